@@ -1,0 +1,249 @@
+"""The one small HTML subset every reply body is normalized into.
+
+Allowed: p, br, blockquote, em, strong, a[href], ul/ol/li, pre/code, hr, and the class
+``signature`` on p/pre (a sender's signature, which excerpts skip).  Both the HTML and
+the plaintext parts of a digest are rendered from this subset, so importers only have
+to reach it once.  Sanitizing is done by nh3 (a maintained sanitizer), never by regex.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import lxml.etree
+import lxml.html
+import nh3
+
+BODY_TAGS = {"p", "br", "blockquote", "em", "strong", "a", "ul", "ol", "li", "pre", "code", "hr"}
+BLOCK_TAGS = {"p", "blockquote", "ul", "ol", "pre", "hr"}
+SIGNATURE_CLASS = "signature"
+
+_CLEANER = nh3.Cleaner(
+    tags=BODY_TAGS,
+    attributes={"a": {"href"}},
+    allowed_classes={"p": {SIGNATURE_CLASS}, "pre": {SIGNATURE_CLASS}},
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,
+    clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template", "head", "title"},
+    strip_comments=True,
+)
+
+# Tags of arbitrary source HTML, mapped onto the subset before sanitizing.
+_RENAME = {
+    "b": "strong", "i": "em", "u": "em", "cite": "em", "dfn": "em", "var": "em",
+    "tt": "code", "kbd": "code", "samp": "code",
+    "h1": "p", "h2": "p", "h3": "p", "h4": "p", "h5": "p", "h6": "p",
+    "div": "p", "section": "p", "article": "p", "header": "p", "footer": "p", "aside": "p",
+    "figure": "p", "figcaption": "p", "address": "p", "center": "p", "dd": "p", "dt": "p",
+    "tr": "p", "caption": "p", "details": "p", "summary": "p", "dl": "p", "table": "p",
+    "tbody": "p", "thead": "p", "tfoot": "p", "main": "p", "nav": "p",
+}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"}
+_DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "head", "title"}
+
+URL_RE = re.compile(r"""(?:https?://|mailto:|www\.)[^\s<>"']+""", re.IGNORECASE)
+_TRAILING_PUNCT = ".,;:!?)]}'\"”’…"
+
+
+def clean(fragment: str) -> str:
+    """Sanitize HTML down to the body subset; the last step of every importer."""
+    return _CLEANER.clean(fragment).strip()
+
+
+def from_html(fragment: str) -> str:
+    """Normalize arbitrary (untrusted, possibly broken) source HTML into the body subset."""
+    if not fragment or not fragment.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return from_plain_text(fragment)
+    for element in list(root.iter()):
+        if element is root or not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        if tag in _DROP_WITH_CONTENT:
+            element.drop_tree()
+            continue
+        if tag == "img":
+            _image_to_link(element)
+            continue
+        if tag in ("td", "th"):
+            element.tail = " " + (element.tail or "")
+        if tag == "q":
+            element.text = "“" + (element.text or "")
+            element.tail = "”" + (element.tail or "")
+        if tag in _HEADINGS:
+            strong = lxml.html.Element("strong")
+            strong.text, element.text = element.text, None
+            for child in list(element):
+                strong.append(child)
+            element.append(strong)
+        if tag in _RENAME:
+            element.tag = _RENAME[tag]
+    _wrap_loose_inline(root)
+    inner = (html.escape(root.text) if root.text else "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )
+    return clean(inner)
+
+
+def _image_to_link(img) -> None:
+    """Images become links labelled with their alt text: digests must work with images off."""
+    src = img.get("src") or ""
+    alt = (img.get("alt") or img.get("title") or "").strip()
+    label = f"[image: {alt}]" if alt else "[image]"
+    link = lxml.html.Element("a", href=src) if src.startswith(("http://", "https://")) else lxml.html.Element("span")
+    link.text = label
+    link.tail = img.tail
+    img.getparent().replace(img, link)
+
+
+def _wrap_loose_inline(root) -> None:
+    """Group top-level text and inline elements into paragraphs."""
+    children = list(root)
+    if not children and not (root.text or "").strip():
+        return
+    if all(not isinstance(c.tag, str) or c.tag not in BLOCK_TAGS for c in children) and not children:
+        text = root.text
+        root.text = None
+        p = lxml.html.Element("p")
+        p.text = text
+        root.append(p)
+        return
+    pending_text = root.text
+    root.text = None
+    run: list = []
+    new_children: list = []
+
+    def flush():
+        nonlocal pending_text, run
+        if (pending_text and pending_text.strip()) or any(
+            isinstance(c.tag, str) or (c.tail or "").strip() for c in run
+        ):
+            p = lxml.html.Element("p")
+            p.text = pending_text
+            for c in run:
+                p.append(c)
+            new_children.append(p)
+        pending_text, run = None, []
+
+    for child in children:
+        root.remove(child)
+        if isinstance(child.tag, str) and child.tag in BLOCK_TAGS:
+            flush()
+            tail, child.tail = child.tail, None
+            new_children.append(child)
+            pending_text = tail
+        else:
+            run.append(child)
+    flush()
+    for child in new_children:
+        root.append(child)
+
+
+def linkify(escaped: str) -> str:
+    """Turn bare URLs in already-escaped text into links, leaving closing punctuation outside."""
+
+    def link(match: re.Match) -> str:
+        url = match.group(0)
+        trail = ""
+        while url and url[-1] in _TRAILING_PUNCT:
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            trail = url[-1] + trail
+            url = url[:-1]
+        href = html.unescape(url)
+        if href.lower().startswith("www."):
+            href = "http://" + href
+        return f'<a href="{html.escape(href, quote=True)}">{url}</a>{trail}'
+
+    return URL_RE.sub(link, escaped)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def from_plain_text(text: str) -> str:
+    """Normalize plain text (mail bodies, text exports) into the body subset.
+
+    Blank lines separate paragraphs; lines starting with ``>`` become (nested)
+    blockquotes; everything after a ``-- `` line is marked as the signature;
+    ``- item`` lines become lists; URLs become links.  Hard-wrapped lines are joined.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    signature: list[str] = []
+    for index, line in enumerate(lines):
+        if line in ("-- ", "--"):  # the usenet signature separator, and its trimmed form
+            signature = lines[index + 1:]
+            lines = lines[:index]
+            break
+    out = _blocks_from_lines(lines)
+    sig_text = "\n".join(signature).strip()
+    if sig_text:
+        out += f'<pre class="{SIGNATURE_CLASS}">{html.escape(sig_text, quote=False)}</pre>'
+    return clean(out)
+
+
+def _blocks_from_lines(lines: list[str]) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith(">"):
+            quoted = []
+            while i < len(lines) and (lines[i].startswith(">") or (not lines[i].strip() and i + 1 < len(lines) and lines[i + 1].startswith(">"))):
+                stripped = lines[i][1:]
+                quoted.append(stripped[1:] if stripped.startswith(" ") else stripped)
+                i += 1
+            out.append("<blockquote>" + _blocks_from_lines(quoted) + "</blockquote>")
+            continue
+        if not line.strip():
+            i += 1
+            continue
+        if _LIST_ITEM.match(line):
+            items = []
+            while i < len(lines) and lines[i].strip() and not lines[i].startswith(">"):
+                if _LIST_ITEM.match(lines[i]) or not items:
+                    items.append(_LIST_ITEM.sub("", lines[i]).strip())
+                else:
+                    items[-1] += " " + lines[i].strip()
+                i += 1
+            ordered = bool(re.match(r"^\s*\d", line))
+            tag = "ol" if ordered else "ul"
+            out.append(f"<{tag}>" + "".join(f"<li>{linkify(html.escape(item, quote=False))}</li>" for item in items) + f"</{tag}>")
+            continue
+        para = []
+        while i < len(lines) and lines[i].strip() and not lines[i].startswith(">") and not (para and _LIST_ITEM.match(lines[i])):
+            para.append(lines[i].strip())
+            i += 1
+        out.append("<p>" + linkify(html.escape(" ".join(para), quote=False)) + "</p>")
+    return "".join(out)
+
+
+def plain_text(body: str) -> str:
+    """The visible text of a body, one line per block (paragraph, item, quote), no markup."""
+    if not body:
+        return ""
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    parts: list[str] = []
+
+    def walk(element) -> None:
+        if element.text:
+            parts.append(element.text.replace("\n", " ") if element.tag != "pre" else element.text)
+        for child in element:
+            walk(child)
+            if child.tag in BLOCK_TAGS or child.tag in ("li", "br"):
+                parts.append("\n")
+            if child.tail:
+                parts.append(child.tail.replace("\n", " "))
+
+    walk(root)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def plain_words(body: str) -> str:
+    """The visible text of a body on one line, for ids, scoring and length."""
+    return " ".join(plain_text(body).split())

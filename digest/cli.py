@@ -1,0 +1,222 @@
+"""The ``digest`` command: parses arguments, reads the clock and the environment, and hands
+everything to ``digest.pipeline``.  User errors are printed without a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import webbrowser
+from datetime import datetime, timezone
+from pathlib import Path
+
+from digest import config as cfg
+from digest import pipeline
+from digest.errors import DigestError
+from digest.sources import FORMATS, available_formats
+from digest.transport import OutboxTransport, SmtpTransport
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _workspace(args) -> pipeline.Workspace:
+    return pipeline.Workspace(Path(args.config_dir), Path(args.state_dir), Path(args.archive_dir))
+
+
+def _transport(args, env):
+    if args.outbox:
+        return OutboxTransport(Path(args.outbox))
+    return SmtpTransport(cfg.smtp_settings(env))
+
+
+def cmd_import(args, env) -> int:
+    from digest.sources.canonical import dumps
+
+    thread = pipeline.import_source(args.source, args.format, _now(), args.thread)
+    text = dumps(thread)
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{args.source}: {len(thread.replies)} replies ({thread.source_format}) -> {args.output}", file=sys.stderr)
+    for note in thread.import_notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def cmd_validate(args, env) -> int:
+    from digest.issue import prepare_thread, select_all
+    from digest.subscribers import load_subscribers
+
+    ws = _workspace(args)
+    names = args.names or [p.stem for p in cfg.digest_paths(ws.config_dir)]
+    if not names:
+        print(f"no digests defined in {ws.config_dir}", file=sys.stderr)
+        return 1
+    failures = 0
+    for name in names:
+        try:
+            config = pipeline.load_digest(ws, name)
+            threads = tuple(prepare_thread(t, config, i) for i, t in enumerate(pipeline.import_threads(config, _now())))
+            select_all(config, threads)
+            listing = load_subscribers(config.subscribers)
+        except DigestError as exc:
+            failures += 1
+            print(f"{name}: error: {exc}", file=sys.stderr)
+            continue
+        for problem in listing.problems:
+            print(f"{name}: warning: {problem}", file=sys.stderr)
+        for thread in threads:
+            for note in thread.import_notes:
+                print(f"{name}: note: {note}", file=sys.stderr)
+        print(f"{name}: ok ({len(threads)} thread(s), {sum(len(t.replies) for t in threads)} replies, {len(listing.subscribers)} subscribers)")
+    return 1 if failures else 0
+
+
+def cmd_candidates(args, env) -> int:
+    from digest.body import plain_words
+    from digest.issue import prepare_thread, select_all
+
+    ws = _workspace(args)
+    config = pipeline.load_digest(ws, args.name)
+    threads = tuple(prepare_thread(t, config, i) for i, t in enumerate(pipeline.import_threads(config, _now())))
+    for thread, selection in zip(threads, select_all(config, threads)):
+        replies = {r.id: r for r in thread.replies}
+        picked = {p.reply_id: p.picked_by for p in selection.picks}
+        print(f"{thread.title or thread.url or thread.id}: {len(thread.replies)} replies")
+        print(f"{'rank':>4}  {'score':>6}  {'pick':<6}  {'id':<20} author / why")
+        for rank, candidate in enumerate(selection.candidates[: args.limit], start=1):
+            reply = replies[candidate.reply_id]
+            why = ", ".join(f"{r.signal} {r.contribution:+.2f}" for r in candidate.reasons if r.contribution)
+            status = picked.get(candidate.reply_id, "")
+            if candidate.excluded_by:
+                status = "excl."
+                why += f" (excluded by {candidate.excluded_by!r})"
+            number = f" #{reply.number}" if reply.number is not None else ""
+            print(f"{rank:>4}  {candidate.score:6.2f}  {status:<6}  {candidate.reply_id:<20} {reply.author}{number}: {why}")
+            print(f"{'':>40} {plain_words(reply.body)[:70]}")
+    return 0
+
+
+def cmd_build(args, env) -> int:
+    issue, folder = pipeline.build(_workspace(args), args.name, _now())
+    print(f"built {args.name} issue {issue.number}: {issue.subject!r}")
+    print(f"  {folder}")
+    return 0
+
+
+def cmd_preview(args, env) -> int:
+    ws = _workspace(args)
+    paths = pipeline.preview(ws, args.name, Path(args.out), args.issue)
+    size = len(paths["html"].read_bytes())
+    for kind, path in paths.items():
+        print(f"{kind:>4}: {path}")
+    print(f"HTML size: {size / 1024:.1f} KB (Gmail clips messages above about 102 KB)")
+    if args.open:
+        webbrowser.open(paths["html"].resolve().as_uri())
+    return 0
+
+
+def _print_report(report: pipeline.SendReport) -> int:
+    print(
+        f"sent {len(report.sent)}, failed {len(report.failed)}, skipped {len(report.skipped)} (already delivered)"
+        + (f", {len(report.possible_duplicates)} possible duplicate(s)" if report.possible_duplicates else "")
+        + (f", {len(report.problems)} subscriber row(s) skipped" if report.problems else "")
+    )
+    return 0 if report.ok else 1
+
+
+def cmd_send(args, env) -> int:
+    ws = _workspace(args)
+    transport = _transport(args, env)
+    if args.test_to:
+        pipeline.send_test(ws, args.name, transport, args.test_to, _now(), args.issue)
+        print(f"test copy sent to {args.test_to}")
+        return 0
+    return _print_report(pipeline.send(ws, args.name, transport, env, _now(), number=args.issue))
+
+
+def cmd_archive(args, env) -> int:
+    folder = pipeline.archive(_workspace(args), args.name, _now(), args.issue)
+    print(f"archived: {folder}")
+    return 0
+
+
+def cmd_run(args, env) -> int:
+    ws = _workspace(args)
+    cfg.unsubscribe_secret(env)  # fail before building when sending cannot work
+    transport = _transport(args, env)
+    issue, folder = pipeline.build(ws, args.name, _now())
+    print(f"built {args.name} issue {issue.number}: {issue.subject!r} ({folder})")
+    status = _print_report(pipeline.send(ws, args.name, transport, env, _now(), number=issue.number))
+    archived = pipeline.archive(ws, args.name, _now(), issue.number)
+    print(f"archived: {archived}")
+    return status
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="digest", description="Turn long online discussions into curated email digests.")
+    p.add_argument("--config-dir", default=os.environ.get("DIGEST_CONFIG_DIR", "config"), help="digest definitions (default: config)")
+    p.add_argument("--state-dir", default=os.environ.get("DIGEST_STATE_DIR", "state"), help="built issues and the send ledger (default: state)")
+    p.add_argument("--archive-dir", default=os.environ.get("DIGEST_ARCHIVE_DIR", "archive"), help="the archive (default: archive)")
+    p.add_argument("--env-file", default=".env", help="file with SMTP settings and secrets (default: .env)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("import", help="import a discussion into canonical thread JSON")
+    s.add_argument("source", help="file or folder")
+    s.add_argument("--format", default="auto", choices=["auto", *FORMATS], help="source format (default: recognise it)")
+    s.add_argument("--thread", help="which thread, for sources that hold several")
+    s.add_argument("-o", "--output", required=True, help="where to write the JSON ('-' for stdout)")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("validate", help="check digest definitions, their sources, picks and subscribers")
+    s.add_argument("names", nargs="*", help="digests to check (default: all in the config folder)")
+    s.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("candidates", help="rank a digest's replies and show why")
+    s.add_argument("name")
+    s.add_argument("--limit", type=int, default=30)
+    s.set_defaults(func=cmd_candidates)
+
+    s = sub.add_parser("build", help="build the next issue (numbered, immutable)")
+    s.add_argument("name")
+    s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("preview", help="write a built issue's HTML, text and .eml")
+    s.add_argument("name")
+    s.add_argument("--issue", type=int, help="issue number (default: the latest built)")
+    s.add_argument("--out", default="preview", help="output folder (default: preview)")
+    s.add_argument("--open", action="store_true", help="open the HTML in a browser")
+    s.set_defaults(func=cmd_preview)
+
+    for command, func, text in (("send", cmd_send, "deliver a built issue"), ("run", cmd_run, "build, send and archive")):
+        s = sub.add_parser(command, help=text)
+        s.add_argument("name")
+        s.add_argument("--outbox", help="write .eml files into this folder instead of using SMTP")
+        if command == "send":
+            s.add_argument("--issue", type=int, help="issue number (default: the latest built)")
+            s.add_argument("--resume", action="store_true", help="resume an interrupted send (every send resumes: delivered copies are skipped)")
+            s.add_argument("--test-to", metavar="ADDR", help="send one test copy to ADDR (kept out of ledger and archive)")
+        s.set_defaults(func=func)
+
+    s = sub.add_parser("archive", help="add a built issue to the archive")
+    s.add_argument("name")
+    s.add_argument("--issue", type=int, help="issue number (default: the latest built)")
+    s.set_defaults(func=cmd_archive)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    env = cfg.environment(Path(args.env_file))
+    try:
+        return args.func(args, env)
+    except DigestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

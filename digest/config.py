@@ -1,0 +1,343 @@
+"""Digest definitions (TOML in ``config/``) and environment settings, validated into frozen objects.
+
+Every error names the file and the key and says how to fix it.  Unknown keys are errors:
+a misspelt key silently ignored is a digest that quietly does the wrong thing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digest.errors import ConfigError
+
+ORDERS = ("thread", "editor", "score")
+SUBJECT_FIELDS = ("title", "number", "date", "thread_title")
+
+
+@dataclass(frozen=True)
+class FeaturedReply:
+    """An editor's pick: one of ``id``, ``number`` or ``permalink``, with an optional note."""
+
+    id: str | None = None
+    number: int | None = None
+    permalink: str | None = None
+    note: str | None = None
+    full: bool = False  # send this reply in full even when the digest sends excerpts
+
+    @property
+    def label(self) -> str:
+        if self.id is not None:
+            return f"id {self.id!r}"
+        if self.number is not None:
+            return f"number {self.number}"
+        return f"permalink {self.permalink!r}"
+
+
+@dataclass(frozen=True)
+class ThreadSource:
+    source: str  # a path (relative to the config file, already resolved) or an http(s) URL
+    format: str = "auto"
+    url: str | None = None  # overrides the thread's source URL (it moved, as the seed's did)
+    title: str | None = None  # overrides or supplies the thread title
+    author: str | None = None  # who wrote the article/opening post the replies answer
+    featured: tuple[FeaturedReply, ...] = ()
+    exclude: tuple[str, ...] = ()  # reply ids, numbers ("#12") or authors ("@name") never featured
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    name: str
+    path: Path
+    title: str
+    sender: str
+    reply_to: str | None
+    subject: str
+    subscribers: Path
+    intro_markdown: str
+    replies: int
+    full_text: bool
+    excerpt_words: int
+    order: str
+    language: str
+    timezone: str
+    list_id: str
+    unsubscribe_url: str
+    threads: tuple[ThreadSource, ...]
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # "starttls", "tls" or "plain"
+    username: str | None
+    password: str | None = None  # never logged, never archived
+
+    def __repr__(self) -> str:  # keep the password out of logs and tracebacks
+        return f"SmtpSettings(host={self.host!r}, port={self.port}, security={self.security!r}, username={self.username!r})"
+
+
+# ------------------------------------------------------------------------------ digest TOML
+
+_DIGEST_KEYS = {
+    "title": "the digest's name as readers see it",
+    "from": "sender, e.g. 'Garden Digest <digest@example.org>'",
+    "reply_to": "where replies to the digest go (optional)",
+    "subject": "subject pattern with {title}, {number}, {date}, {thread_title}",
+    "subscribers": "CSV file of subscribers (email,name), relative to this file",
+    "intro": "Markdown file with the issue's introduction, relative to this file (optional)",
+    "replies": "how many replies to feature in each thread",
+    "full_text": "true: send every selected reply in full; false: excerpts of long replies",
+    "excerpt_words": "about how many words an excerpt keeps",
+    "order": "thread (the source's order, nesting shown), editor (featured order first) or score",
+    "language": "language of the digest (HTML lang), e.g. 'en'",
+    "timezone": "IANA time zone for dates in the digest, e.g. 'Europe/Paris'",
+    "list_id": "List-Id domain part, e.g. 'garden.example.org'",
+    "unsubscribe_url": "HTTPS base URL of the unsubscribe endpoint",
+}
+_THREAD_KEYS = {
+    "source": "path (relative to this file) or http(s) URL of the discussion",
+    "format": "source format, or 'auto' to recognise it",
+    "url": "the discussion's public URL, overriding the source's",
+    "title": "the thread's title, overriding the source's",
+    "author": "who wrote the article or opening post",
+    "featured": "the editor's featured replies, in order",
+    "exclude": "replies never to feature: ids, '#number' or '@author'",
+}
+_FEATURED_KEYS = {
+    "id": "the reply's id (see `digest candidates`)",
+    "number": "the source's comment number",
+    "permalink": "the reply's permalink URL",
+    "note": "the editor's note shown with the reply",
+    "full": "true: send this reply in full, never as an excerpt",
+}
+
+
+def _unknown_key(where: str, key: str, known: Mapping[str, str]) -> ConfigError:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return ConfigError(
+        f"unknown key {key!r}",
+        where=where,
+        fix=f"{hint}known keys: {', '.join(known)}",
+    )
+
+
+class _Table:
+    """Typed access to one TOML table that reports ``file [table].key`` on every error."""
+
+    def __init__(self, path: Path, table: str, data: Any, known: Mapping[str, str]):
+        self.path, self.table = path, table
+        if not isinstance(data, dict):
+            raise ConfigError(f"expected a table, found {type(data).__name__}", where=self.where(None))
+        for key in data:
+            if key not in known:
+                raise _unknown_key(self.where(key), key, known)
+        self.data, self.known = data, known
+
+    def where(self, key: str | None) -> str:
+        return f"{self.path} {self.table}" + (f".{key}" if key else "")
+
+    def get(self, key: str, kind: type, default: Any = ..., *, check=None, fix: str | None = None):
+        if key not in self.data:
+            if default is ...:
+                raise ConfigError(f"missing required key {key!r}", where=self.where(key), fix=f"add {key} = ... ({self.known[key]})")
+            return default
+        value = self.data[key]
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            expected = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}[kind]
+            raise ConfigError(f"expected {expected}, found {value!r}", where=self.where(key), fix=fix or self.known[key])
+        if check is not None:
+            problem = check(value)
+            if problem:
+                raise ConfigError(problem, where=self.where(key), fix=fix or self.known[key])
+        return value
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def _address_problem(value: str) -> str | None:
+    from email.utils import parseaddr
+
+    _, address = parseaddr(value)
+    if "@" not in address or address.startswith("@") or address.endswith("@") or " " in address:
+        return f"not an email address: {value!r}"
+    return None
+
+
+def load_digest(path: Path) -> DigestConfig:
+    """Read and validate one digest definition; every file it names must exist."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("no such digest definition", where=str(path), fix="run `digest validate` to list the digests in config/") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", where=str(path), fix="repair the TOML syntax at that line") from None
+    top = {"digest": "the digest's settings", "thread": "one [[thread]] table per followed discussion"}
+    for key in raw:
+        if key not in top:
+            raise _unknown_key(f"{path} [{key}]" if isinstance(raw[key], dict) else f"{path} {key}", key, top)
+    if "digest" not in raw:
+        raise ConfigError("missing the [digest] table", where=str(path), fix="start the file with [digest] and its title, from, subscribers")
+    d = _Table(path, "[digest]", raw["digest"], _DIGEST_KEYS)
+    base = path.parent
+
+    def existing_file(key: str, default: Any = ...) -> Path | None:
+        name = d.get(key, str, default)
+        if name is None:
+            return None
+        file = (base / name).resolve()
+        if not file.is_file():
+            raise ConfigError(f"file not found: {file}", where=d.where(key), fix=f"create it, or correct the path (relative to {base})")
+        return file
+
+    subscribers = existing_file("subscribers")
+    intro_file = existing_file("intro", None)
+    timezone = d.get("timezone", str, "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {timezone!r}", where=d.where("timezone"), fix="use an IANA name such as 'Europe/Paris' or 'UTC'") from None
+    subject = d.get("subject", str, "{title} #{number}")
+    try:
+        subject.format(**{f: "" for f in SUBJECT_FIELDS})
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(f"bad placeholder in subject pattern: {exc}", where=d.where("subject"), fix=f"use only {{{'}, {'.join(SUBJECT_FIELDS)}}}") from None
+    threads_raw = raw.get("thread", [])
+    if not isinstance(threads_raw, list) or not threads_raw:
+        raise ConfigError("no [[thread]] tables", where=f"{path} [[thread]]", fix="add at least one [[thread]] with source = \"...\"")
+    threads = tuple(_thread(path, f"[[thread]] #{i}", t) for i, t in enumerate(threads_raw, start=1))
+    sender = d.get("from", str, check=_address_problem)
+    reply_to = d.get("reply_to", str, None, check=_address_problem)
+    return DigestConfig(
+        name=path.stem,
+        path=path.resolve(),
+        title=d.get("title", str),
+        sender=sender,
+        reply_to=reply_to,
+        subject=subject,
+        subscribers=subscribers,
+        intro_markdown=intro_file.read_text(encoding="utf-8") if intro_file else "",
+        replies=d.get("replies", int, 5, check=lambda v: None if 1 <= v <= 200 else "must be between 1 and 200"),
+        full_text=d.get("full_text", bool, False),
+        excerpt_words=d.get("excerpt_words", int, 90, check=lambda v: None if 20 <= v <= 2000 else "must be between 20 and 2000"),
+        order=d.get("order", str, "thread", check=lambda v: None if v in ORDERS else f"unknown order {v!r}", fix=f"one of: {', '.join(ORDERS)}"),
+        language=d.get("language", str, "en"),
+        timezone=timezone,
+        list_id=d.get("list_id", str, f"{path.stem}.digest.invalid"),
+        unsubscribe_url=d.get(
+            "unsubscribe_url", str,
+            check=lambda v: None if v.startswith("https://") else "must be an https:// URL (mailbox providers require HTTPS one-click unsubscribe)",
+        ),
+        threads=threads,
+    )
+
+
+def _thread(path: Path, table: str, raw: Any) -> ThreadSource:
+    t = _Table(path, table, raw, _THREAD_KEYS)
+    source = t.get("source", str)
+    if not _is_url(source):
+        resolved = (path.parent / source).resolve()
+        source = str(resolved)
+    featured_raw = t.get("featured", list, [])
+    featured = []
+    for i, item in enumerate(featured_raw, start=1):
+        f = _Table(path, f"{table}.featured #{i}", item, _FEATURED_KEYS)
+        named = [k for k in ("id", "number", "permalink") if k in item]
+        if len(named) != 1:
+            raise ConfigError(
+                "name the reply with exactly one of id, number or permalink" + (f" (found {', '.join(named)})" if named else ""),
+                where=f.where(None),
+                fix="e.g. { id = \"h-1c92cc8ab83a\", note = \"...\" } — `digest candidates NAME` lists the ids",
+            )
+        featured.append(
+            FeaturedReply(
+                id=f.get("id", str, None),
+                number=f.get("number", int, None),
+                permalink=f.get("permalink", str, None),
+                note=f.get("note", str, None),
+                full=f.get("full", bool, False),
+            )
+        )
+    exclude = t.get("exclude", list, [])
+    for item in exclude:
+        if not isinstance(item, str):
+            raise ConfigError(f"expected strings, found {item!r}", where=t.where("exclude"), fix=_THREAD_KEYS["exclude"])
+    return ThreadSource(
+        source=source,
+        format=t.get("format", str, "auto"),
+        url=t.get("url", str, None, check=lambda v: None if _is_url(v) else "must be an http(s) URL"),
+        title=t.get("title", str, None),
+        author=t.get("author", str, None),
+        featured=tuple(featured),
+        exclude=tuple(exclude),
+    )
+
+
+def digest_paths(config_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(config_dir).glob("*.toml"))
+
+
+def find_digest(config_dir: Path, name: str) -> Path:
+    path = Path(config_dir) / f"{name}.toml"
+    if not path.is_file():
+        names = ", ".join(p.stem for p in digest_paths(config_dir)) or "none"
+        raise ConfigError(f"no digest named {name!r}", where=str(config_dir), fix=f"digests defined here: {names}")
+    return path
+
+
+# ------------------------------------------------------------------------------ environment
+
+SMTP_VARIABLES = ("DIGEST_SMTP_HOST", "DIGEST_SMTP_PORT", "DIGEST_SMTP_SECURITY")
+SECURITY_MODES = {"starttls": 587, "tls": 465, "plain": 25}
+
+
+def smtp_settings(env: Mapping[str, str]) -> SmtpSettings:
+    """SMTP settings from the environment (and .env); missing ones are named, never defaulted."""
+    missing = [v for v in ("DIGEST_SMTP_HOST", "DIGEST_SMTP_SECURITY") if not env.get(v)]
+    if missing:
+        raise ConfigError(
+            f"SMTP is not configured: {', '.join(missing)} not set",
+            where="environment",
+            fix="set them in the environment or in .env (see README 'Sending'), or use --outbox DIR to write .eml files",
+        )
+    security = env["DIGEST_SMTP_SECURITY"].lower()
+    if security not in SECURITY_MODES:
+        raise ConfigError(f"DIGEST_SMTP_SECURITY={security!r}", where="environment", fix="one of: starttls, tls, plain")
+    port_text = env.get("DIGEST_SMTP_PORT") or str(SECURITY_MODES[security])
+    if not port_text.isdigit():
+        raise ConfigError(f"DIGEST_SMTP_PORT={port_text!r} is not a port number", where="environment", fix="e.g. 587")
+    username = env.get("DIGEST_SMTP_USERNAME") or None
+    password = env.get("DIGEST_SMTP_PASSWORD") or None
+    if username and not password:
+        raise ConfigError("DIGEST_SMTP_USERNAME is set but DIGEST_SMTP_PASSWORD is not", where="environment", fix="set both, or neither for an unauthenticated relay")
+    return SmtpSettings(env["DIGEST_SMTP_HOST"], int(port_text), security, username, password)
+
+
+def unsubscribe_secret(env: Mapping[str, str]) -> bytes:
+    secret = env.get("DIGEST_SECRET", "")
+    if len(secret) < 16:
+        raise ConfigError(
+            "DIGEST_SECRET is not set (or shorter than 16 characters): unsubscribe links are signed with it",
+            where="environment",
+            fix="set DIGEST_SECRET in .env to a long random string, e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`",
+        )
+    return secret.encode()
+
+
+def environment(dotenv_path: Path | None = None) -> dict[str, str]:
+    """The process environment, completed by a .env file (real environment wins)."""
+    from dotenv import dotenv_values
+
+    values = {k: v for k, v in dotenv_values(dotenv_path or ".env").items() if v is not None} if (dotenv_path or Path(".env")).is_file() else {}
+    values.update(os.environ)
+    return values

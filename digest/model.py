@@ -1,0 +1,95 @@
+"""The thread model every source is normalized into, and every later stage reads.
+
+Frozen dataclasses only: stages hand these to each other and never mutate them.
+The canonical JSON form (``digest import -o thread.json``) is documented in
+``docs/thread.schema.json`` and read/written by ``digest.sources.canonical``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+
+SCHEMA_VERSION = 1
+
+#: Keys an ``Engagement`` may carry, with what they count.  Sources fill what they have.
+ENGAGEMENT_KEYS = {
+    "likes": "likes / hearts / favourites the reply received",
+    "score": "net votes (up minus down) as the source shows them",
+    "upvotes": "up-votes, where the source reports them apart from the score",
+    "downvotes": "down-votes, where the source reports them apart from the score",
+    "recommendations": "reader recommendations (newsroom comment systems)",
+    "replies": "direct replies the source reports, which may exceed those imported",
+    "reads": "how many readers opened the reply (Discourse 'reads')",
+    "accepted": "1 when the asker accepted this answer (Stack Exchange)",
+}
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """Counts the source shows for a reply; ``None`` means the source has no such count."""
+
+    likes: int | None = None
+    score: int | None = None
+    upvotes: int | None = None
+    downvotes: int | None = None
+    recommendations: int | None = None
+    replies: int | None = None
+    reads: int | None = None
+    accepted: int | None = None
+
+    def items(self) -> dict[str, int]:
+        """Only the counts the source actually had."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An ``@Name`` or ``#52`` reference written in a reply.
+
+    ``reply_id`` is set only when the target is certain (a comment number that exists
+    in the import); a name alone never resolves, since names are not unique.
+    """
+
+    text: str
+    name: str | None = None
+    number: int | None = None
+    reply_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: str
+    author: str
+    body: str  # sanitized HTML subset, see digest.body
+    number: int | None = None
+    permalink: str | None = None
+    posted_at: datetime | None = None  # always UTC when known
+    posted_at_text: str | None = None  # as the source wrote it ("about 3 years ago")
+    parent_id: str | None = None  # structural parent the source shows; None = answers the thread
+    mentions: tuple[Mention, ...] = ()
+    engagement: Engagement = field(default_factory=Engagement)
+    title: str | None = None  # subject line (mail) or entry title (feeds), when the source has one
+    editor_pick: bool | None = None  # a real editor's label, for ``digest eval``
+
+
+@dataclass(frozen=True)
+class Thread:
+    id: str
+    title: str | None
+    url: str | None
+    replies: tuple[Reply, ...]  # in thread order
+    source_format: str
+    note: str | None = None  # an editor's note that came with the source
+    retrieved_at: datetime | None = None
+    partial: bool = False  # the import holds only some of the thread's replies
+    total_replies: int | None = None  # how many replies the source has, when known
+    author: str | None = None  # who started the thread / wrote the article, when known
+    opening_post: Reply | None = None  # the post or article the replies answer, when imported
+    import_notes: tuple[str, ...] = ()  # what the importer found missing or skipped
+
+    def reply(self, reply_id: str) -> Reply | None:
+        for reply in self.replies:
+            if reply.id == reply_id:
+                return reply
+        return None

@@ -1,0 +1,221 @@
+"""Rendering: Jinja2 templates -> the HTML part (CSS inlined by premailer), the plaintext
+part and the web page of an issue.  Pure: everything it needs comes in as arguments.
+
+Per-recipient values (address, unsubscribe link) are left as placeholders, so one rendered
+artifact serves every subscriber; ``digest.message`` fills them in.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape as html_escape
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+import markdown
+import premailer
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
+from markupsafe import Markup
+
+from digest.body import clean, plain_text, plain_words
+from digest.plaintext import WIDTH, LinkRefs, body_to_text, indent_block, wrap
+from digest.summarize import ThreadSummary
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = ("email.html.j2", "email.txt.j2", "web.html.j2")
+
+#: Stand-ins for what differs per recipient; replaced when each message is built.
+RECIPIENT_EMAIL = "%%RECIPIENT_EMAIL%%"
+UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    unsubscribe_url: str
+
+
+PLACEHOLDER_RECIPIENT = Recipient(RECIPIENT_EMAIL, UNSUBSCRIBE_URL)
+
+
+def personalize(rendered: str, email: str, unsubscribe_url: str, *, is_html: bool = False) -> str:
+    """Fill one recipient's values into a rendered part: the only per-recipient work."""
+    if is_html:
+        email, unsubscribe_url = html_escape(email), html_escape(unsubscribe_url)
+    return rendered.replace(RECIPIENT_EMAIL, email).replace(UNSUBSCRIBE_URL, unsubscribe_url)
+
+
+@dataclass(frozen=True)
+class DigestView:
+    name: str
+    title: str
+    language: str
+    timezone: str
+    order: str
+
+    @property
+    def direction(self) -> str:
+        try:
+            return Locale.parse(self.language.replace("-", "_")).text_direction
+        except (UnknownLocaleError, ValueError):
+            return "ltr"
+
+
+@dataclass(frozen=True)
+class IssueView:
+    number: int
+    date: datetime
+    subject: str
+    preheader: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str  # the email's HTML part, CSS inlined, with recipient placeholders
+    text: str  # the email's plaintext part, with recipient placeholders
+    web_html: str  # the archive's web page (no recipient anywhere)
+
+
+def environment(template_dir: Path | None, digest: DigestView) -> jinja2.Environment:
+    """Templates from the digest's own folder first, then the built-in ones."""
+    loaders = [jinja2.FileSystemLoader(str(template_dir))] if template_dir else []
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATE_DIR)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    zone = ZoneInfo(digest.timezone)
+    locale = digest.language.replace("-", "_")
+    env.filters["when"] = lambda value: (
+        f"{format_date(value.astimezone(zone), 'medium', locale=locale)}, "
+        f"{format_time(value.astimezone(zone), 'short', locale=locale)}"
+    )
+    env.filters["day"] = lambda value: format_date(value.astimezone(zone), "long", locale=locale)
+    return env
+
+
+def intro_html(markdown_text: str) -> str:
+    """The editor's Markdown intro, reduced to the same safe subset as reply bodies."""
+    return clean(markdown.markdown(markdown_text)) if markdown_text.strip() else ""
+
+
+def inline_css(html: str) -> str:
+    """Inline CSS for clients that drop <style>; keep @media rules (and their !important)."""
+    return premailer.transform(
+        html,
+        keep_style_tags=False,
+        strip_important=False,
+        disable_validation=True,
+        allow_network=False,
+        remove_classes=False,
+        cssutils_logging_level=logging.CRITICAL,
+    )
+
+
+def render(
+    digest: DigestView,
+    issue: IssueView,
+    intro_markdown: str,
+    threads: tuple[ThreadSummary, ...],
+    template_dir: Path | None = None,
+) -> Rendered:
+    env = environment(template_dir, digest)
+    intro = intro_html(intro_markdown)
+    context = {"digest": digest, "issue": issue, "threads": threads, "intro_html": Markup(intro)}
+    html = env.get_template("email.html.j2").render(**context, recipient=PLACEHOLDER_RECIPIENT)
+    web = env.get_template("web.html.j2").render(**context)
+    text = _render_text(env, context, intro)
+    return Rendered(html=inline_css(html), text=text, web_html=web)
+
+
+def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
+    refs = LinkRefs()
+    digest: DigestView = context["digest"]
+    issue: IssueView = context["issue"]
+    when = env.filters["when"]
+    day = env.filters["day"]
+    numbering: dict[str, int] = {}
+    for thread in context["threads"]:
+        for item in thread.items:
+            numbering[f"{thread.thread_id}/{item.reply_id}"] = len(numbering) + 1
+
+    def toc_number(thread: ThreadSummary, item) -> int:
+        return numbering[f"{thread.thread_id}/{item.reply_id}"]
+
+    def toc_line(thread: ThreadSummary, item) -> str:
+        line = f"  {toc_number(thread, item)}. {item.author}: {plain_words(item.body)}"
+        return line if len(line) <= WIDTH else line[: WIDTH - 1].rsplit(" ", 1)[0] + "…"
+
+    def stats(thread: ThreadSummary) -> str:
+        s = f"{thread.replies_imported} {'reply' if thread.replies_imported == 1 else 'replies'}"
+        if thread.partial:
+            s += " in this export"
+        s += f" from {thread.participants} participant{'s' if thread.participants != 1 else ''}"
+        if thread.first_at:
+            s += f", {day(thread.first_at)}"
+            if thread.last_at and day(thread.last_at) != day(thread.first_at):
+                s += f" – {day(thread.last_at)}"
+        return s + "."
+
+    def more_link(thread: ThreadSummary) -> str:
+        if thread.not_shown is None:
+            return "More at the source"
+        if thread.not_shown == 0:
+            return "The full discussion"
+        return f"{thread.not_shown} more {'reply' if thread.not_shown == 1 else 'replies'} at the source"
+
+    def text_item(thread: ThreadSummary, item) -> str:
+        refs.take_used()
+        depth = min(item.depth, 2) if digest.order == "thread" else 0
+        width = WIDTH - 2 * depth
+        head = [f"{toc_number(thread, item)}. {item.author}"]
+        if item.number is not None:
+            head.append(f"#{item.number}")
+        elif item.position is not None:
+            head.append(f"reply {item.position}")
+        if item.posted_at:
+            head.append(when(item.posted_at))
+        elif item.posted_at_text:
+            head.append(item.posted_at_text)
+        lines = [wrap(" · ".join(head), width)]
+        if item.answers:
+            ref = f" [{refs.number(item.answers.url)}]" if item.answers.url else ""
+            lines.append(wrap(f"replying to {item.answers.author}{ref}", width))
+        if item.note:
+            lines.append(wrap(f"Editor’s note: {item.note}", width))
+        body = body_to_text(item.body, refs, width)
+        lines.append("")
+        lines.append(body)
+        if item.url:
+            label = "Read the rest" if item.excerpted else ("This reply" if item.has_permalink else "The discussion")
+            lines.append("")
+            lines.append(f"{label}: [{refs.number(item.url)}]")
+        own = refs.take_used()
+        if own:
+            lines.append("")
+            lines.extend(f"[{n}] {url}" for n, url in own)
+        return indent_block("\n".join(lines), "  " * depth)
+
+    heading = f"{digest.title} — Issue {issue.number}, {day(issue.date)}"
+    intro_text = "\n\n".join(wrap(p) for p in plain_text(intro).split("\n")) if intro else ""
+    text = env.get_template("email.txt.j2").render(
+        **context,
+        heading=heading,
+        intro_text=intro_text,
+        recipient=PLACEHOLDER_RECIPIENT,
+        wrap=wrap,
+        stats=stats,
+        more_link=more_link,
+        text_item=text_item,
+        toc_number=toc_number,
+        toc_line=toc_line,
+    )
+    return "\n".join(line.rstrip() if line != "-- " else line for line in text.split("\n"))

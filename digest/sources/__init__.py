@@ -1,0 +1,117 @@
+"""Source formats: a registry maps each format name to the module that reads it.
+
+Every reader module defines ``DESCRIPTION``, ``sniff(doc) -> bool`` (does this content look
+like my format?) and ``read(request) -> Thread``, and raises only ``SourceError``.
+Modules are imported lazily so a format's dependencies cost nothing until used.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+
+from digest.errors import SourceError
+from digest.model import Thread
+
+# Order matters for ``--format auto``: the most specific sniffers come first.
+FORMATS: dict[str, str] = {
+    "canonical": "digest.sources.canonical",
+    "discourse": "digest.sources.discourse",
+    "reddit": "digest.sources.reddit",
+    "hackernews": "digest.sources.hackernews",
+    "wxr": "digest.sources.wxr",
+    "disqus": "digest.sources.disqus",
+    "stackexchange": "digest.sources.stackexchange",
+    "feed": "digest.sources.feed",
+    "pipermail": "digest.sources.pipermail",
+    "mbox": "digest.sources.mbox",
+    "forum-text": "digest.sources.forum_text",
+}
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One file's bytes, named by the path or URL it came from (used in every error)."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    documents: tuple[SourceDocument, ...]  # one for a file or URL; several for a folder
+    retrieved_at: datetime | None = None
+    thread: str | None = None  # which thread to take from a source that holds many
+
+    @property
+    def name(self) -> str:
+        return self.documents[0].name if len(self.documents) == 1 else str(Path(self.documents[0].name).parent)
+
+
+def reader(format_name: str) -> ModuleType:
+    try:
+        module_path = FORMATS[format_name]
+    except KeyError:
+        raise SourceError(
+            f"unknown format {format_name!r}",
+            fix=f"use --format auto or one of: {', '.join(FORMATS)}",
+        ) from None
+    return importlib.import_module(module_path)
+
+
+def available_formats() -> list[str]:
+    """Formats whose reader module is present in this installation."""
+    present = []
+    for name, module_path in FORMATS.items():
+        if importlib.util.find_spec(module_path) is not None:
+            present.append(name)
+    return present
+
+
+def detect(request: ImportRequest) -> str:
+    """Recognise the format from content, not from the file name."""
+    first = request.documents[0]
+    for name in available_formats():
+        if reader(name).sniff(first):
+            return name
+    raise SourceError(
+        "could not recognise the format of this source",
+        where=request.name,
+        fix=f"name it with --format, one of: {', '.join(available_formats())}",
+    )
+
+
+def load_documents(path: Path) -> tuple[SourceDocument, ...]:
+    """Read a file (gzip-compressed or not) or every file of a folder, sorted by name."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        if not files:
+            raise SourceError("the folder holds no files", where=str(path), fix="point at a file or a non-empty folder")
+    elif path.is_file():
+        files = [path]
+    else:
+        raise SourceError("no such file or folder", where=str(path), fix="check the path")
+    return tuple(SourceDocument(str(p), _read_maybe_gzip(p)) for p in files)
+
+
+def _read_maybe_gzip(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"broken gzip data: {exc}", where=str(path), fix="re-download the file") from None
+    return data
+
+
+def import_thread(request: ImportRequest, format_name: str = "auto") -> Thread:
+    name = detect(request) if format_name == "auto" else format_name
+    return reader(name).read(request)

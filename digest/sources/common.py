@@ -1,0 +1,112 @@
+"""Helpers every reader shares: stable reply ids, times, mentions, thread assembly."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from digest.body import plain_words
+from digest.model import Mention, Reply
+
+
+def stable_id(*, source_id: str | int | None = None, permalink: str | None = None, author: str = "", body: str = "") -> str:
+    """A reply id that survives re-imports: the source's own id, else its permalink, else
+    a hash of author and opening text.  Never the position in an export."""
+    if source_id is not None and str(source_id).strip():
+        return str(source_id).strip()
+    if permalink:
+        return "p-" + hashlib.sha1(permalink.encode()).hexdigest()[:12]
+    opening = plain_words(body)[:200]
+    return "h-" + hashlib.sha1(f"{author}\n{opening}".encode()).hexdigest()[:12]
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Normalize to an aware UTC datetime; a naive time is taken to be UTC already."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def parse_epoch(value: int | float | str | None) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(value), tz=timezone.utc) if value is not None else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def parse_mail_date(text: str | None) -> datetime | None:
+    """RFC 2822 dates as found in the wild; None when unreadable (never a guess)."""
+    if not text:
+        return None
+    try:
+        return utc(parsedate_to_datetime(str(text).strip()))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+_MENTION_RE = re.compile(
+    r"(?<![\w.])@\s?(?P<name>[^\s#@,.:;!?()<>\"]+(?: [A-Z][^\s#@,.:;!?()<>\"]*)*)"
+    r"|\b(?i:post|comment|reply|message)\s+(?P<bare>#(?P<bare_num>\d{1,6}))\b"
+)
+_NUMBER_AFTER = re.compile(r"\s*#(\d{1,6})\b")
+
+
+def find_mentions(text: str, authors: set[str] = frozenset(), numbers: dict[int, str] | None = None) -> tuple[Mention, ...]:
+    """``@Name``, ``@Name #52`` and "post #53" references in plain text.
+
+    The name is the run of capitalised words when a ``#number`` follows it, else a thread
+    author's name when one matches, else the run.  ``reply_id`` is set only from a comment
+    number that exists in ``numbers``; a name alone never resolves (names are not unique).
+    """
+    numbers = numbers or {}
+    by_length = sorted(authors, key=len, reverse=True)
+    found: list[Mention] = []
+    for match in _MENTION_RE.finditer(text):
+        if match.group("bare"):
+            number = int(match.group("bare_num"))
+            found.append(Mention(text=match.group("bare"), number=number, reply_id=numbers.get(number)))
+            continue
+        start = match.start("name")
+        name = match.group("name")
+        if not _NUMBER_AFTER.match(text, start + len(name)):
+            for author in by_length:
+                end = start + len(author)
+                if text[start:end].lower() == author.lower() and (end == len(text) or not text[end].isalnum()):
+                    name = text[start:end]
+                    break
+        end = start + len(name)
+        number_match = _NUMBER_AFTER.match(text, end)
+        number = int(number_match.group(1)) if number_match else None
+        full = text[match.start(): number_match.end() if number_match else end]
+        found.append(Mention(text=full, name=name, number=number, reply_id=numbers.get(number) if number else None))
+    return tuple(found)
+
+
+def order_by_parents(replies: list[Reply]) -> list[Reply]:
+    """Depth-first thread order (each reply followed by its answers), stable by position.
+    Replies whose parent is missing keep their place at the top level."""
+    ids = {r.id for r in replies}
+    children: dict[str | None, list[Reply]] = {}
+    for reply in replies:
+        parent = reply.parent_id if reply.parent_id in ids else None
+        children.setdefault(parent, []).append(reply)
+    ordered: list[Reply] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        reply = stack.pop()
+        ordered.append(reply)
+        stack.extend(reversed(children.get(reply.id, [])))
+    return ordered

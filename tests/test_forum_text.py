@@ -1,0 +1,119 @@
+"""The seed importer: the plain-text forum export the project started from."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from digest.sources import ImportRequest, SourceDocument, detect, import_thread, load_documents
+from digest.sources.canonical import dumps, loads
+from digest.errors import SourceError
+from tests.conftest import ROOT
+
+import pytest
+
+GOLDEN = ROOT / "tests" / "golden" / "kasama-thread.json"
+RETRIEVED = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def _import_text(text: str):
+    request = ImportRequest((SourceDocument("inline.txt", text.encode()),), retrieved_at=RETRIEVED)
+    return import_thread(request, "forum-text")
+
+
+def test_seed_matches_hand_checked_golden(seed_file):
+    thread = import_thread(ImportRequest(load_documents(seed_file), retrieved_at=RETRIEVED), "auto")
+    assert dumps(thread) == GOLDEN.read_text(encoding="utf-8"), "run `make golden` and review the diff"
+
+
+def test_seed_facts(seed_file):
+    """The facts the golden file was checked against, stated so a regeneration can't hide them."""
+    thread = import_thread(ImportRequest(load_documents(seed_file)), "auto")
+    assert thread.source_format == "forum-text"
+    assert [r.author for r in thread.replies] == [
+        "red", "Liam Wright", "Liam Wright", "Dan Damage", "Red Sun Rising",
+        "Stephanie McMillan", "Dan Damage", "Red Sun Rising", "dodge", "Dan Damage",
+    ]
+    ids = [r.id for r in thread.replies]
+    parents = [ids.index(r.parent_id) if r.parent_id else None for r in thread.replies]
+    # "•" nests under the previous top-level reply.
+    assert parents == [None, None, 1, None, 3, None, None, 6, 6, None]
+    assert thread.url == "http://kasamaproject.org/communist-organization/3253-85dead-ends-road-maps-building-a-new-socialist-movement"
+    assert thread.note.startswith("Note by Ben: (1) URL Jordan gave no longer works")
+    assert thread.partial and thread.total_replies is None
+    assert thread.replies[3].posted_at_text == "about 3 years ago"
+    assert "about 3 years ago" not in thread.replies[3].body
+    dan = thread.replies[3].body
+    # A URL hard-wrapped mid-word is re-joined, entities decoded once.
+    assert 'href="http://www.newsocialist.org/index.php?option=com_content&amp;view=article&amp;id=95&amp;Itemid=90"' in dan
+    assert "mini-mass organizations" in dan and "micro-empire[s]" in dan
+    red_sun = thread.replies[4]
+    assert red_sun.body.count("<blockquote>") == 5
+    assert [m.text for m in red_sun.mentions] == ["@Red Fly #52", "@Dan Damage #27", "@Dan Damage", "#53"]
+    assert all(m.reply_id is None for r in thread.replies for m in r.mentions), "no comment numbers in the export: nothing resolves"
+    # An unclosed <i> ends with its paragraph instead of italicising the rest of the reply.
+    liam = thread.replies[1].body
+    assert "<em> should we use to understand our concrete conditions" in liam
+    assert liam.count("<em>") == liam.count("</em>")
+    assert "<hr>" in liam
+    last = thread.replies[9].body
+    assert last.count("<li>") == 9 and "<ul>" in last
+
+
+def test_reflow_rules():
+    thread = _import_text(
+        "Guest - Ann\n"
+        "first line ends with a space \n\nand continues; a word broken at road-\n\nmaps joins.\n \n"
+        "New paragraph with <b>bold</b> &amp; <i>open italics\n"
+        "-----\n"
+        "- item one \n- item two\n"
+        "about 2 days ago\n"
+    )
+    (reply,) = thread.replies
+    assert reply.posted_at_text == "about 2 days ago"
+    assert reply.body == (
+        "<p>first line ends with a space and continues; a word broken at road-maps joins.</p>"
+        "<p>New paragraph with <strong>bold</strong> &amp; <em>open italics</em></p>"
+        "<hr><ul><li>item one</li><li>item two</li></ul>"
+    )
+
+
+def test_untrusted_html_is_sanitized():
+    thread = _import_text('Guest - Mallory\n<script>alert(1)</script> <a href="javascript:alert(1)">x</a> <img src=x onerror=alert(1)>\n')
+    body = thread.replies[0].body
+    assert "<script" not in body and "<img" not in body and "href=\"javascript" not in body
+    assert body == "<p>&lt;script&gt;alert(1)&lt;/script&gt; <a>x</a> &lt;img src=x onerror=alert(1)&gt;</p>"
+
+
+def test_ids_are_stable_and_not_positional():
+    a = _import_text("Guest - Ann\nHello there.\nGuest - Bob\nHi Ann.\n")
+    b = _import_text("Guest - Zed\nFirst!\nGuest - Ann\nHello there.\nGuest - Bob\nHi Ann.\n")
+    assert [r.id for r in a.replies] == [r.id for r in b.replies[1:]]
+
+
+def test_nested_reply_without_parent_is_reported():
+    thread = _import_text("• Guest - Ann\norphan\n")
+    assert thread.replies[0].parent_id is None
+    assert any("no reply above it" in note for note in thread.import_notes)
+
+
+def test_not_utf8_names_the_offset():
+    request = ImportRequest((SourceDocument("bad.txt", b"Guest - A\ncaf\xe9\n"),))
+    with pytest.raises(SourceError) as info:
+        import_thread(request, "forum-text")
+    assert "bad.txt" in str(info.value) and "byte offset 13, line 2" in str(info.value)
+
+
+def test_no_headers_is_a_clear_error():
+    with pytest.raises(SourceError, match="no reply headers"):
+        _import_text("just some text\n")
+
+
+def test_detected_by_content():
+    assert detect(ImportRequest((SourceDocument("x.dat", b"Intro\nGuest - Ann\nhi\n"),))) == "forum-text"
+
+
+def test_golden_round_trips_through_canonical_json():
+    text = GOLDEN.read_text(encoding="utf-8")
+    assert dumps(loads(text, "golden")) == text
+    assert len(json.loads(text)["replies"]) == 10

@@ -1,0 +1,102 @@
+"""Selection (editor first, explainable scorer) and summaries (excerpts, context, counts)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from digest.config import FeaturedReply, ThreadSource
+from digest.model import Engagement, Mention, Reply, Thread
+from digest.select import select
+from digest.sources.canonical import loads
+from digest.summarize import EXCERPT_MARK, excerpt, summarize
+from tests.conftest import ROOT
+
+GARDEN = loads((ROOT / "examples" / "garden-thread.json").read_bytes(), "garden")
+
+
+def _select(source: ThreadSource, count: int = 5, order: str = "thread", thread: Thread = GARDEN):
+    return select(thread, source, count=count, order=order, where="test")
+
+
+def test_editor_picks_come_first_and_scorer_tops_up():
+    source = ThreadSource(source="x", featured=(FeaturedReply(number=10, note="n"), FeaturedReply(id="post-412005")))
+    selection = _select(source, order="editor")
+    assert [p.reply_id for p in selection.picks[:2]] == ["post-412010", "post-412005"]
+    assert [p.picked_by for p in selection.picks] == ["editor", "editor", "scorer", "scorer", "scorer"]
+    assert selection.picks[0].note == "n"
+
+
+def test_thread_order_and_score_order():
+    source = ThreadSource(source="x")
+    by_thread = _select(source, order="thread").picks
+    numbers = [int(p.reply_id[-2:]) for p in by_thread]
+    assert numbers == sorted(numbers)
+    by_score = _select(source, order="score").picks
+    assert [p.score for p in by_score] == sorted((p.score for p in by_score), reverse=True)
+
+
+def test_every_score_is_the_sum_of_its_reasons():
+    for candidate in _select(ThreadSource(source="x")).candidates:
+        assert abs(candidate.score - sum(r.contribution for r in candidate.reasons)) < 1e-3
+
+
+def test_one_liners_lose_to_substance():
+    ranked = [c.reply_id for c in _select(ThreadSource(source="x")).candidates]
+    assert ranked.index("post-412005") < ranked.index("post-412013")  # the explanation beats "First!!!"
+
+
+def test_exclusions_and_author_cap():
+    source = ThreadSource(source="x", exclude=("@Deshawn Price", "#1"))
+    selection = _select(source, count=6)
+    chosen = {p.reply_id for p in selection.picks}
+    assert not chosen & {"post-412005", "post-412008", "post-412001"}
+    excluded = {c.reply_id: c.excluded_by for c in selection.candidates if c.excluded_by}
+    assert excluded == {"post-412001": "#1", "post-412005": "@Deshawn Price", "post-412008": "@Deshawn Price"}
+    authors = [GARDEN.reply(p.reply_id).author for p in _select(ThreadSource(source="x"), count=10).picks]
+    assert max(authors.count(a) for a in set(authors) if a != "Marta Okafor") <= 2
+
+
+def test_thread_author_answering_gets_the_author_signal():
+    with_author = {c.reply_id: c for c in _select(ThreadSource(source="x", author="Ruth Mensah")).candidates}
+    without = {c.reply_id: c for c in _select(ThreadSource(source="x", author="Nobody")).candidates}
+    assert with_author["post-412010"].score > without["post-412010"].score
+
+
+def test_excerpt_cuts_at_a_sentence_and_marks_it():
+    body = "<p>" + " ".join(f"Sentence number {i} is here." for i in range(40)) + "</p>"
+    text, cut = excerpt(body, 30)
+    assert cut and text.endswith(f"{EXCERPT_MARK}</p>")
+    assert text.count("Sentence") == 6  # 5 words a sentence, 30 words: whole sentences only
+    assert excerpt("<p>Short and sweet.</p>", 30) == ("<p>Short and sweet.</p>", False)
+
+
+def test_excerpt_leaves_out_quotes():
+    body = "<blockquote><p>" + "quoted words " * 50 + "</p></blockquote><p>" + "Own words here. " * 30 + "</p>"
+    text, cut = excerpt(body, 20)
+    assert cut and "quoted" not in text and "Own words" in text
+
+
+def test_summary_counts_and_context():
+    selection = _select(ThreadSource(source="x"))
+    summary = summarize(GARDEN, selection, title="T", url=GARDEN.url, full_text=False, excerpt_words=70)
+    assert summary.total_replies == 14 and summary.not_shown == 9 and summary.participants == 9
+    item = next(i for i in summary.items if i.reply_id == "post-412008")
+    assert item.answers.author == "Tom Ashdown" and item.answers.url.endswith("/7") and item.depth == 1
+    assert all(i.url.startswith(GARDEN.url) for i in summary.items)
+
+
+def test_partial_import_never_says_zero_more():
+    partial = replace(GARDEN, partial=True, total_replies=None)
+    summary = summarize(partial, _select(ThreadSource(source="x"), thread=partial), title="T", url=partial.url, full_text=True, excerpt_words=70)
+    assert summary.not_shown is None and summary.items[0].position is None
+
+
+def test_mention_context_only_when_certain():
+    a = Reply(id="a", author="Ann", body="<p>hi</p>", number=1)
+    b = Reply(id="b", author="Bob", body="<p>@Ann #1 yes</p>", mentions=(Mention("@Ann #1", "Ann", 1, "a"),))
+    c = Reply(id="c", author="Cy", body="<p>@Ann yes</p>", mentions=(Mention("@Ann", "Ann"),), engagement=Engagement(likes=1))
+    thread = Thread(id="t", title="t", url=None, replies=(a, b, c), source_format="canonical")
+    summary = summarize(thread, select(thread, ThreadSource(source="x"), count=3, order="thread", where="w"), title="t", url=None, full_text=True, excerpt_words=50)
+    contexts = {i.reply_id: i.answers for i in summary.items}
+    assert contexts["b"].author == "Ann" and contexts["b"].how == "mention"
+    assert contexts["c"] is None  # a name alone is not certain
