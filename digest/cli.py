@@ -4,6 +4,7 @@ everything to ``digest.pipeline``.  User errors are printed without a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import webbrowser
@@ -15,6 +16,10 @@ from digest import pipeline
 from digest.errors import DigestError
 from digest.sources import FORMATS, available_formats
 from digest.transport import OutboxTransport, SmtpTransport
+
+
+#: Modules under digest.commands that add their own subcommands (see digest/commands/__init__.py).
+COMMAND_GROUPS: tuple[str, ...] = ()
 
 
 def _now() -> datetime:
@@ -205,6 +210,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("name")
     s.add_argument("--issue", type=int, help="issue number (default: the latest built)")
     s.set_defaults(func=cmd_archive)
+
+    common = {"now": _now, "workspace": _workspace, "transport": _transport}
+    for group in COMMAND_GROUPS:
+        importlib.import_module(f"digest.commands.{group}").register(sub, common)
     return p
 
 
