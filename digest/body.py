@@ -40,9 +40,15 @@ _RENAME = {
     "tbody": "p", "thead": "p", "tfoot": "p", "main": "p", "nav": "p",
 }
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"}
+# Tags that would become <p> but hold other blocks: those are unwrapped instead, so a
+# <div><p>..</p></div> does not turn into nested or empty paragraphs.
+_CONTAINERS = {tag for tag, new in _RENAME.items() if new == "p"} - _HEADINGS
+_BLOCKISH = BLOCK_TAGS | {tag for tag, new in _RENAME.items() if new == "p"} | {"li", "table"}
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "head", "title"}
 
-URL_RE = re.compile(r"""(?:https?://|mailto:|www\.)[^\s<>"']+""", re.IGNORECASE)
+# Stops at escaped brackets and quotes too: mail writes links as <https://...>.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # lxml refuses them
+URL_RE = re.compile(r"""(?:https?://|mailto:|www\.)(?:(?!&gt;|&lt;|&quot;|&\#x27;)[^\s<>"'])+""", re.IGNORECASE)
 _TRAILING_PUNCT = ".,;:!?)]}'\"”’…"
 
 
@@ -53,7 +59,8 @@ def clean(fragment: str) -> str:
 
 def from_html(fragment: str) -> str:
     """Normalize arbitrary (untrusted, possibly broken) source HTML into the body subset."""
-    if not fragment or not fragment.strip():
+    fragment = _CONTROL_CHARS.sub("", fragment or "")
+    if not fragment.strip():
         return ""
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
@@ -63,6 +70,11 @@ def from_html(fragment: str) -> str:
         if element is root or not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
+        if element.get("class") and SIGNATURE_CLASS not in element.get("class").split():
+            del element.attrib["class"]
+        if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCKISH for c in element):
+            _unwrap_container(element)
+            continue
         if tag in _DROP_WITH_CONTENT:
             element.drop_tree()
             continue
@@ -87,6 +99,35 @@ def from_html(fragment: str) -> str:
         lxml.html.tostring(child, encoding="unicode") for child in root
     )
     return clean(inner)
+
+
+def _unwrap_container(element) -> None:
+    """Replace a container by its children; its loose text becomes paragraphs of its own."""
+    parent = element.getparent()
+    index = parent.index(element)
+    pieces = []
+    if (element.text or "").strip():
+        p = lxml.html.Element("p")
+        p.text = element.text
+        pieces.append(p)
+    for child in list(element):
+        tail, child.tail = child.tail, None
+        pieces.append(child)
+        if (tail or "").strip():
+            p = lxml.html.Element("p")
+            p.text = tail
+            pieces.append(p)
+    element_tail = element.tail
+    parent.remove(element)
+    for offset, piece in enumerate(pieces):
+        parent.insert(index + offset, piece)
+    if element_tail:
+        if index + len(pieces) - 1 >= 0 and pieces:
+            pieces[-1].tail = (pieces[-1].tail or "") + element_tail
+        elif index > 0:
+            parent[index - 1].tail = (parent[index - 1].tail or "") + element_tail
+        else:
+            parent.text = (parent.text or "") + element_tail
 
 
 def _image_to_link(img) -> None:

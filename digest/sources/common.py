@@ -23,12 +23,15 @@ def stable_id(*, source_id: str | int | None = None, permalink: str | None = Non
 
 
 def utc(value: datetime | None) -> datetime | None:
-    """Normalize to an aware UTC datetime; a naive time is taken to be UTC already."""
+    """Normalize to an aware UTC datetime in whole seconds (the canonical JSON's precision);
+    a naive time is taken to be UTC already.  None when it cannot be expressed in UTC."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    try:
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+    return value.replace(microsecond=0)
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -36,7 +39,7 @@ def parse_iso(text: str | None) -> datetime | None:
         return None
     try:
         return utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -109,4 +112,7 @@ def order_by_parents(replies: list[Reply]) -> list[Reply]:
         reply = stack.pop()
         ordered.append(reply)
         stack.extend(reversed(children.get(reply.id, [])))
+    if len(ordered) < len(replies):  # parents that form a loop: keep those replies, in place order
+        placed = {id(r) for r in ordered}
+        ordered.extend(r for r in replies if id(r) not in placed)
     return ordered

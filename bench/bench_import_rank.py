@@ -1,0 +1,88 @@
+"""Reading and ranking a 100,000-reply canonical thread, against the bare baseline.
+
+Baseline: ``json.load`` of the same file plus a sort of the replies on one numeric field.
+Measured: ``canonical.loads`` (validated model objects) plus the default scorer.
+Each side runs in its own fresh process so peak memory (max RSS) is its own.
+
+    .venv/bin/python bench/bench_import_rank.py [--replies 100000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORDS = "the soil water mulch tomato split crack skin grow fruit sun rain leaf root stem plant day week".split()
+
+
+def make_thread(path: Path, replies: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    items = []
+    for i in range(replies):
+        words = " ".join(rng.choice(WORDS) for _ in range(60))  # ~400 bytes of body
+        parent = f"r{rng.randrange(i)}" if i and rng.random() < 0.6 else None
+        items.append({
+            "id": f"r{i}", "number": i + 1, "permalink": f"https://forum.example.org/t/1/{i + 1}",
+            "author": f"user{rng.randrange(5000)}", "posted_at": f"2026-07-{1 + i % 28:02d}T{i % 24:02d}:00:00Z",
+            "posted_at_text": None, "parent_id": parent, "title": None, "mentions": [],
+            "engagement": {"likes": rng.randrange(50)}, "body": f"<p>{words}.</p>",
+        })
+    thread = {"digest_thread": 1, "id": "bench", "title": "Bench", "url": "https://forum.example.org/t/1",
+              "source_format": "canonical", "note": None, "retrieved_at": None, "partial": False,
+              "total_replies": replies, "author": None, "import_notes": [], "opening_post": None, "replies": items}
+    path.write_text(json.dumps(thread))
+
+
+BASELINE = """
+import json, resource, sys, time
+t = time.perf_counter()
+with open(sys.argv[1]) as f:
+    data = json.load(f)
+ranked = sorted(data["replies"], key=lambda r: r["engagement"].get("likes", 0), reverse=True)
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+DIGEST = """
+import resource, sys, time
+from digest.select import score_replies
+from digest.sources.canonical import loads
+t = time.perf_counter()
+with open(sys.argv[1], "rb") as f:
+    thread = loads(f.read(), sys.argv[1])
+ranked = score_replies(thread, None)
+assert len(ranked) == len(thread.replies)
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def run(code: str, path: Path) -> tuple[float, float]:
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True, timeout=600)
+    seconds, rss_kb = out.stdout.split()
+    return float(seconds), int(rss_kb) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--replies", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "thread.json"
+        make_thread(path, args.replies)
+        print(f"thread: {args.replies} replies, {path.stat().st_size / 1e6:.1f} MB")
+        base = min(run(BASELINE, path) for _ in range(args.repeat))
+        ours = min(run(DIGEST, path) for _ in range(args.repeat))
+    print(f"baseline (json.load + sort):         {base[0]:6.2f} s   peak {base[1]:7.1f} MB")
+    print(f"digest (load + validate + score):    {ours[0]:6.2f} s   peak {ours[1]:7.1f} MB")
+    print(f"ratio: {ours[0] / base[0]:.2f}x (target: at most 2x; memory aim: under 1024 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Fetching sources and checking links over HTTP: timeouts, a size cap, redirects, a
+conditional-GET cache (ETag / Last-Modified), and one clear error for each failure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+from digest import __version__
+from digest.errors import SourceError
+from digest.sources import SourceDocument
+
+USER_AGENT = f"digest/{__version__} (discussion digests)"
+MAX_BYTES = 50 * 1024 * 1024
+TIMEOUT = 20.0
+MAX_REDIRECTS = 5
+
+_HTTP_REASONS = {
+    401: "needs a login (HTTP 401)",
+    403: "access refused (HTTP 403)",
+    404: "not found (HTTP 404): the page was removed or the URL is wrong",
+    410: "gone (HTTP 410): the page was removed for good",
+    429: "rate limited (HTTP 429): the site wants fewer requests",
+}
+
+
+class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = MAX_REDIRECTS
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_LimitedRedirects())
+
+
+def _http_problem(status: int, headers: Message | None) -> str:
+    if status in _HTTP_REASONS:
+        reason = _HTTP_REASONS[status]
+        retry = headers.get("Retry-After") if headers is not None else None
+        return reason + (f"; retry after {retry}" if status == 429 and retry else "")
+    if 500 <= status < 600:
+        return f"the server failed (HTTP {status}); try again later"
+    return f"unexpected HTTP status {status}"
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    url: str
+    etag: str | None
+    last_modified: str | None
+
+
+class HttpCache:
+    """Last response per URL, revalidated with If-None-Match / If-Modified-Since."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def _paths(self, url: str) -> tuple[Path, Path]:
+        key = hashlib.sha256(url.encode()).hexdigest()[:32]
+        return self.folder / f"{key}.json", self.folder / f"{key}.body"
+
+    def get(self, url: str) -> tuple[CacheEntry, bytes] | None:
+        meta_path, body_path = self._paths(url)
+        try:
+            meta = json.loads(meta_path.read_text())
+            return CacheEntry(meta["url"], meta.get("etag"), meta.get("last_modified")), body_path.read_bytes()
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def put(self, entry: CacheEntry, body: bytes) -> None:
+        from digest.archive import write_atomic
+
+        meta_path, body_path = self._paths(entry.url)
+        write_atomic(body_path, body)
+        write_atomic(meta_path, json.dumps(entry.__dict__).encode())
+
+
+def fetch(url: str, cache: HttpCache | None = None, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> SourceDocument:
+    """GET a source; a 304 answer serves the cached copy.  Raises SourceError naming the URL."""
+    if not url.startswith(("http://", "https://")):
+        raise SourceError("only http:// and https:// URLs can be fetched", where=url)
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
+    cached = cache.get(url) if cache else None
+    if cached:
+        entry, _ = cached
+        if entry.etag:
+            request.add_header("If-None-Match", entry.etag)
+        if entry.last_modified:
+            request.add_header("If-Modified-Since", entry.last_modified)
+    try:
+        with _opener().open(request, timeout=timeout) as response:
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise SourceError(f"too large: {int(declared)} bytes (limit {max_bytes})", where=url, fix="download it and import the file")
+            data = response.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise SourceError(f"too large: more than {max_bytes} bytes", where=url, fix="download it and import the file")
+            headers = response.headers
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304 and cached:
+            return SourceDocument(url, cached[1])
+        if exc.code in (301, 302, 303, 307, 308):
+            raise SourceError(f"more than {MAX_REDIRECTS} redirects", where=url, fix="use the final URL") from None
+        raise SourceError(_http_problem(exc.code, exc.headers), where=url) from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, socket.timeout) or "timed out" in str(reason):
+            raise SourceError(f"no answer within {timeout:g} s", where=url, fix="try again later") from None
+        raise SourceError(f"cannot connect: {reason}", where=url, fix="check the URL and the network") from None
+    except (socket.timeout, TimeoutError):
+        raise SourceError(f"no answer within {timeout:g} s", where=url, fix="try again later") from None
+    except OSError as exc:
+        raise SourceError(f"connection failed: {exc}", where=url) from None
+    if cache:
+        cache.put(CacheEntry(url, headers.get("ETag"), headers.get("Last-Modified")), data)
+    return SourceDocument(url, data)
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    url: str
+    ok: bool
+    detail: str
+
+
+def check_link(url: str, timeout: float = 10.0) -> LinkCheck:
+    """HEAD, falling back to GET for servers that refuse HEAD; redirects are followed."""
+    for method in ("HEAD", "GET"):
+        request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
+        try:
+            with _opener().open(request, timeout=timeout) as response:
+                if method == "GET":
+                    response.read(1024)
+                final = response.geturl()
+                return LinkCheck(url, True, f"HTTP {response.status}" + (f", moved to {final}" if final != url else ""))
+        except urllib.error.HTTPError as exc:
+            if method == "HEAD" and exc.code in (400, 403, 405, 501):
+                continue
+            return LinkCheck(url, False, _http_problem(exc.code, exc.headers))
+        except urllib.error.URLError as exc:
+            return LinkCheck(url, False, f"cannot connect: {exc.reason}")
+        except (OSError, ValueError) as exc:
+            return LinkCheck(url, False, f"connection failed: {exc}")
+    return LinkCheck(url, False, "no answer")
+
+
+def check_links(urls: list[str], *, timeout: float = 10.0, workers: int = 8) -> list[LinkCheck]:
+    """Check many links with bounded concurrency, in the order given."""
+    unique = list(dict.fromkeys(urls))
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(unique) or 1))) as pool:
+        return list(pool.map(lambda u: check_link(u, timeout), unique))

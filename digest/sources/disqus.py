@@ -1,0 +1,293 @@
+"""Disqus XML exports (Admin > Moderation > Export): one page's comments as a thread.
+
+The export (namespace ``http://disqus.com``, internal ids in ``dsq:id`` attributes of
+``http://disqus.com/disqus-internals``) lists ``<thread>`` elements (one per commented page:
+link, title, createdAt) and then ``<post>`` elements (message HTML, createdAt, author,
+isDeleted, isSpam, ``<thread dsq:id>`` and an optional ``<parent dsq:id>``).
+
+Choosing the thread: the one thread with posts, else ``request.thread`` matched against the
+thread's ``dsq:id``, its identifier (``<id>``), its link, or a part of its title (any case).
+Deleted and spam posts are skipped and counted; one that has surviving answers is kept as a
+"[deleted]" placeholder so the answers keep their place.  Times are UTC (Disqus writes "Z").
+Comment permalinks follow Disqus's ``{page link}#comment-{post id}`` scheme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from digest import body as bodies
+from digest.errors import SourceError
+from digest.model import Reply, Thread
+from digest.sources import common, xmlsafe
+
+DESCRIPTION = "Disqus comment export (XML): one page's comments"
+
+_FIX_XML = "download the export again from Disqus (Moderation > Export), or repair the XML at that line"
+_FIX_CHOOSE = "choose the page with --thread ID, link or a part of its title"
+PLACEHOLDER_AUTHOR = "[deleted]"
+
+
+def sniff(doc) -> bool:
+    head = xmlsafe.head(doc.data)
+    return head is not None and head.local == "disqus"
+
+
+def read(request) -> Thread:
+    doc = xmlsafe.only_document(request, "Disqus")
+    root = xmlsafe.parse(doc.data, doc.name, fix=_FIX_XML).root
+    if xmlsafe.local_name(root) != "disqus":
+        raise SourceError(f"not a Disqus export (root element <{xmlsafe.local_name(root)}>)", where=doc.name, fix="use the XML file Disqus e-mailed")
+    threads = [_PageThread.of(el) for el in root if xmlsafe.local_name(el) == "thread"]
+    posts = [_Post.of(el) for el in root if xmlsafe.local_name(el) == "post"]
+    _attach(threads, posts)
+    chosen = _choose(threads, request.thread, doc.name)
+    notes: list[str] = []
+    if chosen.deleted:
+        notes.append("Disqus marks this thread as deleted")
+    replies, partial = _replies(chosen, notes)
+    opening = _opening_post(chosen)
+    return Thread(
+        id=chosen.dsq_id or chosen.identifier or chosen.link or common.stable_id(body=chosen.title),
+        title=chosen.title or None,
+        url=chosen.link,
+        replies=tuple(replies),
+        source_format="disqus",
+        retrieved_at=request.retrieved_at,
+        partial=partial,
+        author=chosen.author,
+        opening_post=opening,
+        import_notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------------------- elements
+
+def _child(element, local: str):
+    return next((c for c in element if xmlsafe.local_name(c) == local), None)
+
+
+def _flag(element, local: str) -> bool:
+    return xmlsafe.text(_child(element, local)).lower() in ("true", "1")
+
+
+def _author_name(element) -> str | None:
+    author = _child(element, "author")
+    if author is None:
+        return None
+    name = " ".join(xmlsafe.text(_child(author, "name")).split())
+    return name or xmlsafe.text(_child(author, "username")) or None
+
+
+@dataclass
+class _PageThread:
+    dsq_id: str | None
+    identifier: str | None
+    link: str | None
+    title: str
+    message: str
+    created: str
+    author: str | None
+    deleted: bool
+    posts: list
+
+    @classmethod
+    def of(cls, element) -> "_PageThread":
+        link = xmlsafe.text(_child(element, "link"))
+        return cls(
+            dsq_id=xmlsafe.attribute(element, "id"),
+            identifier=xmlsafe.text(_child(element, "id")) or None,
+            link=link if link.startswith(("http://", "https://")) else None,
+            title=" ".join(xmlsafe.text(_child(element, "title")).split()),
+            message=xmlsafe.text(_child(element, "message")),
+            created=xmlsafe.text(_child(element, "createdAt")),
+            author=_author_name(element),
+            deleted=_flag(element, "isDeleted"),
+            posts=[],
+        )
+
+    @property
+    def visible_posts(self) -> int:
+        return sum(1 for p in self.posts if not (p.deleted or p.spam))
+
+    def describe(self) -> str:
+        link = f" {self.link}" if self.link else ""
+        return f"{self.dsq_id or self.identifier or '?'} \"{self.title or '(no title)'}\"{link} ({self.visible_posts} posts)"
+
+
+@dataclass
+class _Post:
+    dsq_id: str | None
+    thread_ref: str | None  # the thread's dsq:id, or its identifier in older/hand-made files
+    parent_ref: str | None
+    message: str
+    created: str
+    author: str
+    deleted: bool
+    spam: bool
+
+    @classmethod
+    def of(cls, element) -> "_Post":
+        thread = _child(element, "thread")
+        parent = _child(element, "parent")
+        return cls(
+            dsq_id=xmlsafe.attribute(element, "id") or xmlsafe.text(_child(element, "id")) or None,
+            thread_ref=xmlsafe.attribute(thread, "id") or xmlsafe.text(thread) or None,
+            parent_ref=xmlsafe.attribute(parent, "id") or xmlsafe.text(parent) or None,
+            message=xmlsafe.text(_child(element, "message")),
+            created=xmlsafe.text(_child(element, "createdAt")),
+            author=_author_name(element) or "Anonymous",
+            deleted=_flag(element, "isDeleted"),
+            spam=_flag(element, "isSpam"),
+        )
+
+
+def _attach(threads: list[_PageThread], posts: list[_Post]) -> None:
+    by_ref = {}
+    for thread in threads:
+        for key in (thread.identifier, thread.dsq_id):  # dsq:id wins over a colliding identifier
+            if key:
+                by_ref[key] = thread
+    for post in posts:
+        thread = by_ref.get(post.thread_ref or "")
+        if thread is not None:
+            thread.posts.append(post)
+
+
+# ---------------------------------------------------------------------------- choosing
+
+def _choose(threads: list[_PageThread], selector: str | None, name: str) -> _PageThread:
+    if not threads:
+        raise SourceError("the export holds no <thread> elements", where=name, fix="export the comments from Disqus again")
+    if selector and selector.strip():
+        return _select(threads, selector.strip(), name)
+    with_posts = [t for t in threads if t.visible_posts]
+    if len(with_posts) == 1:
+        return with_posts[0]
+    if not with_posts and len(threads) == 1:
+        return threads[0]
+    listed = with_posts or threads
+    what = "pages with comments" if with_posts else "pages, none with comments"
+    raise SourceError(f"the export holds {len(listed)} {what}:\n" + _listing(listed), where=name, fix=_FIX_CHOOSE)
+
+
+def _select(threads: list[_PageThread], selector: str, name: str) -> _PageThread:
+    for exact in (
+        lambda t: selector in (t.dsq_id, t.identifier),
+        lambda t: t.link and t.link.rstrip("/") == selector.rstrip("/"),
+    ):
+        found = [t for t in threads if exact(t)]
+        if found:
+            return max(found, key=lambda t: t.visible_posts)
+    needle = selector.casefold()
+    found = [t for t in threads if needle in t.title.casefold()]
+    with_posts = [t for t in found if t.visible_posts]
+    if len(found) == 1:
+        return found[0]
+    if len(with_posts) == 1:  # Disqus keeps empty duplicate threads for URL variants of a page
+        return with_posts[0]
+    if not found:
+        raise SourceError(f"no thread matches --thread {selector!r}; the threads are:\n" + _listing(threads), where=name, fix=_FIX_CHOOSE)
+    raise SourceError(f"--thread {selector!r} matches {len(found)} threads:\n" + _listing(found), where=name, fix=_FIX_CHOOSE)
+
+
+def _listing(threads: list[_PageThread], limit: int = 20) -> str:
+    lines = ["  " + t.describe() for t in threads[:limit]]
+    if len(threads) > limit:
+        lines.append(f"  ... and {len(threads) - limit} more")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- replies
+
+def _opening_post(thread: _PageThread) -> Reply | None:
+    """Disqus threads carry the page, not the article; a thread message, when present, is kept."""
+    if not thread.message:
+        return None
+    body = bodies.from_html(thread.message)
+    return Reply(
+        id=thread.dsq_id or common.stable_id(permalink=thread.link, author=thread.author or "", body=body),
+        author=thread.author or "anonymous",
+        body=body,
+        permalink=thread.link,
+        posted_at=xmlsafe.utc_time(thread.created),
+        title=thread.title or None,
+    )
+
+
+def _replies(thread: _PageThread, notes: list[str]) -> tuple[list[Reply], bool]:
+    """Visible posts plus placeholders for removed posts that still have answers, in thread order."""
+    posts, repeated = _unique(thread.posts)
+    by_id = {p.dsq_id: p for p in posts}
+    needed = _needed_placeholders(posts, by_id)
+    removed = [p for p in posts if p.deleted or p.spam]
+    if repeated:
+        notes.append(f"{repeated} repeated post(s) (same id) skipped")
+    if removed:
+        deleted = sum(1 for p in removed if p.deleted)
+        spam = len(removed) - deleted
+        kept = sum(1 for p in removed if p.dsq_id in needed)
+        note = f"skipped {deleted} deleted and {spam} spam post(s)"
+        notes.append(note + (f"; {kept} kept as '{PLACEHOLDER_AUTHOR}' placeholder(s) because others answer them" if kept else ""))
+    replies = []
+    missing = 0
+    for post in posts:
+        if (post.deleted or post.spam) and post.dsq_id not in needed:
+            continue
+        reply = _reply(post, thread, placeholder=post.deleted or post.spam)
+        if reply.parent_id and reply.parent_id not in by_id:
+            missing += 1
+            reply = replace(reply, parent_id=None)
+        replies.append(reply)
+    if missing:
+        notes.append(f"{missing} post(s) answer posts missing from the export; shown as answering the page")
+    replies.sort(key=lambda r: (r.posted_at is None, r.posted_at or datetime.min))
+    authors = {r.author for r in replies if r.author != PLACEHOLDER_AUTHOR}
+    replies = [replace(r, mentions=common.find_mentions(bodies.plain_words(r.body), authors)) for r in replies]
+    replies, loops = xmlsafe.break_parent_loops(replies)
+    if loops:
+        notes.append(f"{loops} post(s) answered each other in a loop; shown as answering the page")
+    return common.order_by_parents(replies), missing > 0
+
+
+def _unique(posts: list[_Post]) -> tuple[list[_Post], int]:
+    seen: set = set()
+    unique = []
+    for post in posts:
+        key = post.dsq_id or id(post)
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(post)
+    return unique, len(posts) - len(unique)
+
+
+def _needed_placeholders(posts: list[_Post], by_id: dict) -> set[str]:
+    """Removed posts on the parent chain of a visible post."""
+    needed: set[str] = set()
+    for post in posts:
+        if post.deleted or post.spam:
+            continue
+        visited = {post.dsq_id}
+        parent = by_id.get(post.parent_ref)
+        while parent is not None and parent.dsq_id not in visited:  # visited: a broken file may loop
+            visited.add(parent.dsq_id)
+            if parent.deleted or parent.spam:
+                needed.add(parent.dsq_id)
+            parent = by_id.get(parent.parent_ref)
+    return needed
+
+
+def _reply(post: _Post, thread: _PageThread, *, placeholder: bool) -> Reply:
+    body = "" if placeholder else bodies.from_html(post.message)
+    author = PLACEHOLDER_AUTHOR if placeholder else post.author
+    return Reply(
+        id=common.stable_id(source_id=post.dsq_id, author=author, body=body),
+        author=author,
+        body=body,
+        permalink=f"{thread.link}#comment-{post.dsq_id}" if thread.link and post.dsq_id else None,
+        posted_at=xmlsafe.utc_time(post.created),
+        posted_at_text=None if xmlsafe.utc_time(post.created) or not post.created else post.created,
+        parent_id=post.parent_ref,
+    )

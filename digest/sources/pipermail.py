@@ -1,0 +1,25 @@
+"""Mailman 2 (pipermail) monthly text archives: ``2015-November.txt`` or ``.txt.gz``.
+
+Mailman writes each message as ``From user at host  <ctime>`` followed by only
+From / Date / Subject / In-Reply-To / References / Message-ID, with addresses
+obfuscated (``user at host (Display Name)``, the "at" translated to the list's language)
+and "Re:" trimmed from subjects.  That is an mbox in all but name, so reading,
+threading and ``--thread`` selection are the mbox reader's (``mbox.read_mail_archive``);
+this module only recognises the format.  A folder of monthly files is read as one
+archive, so threads that span months are joined.
+"""
+
+from __future__ import annotations
+
+from digest.model import Thread
+from digest.sources import mbox
+
+DESCRIPTION = "Mailman 2 pipermail text archive (monthly .txt / .txt.gz), threaded by Message-ID/References"
+
+
+def sniff(doc) -> bool:
+    return mbox.looks_like_pipermail(doc.data)
+
+
+def read(request) -> Thread:
+    return mbox.read_mail_archive(request, "pipermail")

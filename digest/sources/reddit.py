@@ -1,0 +1,355 @@
+"""Reddit comment thread JSON, as served by ``https://www.reddit.com/comments/{id}.json``.
+
+The response is a two-element array of Listings (reddit's JSON API): ``[0]`` holds the
+submission (kind ``t3``: title, selftext/selftext_html, url, permalink, score, num_comments,
+created_utc), ``[1]`` the comment forest (kind ``t1``, each with ``replies`` either ``""`` or a
+nested Listing).  Unexpanded ``more`` stubs ("load more comments", "continue this thread")
+are counted in the import notes and make the thread partial.
+
+Without ``raw_json=1`` reddit HTML-escapes ``&``, ``<`` and ``>`` in every text field, so
+``body_html`` reads ``&lt;div class="md"&gt;…``: such documents are unescaped first.
+Deleted or removed comments (body ``[deleted]``/``[removed]``) are skipped, or kept as
+placeholders with author ``[deleted]`` when they have replies, so the tree holds.
+Several files: ``request.thread`` picks one by submission id (``3hahrw`` or ``t3_3hahrw``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from digest import body
+from digest.errors import SourceError
+from digest.model import Engagement, Mention, Reply, Thread
+from digest.sources import common, jsonshape
+
+DESCRIPTION = "Reddit comment thread JSON (https://www.reddit.com/comments/ID.json)"
+
+FIX = "save the thread again from https://www.reddit.com/comments/ID.json (the whole response, both Listings)"
+SITE = "https://www.reddit.com"
+DELETED_BODIES = {"[deleted]", "[removed]"}
+_USER_MENTION = re.compile(r"(?<![\w/])/?u/([A-Za-z0-9_-]{3,20})\b")
+_MD_WRAPPER = re.compile(
+    r'^\s*(?:<!--\s*SC_OFF\s*-->)?\s*<div class="md">(.*)</div>\s*(?:<!--\s*SC_ON\s*-->)?\s*$', re.S
+)
+_KIND = re.compile(rb'"kind"\s*:\s*"(Listing|t3|t1|more)"')
+
+
+def sniff(doc) -> bool:
+    """A JSON array of reddit Listings: ``[{"kind": "Listing", ...`` with a t3 or t1 inside."""
+    window = jsonshape.sniff_window(getattr(doc, "data", None))
+    if window is None or b'"digest_thread"' in window or not window.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        return False
+    kinds = {match.group(1) for match in _KIND.finditer(window)}
+    return b"Listing" in kinds and bool(kinds & {b"t3", b"t1"})
+
+
+@dataclass
+class _Walk:
+    """What walking the comment forest found besides the comments themselves."""
+
+    more_stubs: int = 0
+    more_hidden: int = 0
+    continue_stubs: int = 0
+    placeholders: int = 0
+    skipped_deleted: int = 0
+    other_kinds: dict[str, int] = field(default_factory=dict)
+    orphans: list[str] = field(default_factory=list)
+    duplicates: int = 0
+
+
+def read(request) -> Thread:
+    root = _choose_document(request)
+    listings = root.array(required=True)
+    if not listings:
+        root.fail("empty array: expected the submission Listing and the comments Listing")
+    link = _submission(listings[0])
+    escaped = _is_escaped(link, listings[1] if len(listings) > 1 else None)
+    walk = _Walk()
+    permalink = _link_permalink(link)
+    replies = _comments(listings[1], permalink, escaped, walk) if len(listings) > 1 else []
+    notes, partial = _notes(walk, has_comments=len(listings) > 1)
+    opening = _opening_post(link, permalink, escaped)
+    authors = {r.author for r in replies} | {opening.author}
+    replies = [_with_mentions(r, authors) for r in replies]
+    return Thread(
+        id=opening.id,
+        title=opening.title,
+        url=permalink,
+        replies=tuple(common.order_by_parents(replies)),
+        source_format="reddit",
+        retrieved_at=request.retrieved_at,
+        partial=partial,
+        total_replies=link["num_comments"].integer(),
+        author=opening.author,
+        opening_post=_with_mentions(opening, authors),
+        import_notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------------------- documents
+
+def _choose_document(request) -> jsonshape.Node:
+    """One thread per file; among several files request.thread names the submission id."""
+    if len(request.documents) == 1:
+        doc = request.documents[0]
+        return jsonshape.load(doc.data, doc.name, FIX)
+    wanted = (request.thread or "").strip().lower().removeprefix("t3_")
+    threads: list[tuple[str, str, jsonshape.Node]] = []
+    for doc in request.documents:
+        if sniff(doc):
+            root = jsonshape.load(doc.data, doc.name, FIX)
+            link_id = _submission(root[0])["id"].ident() or "?"
+            threads.append((link_id, doc.name, root))
+    chosen = [t for t in threads if t[0].lower() == wanted] if wanted else threads
+    if len(chosen) == 1:
+        return chosen[0][2]
+    listed = ", ".join(f"{link_id} ({name})" for link_id, name, _ in threads) or "none"
+    raise SourceError(
+        f"the folder holds {len(threads)} reddit threads: {listed}" + (f"; none is {wanted!r}" if wanted else ""),
+        where=request.name,
+        fix="import one file, or pass --thread with one of the submission ids listed",
+    )
+
+
+def _submission(listing: jsonshape.Node) -> jsonshape.Node:
+    """``data`` of the t3 thing in the first Listing."""
+    listing.expect_object("the submission Listing")
+    children = listing["data"].expect_object()["children"].array(required=True)
+    for child in children:
+        child.expect_object("a reddit thing")
+        if child["kind"].string() == "t3":
+            return child["data"].expect_object()
+    listing.fail("no submission (kind t3) in the first Listing", fix=FIX)
+
+
+def _is_escaped(link: jsonshape.Node, comments: jsonshape.Node | None) -> bool:
+    """True when the document was fetched without raw_json=1 (its HTML fields start ``&lt;``)."""
+    sample = link["selftext_html"].value
+    if not (isinstance(sample, str) and sample.strip()) and comments is not None:
+        sample = _first_body_html(comments.value)
+    return isinstance(sample, str) and "<" not in sample and "&lt;" in sample
+
+
+def _first_body_html(listing, limit: int = 50) -> str | None:
+    """The first non-empty ``body_html`` in the forest (looks at most ``limit`` things)."""
+    stack = [listing]
+    while stack and limit > 0:
+        limit -= 1
+        value = stack.pop()
+        if not isinstance(value, dict):
+            continue
+        data = value.get("data")
+        if not isinstance(data, dict):
+            continue
+        if isinstance(data.get("body_html"), str) and data["body_html"].strip():
+            return data["body_html"]
+        if isinstance(data.get("children"), list):
+            stack.extend(reversed(data["children"]))
+        if isinstance(data.get("replies"), dict):
+            stack.append(data["replies"])
+    return None
+
+
+def _text(node: jsonshape.Node, escaped: bool) -> str | None:
+    value = node.string()
+    return html.unescape(value) if value is not None and escaped else value
+
+
+# ---------------------------------------------------------------------------- submission
+
+def _link_permalink(link: jsonshape.Node) -> str:
+    path = link["permalink"].string()
+    if path:
+        return path if path.startswith("http") else SITE + "/" + path.lstrip("/")
+    link_id = link["id"].ident(required=True)
+    subreddit = link["subreddit"].string()
+    return f"{SITE}/r/{subreddit}/comments/{link_id}/" if subreddit else f"{SITE}/comments/{link_id}/"
+
+
+def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool) -> Reply:
+    link_id = link["id"].ident() or (link["name"].ident() or "").removeprefix("t3_") or None
+    if link_id is None:
+        link.fail("the submission has no id")
+    author = _text(link["author"], escaped) or "[deleted]"
+    html_text = _text(link["selftext_html"], escaped)
+    self_text = _text(link["selftext"], escaped)
+    url = _text(link["url"], escaped)
+    if html_text:
+        text = _md_html(html_text)
+    elif self_text and self_text not in DELETED_BODIES:
+        text = body.from_plain_text(self_text)
+    elif url and url.startswith(("http://", "https://")) and not link["is_self"].flag():
+        text = body.from_html(f'<p><a href="{html.escape(url)}">{html.escape(url)}</a></p>')
+    else:
+        text = body.from_plain_text(self_text or "")
+    return Reply(
+        id=link_id,
+        author=author,
+        body=text,
+        permalink=permalink,
+        posted_at=_time(link),
+        parent_id=None,
+        engagement=_engagement(link),
+        title=_text(link["title"], escaped),
+    )
+
+
+def _time(data: jsonshape.Node) -> datetime | None:
+    return data["created_utc"].epoch_time()
+
+
+def _engagement(data: jsonshape.Node) -> Engagement:
+    """score (unless hidden), ups; reddit reports ``downs`` as 0 since 2014, so 0 is left out."""
+    hidden = data["score_hidden"].flag() or data["hide_score"].flag()
+    downs = data["downs"].integer()
+    return Engagement(
+        score=None if hidden else data["score"].integer(),
+        upvotes=None if hidden else data["ups"].integer(),
+        downvotes=downs or None,
+    )
+
+
+# ---------------------------------------------------------------------------- comments
+
+def _comments(listing: jsonshape.Node, permalink: str, escaped: bool, walk: _Walk) -> list[Reply]:
+    """Depth-first walk of the comment forest (a stack, so deep threads cannot overflow)."""
+    replies: list[Reply] = []
+    imported: set[str] = set()
+    stack = [(child, None) for child in reversed(_listing_children(listing))]
+    while stack:
+        thing, parent = stack.pop()
+        kind = thing["kind"].string()
+        data = thing["data"]
+        if kind == "more":
+            _count_more(data.expect_object("a 'more' stub's data"), walk)
+            continue
+        if kind != "t1":
+            walk.other_kinds[kind or "?"] = walk.other_kinds.get(kind or "?", 0) + 1
+            continue
+        reply = _comment(data.expect_object("a comment's data"), parent, permalink, escaped, walk)
+        if reply is None:
+            continue
+        if reply.id in imported:
+            walk.duplicates += 1
+            continue
+        if reply.parent_id is not None and reply.parent_id not in imported:
+            walk.orphans.append(reply.id)
+            reply = replace(reply, parent_id=None)
+        replies.append(reply)
+        imported.add(reply.id)
+        replies_node = data["replies"]
+        if replies_node.is_object:
+            stack.extend((child, reply.id) for child in reversed(_listing_children(replies_node)))
+        elif not (replies_node.is_null or replies_node.value == ""):
+            replies_node.fail(f"expected a Listing or \"\", found {type(replies_node.value).__name__}")
+    return replies
+
+
+def _listing_children(listing: jsonshape.Node) -> list[jsonshape.Node]:
+    listing.expect_object("a Listing")
+    children = listing["data"].expect_object("the Listing's data")["children"].array()
+    for child in children:
+        child.expect_object("a reddit thing (kind and data)")
+    return children
+
+
+def _count_more(data: jsonshape.Node, walk: _Walk) -> None:
+    """"load more comments" stubs count what they hide; "continue this thread" (count 0) does not."""
+    count = data["count"].integer() or 0
+    children = data["children"].array()
+    if count == 0 and not children:
+        walk.continue_stubs += 1
+    else:
+        walk.more_stubs += 1
+        walk.more_hidden += max(count, len(children))
+
+
+def _comment(
+    data: jsonshape.Node, structural_parent: str | None, permalink: str, escaped: bool, walk: _Walk
+) -> Reply | None:
+    comment_id = data["id"].ident() or (data["name"].ident() or "").removeprefix("t1_") or None
+    if comment_id is None:
+        data.fail("a comment without id")
+    parent = _parent(data, structural_parent)
+    raw_body = _text(data["body"], escaped)
+    link = data["permalink"].string()
+    reply_link = (SITE + link if link.startswith("/") else link) if link else f"{permalink.rstrip('/')}/{comment_id}/"
+    author = _text(data["author"], escaped) or "[deleted]"
+    if (raw_body or "").strip() in DELETED_BODIES:
+        if not _has_children(data):
+            walk.skipped_deleted += 1
+            return None
+        walk.placeholders += 1
+        return Reply(id=comment_id, author="[deleted]", body=f"<p>{raw_body.strip()}</p>", permalink=reply_link,
+                     posted_at=_time(data), parent_id=parent)
+    html_text = _text(data["body_html"], escaped)
+    text = _md_html(html_text) if html_text else body.from_plain_text(raw_body or "")
+    return Reply(
+        id=comment_id,
+        author=author,
+        body=text,
+        permalink=reply_link,
+        posted_at=_time(data),
+        parent_id=parent,
+        engagement=_engagement(data),
+    )
+
+
+def _parent(data: jsonshape.Node, structural_parent: str | None) -> str | None:
+    """``t1_abc`` -> ``abc``; ``t3_…`` (the submission) -> None; absent -> the nesting parent."""
+    parent = data["parent_id"].ident()
+    if parent is None:
+        return structural_parent
+    if parent.startswith("t3_"):
+        return None
+    return parent.removeprefix("t1_")
+
+
+def _md_html(fragment: str) -> str:
+    """Reddit wraps rendered markdown in ``<div class="md">``; unwrap it so its paragraphs stay paragraphs."""
+    match = _MD_WRAPPER.match(fragment)
+    return body.from_html(match.group(1) if match else fragment)
+
+
+def _has_children(data: jsonshape.Node) -> bool:
+    replies = data["replies"]
+    return replies.is_object and bool(replies["data"]["children"].value)
+
+
+def _with_mentions(reply: Reply, authors: set[str]) -> Reply:
+    """``@name`` (common rules) plus reddit's own ``u/name`` and ``/u/name``."""
+    text = body.plain_words(reply.body)
+    mentions = list(common.find_mentions(text, authors))
+    mentions += [Mention(text=m.group(0), name=m.group(1)) for m in _USER_MENTION.finditer(text)]
+    return replace(reply, mentions=tuple(mentions))
+
+
+# ---------------------------------------------------------------------------- notes
+
+def _notes(walk: _Walk, *, has_comments: bool) -> tuple[list[str], bool]:
+    notes: list[str] = []
+    partial = False
+    if not has_comments:
+        notes.append("the file holds only the submission, no comments Listing")
+    if walk.more_stubs:
+        partial = True
+        notes.append(f"{walk.more_stubs} unexpanded 'load more comments' stubs hide {walk.more_hidden} comments")
+    if walk.continue_stubs:
+        partial = True
+        notes.append(f"{walk.continue_stubs} 'continue this thread' stubs hide deeper replies (count not given)")
+    if walk.skipped_deleted or walk.placeholders:
+        notes.append(
+            f"{walk.skipped_deleted + walk.placeholders} deleted or removed comments: {walk.skipped_deleted} skipped, "
+            f"{walk.placeholders} kept as '[deleted]' placeholders because they have replies"
+        )
+    for kind, count in sorted(walk.other_kinds.items()):
+        notes.append(f"skipped {count} things of unexpected kind {kind!r} in the comments Listing")
+    if walk.duplicates:
+        notes.append(f"skipped {walk.duplicates} comments that repeat an earlier comment's id")
+    if walk.orphans:
+        partial = True
+        notes.append(f"{len(walk.orphans)} comments answer comments not in the file (shown as answering the post)")
+    return notes, partial

@@ -1,0 +1,259 @@
+"""Stack Exchange data dumps (``Posts.xml``): one question and its answers as a thread.
+
+Each ``<row>`` of ``<posts>`` is a post: PostTypeId 1 = question, 2 = answer (ParentId = its
+question).  The question is the opening post, its answers are the replies, oldest first
+(answers do not answer each other).  Score -> ``engagement.score``; when the question has an
+AcceptedAnswerId, that answer gets ``engagement.accepted`` = 1 and the others 0.  AnswerCount
+-> ``Thread.total_replies``.  CreationDate is UTC written without an offset.
+
+Authors: OwnerDisplayName, else the DisplayName from ``Users.xml`` when the folder of the dump
+is imported, else ``user{OwnerUserId}``, else "anonymous".
+
+Choosing the question (a dump holds many): ``request.thread`` = question Id (an answer Id
+selects its question), a question URL (``https://site/questions/ID/...``), or a part of the
+title (any case); a file with a single question needs none.
+
+URLs: the dump does not name its site, so ``Thread.url`` and permalinks are set only when the
+site is known: from a question URL given as ``request.thread``, or from the dump's usual file
+or folder name (``coffee.stackexchange.com/Posts.xml``, ``superuser.com-Posts.xml``).
+Otherwise they stay None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from digest import body as bodies
+from digest.errors import SourceError
+from digest.model import Engagement, Reply, Thread
+from digest.sources import common, xmlsafe
+
+DESCRIPTION = "Stack Exchange data dump Posts.xml: one question and its answers"
+
+_FIX_XML = "extract Posts.xml from the dump archive again, or repair the XML at that line"
+_FIX_CHOOSE = "choose the question with --thread ID, its URL, or a part of its title"
+_TABLES = {"posts", "users", "comments", "badges", "posthistory", "postlinks", "tags", "votes"}
+_SITE = re.compile(
+    r"(?:^|/)((?:[a-z0-9-]+\.)*(?:stackexchange\.com|stackoverflow\.com|serverfault\.com|superuser\.com"
+    r"|askubuntu\.com|mathoverflow\.net|stackapps\.com))(?=$|/|-)",
+    re.I,
+)
+_QUESTION_URL = re.compile(r"^https?://([^/\s]+)/(?:questions|q|a)/(\d+)", re.I)
+COMMUNITY_USER = "-1"  # the site's "Community" bot, owner of community wiki posts
+
+
+def sniff(doc) -> bool:
+    """A dump table: <posts>, <users>, ... with <row Id=...> children (a dump folder sorts
+    Badges.xml first, so every table of the dump is recognised)."""
+    head = xmlsafe.head(doc.data)
+    return head is not None and head.root.lower() in _TABLES and re.search(r"<row\s[^>]*\bId=", head.text) is not None
+
+
+def read(request) -> Thread:
+    posts_doc, users_doc = _documents(request)
+    questions, answers = _load_posts(posts_doc)
+    site, selector = _site_and_selector(request.thread, posts_doc.name)
+    question = _choose(questions, answers, selector, posts_doc.name)
+    rows = answers.get(question["Id"], [])
+    owners = {row.get("OwnerUserId") for row in [question, *rows]}
+    names = _load_users(users_doc, owners) if users_doc else {}
+    return _thread(question, rows, names, site, request.retrieved_at)
+
+
+# ---------------------------------------------------------------------------- input
+
+def _documents(request):
+    """Posts.xml, and Users.xml when the whole dump folder was given."""
+    tables = {}
+    for doc in request.documents:
+        head = xmlsafe.head(doc.data)
+        if head is not None:
+            tables.setdefault(head.root.lower(), doc)
+    if "posts" not in tables:
+        if len(request.documents) == 1:
+            doc = request.documents[0]
+            xmlsafe.parse(doc.data, doc.name, fix=_FIX_XML)  # a broken file: report where
+            raise SourceError("not a Stack Exchange Posts.xml (no <posts> root element)", where=doc.name, fix="point at Posts.xml of the dump")
+        raise SourceError("the folder holds no Posts.xml", where=request.name, fix="point at Posts.xml or the extracted dump folder")
+    return tables["posts"], tables.get("users")
+
+
+def _load_posts(doc) -> tuple[list[dict], dict[str, list[dict]]]:
+    """Questions in file order, and answers by question Id; other post types are ignored."""
+    questions: list[dict] = []
+    answers: dict[str, list[dict]] = {}
+    for row in xmlsafe.iter_elements(doc.data, doc.name, "row", fix=_FIX_XML):
+        kind = row.get("PostTypeId")
+        if kind == "1" and row.get("Id"):
+            questions.append(dict(row.attrib))
+        elif kind == "2" and row.get("ParentId"):
+            answers.setdefault(row.get("ParentId"), []).append(dict(row.attrib))
+    return questions, answers
+
+
+def _load_users(doc, wanted: set) -> dict[str, str]:
+    """Display names of the thread's authors only (Users.xml of a big site is huge)."""
+    names = {}
+    for row in xmlsafe.iter_elements(doc.data, doc.name, "row", fix="extract Users.xml again, or leave it out"):
+        if row.get("Id") in wanted and row.get("DisplayName"):
+            names[row.get("Id")] = row.get("DisplayName")
+    return names
+
+
+def _site_and_selector(selector: str | None, name: str) -> tuple[str | None, str | None]:
+    """A question URL names both the site and the question; else the site may be in the path."""
+    selector = selector.strip() if selector else None
+    if selector:
+        url = _QUESTION_URL.match(selector)
+        if url:
+            return url.group(1).lower(), url.group(2)
+    match = _SITE.search(PurePath(name).as_posix())
+    return (match.group(1).lower() if match else None), selector
+
+
+# ---------------------------------------------------------------------------- choosing
+
+def _choose(questions: list[dict], answers: dict[str, list[dict]], selector: str | None, name: str) -> dict:
+    if not questions:
+        raise SourceError("the file holds no questions (PostTypeId 1)", where=name, fix="point at the Posts.xml of a whole dump")
+    if selector:
+        return _select(questions, answers, selector, name)
+    if len(questions) == 1:
+        return questions[0]
+    raise SourceError(f"the dump holds {len(questions)} questions:\n" + _listing(questions, answers), where=name, fix=_FIX_CHOOSE)
+
+
+def _select(questions: list[dict], answers: dict[str, list[dict]], selector: str, name: str) -> dict:
+    by_id = {q["Id"]: q for q in questions}
+    if selector in by_id:
+        return by_id[selector]
+    for question_id, rows in answers.items():
+        if question_id in by_id and any(r.get("Id") == selector for r in rows):
+            return by_id[question_id]
+    needle = selector.casefold()
+    found = [q for q in questions if needle in (q.get("Title") or "").casefold()]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SourceError(f"no question matches --thread {selector!r}; the questions are:\n" + _listing(questions, answers), where=name, fix=_FIX_CHOOSE)
+    raise SourceError(f"--thread {selector!r} matches {len(found)} questions:\n" + _listing(found, answers), where=name, fix=_FIX_CHOOSE)
+
+
+def _listing(questions: list[dict], answers: dict[str, list[dict]], limit: int = 20) -> str:
+    lines = [
+        f"  {q['Id']} \"{q.get('Title') or '(no title)'}\" ({len(answers.get(q['Id'], []))} answer(s))" for q in questions[:limit]
+    ]
+    if len(questions) > limit:
+        lines.append(f"  ... and {len(questions) - limit} more")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- thread
+
+def _author(row: dict, names: dict[str, str]) -> str:
+    shown = (row.get("OwnerDisplayName") or "").strip()
+    user_id = (row.get("OwnerUserId") or "").strip()
+    if shown:
+        return shown
+    if user_id in names:
+        return names[user_id]
+    if user_id == COMMUNITY_USER:
+        return "Community"
+    return f"user{user_id}" if user_id else "anonymous"
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class _Site:
+    host: str | None
+
+    def question(self, post_id: str) -> str | None:
+        return f"https://{self.host}/questions/{post_id}" if self.host else None
+
+    def answer(self, post_id: str) -> str | None:
+        return f"https://{self.host}/a/{post_id}" if self.host else None
+
+
+def _thread(question: dict, answer_rows: list[dict], names: dict[str, str], host: str | None, retrieved_at) -> Thread:
+    site = _Site(host)
+    notes: list[str] = []
+    accepted = question.get("AcceptedAnswerId")
+    rows, repeated = _unique_rows(answer_rows)
+    if repeated:
+        notes.append(f"{repeated} repeated answer row(s) (same Id) skipped")
+    rows.sort(key=lambda r: (r.get("CreationDate") or "", _int(r.get("Id")) or 0))
+    authors = {_author(r, names) for r in rows} | {_author(question, names)}
+    replies = tuple(_answer(r, accepted, names, site, authors) for r in rows)
+    opening = _question(question, names, site, authors)
+    total = _int(question.get("AnswerCount"))
+    partial = total is not None and total > len(replies)
+    if partial:
+        notes.append(f"the question has {total} answers, the dump holds {len(replies)} of them")
+    if accepted and not any(r.id == accepted for r in replies):
+        notes.append(f"the accepted answer {accepted} is not in the dump")
+    if site.host is None:
+        notes.append("the dump does not name its site, so there are no links; pass the question URL as --thread to get them")
+    return Thread(
+        id=question["Id"],
+        title=(question.get("Title") or "").strip() or None,
+        url=site.question(question["Id"]),
+        replies=replies,
+        source_format="stackexchange",
+        retrieved_at=retrieved_at,
+        partial=partial,
+        total_replies=total,
+        author=opening.author,
+        opening_post=opening,
+        import_notes=tuple(notes),
+    )
+
+
+def _unique_rows(rows: list[dict]) -> tuple[list[dict], int]:
+    seen: set = set()
+    unique = []
+    for row in rows:
+        if row.get("Id") not in seen:
+            seen.add(row.get("Id"))
+            unique.append(row)
+    return unique, len(rows) - len(unique)
+
+
+def _question(row: dict, names: dict[str, str], site: _Site, authors: set[str]) -> Reply:
+    body = bodies.from_html(row.get("Body") or "")
+    return Reply(
+        id=row["Id"],
+        author=_author(row, names),
+        body=body,
+        permalink=site.question(row["Id"]),
+        posted_at=xmlsafe.utc_time(row.get("CreationDate")),
+        title=(row.get("Title") or "").strip() or None,
+        mentions=common.find_mentions(bodies.plain_words(body), authors),
+        engagement=Engagement(
+            score=_int(row.get("Score")), replies=_int(row.get("AnswerCount")), reads=_int(row.get("ViewCount"))
+        ),
+    )
+
+
+def _answer(row: dict, accepted_id: str | None, names: dict[str, str], site: _Site, authors: set[str]) -> Reply:
+    body = bodies.from_html(row.get("Body") or "")
+    author = _author(row, names)
+    return Reply(
+        id=common.stable_id(source_id=row.get("Id"), author=author, body=body),
+        author=author,
+        body=body,
+        permalink=site.answer(row["Id"]) if row.get("Id") else None,
+        posted_at=xmlsafe.utc_time(row.get("CreationDate")),
+        mentions=common.find_mentions(bodies.plain_words(body), authors),
+        engagement=Engagement(
+            score=_int(row.get("Score")),
+            accepted=(1 if row.get("Id") == accepted_id else 0) if accepted_id else None,
+        ),
+    )

@@ -1,0 +1,316 @@
+"""Safe XML parsing and cheap root sniffing, shared by the XML source readers (wxr, disqus,
+stackexchange; feed uses it for sniffing only), plus the few thread-assembly helpers those
+readers share.
+
+Why a helper: exports come from strangers, so entity expansion ("billion laughs"), external
+entities, DTD loading and network access are always off (files declaring entities are
+refused), and every parser error must reach the user as a ``SourceError`` naming the file,
+line and column.  Tolerance (removing forbidden control characters, then lxml's recovery
+mode) is opt-in, for formats whose real files are known to be broken (WordPress exports).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+from lxml import etree
+
+from digest.errors import SourceError
+from digest.sources import common
+
+# resolve_entities=False: no expansion of internal or external entities (billion laughs, XXE).
+_SAFE_OPTIONS = dict(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False)
+
+SNIFF_BYTES = 8192
+
+
+def _parser(recover: bool) -> etree.XMLParser:
+    return etree.XMLParser(recover=recover, remove_comments=True, remove_pis=True, **_SAFE_OPTIONS)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing the tolerant parse repaired."""
+
+    line: int
+    column: int
+    message: str
+    kind: str  # "namespace" (undeclared prefix: nothing lost), "characters" (forbidden control
+    #            characters removed: nothing visible lost) or "damage" (content may be lost)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    root: etree._Element
+    problems: tuple[Problem, ...] = ()  # empty for a well-formed file
+
+    @property
+    def lost_content(self) -> bool:
+        """True when recovery may have dropped text or elements."""
+        return any(p.kind == "damage" for p in self.problems)
+
+
+def _clean_message(message: str) -> str:
+    return re.sub(r",\s*line \d+,\s*column \d+.*$", "", (message or "").strip(), flags=re.S) or "unreadable XML"
+
+
+def syntax_error(exc: etree.XMLSyntaxError, name: str, fix: str) -> SourceError:
+    """An lxml error as a SourceError that says where it is."""
+    line, column = getattr(exc, "position", None) or (getattr(exc, "lineno", None), None)
+    where = name
+    if line:
+        where += f" line {line}" + (f", column {column}" if column else "")
+    return SourceError(f"not well-formed XML: {_clean_message(getattr(exc, 'msg', None) or str(exc))}", where=where, fix=fix)
+
+
+def parse(data: bytes, name: str, *, fix: str, tolerant: bool = False) -> Parsed:
+    """Parse a whole document safely.
+
+    ``tolerant``: when the strict parse fails, drop the control characters XML forbids (the
+    commonest flaw of real exports) and, if that is not enough, parse in recovery mode; what
+    was repaired comes back in ``problems`` for the import notes.  A document that even
+    recovery cannot read raises the strict parser's error.
+    """
+    try:
+        return Parsed(_refuse_entities(_fromstring(data, recover=False), name))
+    except etree.XMLSyntaxError as exc:
+        if not tolerant:
+            raise syntax_error(exc, name, fix) from None
+        strict_error = exc
+    data, removed = _drop_forbidden_characters(data)
+    problems: list[Problem] = []
+    if removed:
+        problems.append(Problem(0, 0, f"removed {removed} control character(s) that XML does not allow", "characters"))
+        try:
+            return Parsed(_refuse_entities(_fromstring(data, recover=False), name), tuple(problems))
+        except etree.XMLSyntaxError as exc:
+            strict_error = exc
+    parser = _parser(recover=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.LxmlError, ValueError):
+        root = None
+    if root is None:
+        raise syntax_error(strict_error, name, fix) from None
+    _refuse_entities(root, name)
+    problems += [
+        Problem(entry.line, entry.column, _clean_message(entry.message),
+                "namespace" if entry.type_name == "NS_ERR_UNDEFINED_NAMESPACE" else "damage")
+        for entry in parser.error_log
+        if entry.level_name in ("ERROR", "FATAL")
+    ]
+    if not any(p.kind != "characters" for p in problems):  # recovery repaired silently: keep the strict error
+        line, column = strict_error.position or (0, 0)
+        problems.append(Problem(line or 0, column or 0, _clean_message(strict_error.msg), "damage"))
+    return Parsed(root, tuple(problems))
+
+
+# C0 controls other than tab, newline and carriage return are forbidden in XML 1.0, raw or as
+# character references.  In ASCII-compatible encodings (UTF-8, Latin-x, GB*, Shift_JIS, Big5)
+# these bytes are never part of a multi-byte character, so removing them is safe there.
+_FORBIDDEN_BYTES = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
+_FORBIDDEN_REFS = re.compile(rb"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.I)
+
+
+def _drop_forbidden_characters(data: bytes) -> tuple[bytes, int]:
+    if b"\x00" in data[:4096]:  # UTF-16/32: NUL bytes are part of characters, leave it alone
+        return data, 0
+    data, raw = _FORBIDDEN_BYTES.subn(b"", data)
+    data, refs = _FORBIDDEN_REFS.subn(b"", data)
+    return data, raw + refs
+
+
+def _refuse_entities(root, name: str):
+    """Entities are never expanded in text, but libxml2 must expand them in attribute values
+    (bounded by its amplification limit).  No export declares entities, so a file that does
+    is refused rather than half-trusted."""
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise SourceError(
+            "the file declares XML entities (<!ENTITY> in a DOCTYPE); exports never do, so it is refused for safety",
+            where=name,
+            fix="remove the DOCTYPE declaration at the top of the file",
+        )
+    return root
+
+
+def _fromstring(data: bytes, *, recover: bool) -> etree._Element:
+    try:
+        root = etree.fromstring(data, _parser(recover))
+    except ValueError as exc:  # e.g. a str with an encoding declaration; never bytes, but be safe
+        raise etree.XMLSyntaxError(str(exc), None, 0, 0) from None
+    if root is None:
+        raise etree.XMLSyntaxError("Document is empty", None, 1, 1)
+    return root
+
+
+def iter_elements(data: bytes, name: str, local: str, *, fix: str) -> Iterator[etree._Element]:
+    """Stream the elements called ``local`` from a big flat dump (Stack Exchange rows) without
+    keeping the whole tree; each element is cleared after the caller has seen it."""
+    try:
+        events = etree.iterparse(io.BytesIO(data), events=("start", "end"), remove_comments=True, remove_pis=True, **_SAFE_OPTIONS)
+        for event, element in events:
+            if event == "start":
+                if element.getparent() is None:  # the root: the DOCTYPE has been read
+                    _refuse_entities(element, name)
+                continue
+            if local_name(element) != local:
+                continue
+            yield element
+            element.clear(keep_tail=True)
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
+    except etree.XMLSyntaxError as exc:
+        raise syntax_error(exc, name, fix) from None
+
+
+# ---------------------------------------------------------------------------- reading elements
+
+def local_name(element) -> str:
+    """The element name without namespace or prefix.  Recovery keeps an undeclared prefix in the
+    name ("wp:comment"), so that is stripped too."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    if tag.startswith("{"):
+        tag = tag.split("}", 1)[1]
+    return tag.rsplit(":", 1)[-1]
+
+
+def text(element) -> str:
+    """All text inside an element (CDATA included), stripped; "" for a missing element."""
+    if element is None:
+        return ""
+    return "".join(element.itertext()).strip()
+
+
+def attribute(element, local: str) -> str | None:
+    """An attribute by local name, whatever namespace it is in (``dsq:id`` / ``id``)."""
+    if element is None:
+        return None
+    for key, value in element.attrib.items():
+        if key == local or key.endswith("}" + local) or key.endswith(":" + local):
+            return value
+    return None
+
+
+# ---------------------------------------------------------------------------- sniffing
+
+@dataclass(frozen=True)
+class Head:
+    """The start of a document as sniffers see it."""
+
+    root: str  # the root element's name as written, with any prefix ("rdf:RDF", "feed")
+    root_tag: str  # the root start tag's attribute text (namespace declarations)
+    text: str  # the decoded head from the root element on
+
+    @property
+    def local(self) -> str:
+        return self.root.rsplit(":", 1)[-1]
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)", re.S | re.I)
+_ROOT = re.compile(r"\s*<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)")
+
+
+def _decode_head(data: bytes, limit: int) -> str:
+    """Enough decoding to read markup: BOMs and UTF-16/32 properly; any ASCII-compatible
+    encoding (UTF-8, GB2312, ISO-8859-x...) as Latin-1, which keeps every ASCII tag intact."""
+    chunk = data[: limit]
+    for bom, codec in _BOMS:
+        if chunk.startswith(bom):
+            return chunk[len(bom):].decode(codec, "replace")
+    if chunk.startswith(b"<\x00\x00\x00"):
+        return chunk.decode("utf-32-le", "replace")
+    if chunk.startswith(b"\x00\x00\x00<"):
+        return chunk.decode("utf-32-be", "replace")
+    if chunk.startswith(b"<\x00"):
+        return chunk.decode("utf-16-le", "replace")
+    if chunk.startswith(b"\x00<"):
+        return chunk.decode("utf-16-be", "replace")
+    return chunk.decode("latin-1")
+
+
+def head(data: bytes, limit: int = SNIFF_BYTES) -> Head | None:
+    """The root element of an XML document, skipping BOM, declaration, comments, processing
+    instructions and DOCTYPE.  None when the first ``limit`` bytes show no root element.
+    Never raises: sniffers call it on arbitrary files."""
+    try:
+        decoded = _decode_head(data, limit)
+        pos = 0
+        while True:
+            match = _PROLOG.match(decoded, pos)
+            if not match or match.end() == pos:
+                break
+            pos = match.end()
+        root = _ROOT.match(decoded, pos)
+        if not root:
+            return None
+        return Head(root=root.group(1), root_tag=root.group(2), text=decoded[root.start(1) - 1:])
+    except Exception:  # noqa: BLE001 - a sniffer must never raise, whatever the bytes
+        return None
+
+
+# ---------------------------------------------------------------------------- shared by the readers
+
+def only_document(request, format_name: str):
+    """These formats are one file each; a folder of several is a usage error, not a guess."""
+    documents = request.documents
+    if not documents:
+        raise SourceError("nothing to import", fix="point at a file")
+    if len(documents) > 1:
+        names = ", ".join(d.name for d in documents[:5]) + (" ..." if len(documents) > 5 else "")
+        raise SourceError(
+            f"a {format_name} source is one file, but {len(documents)} were given ({names})",
+            where=request.name,
+            fix="point at the single export file, not at its folder",
+        )
+    return documents[0]
+
+
+def break_parent_loops(replies: list) -> tuple[list, int]:
+    """Damaged exports can make replies answer each other in a loop; ``common.order_by_parents``
+    would then drop them all.  The link that closes each loop is cut (that reply answers the
+    thread).  Returns the replies and how many links were cut."""
+    parent = {r.id: r.parent_id for r in replies}
+    done: set = set()
+    cut: set = set()
+    for reply in replies:
+        path: list = []
+        on_path: set = set()
+        current = reply.id
+        while current in parent and current not in done:
+            if current in on_path:
+                cut.add(path[-1])
+                parent[path[-1]] = None
+                break
+            path.append(current)
+            on_path.add(current)
+            current = parent[current]
+        done.update(path)
+    return [replace(r, parent_id=None) if r.id in cut else r for r in replies], len(cut)
+
+
+def utc_time(text: str | None):
+    """An ISO 8601 time as aware UTC, cut to whole seconds as the canonical JSON keeps it (so a
+    thread survives a round trip unchanged); a time without an offset is taken as UTC, which
+    is what Stack Exchange, Disqus and WordPress ``*_gmt`` fields are."""
+    value = common.parse_iso(text)
+    return value.replace(microsecond=0) if plausible(value) else None
+
+
+def plausible(value) -> bool:
+    """A year before 1900 is a broken date field, not an old post (and the canonical JSON
+    could not write it back as ISO 8601)."""
+    return value is not None and value.year >= 1900

@@ -1,0 +1,330 @@
+"""Discourse reader: real per-post folder and topic JSON, hand-made edge cases, fuzzing."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.errors import SourceError
+from digest.sources import ImportRequest, SourceDocument, canonical, discourse, load_documents
+
+TOPIC_303 = "discourse-topic/topic-303-how-to-linearize-your-cluster"
+PERCEVAL = "perceval-fixtures/discourse"
+
+
+def _read(path: Path, thread: str | None = None):
+    return discourse.read(ImportRequest(load_documents(path), thread=thread))
+
+
+def _docs(*objects, names=None) -> tuple[SourceDocument, ...]:
+    names = names or [f"posts/{i}.json" for i in range(len(objects))]
+    return tuple(SourceDocument(name, json.dumps(obj).encode()) for name, obj in zip(names, objects))
+
+
+def _round_trips(thread) -> None:
+    assert canonical.loads(canonical.dumps(thread), "round-trip") == thread
+
+
+# ---------------------------------------------------------------------------- real samples
+
+def test_per_post_folder_of_a_whole_topic(shared_data):
+    thread = _read(shared_data / TOPIC_303)
+    assert thread.id == "303"
+    assert thread.title == "How to linearize your cluster"
+    assert thread.source_format == "discourse"
+    assert thread.author == "sipa"
+    assert len(thread.replies) == 79 and not thread.partial
+    assert thread.total_replies is None  # per-post files state no topic post count
+    assert thread.url == "https://delvingbitcoin.org/t/how-to-linearize-your-cluster/303"
+    assert any("avatar paths" in note for note in thread.import_notes)
+
+    opening = thread.opening_post
+    assert (opening.id, opening.number, opening.author) == ("788", 1, "sipa")
+    assert opening.posted_at == datetime(2023, 12, 18, 20, 55, 14, tzinfo=timezone.utc)
+    assert opening.engagement.reads == 16
+    assert "Most transaction clusters are small" in opening.body
+
+    by_number = {r.number: r for r in thread.replies}
+    assert sorted(by_number) == list(range(2, 81))
+    # 62 posts name a reply_to_post_number (never post 1): every one becomes a parent link.
+    assert sum(r.parent_id is not None for r in thread.replies) == 62
+    post9 = by_number[9]
+    assert (post9.id, post9.author, post9.parent_id) == ("4106", "stefanwouldgo", "1667")  # answers #3
+    assert post9.engagement.items() == {"likes": 5, "reads": 14, "replies": 1}
+    assert post9.permalink == "https://delvingbitcoin.org/t/how-to-linearize-your-cluster/303/9"
+    assert by_number[80].parent_id == by_number[79].id == "5028"
+    assert by_number[80].engagement.likes == 3
+    assert by_number[2].parent_id is None and by_number[10].parent_id is None
+    # 49 likes over 32 liked posts, as in actions_summary id 2.
+    likes = [r.engagement.likes for r in (opening, *thread.replies)]
+    assert sum(likes) == 49 and sum(1 for n in likes if n) == 32
+    # Quote asides become blockquotes that keep who was quoted.
+    assert "<blockquote><p>sipa said:</p>" in by_number[4].body
+    assert "<aside" not in by_number[4].body and "class=" not in "".join(r.body for r in thread.replies)
+    # @mentions, linked by cooked HTML.
+    assert [m.name for m in by_number[3].mentions] == ["hebasto"]
+    # Depth-first thread order: #5 follows #4 which it answers.
+    order = [r.number for r in thread.replies]
+    assert order.index(5) == order.index(4) + 1
+    _round_trips(thread)
+
+
+def test_topic_json_with_posts_missing_from_the_stream(shared_data):
+    thread = _read(shared_data / PERCEVAL / "discourse_topic_1148.json")
+    assert (thread.id, thread.title, thread.author) == ("1148", "[Support] uBlock Origin", "gorhill")
+    assert len(thread.replies) == 19  # 20 posts included, #1 is the opening post
+    assert thread.total_replies == 21  # posts_count 22 - 1
+    assert thread.partial
+    assert any(note.startswith("2 of the topic's 22 posts") for note in thread.import_notes)
+    assert thread.opening_post.engagement.likes == 6
+    assert thread.opening_post.engagement.reads == 109
+    # The onebox card under the opening post becomes one link labelled with the page title.
+    assert '<a href="https://addons.mozilla.org/en-US/firefox/addon/ublock-origin/">uBlock Origin</a>' in thread.opening_post.body
+    post4 = thread.reply("19162")
+    assert post4.number == 4 and post4.parent_id == "19152"
+    assert post4.body.startswith('<blockquote><p>noisycitytoonoisy said:</p><p>Is "reply" the only option')
+    assert post4.permalink == "https://discourse.mozilla-community.org/t/support-ublock-origin/1148/4"
+    _round_trips(thread)
+
+
+def test_topic_posts_json_and_single_post(shared_data):
+    thread = _read(shared_data / PERCEVAL / "discourse_posts.json")
+    assert (thread.id, thread.title) == ("1448", "IBM PowerVM support?")
+    assert [(r.number, r.id, r.parent_id) for r in thread.replies] == [(2, "4387", None), (4, "4396", "4387"), (3, "4393", None)]
+    assert [m.name for m in thread.reply("4393").mentions] == ["blomquisg", "kincl"]
+
+    single = _read(shared_data / PERCEVAL / "discourse_post.json")
+    assert single.replies == () and single.id == "840"
+    assert (single.opening_post.id, single.opening_post.author, single.opening_post.engagement.reads) == ("2500", "chr_c", 19)
+    assert single.url is None and single.opening_post.permalink is None  # no forum address anywhere
+    _round_trips(single)
+
+
+def test_topic_list_is_refused_with_a_fix(shared_data):
+    with pytest.raises(SourceError) as info:
+        _read(shared_data / PERCEVAL / "discourse_topics.json")
+    assert "list of topics" in info.value.message and "$.topic_list" in info.value.where
+    assert "/t/TOPIC_ID.json" in info.value.fix
+
+
+def test_sniff_claims_only_discourse_files(shared_data):
+    for path in sorted(p for p in shared_data.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        expected = path.suffix == ".json" and ("discourse" in str(path.relative_to(shared_data)))
+        assert discourse.sniff(SourceDocument(str(path), data)) is expected, path
+    dumped = canonical.dumps(_read(shared_data / PERCEVAL / "discourse_posts.json")).encode()
+    assert not discourse.sniff(SourceDocument("thread.json", dumped))
+
+
+def test_sniff_rejects_other_json_apis():
+    reddit = b'[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "abc"}}]}}]'
+    hn = b'{"by": "alice", "id": 1, "kids": [2], "score": 3, "time": 1, "title": "x", "type": "story"}'
+    algolia = b'{"id": 1, "created_at_i": 1, "type": "story", "author": "a", "children": []}'
+    for data in (reddit, hn, algolia, b"", b"\x00\xff", b"not json", b'{"cooked": 1}'):
+        assert not discourse.sniff(SourceDocument("x", data))
+
+
+# ---------------------------------------------------------------------------- hand-made
+
+def _post(pid, number, user, cooked="", *, reply_to=None, likes=0, topic_id=42, slug="pruning-shears", **extra):
+    post = {
+        "id": pid, "post_number": number, "username": user, "name": user.title(),
+        "avatar_template": f"/user_avatar/forum.example.org/{user}/{{size}}/7_2.png",
+        "created_at": f"2024-03-{number:02d}T09:30:00.250Z", "cooked": cooked, "post_type": 1,
+        "reply_to_post_number": reply_to, "reply_count": 0, "reads": 10 + number,
+        "actions_summary": [{"id": 2, "count": likes}] if likes else [],
+        "topic_id": topic_id, "topic_slug": slug, "deleted_at": None, "user_deleted": False,
+    }
+    post.update(extra)
+    return post
+
+
+QUOTE = (
+    '<aside class="quote no-group" data-username="ann" data-post="1" data-topic="42">'
+    '<div class="title"><div class="quote-controls"></div>'
+    '<img alt="" width="24" height="24" src="/user_avatar/forum.example.org/ann/48/7_2.png" class="avatar"> ann:</div>'
+    "<blockquote><p>Which shears do you use?</p></blockquote></aside>"
+    '<p>Bypass shears, always <img src="/images/emoji/twitter/+1.png?v=12" title=":+1:" class="emoji" alt=":+1:"></p>'
+)
+
+
+def _topic(**changes):
+    topic = {
+        "id": 42, "title": "Pruning shears", "fancy_title": "Pruning shears", "slug": "pruning-shears",
+        "posts_count": 10, "details": {"created_by": {"username": "ann"}},
+        "post_stream": {
+            "posts": [
+                _post(501, 1, "ann", "<p>Which shears do you use for roses?</p>", likes=3),
+                _post(502, 2, "ben", QUOTE),
+                _post(503, 3, "cat", "", reply_to=2, raw="@ben which brand? Same as post #2 says?\n\n> bypass shears"),
+                _post(504, 4, "system", "", post_type=3, action_code="closed.enabled"),
+                _post(505, 5, "dan", "<p>Late to this.</p>", reply_to=7),
+                _post(506, 6, "eve", "<p>(post deleted by author)</p>", deleted_at="2024-03-07T00:00:00Z"),
+                _post(508, 8, "fay", "<p>What did eve say?</p>", reply_to=6),
+            ],
+            "stream": [501, 502, 503, 504, 505, 506, 507, 508, 509, 510],
+        },
+    }
+    topic.update(changes)
+    return topic
+
+
+def test_hand_made_topic_covers_partial_parts():
+    thread = discourse.read(ImportRequest(_docs(_topic(), names=["t/42.json"])))
+    assert [r.id for r in thread.replies] == ["502", "503", "505", "506", "508"]  # small action skipped
+    parents = {r.id: r.parent_id for r in thread.replies}
+    assert parents == {"502": None, "503": "502", "505": None, "506": None, "508": "506"}
+    assert thread.partial and thread.total_replies == 9 and thread.author == "ann"
+    notes = " | ".join(thread.import_notes)
+    assert "skipped 1 small-action posts" in notes
+    assert "1 posts answer posts not in the import (shown as answering the topic): #5 answers #7" in notes
+    assert "3 of the topic's 10 posts (post_stream.stream) are not in the import" in notes
+    assert "1 deleted posts: 0 skipped, 1 kept as empty placeholders" in notes
+
+    ben, cat, eve = thread.reply("502"), thread.reply("503"), thread.reply("506")
+    assert ben.body == "<blockquote><p>ann said:</p><p>Which shears do you use?</p></blockquote><p>Bypass shears, always :+1:</p>"
+    assert cat.body == "<p>@ben which brand? Same as post #2 says?</p><blockquote><p>bypass shears</p></blockquote>"
+    assert [(m.name, m.number, m.reply_id) for m in cat.mentions] == [("ben", None, None), (None, 2, "502")]
+    assert eve.body == "<p>[deleted]</p>"
+    assert ben.permalink == "https://forum.example.org/t/pruning-shears/42/2"
+    assert ben.posted_at == datetime(2024, 3, 2, 9, 30, tzinfo=timezone.utc)  # whole seconds, like the canonical form
+    assert thread.opening_post.engagement.items() == {"likes": 3, "reads": 11, "replies": 0}
+    _round_trips(thread)
+
+
+def test_url_source_name_gives_the_forum_address():
+    doc = SourceDocument("https://talk.example.net/forum/t/pruning-shears/42.json", json.dumps(_topic()).encode())
+    thread = discourse.read(ImportRequest((doc,)))
+    assert thread.url == "https://talk.example.net/forum/t/pruning-shears/42"
+    assert not any("avatar" in note for note in thread.import_notes)
+
+
+def test_folder_of_posts_from_two_topics_needs_a_selector():
+    docs = _docs(
+        _post(11, 1, "ann", "<p>First topic</p>"),
+        _post(12, 2, "ben", "<p>Reply one</p>", reply_to=1),
+        _post(21, 1, "cat", "<p>Second topic</p>", topic_id=77, slug="compost-bins"),
+    )
+    with pytest.raises(SourceError) as info:
+        discourse.read(ImportRequest(docs))
+    assert "2 topics" in info.value.message and "42 (pruning-shears)" in info.value.message
+    assert "77 (compost-bins)" in info.value.message and "--thread" in info.value.fix
+    chosen = discourse.read(ImportRequest(docs, thread="compost-bins"))
+    assert chosen.id == "77" and chosen.opening_post.author == "cat" and chosen.replies == ()
+    by_id = discourse.read(ImportRequest(docs, thread="42"))
+    assert [r.id for r in by_id.replies] == ["12"] and by_id.replies[0].parent_id is None  # answers post 1
+    with pytest.raises(SourceError, match="no topic 'nope'"):
+        discourse.read(ImportRequest(docs, thread="nope"))
+
+
+def test_folder_orders_by_post_number_and_skips_a_broken_file():
+    docs = _docs(_post(13, 3, "cat", "<p>three</p>", reply_to=2), _post(11, 1, "ann", "<p>one</p>"),
+                 _post(12, 2, "ben", "<p>two</p>"))
+    docs += (SourceDocument("posts/broken.json", b'{"id": 14, "post_number": 4, "cooked": "<p>fo'),
+             SourceDocument("posts/README.md", b"# notes about this folder\n"))
+    thread = discourse.read(ImportRequest(docs))
+    assert [(r.number, r.parent_id) for r in thread.replies] == [(2, None), (3, "12")]
+    assert thread.partial  # the broken post file held a post
+    assert any(n.startswith("skipped posts/broken.json line 1 column") for n in thread.import_notes)
+    assert any(n.startswith("skipped posts/README.md") for n in thread.import_notes)
+
+
+def test_errors_name_line_column_and_json_path():
+    with pytest.raises(SourceError) as info:
+        discourse.read(ImportRequest((SourceDocument("t.json", b'{"post_stream": {"posts": [}}'),)))
+    assert info.value.where == "t.json line 1 column 28" and "not valid JSON" in info.value.message
+    bad = _topic()
+    bad["post_stream"]["posts"][1]["post_number"] = "second"
+    with pytest.raises(SourceError) as info:
+        discourse.read(ImportRequest(_docs(bad, names=["t.json"])))
+    assert info.value.where == "t.json at $.post_stream.posts[1].post_number"
+    assert 'found text "second"' in info.value.message
+    with pytest.raises(SourceError, match="not a Discourse topic or post"):
+        discourse.read(ImportRequest(_docs({"hello": "world"})))
+
+
+# ---------------------------------------------------------------------------- properties
+
+TEXT = st.text(max_size=12) | st.sampled_from(["\ud800", "\x00", "<p>x", "1", "-5", "2024-01-01T00:00:00+05:00"])
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _locations(value, path=()):
+    yield path
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        yield from _locations(child, path + (key,))
+
+
+def _mutate(value, draw):
+    """A few random replacements or deletions anywhere in a JSON value."""
+    value = copy.deepcopy(value)
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(list(_locations(value))))
+        replacement = draw(JSON_VALUES)
+        if not path:
+            value = replacement
+            continue
+        parent = value
+        for key in path[:-1]:
+            parent = parent[key]
+        if isinstance(parent, dict) and draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = replacement
+    return value
+
+
+def _only_source_errors(docs, thread=None) -> None:
+    for doc in docs:
+        assert discourse.sniff(doc) in (True, False)
+    try:
+        result = discourse.read(ImportRequest(tuple(docs), thread=thread))
+    except SourceError:
+        return
+    _round_trips(result)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300), st.binary(max_size=60))
+def test_random_bytes_raise_only_source_errors(data, other):
+    _only_source_errors([SourceDocument("a.json", data)])
+    _only_source_errors([SourceDocument("a.json", data), SourceDocument("b.json", other)])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_mutated_hand_made_inputs_raise_only_source_errors(data):
+    shape = data.draw(st.sampled_from(["topic", "post", "folder"]))
+    if shape == "topic":
+        docs = _docs(_mutate(_topic(), data.draw))
+    elif shape == "post":
+        docs = _docs(_mutate(_post(9, 1, "ann", QUOTE), data.draw))
+    else:
+        docs = _docs(*(_mutate(p, data.draw) for p in _topic()["post_stream"]["posts"][:3]))
+    raw = docs[0].data
+    cut = data.draw(st.integers(0, len(raw)))
+    if data.draw(st.booleans()):
+        docs = (SourceDocument(docs[0].name, raw[:cut] + data.draw(st.binary(max_size=4)) + raw[cut + 1:]),) + docs[1:]
+    _only_source_errors(docs, thread=data.draw(st.none() | st.sampled_from(["42", "pruning-shears", "x"])))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_real_topic_raises_only_source_errors(shared_data, data):
+    topic = json.loads((shared_data / PERCEVAL / "discourse_topic_1148.json").read_bytes())
+    topic["post_stream"]["posts"] = topic["post_stream"]["posts"][:4]  # small, so 150 runs stay fast
+    _only_source_errors(_docs(_mutate(topic, data.draw)))

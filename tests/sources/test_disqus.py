@@ -1,0 +1,314 @@
+"""The Disqus reader: hand-made exports in the shape Disqus documents and mails (no real
+sample is shared): <category>, <thread dsq:id> and <post dsq:id> elements in the
+http://disqus.com namespace, dsq:id in http://disqus.com/disqus-internals."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.errors import SourceError
+from digest.sources import ImportRequest, SourceDocument, canonical, disqus, feed, stackexchange, wxr
+
+EXPORT = """<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://disqus.com/api/schemas/1.0/disqus.xsd http://disqus.com/api/schemas/1.0/disqus-internals.xsd">
+<category dsq:id="4410021">
+<forum>tidepoolnotes</forum>
+<title>General</title>
+<isDefault>true</isDefault>
+</category>
+<thread dsq:id="7300112233">
+<id>post-18</id>
+<forum>tidepoolnotes</forum>
+<category dsq:id="4410021" />
+<link>https://tidepool.example.net/2019/06/sea-anemones-at-low-tide/</link>
+<title>Sea anemones at low tide</title>
+<message />
+<createdAt>2019-06-02T08:00:05Z</createdAt>
+<author>
+<email>editor@tidepool.example.net</email>
+<name>Rosa Quint</name>
+<isAnonymous>false</isAnonymous>
+<username>rosaquint</username>
+</author>
+<ipAddress>192.0.2.7</ipAddress>
+<isClosed>false</isClosed>
+<isDeleted>false</isDeleted>
+</thread>
+<thread dsq:id="7300119999">
+<id />
+<forum>tidepoolnotes</forum>
+<category dsq:id="4410021" />
+<link>https://tidepool.example.net/about/</link>
+<title>About | Tidepool Notes</title>
+<message />
+<createdAt>2019-01-10T12:00:00Z</createdAt>
+<author>
+<name>Rosa Quint</name>
+<isAnonymous>false</isAnonymous>
+<username>rosaquint</username>
+</author>
+<isClosed>false</isClosed>
+<isDeleted>false</isDeleted>
+</thread>
+<post dsq:id="4501000001">
+<id />
+<message><![CDATA[<p>Lovely photos. Do they close up when the water goes out?</p>]]></message>
+<createdAt>2019-06-02T09:14:00Z</createdAt>
+<isDeleted>false</isDeleted>
+<isSpam>false</isSpam>
+<author>
+<email>ben@example.com</email>
+<name>Ben Okafor</name>
+<isAnonymous>false</isAnonymous>
+<username>benokafor</username>
+</author>
+<ipAddress>198.51.100.20</ipAddress>
+<thread dsq:id="7300112233" />
+</post>
+<post dsq:id="4501000002">
+<id />
+<message><![CDATA[<p>Yes, they pull their tentacles in to keep from drying out.</p><p>See <a href="https://tidepool.example.net/anemones" rel="nofollow noopener" target="_blank">my older post</a>.</p>]]></message>
+<createdAt>2019-06-02T10:30:00Z</createdAt>
+<isDeleted>false</isDeleted>
+<isSpam>false</isSpam>
+<author>
+<email>editor@tidepool.example.net</email>
+<name>Rosa Quint</name>
+<isAnonymous>false</isAnonymous>
+<username>rosaquint</username>
+</author>
+<ipAddress>192.0.2.7</ipAddress>
+<thread dsq:id="7300112233" />
+<parent dsq:id="4501000001" />
+</post>
+<post dsq:id="4501000003">
+<id />
+<message><![CDATA[<p>BUY CHEAP FOLLOWERS</p>]]></message>
+<createdAt>2019-06-02T11:00:00Z</createdAt>
+<isDeleted>false</isDeleted>
+<isSpam>true</isSpam>
+<author>
+<name>promo</name>
+<isAnonymous>true</isAnonymous>
+</author>
+<ipAddress>203.0.113.99</ipAddress>
+<thread dsq:id="7300112233" />
+</post>
+<post dsq:id="4501000004">
+<id />
+<message><![CDATA[<p>I wrote something rude here.</p>]]></message>
+<createdAt>2019-06-02T12:00:00Z</createdAt>
+<isDeleted>true</isDeleted>
+<isSpam>false</isSpam>
+<author>
+<name>Gus</name>
+<isAnonymous>true</isAnonymous>
+</author>
+<ipAddress>203.0.113.5</ipAddress>
+<thread dsq:id="7300112233" />
+</post>
+<post dsq:id="4501000005">
+<id />
+<message><![CDATA[<p>Take it back, Gus.</p>]]></message>
+<createdAt>2019-06-02T12:30:00Z</createdAt>
+<isDeleted>false</isDeleted>
+<isSpam>false</isSpam>
+<author>
+<name>Lena</name>
+<isAnonymous>true</isAnonymous>
+</author>
+<ipAddress>203.0.113.6</ipAddress>
+<thread dsq:id="7300112233" />
+<parent dsq:id="4501000004" />
+</post>
+<post dsq:id="4501000006">
+<id />
+<message><![CDATA[<p>@Ben Okafor the beadlet ones also go bright red.</p>]]></message>
+<createdAt>2019-06-02T09:50:00Z</createdAt>
+<isDeleted>false</isDeleted>
+<isSpam>false</isSpam>
+<author>
+<name />
+<isAnonymous>false</isAnonymous>
+<username>shorewatcher</username>
+</author>
+<ipAddress>198.51.100.21</ipAddress>
+<thread dsq:id="7300112233" />
+<parent dsq:id="4501000001" />
+</post>
+</disqus>
+"""
+
+PAGE = "https://tidepool.example.net/2019/06/sea-anemones-at-low-tide/"
+
+ABOUT_POST = """<post dsq:id="4501000100">
+<id />
+<message><![CDATA[<p>How long have you kept this blog?</p>]]></message>
+<createdAt>2019-02-01T10:00:00Z</createdAt>
+<isDeleted>false</isDeleted>
+<isSpam>false</isSpam>
+<author><name>Kai</name><isAnonymous>true</isAnonymous></author>
+<thread dsq:id="7300119999" />
+</post>
+</disqus>"""
+EXPORT_TWO_PAGES = EXPORT.replace("</disqus>", ABOUT_POST)
+
+
+def read(text: str | bytes, thread: str | None = None):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return disqus.read(ImportRequest((SourceDocument("disqus.xml", data),), thread=thread))
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+def assert_round_trip(thread) -> None:
+    assert canonical.loads(canonical.dumps(thread), "round-trip") == thread
+
+
+def test_sniff():
+    doc = SourceDocument("d.xml", EXPORT.encode())
+    assert disqus.sniff(doc)
+    assert not any(m.sniff(doc) for m in (feed, wxr, stackexchange))
+    assert disqus.sniff(SourceDocument("bare", b'<?xml version="1.0"?>\n<disqus xmlns:dsq="http://disqus.com/disqus-internals"><thread dsq:id="1"/></disqus>'))
+    assert not disqus.sniff(SourceDocument("x", b"<html><body>disqus</body></html>"))
+
+
+def test_sniff_claims_no_shared_sample(shared_data):
+    claimed = [str(p) for p in sorted(shared_data.rglob("*")) if p.is_file() and disqus.sniff(SourceDocument(str(p), p.read_bytes()))]
+    assert claimed == []
+
+
+def test_the_one_thread_with_posts():
+    thread = read(EXPORT)
+    assert thread.id == "7300112233" and thread.title == "Sea anemones at low tide" and thread.url == PAGE
+    assert thread.author == "Rosa Quint" and thread.opening_post is None  # the article is not in the export
+    ids = [(r.id, r.author, r.parent_id) for r in thread.replies]
+    assert ids == [
+        ("4501000001", "Ben Okafor", None),
+        ("4501000006", "shorewatcher", "4501000001"),  # no name: the username
+        ("4501000002", "Rosa Quint", "4501000001"),
+        ("4501000004", "[deleted]", None),  # deleted, kept because Lena answers it
+        ("4501000005", "Lena", "4501000004"),
+    ]
+    ben = thread.replies[0]
+    assert ben.posted_at == utc(2019, 6, 2, 9, 14)
+    assert ben.permalink == PAGE + "#comment-4501000001"
+    assert ben.body == "<p>Lovely photos. Do they close up when the water goes out?</p>"
+    rosa = thread.reply("4501000002")
+    assert rosa.body == '<p>Yes, they pull their tentacles in to keep from drying out.</p><p>See <a href="https://tidepool.example.net/anemones">my older post</a>.</p>'
+    assert thread.reply("4501000006").mentions[0].name == "Ben Okafor"
+    placeholder = thread.reply("4501000004")
+    assert placeholder.body == "" and "rude" not in canonical.dumps(thread)
+    assert thread.reply("4501000003") is None  # spam, nobody answers it
+    assert thread.import_notes == ("skipped 1 deleted and 1 spam post(s); 1 kept as '[deleted]' placeholder(s) because others answer them",)
+    assert not thread.partial
+    assert_round_trip(thread)
+
+
+def test_several_threads_need_a_selector():
+    with pytest.raises(SourceError) as error:
+        read(EXPORT_TWO_PAGES)
+    message = error.value.message
+    assert "2 pages with comments" in message
+    assert f'7300112233 "Sea anemones at low tide" {PAGE} (4 posts)' in message
+    assert '7300119999 "About | Tidepool Notes" https://tidepool.example.net/about/ (1 posts)' in message
+
+
+@pytest.mark.parametrize("selector", ["7300119999", "https://tidepool.example.net/about", "about |"])
+def test_selector(selector):
+    thread = read(EXPORT_TWO_PAGES, thread=selector)
+    assert thread.id == "7300119999"
+    (kai,) = thread.replies
+    assert kai.author == "Kai" and kai.posted_at == utc(2019, 2, 1, 10)
+
+
+def test_selector_by_identifier_and_unknown_selector():
+    assert read(EXPORT_TWO_PAGES, thread="post-18").id == "7300112233"  # the site's own <id>
+    with pytest.raises(SourceError) as error:
+        read(EXPORT_TWO_PAGES, thread="octopus")
+    assert "no thread matches" in error.value.message and "7300119999" in error.value.message
+
+
+def test_parent_outside_the_export_is_partial():
+    text = EXPORT.replace('<parent dsq:id="4501000001" />\n</post>\n<post dsq:id="4501000003">', '<parent dsq:id="999" />\n</post>\n<post dsq:id="4501000003">')
+    thread = read(text)
+    assert thread.reply("4501000002").parent_id is None and thread.partial
+    assert any("missing from the export" in n for n in thread.import_notes)
+
+
+def test_thread_message_becomes_the_opening_post_and_times_without_zone_are_utc():
+    text = """<?xml version="1.0"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+<thread dsq:id="2"><id>1</id><link>https://x.example/p</link><title>T</title>
+<message>&lt;p&gt;Read this first&lt;/p&gt;</message><createdAt>2012-12-12T12:12:12</createdAt>
+<author><name>Baz</name></author></thread>
+<post dsq:id="5"><message>Yo dude</message><createdAt>2012-12-12T12:13:00</createdAt><author><name>Qux</name></author><thread>1</thread></post>
+</disqus>"""
+    thread = read(text)
+    assert thread.opening_post.body == "<p>Read this first</p>" and thread.opening_post.author == "Baz"
+    (reply,) = thread.replies  # the thread is referenced by its identifier text, as in Disqus's import format
+    assert reply.body == "<p>Yo dude</p>" and reply.posted_at == utc(2012, 12, 12, 12, 13)
+
+
+def test_broken_xml_names_line_and_column():
+    with pytest.raises(SourceError) as error:
+        read(EXPORT.replace("<title>Sea anemones at low tide</title>", "<title>Sea anemones & low tide</title>"))
+    assert error.value.where == "disqus.xml line 13, column 22"  # just after the bare &
+    assert error.value.message.startswith("not well-formed XML")
+
+
+def test_entity_declarations_are_refused():
+    bomb = EXPORT.replace(
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE disqus [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY x SYSTEM "file:///etc/hostname">]>',
+    ).replace("<name>Ben Okafor</name>", "<name>&b;&x;</name>")
+    with pytest.raises(SourceError) as error:
+        read(bomb)
+    assert "declares XML entities" in error.value.message  # refused, never expanded
+
+
+def test_several_documents_are_refused():
+    docs = tuple(SourceDocument(n, EXPORT.encode()) for n in ("a.xml", "b.xml"))
+    with pytest.raises(SourceError) as error:
+        disqus.read(ImportRequest(docs))
+    assert "one file" in error.value.message
+
+
+SEEDS = [EXPORT.encode(), EXPORT_TWO_PAGES.encode()]
+
+
+@st.composite
+def mutated(draw):
+    data = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(1, 6))):
+        op = draw(st.sampled_from(["cut", "flip", "insert", "delete", "swap-flag"]))
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        if op == "cut":
+            del data[at:]
+        elif op == "flip" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif op == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=12) | st.sampled_from([b"<", b"&", b'<parent dsq:id="4501000005" />']))
+        elif op == "swap-flag":
+            data = bytearray(bytes(data).replace(b"false", b"true", draw(st.integers(1, 3))))
+        else:
+            del data[at:at + draw(st.integers(1, 200))]
+    return bytes(data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=600), mutated()), st.sampled_from([None, "7300112233", "about", "a"]))
+def test_only_source_errors_escape(data, selector):
+    doc = SourceDocument("fuzz.xml", data)
+    assert disqus.sniff(doc) in (True, False)
+    try:
+        thread = disqus.read(ImportRequest((doc,), thread=selector))
+    except SourceError:
+        return
+    assert_round_trip(thread)

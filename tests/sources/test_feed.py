@@ -1,0 +1,357 @@
+"""The feed reader: real RSS/RDF/Atom samples, hand-written comment feeds, and fuzzing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.errors import SourceError
+from digest.sources import ImportRequest, SourceDocument, canonical, feed
+
+FEEDS = "feeds"
+
+
+def doc_of(path: Path) -> SourceDocument:
+    return SourceDocument(str(path), path.read_bytes())
+
+
+def read_path(path: Path, **kw):
+    return feed.read(ImportRequest((doc_of(path),), **kw))
+
+
+def read_bytes(data: bytes, name: str = "inline.xml"):
+    return feed.read(ImportRequest((SourceDocument(name, data),)))
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+def assert_round_trip(thread) -> None:
+    assert canonical.loads(canonical.dumps(thread), "round-trip") == thread
+
+
+# ---------------------------------------------------------------------------- sniffing
+
+SAMPLE_FEEDS = [
+    "atom-customfields.atom", "content-encoded.rss", "encoding-gb2312.xml", "guardian.rss", "heise.atom",
+    "incomplete-fields.atom", "latin2.rss", "reddit-atom.rss", "rss-1.rss",
+]
+
+
+@pytest.mark.parametrize("name", SAMPLE_FEEDS)
+def test_sniff_recognises_every_real_feed(shared_data, name):
+    assert feed.sniff(doc_of(shared_data / FEEDS / name))
+
+
+def test_sniff_recognises_perceval_rss(shared_data):
+    assert feed.sniff(doc_of(shared_data / "perceval-fixtures" / "rss" / "rss_entries.xml"))
+
+
+def test_sniff_claims_no_other_shared_sample(shared_data):
+    feed_files = {shared_data / FEEDS / n for n in SAMPLE_FEEDS} | {shared_data / "perceval-fixtures" / "rss" / "rss_entries.xml"}
+    claimed = [
+        str(p) for p in sorted(shared_data.rglob("*")) if p.is_file() and p not in feed_files and feed.sniff(doc_of(p))
+    ]
+    assert claimed == []  # includes unrecognized.rss (an HTML page) and the Stack Exchange Posts.xml
+
+
+def test_sniff_leaves_wordpress_exports_to_wxr():
+    wxr_head = b'<?xml version="1.0"?>\n<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+    assert not feed.sniff(SourceDocument("export.xml", wxr_head))
+
+
+def test_sniff_handles_bom_and_utf16():
+    atom = '<?xml version="1.0" encoding="utf-16"?>\n<!-- c -->\n<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title></feed>'
+    assert feed.sniff(SourceDocument("a", b"\xff\xfe" + atom.encode("utf-16-le")))
+    assert feed.sniff(SourceDocument("b", b"\xef\xbb\xbf" + atom.replace("utf-16", "utf-8").encode()))
+    assert not feed.sniff(SourceDocument("c", b'<feed xmlns="http://example.com/not-atom"/>'))
+    assert not feed.sniff(SourceDocument("d", b"\x00\x01\x02 not xml"))
+
+
+# ---------------------------------------------------------------------------- real samples
+
+def test_guardian_rss(shared_data):
+    thread = read_path(shared_data / FEEDS / "guardian.rss")
+    assert thread.title == "The Guardian"
+    assert thread.url == "https://www.theguardian.com/us"
+    assert len(thread.replies) == 55 and not thread.partial and thread.import_notes == ()
+    first, last = thread.replies[0], thread.replies[-1]
+    assert first.title == "Trump-Russia investigation: the key questions answered"  # oldest item, sorted first
+    assert first.author == "Tom McCarthy and Sam Morris"  # dc:creator
+    assert first.posted_at == utc(2017, 12, 8, 12, 0, 2)
+    assert first.id == first.permalink == (
+        "https://www.theguardian.com/us-news/ng-interactive/2017/dec/08/"
+        "donald-trump-russia-investigation-key-questions-latest-news-collusion-timeline"
+    )
+    assert first.body.startswith("<p>Everything you need to know about the inquiry into Russian hacking")
+    assert last.title == "Tottenham Hotspur v Manchester United: Premier League – live!"
+    assert last.author == "Scott Murray" and last.posted_at == utc(2018, 1, 31, 20, 13, 54)
+    times = [r.posted_at for r in thread.replies]
+    assert times == sorted(times)
+    assert all(r.parent_id is None for r in thread.replies)
+    assert_round_trip(thread)
+
+
+def test_heise_atom_times_in_utc(shared_data):
+    thread = read_path(shared_data / FEEDS / "heise.atom")
+    assert thread.title == "heise developer neueste Meldungen" and thread.url == "http://www.heise.de/developer/"
+    assert thread.id == "http://www.heise.de/developer/" and thread.author == "heise online"
+    assert len(thread.replies) == 15
+    wildfly = thread.reply("http://heise.de/-3088438")
+    assert wildfly.title == "Java-Anwendungsserver: Red Hat gibt WildFly 10 frei"
+    assert wildfly.posted_at == utc(2016, 2, 1, 16, 22)  # published 17:22+01:00 (not updated 17:54)
+    assert wildfly is thread.replies[-1]
+    assert_round_trip(thread)
+
+
+def test_latin2_feed(shared_data):
+    thread = read_path(shared_data / FEEDS / "latin2.rss")
+    assert thread.title == "EXAMPLE.pl"
+    (reply,) = thread.replies
+    assert reply.title == "ZAŻÓŁĆ GĘSLĄ JAŹŃ"
+    assert reply.author == "Adam Gżegżółka"
+    assert reply.body == "<p>Szedł sasza suchą szosą</p>"
+    assert reply.posted_at == utc(2019, 10, 18, 15, 27, 37)  # +0200
+    assert reply.permalink == "http://www.example.pl/news/1"
+    assert_round_trip(thread)
+
+
+def test_gb2312_feed_keeps_zoneless_dates_as_text(shared_data):
+    thread = read_path(shared_data / FEEDS / "encoding-gb2312.xml")
+    assert thread.title == "新闻国内" and thread.url == "http://news.qq.com/china_index.shtml"
+    assert len(thread.replies) == 20
+    newest = thread.replies[-1]
+    assert newest.title == "习近平为何如此强调崇尚英雄？"
+    assert newest.posted_at is None and newest.posted_at_text == "2018-09-18 14:38:10"  # no zone: not guessed
+    assert newest.author == "www.qq.com"
+    assert thread.replies[0].posted_at_text == "2018-09-17 11:19:42"  # still ordered by the written time
+    assert_round_trip(thread)
+
+
+def test_rss1_rdf_feed(shared_data):
+    thread = read_path(shared_data / FEEDS / "rss-1.rss")
+    assert thread.title == "Science twis" and len(thread.replies) == 69
+    first = thread.replies[0]
+    assert first.title == "Neuroplasticity in learning to read"
+    assert first.author == "Yeagle, P."
+    assert first.posted_at == utc(2017, 5, 25, 17, 24, 10)  # dc:date 10:24:10-07:00
+
+
+def test_content_encoded_preferred_over_description(shared_data):
+    thread = read_path(shared_data / FEEDS / "content-encoded.rss")
+    assert len(thread.replies) == 7
+    wild = thread.reply("https://medium.com/p/80e0fcbaf18d")  # guid isPermaLink="false"
+    assert wild.title == "Wild Flavors All Year Round" and wild.author == "Jeremy Puma"
+    assert wild.permalink.startswith("https://medium.com/invironment/wild-flavors-all-year-round-80e0fcbaf18d")
+    assert "How to Infuse Oils and Vinegars with Foraged Ingredients" in wild.body
+    assert "<img" not in wild.body and "[image]" in wild.body
+
+
+def test_youtube_atom_views_become_reads(shared_data):
+    thread = read_path(shared_data / FEEDS / "atom-customfields.atom")
+    assert thread.title == "L2inc" and len(thread.replies) == 15
+    video = thread.reply("yt:video:lR-w1h5ONOY")
+    assert video.engagement.reads == 61435
+    assert video.permalink == "https://www.youtube.com/watch?v=lR-w1h5ONOY"
+    assert '<a href="http://amzn.to/2x4ScEM">' in video.body  # plain-text description: URLs linked
+
+
+def test_perceval_couchbase_rss(shared_data):
+    thread = read_path(shared_data / "perceval-fixtures" / "rss" / "rss_entries.xml")
+    assert thread.title == "CouchBase Blogs" and len(thread.replies) == 30
+    newest = thread.replies[-1]
+    assert newest.title == "Connect 2016 Developer Workshop"
+    assert newest.author == "Matthew Groves" and newest.posted_at == utc(2016, 12, 6, 17, 17)
+    assert 'href="https://github.com/couchbaselabs/workshop/tree/master/connect2016/developer"' in newest.body
+    assert newest.id.startswith("p-")  # no guid: derived from the link
+
+
+def test_incomplete_atom_imports_what_is_there(shared_data):
+    thread = read_path(shared_data / FEEDS / "incomplete-fields.atom")
+    (reply,) = thread.replies
+    assert reply.author == "anonymous" and reply.body == "" and reply.title is None and reply.posted_at is None
+    assert_round_trip(thread)
+
+
+def test_a_web_page_is_not_a_feed(shared_data):
+    with pytest.raises(SourceError) as error:
+        read_path(shared_data / FEEDS / "unrecognized.rss")
+    assert "not an RSS or Atom feed" in error.value.message
+    assert error.value.where.endswith("unrecognized.rss line 3") and error.value.fix
+
+
+# ---------------------------------------------------------------------------- hand-made feeds
+
+ATOM_COMMENTS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0">
+  <title type="html">Comments on: Pruning &lt;em&gt;old&lt;/em&gt; apple trees</title>
+  <link rel="alternate" type="text/html" href="https://orchard.example.org/2021/pruning/"/>
+  <id>https://orchard.example.org/2021/pruning/feed/atom/</id>
+  <entry>
+    <title>By: Ines</title>
+    <link rel="alternate" href="https://orchard.example.org/2021/pruning/#comment-31"/>
+    <id>https://orchard.example.org/?p=88#comment-31</id>
+    <published>2021-02-03T09:00:00+01:00</published>
+    <author><name>Ines</name></author>
+    <thr:in-reply-to ref="https://orchard.example.org/?p=88#comment-30" href="https://orchard.example.org/2021/pruning/#comment-30"/>
+    <content type="html">&lt;p&gt;@Tom yes, cut above an outward bud.&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title>By: Tom</title>
+    <link rel="alternate" href="https://orchard.example.org/2021/pruning/#comment-30"/>
+    <id>https://orchard.example.org/?p=88#comment-30</id>
+    <published>2021-02-02T18:30:00Z</published>
+    <author><name>Tom</name></author>
+    <thr:in-reply-to ref="https://orchard.example.org/?p=88" href="https://orchard.example.org/2021/pruning/"/>
+    <summary>short version</summary>
+    <content type="html">&lt;p&gt;Should I cut &lt;b&gt;above&lt;/b&gt; the bud?&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title>By: Ada</title>
+    <link rel="alternate" href="https://orchard.example.org/2021/pruning/#comment-40"/>
+    <id>https://orchard.example.org/?p=88#comment-40</id>
+    <published>2021-02-04T07:15:00Z</published>
+    <author><name>Ada</name></author>
+    <thr:in-reply-to ref="https://orchard.example.org/?p=88#comment-12" href="https://orchard.example.org/2021/pruning/#comment-12"/>
+    <content type="text">Agree with the earlier point.</content>
+  </entry>
+</feed>
+"""
+
+
+def test_atom_comment_feed_threads_by_in_reply_to():
+    thread = read_bytes(ATOM_COMMENTS)
+    assert thread.title == "Comments on: Pruning old apple trees"  # type="html" title as plain text
+    assert thread.url == "https://orchard.example.org/2021/pruning/"
+    tom, ines, ada = thread.replies  # oldest first; Ines answers Tom
+    assert (tom.author, ines.author, ada.author) == ("Tom", "Ines", "Ada")
+    assert tom.parent_id is None  # answers the post itself
+    assert ines.parent_id == tom.id == "https://orchard.example.org/?p=88#comment-30"
+    assert ines.posted_at == utc(2021, 2, 3, 8, 0)
+    assert tom.body == "<p>Should I cut <strong>above</strong> the bud?</p>"  # full content, not the summary
+    assert ines.mentions[0].name == "Tom"
+    assert ada.body == "<p>Agree with the earlier point.</p>"  # type="text" read as plain text
+    # Ada answers comment 12, which this feed window does not hold
+    assert ada.parent_id is None and thread.partial
+    assert any("not in the feed" in note for note in thread.import_notes)
+    assert_round_trip(thread)
+
+
+WORDPRESS_COMMENTS_RSS = """<?xml version="1.0" encoding="ISO-8859-1"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/">
+<channel>
+  <title>Comments on: Caf\xe9 review</title>
+  <link>https://eats.example.com/cafe-review/</link>
+  <item>
+    <title>By: Zo\xe9</title>
+    <link>https://eats.example.com/cafe-review/#comment-5</link>
+    <dc:creator><![CDATA[Zo\xe9]]></dc:creator>
+    <pubDate>Tue, 09 Mar 2021 20:01:00 +0000</pubDate>
+    <guid isPermaLink="false">https://eats.example.com/?p=3#comment-5</guid>
+    <description><![CDATA[Great croissants]]></description>
+    <content:encoded><![CDATA[<p>Great croissants.</p>
+<p>Coffee was cold.</p>]]></content:encoded>
+    <slash:comments>2</slash:comments>
+  </item>
+  <item>
+    <title>By: Sam</title>
+    <link>https://eats.example.com/cafe-review/#comment-4</link>
+    <dc:creator>Sam</dc:creator>
+    <pubDate>Tue, 09 Mar 2021 08:00:00 -0500</pubDate>
+    <guid isPermaLink="false">https://eats.example.com/?p=3#comment-4</guid>
+    <description>First!</description>
+  </item>
+</channel>
+</rss>
+""".encode("latin-1")
+
+
+def test_wordpress_rss2_comment_feed_in_latin1():
+    thread = read_bytes(WORDPRESS_COMMENTS_RSS)
+    assert thread.title == "Comments on: Café review"
+    sam, zoe = thread.replies  # the feed lists newest first
+    assert sam.posted_at == utc(2021, 3, 9, 13, 0) and zoe.posted_at == utc(2021, 3, 9, 20, 1)
+    assert zoe.author == "Zoé" and zoe.id == "https://eats.example.com/?p=3#comment-5"
+    assert zoe.permalink == "https://eats.example.com/cafe-review/#comment-5"
+    assert zoe.body == "<p>Great croissants.</p><p>Coffee was cold.</p>"
+    assert zoe.engagement.replies == 2 and sam.engagement.items() == {}
+    assert thread.import_notes == () and not thread.partial
+
+
+def test_malformed_feed_imports_with_a_note():
+    broken = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Broken &nbsp; feed</title>
+    <link>https://x.example/</link>
+    <item><title>one</title><guid>a1</guid><description>ok</description><pubDate>Mon, 01 Feb 2021 10:00:00 GMT</pubDate></item>
+    <item><title>two</title><guid>a2</guid><description>unclosed <b>bold</description><pubDate>Mon, 01 Feb 2021 11:00:00 GMT</pubDate></item>
+    </channel></rss>"""
+    thread = read_bytes(broken)
+    assert [r.title for r in thread.replies] == ["one", "two"]
+    assert thread.import_notes and thread.import_notes[0].startswith("the feed has errors (undefined entity")
+
+
+def test_undated_entries_keep_document_order_and_duplicates_are_dropped():
+    data = b"""<rss version="2.0"><channel><title>T</title>
+    <item><guid isPermaLink="false">x1</guid><title>first</title></item>
+    <item><guid isPermaLink="false">x2</guid><title>second</title></item>
+    <item><guid isPermaLink="false">x1</guid><title>first again</title></item>
+    </channel></rss>"""
+    thread = read_bytes(data)
+    assert [r.title for r in thread.replies] == ["first", "second"]
+    assert thread.import_notes == ("1 repeated entries (same id) skipped",)
+
+
+def test_reply_loop_does_not_lose_entries():
+    data = b"""<feed xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0">
+    <title>loop</title>
+    <entry><id>a</id><title>A</title><updated>2020-01-01T00:00:00Z</updated><thr:in-reply-to ref="b"/></entry>
+    <entry><id>b</id><title>B</title><updated>2020-01-02T00:00:00Z</updated><thr:in-reply-to ref="a"/></entry>
+    </feed>"""
+    thread = read_bytes(data)
+    assert sorted(r.id for r in thread.replies) == ["a", "b"]
+    assert any("loop" in note for note in thread.import_notes)
+
+
+def test_several_documents_are_refused():
+    docs = (SourceDocument("a.xml", ATOM_COMMENTS), SourceDocument("b.xml", ATOM_COMMENTS))
+    with pytest.raises(SourceError):
+        feed.read(ImportRequest(docs))
+
+
+# ---------------------------------------------------------------------------- fuzzing
+
+SEEDS = [ATOM_COMMENTS, WORDPRESS_COMMENTS_RSS, b'<rss version="2.0"><channel><title>t</title><item><title>i</title></item></channel></rss>']
+
+
+@st.composite
+def mutated(draw, seeds=SEEDS):
+    data = bytearray(draw(st.sampled_from(seeds)))
+    for _ in range(draw(st.integers(1, 6))):
+        op = draw(st.sampled_from(["cut", "flip", "insert", "delete"]))
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        if op == "cut":
+            del data[at:]
+        elif op == "flip" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif op == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=12) | st.sampled_from([b"<", b"&", b"]]>", b"<!--", b"\x00", b"&#0;"]))
+        else:
+            del data[at:at + draw(st.integers(1, 40))]
+    return bytes(data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=600), mutated()))
+def test_only_source_errors_escape(data):
+    doc = SourceDocument("fuzz.xml", data)
+    assert feed.sniff(doc) in (True, False)
+    try:
+        thread = feed.read(ImportRequest((doc,)))
+    except SourceError:
+        return
+    assert_round_trip(thread)

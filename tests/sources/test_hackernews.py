@@ -1,0 +1,263 @@
+"""Hacker News reader: hand-made Firebase and Algolia threads (no real sample), fuzzing.
+
+The fixtures follow the published shapes: Firebase ``/v0/item/ID.json`` items (id, type, by,
+time, text, parent, kids, score, descendants, deleted, dead) and Algolia ``/api/v1/items/ID``
+trees (id, created_at, created_at_i, type, author, title, url, text, points, parent_id,
+story_id, children, options).  The texts are our own.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.errors import SourceError
+from digest.sources import ImportRequest, SourceDocument, canonical, hackernews
+
+T0 = 1700000000  # 2023-11-14T22:13:20Z
+
+
+def _items():
+    return [
+        {"by": "ann", "descendants": 6, "id": 9100, "kids": [9102, 9101, 9105, 9107], "score": 57, "time": T0,
+         "title": "Ask HN: How do you keep notes?", "type": "story",
+         "text": "I&#x27;ve tried <i>paper</i> and apps.<p>What works for you?"},
+        {"by": "ben", "id": 9101, "kids": [9103], "parent": 9100, "time": T0 + 60, "type": "comment",
+         "text": "Plain text files in git.<p>Searchable with <a href=\"https:&#x2F;&#x2F;example.org&#x2F;grep\" "
+                 "rel=\"nofollow\">grep</a>."},
+        {"deleted": True, "id": 9102, "kids": [9104], "parent": 9100, "time": T0 + 120, "type": "comment"},
+        {"by": "ann", "id": 9103, "parent": 9101, "time": T0 + 180, "type": "comment", "text": "@ben do you sync them?"},
+        {"by": "cat", "id": 9104, "parent": 9102, "time": T0 + 240, "type": "comment", "text": "Answering a deleted comment."},
+        {"by": "dan", "dead": True, "id": 9105, "parent": 9100, "time": T0 + 300, "type": "comment", "text": "[flagged]"},
+    ]
+
+
+def _algolia():
+    def node(item_id, kind, author, text, parent, offset, children=(), **extra):
+        created = datetime.fromtimestamp(T0 + offset, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        return {"id": item_id, "created_at": created, "created_at_i": T0 + offset, "type": kind, "author": author,
+                "title": None, "url": None, "text": text, "points": None, "parent_id": parent, "story_id": 9100,
+                "children": list(children), "options": [], **extra}
+
+    return node(9100, "story", "ann", "<p>I&#x27;ve tried <i>paper</i> and apps.</p><p>What works for you?</p>", None, 0, [
+        node(9101, "comment", "ben", "<p>Plain text files in git.</p>", 9100, 60, [
+            node(9103, "comment", "ann", "<p>@ben do you sync them?</p>", 9101, 180)]),
+        node(9102, "comment", None, None, 9100, 120, [
+            node(9104, "comment", "cat", "<p>Answering a deleted comment.</p>", 9102, 240)]),
+    ], title="Ask HN: How do you keep notes?", points=57)
+
+
+def _read(*objects, thread=None, names=None):
+    names = names or [f"item/{i}.json" for i in range(len(objects))]
+    docs = tuple(SourceDocument(n, json.dumps(o).encode()) for n, o in zip(names, objects))
+    return hackernews.read(ImportRequest(docs, thread=thread))
+
+
+def _round_trips(thread) -> None:
+    assert canonical.loads(canonical.dumps(thread), "round-trip") == thread
+
+
+# ---------------------------------------------------------------------------- Firebase
+
+def test_firebase_array_thread():
+    thread = _read(_items())
+    assert (thread.id, thread.title, thread.author) == ("9100", "Ask HN: How do you keep notes?", "ann")
+    assert thread.url == "https://news.ycombinator.com/item?id=9100"
+    assert thread.total_replies == 6  # descendants
+    # Display order follows kids: the deleted 9102 stays as a placeholder for its answer 9104.
+    assert [(r.id, r.parent_id, r.author) for r in thread.replies] == [
+        ("9102", None, "[deleted]"), ("9104", "9102", "cat"), ("9101", None, "ben"), ("9103", "9101", "ann")]
+    assert thread.reply("9102").body == "<p>[deleted]</p>"
+    assert thread.reply("9105") is None  # dead, no answers
+    assert thread.partial
+    assert thread.import_notes == (
+        "1 comments listed in 'kids' are not in the import: 9107",
+        "1 deleted comments: 0 skipped, 1 kept as '[deleted]' placeholders because they have replies",
+        "1 dead comments: 1 skipped, 0 kept as '[dead]' placeholders because they have replies",
+    )
+    opening = thread.opening_post
+    assert opening.engagement.items() == {"score": 57, "replies": 4}
+    assert opening.body == "<p>I've tried <em>paper</em> and apps.</p><p>What works for you?</p>"
+    assert opening.posted_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
+    ben = thread.reply("9101")
+    assert ben.body == '<p>Plain text files in git.</p><p>Searchable with <a href="https://example.org/grep">grep</a>.</p>'
+    assert ben.engagement.items() == {"replies": 1} and ben.engagement.score is None
+    assert ben.permalink == "https://news.ycombinator.com/item?id=9101"
+    assert [m.name for m in thread.reply("9103").mentions] == ["ben"]
+    _round_trips(thread)
+
+
+def test_keyed_object_and_folder_of_items_read_the_same():
+    expected = _read(_items())
+    keyed = {str(item["id"]): item for item in _items()}
+    assert _read(keyed) == expected
+    reordered = list(reversed(_items()))
+    assert _read(*reordered, names=[f"item/{i['id']}.json" for i in reordered]) == expected
+
+
+def test_story_alone_is_partial_and_link_story_body():
+    story = {"by": "eve", "descendants": 2, "id": 9200, "kids": [9201, 9202], "score": 12, "time": T0,
+             "title": "A link", "type": "story", "url": "https://example.org/post?a=1&b=2"}
+    thread = _read(story)
+    assert thread.replies == () and thread.partial and thread.total_replies == 2
+    assert thread.opening_post.body == '<p><a href="https://example.org/post?a=1&amp;b=2">https://example.org/post?a=1&amp;b=2</a></p>'
+    assert thread.import_notes == ("2 comments listed in 'kids' are not in the import: 9201, 9202",)
+
+
+def test_several_stories_need_a_selector():
+    other = {"by": "eve", "id": 9200, "kids": [], "score": 1, "time": T0, "title": "Other", "type": "story"}
+    with pytest.raises(SourceError) as info:
+        _read(_items() + [other])
+    assert "2 stories: 9100, 9200" in info.value.message and "--thread" in info.value.fix
+    assert _read(_items() + [other], thread="https://news.ycombinator.com/item?id=9200").title == "Other"
+    assert len(_read(_items() + [other], thread="9100").replies) == 4
+    sub = _read(_items() + [other], thread="9101")
+    assert sub.opening_post.author == "ben" and [r.id for r in sub.replies] == ["9103"] and sub.partial
+    with pytest.raises(SourceError, match="no item 1"):
+        _read(_items() + [other], thread="1")
+
+
+def test_poll_options_and_null_entries():
+    poll = {"by": "fay", "id": 9300, "kids": [], "parts": [9301, 9302], "score": 30, "time": T0,
+            "title": "Poll: tabs or spaces?", "type": "poll", "descendants": 0}
+    options = [{"by": "fay", "id": 9301, "poll": 9300, "parent": 9300, "score": 20, "text": "Tabs", "time": T0, "type": "pollopt"},
+               {"by": "fay", "id": 9302, "poll": 9300, "parent": 9300, "score": 10, "text": "Spaces", "time": T0, "type": "pollopt"}]
+    thread = _read([poll, *options, None])
+    assert thread.replies == () and not thread.partial
+    assert thread.opening_post.body == "<ul><li>Tabs (20 points)</li><li>Spaces (10 points)</li></ul>"
+    assert "skipped 1 null entries (items the API did not return)" in thread.import_notes
+
+
+def test_comments_whose_parents_loop():
+    loop = [{"by": "ann", "id": 1, "parent": 2, "time": T0, "type": "comment", "text": "one"},
+            {"by": "ben", "id": 2, "parent": 1, "time": T0, "type": "comment", "text": "two"}]
+    thread = _read(loop)
+    assert thread.id == "1" and thread.opening_post.body == "<p>one</p>" and thread.partial
+    assert [(r.id, r.parent_id) for r in thread.replies] == [("2", None)]
+    assert thread.import_notes == ("the import starts at comment 1, not at its story; that comment is the opening post",)
+    _round_trips(thread)
+
+
+# ---------------------------------------------------------------------------- Algolia
+
+def test_algolia_tree():
+    thread = _read(_algolia())
+    assert (thread.id, thread.title, thread.author) == ("9100", "Ask HN: How do you keep notes?", "ann")
+    assert [(r.id, r.parent_id) for r in thread.replies] == [("9101", None), ("9103", "9101"), ("9102", None), ("9104", "9102")]
+    assert thread.reply("9102").author == "[deleted]"
+    assert thread.reply("9103").posted_at == datetime(2023, 11, 14, 22, 16, 20, tzinfo=timezone.utc)
+    assert not thread.partial and thread.total_replies is None  # Algolia states no comment count
+    assert thread.opening_post.engagement.items() == {"score": 57, "replies": 2}
+    assert thread.reply("9101").engagement.items() == {"replies": 1}
+    _round_trips(thread)
+
+
+def test_algolia_comment_subtree():
+    subtree = _algolia()["children"][0]
+    thread = _read(subtree)
+    assert thread.id == "9100" and thread.opening_post is None and thread.partial
+    assert [(r.id, r.parent_id) for r in thread.replies] == [("9101", None), ("9103", "9101")]
+    assert thread.import_notes == ("the story (item 9100) is not in the import, only comments on it",)
+
+
+# ---------------------------------------------------------------------------- errors, sniffing
+
+def test_errors_name_line_column_and_json_path():
+    with pytest.raises(SourceError) as info:
+        hackernews.read(ImportRequest((SourceDocument("hn.json", b'[{"id": 1,\n  "type": "story",,}]'),)))
+    assert info.value.where == "hn.json line 2 column 19"  # the second comma
+    bad = _items()
+    bad[1]["kids"] = "9103"
+    with pytest.raises(SourceError) as info:
+        _read(bad, names=["hn.json"])
+    assert info.value.where == "hn.json at $[1].kids" and "expected a list" in info.value.message
+    with pytest.raises(SourceError, match="not a Hacker News item"):
+        _read({"hits": []})
+
+
+def test_sniff(shared_data):
+    for obj in (_items(), {str(i["id"]): i for i in _items()}, _items()[0], _items()[3], _algolia()):
+        assert hackernews.sniff(SourceDocument("hn.json", json.dumps(obj, indent=2).encode()))
+    for path in sorted(p for p in shared_data.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        assert not hackernews.sniff(SourceDocument(str(path), data)), path
+    assert not hackernews.sniff(SourceDocument("t.json", canonical.dumps(_read(_items())).encode()))
+    reddit = b'[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "abc", "type": "story"}}]}}]'
+    for data in (reddit, b"", b"[]", b'{"type": "story"}', b"\xff"):
+        assert not hackernews.sniff(SourceDocument("x", data))
+
+
+# ---------------------------------------------------------------------------- properties
+
+TEXT = st.text(max_size=12) | st.sampled_from(["\ud800", "\x00", "story", "comment", "pollopt", "9101", "<p>x"])
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.sampled_from([9100, 9101, 9102, 9103]) | st.floats() | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _locations(value, path=()):
+    yield path
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        yield from _locations(child, path + (key,))
+
+
+def _mutate(value, draw):
+    """A few random replacements or deletions anywhere in a JSON value."""
+    value = copy.deepcopy(value)
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(list(_locations(value))))
+        replacement = draw(JSON_VALUES)
+        if not path:
+            value = replacement
+            continue
+        parent = value
+        for key in path[:-1]:
+            parent = parent[key]
+        if isinstance(parent, dict) and draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = replacement
+    return value
+
+
+def _only_source_errors(docs, thread=None) -> None:
+    for doc in docs:
+        assert hackernews.sniff(doc) in (True, False)
+    try:
+        result = hackernews.read(ImportRequest(tuple(docs), thread=thread))
+    except SourceError:
+        return
+    _round_trips(result)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_bytes_raise_only_source_errors(data):
+    _only_source_errors([SourceDocument("hn.json", data)])
+    _only_source_errors([SourceDocument("hn.json", b'[{"id": 1, "type": "story", "kids": [' + data)])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_mutated_threads_raise_only_source_errors(data):
+    shape = data.draw(st.sampled_from(["array", "keyed", "algolia", "folder"]))
+    if shape == "folder":
+        docs = [SourceDocument(f"item/{i}.json", json.dumps(_mutate(item, data.draw)).encode()) for i, item in enumerate(_items())]
+    else:
+        base = {"array": _items(), "keyed": {str(i["id"]): i for i in _items()}, "algolia": _algolia()}[shape]
+        raw = json.dumps(_mutate(base, data.draw)).encode()
+        if data.draw(st.booleans()):
+            raw = raw[: data.draw(st.integers(0, len(raw)))] + data.draw(st.binary(max_size=4))
+        docs = [SourceDocument("hn.json", raw)]
+    _only_source_errors(docs, thread=data.draw(st.none() | st.sampled_from(["9100", "9101", "x", "id=9102"])))

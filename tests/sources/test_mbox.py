@@ -1,0 +1,444 @@
+"""The mbox reader on real archives (Perceval, Patchwork, HyperKitty test data) and our own text."""
+
+from __future__ import annotations
+
+import mailbox
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.errors import SourceError
+from digest.sources import ImportRequest, SourceDocument, canonical, load_documents, mbox
+
+
+def _read(path: Path, thread: str | None = None):
+    return mbox.read(ImportRequest(load_documents(path), thread=thread))
+
+
+def _text(text: str | bytes, thread: str | None = None, name: str = "test.mbox"):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return mbox.read(ImportRequest((SourceDocument(name, data),), thread=thread))
+
+
+def _all(thread):
+    return ([thread.opening_post] if thread.opening_post else []) + list(thread.replies)
+
+
+def _round_trips(thread) -> None:
+    assert canonical.loads(canonical.dumps(thread), "x.json") == thread
+
+
+# ---------------------------------------------------------------------------- sniffing
+
+def test_sniff_claims_mbox_and_single_messages_but_not_pipermail_or_other_formats(shared_data):
+    def doc(rel):
+        return load_documents(shared_data / rel)[0]
+
+    for rel in (
+        "perceval-fixtures/mbox/mbox_complex.mbox",
+        "perceval-fixtures/groupsio/messages.mbox",
+        "mbox-edgecases-patchwork/series/base-deep-threaded.mbox",
+        "mbox-edgecases-patchwork/mail/0016-no-subject.mbox",  # no From_ line: a bare RFC 5322 message
+        "email-edgecases-hyperkitty-pypi/attachment-1.txt",
+    ):
+        assert mbox.sniff(doc(rel)), rel
+    for rel in (
+        "perceval-fixtures/pipermail/pipermail_2015_november.mbox",
+        "perceval-fixtures/hyperkitty/hyperkitty_2016_april.mbox",  # pipermail text despite its name
+        "perceval-fixtures/discourse/discourse_topic_1148.json",
+        "perceval-fixtures/rss/rss_entries.xml",
+        "feeds/guardian.rss",
+        "reddit-thread/reddit_r-funny_3hahrw_comments.json",
+        "stackexchange-coffee/coffee.stackexchange.Posts.xml",
+        "nyt-picks-2014/testInputComments.csv.gz",
+    ):
+        assert not mbox.sniff(doc(rel)), rel
+    assert not mbox.sniff(SourceDocument("x.txt", b"From the desk of the editor,\nwe have news.\n"))
+    assert not mbox.sniff(SourceDocument("x.txt", b""))
+
+
+# ---------------------------------------------------------------------------- real archives
+
+def test_single_message_decodes_iso_8859_1_author(shared_data):
+    thread = _read(shared_data / "perceval-fixtures/mbox/mbox_single.mbox")
+    assert thread.id == "4CF64D10.9020206@domain.com"
+    assert thread.author == "Göran Lastname"
+    assert thread.title == "[List-name] Protocol Buffers anyone?"
+    assert thread.replies == ()
+    op = thread.opening_post
+    assert op.posted_at == datetime(2010, 12, 1, 13, 26, 40, tzinfo=timezone.utc)
+    assert "A message in English, with a signature" in op.body
+    _round_trips(thread)
+
+
+def test_bytes_python_mailbox_cannot_decode_do_not_stop_the_import(shared_data):
+    path = shared_data / "perceval-fixtures/mbox/mbox_iso8859_encoding.mbox"
+    with pytest.raises(UnicodeDecodeError):  # why we split the mbox ourselves
+        list(mailbox.mbox(str(path)))
+    thread = _read(path)
+    assert thread.author == "Lucía Charlie"  # =?UTF-8?Q?Luc=eda?= is really Latin-1
+    assert thread.title == "[ovs-dev] Remittance Advice"
+    assert "payment has now been processed" in thread.opening_post.body
+
+
+def test_reply_whose_ancestors_are_missing_is_partial_and_keeps_its_attribution(shared_data):
+    thread = _read(shared_data / "perceval-fixtures/mbox/mbox_unixfrom_encoding.mbox")
+    assert thread.id == "20150115132225.GA22378@example.org"
+    assert thread.author == "Christian Aistleitner"
+    assert thread.partial is True
+    assert thread.import_notes[0].startswith("7 referenced message(s) are not in the source")
+    body = thread.opening_post.body
+    assert "<p>On Wed, Jan 14, 2015 at 12:07:57PM -0600, Aaron Halfaker wrote:</p><blockquote>" in body
+
+
+def test_several_threads_need_a_selector_and_the_error_lists_them(shared_data):
+    path = shared_data / "perceval-fixtures/mbox/mbox_complex.mbox"
+    with pytest.raises(SourceError) as error:
+        _read(path)
+    message = str(error.value)
+    assert "holds 2 threads" in message
+    assert "<BAY12-DAV6Dhd2stb2e0000c0ce@hotmail.com>  'Re: Revisiting the Gnome Bindings'  (1 message)" in message
+    assert "<87iqzlofqu.fsf@avet.kvota.net>  'Re: Low memory hacks'  (1 message)" in message
+    assert "--thread" in error.value.fix
+
+    by_subject = _read(path, thread="low MEMORY")
+    by_id = _read(path, thread="<87iqzlofqu.fsf@avet.kvota.net>")
+    assert by_subject == by_id
+    assert by_id.author == "Danilo Šegan"
+    assert by_id.title == "Low memory hacks"  # "Re:" dropped from the title, kept on the post
+    assert by_id.opening_post.title == "Re: Low memory hacks"
+    assert "the source holds 1 other thread(s), not imported" in by_id.import_notes
+    assert _read(path, thread="BAY12-DAV6Dhd2stb2e0000c0ce@hotmail.com").author == "Eugenia Loli-Queru"
+
+
+def test_selector_matching_several_threads_or_none_is_an_error(shared_data):
+    path = shared_data / "perceval-fixtures/groupsio/messages.mbox"
+    with pytest.raises(SourceError) as error:
+        _read(path)
+    assert "holds 21 threads" in str(error.value) and "... and 1 more" in str(error.value)
+    with pytest.raises(SourceError) as error:
+        _read(path, thread="and more")
+    assert "matches 7 threads" in str(error.value)  # 7 subjects end in "and more"
+    assert "'Slack Member Sync and More'" in str(error.value)
+    with pytest.raises(SourceError) as error:
+        _read(path, thread="no such subject")
+    assert "no thread matches" in str(error.value)
+
+
+def test_html_only_messages_and_subject_grouping(shared_data):
+    path = shared_data / "perceval-fixtures/groupsio/messages.mbox"
+    intro = _read(path, thread="Introducing Groups.io")
+    assert intro.author == "updates-owner"  # no display name: the local part, never the address
+    assert "<a href=\"https://groups.io/\">Groups.io</a>" in intro.opening_post.body
+    assert "<li>Integration with other services" in intro.opening_post.body
+    # 29 announcements share one subject and carry no references: joined by subject, JWZ-style
+    changelog = _read(path, thread="#changelog")
+    assert changelog.author == "Mark Fletcher"
+    assert len(changelog.replies) == 28
+    assert all(r.parent_id is None for r in changelog.replies)
+    assert "<li>CHANGE: Clarification in the help on hashtag behavior.</li>" in changelog.opening_post.body
+
+
+def test_duplicate_copies_are_dropped_and_unreadable_dates_kept_as_text(shared_data):
+    path = shared_data / "perceval-fixtures/mbox/mbox_no_fields.mbox"
+    buffers = _read(path, thread="protocol buffers")
+    assert buffers.replies == ()  # five copies of one mail (one without Message-ID)
+    assert "repeated copies of <4CF64D10.9020206@domain.com> were skipped" in buffers.import_notes
+    folding = _read(shared_data / "email-edgecases-hyperkitty-pypi/bad_folding.txt")
+    assert folding.opening_post.posted_at is None
+    assert folding.opening_post.posted_at_text == "Tue, 30 Nov 1999 23:56:33 -3000 (CST)"
+    assert folding.title == "[<redacted>] Sicherheit 2005: Stichworte und Vorschlag PC-Mitglieder; Ergänzung!"
+    unixfrom = _read(shared_data / "email-edgecases-hyperkitty-pypi/unixfrom-date.txt")
+    assert unixfrom.opening_post.posted_at is None  # the From_ line has no time zone: not guessed
+    assert unixfrom.opening_post.posted_at_text == "Mon Nov 9 21:54:11 1999"
+
+
+def test_patch_series_threads_by_references(shared_data):
+    thread = _read(shared_data / "mbox-edgecases-patchwork/series/revision-threaded-to-cover.mbox")
+    assert thread.title == "[PATCH 0/2] A sample series"
+    assert thread.author == "Stephen Finucane"
+    parents = {r.id.split("-git-")[0]: r.parent_id for r in thread.replies}
+    assert parents == {
+        "1473632524-8585-2": None,
+        "1473632524-8585-3": None,
+        "1473633055-10316-1": None,  # v2 cover answers the v1 cover, which opens the thread
+        "1473633055-10316-2": "1473633055-10316-1-git-send-email-stephenfinucane@gmail.com",
+        "1473633055-10316-3": "1473633055-10316-1-git-send-email-stephenfinucane@gmail.com",
+    }
+    assert [r.id.split("-git-")[0] for r in thread.replies] == [
+        "1473632524-8585-2", "1473632524-8585-3", "1473633055-10316-1", "1473633055-10316-2", "1473633055-10316-3",
+    ]
+    assert thread.partial is False and thread.import_notes == ()
+    _round_trips(thread)
+
+    deep = _read(shared_data / "mbox-edgecases-patchwork/series/base-deep-threaded.mbox")
+    # 2/2 lists 1/2 in References, but its In-Reply-To (and last reference) is the cover letter
+    assert [r.parent_id for r in deep.replies] == [None, None]
+
+
+def test_same_series_sent_three_times_is_joined_by_subject(shared_data):
+    thread = _read(shared_data / "mbox-edgecases-patchwork/series/bugs-spamming.mbox")
+    assert thread.id == "20180917165927.22598-1-vkabatov@redhat.com"  # the earliest of the three copies
+    assert thread.author == "vkabatov"
+    assert [r.id for r in thread.replies] == [
+        "20180917170156.23280-1-vkabatov@redhat.com",
+        "20180917170335.23838-1-vkabatov@redhat.com",
+    ]
+
+
+def test_decoded_utf8_author_from_encoded_and_raw_headers(shared_data):
+    for name in ("0013-with-utf8-body.mbox", "0014-with-unencoded-utf8-headers.mbox", "0015-with-invalid-utf8-headers.mbox"):
+        thread = _read(shared_data / "mbox-edgecases-patchwork/mail" / name)
+        assert thread.author == "Rafał Miłecki", name
+    no_subject = _read(shared_data / "mbox-edgecases-patchwork/mail/0016-no-subject.mbox")
+    assert no_subject.id == "ABC@DEF" and no_subject.title is None and no_subject.author == "Yann E. MORIN"
+
+
+def _edge_case_files(shared: Path) -> list[Path]:
+    return sorted((shared / "email-edgecases-hyperkitty-pypi").glob("*.txt")) + sorted(
+        (shared / "mbox-edgecases-patchwork").glob("*/*.mbox")
+    )
+
+
+def test_every_edge_case_file_imports_or_gives_one_clean_error(shared_data):
+    imported = 0
+    for path in _edge_case_files(shared_data):
+        try:
+            thread = _read(path)
+        except SourceError as error:
+            assert error.where and error.fix, path
+            continue
+        imported += 1
+        assert thread.opening_post is not None, path
+        for reply in _all(thread):
+            assert reply.author and "@" not in reply.author, (path, reply.author)
+            assert reply.posted_at is None or reply.posted_at.tzinfo is not None
+        _round_trips(thread)
+    assert imported >= 45
+
+
+def test_message_without_text_part_imports_with_a_note(shared_data):
+    thread = _read(shared_data / "email-edgecases-hyperkitty-pypi/unconvertable_msg-2.txt")
+    assert thread.opening_post.body == ""
+    assert "no readable text in <msg1>" in thread.import_notes
+
+
+# ---------------------------------------------------------------------------- our own text
+
+THREADED = """\
+From alice@example.org  Mon Jan  1 10:00:00 2024
+From: Alice Example <alice@example.org>
+Date: Mon, 1 Jan 2024 10:00:00 +0000
+Subject: [garden] Tomatoes in January
+Message-ID: <root@example.org>
+
+Who grows tomatoes indoors?
+
+From bob@example.org  Mon Jan  1 11:00:00 2024
+From: "Bob B." <bob@example.org>
+Date: Mon, 1 Jan 2024 11:00:00 +0000
+Subject: Re: [garden] Tomatoes in January
+Message-ID: <b1@example.org>
+In-Reply-To: <root@example.org>
+References: <root@example.org>
+
+I do, under a lamp. Ask @Carol too.
+
+From carol@example.org  Mon Jan  1 12:00:00 2024
+From: carol@example.org
+Date: Mon, 1 Jan 2024 12:00:00 +0000
+Subject: Re: [garden] Tomatoes in January
+Message-ID: <c1@example.org>
+References: <root@example.org> <missing@example.org> <b1@example.org>
+
+Bob wrote:
+> I do, under a lamp.
+Which lamp?
+
+>From the shed we get light too.
+
+From dave@example.org  Mon Jan  1 09:00:00 2024
+From: Dave <dave@example.org>
+Date: Mon, 1 Jan 2024 13:00:00 +0000
+Subject: RE: Re: [garden]  Tomatoes in   January
+Message-ID: <d1@example.org>
+
+My client drops references.
+
+From eve@example.org  Mon Jan  1 14:00:00 2024
+From: Eve <eve@example.org>
+Date: Mon, 1 Jan 2024 14:00:00 +0000
+Subject: Re: Tomatoes in January
+Message-ID: <e1@example.org>
+References: <elsewhere@example.org>
+
+A reply to a message we do not have, same subject.
+"""
+
+
+def test_references_first_subject_only_for_messages_without_any():
+    thread = _text(THREADED)
+    assert thread.id == "root@example.org" and thread.author == "Alice Example"
+    replies = {r.id: r for r in thread.replies}
+    assert set(replies) == {"b1@example.org", "c1@example.org", "d1@example.org", "e1@example.org"}
+    assert replies["b1@example.org"].parent_id is None  # answers the opening post
+    assert replies["c1@example.org"].parent_id == "b1@example.org"  # In-Reply-To absent: last reference
+    assert replies["d1@example.org"].parent_id is None  # no references: placed by subject
+    # Eve answers a message we do not have; with a reference-less root of the same subject
+    # (the usual sign of a rewritten Message-ID) her message joins the thread by subject
+    assert replies["e1@example.org"].parent_id is None
+    assert replies["c1@example.org"].author == "carol"
+    assert thread.partial is True  # <missing@example.org> sits in the chain
+    assert any("<missing@example.org>" in note and "<elsewhere@example.org>" in note for note in thread.import_notes)
+    assert any(
+        "joined to this thread by subject" in note and "<d1@example.org>" in note and "<e1@example.org>" in note
+        for note in thread.import_notes
+    )
+    assert [r.id for r in thread.replies] == ["b1@example.org", "c1@example.org", "d1@example.org", "e1@example.org"]
+    assert [m.name for m in replies["b1@example.org"].mentions] == ["Carol"]
+    _round_trips(thread)
+
+
+def test_thread_whose_first_message_is_missing_has_no_opening_post():
+    text = (
+        "From a@x  Mon Feb  5 10:00:00 2024\nFrom: A <a@x>\nSubject: Re: Last month's plan\n"
+        "Date: Mon, 5 Feb 2024 10:00:00 +0000\nMessage-ID: <a1@x>\nIn-Reply-To: <january@x>\n\nStill on.\n\n"
+        "From b@x  Mon Feb  5 11:00:00 2024\nFrom: B <b@x>\nSubject: Re: Last month's plan\n"
+        "Date: Mon, 5 Feb 2024 11:00:00 +0000\nMessage-ID: <b1@x>\nReferences: <january@x>\n\nAgreed.\n"
+    )
+    thread = _text(text)
+    assert thread.id == "january@x" and thread.opening_post is None and thread.author is None
+    assert thread.title == "Last month's plan"
+    assert [(r.id, r.parent_id) for r in thread.replies] == [("a1@x", None), ("b1@x", None)]
+    assert thread.partial is True
+    assert "the message that started the thread is not in the source; its replies are imported without it" in thread.import_notes
+    _round_trips(thread)
+
+
+def test_a_message_that_cannot_be_parsed_is_skipped_with_its_offset(monkeypatch):
+    real = mbox.email.message_from_bytes
+
+    def fragile(data, *args, **kwargs):
+        if b"<c1@example.org>" in data:
+            raise ValueError("parser gave up")
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(mbox.email, "message_from_bytes", fragile)
+    thread = _text(THREADED)
+    offset = THREADED.encode().index(b"From carol@example.org")
+    assert f"test.mbox at byte {offset}: a message that could not be parsed was skipped (ValueError)" in thread.import_notes
+    assert "c1@example.org" not in {r.id for r in thread.replies}
+
+
+def test_attribution_line_stays_with_its_quote_and_mbox_escapes_are_undone():
+    carol = _text(THREADED).reply("c1@example.org")
+    assert carol.body.startswith("<p>Bob wrote:</p><blockquote><p>I do, under a lamp.</p></blockquote>")
+    assert "<p>From the shed we get light too.</p>" in carol.body
+
+
+def test_undecodable_bytes_and_wrong_charsets_never_stop_the_import():
+    data = (
+        b"From \xff\xfe@example.org  Tue Feb  6 08:00:00 2024\n"
+        b"From: =?x-unknown-charset?Q?J=F6rg?= <j\xf6rg@example.org>\n"
+        b"Subject: Caf\xe9 =?utf-8?B?w6lsw6k=?=\n"
+        b"Date: Tue, 6 Feb 2024 08:00:00 +0100\n"
+        b"Message-ID: <bytes@example.org>\n"
+        b"Content-Type: text/plain; charset=\"utf-8\"\n"
+        b"Content-Transfer-Encoding: 8bit\n"
+        b"\n"
+        b"Na\xefve \xff bytes in a body that says utf-8.\n"
+        b"\n"
+        b"From x@example.org  Tue Feb  6 09:00:00 2024\n"
+        b"From: X <x@example.org>\n"
+        b"Subject: Re: Caf\xe9\n"
+        b"Message-ID: <two@example.org>\n"
+        b"In-Reply-To: <bytes@example.org>\n"
+        b"Content-Type: text/plain; charset=bogus-charset\n"
+        b"\n"
+        b"\xe4\xf6\xfc in no known charset.\n"
+    )
+    thread = _text(data)
+    assert thread.author == "Jörg"  # unknown charset: not UTF-8, so Latin-1
+    assert thread.title == "Café élé"
+    assert "Naïve" in thread.opening_post.body and "bytes in a body" in thread.opening_post.body
+    assert thread.opening_post.posted_at == datetime(2024, 2, 6, 7, 0, tzinfo=timezone.utc)
+    reply = thread.replies[0]
+    assert "äöü in no known charset." in reply.body and reply.parent_id is None
+    _round_trips(thread)
+
+
+def test_single_rfc5322_message_without_from_line():
+    text = (
+        "Message-ID: <only@example.org>\r\n"
+        "From: =?ISO-8859-1?Q?Andr=E9?= <andre@example.org>\r\n"
+        "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n"
+        "Date: Wed, 7 Feb 2024 12:00:00 -0500\r\n"
+        "Content-Type: multipart/alternative; boundary=XX\r\n\r\n"
+        "--XX\r\nContent-Type: text/html\r\n\r\n<p>html <b>only</b> if no plain</p>\r\n"
+        "--XX\r\nContent-Type: text/plain\r\n\r\nPlain wins.\r\n-- \r\nAndré\r\n--XX--\r\n"
+    )
+    doc = SourceDocument("single.eml", text.encode())
+    assert mbox.sniff(doc)
+    thread = _text(text, name="single.eml")
+    assert thread.id == "only@example.org" and thread.author == "André" and thread.title == "Grüße"
+    assert thread.opening_post.body == '<p>Plain wins.</p><pre class="signature">André</pre>'
+    assert thread.opening_post.posted_at == datetime(2024, 2, 7, 17, 0, tzinfo=timezone.utc)
+
+
+def test_not_mail_is_a_source_error_naming_the_file():
+    with pytest.raises(SourceError) as error:
+        _text('{"digest_thread": 1}', name="thread.json")
+    assert error.value.where == "thread.json" and error.value.fix
+
+
+# ---------------------------------------------------------------------------- properties
+
+def _check(data: bytes, thread: str | None = None) -> None:
+    doc = SourceDocument("fuzz.mbox", data)
+    assert mbox.sniff(doc) in (True, False)
+    try:
+        result = mbox.read(ImportRequest((doc,), thread=thread))
+    except SourceError:
+        return
+    canonical.dumps(result)
+
+
+_SEEDS = [THREADED.encode(), b"From a@b  Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_random_bytes_only_raise_source_error(data):
+    _check(data)
+    _check(b"From x  Mon Jan  1 00:00:00 2024\n" + data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.sampled_from(_SEEDS),
+    edits=st.lists(st.tuples(st.integers(0, 4000), st.binary(max_size=12), st.integers(0, 20)), max_size=8),
+    selector=st.one_of(st.none(), st.text(max_size=12), st.just("root@example.org")),
+)
+def test_mutated_mail_only_raises_source_error(seed, edits, selector):
+    data = bytearray(seed)
+    for position, insert, delete in edits:
+        position %= len(data) + 1
+        data[position:position + delete] = insert
+    _check(bytes(data), selector)
+
+
+def test_mutated_real_samples_only_raise_source_error(shared_data):
+    import random
+
+    rng = random.Random(7)
+    for path in _edge_case_files(shared_data)[::3]:
+        original = path.read_bytes()
+        for _ in range(5):
+            data = bytearray(original)
+            for _ in range(10):
+                position = rng.randrange(len(data) + 1)
+                data[position:position + rng.randrange(30)] = bytes(rng.randrange(256) for _ in range(rng.randrange(8)))
+            _check(bytes(data))

@@ -1,0 +1,215 @@
+"""The pipermail reader on Mailman 2 text archives (Perceval and HyperKitty test data) and our own text."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.errors import SourceError
+from digest.sources import ImportRequest, SourceDocument, canonical, detect, load_documents, mbox, pipermail
+
+
+def _read_paths(*paths, thread: str | None = None):
+    documents = tuple(doc for path in paths for doc in load_documents(path))
+    return pipermail.read(ImportRequest(documents, thread=thread))
+
+
+def _text(text: str | bytes, thread: str | None = None):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return pipermail.read(ImportRequest((SourceDocument("2024-January.txt", data),), thread=thread))
+
+
+def test_sniff_takes_pipermail_and_leaves_plain_mbox_to_the_mbox_reader(shared_data):
+    def doc(rel):
+        return load_documents(shared_data / rel)[0]
+
+    for rel in (
+        "perceval-fixtures/pipermail/pipermail_2015_november.mbox",
+        "perceval-fixtures/pipermail/pipermail_2016_march.mbox",
+        "perceval-fixtures/hyperkitty/hyperkitty_2016_april.mbox",
+        "email-edgecases-hyperkitty-pypi/non-ascii-headers.txt",
+    ):
+        assert pipermail.sniff(doc(rel)) and not mbox.sniff(doc(rel)), rel
+        assert detect(ImportRequest((doc(rel),))) == "pipermail"
+    for rel in (
+        "perceval-fixtures/mbox/mbox_complex.mbox",
+        "perceval-fixtures/groupsio/messages.mbox",
+        "mbox-edgecases-patchwork/series/bugs-spamming.mbox",
+        "mbox-edgecases-patchwork/mail/0016-no-subject.mbox",
+        "email-edgecases-hyperkitty-pypi/attachment-2.txt",
+        "perceval-fixtures/discourse/discourse_topic_1148.json",
+        "feeds/heise.atom",
+        "stackexchange-coffee/coffee.stackexchange.Posts.xml",
+    ):
+        assert not pipermail.sniff(doc(rel)), rel
+    assert not pipermail.sniff(SourceDocument("x", b"\x00\xff" * 10))
+    # archives written with ARCHIVER_OBSCURES_EMAILADDRS off are known by Mailman's fixed header shape
+    head = b"From ann@example.org  Mon Jan  1 10:00:00 2024\nFrom: ann@example.org (Ann)\nDate: x\nSubject: y\n"
+    assert pipermail.sniff(SourceDocument("2024-January.txt", head))
+    plain = b"From ann@example.org  Mon Jan  1 10:00:00 2024\nFrom: Ann <ann@example.org>\nDate: x\nSubject: y\n"
+    assert not pipermail.sniff(SourceDocument("inbox", plain)) and mbox.sniff(SourceDocument("inbox", plain))
+
+
+def test_november_thread_rejoins_a_root_whose_message_id_was_rewritten(shared_data):
+    thread = _read_paths(shared_data / "perceval-fixtures/pipermail/pipermail_2015_november.mbox")
+    assert thread.source_format == "pipermail"
+    assert thread.id == "CACRHdMaObu7Dc0FWTWEesvRCzUNDG=7oA7KFqAgtOs_UKjb3Og@mail.gmail.com"
+    assert thread.title == "[Metrics-grimoire] Docker and MetricsGrimoire"
+    assert thread.author == "Andy Grunwald"  # "andy at example.com (Andy Grunwald)"
+    assert thread.opening_post.posted_at == datetime(2015, 11, 14, 20, 29, 28, tzinfo=timezone.utc)
+    assert [(r.author, r.parent_id) for r in thread.replies] == [
+        ("Jesus M. Gonzalez-Barahona", None),
+        ("Andy Grunwald", "1447627429.3593.319.camel@example.com"),
+        ("Andy Grunwald", "CACRHdMZaZtkM9h_=p_HH1Yz9pTJwh6nwU0PmeqQX=kemD8LCjw@example.com"),
+    ]
+    # the replies cite the root as ...@example.com, the archive has it as ...@mail.gmail.com
+    assert thread.partial is True
+    assert thread.import_notes[0] == (
+        "1 referenced message(s) are not in the source: <CACRHdMaObu7Dc0FWTWEesvRCzUNDG=7oA7KFqAgtOs_UKjb3Og@example.com>"
+    )
+    jesus = thread.replies[0]
+    assert jesus.body.startswith("<p>This is cool, Andy.</p><p>Which rights do you need?</p>")
+    assert "<p>On Sat, 2015-11-14 at 21:29 +0100, Andy Grunwald wrote:</p><blockquote><p>Hey,</p>" in jesus.body
+    # pipermail's "next part ... scrubbed" note is marked like a signature, so excerpts skip it
+    assert thread.opening_post.body.endswith("attachment.htm&gt;</pre>")
+    assert '<pre class="signature">-------------- next part --------------' in thread.opening_post.body
+    assert canonical.loads(canonical.dumps(thread), "x.json") == thread
+
+
+def test_march_decodes_rfc2047_author_and_unfolds_the_subject(shared_data):
+    thread = _read_paths(shared_data / "perceval-fixtures/pipermail/pipermail_2016_march.mbox")
+    assert thread.author == "Germán Poo-Caamaño"
+    assert thread.title == "[Metrics-grimoire] MLStats may change the semantic of --force any time soon"
+    assert thread.id == "1457025635.7479.7.camel@calcifer.org"
+    assert thread.replies == () and thread.partial is False and thread.import_notes == ()
+
+
+def test_april_parent_links(shared_data):
+    thread = _read_paths(shared_data / "perceval-fixtures/pipermail/pipermail_2016_april.mbox")
+    assert thread.title == "[Metrics-grimoire] [GrimoireLab] Presenting GrimoireLab"
+    assert thread.author == "Jesus M. Gonzalez-Barahona"
+    assert [(r.id, r.parent_id) for r in thread.replies] == [
+        ("CACRHdMZgAgzyhewu_aAJ2f2DWHVZdNH6J7zd2S=YWQuf-2yZDw@example.com", None),
+        ("1461621607.19185.342.camel@example.com", "CACRHdMZgAgzyhewu_aAJ2f2DWHVZdNH6J7zd2S=YWQuf-2yZDw@example.com"),
+    ]
+    assert thread.replies[1].posted_at == datetime(2016, 4, 25, 22, 0, 7, tzinfo=timezone.utc)
+
+
+def test_several_monthly_files_are_one_archive_and_need_a_selector(shared_data):
+    folder = shared_data / "perceval-fixtures/pipermail"
+    months = [folder / name for name in ("pipermail_2015_november.mbox", "pipermail_2016_april.mbox", "pipermail_2016_march.mbox")]
+    with pytest.raises(SourceError) as error:
+        _read_paths(*months)
+    assert "holds 3 threads" in str(error.value)
+    assert "'[Metrics-grimoire] MLStats may change the semantic of --force any time soon'  (1 message)" in str(error.value)
+    assert len(_read_paths(*months, thread="docker").replies) == 3
+    assert _read_paths(*months, thread="<1460624816.5581.114.camel@example.com>").author == "Jesus M. Gonzalez-Barahona"
+
+
+def test_real_archive_excerpt_with_four_threads(shared_data):
+    path = shared_data / "email-edgecases-hyperkitty-pypi/non-ascii-headers.txt"
+    with pytest.raises(SourceError) as error:
+        _read_paths(path)
+    assert "holds 4 threads" in str(error.value)
+    assert "Compte-rendu de la réunion du 1 novembre 2009" in str(error.value)  # =?iso-8859-1?q?...r=E9union...?=
+    thread = _read_paths(path, thread="rpm macros")
+    assert thread.author == "Vít Ondruch"  # =?ISO-8859-2?Q?V=EDt_Ondruch?=
+    assert [r.author for r in thread.replies] == ["Vít Ondruch", "Marcela Mašláňová"]
+    assert thread.partial is True  # the second message answers Paul Howarth's, not archived here
+    assert thread.replies[0].body.startswith("<p>Dne 10.7.2012 13:48, Paul Howarth napsal(a):</p><blockquote>")
+
+
+ARCHIVE = (
+    "From juan en example.com  Mon Jan  1 10:00:00 2024\n"
+    "From: juan en example.com (=?iso-8859-1?q?Juan_P=E9rez?=)\n"
+    "Date: Mon, 01 Jan 2024 10:00:00 +0100\n"
+    "Subject: [Lista] Horario de la reunión\n"
+    "Message-ID: <abc at example.com>\n"
+    "\n"
+    "Hola a todos, la reunión es el martes.\n"
+    "\n"
+    "From time to time: we meet\n"
+    "Date: not a header, a line of the body\n"
+    "\n"
+    "From ana at example.com  Mon Jan  1 11:00:00 2024\n"
+    "From: ana at example.com (ana at example.com)\n"
+    "Date: Mon, 01 Jan 2024 11:00:00 +0100\n"
+    "Subject: [Lista] Horario de la reunión\n"
+    "In-Reply-To: <abc@example.com>\n"
+    "References: <abc@example.com>\n"
+    "Message-ID: <def@example.com>\n"
+    "\n"
+    "Juan Pérez wrote:\n"
+    "> la reunión es el martes.\n"
+    "¿A qué hora?\n"
+    "_______________________________________________\n"
+    "Lista mailing list\n"
+    "Lista at example.com\n"
+    "https://example.com/mailman/listinfo/lista\n"
+)
+
+
+def test_hand_made_archive_with_translated_obfuscation_and_latin1_bytes(tmp_path):
+    path = tmp_path / "2024-January.txt.gz"
+    path.write_bytes(gzip.compress(ARCHIVE.encode("latin-1")))  # Mailman wrote the list's charset
+    documents = load_documents(path)
+    assert pipermail.sniff(documents[0])
+    thread = pipermail.read(ImportRequest(documents))
+    assert thread.id == "abc@example.com"  # "<abc at example.com>" de-obfuscated for threading
+    assert thread.author == "Juan Pérez"
+    assert thread.title == "[Lista] Horario de la reunión"
+    assert "<p>From time to time: we meet Date: not a header, a line of the body</p>" in thread.opening_post.body
+    (ana,) = thread.replies
+    assert ana.author == "ana" and ana.parent_id is None
+    assert ana.body.startswith("<p>Juan Pérez wrote:</p><blockquote><p>la reunión es el martes.</p></blockquote><p>¿A qué hora?</p>")
+    assert '<pre class="signature">_______________________________________________\nLista mailing list' in ana.body
+    assert thread.partial is False and thread.import_notes == ()
+
+
+def test_html_only_post_left_as_a_scrubbed_note_is_reported():
+    text = (
+        "From bo at example.com  Tue Jan  2 10:00:00 2024\nFrom: bo at example.com (Bo)\n"
+        "Date: Tue, 02 Jan 2024 10:00:00 +0000\nSubject: [Lista] Fotos\nMessage-ID: <fotos@example.com>\n\n"
+        "-------------- next part --------------\nAn HTML attachment was scrubbed...\n"
+        "URL: <http://example.com/pipermail/lista/attachments/20240102/a.htm>\n"
+    )
+    thread = _text(text)
+    assert thread.author == "Bo"
+    assert thread.opening_post.body.startswith('<pre class="signature">-------------- next part')
+    assert "no readable text in <fotos@example.com>" in thread.import_notes
+
+
+# ---------------------------------------------------------------------------- properties
+
+def _check(data: bytes, thread: str | None = None) -> None:
+    doc = SourceDocument("fuzz.txt", data)
+    assert pipermail.sniff(doc) in (True, False)
+    try:
+        result = pipermail.read(ImportRequest((doc,), thread=thread))
+    except SourceError:
+        return
+    canonical.dumps(result)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_random_bytes_only_raise_source_error(data):
+    _check(data)
+    _check(b"From x at y.org  Mon Jan  1 00:00:00 2024\nFrom: x at y.org (X)\n" + data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 2000), st.binary(max_size=12), st.integers(0, 20)), max_size=8),
+    selector=st.one_of(st.none(), st.text(max_size=10), st.just("abc@example.com")),
+)
+def test_mutated_archive_only_raises_source_error(edits, selector):
+    data = bytearray(ARCHIVE.encode("utf-8"))
+    for position, insert, delete in edits:
+        position %= len(data) + 1
+        data[position:position + delete] = insert
+    _check(bytes(data), selector)

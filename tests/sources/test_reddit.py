@@ -1,0 +1,287 @@
+"""Reddit reader: the real 476-comment thread, hand-made edge cases, fuzzing."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import gzip
+import html
+import json
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.errors import SourceError
+from digest.sources import ImportRequest, SourceDocument, canonical, reddit
+
+SAMPLE = "reddit-thread/reddit_r-funny_3hahrw_comments.json"
+
+
+def _read_obj(obj, name="comments.json", thread=None):
+    return reddit.read(ImportRequest((SourceDocument(name, json.dumps(obj).encode()),), thread=thread))
+
+
+def _round_trips(thread) -> None:
+    assert canonical.loads(canonical.dumps(thread), "round-trip") == thread
+
+
+# ---------------------------------------------------------------------------- real sample
+
+@pytest.fixture
+def sample(shared_data):
+    path = shared_data / SAMPLE
+    return reddit.read(ImportRequest((SourceDocument(str(path), path.read_bytes()),)))
+
+
+def test_real_thread_counts_and_more_stubs(sample):
+    assert (sample.id, sample.title, sample.author) == ("3hahrw", "Ba Dum Tsss", "your_local_librarian")
+    assert sample.url == "https://www.reddit.com/r/funny/comments/3hahrw/ba_dum_tsss/"
+    assert sample.total_replies == 543  # num_comments
+    # 476 comments, less one deleted comment without replies.
+    assert len(sample.replies) == 475
+    assert sum(r.parent_id is None for r in sample.replies) == 137  # top-level comments
+    assert sample.partial
+    assert sample.import_notes == (
+        "12 unexpanded 'load more comments' stubs hide 61 comments",
+        "6 'continue this thread' stubs hide deeper replies (count not given)",
+        "6 deleted or removed comments: 1 skipped, 5 kept as '[deleted]' placeholders because they have replies",
+    )
+    assert sample.reply("cu61rpx") is None  # "[deleted]" with no replies
+
+
+def test_real_thread_replies(sample):
+    opening = sample.opening_post
+    assert opening.engagement.items() == {"score": 11702, "upvotes": 11702}
+    assert opening.posted_at == datetime(2015, 8, 17, 7, 44, 40, tzinfo=timezone.utc)
+    assert opening.body == '<p><a href="http://i.imgur.com/eoF76hj.gifv">http://i.imgur.com/eoF76hj.gifv</a></p>'
+
+    first = sample.replies[0]
+    assert (first.id, first.author, first.parent_id) == ("cu5pebp", "johnnwho", None)
+    assert first.body == "<p>Man I am glad there isn't someone on a drum set every time I fall over.</p>"
+    assert first.engagement.items() == {"score": 1136, "upvotes": 1136}
+    assert first.permalink == "https://www.reddit.com/r/funny/comments/3hahrw/ba_dum_tsss/cu5pebp/"
+    assert first.posted_at == datetime(2015, 8, 17, 8, 45, 51, tzinfo=timezone.utc)
+    second = sample.replies[1]
+    assert (second.id, second.parent_id, second.engagement.score) == ("cu5sye5", "cu5pebp", 698)
+    assert sample.reply("cu5tgzu").body.startswith("<blockquote>\n<p>I have a glandular problem!")
+    # A removed comment with replies stays as a placeholder so its answers keep their parent.
+    placeholder = sample.reply("cu5w5hz")
+    assert (placeholder.author, placeholder.body) == ("[deleted]", "<p>[deleted]</p>")
+    assert any(r.parent_id == "cu5w5hz" for r in sample.replies)
+    # An account deleted later: the comment text stays, the author is "[deleted]".
+    kept = sample.reply("cu5v4e7")
+    assert kept.author == "[deleted]" and "That lady recording" in kept.body
+    assert min(r.engagement.score for r in sample.replies if r.engagement.score is not None) == -54
+    assert {m.name for r in sample.replies for m in r.mentions} >= {"swim1929", "your_local_librarian"}
+    _round_trips(sample)
+
+
+def test_sniff_claims_only_the_reddit_file(shared_data, sample):
+    for path in sorted(p for p in shared_data.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        assert reddit.sniff(SourceDocument(str(path), data)) is (path.name == SAMPLE.split("/")[1]), path
+    assert not reddit.sniff(SourceDocument("thread.json", canonical.dumps(sample).encode()))
+    hn = b'[{"by": "alice", "id": 1, "kids": [2], "score": 3, "time": 1, "title": "x", "type": "story"}]'
+    for data in (hn, b"[]", b"[1, 2]", b'{"kind": "Listing"}', b"\xff\xfe[", b""):
+        assert not reddit.sniff(SourceDocument("x", data))
+
+
+# ---------------------------------------------------------------------------- hand-made
+
+def _listing(children):
+    return {"kind": "Listing", "data": {"after": None, "before": None, "modhash": "", "children": children}}
+
+
+def _comment(cid, author, text, parent, *, score=1, replies=(), permalink=True, **extra):
+    data = {
+        "id": cid, "name": f"t1_{cid}", "author": author, "body": text, "parent_id": parent,
+        "body_html": f'<div class="md"><p>{html.escape(text, quote=False)}</p>\n</div>',
+        "link_id": "t3_abc123", "score": score, "ups": score, "downs": 0, "score_hidden": False,
+        "created_utc": 1700000000.0 + len(cid) * 60, "replies": _listing(list(replies)) if replies else "",
+    }
+    if permalink:
+        data["permalink"] = f"/r/gardening/comments/abc123/roses_shears/{cid}/"
+    data.update(extra)
+    return {"kind": "t1", "data": data}
+
+
+def _more(parent, count, children, mid="m1"):
+    return {"kind": "more", "data": {"count": count, "children": children, "id": mid, "name": f"t1_{mid}", "parent_id": parent}}
+
+
+def _thread():
+    link = {
+        "id": "abc123", "name": "t3_abc123", "title": "Roses & shears", "author": "ann", "subreddit": "gardening",
+        "selftext": "Which *shears* do you use?", "is_self": True,
+        "selftext_html": '<!-- SC_OFF --><div class="md"><p>Which <em>shears</em> do you use?</p>\n</div><!-- SC_ON -->',
+        "permalink": "/r/gardening/comments/abc123/roses_shears/", "url": "https://www.reddit.com/r/gardening/comments/abc123/roses_shears/",
+        "score": 10, "ups": 10, "downs": 0, "num_comments": 9, "created_utc": 1700000000.0,
+    }
+    forest = [
+        _comment("c1", "ben", "Bypass ones, u/cat & I agree.", "t3_abc123", score=5, replies=[
+            _comment("c2", "cat", "Yes, @ben is right.", "t1_c1", permalink=False),
+            _comment("c3", "[deleted]", "[deleted]", "t1_c1", replies=[
+                _comment("c4", "dan", "What did they say?", "t1_c3", replies=[
+                    {"kind": "more", "data": {"count": 0, "children": [], "id": "_", "name": "t1__", "parent_id": "t1_c4"}},
+                ]),
+            ]),
+            _more("t1_c1", 3, ["x1", "x2"]),
+        ]),
+        _comment("c5", "eve", "[removed]", "t3_abc123"),
+        _comment("c6", "fay", "New here, score hidden.", "t3_abc123", score=1, score_hidden=True),
+        _more("t3_abc123", 2, ["y1", "y2"], mid="m2"),
+    ]
+    return [_listing([{"kind": "t3", "data": link}]), _listing(forest)]
+
+
+def test_hand_made_thread():
+    thread = _read_obj(_thread())
+    assert [(r.id, r.parent_id) for r in thread.replies] == [
+        ("c1", None), ("c2", "c1"), ("c3", "c1"), ("c4", "c3"), ("c6", None)]
+    assert (thread.title, thread.total_replies, thread.partial) == ("Roses & shears", 9, True)
+    assert thread.import_notes == (
+        "2 unexpanded 'load more comments' stubs hide 5 comments",
+        "1 'continue this thread' stubs hide deeper replies (count not given)",
+        "2 deleted or removed comments: 1 skipped, 1 kept as '[deleted]' placeholders because they have replies",
+    )
+    c1, c2, c6 = thread.reply("c1"), thread.reply("c2"), thread.reply("c6")
+    assert c1.body == "<p>Bypass ones, u/cat &amp; I agree.</p>"
+    assert [(m.text, m.name) for m in c1.mentions] == [("u/cat", "cat")]
+    assert [m.name for m in c2.mentions] == ["ben"]
+    assert c2.permalink == "https://www.reddit.com/r/gardening/comments/abc123/roses_shears/c2/"  # derived
+    assert c6.engagement.items() == {}  # a hidden score is not a score
+    assert thread.opening_post.body == "<p>Which <em>shears</em> do you use?</p>"
+    assert thread.opening_post.title == "Roses & shears"
+    _round_trips(thread)
+
+
+def _escape_all(value):
+    """What reddit serves without raw_json=1: &, < and > escaped in every string."""
+    if isinstance(value, str):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if isinstance(value, list):
+        return [_escape_all(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escape_all(v) for k, v in value.items()}
+    return value
+
+
+def test_escaped_json_reads_like_raw_json():
+    escaped = _escape_all(_thread())
+    assert escaped[1]["data"]["children"][0]["data"]["body_html"].startswith("&lt;div")
+    assert _read_obj(escaped) == _read_obj(_thread())
+
+
+def test_markdown_body_when_no_html_and_link_posts():
+    thread = _thread()
+    del thread[1]["data"]["children"][0]["data"]["body_html"]
+    link = thread[0]["data"]["children"][0]["data"]
+    link.update(selftext="", selftext_html=None, is_self=False, url="https://example.org/shears?a=1&b=2")
+    result = _read_obj(thread)
+    assert result.reply("c1").body == "<p>Bypass ones, u/cat &amp; I agree.</p>"
+    assert result.opening_post.body == '<p><a href="https://example.org/shears?a=1&amp;b=2">https://example.org/shears?a=1&amp;b=2</a></p>'
+
+
+def test_several_files_need_the_submission_id():
+    other = copy.deepcopy(_thread())
+    other[0]["data"]["children"][0]["data"].update(id="zzz999", name="t3_zzz999")
+    docs = (SourceDocument("a.json", json.dumps(_thread()).encode()), SourceDocument("b.json", json.dumps(other).encode()))
+    with pytest.raises(SourceError) as info:
+        reddit.read(ImportRequest(docs))
+    assert "abc123 (a.json), zzz999 (b.json)" in info.value.message
+    assert reddit.read(ImportRequest(docs, thread="t3_zzz999")).id == "zzz999"
+
+
+def test_errors_name_line_column_and_json_path():
+    with pytest.raises(SourceError) as info:
+        reddit.read(ImportRequest((SourceDocument("c.json", b'[{"kind": "Listing",\n "data": }]'),)))
+    assert info.value.where == "c.json line 2 column 10"
+    broken = _thread()
+    broken[1]["data"]["children"][0]["data"]["replies"] = 7
+    with pytest.raises(SourceError) as info:
+        _read_obj(broken, name="c.json")
+    assert info.value.where == "c.json at $[1].data.children[0].data.replies"
+    with pytest.raises(SourceError, match="no submission"):
+        _read_obj([_listing([]), _listing([])])
+
+
+# ---------------------------------------------------------------------------- properties
+
+TEXT = st.text(max_size=12) | st.sampled_from(["\ud800", "\x00", "[deleted]", "c1", "t1_c1", "t3_", "&lt;p&gt;", "more", "t1"])
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _locations(value, path=()):
+    yield path
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        yield from _locations(child, path + (key,))
+
+
+def _mutate(value, draw):
+    """A few random replacements or deletions anywhere in a JSON value."""
+    value = copy.deepcopy(value)
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(list(_locations(value))))
+        replacement = draw(JSON_VALUES)
+        if not path:
+            value = replacement
+            continue
+        parent = value
+        for key in path[:-1]:
+            parent = parent[key]
+        if isinstance(parent, dict) and draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = replacement
+    return value
+
+
+def _only_source_errors(data: bytes, thread=None) -> None:
+    doc = SourceDocument("c.json", data)
+    assert reddit.sniff(doc) in (True, False)
+    try:
+        result = reddit.read(ImportRequest((doc,), thread=thread))
+    except SourceError:
+        return
+    _round_trips(result)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_bytes_raise_only_source_errors(data):
+    _only_source_errors(data)
+    _only_source_errors(b'[{"kind": "Listing", "data": ' + data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_mutated_hand_made_thread_raises_only_source_errors(data):
+    raw = json.dumps(_mutate(_thread(), data.draw)).encode()
+    if data.draw(st.booleans()):
+        cut = data.draw(st.integers(0, len(raw)))
+        raw = raw[:cut] + data.draw(st.binary(max_size=4))
+    _only_source_errors(raw)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_real_thread_raises_only_source_errors(shared_data, data):
+    _only_source_errors(json.dumps(_mutate(_small_real_thread(str(shared_data / SAMPLE)), data.draw)).encode())
+
+
+@functools.lru_cache(maxsize=1)
+def _small_real_thread(path: str):
+    """The real thread cut to a few subtrees (with a nested "more" stub) and the final "more" stub."""
+    real = json.loads(open(path, "rb").read())
+    forest = real[1]["data"]["children"]
+    real[1]["data"]["children"] = forest[2:4] + forest[-1:]
+    return real

@@ -1,0 +1,166 @@
+"""Fetching sources over HTTP from a real local server: cache, redirects, limits, errors."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+
+from digest.errors import SourceError
+from digest.fetch import HttpCache, check_links, fetch
+
+THREAD = b"Guest - Ann\nHello from a served export.\n"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    hits: list[tuple[str, str | None]] = []
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def do_HEAD(self):
+        if self.path == "/no-head":
+            self.send_response(405)
+            self.end_headers()
+            return
+        self.do_GET()
+
+    def do_GET(self):
+        Handler.hits.append((self.path, self.headers.get("If-None-Match")))
+        if self.path == "/thread.txt":
+            if self.headers.get("If-None-Match") == '"v1"':
+                self.send_response(304)
+                self.end_headers()
+                return
+            self._send(200, THREAD, {"ETag": '"v1"'})
+        elif self.path == "/moved":
+            self._send(301, b"", {"Location": "/thread.txt"})
+        elif self.path.startswith("/loop"):
+            self._send(302, b"", {"Location": f"/loop{len(self.path)}"})
+        elif self.path == "/big":
+            self._send(200, b"x" * 5000)
+        elif self.path == "/slow":
+            time.sleep(2)
+            self._send(200, THREAD)
+        elif self.path == "/gone":
+            self._send(410, b"gone")
+        elif self.path == "/busy":
+            self._send(429, b"slow down", {"Retry-After": "120"})
+        elif self.path == "/broken":
+            self._send(503, b"oops")
+        elif self.path == "/no-head":
+            self._send(200, b"ok")
+        else:
+            self._send(404, b"nope")
+
+    def _send(self, status, body, headers=None):
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@contextmanager
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_conditional_get_serves_the_cache_on_304(tmp_path):
+    Handler.hits = []
+    cache = HttpCache(tmp_path)
+    with server() as base:
+        first = fetch(f"{base}/thread.txt", cache)
+        second = fetch(f"{base}/thread.txt", cache)
+    assert first.data == second.data == THREAD
+    assert Handler.hits == [("/thread.txt", None), ("/thread.txt", '"v1"')]
+
+
+def test_redirects_are_followed_but_bounded():
+    with server() as base:
+        assert fetch(f"{base}/moved").data == THREAD
+        with pytest.raises(SourceError, match="redirect"):
+            fetch(f"{base}/loop")
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/missing", "not found (HTTP 404)"),
+        ("/gone", "gone (HTTP 410)"),
+        ("/busy", "rate limited (HTTP 429): the site wants fewer requests; retry after 120"),
+        ("/broken", "the server failed (HTTP 503); try again later"),
+    ],
+)
+def test_each_http_failure_has_a_clear_error(path, message):
+    with server() as base, pytest.raises(SourceError) as info:
+        fetch(f"{base}{path}")
+    assert str(info.value).startswith(f"{base}{path}: {message}")
+
+
+def test_size_cap_and_timeout():
+    with server() as base:
+        with pytest.raises(SourceError, match="too large: 5000 bytes"):
+            fetch(f"{base}/big", max_bytes=1000)
+        with pytest.raises(SourceError, match=r"no answer within 0.5 s"):
+            fetch(f"{base}/slow", timeout=0.5)
+
+
+def test_connection_refused_is_clear():
+    with server() as base:
+        pass  # the port is closed again
+    with pytest.raises(SourceError, match="cannot connect"):
+        fetch(f"{base}/thread.txt", timeout=2)
+
+
+def test_import_from_a_url_through_the_cli(tmp_path):
+    from digest.cli import main
+
+    with server() as base:
+        code = main(["--state-dir", str(tmp_path / "state"), "import", f"{base}/thread.txt", "-o", str(tmp_path / "t.json")])
+    assert code == 0
+    assert '"author": "Ann"' in (tmp_path / "t.json").read_text()
+
+
+def test_check_links_reports_dead_ones():
+    with server() as base:
+        results = {c.url.removeprefix(base): c for c in check_links([f"{base}/thread.txt", f"{base}/gone", f"{base}/no-head", f"{base}/moved"])}
+    assert results["/thread.txt"].ok and results["/no-head"].ok
+    assert results["/moved"].ok and "moved to" in results["/moved"].detail
+    assert not results["/gone"].ok and "HTTP 410" in results["/gone"].detail
+
+
+def test_validate_check_links_names_dead_permalinks(tmp_path, capsys):
+    import json
+    import shutil
+
+    from digest.cli import main
+    from tests.conftest import ROOT
+
+    with server() as base:
+        thread = json.loads((ROOT / "examples" / "garden-thread.json").read_text())
+        thread["url"] = f"{base}/thread.txt"
+        for reply in thread["replies"]:
+            reply["permalink"] = f"{base}/thread.txt"
+        thread["replies"][4]["permalink"] = f"{base}/gone"
+        (tmp_path / "thread.json").write_text(json.dumps(thread))
+        shutil.copytree(ROOT / "config", tmp_path / "config")
+        toml = (tmp_path / "config" / "example.toml").read_text().replace("../examples/garden-thread.json", str(tmp_path / "thread.json"))
+        (tmp_path / "config" / "example.toml").write_text(toml)
+        code = main(["--config-dir", str(tmp_path / "config"), "--state-dir", str(tmp_path / "state"), "validate", "--check-links", "example"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert f"example: dead link: {base}/gone: gone (HTTP 410)" in err
+    assert "example: 1 of 2 links answer" in out
