@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from digest.model import Thread
 from digest.sources import mbox
+from digest.sources.mail.split import looks_like_pipermail
 
 DESCRIPTION = "Mailman 2 pipermail text archive (monthly .txt / .txt.gz), threaded by Message-ID/References"
 
 
 def sniff(doc) -> bool:
-    return mbox.looks_like_pipermail(doc.data)
+    return looks_like_pipermail(doc.data)
 
 
 def read(request) -> Thread:

@@ -1,0 +1,275 @@
+"""Turning mail bytes and header fields into clean text, never failing on bad input.
+
+Charset decoding with fallbacks, RFC 2047 encoded words, header access with folding
+undone, Message-ID / In-Reply-To / References parsing (including pipermail's
+"user at host"), author display names that never expose a full address, and subject
+normalisation for threading and titles.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import email.utils
+import re
+
+_UNKNOWN_CHARSETS = {"unknown-8bit", "x-unknown", "unknown", "none", "default", "x-user-defined", "8bit", "binary", "7bit"}
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _codec(charset) -> str | None:
+    """A Python text codec for a declared charset, or None when unknown or not a text codec."""
+    if not charset or not isinstance(charset, str):
+        return None
+    name = charset.strip().strip("\"'").strip().lower()
+    if not name or name in _UNKNOWN_CHARSETS:
+        return None
+    try:
+        info = codecs.lookup(name)
+    except Exception:  # LookupError, or ValueError for names with NUL bytes
+        return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode with the declared charset, never failing.
+
+    Order: declared charset; UTF-8; the declared charset with replacement characters.
+    Without a usable declaration: UTF-8 when the bytes are mostly valid UTF-8 (with
+    replacement characters for the rest), else Windows-1252 / Latin-1, the usual
+    undeclared 8-bit text of old archives.
+    """
+    codec = _codec(charset)
+    for name in (codec, "utf-8"):
+        if name:
+            try:
+                return data.decode(name)
+            except Exception:  # UnicodeError, or odd codecs raising others
+                pass
+    if codec and codec not in ("utf-8", "ascii"):
+        try:
+            return data.decode(codec, "replace")
+        except Exception:
+            pass
+    valid = len(_UTF8_SEQUENCE.findall(data))
+    invalid = len(_HIGH_BYTE.findall(data)) - sum(len(m) for m in _UTF8_SEQUENCE.findall(data))
+    if valid and valid >= invalid:
+        return data.decode("utf-8", "replace")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_QP_HEX = re.compile(rb"=([0-9A-Fa-f]{2})")
+
+
+def _decode_word(match: re.Match) -> str | None:
+    charset, kind, payload = match.group(1).split("*", 1)[0], match.group(2).lower(), match.group(3)
+    try:
+        if kind == "b":
+            raw = base64.b64decode(payload + "=" * (-len(payload) % 4))
+        else:
+            raw = _QP_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), payload.replace("_", " ").encode("ascii", "replace"))
+    except (binascii.Error, ValueError):
+        return None
+    return decode_bytes(raw, charset)
+
+
+def decode_encoded_words(text: str) -> str:
+    """RFC 2047 ``=?charset?Q|B?...?=`` words; whitespace between adjacent words is dropped."""
+    out: list[str] = []
+    position = 0
+    previous_was_word = False
+    for match in _ENCODED_WORD.finditer(text):
+        between = text[position:match.start()]
+        if not (previous_was_word and not between.strip()):
+            out.append(between)
+        decoded = _decode_word(match)
+        out.append(decoded if decoded is not None else match.group(0))
+        previous_was_word = decoded is not None
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
+def clean_line(text: str) -> str:
+    """One line of display text: no control characters, single spaces."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+# ---------------------------------------------------------------------------- headers
+
+class Headers:
+    """A message's header fields by lower-case name, decoded on demand.
+
+    Values come back with 8-bit bytes decoded and folding undone; RFC 2047 words are
+    left for the caller, who knows whether the field holds text or addresses.
+    """
+
+    def __init__(self, msg):
+        self._raw: dict[str, list[str]] = {}
+        for key, value in msg.raw_items():
+            if isinstance(key, str):
+                self._raw.setdefault(key.strip().lower(), []).append(value if isinstance(value, str) else str(value))
+
+    def names(self) -> set[str]:
+        return set(self._raw)
+
+    def all(self, name: str) -> list[str]:
+        return [_unfold(_header_text(value)) for value in self._raw.get(name.lower(), [])]
+
+    def first(self, name: str) -> str | None:
+        values = self._raw.get(name.lower())
+        return _unfold(_header_text(values[0])) if values else None
+
+
+def _header_text(value: str) -> str:
+    """The email package keeps undecodable header bytes as surrogates: decode them properly."""
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "replace")
+    return decode_bytes(raw)
+
+
+def _unfold(text: str) -> str:
+    return re.sub(r"\r?\n", " ", re.sub(r"\r?\n(?=[ \t])", "", text)).strip()
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8", "surrogateescape")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+_ANGLE_ID = re.compile(r"<([^<>]*)>")
+_UNTERMINATED_ID = re.compile(r"<([^<>\s]+@[^<>\s]+)\s*$")
+_BARE_ID = re.compile(r"[^\s<>,;\"'()]+@[^\s<>,;\"'()]+")
+_OBFUSCATED_AT = re.compile(r"\s+at\s+")
+
+
+def _normalize_id(text: str) -> str | None:
+    text = text.strip()
+    if "@" not in text:
+        text = _OBFUSCATED_AT.sub("@", text)  # pipermail writes "user at host"
+    text = "".join(_CONTROL.sub("", text).split())
+    return text or None
+
+
+def message_ids(text: str | None) -> list[str]:
+    """The ``<id>`` tokens of a Message-ID / In-Reply-To / References value, in order."""
+    if not text:
+        return []
+    found = [i for i in (_normalize_id(m) for m in _ANGLE_ID.findall(text)) if i]
+    if not found:
+        match = _UNTERMINATED_ID.search(text)
+        if match:
+            found = [i for i in [_normalize_id(match.group(1))] if i]
+        elif "<" not in text and ">" not in text:
+            found = [i for i in (_normalize_id(m) for m in _BARE_ID.findall(text)) if i]
+    unique: list[str] = []
+    for item in found:
+        if item not in unique:
+            unique.append(item)
+    return unique
+
+
+def _own_message_id(headers: Headers) -> str | None:
+    value = headers.first("Message-ID")
+    if not value:
+        return None
+    ids = message_ids(value)
+    if ids:
+        return ids[0]
+    token = value.strip().strip("<>").strip()
+    return _normalize_id(token) if token and " " not in token else None
+
+
+_PIPERMAIL_FROM = re.compile(r"^(?P<address>[^()<>\"]*?)\s*\((?P<name>.*)\)\s*$")
+_OBFUSCATED_ADDRESS = re.compile(r"^(?P<local>\S+)\s+\S{1,12}\s+(?P<domain>\S+\.\S+)$")
+
+
+def author_name(from_value: str | None, fallback_sender: str | None = None) -> str:
+    """The display name, else the address's local part; never a full address."""
+    name, address = "", ""
+    if from_value:
+        pipermail = _PIPERMAIL_FROM.match(from_value)
+        if pipermail and "@" not in pipermail.group("address"):
+            name, address = pipermail.group("name"), pipermail.group("address")
+        else:
+            try:
+                name, address = email.utils.parseaddr(from_value)
+            except Exception:
+                name, address = "", ""
+            if not name and not address:
+                address = from_value
+    name = clean_line(decode_encoded_words(name)).strip("\"' ")
+    if name and _looks_like_address(name):
+        name = _local_part(name)
+    if name and any(ch.isalnum() for ch in name):
+        return name
+    for candidate in (address, fallback_sender or ""):
+        local = _local_part(clean_line(decode_encoded_words(candidate)))
+        if local:
+            return local
+    return "unknown"
+
+
+def _looks_like_address(text: str) -> bool:
+    return bool(re.fullmatch(r"\S+@\S+", text) or _OBFUSCATED_ADDRESS.match(text))
+
+
+def _local_part(address: str) -> str:
+    address = address.strip().strip("<>\"' ")
+    obfuscated = _OBFUSCATED_ADDRESS.match(address)
+    if obfuscated:
+        return obfuscated.group("local")
+    return address.split("@", 1)[0].strip().strip("<>\"' ")
+
+
+# ---------------------------------------------------------------------------- subjects
+
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:re|fwd?|aw|sv|vs|antw|wg|tr|rif|r|odp|ynt|res|enc|ref|réf|回复|答复|转发)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*",
+    re.IGNORECASE,
+)
+_TAG_PREFIX = re.compile(r"^\s*\[[^\]]{0,100}\]\s*")
+
+
+def normalize_subject(subject: str | None) -> str:
+    """The subject without Re:/Fwd: and [list] prefixes, for last-resort threading."""
+    text = subject or ""
+    while True:
+        stripped = _TAG_PREFIX.sub("", _REPLY_PREFIX.sub("", text))
+        if stripped == text:
+            break
+        text = stripped
+    return " ".join(text.split()).casefold()
+
+
+def is_reply_subject(subject: str | None) -> bool:
+    return bool(_REPLY_PREFIX.match(_TAG_PREFIX.sub("", subject or "")))
+
+
+def thread_title(subject: str | None) -> str | None:
+    """The subject as a title: reply/forward prefixes dropped, [list] tags kept as written."""
+    if not subject:
+        return None
+    kept, rest = "", subject
+    while True:
+        reply = _REPLY_PREFIX.match(rest)
+        tag = _TAG_PREFIX.match(rest)
+        if reply:
+            rest = rest[reply.end():]
+        elif tag:
+            kept, rest = kept + tag.group(0), rest[tag.end():]
+        else:
+            break
+    return (kept + rest).strip() or subject

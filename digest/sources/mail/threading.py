@@ -1,0 +1,230 @@
+"""Threading parsed messages JWZ-style and choosing the thread a request names.
+
+Message-ID / In-Reply-To / References build a tree of containers (placeholders stand in
+for messages only referenced); the subject is used only to attach messages that carry
+no references at all.  :func:`select_thread` picks the one thread ``--thread`` names, or
+raises a :class:`~digest.errors.SourceError` listing the candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from digest.errors import SourceError
+from digest.sources.mail.decode import is_reply_subject, normalize_subject
+
+if TYPE_CHECKING:
+    from digest.sources.mbox import Mail
+
+_LISTED_THREADS = 20
+
+# ---------------------------------------------------------------------------- threading
+
+class _Node:
+    """A JWZ container: a message, or a placeholder for a message only referenced."""
+
+    __slots__ = ("id", "mail", "parent", "children", "key")
+
+    def __init__(self, node_id: str):
+        self.id = node_id
+        self.mail: Mail | None = None
+        self.parent: _Node | None = None
+        self.children: list[_Node] = []
+        self.key: tuple = ()  # the earliest sort key in this subtree, set by _set_keys
+
+    def mails(self) -> list[Mail]:
+        found, stack = [], [self]
+        while stack:
+            node = stack.pop()
+            if node.mail is not None:
+                found.append(node.mail)
+            stack.extend(node.children)
+        return found
+
+    def missing(self) -> list[str]:
+        found, stack = [], [self]
+        while stack:
+            node = stack.pop()
+            if node.mail is None:
+                found.append(node.id)
+            stack.extend(node.children)
+        return found
+
+    def first_key(self) -> tuple:
+        return self.key
+
+
+def _set_keys(roots: list[_Node]) -> None:
+    """Each subtree's earliest message key, bottom-up (sorting siblings needs it often)."""
+    for root in roots:
+        order, stack = [], [root]
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            stack.extend(node.children)
+        for node in reversed(order):
+            keys = [child.key for child in node.children if child.key]
+            if node.mail is not None:
+                keys.append(node.mail.sort_key())
+            node.key = min(keys) if keys else ()
+
+
+@dataclass
+class MailThread:
+    """A thread found in the archive: its root node and what threading had to assume."""
+
+    root: _Node
+    missing_root: list[str] = field(default_factory=list)  # placeholders promoted away
+    by_subject: list[str] = field(default_factory=list)  # ids attached by subject only
+
+    @property
+    def id(self) -> str:
+        return self.root.id
+
+    @property
+    def subject(self) -> str | None:
+        if self.root.mail is not None:
+            return self.root.mail.subject
+        earliest = min(self.root.mails(), key=lambda mail: mail.sort_key())
+        return earliest.subject
+
+    def count(self) -> int:
+        return len(self.root.mails())
+
+
+def _creates_loop(child: _Node, parent: _Node) -> bool:
+    node: _Node | None = parent
+    steps = 0
+    while node is not None and steps < 100_000:
+        if node is child:
+            return True
+        node = node.parent
+        steps += 1
+    return node is not None
+
+
+def thread_mails(mails: list[Mail]) -> list[MailThread]:
+    """JWZ threading: references first, then subject only for messages without any."""
+    nodes: dict[str, _Node] = {}
+
+    def node(node_id: str) -> _Node:
+        if node_id not in nodes:
+            nodes[node_id] = _Node(node_id)
+        return nodes[node_id]
+
+    for mail in mails:
+        node(mail.id).mail = mail
+    for mail in mails:  # a message's own In-Reply-To / last reference is authoritative
+        if mail.parent_ref and mail.parent_ref != mail.id:
+            parent, child = node(mail.parent_ref), nodes[mail.id]
+            if not _creates_loop(child, parent):
+                child.parent = parent
+    for mail in mails:  # the rest of References only places messages we do not have
+        chain = [r for r in mail.references if r != mail.id]
+        for older, newer in zip(chain, chain[1:]):
+            parent, child = node(older), node(newer)
+            if child.mail is None and child.parent is None and not _creates_loop(child, parent):
+                child.parent = parent
+    for item in nodes.values():
+        if item.parent is not None:
+            item.parent.children.append(item)
+    roots = [item for item in nodes.values() if item.parent is None]
+    _set_keys(roots)
+    for item in nodes.values():
+        item.children.sort(key=_Node.first_key)
+    roots = [root for root in roots if root.key]
+    threads = [_promote_single_child(root) for root in roots]
+    return _group_by_subject(threads)
+
+
+def _promote_single_child(root: _Node) -> MailThread:
+    """A placeholder root with one reply under it: that reply opens the thread (JWZ step 4)."""
+    missing = []
+    while root.mail is None and len(root.children) == 1:
+        missing.append(root.id)
+        root = root.children[0]
+        root.parent = None
+    return MailThread(root, missing_root=missing)
+
+
+def _group_by_subject(threads: list[MailThread]) -> list[MailThread]:
+    """Attach reference-less messages to the thread with the same subject (JWZ step 5)."""
+    groups: dict[str, list[MailThread]] = {}
+    for item in sorted(threads, key=lambda t: t.root.first_key()):
+        key = normalize_subject(item.subject)
+        groups.setdefault(key or f"\0{item.id}", []).append(item)
+    result = []
+    for group in groups.values():
+        loose = [t for t in group if t.root.mail is not None and not t.root.mail.references and not t.missing_root]
+        if len(group) == 1 or not loose:
+            result.extend(group)
+            continue
+        primary = _primary(group, loose)
+        for other in group:
+            if other is primary:
+                continue
+            other.root.parent = primary.root
+            primary.root.children.append(other.root)
+            primary.missing_root.extend(other.missing_root)
+            primary.by_subject.append(other.id)
+            primary.root.key = min(primary.root.key, other.root.key)
+        primary.root.children.sort(key=_Node.first_key)
+        result.append(primary)
+    return sorted(result, key=lambda t: t.root.first_key())
+
+
+def _primary(group: list[MailThread], loose: list[MailThread]) -> MailThread:
+    """The thread start: the first message that is not a reply, else a known-missing start."""
+    for item in loose:
+        if not is_reply_subject(item.root.mail.subject):
+            return item
+    for item in group:
+        if item not in loose:
+            return item
+    return loose[0]
+
+
+# ---------------------------------------------------------------------------- selecting
+
+def _listing(threads: list[MailThread]) -> str:
+    lines = []
+    for item in threads[:_LISTED_THREADS]:
+        count = item.count()
+        lines.append(f"  <{item.id}>  {item.subject or '(no subject)'!r}  ({count} message{'s' if count != 1 else ''})")
+    if len(threads) > _LISTED_THREADS:
+        lines.append(f"  ... and {len(threads) - _LISTED_THREADS} more")
+    return "\n".join(lines)
+
+
+_SELECT_FIX = (
+    "choose one with --thread MESSAGE-ID (the root's Message-ID, with or without <>) "
+    "or --thread 'WORDS' (a piece of the root subject, any case)"
+)
+
+
+def select_thread(threads: list[MailThread], selector: str | None, where: str) -> MailThread:
+    """The one thread, or the one ``selector`` names; a SourceError listing them otherwise."""
+    if not selector or not selector.strip():
+        if len(threads) == 1:
+            return threads[0]
+        raise SourceError(f"this source holds {len(threads)} threads:\n{_listing(threads)}", where=where, fix=_SELECT_FIX)
+    wanted = selector.strip()
+    bare = wanted.strip("<>").strip()
+    matches = [t for t in threads if t.id == bare]
+    if not matches:
+        matches = [t for t in threads if any(m.id == bare for m in t.root.mails())]
+    if not matches:
+        needle = wanted.casefold()
+        matches = [t for t in threads if needle in (t.subject or "").casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise SourceError(
+            f"no thread matches --thread {wanted!r}; the threads are:\n{_listing(threads)}", where=where, fix=_SELECT_FIX
+        )
+    raise SourceError(
+        f"--thread {wanted!r} matches {len(matches)} threads:\n{_listing(matches)}",
+        where=where,
+        fix="use more of the subject, or the root Message-ID shown above",
+    )
