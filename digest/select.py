@@ -1,28 +1,24 @@
-"""Choosing the key replies: the editor's featured picks first, then an explainable scorer.
+"""Choosing the key replies: the editor's picks first, then an explainable scorer.
 
-Pure: takes the thread and its config, returns a ``Selection`` with every candidate's score
-broken down into signal contributions, so ``digest candidates`` can show an editor why.
+Pure: takes the threads, their config and what earlier issues featured, returns one
+``Selection`` per thread with every candidate's score broken down into signal contributions
+(``digest candidates`` shows them) and the reason any candidate was passed over.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Callable, Iterable
 
-from digest.body import plain_words
-from digest.config import FeaturedReply, ThreadSource
+from digest import signals
+from digest.config import DigestConfig, FeaturedReply, NextPick, SelectionConfig, ThreadSource
 from digest.errors import ConfigError
 from digest.model import Reply, Thread
+from digest.signals import SIGNALS
 
-#: signal -> (default weight, what it measures).  Each signal is scaled to 0..1.
-SIGNALS: dict[str, tuple[float, str]] = {
-    "replies": (1.0, "direct replies received (structural children), saturating: 1 - 1/(1+n)"),
-    "mentions": (0.5, "certain references received (@Name #N resolved to this reply)"),
-    "votes": (1.0, "likes / score / recommendations, log-scaled against the thread's most-voted reply"),
-    "substance": (1.5, "length in a useful band: short one-liners score low, 60-400 words score 1, walls of text decay"),
-    "author": (0.5, "written by the thread's author (the article's writer answering readers)"),
-}
-PER_AUTHOR_CAP = 2  # scorer picks per author; the thread author is exempt
+DEFAULT_SETTINGS = SelectionConfig()
 
 
 @dataclass(frozen=True)
@@ -40,8 +36,15 @@ class Reason:
 class Candidate:
     reply_id: str
     score: float
-    reasons: tuple[Reason, ...]
+    values: tuple[float, ...]  # each signal's value, in SIGNALS order
+    weights: tuple[float, ...]  # the weights used, in SIGNALS order (shared by all candidates)
     excluded_by: str | None = None  # the exclude rule that removed it
+    skipped: str | None = None  # why the scorer passed over it (novelty, cap, duplicate, ...)
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """The score, signal by signal; built on demand (large threads rank 100,000 replies)."""
+        return tuple(Reason(name, round(value, 4), weight) for name, value, weight in zip(SIGNALS, self.values, self.weights))
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Pick:
     score: float
     note: str | None = None
     full: bool = False  # the editor asked for this reply in full: never excerpted
+    followups: tuple[str, ...] = ()  # the author's short follow-ups, shown with this reply
 
 
 @dataclass(frozen=True)
@@ -58,57 +62,128 @@ class Selection:
     thread_id: str
     picks: tuple[Pick, ...]  # in the digest's order
     candidates: tuple[Candidate, ...]  # every reply, best first
+    warnings: tuple[str, ...] = ()
+    activity: float = 0.0  # new replies and participants: how threads are ranked in a digest
 
 
-def _substance(words: int) -> float:
-    if words < 15:
-        return 0.2 * words / 15
-    if words < 60:
-        return 0.2 + 0.8 * (words - 15) / 45
-    if words <= 400:
-        return 1.0
-    return max(0.6, 1.0 - 0.4 * (words - 400) / 800)
+@dataclass(frozen=True)
+class History:
+    """What earlier issues featured, from the archive's manifests; empty for a first issue."""
+
+    featured: dict[tuple[str, str], int] = field(default_factory=dict)  # (thread, reply) -> issue
+    editor_authors: dict[str, int] = field(default_factory=dict)  # canonical author -> editor picks
+    last_issue_at: datetime | None = None
 
 
-def _votes(reply: Reply) -> int | None:
-    e = reply.engagement
-    for value in (e.score, e.likes, e.recommendations):
-        if value is not None:
-            return max(0, value)
-    return None
+EMPTY_HISTORY = History()
 
 
-def score_replies(thread: Thread, thread_author: str | None) -> list[Candidate]:
-    """Score every reply; the list is ranked best first (ties keep thread order)."""
-    children: dict[str, int] = {}
-    mentioned: dict[str, int] = {}
+# ------------------------------------------------------------------------------ people
+
+def people(aliases: Iterable[tuple[str, str]]) -> Callable[[str], str]:
+    """A function giving each name its person: "red" -> "red sun rising" (case-folded)."""
+    table = {other.strip().casefold(): name.strip().casefold() for other, name in aliases}
+    return lambda name: table.get((name or "").strip().casefold(), (name or "").strip().casefold())
+
+
+def followups(thread: Thread, canon: Callable[[str], str], max_words: int) -> dict[str, str]:
+    """Short answers by an author to their own reply (a correction, an "erg."): follow-up id ->
+    the reply it travels with (the first of a chain)."""
+    by_id = {r.id: r for r in thread.replies}
+    found: dict[str, str] = {}
     for reply in thread.replies:
-        if reply.parent_id:
-            children[reply.parent_id] = children.get(reply.parent_id, 0) + 1
+        parent = by_id.get(reply.parent_id or "")
+        if parent and canon(parent.author) == canon(reply.author) and signals.word_count(reply) <= max_words:
+            found[reply.id] = found.get(parent.id, parent.id)
+    return found
+
+
+def history_from_manifests(manifests: Iterable[dict], threads: Iterable[Thread], canon: Callable[[str], str]) -> History:
+    """Earlier issues' featured replies; the editor's own picks count towards their authors."""
+    authors = {(t.id, r.id): r.author for t in threads for r in t.replies}
+    featured: dict[tuple[str, str], int] = {}
+    editor: Counter[str] = Counter()
+    last = None
+    for manifest in manifests:
+        built = datetime.fromisoformat(manifest["built_at"])
+        last = built if last is None or built > last else last
+        for item in manifest.get("featured", []):
+            key = (item["thread"], item["reply_id"])
+            featured.setdefault(key, manifest["issue"])
+            if item.get("picked_by") == "editor" and key in authors:
+                editor[canon(authors[key])] += 1
+    return History(featured, dict(editor), last)
+
+
+# ------------------------------------------------------------------------------ scoring
+
+def _window(thread: Thread, settings: SelectionConfig, history: History) -> tuple[datetime | None, datetime | None]:
+    times = [r.posted_at for r in thread.replies if r.posted_at]
+    if not times:
+        return None, None
+    start = history.last_issue_at if settings.since_last_issue and history.last_issue_at else min(times)
+    return start, max(times)
+
+
+def _signal_values(thread: Thread, author: str, canon, settings: SelectionConfig, history: History, skip: set[str]) -> dict[str, tuple[float, ...]]:
+    by_id = {r.id: r for r in thread.replies}
+    children: Counter[str] = Counter()
+    referenced = signals.quotes_received(thread, canon)
+    for reply in thread.replies:
+        parent = by_id.get(reply.parent_id or "")
+        if parent and canon(parent.author) != canon(reply.author) and reply.id not in skip:
+            children[parent.id] += 1
         for mention in reply.mentions:
-            if mention.reply_id and mention.reply_id != reply.parent_id:
-                mentioned[mention.reply_id] = mentioned.get(mention.reply_id, 0) + 1
-    most_votes = max((_votes(r) or 0 for r in thread.replies), default=0)
-    author = (thread_author or thread.author or "").casefold()
+            target = by_id.get(mention.reply_id or "")
+            if target and target.id != reply.parent_id and canon(target.author) != canon(reply.author):
+                referenced[target.id] += 1
+    votes = signals.vote_values(thread.replies)
+    opening = " ".join(filter(None, [thread.title or "", signals.own_text(thread.opening_post) if thread.opening_post else ""]))
+    full_text = {r.id: signals.plain_words(r.body) for r in thread.replies}
+    own = {r.id: signals.own_text(r) if "<blockquote" in r.body else full_text[r.id] for r in thread.replies}
+    vectors = signals.tfidf(own, opening)
+    start, end = _window(thread, settings, history)
+    values = {}
+    for reply in thread.replies:
+        shown = history.editor_authors.get(canon(reply.author), 0)
+        words = full_text[reply.id].count(" ") + 1 if full_text[reply.id] else 0
+        values[reply.id] = (  # in SIGNALS order
+            1 - 1 / (1 + children[reply.id]),
+            1 - 1 / (1 + referenced[reply.id]),
+            votes[reply.id],
+            signals.substance(words),
+            1.0 if author and canon(reply.author) == author else 0.0,
+            signals.recency(reply.posted_at, start, end),
+            signals.cosine(vectors.by_id[reply.id], vectors.opening),
+            shown / (shown + 2),
+        )
+    return values
+
+
+def score_replies(
+    thread: Thread,
+    thread_author: str | None,
+    settings: SelectionConfig = DEFAULT_SETTINGS,
+    history: History = EMPTY_HISTORY,
+) -> list[Candidate]:
+    """Score every reply; the list is ranked best first (ties keep thread order)."""
+    canon = people(settings.aliases)
+    author = canon(thread_author or thread.author or "")
+    skip = set(followups(thread, canon, settings.followup_words))
+    values = _signal_values(thread, author, canon, settings, history, skip)
+    weights = tuple(dict(settings.weights)[name] for name in SIGNALS)
     scored = []
     for position, reply in enumerate(thread.replies):
-        votes = _votes(reply)
-        values = {
-            "replies": 1 - 1 / (1 + children.get(reply.id, 0)),
-            "mentions": 1 - 1 / (1 + mentioned.get(reply.id, 0)),
-            "votes": math.log1p(votes) / math.log1p(most_votes) if votes is not None and most_votes > 0 else 0.0,
-            "substance": _substance(len(plain_words(reply.body).split())),
-            "author": 1.0 if author and reply.author.casefold() == author else 0.0,
-        }
-        reasons = tuple(Reason(name, round(values[name], 4), SIGNALS[name][0]) for name in SIGNALS)
-        total = round(sum(r.contribution for r in reasons), 4)
-        scored.append((-total, position, Candidate(reply.id, total, reasons)))
+        row = values[reply.id]
+        total = round(sum(v * w for v, w in zip(row, weights)), 4)
+        scored.append((-total, position, Candidate(reply.id, total, row, weights)))
     scored.sort(key=lambda item: (item[0], item[1]))
     return [candidate for _, _, candidate in scored]
 
 
-def resolve_featured(thread: Thread, pick: FeaturedReply, where: str) -> Reply:
-    """The reply an editor's pick names; a pick that names nothing is an error naming it."""
+# ------------------------------------------------------------------------------ the editor
+
+def find_reply(thread: Thread, pick: FeaturedReply) -> Reply | None:
     for reply in thread.replies:
         if (
             (pick.id is not None and reply.id == pick.id)
@@ -116,6 +191,14 @@ def resolve_featured(thread: Thread, pick: FeaturedReply, where: str) -> Reply:
             or (pick.permalink is not None and reply.permalink == pick.permalink)
         ):
             return reply
+    return None
+
+
+def resolve_featured(thread: Thread, pick: FeaturedReply, where: str) -> Reply:
+    """The reply an editor's pick names; a pick that names nothing is an error naming it."""
+    reply = find_reply(thread, pick)
+    if reply is not None:
+        return reply
     numbers = [r.number for r in thread.replies if r.number is not None]
     known = f"numbers {min(numbers)}-{max(numbers)}" if numbers else "no comment numbers"
     raise ConfigError(
@@ -125,9 +208,9 @@ def resolve_featured(thread: Thread, pick: FeaturedReply, where: str) -> Reply:
     )
 
 
-def _excluded(reply: Reply, rules: tuple[str, ...]) -> str | None:
+def _excluded(reply: Reply, rules: tuple[str, ...], canon=people(())) -> str | None:
     for rule in rules:
-        if rule.startswith("@") and reply.author.casefold() == rule[1:].strip().casefold():
+        if rule.startswith("@") and canon(reply.author) == canon(rule[1:]):
             return rule
         if rule.startswith("#") and rule[1:].isdigit() and reply.number == int(rule[1:]):
             return rule
@@ -136,35 +219,153 @@ def _excluded(reply: Reply, rules: tuple[str, ...]) -> str | None:
     return None
 
 
-def select(thread: Thread, source: ThreadSource, *, count: int, order: str, where: str) -> Selection:
-    """Featured replies (the editor is in charge), topped up by the scorer to ``count``."""
-    candidates = score_replies(thread, source.author)
-    by_id = {c.reply_id: c for c in candidates}
+def _editor_picks(thread, source, extra, where, strict, history, by_id) -> tuple[list[Pick], list[str]]:
     picks: list[Pick] = []
-    taken: set[str] = set()
-    for index, featured in enumerate(source.featured, start=1):
-        reply = resolve_featured(thread, featured, f"{where}.featured #{index}")
-        if reply.id not in taken:
-            picks.append(Pick(reply.id, "editor", by_id[reply.id].score, featured.note, featured.full))
-            taken.add(reply.id)
+    warnings: list[str] = []
+    wanted = [(f, f"{where}.featured #{i}", False) for i, f in enumerate(source.featured, start=1)]
+    wanted += [(p.reply, p.where, True) for p in extra]
+    for featured, place, from_picks_file in wanted:
+        reply = find_reply(thread, featured)
+        if reply is None:
+            if strict or not from_picks_file:
+                resolve_featured(thread, featured, place)  # raises, naming the pick
+            warnings.append(f"{place}: reply {featured.label} is no longer in the thread; left out")
+            continue
+        if any(p.reply_id == reply.id for p in picks):
+            continue
+        issue = history.featured.get((thread.id, reply.id))
+        if issue is not None:
+            warnings.append(f"{place}: reply {reply.id} was featured in issue {issue}; featured again as the editor asked")
+        picks.append(Pick(reply.id, "editor", by_id[reply.id].score, featured.note, featured.full))
+    return picks, warnings
+
+
+def select(
+    thread: Thread,
+    source: ThreadSource,
+    *,
+    count: int,
+    order: str,
+    where: str,
+    settings: SelectionConfig = DEFAULT_SETTINGS,
+    history: History = EMPTY_HISTORY,
+    next_picks: tuple[NextPick, ...] = (),
+    strict: bool = True,
+) -> Selection:
+    """Featured replies (the editor is in charge), topped up by the scorer to ``count``.
+
+    ``strict`` = False (a scheduled run) leaves out a pick from the picks file whose reply
+    has vanished from the source, with a warning, instead of failing."""
+    canon = people(settings.aliases)
+    candidates = score_replies(thread, source.author, settings, history)
+    by_id = {c.reply_id: c for c in candidates}
     replies = {r.id: r for r in thread.replies}
-    thread_author = (source.author or thread.author or "").casefold()
-    per_author: dict[str, int] = {}
+    picks, warnings = _editor_picks(thread, source, next_picks, where, strict, history, by_id)
+    follow = followups(thread, canon, settings.followup_words)
+    thread_author = canon(source.author or thread.author or "")
+    taken = {p.reply_id for p in picks}
+    per_author = Counter(canon(replies[p].author) for p in taken)
+    chosen_text = [signals.shingles(signals.own_text(replies[p])) for p in taken]
     ranked = []
     for candidate in candidates:
-        rule = _excluded(replies[candidate.reply_id], source.exclude)
-        ranked.append(Candidate(candidate.reply_id, candidate.score, candidate.reasons, rule) if rule else candidate)
-        if rule or candidate.reply_id in taken or len(picks) >= count:
+        reply = replies[candidate.reply_id]
+        rule = _excluded(reply, source.exclude, canon)
+        reason = None if rule or candidate.reply_id in taken else _passed_over(
+            thread, reply, follow, settings, history, per_author, thread_author,
+            chosen_text if len(picks) < count else None, canon,
+        )
+        ranked.append(replace(candidate, excluded_by=rule, skipped=reason) if rule or reason else candidate)
+        if rule or reason or candidate.reply_id in taken or len(picks) >= count:
             continue
-        author = replies[candidate.reply_id].author.casefold()
-        if author != thread_author and per_author.get(author, 0) >= PER_AUTHOR_CAP:
-            continue
-        per_author[author] = per_author.get(author, 0) + 1
+        per_author[canon(reply.author)] += 1
+        chosen_text.append(signals.shingles(signals.own_text(reply)))
         picks.append(Pick(candidate.reply_id, "scorer", candidate.score))
         taken.add(candidate.reply_id)
+    travelling: dict[str, list[str]] = {}
+    for reply in thread.replies:
+        if reply.id in follow and follow[reply.id] in taken and reply.id not in taken:
+            travelling.setdefault(follow[reply.id], []).append(reply.id)
+    picks = [replace(p, followups=tuple(travelling.get(p.reply_id, ()))) for p in picks]
+    fresh = [r for r in thread.replies if not _before_window(r, settings, history)]
+    activity = len(fresh) + 0.5 * len({canon(r.author) for r in fresh})
+    return Selection(thread.id, tuple(_ordered(picks, order, thread)), tuple(ranked), tuple(warnings), activity)
+
+
+def _before_window(reply: Reply, settings: SelectionConfig, history: History) -> bool:
+    last = history.last_issue_at
+    return bool(settings.since_last_issue and last and reply.posted_at and reply.posted_at <= last)
+
+
+def _passed_over(thread, reply, follow, settings, history, per_author, thread_author, chosen_text, canon) -> str | None:
+    """Why the scorer will not take this reply, or None."""
+    if reply.id in follow:
+        return f"follow-up to {follow[reply.id]}, shown with it"
+    issue = history.featured.get((thread.id, reply.id))
+    if settings.novelty and issue is not None:
+        return f"featured in issue {issue}"
+    if _before_window(reply, settings, history):
+        return "posted before the last issue"
+    author = canon(reply.author)
+    if author != thread_author and per_author[author] >= settings.per_author:
+        return f"{settings.per_author} {'reply' if settings.per_author == 1 else 'replies'} by this author already"
+    if chosen_text is None or settings.near_duplicate >= 1:  # the picks are complete: no need to compare
+        return None
+    own = signals.shingles(signals.own_text(reply))
+    if any(signals.overlap(own, other) >= settings.near_duplicate for other in chosen_text):
+        return "near-duplicate of a pick"
+    return None
+
+
+def _ordered(picks: list[Pick], order: str, thread: Thread) -> list[Pick]:
     position = {r.id: i for i, r in enumerate(thread.replies)}
     if order == "thread":
-        picks.sort(key=lambda p: position[p.reply_id])
-    elif order == "score":
-        picks.sort(key=lambda p: (-p.score, position[p.reply_id]))
-    return Selection(thread.id, tuple(picks), tuple(ranked))
+        return sorted(picks, key=lambda p: position[p.reply_id])
+    if order == "score":
+        return sorted(picks, key=lambda p: (-p.score, position[p.reply_id]))
+    return picks
+
+
+# ------------------------------------------------------------------------------ a digest
+
+def _picks_for(index: int, thread: Thread, picks: tuple[NextPick, ...]) -> tuple[NextPick, ...]:
+    return tuple(p for p in picks if p.thread in (None, index + 1, thread.id))
+
+
+def select_digest(
+    config: DigestConfig,
+    threads: tuple[Thread, ...],
+    history: History = EMPTY_HISTORY,
+    *,
+    strict: bool = True,
+) -> tuple[Selection, ...]:
+    """Every thread's selection (in config order), then the issue-wide limit ``total``: the
+    editor's picks always stay; the scorer's best picks over all threads fill the rest."""
+    settings = config.selection
+    unmatched = [p for p in settings.next_picks if isinstance(p.thread, str) and p.thread not in {t.id for t in threads}]
+    if unmatched and strict:
+        raise ConfigError(f"no followed thread has the id {unmatched[0].thread!r}", where=unmatched[0].where, fix="use the thread's position (1, 2, ...) or an id `digest candidates` shows")
+    selections = [
+        select(
+            thread,
+            config.threads[i],
+            count=config.replies,
+            order=config.order,
+            where=f"{config.path} [[thread]] #{i + 1}",
+            settings=settings,
+            history=history,
+            next_picks=_picks_for(i, thread, settings.next_picks),
+            strict=strict,
+        )
+        for i, thread in enumerate(threads)
+    ]
+    if unmatched:
+        selections[0] = replace(selections[0], warnings=selections[0].warnings + tuple(f"{p.where}: no thread {p.thread!r}; left out" for p in unmatched))
+    if settings.total is None:
+        return tuple(selections)
+    editor = sum(1 for s in selections for p in s.picks if p.picked_by == "editor")
+    scorer = sorted(((-p.score, i, p.reply_id) for i, s in enumerate(selections) for p in s.picks if p.picked_by == "scorer"))
+    keep = {(i, rid) for _, i, rid in scorer[: max(0, settings.total - editor)]}
+    return tuple(
+        replace(s, picks=tuple(p for p in s.picks if p.picked_by == "editor" or (i, p.reply_id) in keep))
+        for i, s in enumerate(selections)
+    )

@@ -1,0 +1,73 @@
+"""Selection across issues: the picks file is consumed by a build and archived with the issue,
+the next issue does not repeat what was featured, and the commands report what they did."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from digest import cli, pipeline
+from tests.conftest import ROOT
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> pipeline.Workspace:
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    path = tmp_path / "config" / "example.toml"
+    path.write_text(path.read_text().replace("../examples/", f"{ROOT}/examples/"))
+    return pipeline.Workspace(tmp_path / "config", tmp_path / "state", tmp_path / "archive")
+
+
+def _run(ws: pipeline.Workspace, *args: str) -> int:
+    return cli.main(["--config-dir", str(ws.config_dir), "--state-dir", str(ws.state_dir), "--archive-dir", str(ws.archive_dir), "--env-file", "/nonexistent", *args])
+
+
+def _featured(ws: pipeline.Workspace, number: int) -> list[dict]:
+    return json.loads((ws.archive_dir / "example" / f"{number:04d}" / "manifest.json").read_text())["featured"]
+
+
+def test_picks_file_is_consumed_and_the_next_issue_brings_new_replies(ws):
+    picks = ws.config_dir / "example.picks.toml"
+    picks.write_text('[[pick]]\nid = "post-412014"\nnote = "Harvest timing."\n')
+    issue, folder = pipeline.build(ws, "example", NOW)
+    assert not picks.exists() and (folder / "picks.toml").read_text().startswith("[[pick]]")
+    assert "Harvest timing." in issue.text
+    pipeline.archive(ws, "example", NOW, issue.number)
+    assert (ws.archive_dir / "example" / "0001" / "picks.toml").is_file()
+    first = {f["reply_id"] for f in _featured(ws, 1)}
+
+    second, _ = pipeline.build(ws, "example", NOW)
+    pipeline.archive(ws, "example", NOW, second.number)
+    again = {f["reply_id"]: f["picked_by"] for f in _featured(ws, 2)}
+    repeated = {rid for rid, by in again.items() if rid in first}
+    assert all(again[rid] == "editor" for rid in repeated)  # only the config's standing picks return
+    assert any("featured again as the editor asked" in w for w in second.warnings)
+    assert "post-412014" not in again  # the consumed pick is not picked again by the scorer
+
+
+def test_validate_and_build_fail_on_a_vanished_pick_but_a_scheduled_run_goes_on(ws, capsys):
+    (ws.config_dir / "example.picks.toml").write_text('[[pick]]\nid = "post-999999"\n')
+    assert _run(ws, "validate", "example") == 1
+    err = capsys.readouterr().err
+    assert "example.picks.toml [[pick]] #1" in err and "post-999999" in err
+    assert _run(ws, "build", "example") == 1
+    assert "post-999999" in capsys.readouterr().err
+    issue, _ = pipeline.build(ws, "example", NOW, scheduled=True)
+    assert any("post-999999" in w and "left out" in w for w in issue.warnings)
+
+
+def test_candidates_shows_contributions_and_why_replies_were_passed_over(ws, capsys):
+    path = ws.config_dir / "example.toml"
+    path.write_text(path.read_text() + "\n[selection]\nper_author = 1\n")
+    assert _run(ws, "candidates", "example", "--limit", "14") == 0
+    out = capsys.readouterr().out
+    assert "substance +" in out and "relevance +" in out
+    assert "excluded by '@Gareth Hughes'" in out
+    line = next(line for line in out.splitlines() if "post-412008" in line)
+    assert "(passed over: 1 reply by this author already)" in line  # Deshawn Price's #5 is featured
