@@ -22,6 +22,7 @@ from babel.dates import format_date, format_time
 from markupsafe import Markup
 
 from digest.body import clean, plain_text, plain_words
+from digest.errors import ConfigError
 from digest.plaintext import WIDTH, LinkRefs, body_to_text, indent_block, wrap
 from digest.summarize import ThreadSummary
 
@@ -31,6 +32,15 @@ TEMPLATES = ("email.html.j2", "email.txt.j2", "web.html.j2")
 #: Stand-ins for what differs per recipient; replaced when each message is built.
 RECIPIENT_EMAIL = "%%RECIPIENT_EMAIL%%"
 UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
+
+
+#: Gmail clips an HTML part above about 102 KB; the margin is for each recipient's address and link.
+HTML_LIMIT = 100_000
+
+
+def html_size(html: str) -> int:
+    """The HTML part's size in bytes, as Gmail counts it for clipping."""
+    return len(html.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class IssueView:
     date: datetime
     subject: str
     preheader: str
+    web_url: str | None = None  # the issue's archive page ("view in browser"), when published
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,10 @@ def intro_html(markdown_text: str) -> str:
     return clean(markdown.markdown(markdown_text)) if markdown_text.strip() else ""
 
 
+#: premailer would copy styles into obsolete attributes (bgcolor, width, align...): invalid HTML.
+OBSOLETE_ATTRIBUTES = ["align", "valign", "bgcolor", "width", "height"]
+
+
 def inline_css(html: str) -> str:
     """Inline CSS for clients that drop <style>; keep @media rules (and their !important)."""
     return premailer.transform(
@@ -114,6 +129,7 @@ def inline_css(html: str) -> str:
         keep_style_tags=False,
         strip_important=False,
         disable_validation=True,
+        disable_basic_attributes=OBSOLETE_ATTRIBUTES,
         allow_network=False,
         remove_classes=False,
         cssutils_logging_level=logging.CRITICAL,
@@ -130,10 +146,24 @@ def render(
     env = environment(template_dir, digest)
     intro = intro_html(intro_markdown)
     context = {"digest": digest, "issue": issue, "threads": threads, "intro_html": Markup(intro)}
-    html = env.get_template("email.html.j2").render(**context, recipient=PLACEHOLDER_RECIPIENT)
-    web = env.get_template("web.html.j2").render(**context)
-    text = _render_text(env, context, intro)
+    try:
+        html = env.get_template("email.html.j2").render(**context, recipient=PLACEHOLDER_RECIPIENT)
+        web = env.get_template("web.html.j2").render(**context)
+        text = _render_text(env, context, intro)
+    except jinja2.TemplateError as exc:
+        raise template_error(exc, template_dir) from None
     return Rendered(html=inline_css(html), text=text, web_html=web)
+
+
+def template_error(exc: jinja2.TemplateError, template_dir: Path | None) -> ConfigError:
+    """A broken (usually overridden) template, reported with its file and line when known."""
+    where = getattr(exc, "filename", None) or str(template_dir or TEMPLATE_DIR)
+    line = getattr(exc, "lineno", None)
+    return ConfigError(
+        f"template error: {exc.message or exc}",
+        where=f"{where}:{line}" if line else where,
+        fix="correct the template; README 'Templates' lists every variable and filter",
+    )
 
 
 def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
@@ -188,7 +218,8 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
         lines = [wrap(" · ".join(head), width)]
         if item.answers:
             ref = f" [{refs.number(item.answers.url)}]" if item.answers.url else ""
-            lines.append(wrap(f"replying to {item.answers.author}{ref}", width))
+            said = f": “{item.answers.snippet}”" if item.answers.snippet else ""
+            lines.append(wrap(f"replying to {item.answers.author}{said}{ref}", width))
         if item.note:
             lines.append(wrap(f"Editor’s note: {item.note}", width))
         body = body_to_text(item.body, refs, width)

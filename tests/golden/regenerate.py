@@ -7,11 +7,12 @@ is produced with a fixed clock so the files only change when the code's output d
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from digest.config import load_digest
-from digest.issue import build_issue
+from digest.issue import Issue, build_issue
 from digest.pipeline import import_threads
 from digest.sources import ImportRequest, import_thread, load_documents
 from digest.sources.canonical import dumps
@@ -28,19 +29,28 @@ def seed_thread_json() -> str:
     return dumps(import_thread(request, "forum-text"))
 
 
+EXAMPLE = ROOT / "config" / "example.toml"
+SEED_DIGEST = ROOT / "examples" / "kasama" / "kasama.toml"
+
+
+def golden_issue(config_path: Path, **overrides) -> Issue:
+    """Issue 1 of a digest built with the fixed clock (``overrides`` replace config values)."""
+    config = replace(load_digest(config_path), **overrides)
+    return build_issue(config, import_threads(config, RETRIEVED), number=1, now=NOW)
+
+
 def digest_parts(config_path: Path) -> tuple[str, str]:
-    config = load_digest(config_path)
-    issue = build_issue(config, import_threads(config, RETRIEVED), number=1, now=NOW)
+    issue = golden_issue(config_path)
     return issue.html, issue.text
 
 
 def outputs() -> dict[str, str]:
     """Every golden file's expected content, by file name."""
-    html, text = digest_parts(ROOT / "config" / "example.toml")
+    html, text = digest_parts(EXAMPLE)
     files = {"example-digest.html": html, "example-digest.txt": text}
     if SEED.is_file():
         files["kasama-thread.json"] = seed_thread_json()
-        html, text = digest_parts(ROOT / "examples" / "kasama" / "kasama.toml")
+        html, text = digest_parts(SEED_DIGEST)
         files["kasama-digest.html"] = html
         files["kasama-digest.txt"] = text
     return files
