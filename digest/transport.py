@@ -22,12 +22,32 @@ class DeliveryResult:
     code: int | None  # the SMTP reply code, when there was one
     detail: str
     permanent: bool = False  # 5xx: retrying will not help
+    ambiguous: bool = False  # lost after the whole message was sent: it may have been accepted
+
+
+class ConnectFailed(DeliveryError):
+    """No session with the server: refused, timed out, 421 greeting (temporary) or a login or
+    certificate the server or we refused (not temporary: every other copy would fail too)."""
+
+    def __init__(self, message: str, *, temporary: bool, where: str, fix: str):
+        super().__init__(message, where=where, fix=fix)
+        self.temporary = temporary
 
 
 class Transport(Protocol):
     def deliver(self, sender: str, recipient: str, message: bytes) -> DeliveryResult: ...
 
     def close(self) -> None: ...
+
+
+class NullTransport:
+    """A dry run: everything but the SMTP transaction."""
+
+    def deliver(self, sender: str, recipient: str, message: bytes) -> DeliveryResult:
+        return DeliveryResult(True, None, "dry run: not sent")
+
+    def close(self) -> None:
+        pass
 
 
 class OutboxTransport:
@@ -61,16 +81,25 @@ class OutboxTransport:
 
 
 class SmtpTransport:
-    """One reused SMTP connection (STARTTLS, implicit TLS or plain), opened on first use."""
+    """One reused SMTP connection (STARTTLS, implicit TLS or plain), opened on first use.
 
-    def __init__(self, settings: SmtpSettings, timeout: float = 30.0, tls_context: ssl.SSLContext | None = None):
+    ``deliver`` makes exactly one attempt; retrying is the caller's decision.  With
+    PIPELINING, MAIL, RCPT and DATA go out in one write."""
+
+    def __init__(self, settings: SmtpSettings, timeout: float = 60.0, tls_context: ssl.SSLContext | None = None):
         self.settings = settings
         self.timeout = timeout
-        self.tls_context = tls_context or ssl.create_default_context()
+        self.tls_context = tls_context  # made on first use: loading the CA store takes a while
         self.connection: smtplib.SMTP | None = None
+        self.pipelining = False
+        self.whole_message_sent = False  # a connection lost after this may have delivered it
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        where = f"{s.host}:{s.port}"
+        conn = None
+        if s.security != "plain" and self.tls_context is None:
+            self.tls_context = tls_context(s)
         try:
             if s.security == "tls":
                 conn = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=self.tls_context)
@@ -78,42 +107,85 @@ class SmtpTransport:
                 conn = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
                 if s.security == "starttls":
                     conn.starttls(context=self.tls_context)
+            conn.ehlo_or_helo_if_needed()
             if s.username:
                 conn.login(s.username, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError(f"SMTP login refused: {exc.smtp_code}", where=f"{s.host}:{s.port}", fix="check DIGEST_SMTP_USERNAME / DIGEST_SMTP_PASSWORD") from None
+            _close(conn)
+            raise ConnectFailed(f"SMTP login refused: {exc.smtp_code}", temporary=False, where=where, fix="check DIGEST_SMTP_USERNAME / DIGEST_SMTP_PASSWORD") from None
+        except ssl.SSLCertVerificationError as exc:
+            _close(conn)
+            raise ConnectFailed(f"the server's certificate is not trusted: {exc.verify_message}", temporary=False, where=where, fix="check DIGEST_SMTP_HOST; for a private CA set DIGEST_SMTP_CA_FILE") from None
+        except (smtplib.SMTPNotSupportedError, smtplib.SMTPHeloError) as exc:
+            _close(conn)
+            raise ConnectFailed(f"the server refused the session: {exc}", temporary=False, where=where, fix="check DIGEST_SMTP_SECURITY (starttls, tls or plain) and DIGEST_SMTP_PORT") from None
+        except smtplib.SMTPResponseException as exc:
+            _close(conn)
+            raise ConnectFailed(f"the server refused the session: {exc.smtp_code} {_text(exc.smtp_error)}", temporary=exc.smtp_code < 500, where=where, fix="try again later, or check the server's limits") from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"cannot connect to the SMTP server: {exc}", where=f"{s.host}:{s.port}", fix="check DIGEST_SMTP_HOST, DIGEST_SMTP_PORT and DIGEST_SMTP_SECURITY") from None
+            _close(conn)
+            raise ConnectFailed(f"cannot connect to the SMTP server: {exc}", temporary=True, where=where, fix="check DIGEST_SMTP_HOST, DIGEST_SMTP_PORT and DIGEST_SMTP_SECURITY") from None
+        self.pipelining = conn.has_extn("pipelining")
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # replies and small writes go out at once
         return conn
 
     def deliver(self, sender: str, recipient: str, message: bytes) -> DeliveryResult:
-        for attempt in (1, 2):  # a connection the server dropped while idle is reopened once
-            if self.connection is None:
-                self.connection = self._connect()
-            try:
-                refused = self.connection.sendmail(sender, [recipient], message)
-            except smtplib.SMTPRecipientsRefused as exc:
-                code, text = exc.recipients.get(recipient, (None, b""))
-                return DeliveryResult(False, code, _text(text), permanent=bool(code and code >= 500))
-            except smtplib.SMTPResponseException as exc:
-                return DeliveryResult(False, exc.smtp_code, _text(exc.smtp_error), permanent=exc.smtp_code >= 500)
-            except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
-                self._drop()
-                if attempt == 2:
-                    return DeliveryResult(False, None, f"connection lost: {exc}")
-                continue
-            if refused:
-                code, text = refused[recipient]
-                return DeliveryResult(False, code, _text(text), permanent=code >= 500)
+        if self.connection is None:
+            self.connection = self._connect()
+        self.whole_message_sent = False
+        try:
+            refusal = self._with_data(self.connection, sender, recipient, message)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._drop()
+            return DeliveryResult(False, None, f"connection lost: {exc or type(exc).__name__}", ambiguous=self.whole_message_sent)
+        if refusal is None:
             return DeliveryResult(True, 250, "accepted")
-        raise AssertionError("unreachable")
+        code, text = refusal
+        if code == 421:  # the server is closing the connection
+            self._drop()
+        else:
+            self._reset()
+        return DeliveryResult(False, code, _text(text), permanent=code >= 500)
+
+    def _with_data(self, conn: smtplib.SMTP, sender: str, recipient: str, message: bytes) -> tuple[int, bytes] | None:
+        replies = self._envelope(conn, sender, recipient)
+        refusal = next(((code, text) for code, text, ok in replies if not ok), None)
+        if replies[-1][0] == 354:
+            if refusal is not None:  # DATA accepted though a recipient was refused: end it empty
+                conn.send(b".\r\n")
+                conn.getreply()
+            else:
+                conn.send(_dot_stuff(message))
+                self.whole_message_sent = True
+                code, text = conn.getreply()
+                refusal = None if code == 250 else (code, text)
+        return refusal
+
+    def _envelope(self, conn: smtplib.SMTP, sender: str, recipient: str) -> list[tuple[int, bytes, bool]]:
+        commands = [(f"MAIL FROM:<{sender}>", (250,)), (f"RCPT TO:<{recipient}>", (250, 251)), ("DATA", (354,))]
+        replies: list[tuple[int, bytes, bool]] = []
+        if self.pipelining:
+            conn.send("".join(f"{c}\r\n" for c, _ in commands).encode("ascii"))
+            for _, wanted in commands:
+                code, text = conn.getreply()
+                replies.append((code, text, code in wanted))
+            return replies
+        for command, wanted in commands:
+            code, text = conn.docmd(command)
+            replies.append((code, text, code in wanted))
+            if code not in wanted:
+                break
+        return replies
+
+    def _reset(self) -> None:
+        try:
+            self.connection.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
 
     def _drop(self) -> None:
-        try:
-            if self.connection is not None:
-                self.connection.close()
-        finally:
-            self.connection = None
+        _close(self.connection)
+        self.connection = None
 
     def close(self) -> None:
         if self.connection is not None:
@@ -122,6 +194,30 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError):
                 pass
             self._drop()
+
+
+def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    """The system's CAs, or only DIGEST_SMTP_CA_FILE's when it is set; one per send, shared
+    by its connections."""
+    return ssl.create_default_context(cafile=settings.ca_file)
+
+
+def _close(conn: smtplib.SMTP | None) -> None:
+    if conn is not None:
+        try:
+            conn.close()
+        except OSError:
+            pass
+
+
+def _dot_stuff(message: bytes) -> bytes:
+    """The DATA payload: leading dots doubled, CRLF-terminated, then the end marker."""
+    data = message.replace(b"\r\n.", b"\r\n..")
+    if data.startswith(b"."):
+        data = b"." + data
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
 
 
 def _text(value) -> str:
