@@ -20,7 +20,7 @@ demo: $(STAMP)
 	rm -rf $(DEMO)
 	DIGEST_SECRET=$(DEMO_SECRET) $(BIN)/digest --state-dir $(DEMO)/state --archive-dir $(DEMO)/archive \
 		run example --outbox $(DEMO)/outbox
-	$(BIN)/digest --state-dir $(DEMO)/state preview example --out $(DEMO)/preview
+	$(BIN)/digest --state-dir $(DEMO)/state preview example --issue 1 --out $(DEMO)/preview
 	@echo
 	@echo "Where to look:"
 	@echo "  mail as delivered (one .eml per subscriber): $(DEMO)/outbox/"

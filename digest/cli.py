@@ -15,11 +15,12 @@ from digest import config as cfg
 from digest import pipeline
 from digest.errors import DigestError
 from digest.sources import FORMATS, available_formats
-from digest.transport import OutboxTransport, SmtpTransport
+from digest.send import delivery_settings
+from digest.transport import OutboxTransport, SmtpTransport, tls_context
 
 
 #: Modules under digest.commands that add their own subcommands (see digest/commands/__init__.py).
-COMMAND_GROUPS: tuple[str, ...] = ()
+COMMAND_GROUPS: tuple[str, ...] = ("subscribers", "web", "evaluate", "schedule", "archive", "serve")
 
 
 def _now() -> datetime:
@@ -33,13 +34,22 @@ def _workspace(args) -> pipeline.Workspace:
 def _transport(args, env):
     if args.outbox:
         return OutboxTransport(Path(args.outbox))
-    return SmtpTransport(cfg.smtp_settings(env))
+    return SmtpTransport(cfg.smtp_settings(env), timeout=delivery_settings(env).timeout)
+
+
+def _connections(args, env):
+    """What a send delivers through: the outbox folder, or a factory opening SMTP connections."""
+    if args.outbox:
+        return OutboxTransport(Path(args.outbox))
+    settings, timeout = cfg.smtp_settings(env), delivery_settings(env).timeout
+    context = tls_context(settings) if settings.security != "plain" else None
+    return lambda: SmtpTransport(settings, timeout=timeout, tls_context=context)
 
 
 def cmd_import(args, env) -> int:
     from digest.sources.canonical import dumps
 
-    thread = pipeline.import_source(args.source, args.format, _now(), args.thread)
+    thread = pipeline.import_source(args.source, args.format, _now(), args.thread, pipeline.http_cache(_workspace(args)))
     text = dumps(thread)
     if args.output == "-":
         sys.stdout.write(text)
@@ -52,7 +62,8 @@ def cmd_import(args, env) -> int:
 
 
 def cmd_validate(args, env) -> int:
-    from digest.issue import prepare_thread, select_all
+    from digest.issue import build_issue, prepare_thread
+    from digest.render import html_size
     from digest.subscribers import load_subscribers
 
     ws = _workspace(args)
@@ -64,8 +75,8 @@ def cmd_validate(args, env) -> int:
     for name in names:
         try:
             config = pipeline.load_digest(ws, name)
-            threads = tuple(prepare_thread(t, config, i) for i, t in enumerate(pipeline.import_threads(config, _now())))
-            select_all(config, threads)
+            threads = tuple(prepare_thread(t, config, i) for i, t in enumerate(pipeline.import_threads(config, _now(), pipeline.http_cache(ws))))
+            size = html_size(build_issue(config, threads, number=1, now=_now()).html)  # selects, and fails when too big
             listing = load_subscribers(config.subscribers)
         except DigestError as exc:
             failures += 1
@@ -76,8 +87,25 @@ def cmd_validate(args, env) -> int:
         for thread in threads:
             for note in thread.import_notes:
                 print(f"{name}: note: {note}", file=sys.stderr)
-        print(f"{name}: ok ({len(threads)} thread(s), {sum(len(t.replies) for t in threads)} replies, {len(listing.subscribers)} subscribers)")
+        print(f"{name}: ok ({len(threads)} thread(s), {sum(len(t.replies) for t in threads)} replies, {len(listing.subscribers)} subscribers, HTML {size / 1000:.1f} KB)")
+        if args.check_links:
+            failures += _check_links(name, threads, args.max_links)
     return 1 if failures else 0
+
+
+def _check_links(name: str, threads, limit: int) -> int:
+    """Report source URLs and permalinks that no longer answer (the seed's URL had died)."""
+    from digest.fetch import check_links
+
+    urls = [t.url for t in threads if t.url] + [r.permalink for t in threads for r in t.replies if r.permalink]
+    urls = list(dict.fromkeys(urls))
+    if len(urls) > limit:
+        print(f"{name}: checking the first {limit} of {len(urls)} links (raise --max-links to check more)")
+    dead = [c for c in check_links(urls[:limit]) if not c.ok]
+    for check in dead:
+        print(f"{name}: dead link: {check.url}: {check.detail}", file=sys.stderr)
+    print(f"{name}: {min(len(urls), limit) - len(dead)} of {min(len(urls), limit)} links answer")
+    return 1 if dead else 0
 
 
 def cmd_candidates(args, env) -> int:
@@ -87,7 +115,9 @@ def cmd_candidates(args, env) -> int:
     ws = _workspace(args)
     config = pipeline.load_digest(ws, args.name)
     threads = tuple(prepare_thread(t, config, i) for i, t in enumerate(pipeline.import_threads(config, _now())))
-    for thread, selection in zip(threads, select_all(config, threads)):
+    for thread, selection in zip(threads, select_all(config, threads, pipeline.editor_history(ws, config, threads))):
+        for warning in selection.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         replies = {r.id: r for r in thread.replies}
         picked = {p.reply_id: p.picked_by for p in selection.picks}
         print(f"{thread.title or thread.url or thread.id}: {len(thread.replies)} replies")
@@ -99,6 +129,8 @@ def cmd_candidates(args, env) -> int:
             if candidate.excluded_by:
                 status = "excl."
                 why += f" (excluded by {candidate.excluded_by!r})"
+            elif candidate.skipped and not status:
+                why += f" (passed over: {candidate.skipped})"
             number = f" #{reply.number}" if reply.number is not None else ""
             print(f"{rank:>4}  {candidate.score:6.2f}  {status:<6}  {candidate.reply_id:<20} {reply.author}{number}: {why}")
             print(f"{'':>40} {plain_words(reply.body)[:70]}")
@@ -107,18 +139,22 @@ def cmd_candidates(args, env) -> int:
 
 def cmd_build(args, env) -> int:
     issue, folder = pipeline.build(_workspace(args), args.name, _now())
+    for warning in issue.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"built {args.name} issue {issue.number}: {issue.subject!r}")
     print(f"  {folder}")
     return 0
 
 
 def cmd_preview(args, env) -> int:
+    from digest.render import HTML_LIMIT, html_size
+
     ws = _workspace(args)
-    paths = pipeline.preview(ws, args.name, Path(args.out), args.issue)
-    size = len(paths["html"].read_bytes())
+    shown, paths = pipeline.preview(ws, args.name, Path(args.out), args.issue, _now())
+    print(f"{args.name}: {shown.what}: {shown.issue.subject!r}")
     for kind, path in paths.items():
         print(f"{kind:>4}: {path}")
-    print(f"HTML size: {size / 1024:.1f} KB (Gmail clips messages above about 102 KB)")
+    print(f"HTML size: {html_size(shown.html) / 1000:.1f} KB of {HTML_LIMIT / 1000:.0f} KB (Gmail clips messages above about 102 KB)")
     if args.open:
         webbrowser.open(paths["html"].resolve().as_uri())
     return 0
@@ -135,27 +171,27 @@ def _print_report(report: pipeline.SendReport) -> int:
 
 def cmd_send(args, env) -> int:
     ws = _workspace(args)
-    transport = _transport(args, env)
+    transport = _transport(args, env) if args.test_to else None
     if args.test_to:
         pipeline.send_test(ws, args.name, transport, args.test_to, _now(), args.issue)
         print(f"test copy sent to {args.test_to}")
         return 0
-    return _print_report(pipeline.send(ws, args.name, transport, env, _now(), number=args.issue))
-
-
-def cmd_archive(args, env) -> int:
-    folder = pipeline.archive(_workspace(args), args.name, _now(), args.issue)
-    print(f"archived: {folder}")
-    return 0
+    if args.dry_run:
+        report = pipeline.send(ws, args.name, None, env, _now(), number=args.issue, dry_run=True)
+        print("dry run: no SMTP transaction, nothing recorded in the ledger")
+        return _print_report(report)
+    return _print_report(pipeline.send(ws, args.name, _connections(args, env), env, _now(), number=args.issue))
 
 
 def cmd_run(args, env) -> int:
     ws = _workspace(args)
     cfg.unsubscribe_secret(env)  # fail before building when sending cannot work
-    transport = _transport(args, env)
-    issue, folder = pipeline.build(ws, args.name, _now())
+    connections = _connections(args, env)  # fail before building when SMTP is not configured
+    issue, folder = pipeline.build(ws, args.name, _now(), scheduled=args.scheduled)
+    for warning in issue.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"built {args.name} issue {issue.number}: {issue.subject!r} ({folder})")
-    status = _print_report(pipeline.send(ws, args.name, transport, env, _now(), number=issue.number))
+    status = _print_report(pipeline.send(ws, args.name, connections, env, _now(), number=issue.number))
     archived = pipeline.archive(ws, args.name, _now(), issue.number)
     print(f"archived: {archived}")
     return status
@@ -170,7 +206,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("import", help="import a discussion into canonical thread JSON")
-    s.add_argument("source", help="file or folder")
+    s.add_argument("source", help="file, folder or http(s) URL")
     s.add_argument("--format", default="auto", choices=["auto", *FORMATS], help="source format (default: recognise it)")
     s.add_argument("--thread", help="which thread, for sources that hold several")
     s.add_argument("-o", "--output", required=True, help="where to write the JSON ('-' for stdout)")
@@ -178,6 +214,8 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("validate", help="check digest definitions, their sources, picks and subscribers")
     s.add_argument("names", nargs="*", help="digests to check (default: all in the config folder)")
+    s.add_argument("--check-links", action="store_true", help="also report source URLs and permalinks that no longer answer")
+    s.add_argument("--max-links", type=int, default=200, help="check at most this many links per digest (default 200)")
     s.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("candidates", help="rank a digest's replies and show why")
@@ -189,9 +227,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("name")
     s.set_defaults(func=cmd_build)
 
-    s = sub.add_parser("preview", help="write a built issue's HTML, text and .eml")
+    s = sub.add_parser("preview", help="write the next issue's HTML, text and .eml")
     s.add_argument("name")
-    s.add_argument("--issue", type=int, help="issue number (default: the latest built)")
+    s.add_argument("--issue", type=int, help="issue number (default: the next issue: the latest built if not sent yet, else built in memory)")
     s.add_argument("--out", default="preview", help="output folder (default: preview)")
     s.add_argument("--open", action="store_true", help="open the HTML in a browser")
     s.set_defaults(func=cmd_preview)
@@ -204,12 +242,10 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--issue", type=int, help="issue number (default: the latest built)")
             s.add_argument("--resume", action="store_true", help="resume an interrupted send (every send resumes: delivered copies are skipped)")
             s.add_argument("--test-to", metavar="ADDR", help="send one test copy to ADDR (kept out of ledger and archive)")
+            s.add_argument("--dry-run", action="store_true", help="build, sign and count every copy without the SMTP transaction; the ledger is not written")
+        else:
+            s.add_argument("--scheduled", action="store_true", help="an unattended run: a pick whose reply vanished is left out with a warning instead of failing")
         s.set_defaults(func=func)
-
-    s = sub.add_parser("archive", help="add a built issue to the archive")
-    s.add_argument("name")
-    s.add_argument("--issue", type=int, help="issue number (default: the latest built)")
-    s.set_defaults(func=cmd_archive)
 
     common = {"now": _now, "workspace": _workspace, "transport": _transport}
     for group in COMMAND_GROUPS:

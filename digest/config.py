@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError
+from digest.signals import SIGNALS
 
 ORDERS = ("thread", "editor", "score")
 SUBJECT_FIELDS = ("title", "number", "date", "thread_title")
@@ -51,6 +52,46 @@ class ThreadSource:
 
 
 @dataclass(frozen=True)
+class NextPick:
+    """A pick for the next issue from the picks file; ``thread`` qualifies it in multi-thread
+    digests: the [[thread]]'s 1-based position or the thread's id."""
+
+    reply: FeaturedReply
+    thread: int | str | None = None
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class SelectionConfig:
+    """How the scorer ranks and limits replies (``[selection]``); every weight is explainable."""
+
+    weights: tuple[tuple[str, float], ...] = tuple((name, w) for name, (w, _) in SIGNALS.items())
+    per_author: int = 2  # scorer picks per author in a thread; the thread's author is exempt
+    total: int | None = None  # replies in the whole issue, over all threads
+    near_duplicate: float = 0.7  # share of a reply's word 4-grams already in a pick: skipped
+    novelty: bool = True  # never feature again a reply featured in an earlier issue
+    since_last_issue: bool = False  # only replies posted after the last issue are candidates (scheduled digests)
+    followup_words: int = 40  # an author's answer to their own reply up to this long travels with it
+    aliases: tuple[tuple[str, str], ...] = ()  # (other name, the person's name)
+    picks_file: Path | None = None  # the next issue's picks, consumed when the issue is built
+    next_picks: tuple[NextPick, ...] = ()
+
+    def weight(self, signal: str) -> float:
+        return dict(self.weights)[signal]
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """When and how `digest schedule` runs a digest (``[digest]`` keys)."""
+
+    cron: str | None = None  # None: not scheduled
+    approval: bool = False  # build, then wait for `digest approve` (or the next run) to send
+    min_new: int = 1  # fewer new replies than this since the last issue: the run is skipped
+    notify: str | None = None  # one-line mail here when a run fails, is skipped or misses a source
+    grace_minutes: int = 60  # a run missed while the scheduler was down still runs this late
+
+
+@dataclass(frozen=True)
 class DigestConfig:
     name: str
     path: Path
@@ -58,7 +99,7 @@ class DigestConfig:
     sender: str
     reply_to: str | None
     subject: str
-    subscribers: Path
+    subscribers: Path | None  # seed list synced into the subscriber store; None: the store alone
     intro_markdown: str
     replies: int
     full_text: bool
@@ -69,6 +110,10 @@ class DigestConfig:
     list_id: str
     unsubscribe_url: str
     threads: tuple[ThreadSource, ...]
+    selection: SelectionConfig = SelectionConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    archive_url: str | None = None  # public base URL of the archive: "view in browser" links, the feed
+    templates: Path | None = None  # the digest's own template folder; missing templates fall back to the built-in ones
 
 
 @dataclass(frozen=True)
@@ -78,9 +123,10 @@ class SmtpSettings:
     security: str  # "starttls", "tls" or "plain"
     username: str | None
     password: str | None = None  # never logged, never archived
+    ca_file: str | None = None  # a private CA to trust instead of the system's (DIGEST_SMTP_CA_FILE)
 
     def __repr__(self) -> str:  # keep the password out of logs and tracebacks
-        return f"SmtpSettings(host={self.host!r}, port={self.port}, security={self.security!r}, username={self.username!r})"
+        return f"SmtpSettings(host={self.host!r}, port={self.port}, security={self.security!r}, username={self.username!r}, ca_file={self.ca_file!r})"
 
 
 # ------------------------------------------------------------------------------ digest TOML
@@ -90,7 +136,7 @@ _DIGEST_KEYS = {
     "from": "sender, e.g. 'Garden Digest <digest@example.org>'",
     "reply_to": "where replies to the digest go (optional)",
     "subject": "subject pattern with {title}, {number}, {date}, {thread_title}",
-    "subscribers": "CSV file of subscribers (email,name), relative to this file",
+    "subscribers": "seed list: CSV file of subscribers (email,name[,format]), relative to this file (optional)",
     "intro": "Markdown file with the issue's introduction, relative to this file (optional)",
     "replies": "how many replies to feature in each thread",
     "full_text": "true: send every selected reply in full; false: excerpts of long replies",
@@ -100,6 +146,13 @@ _DIGEST_KEYS = {
     "timezone": "IANA time zone for dates in the digest, e.g. 'Europe/Paris'",
     "list_id": "List-Id domain part, e.g. 'garden.example.org'",
     "unsubscribe_url": "HTTPS base URL of the unsubscribe endpoint",
+    "schedule": "cron expression in the digest's timezone, e.g. '0 8 * * MON' (for `digest schedule`)",
+    "approval": "true: a scheduled run builds the issue and waits for `digest approve NAME`",
+    "min_new": "skip a scheduled run with fewer new replies than this since the last issue",
+    "notify": "address that gets a one-line mail when a run fails, is skipped or misses a source",
+    "grace": "minutes a run missed while the scheduler was down may still start late",
+    "archive_url": "public base URL of the archive, for 'view in browser' links and the feed",
+    "templates": "folder of templates overriding the built-in ones, relative to this file (optional)",
 }
 _THREAD_KEYS = {
     "source": "path (relative to this file) or http(s) URL of the discussion",
@@ -117,6 +170,17 @@ _FEATURED_KEYS = {
     "note": "the editor's note shown with the reply",
     "full": "true: send this reply in full, never as an excerpt",
 }
+_SELECTION_KEYS = {
+    "weights": "a table of signal = weight (see README 'Selecting and summarizing')",
+    "per_author": "how many replies the scorer takes per author in a thread (the thread's author is exempt)",
+    "total": "how many replies the whole issue shows, over all threads",
+    "near_duplicate": "0-1: skip a reply when this share of its wording is already in a pick (1 = off)",
+    "novelty": "true: never feature again a reply featured in an earlier issue",
+    "since_last_issue": "true: only replies posted after the last issue are candidates",
+    "followup_words": "an author's answer to their own reply up to this many words travels with it",
+    "picks": "the next issue's picks file, relative to this file (default NAME.picks.toml)",
+}
+_PICK_KEYS = {**_FEATURED_KEYS, "thread": "which [[thread]]: its position (1, 2, ...) or the thread's id"}
 
 
 def _unknown_key(where: str, key: str, known: Mapping[str, str]) -> ConfigError:
@@ -182,7 +246,12 @@ def load_digest(path: Path) -> DigestConfig:
         raise ConfigError("no such digest definition", where=str(path), fix="run `digest validate` to list the digests in config/") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", where=str(path), fix="repair the TOML syntax at that line") from None
-    top = {"digest": "the digest's settings", "thread": "one [[thread]] table per followed discussion"}
+    top = {
+        "digest": "the digest's settings",
+        "thread": "one [[thread]] table per followed discussion",
+        "selection": "how the scorer ranks and limits replies",
+        "aliases": "a person's other names: \"Name\" = [\"nick\", ...]",
+    }
     for key in raw:
         if key not in top:
             raise _unknown_key(f"{path} [{key}]" if isinstance(raw[key], dict) else f"{path} {key}", key, top)
@@ -200,7 +269,7 @@ def load_digest(path: Path) -> DigestConfig:
             raise ConfigError(f"file not found: {file}", where=d.where(key), fix=f"create it, or correct the path (relative to {base})")
         return file
 
-    subscribers = existing_file("subscribers")
+    subscribers = existing_file("subscribers", None)
     intro_file = existing_file("intro", None)
     timezone = d.get("timezone", str, "UTC")
     try:
@@ -239,6 +308,35 @@ def load_digest(path: Path) -> DigestConfig:
             check=lambda v: None if v.startswith("https://") else "must be an https:// URL (mailbox providers require HTTPS one-click unsubscribe)",
         ),
         threads=threads,
+        selection=_selection(path, raw.get("selection", {}), raw.get("aliases", {}), len(threads), recurring="schedule" in raw["digest"]),
+        schedule=_schedule(d),
+        archive_url=d.get("archive_url", str, None, check=lambda v: None if _is_url(v) else "must be an http(s) URL"),
+        templates=_template_folder(d, base),
+    )
+
+
+def _template_folder(d: _Table, base: Path) -> Path | None:
+    name = d.get("templates", str, None)
+    if name is None:
+        return None
+    folder = (base / name).resolve()
+    if not folder.is_dir():
+        raise ConfigError(f"template folder not found: {folder}", where=d.where("templates"), fix=f"create it, or correct the path (relative to {base})")
+    return folder
+
+
+def _schedule(d: _Table) -> ScheduleConfig:
+    def cron_problem(value: str) -> str | None:  # imported only when a digest has a schedule
+        from digest.cron import cron_problem as problem
+
+        return problem(value)
+
+    return ScheduleConfig(
+        cron=d.get("schedule", str, None, check=cron_problem, fix="five fields: minute hour day month weekday, e.g. '0 8 * * MON'"),
+        approval=d.get("approval", bool, False),
+        min_new=d.get("min_new", int, 1, check=lambda v: None if v >= 0 else "must be 0 or more"),
+        notify=d.get("notify", str, None, check=_address_problem),
+        grace_minutes=d.get("grace", int, 60, check=lambda v: None if v >= 1 else "must be at least 1 (minutes)"),
     )
 
 
@@ -283,8 +381,75 @@ def _thread(path: Path, table: str, raw: Any) -> ThreadSource:
     )
 
 
+def _number(table: _Table, key: str, default: float, low: float, high: float) -> float:
+    value = table.data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ConfigError(f"expected a number from {low:g} to {high:g}, found {value!r}", where=table.where(key), fix=table.known[key])
+    return float(value)
+
+
+def _selection(path: Path, raw: Any, aliases_raw: Any, thread_count: int, recurring: bool = False) -> SelectionConfig:
+    t = _Table(path, "[selection]", raw, _SELECTION_KEYS)
+    weights_table = _Table(path, "[selection.weights]", t.get("weights", dict, {}), {k: d for k, (_, d) in SIGNALS.items()})
+    weights = tuple((name, _number(weights_table, name, default, 0, 100)) for name, (default, _) in SIGNALS.items())
+    pairs = []
+    if not isinstance(aliases_raw, dict):
+        raise ConfigError("expected a table of \"Name\" = [\"other name\", ...]", where=f"{path} [aliases]")
+    for name, others in aliases_raw.items():
+        if not isinstance(others, list) or not all(isinstance(o, str) and o.strip() for o in others):
+            raise ConfigError(f"expected a list of names, found {others!r}", where=f"{path} [aliases].{name}", fix=f'e.g. "{name}" = ["nick", "old name"]')
+        pairs.extend((other, name) for other in others)
+    picks_name = t.get("picks", str, f"{path.stem}.picks.toml")
+    picks_file = (path.parent / picks_name).resolve()
+    per_author = t.get("per_author", int, 2, check=lambda v: None if 1 <= v <= 200 else "must be between 1 and 200")
+    return SelectionConfig(
+        weights=weights,
+        per_author=per_author,
+        total=t.get("total", int, None, check=lambda v: None if 1 <= v <= 1000 else "must be between 1 and 1000"),
+        near_duplicate=_number(t, "near_duplicate", 0.7, 0, 1),
+        novelty=t.get("novelty", bool, True),
+        since_last_issue=t.get("since_last_issue", bool, recurring),
+        followup_words=t.get("followup_words", int, 40, check=lambda v: None if 0 <= v <= 500 else "must be between 0 and 500"),
+        aliases=tuple(pairs),
+        picks_file=picks_file,
+        next_picks=load_picks(picks_file, thread_count) if picks_file.is_file() else (),
+    )
+
+
+def load_picks(path: Path, thread_count: int) -> tuple[NextPick, ...]:
+    """The editor's picks for the next issue: ``[[pick]]`` tables like ``[[thread.featured]]``,
+    qualified by ``thread`` when the digest follows several threads."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", where=str(path), fix="repair the TOML syntax at that line") from None
+    for key in raw:
+        if key != "pick":
+            raise _unknown_key(f"{path} {key}", key, {"pick": "one [[pick]] table per reply for the next issue"})
+    picks = []
+    for i, item in enumerate(raw.get("pick", []), start=1):
+        t = _Table(path, f"[[pick]] #{i}", item, _PICK_KEYS)
+        named = [k for k in ("id", "number", "permalink") if k in item]
+        if len(named) != 1:
+            raise ConfigError("name the reply with exactly one of id, number or permalink", where=t.where(None), fix='e.g. { id = "post-412010" }')
+        thread = item.get("thread")
+        if thread is None and thread_count > 1:
+            raise ConfigError("this digest follows several threads: say which one", where=t.where("thread"), fix="add thread = 1 (its [[thread]] position) or the thread's id")
+        if thread is not None and (isinstance(thread, bool) or not isinstance(thread, (int, str)) or (isinstance(thread, int) and not 1 <= thread <= thread_count)):
+            raise ConfigError(f"no such thread: {thread!r}", where=t.where("thread"), fix=f"a position from 1 to {thread_count}, or a thread id")
+        reply = FeaturedReply(
+            id=t.get("id", str, None),
+            number=t.get("number", int, None),
+            permalink=t.get("permalink", str, None),
+            note=t.get("note", str, None),
+            full=t.get("full", bool, False),
+        )
+        picks.append(NextPick(reply, thread, t.where(None)))
+    return tuple(picks)
+
+
 def digest_paths(config_dir: Path) -> list[Path]:
-    return sorted(p for p in Path(config_dir).glob("*.toml"))
+    return sorted(p for p in Path(config_dir).glob("*.toml") if not p.name.endswith(".picks.toml"))
 
 
 def find_digest(config_dir: Path, name: str) -> Path:
@@ -320,7 +485,10 @@ def smtp_settings(env: Mapping[str, str]) -> SmtpSettings:
     password = env.get("DIGEST_SMTP_PASSWORD") or None
     if username and not password:
         raise ConfigError("DIGEST_SMTP_USERNAME is set but DIGEST_SMTP_PASSWORD is not", where="environment", fix="set both, or neither for an unauthenticated relay")
-    return SmtpSettings(env["DIGEST_SMTP_HOST"], int(port_text), security, username, password)
+    ca_file = env.get("DIGEST_SMTP_CA_FILE") or None
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"DIGEST_SMTP_CA_FILE={ca_file!r}: no such file", where="environment", fix="name a PEM file with the CA certificate(s) to trust")
+    return SmtpSettings(env["DIGEST_SMTP_HOST"], int(port_text), security, username, password, ca_file)
 
 
 def unsubscribe_secret(env: Mapping[str, str]) -> bytes:

@@ -15,14 +15,16 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from digest.body import plain_words
+from digest.archive import issue_url
 from digest.config import DigestConfig
-from digest.errors import StateError
+from digest.errors import ConfigError, StateError
 from digest.model import Thread
-from digest.render import DigestView, IssueView, render
-from digest.select import Selection, select
-from digest.summarize import ThreadSummary, summarize
+from digest.render import HTML_LIMIT, DigestView, IssueView, html_size, render
+from digest.select import EMPTY_HISTORY, History, Selection, people, select_digest
+from digest.summarize import EXCERPT_MARK, ThreadSummary, summarize
 
 ISSUE_FORMAT = 1
 PARTS = {"html": "email.html", "text": "email.txt", "web_html": "web.html"}
@@ -47,6 +49,7 @@ class Issue:
     text: str
     web_html: str
     featured: tuple[FeaturedRecord, ...]
+    warnings: tuple[str, ...] = ()  # what selection left out or overrode (not stored)
 
     def part_hashes(self) -> dict[str, str]:
         return {part: hashlib.sha256(getattr(self, part).encode()).hexdigest() for part in PARTS}
@@ -63,17 +66,9 @@ def prepare_thread(thread: Thread, config: DigestConfig, index: int) -> Thread:
     )
 
 
-def select_all(config: DigestConfig, threads: tuple[Thread, ...]) -> tuple[Selection, ...]:
-    return tuple(
-        select(
-            thread,
-            config.threads[i],
-            count=config.replies,
-            order=config.order,
-            where=f"{config.path} [[thread]] #{i + 1}",
-        )
-        for i, thread in enumerate(threads)
-    )
+def select_all(config: DigestConfig, threads: tuple[Thread, ...], history: History = EMPTY_HISTORY, *, strict: bool = True) -> tuple[Selection, ...]:
+    """One selection per thread, in config order (see ``digest.select.select_digest``)."""
+    return select_digest(config, threads, history, strict=strict)
 
 
 def build_issue(
@@ -83,42 +78,93 @@ def build_issue(
     number: int,
     now: datetime,
     template_dir: Path | None = None,
+    history: History = EMPTY_HISTORY,
+    strict: bool = True,
 ) -> Issue:
-    """Select, summarize and render the next issue from already-imported threads."""
+    """Select, summarize and render the next issue from already-imported threads; with several
+    threads, the most active comes first."""
     threads = tuple(prepare_thread(t, config, i) for i, t in enumerate(threads))
-    selections = select_all(config, threads)
-    summaries: list[ThreadSummary] = []
-    for thread, selection in zip(threads, selections):
-        summaries.append(
-            summarize(
-                thread,
-                selection,
-                title=thread.title or "Untitled discussion",
-                url=thread.url,
-                full_text=config.full_text,
-                excerpt_words=config.excerpt_words,
-            )
-        )
-    first_title = summaries[0].title if summaries else ""
-    subject = config.subject.format(
-        title=config.title, number=number, date=now.date().isoformat(), thread_title=first_title
-    )
-    picks = sum(len(s.items) for s in summaries)
-    lead = next((plain_words(item.body) for s in summaries for item in s.items), "")
-    preheader = f"{picks} key {'reply' if picks == 1 else 'replies'}: " + " ".join(lead.split()[:18])
-    rendered = render(
-        DigestView(config.name, config.title, config.language, config.timezone, config.order),
-        IssueView(number, now, subject, preheader),
-        config.intro_markdown,
-        tuple(summaries),
-        template_dir,
-    )
+    selections = select_all(config, threads, history, strict=strict)
+    if len(threads) > 1:
+        ranked = sorted(zip(threads, selections), key=lambda pair: -pair[1].activity)
+        threads, selections = tuple(t for t, _ in ranked), tuple(s for _, s in ranked)
+    template_dir = template_dir or config.templates
+    scorer_words = None  # the scorer's picks keep the configured excerpt length unless the HTML is too big
+    while True:
+        summaries, subject, rendered = _summarize_and_render(config, threads, selections, number, now, template_dir, scorer_words)
+        size = html_size(rendered.html)
+        if size <= HTML_LIMIT:
+            break
+        scorer_words = _shorter(scorer_words or config.excerpt_words, summaries, config.full_text)
+        if scorer_words is None:
+            raise _too_large(config, summaries, size)
     featured = tuple(
         FeaturedRecord(thread.id, thread.url, pick.reply_id, pick.picked_by, pick.score)
         for thread, selection in zip(threads, selections)
         for pick in selection.picks
     )
-    return Issue(config.name, number, subject, now, rendered.html, rendered.text, rendered.web_html, featured)
+    warnings = tuple(w for selection in selections for w in selection.warnings)
+    return Issue(config.name, number, subject, now, rendered.html, rendered.text, rendered.web_html, featured, warnings)
+
+
+MIN_EXCERPT_WORDS = 20
+
+
+def _summarize_and_render(config, threads, selections, number, now, template_dir, scorer_words):
+    summaries = tuple(
+        summarize(
+            thread,
+            selection,
+            title=thread.title or "Untitled discussion",
+            url=thread.url,
+            full_text=config.full_text,
+            excerpt_words=config.excerpt_words,
+            scorer_excerpt_words=scorer_words,
+            person=people(config.selection.aliases),
+        )
+        for thread, selection in zip(threads, selections)
+    )
+    first_title = summaries[0].title if summaries else ""
+    local_date = now.astimezone(ZoneInfo(config.timezone)).date()
+    subject = config.subject.format(title=config.title, number=number, date=local_date.isoformat(), thread_title=first_title)
+    picks = sum(len(s.items) for s in summaries)
+    lead = next((plain_words(item.body).replace(EXCERPT_MARK, " ") for s in summaries for item in s.items), "")
+    preheader = f"{picks} key {'reply' if picks == 1 else 'replies'}: " + " ".join(lead.split()[:18])
+    rendered = render(
+        DigestView(config.name, config.title, config.language, config.timezone, config.order),
+        IssueView(number, now, subject, preheader, issue_url(config.archive_url, config.name, number)),
+        config.intro_markdown,
+        summaries,
+        template_dir,
+    )
+    return summaries, subject, rendered
+
+
+def _shorter(words: int, summaries: tuple[ThreadSummary, ...], full_text: bool) -> int | None:
+    """A shorter excerpt length for the scorer's picks, or None when they cannot shrink further
+    (``full_text``: the editor chose to send everything in full)."""
+    shrinkable = any(i.picked_by == "scorer" and i.words > MIN_EXCERPT_WORDS * 1.25 for s in summaries for i in s.items)
+    if full_text or words <= MIN_EXCERPT_WORDS or not shrinkable:
+        return None
+    return max(MIN_EXCERPT_WORDS, words // 2)
+
+
+def _too_large(config: DigestConfig, summaries: tuple[ThreadSummary, ...], size: int) -> ConfigError:
+    """Text the editor chose to send in full is never cut silently: say what to shorten."""
+    whole = sorted(
+        ((len(item.body.encode("utf-8")), summary, item) for summary in summaries for item in summary.items if not item.excerpted),
+        key=lambda entry: -entry[0],
+    )
+    named = "; ".join(
+        f"{item.author} #{item.number if item.number is not None else item.reply_id} in {summary.title!r} ({body_size / 1000:.1f} KB)"
+        for body_size, summary, item in whole[:5]
+    )
+    how = "set full_text = false" if config.full_text else "remove `full = true` from some featured replies"
+    return ConfigError(
+        f"the HTML part would be {size / 1000:.1f} KB, over the {HTML_LIMIT / 1000:.0f} KB limit (Gmail clips messages above about 102 KB)",
+        where=f"{config.path} [digest]",
+        fix=f"{how}, lower `replies`, or feature fewer of these replies sent in full, largest first: {named or 'none'}",
+    )
 
 
 class IssueStore:

@@ -22,6 +22,19 @@ def stable_id(*, source_id: str | int | None = None, permalink: str | None = Non
     return "h-" + hashlib.sha1(f"{author}\n{opening}".encode()).hexdigest()[:12]
 
 
+INT64 = range(-(2**63), 2**63)  # the canonical JSON's whole numbers
+
+
+def whole_number(value) -> int | None:
+    """A count or id from text ("12", " 7 "), or None when it is not one or does not fit
+    the canonical JSON's 64-bit integers."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number in INT64 else None
+
+
 def utc(value: datetime | None) -> datetime | None:
     """Normalize to an aware UTC datetime in whole seconds (the canonical JSON's precision);
     a naive time is taken to be UTC already.  None when it cannot be expressed in UTC."""

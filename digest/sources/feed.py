@@ -260,11 +260,8 @@ def _engagement(entry) -> Engagement:
 
 
 def _count(value) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 0 else None
+    number = common.whole_number(value)
+    return number if number is not None and number >= 0 else None
 
 
 # ---------------------------------------------------------------------------- structure

@@ -166,13 +166,18 @@ class Node:
             return None
         if isinstance(value, bool):
             self.fail("expected a whole number, found true/false")
+        whole = None
         if isinstance(value, int):
-            return value
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
-            return int(value)
-        self.fail(f"expected a whole number, found {_found(value)}")
+            whole = value
+        elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            whole = int(value)
+        elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
+            whole = int(value)
+        if whole is None:
+            self.fail(f"expected a whole number, found {_found(value)}")
+        if not -(2**63) <= whole < 2**63:  # the canonical JSON holds 64-bit integers
+            self.fail(f"number out of range: {whole}")
+        return whole
 
     def number(self) -> float | None:
         """Any finite number (epoch seconds with fractions)."""

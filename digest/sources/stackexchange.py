@@ -165,10 +165,7 @@ def _author(row: dict, names: dict[str, str]) -> str:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
+    return common.whole_number(value)
 
 
 @dataclass(frozen=True)

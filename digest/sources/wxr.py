@@ -336,7 +336,7 @@ def _resolve_parents(replies: list[Reply], exported_ids: set[str]) -> tuple[list
 
 
 def _numeric(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    return (common.whole_number(value) or 0) if value.isdigit() else 0
 
 
 def _time(gmt_element, local_element) -> tuple[datetime | None, str | None]:
