@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import gzip
 import json
 from datetime import datetime, timezone
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.sources import ImportRequest, SourceDocument, canonical, discourse, load_documents
+from tests.sources.fuzzing import assert_round_trip, json_values, mutate_json, only_source_errors, text_values
 
 TOPIC_303 = "discourse-topic/topic-303-how-to-linearize-your-cluster"
 PERCEVAL = "perceval-fixtures/discourse"
@@ -26,10 +26,6 @@ def _read(path: Path, thread: str | None = None):
 def _docs(*objects, names=None) -> tuple[SourceDocument, ...]:
     names = names or [f"posts/{i}.json" for i in range(len(objects))]
     return tuple(SourceDocument(name, json.dumps(obj).encode()) for name, obj in zip(names, objects))
-
-
-def _round_trips(thread) -> None:
-    assert canonical.loads(canonical.dumps(thread), "round-trip") == thread
 
 
 # ---------------------------------------------------------------------------- real samples
@@ -73,7 +69,7 @@ def test_per_post_folder_of_a_whole_topic(shared_data):
     # Depth-first thread order: #5 follows #4 which it answers.
     order = [r.number for r in thread.replies]
     assert order.index(5) == order.index(4) + 1
-    _round_trips(thread)
+    assert_round_trip(thread)
 
 
 def test_topic_json_with_posts_missing_from_the_stream(shared_data):
@@ -91,7 +87,7 @@ def test_topic_json_with_posts_missing_from_the_stream(shared_data):
     assert post4.number == 4 and post4.parent_id == "19152"
     assert post4.body.startswith('<blockquote><p>noisycitytoonoisy said:</p><p>Is "reply" the only option')
     assert post4.permalink == "https://discourse.mozilla-community.org/t/support-ublock-origin/1148/4"
-    _round_trips(thread)
+    assert_round_trip(thread)
 
 
 def test_topic_posts_json_and_single_post(shared_data):
@@ -104,7 +100,7 @@ def test_topic_posts_json_and_single_post(shared_data):
     assert single.replies == () and single.id == "840"
     assert (single.opening_post.id, single.opening_post.author, single.opening_post.engagement.reads) == ("2500", "chr_c", 19)
     assert single.url is None and single.opening_post.permalink is None  # no forum address anywhere
-    _round_trips(single)
+    assert_round_trip(single)
 
 
 def test_topic_list_is_refused_with_a_fix(shared_data):
@@ -198,7 +194,7 @@ def test_hand_made_topic_covers_partial_parts():
     assert ben.permalink == "https://forum.example.org/t/pruning-shears/42/2"
     assert ben.posted_at == datetime(2024, 3, 2, 9, 30, tzinfo=timezone.utc)  # whole seconds, like the canonical form
     assert thread.opening_post.engagement.items() == {"likes": 3, "reads": 11, "replies": 0}
-    _round_trips(thread)
+    assert_round_trip(thread)
 
 
 def test_url_source_name_gives_the_forum_address():
@@ -254,55 +250,15 @@ def test_errors_name_line_column_and_json_path():
 
 # ---------------------------------------------------------------------------- properties
 
-TEXT = st.text(max_size=12) | st.sampled_from(["\ud800", "\x00", "<p>x", "1", "-5", "2024-01-01T00:00:00+05:00"])
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | TEXT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-    max_leaves=6,
-)
-
-
-def _locations(value, path=()):
-    yield path
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, child in children:
-        yield from _locations(child, path + (key,))
-
-
-def _mutate(value, draw):
-    """A few random replacements or deletions anywhere in a JSON value."""
-    value = copy.deepcopy(value)
-    for _ in range(draw(st.integers(1, 4))):
-        path = draw(st.sampled_from(list(_locations(value))))
-        replacement = draw(JSON_VALUES)
-        if not path:
-            value = replacement
-            continue
-        parent = value
-        for key in path[:-1]:
-            parent = parent[key]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = replacement
-    return value
-
-
-def _only_source_errors(docs, thread=None) -> None:
-    for doc in docs:
-        assert discourse.sniff(doc) in (True, False)
-    try:
-        result = discourse.read(ImportRequest(tuple(docs), thread=thread))
-    except SourceError:
-        return
-    _round_trips(result)
+TEXT = text_values("\ud800", "\x00", "<p>x", "1", "-5", "2024-01-01T00:00:00+05:00")
+JSON_VALUES = json_values(TEXT)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=300), st.binary(max_size=60))
 def test_random_bytes_raise_only_source_errors(data, other):
-    _only_source_errors([SourceDocument("a.json", data)])
-    _only_source_errors([SourceDocument("a.json", data), SourceDocument("b.json", other)])
+    only_source_errors(discourse, [SourceDocument("a.json", data)])
+    only_source_errors(discourse, [SourceDocument("a.json", data), SourceDocument("b.json", other)])
 
 
 @settings(max_examples=150, deadline=None)
@@ -310,16 +266,16 @@ def test_random_bytes_raise_only_source_errors(data, other):
 def test_mutated_hand_made_inputs_raise_only_source_errors(data):
     shape = data.draw(st.sampled_from(["topic", "post", "folder"]))
     if shape == "topic":
-        docs = _docs(_mutate(_topic(), data.draw))
+        docs = _docs(mutate_json(_topic(), data.draw, JSON_VALUES))
     elif shape == "post":
-        docs = _docs(_mutate(_post(9, 1, "ann", QUOTE), data.draw))
+        docs = _docs(mutate_json(_post(9, 1, "ann", QUOTE), data.draw, JSON_VALUES))
     else:
-        docs = _docs(*(_mutate(p, data.draw) for p in _topic()["post_stream"]["posts"][:3]))
+        docs = _docs(*(mutate_json(p, data.draw, JSON_VALUES) for p in _topic()["post_stream"]["posts"][:3]))
     raw = docs[0].data
     cut = data.draw(st.integers(0, len(raw)))
     if data.draw(st.booleans()):
         docs = (SourceDocument(docs[0].name, raw[:cut] + data.draw(st.binary(max_size=4)) + raw[cut + 1:]),) + docs[1:]
-    _only_source_errors(docs, thread=data.draw(st.none() | st.sampled_from(["42", "pruning-shears", "x"])))
+    only_source_errors(discourse, docs, thread=data.draw(st.none() | st.sampled_from(["42", "pruning-shears", "x"])))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -327,4 +283,4 @@ def test_mutated_hand_made_inputs_raise_only_source_errors(data):
 def test_mutated_real_topic_raises_only_source_errors(shared_data, data):
     topic = json.loads((shared_data / PERCEVAL / "discourse_topic_1148.json").read_bytes())
     topic["post_stream"]["posts"] = topic["post_stream"]["posts"][:4]  # small, so 150 runs stay fast
-    _only_source_errors(_docs(_mutate(topic, data.draw)))
+    only_source_errors(discourse, _docs(mutate_json(topic, data.draw, JSON_VALUES)))

@@ -8,7 +8,6 @@ story_id, children, options).  The texts are our own.
 
 from __future__ import annotations
 
-import copy
 import gzip
 import json
 from datetime import datetime, timezone
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.sources import ImportRequest, SourceDocument, canonical, hackernews
+from tests.sources.fuzzing import assert_round_trip, json_values, mutate_json, only_source_errors, text_values
 
 T0 = 1700000000  # 2023-11-14T22:13:20Z
 
@@ -59,10 +59,6 @@ def _read(*objects, thread=None, names=None):
     return hackernews.read(ImportRequest(docs, thread=thread))
 
 
-def _round_trips(thread) -> None:
-    assert canonical.loads(canonical.dumps(thread), "round-trip") == thread
-
-
 # ---------------------------------------------------------------------------- Firebase
 
 def test_firebase_array_thread():
@@ -90,7 +86,7 @@ def test_firebase_array_thread():
     assert ben.engagement.items() == {"replies": 1} and ben.engagement.score is None
     assert ben.permalink == "https://news.ycombinator.com/item?id=9101"
     assert [m.name for m in thread.reply("9103").mentions] == ["ben"]
-    _round_trips(thread)
+    assert_round_trip(thread)
 
 
 def test_keyed_object_and_folder_of_items_read_the_same():
@@ -141,7 +137,7 @@ def test_comments_whose_parents_loop():
     assert thread.id == "1" and thread.opening_post.body == "<p>one</p>" and thread.partial
     assert [(r.id, r.parent_id) for r in thread.replies] == [("2", None)]
     assert thread.import_notes == ("the import starts at comment 1, not at its story; that comment is the opening post",)
-    _round_trips(thread)
+    assert_round_trip(thread)
 
 
 # ---------------------------------------------------------------------------- Algolia
@@ -155,7 +151,7 @@ def test_algolia_tree():
     assert not thread.partial and thread.total_replies is None  # Algolia states no comment count
     assert thread.opening_post.engagement.items() == {"score": 57, "replies": 2}
     assert thread.reply("9101").engagement.items() == {"replies": 1}
-    _round_trips(thread)
+    assert_round_trip(thread)
 
 
 def test_algolia_comment_subtree():
@@ -197,55 +193,15 @@ def test_sniff(shared_data):
 
 # ---------------------------------------------------------------------------- properties
 
-TEXT = st.text(max_size=12) | st.sampled_from(["\ud800", "\x00", "story", "comment", "pollopt", "9101", "<p>x"])
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.sampled_from([9100, 9101, 9102, 9103]) | st.floats() | TEXT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-    max_leaves=6,
-)
-
-
-def _locations(value, path=()):
-    yield path
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, child in children:
-        yield from _locations(child, path + (key,))
-
-
-def _mutate(value, draw):
-    """A few random replacements or deletions anywhere in a JSON value."""
-    value = copy.deepcopy(value)
-    for _ in range(draw(st.integers(1, 4))):
-        path = draw(st.sampled_from(list(_locations(value))))
-        replacement = draw(JSON_VALUES)
-        if not path:
-            value = replacement
-            continue
-        parent = value
-        for key in path[:-1]:
-            parent = parent[key]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = replacement
-    return value
-
-
-def _only_source_errors(docs, thread=None) -> None:
-    for doc in docs:
-        assert hackernews.sniff(doc) in (True, False)
-    try:
-        result = hackernews.read(ImportRequest(tuple(docs), thread=thread))
-    except SourceError:
-        return
-    _round_trips(result)
+TEXT = text_values("\ud800", "\x00", "story", "comment", "pollopt", "9101", "<p>x")
+JSON_VALUES = json_values(TEXT, st.sampled_from([9100, 9101, 9102, 9103]))
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=300))
 def test_random_bytes_raise_only_source_errors(data):
-    _only_source_errors([SourceDocument("hn.json", data)])
-    _only_source_errors([SourceDocument("hn.json", b'[{"id": 1, "type": "story", "kids": [' + data)])
+    only_source_errors(hackernews, [SourceDocument("hn.json", data)])
+    only_source_errors(hackernews, [SourceDocument("hn.json", b'[{"id": 1, "type": "story", "kids": [' + data)])
 
 
 @settings(max_examples=150, deadline=None)
@@ -253,11 +209,11 @@ def test_random_bytes_raise_only_source_errors(data):
 def test_mutated_threads_raise_only_source_errors(data):
     shape = data.draw(st.sampled_from(["array", "keyed", "algolia", "folder"]))
     if shape == "folder":
-        docs = [SourceDocument(f"item/{i}.json", json.dumps(_mutate(item, data.draw)).encode()) for i, item in enumerate(_items())]
+        docs = [SourceDocument(f"item/{i}.json", json.dumps(mutate_json(item, data.draw, JSON_VALUES)).encode()) for i, item in enumerate(_items())]
     else:
         base = {"array": _items(), "keyed": {str(i["id"]): i for i in _items()}, "algolia": _algolia()}[shape]
-        raw = json.dumps(_mutate(base, data.draw)).encode()
+        raw = json.dumps(mutate_json(base, data.draw, JSON_VALUES)).encode()
         if data.draw(st.booleans()):
             raw = raw[: data.draw(st.integers(0, len(raw)))] + data.draw(st.binary(max_size=4))
         docs = [SourceDocument("hn.json", raw)]
-    _only_source_errors(docs, thread=data.draw(st.none() | st.sampled_from(["9100", "9101", "x", "id=9102"])))
+    only_source_errors(hackernews, docs, thread=data.draw(st.none() | st.sampled_from(["9100", "9101", "x", "id=9102"])))
