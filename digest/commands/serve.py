@@ -6,6 +6,7 @@ import sys
 import webbrowser
 
 from digest.serve import HOST, make_server
+from digest.commands import serve_until_interrupted
 
 
 def register(subparsers, common) -> None:
@@ -26,10 +27,4 @@ def cmd_serve(args, env, common) -> int:
     print(f"previewing the digests in {server.state.ws.config_dir} at {url} (Ctrl-C stops)", flush=True)
     if args.open:
         webbrowser.open(url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_interrupted(server)

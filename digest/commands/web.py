@@ -6,6 +6,7 @@ import sys
 
 from digest import config as cfg
 from digest.web import UnsubscribeApp, load_sites, make
+from digest.commands import serve_until_interrupted
 
 
 def register(subparsers, common) -> None:
@@ -29,10 +30,4 @@ def cmd_web(args, env, common) -> int:
     server = make(UnsubscribeApp(sites, ws.state_dir, secret, log=_log), args.host, args.port, _log)
     paths = ", ".join(sorted({s.path for s in sites.values()}))
     _log(f"serving unsubscribe pages for {len(sites)} digest(s) at http://{args.host}:{server.server_port} (paths: {paths})")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_interrupted(server)
