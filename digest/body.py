@@ -296,4 +296,7 @@ def plain_words(body: str) -> str:
     tags become spaces, inline tags vanish (this runs for every reply of 100,000-reply threads)."""
     if not body:
         return ""
-    return " ".join(html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub(" ", body))).split())
+    text = html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub(" ", body))).strip()
+    if "  " in text or not text.isprintable():  # printable text has no whitespace but " "
+        return " ".join(text.split())
+    return text  # already one line with single spaces: what " ".join(text.split()) gives

@@ -7,10 +7,44 @@ The canonical JSON form (``digest import -o thread.json``) is documented in
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any, Iterator, TypeVar
 
 SCHEMA_VERSION = 1
+
+T = TypeVar("T")
+
+
+def from_fields(cls: type[T], values: dict[str, Any]) -> T:
+    """An instance of the frozen dataclass ``cls`` built from ``values`` without its
+    ``__init__``: the same object ``cls(**values)`` makes, for a loader that has already
+    checked every value.  ``values`` must name every field, in field order, and becomes the
+    instance's ``__dict__`` (the caller must not keep or change it); ``cls`` must have no
+    ``__post_init__`` and no ``__slots__``.  A frozen ``__init__`` sets each field through
+    ``object.__setattr__``, most of the cost of building 100,000 replies; only the canonical
+    loader (``digest.sources.canonical``) uses this, for values it has checked."""
+    instance = object.__new__(cls)
+    object.__setattr__(instance, "__dict__", values)
+    return instance
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: reading or scoring a large thread allocates
+    hundreds of thousands of objects (none in reference cycles), and each collection the
+    allocations trigger walks them all again.  Collection resumes afterwards, unless it was
+    already off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
 
 #: Keys an ``Engagement`` may carry, with what they count.  Sources fill what they have.
 ENGAGEMENT_KEYS = {

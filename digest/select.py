@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from operator import mul
 from typing import Callable, Iterable
 
 from digest import signals
 from digest.config import DigestConfig, FeaturedReply, NextPick, SelectionConfig, ThreadSource
 from digest.errors import ConfigError
-from digest.model import Reply, Thread
+from digest.model import Reply, Thread, gc_paused
 from digest.signals import SIGNALS
 
 DEFAULT_SETTINGS = SelectionConfig()
@@ -81,9 +82,22 @@ EMPTY_HISTORY = History()
 # ------------------------------------------------------------------------------ people
 
 def people(aliases: Iterable[tuple[str, str]]) -> Callable[[str], str]:
-    """A function giving each name its person: "red" -> "red sun rising" (case-folded)."""
-    table = {other.strip().casefold(): name.strip().casefold() for other, name in aliases}
-    return lambda name: table.get((name or "").strip().casefold(), (name or "").strip().casefold())
+    """A function giving each name its person: "red" -> "red sun rising" (case-folded).
+    Each name is worked out once (scoring asks about every reply's author several times)."""
+    return _People({other.strip().casefold(): name.strip().casefold() for other, name in aliases}).__getitem__
+
+
+class _People(dict):
+    """name -> person, filled on first use from the alias table."""
+
+    def __init__(self, table: dict[str, str]):
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, name: str | None) -> str:
+        key = (name or "").strip().casefold()
+        person = self[name] = self.table.get(key, key)
+        return person
 
 
 def followups(thread: Thread, canon: Callable[[str], str], max_words: int) -> dict[str, str]:
@@ -92,7 +106,9 @@ def followups(thread: Thread, canon: Callable[[str], str], max_words: int) -> di
     by_id = {r.id: r for r in thread.replies}
     found: dict[str, str] = {}
     for reply in thread.replies:
-        parent = by_id.get(reply.parent_id or "")
+        if reply.parent_id is None:
+            continue
+        parent = by_id.get(reply.parent_id)
         if parent and canon(parent.author) == canon(reply.author) and signals.word_count(reply) <= max_words:
             found[reply.id] = found.get(parent.id, parent.id)
     return found
@@ -125,38 +141,45 @@ def _window(thread: Thread, settings: SelectionConfig, history: History) -> tupl
     return start, max(times)
 
 
-def _signal_values(thread: Thread, author: str, canon, settings: SelectionConfig, history: History, skip: set[str]) -> dict[str, tuple[float, ...]]:
-    by_id = {r.id: r for r in thread.replies}
+def _signal_values(thread: Thread, author: str, canon, settings: SelectionConfig, history: History, skip: set[str]) -> list[tuple[float, ...]]:
+    """Each reply's signal values (in SIGNALS order), in thread order."""
+    replies = thread.replies
+    by_id = {r.id: r for r in replies}
+    authors = [canon(r.author) for r in replies]
     children: Counter[str] = Counter()
     referenced = signals.quotes_received(thread, canon)
-    for reply in thread.replies:
-        parent = by_id.get(reply.parent_id or "")
-        if parent and canon(parent.author) != canon(reply.author) and reply.id not in skip:
-            children[parent.id] += 1
+    for reply, me in zip(replies, authors):
+        if reply.parent_id is not None:
+            parent = by_id.get(reply.parent_id)
+            if parent and canon(parent.author) != me and reply.id not in skip:
+                children[parent.id] += 1
         for mention in reply.mentions:
             target = by_id.get(mention.reply_id or "")
-            if target and target.id != reply.parent_id and canon(target.author) != canon(reply.author):
+            if target and target.id != reply.parent_id and canon(target.author) != me:
                 referenced[target.id] += 1
-    votes = signals.vote_values(thread.replies)
+    votes = signals.vote_values(replies)
     opening = " ".join(filter(None, [thread.title or "", signals.own_text(thread.opening_post) if thread.opening_post else ""]))
-    full_text = {r.id: signals.plain_words(r.body) for r in thread.replies}
-    own = {r.id: signals.own_text(r) if "<blockquote" in r.body else full_text[r.id] for r in thread.replies}
-    vectors = signals.tfidf(own, opening)
+    full_text = [signals.plain_words(r.body) for r in replies]
+    own = [signals.own_text(r) if "<blockquote" in r.body else text for r, text in zip(replies, full_text)]
+    closeness = signals.relevance(own, opening).tolist()
     start, end = _window(thread, settings, history)
-    values = {}
-    for reply in thread.replies:
-        shown = history.editor_authors.get(canon(reply.author), 0)
-        words = full_text[reply.id].count(" ") + 1 if full_text[reply.id] else 0
-        values[reply.id] = (  # in SIGNALS order
+    substance: dict[int, float] = {}  # word count -> value
+    values = []
+    for reply, me, text, close in zip(replies, authors, full_text, closeness):
+        shown = history.editor_authors.get(me, 0)
+        words = text.count(" ") + 1 if text else 0
+        if words not in substance:
+            substance[words] = signals.substance(words)
+        values.append((
             1 - 1 / (1 + children[reply.id]),
             1 - 1 / (1 + referenced[reply.id]),
             votes[reply.id],
-            signals.substance(words),
-            1.0 if author and canon(reply.author) == author else 0.0,
+            substance[words],
+            1.0 if author and me == author else 0.0,
             signals.recency(reply.posted_at, start, end),
-            signals.cosine(vectors.by_id[reply.id], vectors.opening),
+            close,
             shown / (shown + 2),
-        )
+        ))
     return values
 
 
@@ -167,18 +190,20 @@ def score_replies(
     history: History = EMPTY_HISTORY,
 ) -> list[Candidate]:
     """Score every reply; the list is ranked best first (ties keep thread order)."""
+    with gc_paused():
+        return _score_replies(thread, thread_author, settings, history)
+
+
+def _score_replies(thread: Thread, thread_author: str | None, settings: SelectionConfig, history: History) -> list[Candidate]:
     canon = people(settings.aliases)
     author = canon(thread_author or thread.author or "")
     skip = set(followups(thread, canon, settings.followup_words))
     values = _signal_values(thread, author, canon, settings, history, skip)
     weights = tuple(dict(settings.weights)[name] for name in SIGNALS)
-    scored = []
-    for position, reply in enumerate(thread.replies):
-        row = values[reply.id]
-        total = round(sum(v * w for v, w in zip(row, weights)), 4)
-        scored.append((-total, position, Candidate(reply.id, total, row, weights)))
-    scored.sort(key=lambda item: (item[0], item[1]))
-    return [candidate for _, _, candidate in scored]
+    totals = [round(sum(map(mul, row, weights)), 4) for row in values]
+    order = sorted(range(len(totals)), key=lambda i: -totals[i])  # stable: ties keep thread order
+    replies = thread.replies
+    return [Candidate(replies[i].id, totals[i], values[i], weights) for i in order]
 
 
 # ------------------------------------------------------------------------------ the editor

@@ -46,3 +46,47 @@ def test_errors_name_the_json_path(mutate, message):
 def test_broken_json_names_line_and_column():
     with pytest.raises(SourceError, match=r"thread.json: not valid JSON: .*line 2, column"):
         loads('{"digest_thread": 1,\n oops}', "thread.json")
+
+
+def test_fast_loader_builds_the_same_objects_as_the_constructors():
+    """The loader's fast path (``model.from_fields``) must give what ``Reply(...)`` gives."""
+    from dataclasses import fields
+
+    from digest.model import Engagement, Reply
+
+    data = json.loads((ROOT / "examples" / "garden-thread.json").read_text())
+    data["replies"][0]["engagement"] = {"likes": 3, "reads": 9}
+    data["replies"][1]["engagement"] = {"likes": 3, "reads": 9}
+    thread = loads(json.dumps(data), "garden")
+    for reply in thread.replies:
+        again = Reply(**{f.name: getattr(reply, f.name) for f in fields(Reply)})
+        assert reply == again and hash(reply) == hash(again) and repr(reply) == repr(again)
+        assert list(vars(reply)) == list(vars(again))  # same fields, same order
+        engagement = Engagement(**reply.engagement.items())
+        assert reply.engagement == engagement and list(vars(reply.engagement)) == list(vars(engagement))
+    assert thread.replies[0].engagement == Engagement(likes=3, reads=9)
+    assert dumps(thread) == dumps(loads(dumps(thread), "again"))
+
+
+def test_shared_engagement_counts_still_reject_true_false():
+    """Equal counts share one Engagement, but ``true`` (== 1 in Python) is still refused."""
+    data = json.loads((ROOT / "examples" / "garden-thread.json").read_text())
+    data["replies"][0]["engagement"] = {"likes": 1}
+    data["replies"][1]["engagement"] = {"likes": True}
+    with pytest.raises(SourceError, match=r"replies\[1\]\.engagement\.likes"):
+        loads(json.dumps(data), "garden")
+
+
+def test_loading_leaves_garbage_collection_as_it_was():
+    import gc
+
+    text = (ROOT / "examples" / "garden-thread.json").read_bytes()
+    assert gc.isenabled()
+    loads(text, "garden")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        loads(text, "garden")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -251,3 +251,41 @@ def test_a_scheduled_digest_only_considers_what_is_new(config_dir):
     assert load_digest(path).selection.since_last_issue is True
     path.write_text(path.read_text() + "\n[selection]\nsince_last_issue = false\n")
     assert load_digest(path).selection.since_last_issue is False
+
+
+# ------------------------------------------------------------------------------ bulk relevance
+
+WORDY = [
+    "Mulch keeps the soil evenly moist so tomatoes do not crack after heavy rain.",
+    "'Splitting' tomatoes -- well-known: don't water late; it's the rain's fault. --x 'y -'z",
+    "Café crème: naïve gardeners’ tomatoes split; “quoted” İstanbul ﬁne Straße",
+    "",
+    "the and of",  # stop words only: an empty vector
+    "Tomatoes tomatoes TOMATOES splitting split splits 123 4-5 a-b",
+]
+
+
+@pytest.mark.parametrize("text", WORDY + [" ".join(WORDY), "x'-y '-'a -b- c''"])
+def test_fast_word_tokens_are_the_words(text):
+    tokens = signals._word_tokens(text)
+    assert [t if isinstance(t, str) else t.decode() for t in tokens] == signals.words(text)
+
+
+@pytest.mark.parametrize("opening", ["", "Why do tomatoes split after rain?", "the and", "Straße café"])
+def test_bulk_relevance_is_exactly_the_dict_form(opening):
+    texts = WORDY + [r.body for r in GARDEN.replies] + [signals.plain_words(r.body) for r in SEED.replies]
+    vectors = signals.tfidf({str(i): t for i, t in enumerate(texts)}, opening)
+    expected = [signals.cosine(vectors.by_id[str(i)], vectors.opening) for i in range(len(texts))]
+    assert signals.relevance(texts, opening).tolist() == expected  # the same floats, not just close
+
+
+def test_bulk_relevance_of_nothing():
+    assert signals.relevance([], "tomatoes").tolist() == []
+    assert signals.relevance(["the"], "").tolist() == [0.0]
+
+
+def test_people_remembers_each_name():
+    canon = people([("Red", "Red Sun Rising")])
+    assert canon(" red ") == canon("RED") == "red sun rising"
+    assert canon(None) == canon("") == ""
+    assert canon("Ann") == "ann" and canon("Ann") == "ann"

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from digest.errors import SourceError
-from digest.model import SCHEMA_VERSION, Engagement, Mention, Reply, Thread
+from digest.model import SCHEMA_VERSION, Engagement, Mention, Reply, Thread, from_fields, gc_paused
 
 DESCRIPTION = "digest's canonical thread JSON (the output of `digest import`)"
 
@@ -29,11 +29,14 @@ def read(request) -> Thread:
 
 
 def loads(data: bytes | str, name: str) -> Thread:
-    try:
-        raw = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        raw = _loads_reporting(data, name)
-    return thread_from_dict(raw, name)
+    with gc_paused():
+        try:
+            raw = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            raw = _loads_reporting(data, name)
+        thread = thread_from_dict(raw, name)
+        del raw  # freed before collection resumes, so it is never walked
+    return thread
 
 
 def _loads_reporting(data: bytes | str, name: str) -> Any:
@@ -194,13 +197,15 @@ def _reply(r: _Reader, obj: Any, path: str) -> Reply:
 
 
 _EMPTY_ENGAGEMENT = Engagement()
-_OPTIONAL_TEXT = ("permalink", "posted_at_text", "parent_id", "title")
+_NO_COUNTS = {f.name: None for f in fields(Engagement)}
 
 
-def _reply_fast(obj: Any) -> Reply | None:
+def _reply_fast(obj: Any, engagements: dict[tuple, Engagement]) -> Reply | None:
     """The common, well-formed reply without per-key bookkeeping (100,000-reply threads
     must load in about the time of a bare ``json.load``).  Anything unusual returns None
-    and goes through ``_reply``, which builds it or names exactly what is wrong."""
+    and goes through ``_reply``, which builds it or names exactly what is wrong.  Checked
+    values are put together with ``from_fields``; equal engagement counts share one
+    (immutable) ``Engagement`` through ``engagements``."""
     if type(obj) is not dict or not obj.keys() <= _REPLY_KEYS or obj.get("mentions"):
         return None
     get = obj.get
@@ -209,8 +214,8 @@ def _reply_fast(obj: Any) -> Reply | None:
         return None
     if number is not None and type(number) is not int:
         return None
-    for key in _OPTIONAL_TEXT:
-        value = get(key)
+    permalink, posted_text, parent_id, title = get("permalink"), get("posted_at_text"), get("parent_id"), get("title")
+    for value in (permalink, posted_text, parent_id, title):
         if value is not None and type(value) is not str:
             return None
     posted = get("posted_at")
@@ -222,21 +227,26 @@ def _reply_fast(obj: Any) -> Reply | None:
             posted_at = datetime.fromisoformat(posted)
         except ValueError:
             return None
-    engagement = get("engagement") or _EMPTY_ENGAGEMENT
-    if engagement is not _EMPTY_ENGAGEMENT:
-        if type(engagement) is not dict or not engagement.keys() <= _ENGAGEMENT_KEYS:
+    counts = get("engagement")
+    if counts:
+        if type(counts) is not dict or not counts.keys() <= _ENGAGEMENT_KEYS:
             return None
-        if any(type(v) is not int for v in engagement.values()):
+        if any(type(v) is not int for v in counts.values()):
             return None
-        engagement = Engagement(**engagement)
+        key = tuple(counts.items())
+        engagement = engagements.get(key)
+        if engagement is None:
+            engagement = engagements[key] = from_fields(Engagement, {**_NO_COUNTS, **counts})
+    else:
+        engagement = _EMPTY_ENGAGEMENT
     pick = get("editor_pick")
     if pick is not None and type(pick) is not bool:
         return None
-    return Reply(
-        id=reply_id, author=author, body=body, number=number, permalink=get("permalink"),
-        posted_at=posted_at, posted_at_text=get("posted_at_text"), parent_id=get("parent_id"),
-        title=get("title"), engagement=engagement, editor_pick=pick,
-    )
+    return from_fields(Reply, {
+        "id": reply_id, "author": author, "body": body, "number": number, "permalink": permalink,
+        "posted_at": posted_at, "posted_at_text": posted_text, "parent_id": parent_id,
+        "mentions": (), "engagement": engagement, "title": title, "editor_pick": pick,
+    })
 
 
 def thread_from_dict(raw: Any, name: str) -> Thread:
@@ -245,8 +255,9 @@ def thread_from_dict(raw: Any, name: str) -> Thread:
     version = r.get(obj, "digest_thread", "$", int, required=True)
     if version != SCHEMA_VERSION:
         r.fail("$.digest_thread", f"schema version {version} is not supported (this digest reads {SCHEMA_VERSION})")
+    engagements: dict[tuple, Engagement] = {}
     replies = tuple(
-        _reply_fast(item) or _reply(r, item, f"$.replies[{i}]")
+        _reply_fast(item, engagements) or _reply(r, item, f"$.replies[{i}]")
         for i, item in enumerate(r.get(obj, "replies", "$", list, required=True))
     )
     seen: dict[str, int] = {}
