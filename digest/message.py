@@ -18,7 +18,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, parseaddr
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus, urlencode
 
 from digest.config import DigestConfig
 from digest.issue import Issue
@@ -37,7 +38,7 @@ def envelope_sender(config: DigestConfig) -> str:
 def unsubscribe_token(secret: bytes, digest: str, email: str) -> str:
     """``address.signature``: an HMAC over digest and address, so a forged token is refused."""
     address = base64.urlsafe_b64encode(email.lower().encode()).decode().rstrip("=")
-    signature = hmac.new(secret, f"{digest}\n{email.lower()}".encode(), hashlib.sha256).digest()[:18]
+    signature = hmac.digest(secret, f"{digest}\n{email.lower()}".encode(), "sha256")[:18]
     return f"{address}.{base64.urlsafe_b64encode(signature).decode()}"
 
 
@@ -60,9 +61,14 @@ def verify_token(secret: bytes, digest: str, token: str) -> str | None:
 
 
 def unsubscribe_url(config: DigestConfig, secret: bytes, email: str) -> str:
-    separator = "&" if "?" in config.unsubscribe_url else "?"
-    query = urlencode({"d": config.name, "t": unsubscribe_token(secret, config.name, email)})
-    return f"{config.unsubscribe_url}{separator}{query}"
+    return _unsubscribe_prefix(config.unsubscribe_url, config.name) + quote_plus(unsubscribe_token(secret, config.name, email))
+
+
+@lru_cache(maxsize=16)
+def _unsubscribe_prefix(url: str, digest: str) -> str:
+    """The link up to the token (the same for every recipient), as urlencode writes it."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}{urlencode({'d': digest})}&t="
 
 
 def message_id(issue: Issue, email: str, sender: str) -> str:

@@ -25,7 +25,7 @@ from digest.message import MessageTemplate, envelope_sender, subscriber_format, 
 from digest.progress import Progress
 from digest.ratelimit import RateLimiter
 from digest.subscribers import Subscriber
-from digest.transport import ConnectFailed, DeliveryResult, Transport
+from digest.transport import ConnectFailed, DeliveryResult, DotStuffer, Prepared, Transport
 
 Log = Callable[[str], None]
 #: A connection whose reply has arrived gets the interpreter back within this many seconds
@@ -98,6 +98,32 @@ class Report(Protocol):
     interrupted: bool
 
 
+class _Results:
+    """Outcomes from the connections to the calling thread, which is woken once a batch's
+    worth has arrived rather than once per copy (each wake-up costs the connections the
+    interpreter)."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition(threading.Lock())
+        self._items: list[tuple[_Copy, Outcome]] = []
+        self._wanted = 0
+
+    def put(self, item: tuple[_Copy, Outcome]) -> None:
+        with self._ready:
+            self._items.append(item)
+            if len(self._items) >= self._wanted:
+                self._ready.notify()
+
+    def take(self, at_least: int) -> list[tuple[_Copy, Outcome]]:
+        """Every outcome that has arrived, once there are at least ``at_least``."""
+        with self._ready:
+            self._wanted = at_least
+            while len(self._items) < at_least:
+                self._ready.wait()
+            items, self._items, self._wanted = self._items, [], 0
+            return items
+
+
 @dataclass(frozen=True)
 class _Copy:
     subscriber: Subscriber
@@ -134,8 +160,9 @@ class Sender:
             "html": MessageTemplate(issue, config, date=now),
             "text": MessageTemplate(issue, config, date=now, text_only=True),
         }
-        self.jobs: queue.Queue[_Copy | None] = queue.Queue()
-        self.results: queue.Queue[tuple[_Copy, Outcome]] = queue.Queue()
+        self.stuffer = DotStuffer()  # the issue's body is dot-stuffed once, not per copy
+        self.jobs: queue.SimpleQueue[_Copy | None] = queue.SimpleQueue()
+        self.results = _Results()
         self.abort = threading.Event()
         self.fatal: Exception | None = None  # what stopped the send; raised once it has wound down
 
@@ -190,12 +217,7 @@ class Sender:
             # Wait for enough outcomes to claim a whole batch (or, at the end, for a batch of
             # outcomes): one transaction per batch, not one per copy.
             wanted = batch - (window - outstanding) if claiming else min(refill, outstanding)
-            finished = [self.results.get() for _ in range(max(0, wanted))]
-            while True:
-                try:
-                    finished.append(self.results.get_nowait())
-                except queue.Empty:
-                    break
+            finished = self.results.take(max(0, wanted))
             room = window - outstanding + len(finished)
             claims = [pending.pop() for _ in range(min(room, len(pending)))] if claiming and room >= batch else []
             self.ledger.commit(
@@ -247,10 +269,10 @@ class Sender:
             if transport is not None:
                 transport.close()
 
-    def _message(self, sub: Subscriber) -> bytes:
+    def _message(self, sub: Subscriber) -> Prepared:
         head, body = self.templates[subscriber_format(sub)].render_split(sub, unsubscribe_url(self.config, self.secret, sub.email))
         signature = self.signer.signature(head, body) if self.signer else b""
-        return b"".join([signature, head, b"\r\n", *body])
+        return self.stuffer.prepare([signature, head, b"\r\n", *body])
 
     def _deliver(self, transport: Transport, copy: _Copy) -> Outcome:
         """Up to ``attempts`` tries; 4xx, lost connections and timeouts wait and retry, 5xx

@@ -7,10 +7,11 @@ import re
 import smtplib
 import socket
 import ssl
+import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Union
 
 from digest.config import SmtpSettings
 from digest.errors import DeliveryError
@@ -34,8 +35,62 @@ class ConnectFailed(DeliveryError):
         self.temporary = temporary
 
 
+class Prepared:
+    """A message as line-aligned pieces together with its DATA payload (``wire``: the pieces
+    dot-stuffed, CRLF-terminated, then the end marker), made by ``DotStuffer``.  ``bytes()``
+    gives the message itself, for transports that store it."""
+
+    __slots__ = ("pieces", "wire")
+
+    def __init__(self, pieces: list[bytes], wire: list[bytes]):
+        self.pieces, self.wire = pieces, wire
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self.pieces)
+
+
+Message = Union[bytes, Prepared]
+
+
+class DotStuffer:
+    """Dot-stuffs messages piece by piece, remembering the stuffed form of the large pieces
+    every copy of an issue shares (the template hands out the same objects), so the 50 KB
+    of an issue's body are scanned once per issue, not once per copy.
+
+    Stuffing piece by piece equals stuffing the joined message when every piece but the
+    last ends with CRLF: each line then starts inside one piece, at its start or after a
+    CRLF within it, so ``CRLF .`` never spans two pieces.  ``prepare`` checks that and
+    stuffs the joined message when it does not hold."""
+
+    MEMO_MIN, MEMO_MAX = 1024, 256  # pieces at least this long; at most this many kept
+
+    def __init__(self) -> None:
+        self._memo: dict[bytes, bytes] = {}
+
+    def prepare(self, pieces: list[bytes]) -> Prepared:
+        pieces = [piece for piece in pieces if piece]
+        wire: list[bytes] = []
+        memo, last = self._memo, len(pieces) - 1
+        for i, piece in enumerate(pieces):
+            if i < last and not piece.endswith(b"\r\n"):  # not line-aligned: stuff the whole
+                return Prepared(pieces, [_dot_stuff(b"".join(pieces))])
+            if len(piece) < self.MEMO_MIN:
+                wire.append(_stuff_lines(piece) if b"\r\n." in piece or piece[:1] == b"." else piece)
+                continue
+            known = memo.get(piece)
+            if known is None:
+                known = _stuff_lines(piece)
+                if len(memo) < self.MEMO_MAX:
+                    memo[piece] = known
+            wire.append(known)
+        if not (pieces and pieces[-1].endswith(b"\r\n")):
+            wire.append(b"\r\n")
+        wire.append(b".\r\n")
+        return Prepared(pieces, wire)
+
+
 class Transport(Protocol):
-    def deliver(self, sender: str, recipient: str, message: bytes) -> DeliveryResult: ...
+    def deliver(self, sender: str, recipient: str, message: Message) -> DeliveryResult: ...
 
     def close(self) -> None: ...
 
@@ -43,7 +98,7 @@ class Transport(Protocol):
 class NullTransport:
     """A dry run: everything but the SMTP transaction."""
 
-    def deliver(self, sender: str, recipient: str, message: bytes) -> DeliveryResult:
+    def deliver(self, sender: str, recipient: str, message: Message) -> DeliveryResult:
         return DeliveryResult(True, None, "dry run: not sent")
 
     def close(self) -> None:
@@ -57,8 +112,9 @@ class OutboxTransport:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def deliver(self, sender: str, recipient: str, message: bytes) -> DeliveryResult:
+    def deliver(self, sender: str, recipient: str, message: Message) -> DeliveryResult:
         name = re.sub(r"[^A-Za-z0-9.@_-]", "_", recipient) + ".eml"
+        message = bytes(message)
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(message)
@@ -127,9 +183,10 @@ class SmtpTransport:
             raise ConnectFailed(f"cannot connect to the SMTP server: {exc}", temporary=True, where=where, fix="check DIGEST_SMTP_HOST, DIGEST_SMTP_PORT and DIGEST_SMTP_SECURITY") from None
         self.pipelining = conn.has_extn("pipelining")
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # replies and small writes go out at once
+        _kernel_timeouts(conn.sock, self.timeout)
         return conn
 
-    def deliver(self, sender: str, recipient: str, message: bytes) -> DeliveryResult:
+    def deliver(self, sender: str, recipient: str, message: Message) -> DeliveryResult:
         if self.connection is None:
             self.connection = self._connect()
         self.whole_message_sent = False
@@ -147,7 +204,7 @@ class SmtpTransport:
             self._reset()
         return DeliveryResult(False, code, _text(text), permanent=code >= 500)
 
-    def _with_data(self, conn: smtplib.SMTP, sender: str, recipient: str, message: bytes) -> tuple[int, bytes] | None:
+    def _with_data(self, conn: smtplib.SMTP, sender: str, recipient: str, message: Message) -> tuple[int, bytes] | None:
         replies = self._envelope(conn, sender, recipient)
         refusal = next(((code, text) for code, text, ok in replies if not ok), None)
         if replies[-1][0] == 354:
@@ -155,7 +212,7 @@ class SmtpTransport:
                 conn.send(b".\r\n")
                 conn.getreply()
             else:
-                conn.send(_dot_stuff(message))
+                conn.send(_dot_stuff(message) if isinstance(message, bytes) else b"".join(message.wire))
                 self.whole_message_sent = True
                 code, text = conn.getreply()
                 refusal = None if code == 250 else (code, text)
@@ -202,12 +259,38 @@ def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=settings.ca_file)
 
 
+def _kernel_timeouts(sock: socket.socket, timeout: float) -> None:
+    """A plain connection's timeout kept by the kernel (SO_RCVTIMEO/SO_SNDTIMEO) and the
+    socket made blocking: each wait for the server is then one system call, where Python's
+    own timeout adds a poll() and a failed try to each (and hands the interpreter to another
+    thread around every one of them).  A call that times out fails with EAGAIN, which ends
+    the session like Python's timeout does (the connection is lost, the copy retried).  TLS
+    sockets, or a platform that refuses the options, keep Python's timeout."""
+    if isinstance(sock, ssl.SSLSocket) or not timeout or timeout <= 0:
+        return
+    seconds = int(timeout)
+    value = struct.pack("ll", seconds, max(1 if not seconds else 0, int((timeout - seconds) * 1_000_000)))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+    except (OSError, struct.error):
+        return
+    sock.settimeout(None)
+
+
 def _close(conn: smtplib.SMTP | None) -> None:
     if conn is not None:
         try:
             conn.close()
         except OSError:
             pass
+
+
+def _stuff_lines(piece: bytes) -> bytes:
+    """Leading dots doubled in a piece that starts at a line start."""
+    if b"\r\n." in piece:
+        piece = piece.replace(b"\r\n.", b"\r\n..")
+    return b"." + piece if piece.startswith(b".") else piece
 
 
 def _dot_stuff(message: bytes) -> bytes:

@@ -188,3 +188,21 @@ def test_dry_run_builds_every_copy_and_records_nothing_then_test_copy_and_send(b
         assert len(sink.received) == 61
         dry_again = digest(root, "send", "example", "--dry-run", env=env)
         assert "sent 0, failed 0, skipped 60" in dry_again.stdout
+
+
+def test_dot_stuffing_piece_by_piece_equals_stuffing_the_whole_message():
+    # The body is dot-stuffed once and reused; the join of the stuffed pieces must be
+    # exactly the stuffed join, including pieces that are not line-aligned (stuffed whole).
+    import random
+
+    from digest.transport import DotStuffer, _dot_stuff
+
+    rng = random.Random(7)
+    stuffer = DotStuffer()
+    stuffer.MEMO_MIN = 4  # exercise the memo on short pieces too
+    alphabet = [b".", b"..", b"\r\n", b"\r", b"\n", b"a", b"\r\n."]
+    for _ in range(5000):
+        pieces = [b"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 5))]
+        prepared = stuffer.prepare(pieces)
+        assert b"".join(prepared.wire) == _dot_stuff(b"".join(pieces)), pieces
+        assert bytes(prepared) == b"".join(pieces)
