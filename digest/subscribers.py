@@ -101,10 +101,11 @@ def valid_format(text: str) -> str:
     return text
 
 
-def read_csv(path: Path) -> tuple[list[CsvRow], list[tuple[int, str]]]:
+def read_csv(path: Path, known: frozenset[str] = frozenset()) -> tuple[list[CsvRow], list[tuple[int, str]]]:
     """``email,name[,format]`` rows.  A bad row is reported with its line and skipped; it never
     stops the others: problems are (line, text naming file and line).  A file without an
-    ``email`` column is an error."""
+    ``email`` column is an error.  Addresses in ``known`` (lower case) were validated when they
+    entered the store and are not validated again (validation is most of a large list's cost)."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -121,7 +122,8 @@ def read_csv(path: Path) -> tuple[list[CsvRow], list[tuple[int, str]]]:
         if not any(row.values()):
             continue
         try:
-            email = valid_address(row.get("email", ""))
+            raw_email = row.get("email", "")
+            email = raw_email if raw_email.lower() in known else valid_address(raw_email)
             fmt = valid_format(row.get("format") or "html")
         except ValueError as exc:
             problems.append((line, f"{path}:{line}: skipped: {exc}"))
@@ -134,11 +136,11 @@ def read_csv(path: Path) -> tuple[list[CsvRow], list[tuple[int, str]]]:
     return rows, problems
 
 
-def load_subscribers(path: Path | None) -> SubscriberList:
+def load_subscribers(path: Path | None, known: frozenset[str] = frozenset()) -> SubscriberList:
     """A CSV list as subscribers (a digest without a seed list has none)."""
     if path is None:
         return SubscriberList((), ())
-    rows, problems = read_csv(path)
+    rows, problems = read_csv(path, known)
     return SubscriberList(tuple(r.subscriber for r in rows), tuple(text for _, text in problems))
 
 
@@ -317,7 +319,8 @@ class SubscriberStore:
 
 def sync_seed(store: SubscriberStore, config, now: datetime) -> tuple[str, ...]:
     """Add the digest's seed CSV's new addresses to the store; returns the rows it skipped."""
-    seed = load_subscribers(config.subscribers)
+    known = frozenset(s.subscriber.email.lower() for s in store.subscriptions(config.name))
+    seed = load_subscribers(config.subscribers, known)
     if seed.subscribers:
         store.seed(config.name, seed.subscribers, now, f"seed list {Path(config.subscribers).name}")
     return seed.problems
