@@ -253,14 +253,18 @@ class Sender:
 
     def _work(self) -> None:
         transport: Transport | None = None
+        ahead: list[_Copy | None] = []  # the next copy, taken from the queue to be announced early
         try:
-            while (copy := self.jobs.get()) is not None:
+            while (copy := (ahead.pop() if ahead else self.jobs.get())) is not None:
                 try:
                     if self.abort.is_set():
                         outcome = self._outcome(copy, "deferred", None, f"not attempted: {self.fatal}", 0)
                     else:
-                        transport = transport or self.connect()
-                        outcome = self._deliver(transport, copy)
+                        if transport is None:
+                            transport = self.connect()
+                            if hasattr(transport, "announcer"):
+                                transport.announcer = lambda: self._announce(ahead)
+                        outcome = self._deliver(transport, copy, ahead)
                 except Exception as exc:  # a fault here must not leave the send waiting forever
                     self._fail(exc)
                     outcome = self._outcome(copy, "deferred", None, f"not attempted: {exc}", 0)
@@ -269,20 +273,37 @@ class Sender:
             if transport is not None:
                 transport.close()
 
+    def _announce(self, ahead: list[_Copy | None]) -> tuple[str, str] | None:
+        """The next copy's envelope, to go out with this copy's end of data (PIPELINING):
+        taken from the queue (every copy there is already claimed, so the window holds), and
+        only without a rate limit (its token would be taken before its turn)."""
+        if ahead or self.abort.is_set() or self.limiter.windows:
+            return None
+        try:
+            copy = self.jobs.get_nowait()
+        except queue.Empty:
+            return None
+        ahead.append(copy)
+        return None if copy is None else (self.sender, copy.subscriber.email)
+
     def _message(self, sub: Subscriber) -> Prepared:
         head, body = self.templates[subscriber_format(sub)].render_split(sub, unsubscribe_url(self.config, self.secret, sub.email))
         signature = self.signer.signature(head, body) if self.signer else b""
         return self.stuffer.prepare([signature, head, b"\r\n", *body])
 
-    def _deliver(self, transport: Transport, copy: _Copy) -> Outcome:
+    def _deliver(self, transport: Transport, copy: _Copy, ahead: list[_Copy | None] | None = None) -> Outcome:
         """Up to ``attempts`` tries; 4xx, lost connections and timeouts wait and retry, 5xx
-        ends it.  A connection that cannot be opened for good stops the whole send."""
+        ends it.  A connection that cannot be opened for good stops the whole send.  A next
+        copy taken to be announced goes back to the queue before a wait (a failed try has
+        ended its announced transaction), so another connection sends it meanwhile."""
         message = self._message(copy.subscriber)
         recipient = copy.subscriber.email
         tries, unclear = 0, False
         last: DeliveryResult | ConnectFailed | None = None
         for attempt in range(self.settings.attempts):
             if attempt:
+                if ahead:
+                    self.jobs.put(ahead.pop())
                 self.abort.wait(self._backoff(attempt))
                 if self.abort.is_set():
                     break

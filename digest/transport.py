@@ -11,7 +11,7 @@ import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, Union
+from typing import Callable, Protocol, Union
 
 from digest.config import SmtpSettings
 from digest.errors import DeliveryError
@@ -140,7 +140,12 @@ class SmtpTransport:
     """One reused SMTP connection (STARTTLS, implicit TLS or plain), opened on first use.
 
     ``deliver`` makes exactly one attempt; retrying is the caller's decision.  With
-    PIPELINING, MAIL, RCPT and DATA go out in one write."""
+    PIPELINING, MAIL, RCPT and DATA go out in one write, and ``announcer`` (set by the
+    caller) may name the next copy's envelope, which then goes out in the same write as this
+    copy's end of data (RFC 2920): one round trip per copy.  The next copy's envelope
+    replies are kept for its own ``deliver``; when this copy fails, the announced
+    transaction is reset (RSET) or, once the server waits for its data, the connection
+    dropped, so it can never complete; the next ``deliver`` then starts it afresh."""
 
     def __init__(self, settings: SmtpSettings, timeout: float = 60.0, tls_context: ssl.SSLContext | None = None):
         self.settings = settings
@@ -149,6 +154,11 @@ class SmtpTransport:
         self.connection: smtplib.SMTP | None = None
         self.pipelining = False
         self.whole_message_sent = False  # a connection lost after this may have delivered it
+        #: called just before a copy's data goes out: the next copy's (sender, recipient) to
+        #: announce in the same write, or None
+        self.announcer: Callable[[], tuple[str, str] | None] | None = None
+        #: the announced envelope and its replies: (sender, recipient, replies)
+        self.announced: tuple[str, str, list[tuple[int, bytes, bool]]] | None = None
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -187,51 +197,87 @@ class SmtpTransport:
         return conn
 
     def deliver(self, sender: str, recipient: str, message: Message) -> DeliveryResult:
+        announced, self.announced = self.announced, None
+        if announced is not None and announced[:2] != (sender, recipient):
+            self._abandon(announced)  # not the copy announced: that transaction must not go on
+            announced = None
         if self.connection is None:
             self.connection = self._connect()
         self.whole_message_sent = False
         try:
-            refusal = self._with_data(self.connection, sender, recipient, message)
+            refusal = self._with_data(self.connection, sender, recipient, message, announced[2] if announced else None)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.announced = None  # never finished: its copy is started afresh
             self._drop()
             return DeliveryResult(False, None, f"connection lost: {exc or type(exc).__name__}", ambiguous=self.whole_message_sent)
         if refusal is None:
             return DeliveryResult(True, 250, "accepted")
         code, text = refusal
-        if code == 421:  # the server is closing the connection
+        pending, self.announced = self.announced, None
+        if code == 421 or self.connection is None:  # the server is closing the connection
             self._drop()
+        elif pending is not None:
+            self._abandon(pending)  # resets this transaction too
         else:
             self._reset()
         return DeliveryResult(False, code, _text(text), permanent=code >= 500)
 
-    def _with_data(self, conn: smtplib.SMTP, sender: str, recipient: str, message: Message) -> tuple[int, bytes] | None:
-        replies = self._envelope(conn, sender, recipient)
+    def announced_for(self, sender: str, recipient: str) -> bool:
+        return self.announced is not None and self.announced[:2] == (sender, recipient)
+
+    def _abandon(self, announced: tuple[str, str, list[tuple[int, bytes, bool]]]) -> None:
+        """Ends an announced transaction whose data will not follow: RSET, or, once the
+        server waits for the data (354), drop the connection (RSET would be data)."""
+        if self.connection is None:
+            return
+        if any(code == 354 for code, _, _ in announced[2]):
+            self._drop()
+        else:
+            self._reset()
+
+    def _with_data(self, conn: smtplib.SMTP, sender: str, recipient: str, message: Message,
+                   replies: list[tuple[int, bytes, bool]] | None = None) -> tuple[int, bytes] | None:
+        if replies is None:
+            replies = self._envelope(conn, sender, recipient)
         refusal = next(((code, text) for code, text, ok in replies if not ok), None)
         if replies[-1][0] == 354:
             if refusal is not None:  # DATA accepted though a recipient was refused: end it empty
                 conn.send(b".\r\n")
                 conn.getreply()
             else:
-                conn.send(_dot_stuff(message) if isinstance(message, bytes) else b"".join(message.wire))
+                wire = [_dot_stuff(message)] if isinstance(message, bytes) else message.wire
+                after = self.announcer() if self.pipelining and self.announcer is not None else None
+                conn.send(b"".join(wire if after is None else [*wire, _commands(*after)]))
                 self.whole_message_sent = True
                 code, text = conn.getreply()
                 refusal = None if code == 250 else (code, text)
+                if after is not None and code != 421:
+                    try:
+                        self.announced = (*after, self._replies(conn))
+                    except (smtplib.SMTPServerDisconnected, OSError):
+                        self._drop()  # this copy's outcome is known; the announced one starts afresh
         return refusal
 
     def _envelope(self, conn: smtplib.SMTP, sender: str, recipient: str) -> list[tuple[int, bytes, bool]]:
-        commands = [(f"MAIL FROM:<{sender}>", (250,)), (f"RCPT TO:<{recipient}>", (250, 251)), ("DATA", (354,))]
+        commands = list(zip(_envelope_commands(sender, recipient), _WANTED))
         replies: list[tuple[int, bytes, bool]] = []
         if self.pipelining:
-            conn.send("".join(f"{c}\r\n" for c, _ in commands).encode("ascii"))
-            for _, wanted in commands:
-                code, text = conn.getreply()
-                replies.append((code, text, code in wanted))
-            return replies
+            conn.send(_commands(sender, recipient))
+            return self._replies(conn)
         for command, wanted in commands:
             code, text = conn.docmd(command)
             replies.append((code, text, code in wanted))
             if code not in wanted:
                 break
+        return replies
+
+    @staticmethod
+    def _replies(conn: smtplib.SMTP) -> list[tuple[int, bytes, bool]]:
+        """The replies to a pipelined MAIL, RCPT and DATA."""
+        replies = []
+        for wanted in _WANTED:
+            code, text = conn.getreply()
+            replies.append((code, text, code in wanted))
         return replies
 
     def _reset(self) -> None:
@@ -241,16 +287,31 @@ class SmtpTransport:
             self._drop()
 
     def _drop(self) -> None:
+        self.announced = None  # an announced transaction dies with its connection
         _close(self.connection)
         self.connection = None
 
     def close(self) -> None:
+        announced, self.announced = self.announced, None
+        if announced is not None:
+            self._abandon(announced)
         if self.connection is not None:
             try:
                 self.connection.quit()
             except (smtplib.SMTPException, OSError):
                 pass
             self._drop()
+
+
+_WANTED = ((250,), (250, 251), (354,))
+
+
+def _envelope_commands(sender: str, recipient: str) -> list[str]:
+    return [f"MAIL FROM:<{sender}>", f"RCPT TO:<{recipient}>", "DATA"]
+
+
+def _commands(sender: str, recipient: str) -> bytes:
+    return "".join(f"{c}\r\n" for c in _envelope_commands(sender, recipient)).encode("ascii")
 
 
 def tls_context(settings: SmtpSettings) -> ssl.SSLContext:

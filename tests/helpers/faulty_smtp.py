@@ -1,6 +1,7 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that misbehaves on cue: 421 greetings, 451 on
 RCPT or after DATA, 550 for some recipients, a connection dropped in the middle of DATA or
-after the whole message arrived but before the reply, a reply too slow to wait for."""
+after the whole message arrived but before the reply, a reply too slow to wait for.  With
+``pipelining`` it advertises PIPELINING (aiosmtpd reads pipelined commands as they come)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,12 @@ class Faults(Sink):
     refuse_550: set[str] = field(default_factory=set)
     drop_mid_data: Counter = field(default_factory=Counter)
     drop_after_data: Counter = field(default_factory=Counter)
+    data_554: set[str] = field(default_factory=set)  # refuse the message for good, after its data
+    data_command: dict[str, str] = field(default_factory=dict)  # a reply to the DATA command, once
     slow_data: Counter = field(default_factory=Counter)  # answer DATA only after `stall` seconds
     stall: float = 2.0
     delay: float = 0.0  # seconds before each DATA reply (to catch a sender mid-run)
+    pipelining: bool = False  # advertise PIPELINING in the EHLO reply
     log: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -38,6 +42,12 @@ class Faults(Sink):
                 counter[key] -= 1
                 return True
             return False
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse_550:
@@ -56,6 +66,9 @@ class Faults(Sink):
         if self.take(self.slow_data, rcpt):
             self.log.append(f"stall {rcpt}")
             await asyncio.sleep(self.stall)
+        if rcpt in self.data_554:
+            self.log.append(f"554 data {rcpt}")
+            return "554 5.7.1 message refused"
         if self.take(self.data_451, rcpt):
             self.log.append(f"451 data {rcpt}")
             return "451 4.3.0 queue full, try again later"
@@ -82,6 +95,12 @@ class FaultySMTP(SMTP):
     async def smtp_DATA(self, arg: str) -> None:
         faults: Faults = self.event_handler
         rcpt = self.envelope.rcpt_tos[0] if self.envelope and self.envelope.rcpt_tos else None
+        with faults.lock:
+            reply = faults.data_command.pop(rcpt, None) if rcpt else None
+        if reply:
+            faults.log.append(f"{reply[:3]} data command {rcpt}")
+            await self.push(reply)
+            return
         if rcpt and faults.take(faults.drop_mid_data, rcpt):
             faults.log.append(f"drop mid data {rcpt}")
             await self.push("354 End data with <CR><LF>.<CR><LF>")
