@@ -39,3 +39,18 @@ def seed_file() -> Path:
     path = SHARED / "seeds" / "kasama-thread.txt"
     need(path.is_file(), f"seed thread not found at {path}")
     return path
+
+
+def copy_example_config(folder: Path) -> Path:
+    """The bundled config/ copied to ``folder``, its example thread path made absolute so the
+    copy still finds it; tests edit the copy, never the real one."""
+    shutil.copytree(ROOT / "config", folder)
+    toml = folder / "example.toml"
+    toml.write_text(toml.read_text().replace("../examples/", f"{ROOT}/examples/"))
+    return folder
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    """A copy of the example config whose thread path still resolves."""
+    return copy_example_config(tmp_path / "config")

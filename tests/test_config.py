@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,8 @@ from digest.config import load_digest, smtp_settings, unsubscribe_secret
 from digest.errors import ConfigError
 from digest.issue import build_issue
 from digest.pipeline import import_threads
-from tests.conftest import ROOT
 
 
-@pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
-    """A copy of the example config whose thread path still resolves."""
-    folder = tmp_path / "config"
-    shutil.copytree(ROOT / "config", folder)
-    text = (folder / "example.toml").read_text().replace("../examples/", f"{ROOT}/examples/")
-    (folder / "example.toml").write_text(text)
-    return folder
 
 
 def _edit(config_dir: Path, old: str, new: str) -> Path:

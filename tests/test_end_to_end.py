@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest.message import verify_token
-from tests.conftest import ROOT
+from tests.conftest import copy_example_config
 from tests.helpers.smtp import smtp_server
 
 SECRET = "test-secret-0123456789abcdef"
@@ -20,9 +19,7 @@ SECRET = "test-secret-0123456789abcdef"
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    text = (tmp_path / "config" / "example.toml").read_text().replace("../examples/", f"{ROOT}/examples/")
-    (tmp_path / "config" / "example.toml").write_text(text)
+    copy_example_config(tmp_path / "config")
     return tmp_path
 
 

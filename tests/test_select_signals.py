@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -161,13 +160,6 @@ def test_history_from_manifests_counts_only_the_editors_picks():
 
 # ------------------------------------------------------------------------------ config, picks file, several threads
 
-@pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "config"
-    shutil.copytree(ROOT / "config", folder)
-    text = (folder / "example.toml").read_text().replace("../examples/", f"{ROOT}/examples/")
-    (folder / "example.toml").write_text(text)
-    return folder
 
 
 def _append(config_dir: Path, text: str) -> Path:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
-from tests.helpers.smtp import Sink, free_port
+from tests.helpers.smtp import Sink, smtp_server
 
 
 @dataclass
@@ -116,11 +115,5 @@ class FaultyController(Controller):
         return FaultySMTP(self.handler, **self.SMTP_kwargs)
 
 
-@contextmanager
 def faulty_smtp_server(faults: Faults):
-    controller = FaultyController(faults, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, faults
-    finally:
-        controller.stop()
+    return smtp_server(faults, FaultyController)

@@ -38,9 +38,10 @@ class Sink:
 
 
 @contextmanager
-def smtp_server(handler=None):
+def smtp_server(handler=None, controller_class: type[Controller] = Controller):
+    """Yields (controller, handler); ``controller_class`` swaps in a server with faults."""
     handler = handler or Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller = controller_class(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield controller, handler
