@@ -126,7 +126,7 @@ def _key_sentences(units: list[_Sentence], budget: int) -> set[int]:
     distinct = {u.text: set(terms(u.text)) for u in units}  # a repeated sentence counts once
     frequency = Counter(t for words in distinct.values() for t in words)
     def weight(i: int, unit: _Sentence) -> float:
-        own = set(terms(unit.text))
+        own = sorted(set(terms(unit.text)))  # a fixed order: the same sum, whatever the hash seed
         score = sum(math.log1p(frequency[t]) for t in own) / math.sqrt(len(own) + 1) if own else 0.0
         if unit.words < 5:
             score *= 0.3  # fragments ("Thanks.", "Agreed!") say little on their own
