@@ -5,12 +5,18 @@ Round-trips exactly: ``dumps(read(dumps(t))) == dumps(t)``.  Errors name the JSO
 
 from __future__ import annotations
 
+import functools
 import json
-
-import orjson
-from dataclasses import fields
+import operator
+import re
+import types
+import typing
+from dataclasses import MISSING, fields
 from datetime import datetime, timezone
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
+from msgspec.structs import asdict
 
 from digest.errors import SourceError
 from digest.model import SCHEMA_VERSION, Engagement, Mention, Reply, Thread, from_fields, gc_paused
@@ -26,31 +32,6 @@ def sniff(doc) -> bool:
 def read(request) -> Thread:
     doc = request.documents[0]
     return loads(doc.data, doc.name)
-
-
-def loads(data: bytes | str, name: str) -> Thread:
-    with gc_paused():
-        try:
-            raw = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            raw = _loads_reporting(data, name)
-        thread = thread_from_dict(raw, name)
-        del raw  # freed before collection resumes, so it is never walked
-    return thread
-
-
-def _loads_reporting(data: bytes | str, name: str) -> Any:
-    """orjson is fast but its messages are terse: re-parse with json for line and column."""
-    try:
-        return json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise SourceError(
-            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-            where=name,
-            fix="repair the file, or re-create it with `digest import`",
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"not UTF-8 text (byte offset {exc.start})", where=name) from None
 
 
 def dumps(thread: Thread) -> str:
@@ -106,177 +87,168 @@ def thread_to_dict(thread: Thread) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- reading
+#
+# The file's shape is checked by msgspec against Structs made from the model's own
+# dataclasses (same fields, same defaults), so the schema cannot drift from the model: types,
+# required keys, unknown keys and time offsets are all checked in one pass of compiled code,
+# and every error comes with its JSON path.  The checked values then become model objects.
 
-class _Reader:
-    """Typed access into parsed JSON that reports the JSON path of anything wrong."""
+def _wire_type(hint: Any) -> Any:
+    """The msgspec type for a model field's type: times must carry an offset, and model
+    dataclasses become their (strict) Structs."""
+    if hint is datetime:
+        return Annotated[datetime, msgspec.Meta(tz=True)]
+    if hint in _WIRE:
+        return _WIRE[hint]
+    args = typing.get_args(hint)
+    if not args:
+        return hint
+    wired = tuple(_wire_type(a) for a in args)
+    if isinstance(hint, types.UnionType):
+        return functools.reduce(operator.or_, wired)
+    return typing.get_origin(hint)[wired]
 
-    def __init__(self, name: str):
-        self.name = name
 
-    def fail(self, path: str, message: str):
-        raise SourceError(message, where=f"{self.name} at {path}", fix="repair the value, or re-create the file with `digest import`")
+def _wire(cls: type, name: str, *, first: tuple = (), defaults: dict[str, Any] | None = None, frozen: bool = False) -> type[msgspec.Struct]:
+    hints = typing.get_type_hints(cls)
+    defaults = defaults or {}
+    spec: list[tuple] = list(first)
+    for f in fields(cls):
+        kind = _wire_type(hints[f.name])
+        if f.name in defaults:
+            spec.append((f.name, kind, defaults[f.name]))
+        elif f.default is not MISSING:
+            spec.append((f.name, kind, f.default))
+        elif f.default_factory is not MISSING:
+            factory = _WIRE.get(f.default_factory, f.default_factory)
+            spec.append((f.name, kind, msgspec.field(default_factory=factory)))
+        else:
+            spec.append((f.name, kind))
+    return msgspec.defstruct(name, spec, kw_only=True, forbid_unknown_fields=True, frozen=frozen, gc=False)
 
-    def get(self, obj: dict, key: str, path: str, kind, *, required: bool = False, default=None):
-        if key not in obj or obj[key] is None:
-            if required:
-                self.fail(f"{path}.{key}", f"missing required key {key!r}")
-            return default
-        value = obj[key]
-        if kind is int and isinstance(value, bool):
-            self.fail(f"{path}.{key}", "expected a whole number, found true/false")
-        if not isinstance(value, kind):
-            self.fail(f"{path}.{key}", f"expected {_kind_name(kind)}, found {type(value).__name__}")
-        return value
 
-    def time(self, obj: dict, key: str, path: str) -> datetime | None:
-        text = self.get(obj, key, path, str)
-        if text is None:
-            return None
+_WIRE: dict[type, type[msgspec.Struct]] = {}
+_WIRE[Engagement] = _wire(Engagement, "Engagement", frozen=True)  # hashable: equal counts share one object
+_WIRE[Mention] = _wire(Mention, "Mention")
+_WIRE[Reply] = _wire(Reply, "Reply")
+_WireThread = _wire(
+    Thread, "Thread", first=(("digest_thread", int),),
+    defaults={"title": None, "url": None, "source_format": "canonical"},
+)
+_DECODER = msgspec.json.Decoder(_WireThread)
+
+
+class _Version(msgspec.Struct):
+    digest_thread: Any = None
+
+
+def loads(data: bytes | str, name: str) -> Thread:
+    with gc_paused():
         try:
-            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            self.fail(f"{path}.{key}", f"not an ISO 8601 time: {text!r}")
-        if value.tzinfo is None:
-            self.fail(f"{path}.{key}", f"time without a UTC offset: {text!r}")
-        return value.astimezone(timezone.utc)
-
-    def keys(self, obj: Any, path: str, allowed: set[str]) -> dict:
-        if not isinstance(obj, dict):
-            self.fail(path, f"expected an object, found {type(obj).__name__}")
-        unknown = sorted(set(obj) - allowed)
-        if unknown:
-            self.fail(f"{path}.{unknown[0]}", f"unknown key {unknown[0]!r} (known: {', '.join(sorted(allowed))})")
-        return obj
+            wire = _DECODER.decode(data)
+        except msgspec.ValidationError as exc:
+            _check_version(_version(data), name)
+            message, path = _plain(str(exc))
+            raise SourceError(message, where=f"{name} at {path}", fix=_FIX) from None
+        except msgspec.DecodeError:
+            _loads_reporting(data, name)
+            raise SourceError("not valid JSON", where=name, fix=_FIX) from None
+        _check_version(wire.digest_thread, name)
+        thread = _thread(wire, name)
+        del wire  # freed before collection resumes, so it is never walked
+    return thread
 
 
-def _kind_name(kind) -> str:
-    return {str: "a string", int: "a whole number", bool: "true/false", list: "a list", dict: "an object"}.get(kind, str(kind))
+_FIX = "repair the value, or re-create the file with `digest import`"
 
 
-_REPLY_KEYS = {
-    "id", "number", "permalink", "author", "posted_at", "posted_at_text", "parent_id", "title",
-    "mentions", "engagement", "body", "editor_pick",
-}
-_THREAD_KEYS = {
-    "digest_thread", "id", "title", "url", "source_format", "note", "retrieved_at", "partial",
-    "total_replies", "author", "import_notes", "opening_post", "replies",
-}
-_ENGAGEMENT_KEYS = {f.name for f in fields(Engagement)}
+_MESSAGES = [  # msgspec's wording -> ours; a key named in the message is added to the path
+    (re.compile(r"Object missing required field `(.+)`"), "missing required key '{0}'"),
+    (re.compile(r"Object contains unknown field `(.+)`"), "unknown key '{0}'"),
+    (re.compile(r"Invalid RFC3339 encoded datetime()"), "not an ISO 8601 time with an offset (like 2026-07-01T08:00:00Z)"),
+    (re.compile(r"Expected `datetime` with a timezone component()"), "time without a UTC offset (add Z for UTC)"),
+    (re.compile(r"Expected `(.+)`, got `(.+)`"), "expected {0}, found {1}"),
+]
 
 
-def _reply(r: _Reader, obj: Any, path: str) -> Reply:
-    obj = r.keys(obj, path, _REPLY_KEYS)
-    mentions = []
-    for i, m in enumerate(r.get(obj, "mentions", path, list, default=[])):
-        mpath = f"{path}.mentions[{i}]"
-        m = r.keys(m, mpath, {"text", "name", "number", "reply_id"})
-        mentions.append(
-            Mention(
-                text=r.get(m, "text", mpath, str, required=True),
-                name=r.get(m, "name", mpath, str),
-                number=r.get(m, "number", mpath, int),
-                reply_id=r.get(m, "reply_id", mpath, str),
-            )
-        )
-    eng = r.keys(r.get(obj, "engagement", path, dict, default={}), f"{path}.engagement", _ENGAGEMENT_KEYS)
-    engagement = Engagement(**{k: r.get(eng, k, f"{path}.engagement", int) for k in eng})
-    return Reply(
-        id=r.get(obj, "id", path, str, required=True),
-        author=r.get(obj, "author", path, str, required=True),
-        body=r.get(obj, "body", path, str, required=True),
-        number=r.get(obj, "number", path, int),
-        permalink=r.get(obj, "permalink", path, str),
-        posted_at=r.time(obj, "posted_at", path),
-        posted_at_text=r.get(obj, "posted_at_text", path, str),
-        parent_id=r.get(obj, "parent_id", path, str),
-        title=r.get(obj, "title", path, str),
-        mentions=tuple(mentions),
-        engagement=engagement,
-        editor_pick=r.get(obj, "editor_pick", path, bool),
-    )
+def _plain(message: str) -> tuple[str, str]:
+    """(our message, JSON path) for a msgspec validation message."""
+    text, _, path = message.partition(" - at ")
+    path = path.strip("`") or "$"
+    for pattern, ours in _MESSAGES:
+        if found := pattern.fullmatch(text):
+            if ours.startswith(("missing", "unknown")):
+                path = f"{path}.{found.group(1)}"
+            return ours.format(*(g.replace("null", "none") for g in found.groups())), path
+    return text, path
 
 
-_EMPTY_ENGAGEMENT = Engagement()
-_NO_COUNTS = {f.name: None for f in fields(Engagement)}
+def _version(data: bytes | str) -> Any:
+    """The schema version a file declares, if it declares one: a file of another version
+    is reported as that, not as whatever its first difference is."""
+    try:
+        return msgspec.json.decode(data, type=_Version).digest_thread
+    except msgspec.MsgspecError:
+        return SCHEMA_VERSION
 
 
-def _reply_fast(obj: Any, engagements: dict[tuple, Engagement]) -> Reply | None:
-    """The common, well-formed reply without per-key bookkeeping (100,000-reply threads
-    must load in about the time of a bare ``json.load``).  Anything unusual returns None
-    and goes through ``_reply``, which builds it or names exactly what is wrong.  Checked
-    values are put together with ``from_fields``; equal engagement counts share one
-    (immutable) ``Engagement`` through ``engagements``."""
-    if type(obj) is not dict or not obj.keys() <= _REPLY_KEYS or obj.get("mentions"):
-        return None
-    get = obj.get
-    reply_id, author, body, number = get("id"), get("author"), get("body"), get("number")
-    if type(reply_id) is not str or type(author) is not str or type(body) is not str:
-        return None
-    if number is not None and type(number) is not int:
-        return None
-    permalink, posted_text, parent_id, title = get("permalink"), get("posted_at_text"), get("parent_id"), get("title")
-    for value in (permalink, posted_text, parent_id, title):
-        if value is not None and type(value) is not str:
-            return None
-    posted = get("posted_at")
-    posted_at = None
-    if posted is not None:
-        if type(posted) is not str or not posted.endswith("Z"):
-            return None
-        try:
-            posted_at = datetime.fromisoformat(posted)
-        except ValueError:
-            return None
-    counts = get("engagement")
-    if counts:
-        if type(counts) is not dict or not counts.keys() <= _ENGAGEMENT_KEYS:
-            return None
-        if any(type(v) is not int for v in counts.values()):
-            return None
-        key = tuple(counts.items())
-        engagement = engagements.get(key)
-        if engagement is None:
-            engagement = engagements[key] = from_fields(Engagement, {**_NO_COUNTS, **counts})
-    else:
-        engagement = _EMPTY_ENGAGEMENT
-    pick = get("editor_pick")
-    if pick is not None and type(pick) is not bool:
-        return None
-    return from_fields(Reply, {
-        "id": reply_id, "author": author, "body": body, "number": number, "permalink": permalink,
-        "posted_at": posted_at, "posted_at_text": posted_text, "parent_id": parent_id,
-        "mentions": (), "engagement": engagement, "title": title, "editor_pick": pick,
-    })
-
-
-def thread_from_dict(raw: Any, name: str) -> Thread:
-    r = _Reader(name)
-    obj = r.keys(raw, "$", _THREAD_KEYS)
-    version = r.get(obj, "digest_thread", "$", int, required=True)
+def _check_version(version: Any, name: str) -> None:
     if version != SCHEMA_VERSION:
-        r.fail("$.digest_thread", f"schema version {version} is not supported (this digest reads {SCHEMA_VERSION})")
-    engagements: dict[tuple, Engagement] = {}
-    replies = tuple(
-        _reply_fast(item, engagements) or _reply(r, item, f"$.replies[{i}]")
-        for i, item in enumerate(r.get(obj, "replies", "$", list, required=True))
-    )
+        raise SourceError(
+            f"schema version {version!r} is not supported (this digest reads {SCHEMA_VERSION})",
+            where=f"{name} at $.digest_thread", fix="re-create the file with this digest's `digest import`",
+        )
+
+
+def _loads_reporting(data: bytes | str, name: str) -> None:
+    """msgspec gives a byte offset; the json module gives the line and column people want."""
+    try:
+        json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise SourceError(
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            where=name,
+            fix="repair the file, or re-create it with `digest import`",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not UTF-8 text (byte offset {exc.start})", where=name) from None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value if value is None or value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
+
+
+def _reply(wire: Any, engagements: dict) -> Reply:
+    """A checked reply as the model's ``Reply``, built with ``from_fields``: the wire Struct
+    has the model's fields in the model's order, and ``Reply(...)`` would check them again."""
+    values = asdict(wire)
+    engagement = engagements.get(wire.engagement)
+    if engagement is None:
+        engagement = engagements[wire.engagement] = from_fields(Engagement, asdict(wire.engagement))
+    values["engagement"] = engagement
+    if wire.mentions:
+        values["mentions"] = tuple(from_fields(Mention, asdict(m)) for m in wire.mentions)
+    if wire.posted_at is not None and wire.posted_at.tzinfo is not timezone.utc:
+        values["posted_at"] = _utc(wire.posted_at)
+    return from_fields(Reply, values)
+
+
+def _thread(wire: Any, name: str) -> Thread:
+    engagements: dict = {}
+    replies = tuple(_reply(r, engagements) for r in wire.replies)
     seen: dict[str, int] = {}
     for i, reply in enumerate(replies):
         if reply.id in seen:
-            r.fail(f"$.replies[{i}].id", f"duplicate reply id {reply.id!r} (also at $.replies[{seen[reply.id]}])")
+            raise SourceError(
+                f"duplicate reply id {reply.id!r} (also at $.replies[{seen[reply.id]}])",
+                where=f"{name} at $.replies[{i}].id", fix=_FIX,
+            )
         seen[reply.id] = i
-    opening = obj.get("opening_post")
+    values = {k: v for k, v in asdict(wire).items() if k != "digest_thread"}
     return Thread(
-        id=r.get(obj, "id", "$", str, required=True),
-        title=r.get(obj, "title", "$", str),
-        url=r.get(obj, "url", "$", str),
-        replies=replies,
-        source_format=r.get(obj, "source_format", "$", str, default="canonical"),
-        note=r.get(obj, "note", "$", str),
-        retrieved_at=r.time(obj, "retrieved_at", "$"),
-        partial=r.get(obj, "partial", "$", bool, default=False),
-        total_replies=r.get(obj, "total_replies", "$", int),
-        author=r.get(obj, "author", "$", str),
-        opening_post=_reply(r, opening, "$.opening_post") if opening is not None else None,
-        import_notes=tuple(r.get(obj, "import_notes", "$", list, default=[])),
+        **values | {
+            "replies": replies,
+            "retrieved_at": _utc(wire.retrieved_at),
+            "opening_post": _reply(wire.opening_post, engagements) if wire.opening_post else None,
+        }
     )
