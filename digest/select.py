@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from operator import mul
+from functools import cache
 from typing import Callable, Iterable
+
+import numpy as np
 
 from digest import signals
 from digest.config import DigestConfig, FeaturedReply, NextPick, SelectionConfig, ThreadSource
 from digest.errors import ConfigError
-from digest.model import Reply, Thread, gc_paused
+from digest.model import Reply, Thread, from_fields, gc_paused
 from digest.signals import SIGNALS
 
 DEFAULT_SETTINGS = SelectionConfig()
@@ -141,46 +143,47 @@ def _window(thread: Thread, settings: SelectionConfig, history: History) -> tupl
     return start, max(times)
 
 
+@cache
+def _saturating(count: int) -> float:
+    return 1 - 1 / (1 + count)
+
+
 def _signal_values(thread: Thread, author: str, canon, settings: SelectionConfig, history: History, skip: set[str]) -> list[tuple[float, ...]]:
-    """Each reply's signal values (in SIGNALS order), in thread order."""
+    """Each reply's signal values (in SIGNALS order), in thread order.  Built a signal at a
+    time over the whole thread (threads of 100,000 replies), each value as ``signals`` defines it."""
     replies = thread.replies
-    by_id = {r.id: r for r in replies}
+    position = {r.id: i for i, r in enumerate(replies)}
     authors = [canon(r.author) for r in replies]
-    children: Counter[str] = Counter()
-    referenced = signals.quotes_received(thread, canon)
-    for reply, me in zip(replies, authors):
-        if reply.parent_id is not None:
-            parent = by_id.get(reply.parent_id)
-            if parent and canon(parent.author) != me and reply.id not in skip:
-                children[parent.id] += 1
+    children: Counter[int] = Counter()  # direct replies from others, by the parent's position
+    for i, reply in enumerate(replies):
+        if reply.parent_id is not None and reply.id not in skip:
+            parent = position.get(reply.parent_id)
+            if parent is not None and authors[parent] != authors[i]:
+                children[parent] += 1
+    referenced = Counter({position[k]: v for k, v in signals.quotes_received(thread, canon).items()})
+    for i, reply in enumerate(replies):
         for mention in reply.mentions:
-            target = by_id.get(mention.reply_id or "")
-            if target and target.id != reply.parent_id and canon(target.author) != me:
-                referenced[target.id] += 1
+            target = position.get(mention.reply_id or "")
+            if target is not None and replies[target].id != reply.parent_id and authors[target] != authors[i]:
+                referenced[target] += 1
     votes = signals.vote_values(replies)
     opening = " ".join(filter(None, [thread.title or "", signals.own_text(thread.opening_post) if thread.opening_post else ""]))
     full_text = [signals.plain_words(r.body) for r in replies]
     own = [signals.own_text(r) if "<blockquote" in r.body else text for r, text in zip(replies, full_text)]
-    closeness = signals.relevance(own, opening).tolist()
+    substance = cache(signals.substance)  # word counts repeat throughout a thread
+    history_of = {person: shown / (shown + 2) for person, shown in history.editor_authors.items()}
     start, end = _window(thread, settings, history)
-    substance: dict[int, float] = {}  # word count -> value
-    values = []
-    for reply, me, text, close in zip(replies, authors, full_text, closeness):
-        shown = history.editor_authors.get(me, 0)
-        words = text.count(" ") + 1 if text else 0
-        if words not in substance:
-            substance[words] = signals.substance(words)
-        values.append((
-            1 - 1 / (1 + children[reply.id]),
-            1 - 1 / (1 + referenced[reply.id]),
-            votes[reply.id],
-            substance[words],
-            1.0 if author and me == author else 0.0,
-            signals.recency(reply.posted_at, start, end),
-            close,
-            shown / (shown + 2),
-        ))
-    return values
+    columns = (
+        [_saturating(children[i]) for i in range(len(replies))],
+        [_saturating(referenced[i]) for i in range(len(replies))],
+        [votes[r.id] for r in replies],
+        [substance(t.count(" ") + 1 if t else 0) for t in full_text],
+        [1.0 if author and me == author else 0.0 for me in authors],
+        signals.recency([r.posted_at for r in replies], start, end),
+        signals.relevance(own, opening).tolist(),
+        [history_of.get(me, 0.0) for me in authors],
+    )
+    return list(zip(*columns))
 
 
 def score_replies(
@@ -200,10 +203,16 @@ def _score_replies(thread: Thread, thread_author: str | None, settings: Selectio
     skip = set(followups(thread, canon, settings.followup_words))
     values = _signal_values(thread, author, canon, settings, history, skip)
     weights = tuple(dict(settings.weights)[name] for name in SIGNALS)
-    totals = [round(sum(map(mul, row, weights)), 4) for row in values]
-    order = sorted(range(len(totals)), key=lambda i: -totals[i])  # stable: ties keep thread order
+    totals = np.zeros(len(values))
+    for column, weight in zip(zip(*values), weights):  # summed signal by signal, as sum(v * w) would
+        totals += np.array(column) * weight
+    scores = [round(total, 4) for total in totals.tolist()]
+    order = np.argsort(-np.array(scores), kind="stable").tolist()  # ties keep thread order
     replies = thread.replies
-    return [Candidate(replies[i].id, totals[i], values[i], weights) for i in order]
+    return [
+        from_fields(Candidate, {"reply_id": replies[i].id, "score": scores[i], "values": values[i], "weights": weights, "excluded_by": None, "skipped": None})
+        for i in order
+    ]
 
 
 # ------------------------------------------------------------------------------ the editor

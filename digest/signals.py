@@ -338,11 +338,13 @@ def quotes_received(thread: Thread, canon) -> Counter[str]:
     return received
 
 
-def recency(posted: datetime | None, start: datetime | None, end: datetime | None) -> float:
-    """Where a reply falls in the digest's window: 0 at its start, 1 at its end."""
-    if posted is None or start is None or end is None or end <= start:
-        return 0.0
-    return min(1.0, max(0.0, (posted - start) / (end - start)))
+def recency(times: Sequence[datetime | None], start: datetime | None, end: datetime | None) -> list[float]:
+    """Where each reply falls in the digest's window: 0 at its start, 1 at its end (0 when
+    its time or the window is unknown)."""
+    if start is None or end is None or end <= start:
+        return [0.0] * len(times)
+    span = end - start
+    return [min(1.0, max(0.0, (t - start) / span)) if t is not None else 0.0 for t in times]
 
 
 def word_count(reply: Reply) -> int:
