@@ -24,8 +24,8 @@ def from_fields(cls: type[T], values: dict[str, Any]) -> T:
     checked every value.  ``values`` must name every field, in field order, and becomes the
     instance's ``__dict__`` (the caller must not keep or change it); ``cls`` must have no
     ``__post_init__`` and no ``__slots__``.  A frozen ``__init__`` sets each field through
-    ``object.__setattr__``, most of the cost of building 100,000 replies.  For code that has
-    checked every value: the canonical loader and the scorer's 100,000 candidates."""
+    ``object.__setattr__``, most of the cost of building 100,000 replies; only the canonical
+    loader (``digest.sources.canonical``) uses this, for values it has checked."""
     instance = object.__new__(cls)
     object.__setattr__(instance, "__dict__", values)
     return instance

@@ -18,7 +18,7 @@ import numpy as np
 from digest import signals
 from digest.config import DigestConfig, FeaturedReply, NextPick, SelectionConfig, ThreadSource
 from digest.errors import ConfigError
-from digest.model import Reply, Thread, from_fields, gc_paused
+from digest.model import Reply, Thread, gc_paused
 from digest.signals import SIGNALS
 
 DEFAULT_SETTINGS = SelectionConfig()
@@ -148,9 +148,9 @@ def _saturating(count: int) -> float:
     return 1 - 1 / (1 + count)
 
 
-def _signal_values(thread: Thread, author: str, canon, settings: SelectionConfig, history: History, skip: set[str]) -> list[tuple[float, ...]]:
-    """Each reply's signal values (in SIGNALS order), in thread order.  Built a signal at a
-    time over the whole thread (threads of 100,000 replies), each value as ``signals`` defines it."""
+def _signal_columns(thread: Thread, author: str, canon, settings: SelectionConfig, history: History, skip: set[str]) -> tuple[list[float], ...]:
+    """Per signal (in SIGNALS order), every reply's value in thread order.  Built a signal at
+    a time over the whole thread (threads of 100,000 replies), each value as ``signals`` defines it."""
     replies = thread.replies
     position = {r.id: i for i, r in enumerate(replies)}
     authors = [canon(r.author) for r in replies]
@@ -173,7 +173,7 @@ def _signal_values(thread: Thread, author: str, canon, settings: SelectionConfig
     substance = cache(signals.substance)  # word counts repeat throughout a thread
     history_of = {person: shown / (shown + 2) for person, shown in history.editor_authors.items()}
     start, end = _window(thread, settings, history)
-    columns = (
+    return (
         [_saturating(children[i]) for i in range(len(replies))],
         [_saturating(referenced[i]) for i in range(len(replies))],
         [votes[r.id] for r in replies],
@@ -183,7 +183,6 @@ def _signal_values(thread: Thread, author: str, canon, settings: SelectionConfig
         signals.relevance(own, opening).tolist(),
         [history_of.get(me, 0.0) for me in authors],
     )
-    return list(zip(*columns))
 
 
 def score_replies(
@@ -201,18 +200,16 @@ def _score_replies(thread: Thread, thread_author: str | None, settings: Selectio
     canon = people(settings.aliases)
     author = canon(thread_author or thread.author or "")
     skip = set(followups(thread, canon, settings.followup_words))
-    values = _signal_values(thread, author, canon, settings, history, skip)
+    columns = _signal_columns(thread, author, canon, settings, history, skip)
     weights = tuple(dict(settings.weights)[name] for name in SIGNALS)
-    totals = np.zeros(len(values))
-    for column, weight in zip(zip(*values), weights):  # summed signal by signal, as sum(v * w) would
+    totals = np.zeros(len(thread.replies))
+    for column, weight in zip(columns, weights):  # summed signal by signal, as sum(v * w) would
         totals += np.array(column) * weight
+    values = list(zip(*columns))
     scores = [round(total, 4) for total in totals.tolist()]
     order = np.argsort(-np.array(scores), kind="stable").tolist()  # ties keep thread order
     replies = thread.replies
-    return [
-        from_fields(Candidate, {"reply_id": replies[i].id, "score": scores[i], "values": values[i], "weights": weights, "excluded_by": None, "skipped": None})
-        for i in order
-    ]
+    return [Candidate(replies[i].id, scores[i], values[i], weights) for i in order]
 
 
 # ------------------------------------------------------------------------------ the editor
