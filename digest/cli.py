@@ -8,12 +8,14 @@ import importlib
 import os
 import sys
 import webbrowser
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from digest import config as cfg
 from digest import pipeline
 from digest.errors import DigestError
+from digest.scheduled_run import digest_lock
 from digest.sources import FORMATS, available_formats
 from digest.send import delivery_settings
 from digest.transport import OutboxTransport, SmtpTransport, tls_context
@@ -169,6 +171,19 @@ def _print_report(report: pipeline.SendReport) -> int:
     return 0 if report.ok else 1
 
 
+@contextmanager
+def _alone(ws: pipeline.Workspace, name: str):
+    """Hold the digest's lock for a manual send: two senders of one issue would both mail the
+    copies the ledger shows as not yet delivered."""
+    with digest_lock(ws.state_dir, name) as locked:
+        if not locked:
+            raise DigestError(
+                f"another run of {name} is in progress (the scheduler, `digest approve`, or another `digest send` / `digest run`)",
+                fix="wait for it to finish (`digest status` lists runs), then send again: delivered copies are skipped",
+            )
+        yield
+
+
 def cmd_send(args, env) -> int:
     ws = _workspace(args)
     transport = _transport(args, env) if args.test_to else None
@@ -180,19 +195,21 @@ def cmd_send(args, env) -> int:
         report = pipeline.send(ws, args.name, None, env, _now(), number=args.issue, dry_run=True)
         print("dry run: no SMTP transaction, nothing recorded in the ledger")
         return _print_report(report)
-    return _print_report(pipeline.send(ws, args.name, _connections(args, env), env, _now(), number=args.issue))
+    with _alone(ws, args.name):
+        return _print_report(pipeline.send(ws, args.name, _connections(args, env), env, _now(), number=args.issue))
 
 
 def cmd_run(args, env) -> int:
     ws = _workspace(args)
     cfg.unsubscribe_secret(env)  # fail before building when sending cannot work
     connections = _connections(args, env)  # fail before building when SMTP is not configured
-    issue, folder = pipeline.build(ws, args.name, _now(), scheduled=args.scheduled)
-    for warning in issue.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"built {args.name} issue {issue.number}: {issue.subject!r} ({folder})")
-    status = _print_report(pipeline.send(ws, args.name, connections, env, _now(), number=issue.number))
-    archived = pipeline.archive(ws, args.name, _now(), issue.number)
+    with _alone(ws, args.name):
+        issue, folder = pipeline.build(ws, args.name, _now(), scheduled=args.scheduled)
+        for warning in issue.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(f"built {args.name} issue {issue.number}: {issue.subject!r} ({folder})")
+        status = _print_report(pipeline.send(ws, args.name, connections, env, _now(), number=issue.number))
+        archived = pipeline.archive(ws, args.name, _now(), issue.number)
     print(f"archived: {archived}")
     return status
 

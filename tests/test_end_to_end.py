@@ -72,6 +72,26 @@ def test_run_delivers_both_parts_with_headers_and_links(workspace):
         assert all(len(line) <= 72 or "://" in line for line in text.splitlines())
 
 
+def test_manual_send_waits_for_a_run_in_progress(workspace):
+    """A manual send while the scheduler (or another send) holds the digest refuses, sending
+    nothing; once the lock is free it goes out."""
+    from digest.scheduled_run import digest_lock
+
+    assert digest(workspace, "build", "example").returncode == 0
+    with smtp_server() as (controller, sink):
+        env = {"DIGEST_SMTP_HOST": "127.0.0.1", "DIGEST_SMTP_PORT": str(controller.port), "DIGEST_SMTP_SECURITY": "plain", "DIGEST_SECRET": SECRET}
+        with digest_lock(workspace / "state", "example") as locked:
+            assert locked
+            for command in ("send", "run"):
+                refused = digest(workspace, command, "example", env=env)
+                assert refused.returncode == 1 and "another run of example is in progress" in refused.stderr, refused.stderr
+        assert sink.received == []
+        assert [p.name for p in (workspace / "state" / "issues" / "example").iterdir()] == ["0001"]  # `run` built nothing
+        sent = digest(workspace, "send", "example", env=env)
+        assert sent.returncode == 0 and "sent 3" in sent.stdout, sent.stderr
+        assert len(sink.received) == 3
+
+
 def test_send_without_smtp_settings_fails_naming_them(workspace):
     built = digest(workspace, "build", "example")
     assert built.returncode == 0, built.stderr
