@@ -150,9 +150,9 @@ def loads(data: bytes | str, name: str) -> Thread:
             _check_version(_version(data), name)
             message, path = _plain(str(exc))
             raise SourceError(message, where=f"{name} at {path}", fix=_FIX) from None
-        except msgspec.DecodeError:
+        except msgspec.DecodeError as exc:
             _loads_reporting(data, name)
-            raise SourceError("not valid JSON", where=name, fix=_FIX) from None
+            raise SourceError(f"not valid JSON: {exc}", where=name, fix=_FIX) from None  # e.g. NaN
         _check_version(wire.digest_thread, name)
         thread = _thread(wire, name)
         del wire  # freed before collection resumes, so it is never walked
@@ -228,8 +228,7 @@ def _reply(wire: Any, engagements: dict) -> Reply:
     values["engagement"] = engagement
     if wire.mentions:
         values["mentions"] = tuple(from_fields(Mention, asdict(m)) for m in wire.mentions)
-    if wire.posted_at is not None and wire.posted_at.tzinfo is not timezone.utc:
-        values["posted_at"] = _utc(wire.posted_at)
+    values["posted_at"] = _utc(wire.posted_at)
     return from_fields(Reply, values)
 
 
