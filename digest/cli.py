@@ -16,7 +16,7 @@ from digest import config as cfg
 from digest import pipeline
 from digest.errors import DigestError
 from digest.scheduled_run import digest_lock
-from digest.sources import FORMATS, available_formats
+from digest.sources import FORMATS
 from digest.send import delivery_settings
 from digest.transport import OutboxTransport, SmtpTransport, tls_context
 

@@ -98,15 +98,12 @@ def test_eval_command_json_and_fit_report_out_of_fold(tmp_path, capsys):
     assert set(final) == {name for name, _ in SelectionConfig().weights} and len(per_fold) <= 5
 
 
-def test_fit_can_write_the_weights_into_a_digest(tmp_path):
+def test_fit_can_write_the_weights_into_a_digest(config_dir):
     from digest.commands.evaluate import write_weights
     from digest.config import load_digest
-    from tests.conftest import ROOT
-    import shutil
 
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    path = tmp_path / "config" / "example.toml"
-    path.write_text(path.read_text().replace("../examples/", f"{ROOT}/examples/") + "\n[selection.weights]\nvotes = 1\n")
+    path = config_dir / "example.toml"
+    path.write_text(path.read_text() + "\n[selection.weights]\nvotes = 1\n")
     write_weights(path, {**dict(SelectionConfig().weights), "votes": 2.5})
     assert load_digest(path).selection.weight("votes") == 2.5
     assert path.read_text().count("[selection.weights]") == 1

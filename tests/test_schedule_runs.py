@@ -9,7 +9,6 @@ import email.policy
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ from digest.runs import RunHistory
 from digest.schedule import ScheduleService, jobstore_path, stored_next_runs
 from digest.scheduled_run import RunContext, count_new, digest_lock, run_digest
 from digest.transport import OutboxTransport
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_example_config
 
 SECRET = "test-secret-0123456789abcdef"
 ENV = {"DIGEST_SECRET": SECRET}
@@ -48,10 +47,9 @@ def _toml(value) -> str:
 
 def make_config_dir(root: Path, keys: dict, *, subscribers: int | None = None, extra_threads: tuple[tuple[str, str], ...] = ()) -> Path:
     """A copy of the example config with ``keys`` set in [digest] (replacing any there)."""
-    folder = root / "config"
-    shutil.copytree(ROOT / "config", folder)
+    folder = copy_example_config(root / "config")
     path = folder / "example.toml"
-    text = path.read_text().replace("../examples/", f"{ROOT}/examples/")
+    text = path.read_text()
     for key, value in keys.items():
         if value is None:
             continue

@@ -4,24 +4,20 @@ the next issue does not repeat what was featured, and the commands report what t
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from digest import cli, pipeline
-from tests.conftest import ROOT
+from tests.conftest import copy_example_config
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> pipeline.Workspace:
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    path = tmp_path / "config" / "example.toml"
-    path.write_text(path.read_text().replace("../examples/", f"{ROOT}/examples/"))
-    return pipeline.Workspace(tmp_path / "config", tmp_path / "state", tmp_path / "archive")
+    return pipeline.Workspace(copy_example_config(tmp_path / "config"), tmp_path / "state", tmp_path / "archive")
 
 
 def _run(ws: pipeline.Workspace, *args: str) -> int:
