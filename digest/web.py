@@ -10,6 +10,7 @@ only: never an address or a token.
 from __future__ import annotations
 
 import socketserver
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.parser import BytesParser
@@ -63,6 +64,33 @@ def load_sites(config_dir: Path, log: Log) -> dict[str, Site]:
     return sites
 
 
+class Sites:
+    """The digests served, read again whenever a definition in config/ changes: a digest added
+    while `digest web` runs gets working unsubscribe links without a restart, and one whose
+    title or ``unsubscribe_url`` changed is served under its new path.  Checking costs one
+    stat per definition file per request."""
+
+    def __init__(self, config_dir: Path, log: Log):
+        self.config_dir, self.log = Path(config_dir), log
+        self.lock = threading.Lock()  # the server answers each request in its own thread
+        self.stamp: tuple | None = None
+        self.sites: dict[str, Site] = {}
+
+    def __call__(self) -> dict[str, Site]:
+        stamp = self._stamp()
+        with self.lock:
+            if stamp is None or stamp != self.stamp:
+                self.sites, self.stamp = load_sites(self.config_dir, self.log), stamp
+            return self.sites
+
+    def _stamp(self) -> tuple | None:
+        try:
+            stats = [(p.name, p.stat()) for p in cfg.digest_paths(self.config_dir)]
+        except OSError:  # a file replaced while listing: read everything again
+            return None
+        return tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -72,9 +100,10 @@ class Response:
 
 
 class UnsubscribeApp:
-    """A WSGI application; one store connection per request, so threads never share one."""
+    """A WSGI application; one store connection per request, so threads never share one.
+    ``sites`` gives the digests served at the time of each request (``Sites``)."""
 
-    def __init__(self, sites: dict[str, Site], state_dir: Path, secret: bytes, *, clock: Callable[[], datetime] | None = None, log: Log = print):
+    def __init__(self, sites: Callable[[], dict[str, Site]], state_dir: Path, secret: bytes, *, clock: Callable[[], datetime] | None = None, log: Log = print):
         self.sites, self.store_path, self.secret = sites, store_path(state_dir), secret
         self.clock = clock or (lambda: datetime.now(timezone.utc).replace(microsecond=0))
         self.log = log
@@ -95,21 +124,22 @@ class UnsubscribeApp:
     def handle(self, environ) -> Response:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-        if path not in {s.path for s in self.sites.values()}:
+        sites = self.sites()
+        if path not in {s.path for s in sites.values()}:
             return Response(404, "Not found", "<p>There is nothing here.</p>")
         if method not in ("GET", "POST"):
             return Response(405, "Not allowed", "<p>Use the link in the email.</p>")
         try:
-            return self.route(environ, method, path)
+            return self.route(environ, method, path, sites)
         except ValueError:  # too many fields, a broken multipart body
             return Response(400, "Unknown request", "<p>This request was not understood. Use the link in the email.</p>")
 
-    def route(self, environ, method: str, path: str) -> Response:
+    def route(self, environ, method: str, path: str, sites: dict[str, Site]) -> Response:
         query = parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=10)
         name, token = query.get("d", [""])[0], query.get("t", [""])[0]
         if not name or not token:
             return Response(400, "Incomplete link", "<p>This unsubscribe link is incomplete. Copy the whole link from the email, or use the Unsubscribe link at its end.</p>")
-        site = self.sites.get(name)
+        site = sites.get(name)
         if site is None or site.path != path:
             return Response(404, "Not found", "<p>There is no such digest here.</p>")
         email = verify_token(self.secret, name, token)

@@ -20,7 +20,7 @@ import pytest
 from digest.config import load_digest
 from digest.message import unsubscribe_token, unsubscribe_url
 from digest.subscribers import SubscriberStore, recipients, store_path
-from digest.web import UnsubscribeApp, load_sites, make
+from digest.web import Sites, UnsubscribeApp, make
 from tests.conftest import ROOT
 from tests.helpers.smtp import free_port, smtp_server
 
@@ -42,8 +42,7 @@ def workspace(tmp_path: Path) -> Path:
 @contextmanager
 def serving(workspace: Path, clock=lambda: NOW):
     logs: list[str] = []
-    sites = load_sites(workspace / "config", logs.append)
-    app = UnsubscribeApp(sites, workspace / "state", SECRET.encode(), clock=clock, log=logs.append)
+    app = UnsubscribeApp(Sites(workspace / "config", logs.append), workspace / "state", SECRET.encode(), clock=clock, log=logs.append)
     server = make(app, "127.0.0.1", 0, logs.append)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -121,6 +120,23 @@ def test_get_shows_a_confirmation_page_and_its_button_unsubscribes(workspace):
         assert again == 200 and "is unsubscribed" in page and "<form" not in page
     grace = status_of(workspace, "grace@example.net")
     assert (grace.status, grace.changed_how) == ("unsubscribed", "unsubscribe page")
+
+
+def test_a_digest_defined_while_serving_gets_working_links(workspace):
+    """`digest web` reads config/ again when a definition changes: no restart for a new digest."""
+    config = workspace / "config"
+    with serving(workspace) as (base, logs):
+        token = unsubscribe_token(SECRET.encode(), "seeds", "ada@example.com")
+        url = f"{base}/unsubscribe?d=seeds&t={token}"
+        status, _, page = http(url)
+        assert status == 404 and "There is no such digest here" in page
+        text = (config / "example.toml").read_text().replace('title = "Garden <Forum> & Digest"', 'title = "Seed Swap"')
+        (config / "seeds.toml").write_text(text)
+        status, _, page = http(url)
+        assert status == 200 and "<h1>Unsubscribe from Seed Swap?</h1>" in page
+        (config / "seeds.toml").write_text(text.replace('title = "Seed Swap"', 'title = "Seed Swap Weekly"'))
+        status, _, page = http(url)
+        assert status == 200 and "<h1>Unsubscribe from Seed Swap Weekly?</h1>" in page
 
 
 def test_the_page_offers_a_pause_that_the_next_sends_honour(workspace):

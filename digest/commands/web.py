@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from digest import config as cfg
-from digest.web import UnsubscribeApp, load_sites, make
+from digest.web import Sites, UnsubscribeApp, make
 from digest.commands import serve_until_interrupted
 
 
@@ -23,11 +23,12 @@ def _log(line: str) -> None:
 def cmd_web(args, env, common) -> int:
     ws = common["workspace"](args)
     secret = cfg.unsubscribe_secret(env)
-    sites = load_sites(ws.config_dir, _log)
+    current = Sites(ws.config_dir, _log)
+    sites = current()
     if not sites:
         _log(f"error: no digest to serve in {ws.config_dir}")
         return 1
-    server = make(UnsubscribeApp(sites, ws.state_dir, secret, log=_log), args.host, args.port, _log)
+    server = make(UnsubscribeApp(current, ws.state_dir, secret, log=_log), args.host, args.port, _log)
     paths = ", ".join(sorted({s.path for s in sites.values()}))
     _log(f"serving unsubscribe pages for {len(sites)} digest(s) at http://{args.host}:{server.server_port} (paths: {paths})")
     return serve_until_interrupted(server)
