@@ -452,6 +452,17 @@ def digest_paths(config_dir: Path) -> list[Path]:
     return sorted(p for p in Path(config_dir).glob("*.toml") if not p.name.endswith(".picks.toml"))
 
 
+def definitions_stamp(config_dir: Path) -> tuple | None:
+    """Name, modification time and size of every digest definition: a long-running process
+    (`digest web`, `digest schedule`) compares stamps to notice an edit without reading the
+    files.  None when a file vanished while listing (read everything again)."""
+    try:
+        stats = [(p.name, p.stat()) for p in digest_paths(config_dir)]
+    except OSError:
+        return None
+    return tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)
+
+
 def find_digest(config_dir: Path, name: str) -> Path:
     path = Path(config_dir) / f"{name}.toml"
     if not path.is_file():

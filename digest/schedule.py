@@ -113,6 +113,15 @@ class ScheduleService:
         if _service is self:
             _service = None
 
+    def reload(self, configs: Iterable[DigestConfig]) -> tuple[list[str], list[str]]:
+        """Bring the jobs in line with edited definitions while running.  Returns the digests
+        whose job was added or changed, and those no longer scheduled."""
+        new = {c.name: c for c in configs if c.schedule.cron}
+        old, self.configs = self.configs, new
+        sync_jobs(self.scheduler, new.values())
+        changed = [n for n, c in new.items() if n not in old or (job_spec(c), c.schedule.grace_minutes) != (job_spec(old[n]), old[n].schedule.grace_minutes)]
+        return sorted(changed), sorted(old.keys() - new.keys())
+
     def run(self, name: str, kind: str) -> Result:
         return run_digest(self.ctx, name, kind)
 

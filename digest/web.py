@@ -77,18 +77,11 @@ class Sites:
         self.sites: dict[str, Site] = {}
 
     def __call__(self) -> dict[str, Site]:
-        stamp = self._stamp()
+        stamp = cfg.definitions_stamp(self.config_dir)
         with self.lock:
             if stamp is None or stamp != self.stamp:
                 self.sites, self.stamp = load_sites(self.config_dir, self.log), stamp
             return self.sites
-
-    def _stamp(self) -> tuple | None:
-        try:
-            stats = [(p.name, p.stat()) for p in cfg.digest_paths(self.config_dir)]
-        except OSError:  # a file replaced while listing: read everything again
-            return None
-        return tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)
 
 
 @dataclass(frozen=True)

@@ -62,3 +62,21 @@ def test_sigterm_stops_between_messages_and_the_restart_finishes_the_issue(tmp_p
     assert [(r.kind, r.status, r.sent) for r in runs(ws)] == [("scheduled", "interrupted", delivered_first), ("resume", "sent", READERS - delivered_first)]
     assert IssueStore(ws.state_dir).numbers("example") == [1]
     assert (ws.archive_dir / "example" / "0001" / "index.html").is_file()
+
+
+def test_a_running_scheduler_picks_up_an_edited_schedule(tmp_path):
+    from digest.schedule import stored_next_runs
+
+    ws = make_workspace(tmp_path, {"schedule": "0 8 * * MON", "timezone": "UTC"})
+    with smtp_server() as (controller, _sink):
+        process = start_scheduler(tmp_path, controller.port)
+        try:
+            assert wait_for(lambda: "example" in stored_next_runs(ws.state_dir), timeout=15)
+            assert stored_next_runs(ws.state_dir)["example"].strftime("%a %H:%M") == "Mon 08:00"
+            toml = ws.config_dir / "example.toml"
+            toml.write_text(toml.read_text().replace('schedule = "0 8 * * MON"', 'schedule = "45 6 * * *"'))
+            assert wait_for(lambda: stored_next_runs(ws.state_dir)["example"].strftime("%H:%M") == "06:45", timeout=15)
+        finally:
+            code, output = terminate(process)
+    assert code == 0 and "example: schedule now '45 6 * * *', next run" in output and "Traceback" not in output
+    assert runs(ws) == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import logging
 import os
 import re
 import subprocess
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from digest.commands.schedule import status_line
+from digest.commands.schedule import reload_definitions, status_line
 from digest.config import load_digest
 from digest.issue import IssueStore
 from digest.ledger import Ledger
@@ -178,6 +179,39 @@ def test_missed_run_is_caught_up_exactly_once_after_a_restart(tmp_path):
     assert sorted(deliveries(ws)) == sorted(["Ada Lovelace <ada@example.com>", "Grace Hopper <grace@example.net>", "Linus Pauling <linus@example.org>"])
     assert IssueStore(ws.state_dir).numbers("example") == [1]
     assert (ws.archive_dir / "example" / "0001" / "index.html").is_file()
+
+
+def test_edited_definitions_reach_the_running_scheduler(tmp_path, caplog):
+    """A changed schedule, a broken edit, a removed schedule and a new digest, while running."""
+    ws = make_workspace(tmp_path, {"schedule": "0 8 * * MON", "timezone": "Europe/Paris"})
+    path = ws.config_dir / "example.toml"
+    original = path.read_text()
+    log = logging.getLogger("digest.schedule")
+    caplog.set_level(logging.INFO, logger=log.name)
+    running = service(ws)
+    running.start([config_of(ws)])
+    try:
+        path.write_text(original.replace('schedule = "0 8 * * MON"', 'schedule = "30 9 * * *"'))
+        reload_definitions(ws, running, log)
+        upcoming = running.next_run_times()["example"]
+        assert upcoming.astimezone(PARIS).strftime("%H:%M") == "09:30" and upcoming < datetime.now(UTC) + timedelta(days=1)
+        assert stored_next_runs(ws.state_dir) == {"example": upcoming}  # what `digest status` reads
+        assert "example: schedule now '30 9 * * *', next run" in caplog.text
+
+        path.write_text(original.replace('schedule = "0 8 * * MON"', 'schedule = "30 9 * *"'))
+        reload_definitions(ws, running, log)
+        assert running.next_run_times() == {"example": upcoming}  # the last good schedule stays
+        assert "example: definition not reloaded" in caplog.text and "schedule" in caplog.text
+
+        (ws.config_dir / "second.toml").write_text(original.replace('schedule = "0 8 * * MON"', 'schedule = "0 7 * * *"'))
+        path.write_text(re.sub(r"^schedule = .*\n", "", original, flags=re.M))
+        reload_definitions(ws, running, log)
+        assert list(running.next_run_times()) == ["second"]
+        assert running.scheduler.get_job("digest:example") is None and "example: no longer scheduled" in caplog.text
+        assert running.next_run_times()["second"].astimezone(PARIS).strftime("%H:%M") == "07:00"
+    finally:
+        running.stop()
+    assert runs(ws) == []  # nothing ran meanwhile
 
 
 def test_run_missed_beyond_the_grace_time_is_recorded_and_reported_not_run(tmp_path):

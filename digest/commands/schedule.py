@@ -37,6 +37,29 @@ def _scheduled_configs(ws: pipeline.Workspace) -> list[cfg.DigestConfig]:
     return [c for c in configs if c.schedule.cron]
 
 
+RELOAD_SECONDS = 2.0  # how often `digest schedule` looks for edited definitions
+
+
+def reload_definitions(ws: pipeline.Workspace, service, log: logging.Logger) -> None:
+    """Apply edited definitions to a running scheduler: new and changed schedules take effect,
+    a removed definition or schedule loses its job.  A definition that no longer loads keeps
+    its last good schedule (its runs report the error) and the error is logged."""
+    configs = {}
+    for path in cfg.digest_paths(ws.config_dir):
+        try:
+            configs[path.stem] = pipeline.load_digest(ws, path.stem)
+        except DigestError as exc:
+            log.error("%s: definition not reloaded (%s); its last good schedule stays", path.stem, " ".join(str(exc).split()))
+            if path.stem in service.configs:
+                configs[path.stem] = service.configs[path.stem]
+    changed, removed = service.reload(configs.values())
+    for name in removed:
+        log.info("%s: no longer scheduled", name)
+    for name, when in service.next_run_times().items():
+        if name in changed:
+            log.info("%s: schedule now %r, next run %s", name, service.configs[name].schedule.cron, _local(when, service.configs[name].timezone))
+
+
 def _transport_factory(args, env, common):
     common["transport"](args, env)  # settings checked now, not at the first run
     return lambda: common["transport"](args, env)
@@ -58,11 +81,17 @@ def cmd_schedule(args, env, common) -> int:
     previous = {sig: signal.signal(sig, lambda signum, frame: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     service = ScheduleService(ws, env, _transport_factory(args, env, common))
     try:
+        stamp = cfg.definitions_stamp(ws.config_dir)
         service.start(configs)
         for name, when in service.next_run_times().items():
             log.info("%s: next run %s", name, _local(when, service.configs[name].timezone))
-        while not stop.wait(0.2):
-            pass
+        while not stop.wait(RELOAD_SECONDS):
+            if (now := cfg.definitions_stamp(ws.config_dir)) != stamp:
+                stamp = now
+                try:
+                    reload_definitions(ws, service, log)
+                except Exception:  # a long-running scheduler goes on with the jobs it has
+                    log.exception("reloading the definitions failed; the jobs stay as they were")
         log.info("stopping: no new run starts; a send in progress stops after its current message")
     finally:
         service.stop()
