@@ -30,7 +30,7 @@ def test_documented_schema_accepts_what_we_write():
     [
         (lambda d: d["replies"][2].pop("author"), r"at \$\.replies\[2\]\.author: missing required key 'author'"),
         (lambda d: d["replies"][1].update(number="7"), r"at \$\.replies\[1\]\.number: expected int \| none, found str"),
-        (lambda d: d["replies"][0].update(posted_at="yesterday"), r"at \$\.replies\[0\]\.posted_at: not an ISO 8601 time"),
+        (lambda d: d["replies"][0].update(posted_at="yesterday"), r"at \$\.replies\[0\]\.posted_at: not an RFC 3339 time"),
         (lambda d: d["replies"][0].update(posted_at="2026-07-01T08:00:00"), r"at \$\.replies\[0\]\.posted_at: time without a UTC offset"),
         (lambda d: d.update(replies={}), r"at \$\.replies: expected array, found object"),
         (lambda d: d["replies"][0]["engagement"].update(lieks=3), r"at \$\.replies\[0\]\.engagement\.lieks: unknown key 'lieks'"),

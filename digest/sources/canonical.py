@@ -165,7 +165,7 @@ _FIX = "repair the value, or re-create the file with `digest import`"
 _MESSAGES = [  # msgspec's wording -> ours; a key named in the message is added to the path
     (re.compile(r"Object missing required field `(.+)`"), "missing required key '{0}'"),
     (re.compile(r"Object contains unknown field `(.+)`"), "unknown key '{0}'"),
-    (re.compile(r"Invalid RFC3339 encoded datetime()"), "not an ISO 8601 time with an offset (like 2026-07-01T08:00:00Z)"),
+    (re.compile(r"Invalid RFC3339 encoded datetime()"), "not an RFC 3339 time (write it like 2026-07-01T08:00:00Z)"),
     (re.compile(r"Expected `datetime` with a timezone component()"), "time without a UTC offset (add Z for UTC)"),
     (re.compile(r"Expected `(.+)`, got `(.+)`"), "expected {0}, found {1}"),
 ]
