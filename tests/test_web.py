@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from digest.config import load_digest
 from digest.message import unsubscribe_token, unsubscribe_url
 from digest.subscribers import SubscriberStore, recipients, store_path
 from digest.web import Sites, UnsubscribeApp, make
-from tests.conftest import ROOT
+from tests.conftest import copy_example_config
 from tests.helpers.smtp import free_port, smtp_server
 
 SECRET = "test-secret-0123456789abcdef"
@@ -32,10 +31,8 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    toml = tmp_path / "config" / "example.toml"
-    text = toml.read_text().replace("../examples/", f"{ROOT}/examples/")
-    toml.write_text(text.replace('title = "Garden Forum Digest"', 'title = "Garden <Forum> & Digest"'))
+    toml = copy_example_config(tmp_path / "config") / "example.toml"
+    toml.write_text(toml.read_text().replace('title = "Garden Forum Digest"', 'title = "Garden <Forum> & Digest"'))
     return tmp_path
 
 
