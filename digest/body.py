@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 
 import lxml.etree
 import lxml.html
@@ -39,6 +40,8 @@ _RENAME = {
     "tr": "p", "caption": "p", "details": "p", "summary": "p", "dl": "p", "table": "p",
     "tbody": "p", "thead": "p", "tfoot": "p", "main": "p", "nav": "p",
 }
+_STRUCK = {"del", "s", "strike"}  # struck-out text keeps its mark: it is not the writer's claim
+_LINKABLE = re.compile(r"\s*(?:https?:|mailto:)", re.IGNORECASE)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"}
 # Tags that would become <p> but hold other blocks: those are unwrapped instead, so a
 # <div><p>..</p></div> does not turn into nested or empty paragraphs.
@@ -81,6 +84,14 @@ def from_html(fragment: str) -> str:
         if tag == "img":
             _image_to_link(element)
             continue
+        if tag == "a" and not _LINKABLE.match(element.get("href") or ""):
+            element.drop_tag()  # a relative or scriptable link leads nowhere from a mailbox
+            continue
+        if tag in _STRUCK:
+            element.text = "~~" + (element.text or "")
+            element.tail = "~~" + (element.tail or "")
+        if tag == "sup":
+            element.text = "^" + (element.text or "")
         if tag in ("td", "th"):
             element.tail = " " + (element.tail or "")
         if tag == "q":
@@ -131,11 +142,13 @@ def _unwrap_container(element) -> None:
 
 
 def _image_to_link(img) -> None:
-    """Images become links labelled with their alt text: digests must work with images off."""
+    """Images become links labelled with their alt text: digests must work with images off.
+    An image inside a link becomes that link's label: the link is where its author points."""
     src = img.get("src") or ""
     alt = (img.get("alt") or img.get("title") or "").strip()
     label = f"[image: {alt}]" if alt else "[image]"
-    link = lxml.html.Element("a", href=src) if src.startswith(("http://", "https://")) else lxml.html.Element("span")
+    linked = any(a.tag == "a" and a.get("href") for a in img.iterancestors())
+    link = lxml.html.Element("a", href=src) if src.startswith(("http://", "https://")) and not linked else lxml.html.Element("span")
     link.text = label
     link.tail = img.tail
     img.getparent().replace(img, link)
@@ -244,23 +257,53 @@ def _blocks_from_lines(lines: list[str]) -> str:
             i += 1
             continue
         if _LIST_ITEM.match(line):
+            ordered = bool(re.match(r"^\s*\d", line))
             items = []
-            while i < len(lines) and lines[i].strip() and not lines[i].startswith(">"):
+            while i < len(lines) and not lines[i].startswith(">"):
+                if not lines[i].strip():  # a blank line between items does not end the list
+                    following = next((later for later in lines[i:] if later.strip()), "")
+                    if not _LIST_ITEM.match(following) or bool(re.match(r"^\s*\d", following)) != ordered:
+                        break
+                    i += 1
+                    continue
                 if _LIST_ITEM.match(lines[i]) or not items:
                     items.append(_LIST_ITEM.sub("", lines[i]).strip())
                 else:
                     items[-1] += " " + lines[i].strip()
                 i += 1
-            ordered = bool(re.match(r"^\s*\d", line))
             tag = "ol" if ordered else "ul"
             out.append(f"<{tag}>" + "".join(f"<li>{linkify(html.escape(item, quote=False))}</li>" for item in items) + f"</{tag}>")
             continue
         para = []
         while i < len(lines) and lines[i].strip() and not lines[i].startswith(">") and not (para and _LIST_ITEM.match(lines[i])):
-            para.append(lines[i].strip())
+            para.append(lines[i].rstrip())
             i += 1
-        out.append("<p>" + linkify(html.escape(" ".join(para), quote=False)) + "</p>")
+        if _preformatted(para):
+            out.append("<pre>" + linkify(html.escape(textwrap.dedent("\n".join(para)), quote=False)) + "</pre>")
+        else:
+            out.append("<p>" + linkify(html.escape(" ".join(line.strip() for line in para), quote=False)) + "</p>")
     return "".join(out)
+
+
+# Lines of code, shell sessions and build logs: their line breaks carry meaning.
+_CODE_LINE = re.compile(
+    r"""[;{}]\s*$                      # statement ends, blocks
+    | ^\s*[$%#]\ \S                   # shell prompts
+    | ^[\w./-]+:\d+:                    # compiler messages: file.c:251:
+    | ^[\w.-]+(?:\[\d+\])?:\ \*\*\*      # make[3]: ***
+    | ^\s*(?:\#include|def|class|import|return|function|public|private)\b.*[:;{(]""",
+    re.VERBOSE,
+)
+
+
+def _preformatted(lines: list[str]) -> bool:
+    """A block of two or more lines that is indented after its first line (code, a config or
+    MIB snippet), or half made of code-like lines, keeps its lines; other text is reflowed."""
+    if len(lines) < 2:
+        return False
+    if any(line[:1] == "\t" or line.startswith("  ") for line in lines[1:]):
+        return True
+    return 2 * sum(bool(_CODE_LINE.search(line)) for line in lines) >= len(lines)
 
 
 def plain_text(body: str) -> str:

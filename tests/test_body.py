@@ -1,0 +1,53 @@
+"""Source HTML into the body subset: what a reader would otherwise misread or find broken."""
+
+from digest.body import from_html, from_plain_text
+
+
+def test_struck_out_text_keeps_its_mark_and_superscripts_their_caret():
+    assert from_html("<p>E = mc<sup>2</sup>, <del>flat</del> <s>round</s> <strike>x</strike> earth</p>") == (
+        "<p>E = mc^2, ~~flat~~ ~~round~~ ~~x~~ earth</p>"
+    )
+
+
+def test_an_image_inside_a_link_becomes_the_links_label():
+    body = from_html('<p><a href="https://ex.org/full.png"><img src="https://ex.org/thumb.png" alt="chart"></a> see</p>')
+    assert body == '<p><a href="https://ex.org/full.png">[image: chart]</a> see</p>'
+
+
+def test_links_that_lead_nowhere_from_a_mailbox_become_plain_text():
+    body = from_html(
+        '<p><a href="/u/elliot">@elliot</a> <a href="#fn1">1</a> <a href="javascript:alert(1)">j</a> '
+        '<a href="HTTPS://ex.org/a">ok</a> <a href="mailto:a@ex.org">mail</a></p>'
+    )
+    assert body == '<p>@elliot 1 j <a href="HTTPS://ex.org/a">ok</a> <a href="mailto:a@ex.org">mail</a></p>'
+
+
+def test_a_relative_link_around_an_image_leaves_the_image_link():
+    assert from_html('<a href="/upload/1"><img src="https://ex.org/i.png"></a>') == '<p><a href="https://ex.org/i.png">[image]</a></p>'
+
+
+def test_plain_text_code_and_logs_keep_their_lines_while_prose_is_reflowed():
+    text = (
+        "The build fails:\n\n"
+        "make[3]: Entering directory `/src/core'\n"
+        "core.cpp:251: error: `this' is unavailable\n"
+        "make[3]: *** [core.lo] Error 1\n\n"
+        "and the entry is:\n\n"
+        "HomesteadsEntry OBJECT-TYPE\n"
+        "    SYNTAX HomesteadsEntry\n"
+        "::= { HomesteadsTable 1 }\n\n"
+        "A hard-wrapped paragraph that goes on\nto the next line.\n"
+    )
+    assert from_plain_text(text) == (
+        "<p>The build fails:</p>"
+        "<pre>make[3]: Entering directory `/src/core'\ncore.cpp:251: error: `this' is unavailable\nmake[3]: *** [core.lo] Error 1</pre>"
+        "<p>and the entry is:</p>"
+        "<pre>HomesteadsEntry OBJECT-TYPE\n    SYNTAX HomesteadsEntry\n::= { HomesteadsTable 1 }</pre>"
+        "<p>A hard-wrapped paragraph that goes on to the next line.</p>"
+    )
+
+
+def test_plain_text_list_items_apart_by_blank_lines_stay_one_list():
+    assert from_plain_text("Items:\n\n- one\n\n- two\n- three\n\n1. a\n\n2. b\n\nAfter.") == (
+        "<p>Items:</p><ul><li>one</li><li>two</li><li>three</li></ul><ol><li>a</li><li>b</li></ol><p>After.</p>"
+    )
