@@ -4,12 +4,17 @@ The response is a two-element array of Listings (reddit's JSON API): ``[0]`` hol
 submission (kind ``t3``: title, selftext/selftext_html, url, permalink, score, num_comments,
 created_utc), ``[1]`` the comment forest (kind ``t1``, each with ``replies`` either ``""`` or a
 nested Listing).  Unexpanded ``more`` stubs ("load more comments", "continue this thread")
-are counted in the import notes and make the thread partial.
+are counted in the import notes and make the thread partial, and so does a file holding fewer
+comments than the post's ``num_comments`` (beyond what the stubs hide), or a permalink/context
+view (``/comments/ID/_/COMMENT``) whose top comments answer comments not in the file.
 
 Without ``raw_json=1`` reddit HTML-escapes ``&``, ``<`` and ``>`` in every text field, so
-``body_html`` reads ``&lt;div class="md"&gt;…``: such documents are unescaped first.
-Deleted or removed comments (body ``[deleted]``/``[removed]``) are skipped, or kept as
-placeholders with author ``[deleted]`` when they have replies, so the tree holds.
+``body_html`` reads ``&lt;div class="md"&gt;…`` and a title ``Tom &amp; Jerry``: such
+documents (told by the HTML fields, else by preview URLs, the link URL and the title) are
+unescaped first.  Deleted or removed comments (body ``[deleted]``, ``[removed]``,
+``[ Removed by Reddit ]``) are skipped, or kept as placeholders with author ``[deleted]`` when
+they have replies, so the tree holds.  Old things with ``ups``/``downs`` but no ``score`` get
+score = ups - downs (reddit's definition of the score).
 Several files: ``request.thread`` picks one by submission id (``3hahrw`` or ``t3_3hahrw``).
 """
 
@@ -29,7 +34,10 @@ DESCRIPTION = "Reddit comment thread JSON (https://www.reddit.com/comments/ID.js
 
 FIX = "save the thread again from https://www.reddit.com/comments/ID.json (the whole response, both Listings)"
 SITE = "https://www.reddit.com"
-DELETED_BODIES = {"[deleted]", "[removed]"}
+DELETED_BODIES = {"[deleted]", "[removed]", "[ Removed by Reddit ]"}
+_REMOVED_BY_REDDIT = re.compile(r"\[\s*removed by reddit\b[^\]]*\]", re.I)  # also "... on account of ..."
+_ESCAPED = re.compile(r"&(?:amp|lt|gt);")
+_RAW = re.compile(r"[<>]|&(?!(?:amp|lt|gt);)")
 _USER_MENTION = re.compile(r"(?<![\w/])/?u/([A-Za-z0-9_-]{3,20})\b")
 _MD_WRAPPER = re.compile(
     r'^\s*(?:<!--\s*SC_OFF\s*-->)?\s*<div class="md">(.*)</div>\s*(?:<!--\s*SC_ON\s*-->)?\s*$', re.S
@@ -50,6 +58,7 @@ def sniff(doc) -> bool:
 class _Walk:
     """What walking the comment forest found besides the comments themselves."""
 
+    comments: int = 0  # comments imported ('[deleted]' placeholders included)
     more_stubs: int = 0
     more_hidden: int = 0
     continue_stubs: int = 0
@@ -57,6 +66,7 @@ class _Walk:
     skipped_deleted: int = 0
     other_kinds: dict[str, int] = field(default_factory=dict)
     orphans: list[str] = field(default_factory=list)
+    view_roots: list[str] = field(default_factory=list)  # top comments that answer a comment
     duplicates: int = 0
 
 
@@ -70,7 +80,7 @@ def read(request) -> Thread:
     walk = _Walk()
     permalink = _link_permalink(link)
     replies = _comments(listings[1], permalink, escaped, walk) if len(listings) > 1 else []
-    notes, partial = _notes(walk, has_comments=len(listings) > 1)
+    notes, partial = _notes(walk, has_comments=len(listings) > 1, reported=link["num_comments"].integer())
     opening = _opening_post(link, permalink, escaped)
     authors = {r.author for r in replies} | {opening.author}
     replies = [_with_mentions(r, authors) for r in replies]
@@ -126,11 +136,35 @@ def _submission(listing: jsonshape.Node) -> jsonshape.Node:
 
 
 def _is_escaped(link: jsonshape.Node, comments: jsonshape.Node | None) -> bool:
-    """True when the document was fetched without raw_json=1 (its HTML fields start ``&lt;``)."""
-    sample = link["selftext_html"].value
-    if not (isinstance(sample, str) and sample.strip()) and comments is not None:
-        sample = _first_body_html(comments.value)
-    return isinstance(sample, str) and "<" not in sample and "&lt;" in sample
+    """True when the document was fetched without raw_json=1.  Every text field is escaped
+    then, so the first field that shows ``&``, ``<`` or ``>`` decides: the HTML fields always
+    do, a link post without comments has only its preview URLs, URL and title to tell."""
+    for sample in _escape_samples(link, comments):
+        escaped = _escaping_of(sample)
+        if escaped is not None:
+            return escaped
+    return False
+
+
+def _escape_samples(link: jsonshape.Node, comments: jsonshape.Node | None):
+    """Text fields most likely to hold ``&``, ``<`` or ``>``, strongest evidence first."""
+    yield link["selftext_html"].value
+    if comments is not None:
+        yield _first_body_html(comments.value)
+    for image in link["preview"]["images"].array() if link["preview"]["images"].is_array else ():
+        yield image["source"]["url"].value
+    yield link["url"].value
+    yield link["title"].value
+    yield link["selftext"].value
+
+
+def _escaping_of(text) -> bool | None:
+    """True: escaped (only ``&amp;``, ``&lt;``, ``&gt;``); False: raw (a bare ``&``, ``<`` or ``>``); None: cannot tell."""
+    if not isinstance(text, str):
+        return None
+    if _RAW.search(text):
+        return False
+    return True if _ESCAPED.search(text) else None
 
 
 def _first_body_html(listing, limit: int = 50) -> str | None:
@@ -179,7 +213,7 @@ def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool) -> Reply:
     url = _text(link["url"], escaped)
     if html_text:
         text = _md_html(html_text)
-    elif self_text and self_text not in DELETED_BODIES:
+    elif self_text and not _is_removed(self_text):
         text = body.from_plain_text(self_text)
     elif url and url.startswith(("http://", "https://")) and not link["is_self"].flag():
         text = body.from_html(f'<p><a href="{html.escape(url)}">{html.escape(url)}</a></p>')
@@ -204,12 +238,21 @@ def _time(data: jsonshape.Node) -> datetime | None:
 def _engagement(data: jsonshape.Node) -> Engagement:
     """score (unless hidden), ups; reddit reports ``downs`` as 0 since 2014, so 0 is left out."""
     hidden = data["score_hidden"].flag() or data["hide_score"].flag()
-    downs = data["downs"].integer()
+    ups, downs = data["ups"].integer(), data["downs"].integer()
     return Engagement(
-        score=None if hidden else data["score"].integer(),
-        upvotes=None if hidden else data["ups"].integer(),
+        score=None if hidden else _score(data["score"].integer(), ups, downs),
+        upvotes=None if hidden else ups,
         downvotes=downs or None,
     )
+
+
+def _score(score: int | None, ups: int | None, downs: int | None) -> int | None:
+    """Old comments (2012 and before) have ``ups`` and ``downs`` but no ``score``, which reddit
+    defines as ups minus downs."""
+    if score is not None or ups is None:
+        return score
+    net = ups - (downs or 0)
+    return net if -(2**63) <= net < 2**63 else None
 
 
 # ---------------------------------------------------------------------------- comments
@@ -235,8 +278,9 @@ def _comments(listing: jsonshape.Node, permalink: str, escaped: bool, walk: _Wal
         if reply.id in imported:
             walk.duplicates += 1
             continue
+        walk.comments += 1
         if reply.parent_id is not None and reply.parent_id not in imported:
-            walk.orphans.append(reply.id)
+            (walk.view_roots if parent is None else walk.orphans).append(reply.id)
             reply = replace(reply, parent_id=None)
         replies.append(reply)
         imported.add(reply.id)
@@ -278,13 +322,13 @@ def _comment(
     link = data["permalink"].string()
     reply_link = (SITE + link if link.startswith("/") else link) if link else f"{permalink.rstrip('/')}/{comment_id}/"
     author = _text(data["author"], escaped) or "[deleted]"
-    if (raw_body or "").strip() in DELETED_BODIES:
+    if _is_removed(raw_body or ""):
         if not _has_children(data):
             walk.skipped_deleted += 1
             return None
         walk.placeholders += 1
-        return Reply(id=comment_id, author="[deleted]", body=f"<p>{raw_body.strip()}</p>", permalink=reply_link,
-                     posted_at=_time(data), parent_id=parent)
+        return Reply(id=comment_id, author="[deleted]", body=f"<p>{html.escape(raw_body.strip(), quote=False)}</p>",
+                     permalink=reply_link, posted_at=_time(data), parent_id=parent)
     html_text = _text(data["body_html"], escaped)
     text = _md_html(html_text) if html_text else body.from_plain_text(raw_body or "")
     return Reply(
@@ -296,6 +340,12 @@ def _comment(
         parent_id=parent,
         engagement=_engagement(data),
     )
+
+
+def _is_removed(text: str) -> bool:
+    """The bodies reddit puts in place of deleted, removed and admin-removed ("[ Removed by Reddit ]") text."""
+    text = text.strip()
+    return text in DELETED_BODIES or _REMOVED_BY_REDDIT.fullmatch(text) is not None
 
 
 def _parent(data: jsonshape.Node, structural_parent: str | None) -> str | None:
@@ -329,17 +379,12 @@ def _with_mentions(reply: Reply, authors: set[str]) -> Reply:
 
 # ---------------------------------------------------------------------------- notes
 
-def _notes(walk: _Walk, *, has_comments: bool) -> tuple[list[str], bool]:
-    notes: list[str] = []
-    partial = False
+def _notes(walk: _Walk, *, has_comments: bool, reported: int | None) -> tuple[list[str], bool]:
+    """What the file lacks (each such note makes the thread partial), then what was skipped."""
+    missing = [*_view_notes(walk), *_stub_notes(walk), *_count_notes(walk, reported)]
+    notes = list(missing)
     if not has_comments:
-        notes.append("the file holds only the submission, no comments Listing")
-    if walk.more_stubs:
-        partial = True
-        notes.append(f"{walk.more_stubs} unexpanded 'load more comments' stubs hide {walk.more_hidden} comments")
-    if walk.continue_stubs:
-        partial = True
-        notes.append(f"{walk.continue_stubs} 'continue this thread' stubs hide deeper replies (count not given)")
+        notes.insert(0, "the file holds only the submission, no comments Listing")
     if walk.skipped_deleted or walk.placeholders:
         notes.append(
             f"{walk.skipped_deleted + walk.placeholders} deleted or removed comments: {walk.skipped_deleted} skipped, "
@@ -350,6 +395,34 @@ def _notes(walk: _Walk, *, has_comments: bool) -> tuple[list[str], bool]:
     if walk.duplicates:
         notes.append(f"skipped {walk.duplicates} comments that repeat an earlier comment's id")
     if walk.orphans:
-        partial = True
         notes.append(f"{len(walk.orphans)} comments answer comments not in the file (shown as answering the post)")
-    return notes, partial
+    return notes, bool(missing or walk.orphans)
+
+
+def _view_notes(walk: _Walk) -> list[str]:
+    """A permalink or ``?context=`` page starts at one comment, not at the post."""
+    if not walk.view_roots:
+        return []
+    return [
+        f"the file is a permalink or context view of part of the thread: its top comments ({', '.join(walk.view_roots)}) "
+        "answer comments not in the file (shown as answering the post)"
+    ]
+
+
+def _stub_notes(walk: _Walk) -> list[str]:
+    notes = []
+    if walk.more_stubs:
+        notes.append(f"{walk.more_stubs} unexpanded 'load more comments' stubs hide {walk.more_hidden} comments")
+    if walk.continue_stubs:
+        notes.append(f"{walk.continue_stubs} 'continue this thread' stubs hide deeper replies (count not given)")
+    return notes
+
+
+def _count_notes(walk: _Walk, reported: int | None) -> list[str]:
+    """``num_comments`` beyond what the file holds and its stubs hide: comments were cut off
+    (or the file is one comment's view); reddit also counts removed ones it never serves."""
+    held = walk.comments + walk.skipped_deleted
+    if reported is None or reported <= held + walk.more_hidden:
+        return []
+    stubs = f" and 'load more comments' stubs hide {walk.more_hidden}" if walk.more_hidden else ""
+    return [f"the post reports {reported} comments; the file holds {held}{stubs} (reddit's count includes deleted and removed ones)"]

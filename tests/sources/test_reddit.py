@@ -43,6 +43,8 @@ def test_real_thread_counts_and_more_stubs(sample):
     assert sample.import_notes == (
         "12 unexpanded 'load more comments' stubs hide 61 comments",
         "6 'continue this thread' stubs hide deeper replies (count not given)",
+        "the post reports 543 comments; the file holds 476 and 'load more comments' stubs hide 61"
+        " (reddit's count includes deleted and removed ones)",
         "6 deleted or removed comments: 1 skipped, 5 kept as '[deleted]' placeholders because they have replies",
     )
     assert sample.reply("cu61rpx") is None  # "[deleted]" with no replies
@@ -181,6 +183,87 @@ def test_markdown_body_when_no_html_and_link_posts():
     result = _read_obj(thread)
     assert result.reply("c1").body == "<p>Bypass ones, u/cat &amp; I agree.</p>"
     assert result.opening_post.body == '<p><a href="https://example.org/shears?a=1&amp;b=2">https://example.org/shears?a=1&amp;b=2</a></p>'
+
+
+def _link(thread):
+    return thread[0]["data"]["children"][0]["data"]
+
+
+def test_fewer_comments_than_num_comments_is_partial():
+    thread = _thread()
+    _link(thread)["num_comments"] = 30  # 6 comments in the file (one removed), stubs hide 5
+    result = _read_obj(thread)
+    assert result.partial and result.total_replies == 30
+    assert "the post reports 30 comments; the file holds 6 and 'load more comments' stubs hide 5" \
+        " (reddit's count includes deleted and removed ones)" in result.import_notes
+    bare = _thread()
+    _link(bare)["num_comments"] = 4
+    bare[1]["data"]["children"] = [_comment("c1", "ben", "Only one.", "t3_abc123")]
+    result = _read_obj(bare)
+    assert result.partial
+    assert result.import_notes == ("the post reports 4 comments; the file holds 1 (reddit's count includes deleted and removed ones)",)
+    _link(bare)["num_comments"] = 1
+    assert not _read_obj(bare).partial and _read_obj(bare).import_notes == ()
+
+
+def test_permalink_view_of_one_comment_is_partial():
+    thread = _thread()
+    _link(thread)["num_comments"] = 2
+    thread[1]["data"]["children"] = [_comment("c9", "gus", "Deep in the thread.", "t1_c8", replies=[
+        _comment("c10", "hal", "Agreed.", "t1_c9")])]
+    result = _read_obj(thread)
+    assert [(r.id, r.parent_id) for r in result.replies] == [("c9", None), ("c10", "c9")]
+    assert result.partial
+    assert result.import_notes == (
+        "the file is a permalink or context view of part of the thread: its top comments (c9) answer comments"
+        " not in the file (shown as answering the post)",
+    )
+
+
+def _link_post(title, url, **extra):
+    link = {"id": "abc12", "name": "t3_abc12", "subreddit": "pics", "author": "sam", "title": title, "selftext": "",
+            "selftext_html": None, "is_self": False, "url": url, "permalink": "/r/pics/comments/abc12/x/",
+            "num_comments": 0, "score": 5, "created_utc": 1700000000.0, **extra}
+    return [_listing([{"kind": "t3", "data": link}]), _listing([])]
+
+
+def test_escaped_link_post_without_comments():
+    """Without raw_json=1 and without any HTML field, the title and URL still show the escaping."""
+    result = _read_obj(_link_post("Tom &amp; Jerry &lt;3", "https://example.com/a?x=1&amp;y=2"))
+    assert result.title == "Tom & Jerry <3"
+    assert result.opening_post.body == '<p><a href="https://example.com/a?x=1&amp;y=2">https://example.com/a?x=1&amp;y=2</a></p>'
+    preview = {"images": [{"source": {"url": "https://preview.redd.it/p.jpg?width=640&amp;s=ab"}}]}
+    assert _read_obj(_link_post("Fish &amp;amp; chips", "https://example.com/", preview=preview)).title == "Fish &amp; chips"
+    # raw_json=1: a bare & in the URL shows the title's entity text is what the poster typed
+    assert _read_obj(_link_post("Fish &amp; chips", "https://example.com/a?x=1&y=2")).title == "Fish &amp; chips"
+
+
+def test_removed_by_reddit_bodies_are_removed_comments():
+    thread = _thread()
+    thread[1]["data"]["children"] = [
+        _comment("c1", "[deleted]", "[ Removed by Reddit ]", "t3_abc123"),
+        _comment("c2", "[deleted]", "[ Removed by Reddit on account of violating the content policy. ]", "t3_abc123",
+                 replies=[_comment("c3", "ivy", "Still here.", "t1_c2")]),
+    ]
+    _link(thread)["num_comments"] = 3
+    result = _read_obj(thread)
+    assert [(r.id, r.author, r.body) for r in result.replies] == [
+        ("c2", "[deleted]", "<p>[ Removed by Reddit on account of violating the content policy. ]</p>"),
+        ("c3", "ivy", "<p>Still here.</p>")]
+    assert result.import_notes == (
+        "2 deleted or removed comments: 1 skipped, 1 kept as '[deleted]' placeholders because they have replies",)
+
+
+def test_old_things_without_score_get_ups_minus_downs():
+    thread = _thread()
+    old = _comment("c1", "ben", "From 2012.", "t3_abc123", ups=9, downs=4)
+    del old["data"]["score"]
+    thread[1]["data"]["children"] = [old]
+    del _link(thread)["score"]
+    _link(thread).update(ups=10484, downs=9475)
+    result = _read_obj(thread)
+    assert result.reply("c1").engagement.items() == {"score": 5, "upvotes": 9, "downvotes": 4}
+    assert result.opening_post.engagement.items() == {"score": 1009, "upvotes": 10484, "downvotes": 9475}
 
 
 def test_several_files_need_the_submission_id():
