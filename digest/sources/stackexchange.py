@@ -17,12 +17,16 @@ URLs: the dump does not name its site, so ``Thread.url`` and permalinks are set 
 site is known: from a question URL given as ``request.thread``, or from the dump's usual file
 or folder name (``coffee.stackexchange.com/Posts.xml``, ``superuser.com-Posts.xml``).
 Otherwise they stay None.
+
+A dump cut short (or broken further on) keeps the rows read before the XML error: the thread is
+marked partial and a note names the line and column where the file breaks.  A file that breaks
+before its first complete row is an error.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from digest import body as bodies
@@ -33,6 +37,7 @@ from digest.sources import common, xmlsafe
 DESCRIPTION = "Stack Exchange data dump Posts.xml: one question and its answers"
 
 _FIX_XML = "extract Posts.xml from the dump archive again, or repair the XML at that line"
+_NOT_WELL_FORMED = "not well-formed XML:"
 _FIX_CHOOSE = "choose the question with --thread ID, its URL, or a part of its title"
 _TABLES = {"posts", "users", "comments", "badges", "posthistory", "postlinks", "tags", "votes"}
 _SITE = re.compile(
@@ -53,13 +58,19 @@ def sniff(doc) -> bool:
 
 def read(request) -> Thread:
     posts_doc, users_doc = _documents(request)
-    questions, answers = _load_posts(posts_doc)
+    posts = _Rows(posts_doc, _FIX_XML)
+    questions, answers = _load_posts(posts)
     site, selector = _site_and_selector(request.thread, posts_doc.name)
-    question = _choose(questions, answers, selector, posts_doc.name)
+    question = _choose_in(posts, questions, answers, selector)
     rows = answers.get(question["Id"], [])
     owners = {row.get("OwnerUserId") for row in [question, *rows]}
-    names = _load_users(users_doc, owners) if users_doc else {}
-    return _thread(question, rows, names, site, request.retrieved_at)
+    users = _Rows(users_doc, "extract Users.xml again, or leave it out") if users_doc else None
+    names = _load_users(users, owners) if users else {}
+    cuts = [posts.cut_note("answers after it are missing")] if posts.broken else []
+    if users and users.broken:
+        cuts.append(users.cut_note("authors listed after it are shown as user<Id>"))
+    thread = _thread(question, rows, names, site, request.retrieved_at, cuts)
+    return replace(thread, partial=True) if posts.broken else thread
 
 
 # ---------------------------------------------------------------------------- input
@@ -80,11 +91,45 @@ def _documents(request):
     return tables["posts"], tables.get("users")
 
 
-def _load_posts(doc) -> tuple[list[dict], dict[str, list[dict]]]:
+class _Rows:
+    """The ``<row>`` elements of one dump table, streamed.  A table cut short (a dump extracted
+    or downloaded partly) ends at its XML error; rows are complete once their ``/>`` was read,
+    so those before the error are kept and ``broken`` keeps the error for the notes.  Nothing
+    read at all: the error is raised, as it says more than "no questions"."""
+
+    def __init__(self, doc, fix: str):
+        self.doc = doc
+        self.fix = fix
+        self.count = 0
+        self.broken: SourceError | None = None
+
+    def __iter__(self):
+        try:
+            for row in xmlsafe.iter_elements(self.doc.data, self.doc.name, "row", fix=self.fix):
+                self.count += 1
+                yield row
+        except SourceError as error:
+            if self.count == 0 or not error.message.startswith(_NOT_WELL_FORMED):
+                raise
+            self.broken = error
+
+    def breaks_at(self) -> str:
+        """``line 5, column 834 (AttValue: ' expected)``"""
+        place = (self.broken.where or "").removeprefix(self.doc.name).strip() or "an unknown place"
+        return f"{place} ({self.broken.message.removeprefix(_NOT_WELL_FORMED).strip()})"
+
+    def cut_note(self, lost: str) -> str:
+        return (
+            f"{PurePath(self.doc.name).name} is not well-formed XML from {self.breaks_at()}: the file is cut short or "
+            f"damaged there, so only the {self.count} row(s) before it were read; {lost}"
+        )
+
+
+def _load_posts(posts: _Rows) -> tuple[list[dict], dict[str, list[dict]]]:
     """Questions in file order, and answers by question Id; other post types are ignored."""
     questions: list[dict] = []
     answers: dict[str, list[dict]] = {}
-    for row in xmlsafe.iter_elements(doc.data, doc.name, "row", fix=_FIX_XML):
+    for row in posts:
         kind = row.get("PostTypeId")
         if kind == "1" and row.get("Id"):
             questions.append(dict(row.attrib))
@@ -93,10 +138,10 @@ def _load_posts(doc) -> tuple[list[dict], dict[str, list[dict]]]:
     return questions, answers
 
 
-def _load_users(doc, wanted: set) -> dict[str, str]:
+def _load_users(users: _Rows, wanted: set) -> dict[str, str]:
     """Display names of the thread's authors only (Users.xml of a big site is huge)."""
     names = {}
-    for row in xmlsafe.iter_elements(doc.data, doc.name, "row", fix="extract Users.xml again, or leave it out"):
+    for row in users:
         if row.get("Id") in wanted and row.get("DisplayName"):
             names[row.get("Id")] = row.get("DisplayName")
     return names
@@ -114,6 +159,21 @@ def _site_and_selector(selector: str | None, name: str) -> tuple[str | None, str
 
 
 # ---------------------------------------------------------------------------- choosing
+
+def _choose_in(posts: _Rows, questions: list[dict], answers: dict[str, list[dict]], selector: str | None) -> dict:
+    """``_choose``; when the file broke off, a question not found may be in the part lost."""
+    try:
+        return _choose(questions, answers, selector, posts.doc.name)
+    except SourceError as error:
+        if posts.broken is None:
+            raise
+        raise SourceError(
+            f"{error.message}\n(the file is not well-formed XML from {posts.breaks_at()}; "
+            f"only the {posts.count} row(s) before it were read)",
+            where=posts.broken.where,
+            fix=f"{_FIX_XML}; or {error.fix}" if error.fix else _FIX_XML,
+        ) from None
+
 
 def _choose(questions: list[dict], answers: dict[str, list[dict]], selector: str | None, name: str) -> dict:
     if not questions:
@@ -179,9 +239,11 @@ class _Site:
         return f"https://{self.host}/a/{post_id}" if self.host else None
 
 
-def _thread(question: dict, answer_rows: list[dict], names: dict[str, str], host: str | None, retrieved_at) -> Thread:
+def _thread(
+    question: dict, answer_rows: list[dict], names: dict[str, str], host: str | None, retrieved_at, cuts: list[str]
+) -> Thread:
     site = _Site(host)
-    notes: list[str] = []
+    notes: list[str] = list(cuts)
     accepted = question.get("AcceptedAnswerId")
     rows, repeated = _unique_rows(answer_rows)
     if repeated:

@@ -111,11 +111,17 @@ def test_question_without_accepted_answer_has_no_accepted_counts(coffee):
     assert len(thread.replies) == 2 and all(r.engagement.accepted is None for r in thread.replies)
 
 
-def test_truncated_dump_names_the_line(coffee):
+def test_truncated_dump_keeps_the_rows_before_the_cut(coffee):
     cut = SourceDocument("Posts.xml", coffee.data[:20000])
-    with pytest.raises(SourceError) as error:
-        read(cut, "1")
-    assert error.value.where.startswith("Posts.xml line ")
+    thread = read(cut, "1")
+    assert thread.partial and thread.replies == () and thread.total_replies == 3
+    assert thread.import_notes[0] == (
+        "Posts.xml is not well-formed XML from line 23, column 701 (AttValue: ' expected): the file is cut short"
+        " or damaged there, so only the 20 row(s) before it were read; answers after it are missing")
+    with pytest.raises(SourceError) as error:  # question 184 lies in the part cut off
+        read(cut, "184")
+    assert error.value.where == "Posts.xml line 23, column 701"
+    assert "only the 20 row(s) before it were read" in error.value.message
 
 
 # ---------------------------------------------------------------------------- a dump folder
@@ -161,6 +167,17 @@ def test_dump_folder_with_users_and_site_name(tmp_path):
     assert_round_trip(thread)
 
 
+def test_users_cut_short_keeps_the_names_read(tmp_path):
+    (tmp_path / "Posts.xml").write_text(DUMP_POSTS.replace('AnswerCount="4"', 'AnswerCount="3"'), encoding="utf-8")
+    (tmp_path / "Users.xml").write_text(DUMP_USERS[: DUMP_USERS.index("Dr. Crumb")], encoding="utf-8")
+    thread = stackexchange.read(ImportRequest(load_documents(tmp_path)))
+    assert thread.author == "Hanna" and thread.reply("13").author == "user5"
+    assert not thread.partial  # every answer is there, only a name is missing
+    assert thread.import_notes[0] == (
+        "Users.xml is not well-formed XML from line 4, column 46 (AttValue: ' expected): the file is cut short or damaged"
+        " there, so only the 1 row(s) before it were read; authors listed after it are shown as user<Id>")
+
+
 def test_anonymous_owner_and_single_question_file():
     data = DUMP_POSTS.replace(' OwnerDisplayName="old_baker"', "").encode()
     thread = stackexchange.read(ImportRequest((SourceDocument("Posts.xml", data),)))
@@ -173,6 +190,29 @@ def test_folder_without_posts():
     with pytest.raises(SourceError) as error:
         stackexchange.read(ImportRequest(docs))
     assert "no Posts.xml" in error.value.message
+
+
+def test_dump_cut_short_keeps_the_thread_so_far():
+    data = DUMP_POSTS.encode()
+    cut = data[: data.index(b'<row Id="14"') + 60]  # inside the third answer
+    thread = stackexchange.read(ImportRequest((SourceDocument("dump/Posts.xml", cut),), thread="10"))
+    assert [r.id for r in thread.replies] == ["13", "11"] and thread.partial
+    assert thread.import_notes[:2] == (
+        "Posts.xml is not well-formed XML from line 6, column 63 (AttValue: ' expected): the file is cut short"
+        " or damaged there, so only the 3 row(s) before it were read; answers after it are missing",
+        "the question has 4 answers, the dump holds 2 of them",
+    )
+    whole = data[: data.index(b'  <row Id="14"')]  # cut between rows: all answers so far, still partial
+    thread = stackexchange.read(ImportRequest((SourceDocument("Posts.xml", whole),), thread="10"))
+    assert thread.partial and "line 6, column 1 (Premature end of data in tag posts line 2)" in thread.import_notes[0]
+
+
+def test_dump_cut_before_the_first_row_is_an_error():
+    data = DUMP_POSTS.encode()
+    with pytest.raises(SourceError) as error:
+        stackexchange.read(ImportRequest((SourceDocument("Posts.xml", data[: data.index(b"Title=")]),)))
+    assert error.value.where == "Posts.xml line 3, column 189"
+    assert error.value.message.startswith("not well-formed XML: ")
 
 
 def test_entity_declarations_are_refused():
