@@ -4,17 +4,28 @@ A blog or forum feed, or a comments feed ("Comments on: ..."), becomes one threa
 channel/feed is the discussion (title, link), its entries are the replies, oldest first.
 Replies are threaded when an entry says what it answers: RFC 4685 ``thr:in-reply-to``
 (ref = another entry's id, or href = another entry's link), or, on such an entry, a
-``link rel="related"`` to another entry (Blogger comment feeds).  ``slash:comments`` or
-``thr:total`` become ``engagement.replies``.  There is no opening post: a feed does not carry
-the article its comments answer.  ``request.thread`` is not used (a feed is one thread).
+``link rel="related"`` to another entry (Blogger comment feeds); without those, WordPress's
+leading "In reply to <a href=...#comment-N>Name</a>." (translated; dropped from the body
+once its link has found the parent).  An entry is found only by its own id and
+alternate/self/edit links, never by the links it points at.  Author names are HTML-unescaped
+once (WordPress writes them escaped); WordPress 2.x comment feeds without ``dc:creator``
+give the name in the title "Comment on POST by NAME".  ``slash:comments`` or ``thr:total``
+become ``engagement.replies``; ``openSearch:totalResults`` (Blogger) becomes
+``total_replies``, and the thread is partial when the file holds fewer entries, or when the
+file is cut off (an entry the cut falls inside is left out).  There is no opening post: a
+feed does not carry the article its comments answer.  ``request.thread`` is not used (a feed
+is one thread).
 """
 
 from __future__ import annotations
 
 import calendar
 import hashlib
+import html
 import io
 import re
+import xml.sax
+from xml.sax.saxutils import unescape as xml_unescape
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
@@ -56,9 +67,11 @@ def read(request) -> Thread:
     notes: list[str] = []
     if parsed.get("bozo"):
         notes.append(f"the feed has errors ({_describe(parsed.get('bozo_exception'))}); imported what the parser could read")
+    loose = _read_loosely(parsed)
     channel = parsed.get("feed", {})
-    feed_author = _author(channel)
-    entries = [_entry(e, feed_author) for e in parsed.get("entries", [])]
+    feed_author = _author(channel, loose)
+    complete, cut_off = _complete_entries(doc, parsed, notes)
+    entries = [_entry(e, feed_author, loose) for e in complete]
     entries = _drop_duplicates(entries, notes)
     thread_url = _alternate_link(channel)
     feed_id = (channel.get("id") or "").strip() or None
@@ -69,6 +82,9 @@ def read(request) -> Thread:
     replies, loops = xmlsafe.break_parent_loops(_with_mentions([e.reply for e in ordered]))
     if loops:
         notes.append(f"{loops} entr{'y' if loops == 1 else 'ies'} answered each other in a loop; shown as answering the thread")
+    total = _stated_total(channel)
+    if total is not None and total > len(replies):
+        notes.append(f"the feed says it has {total} entries; this file holds {len(replies)} of them (one page of a paged feed)")
     title = _plain(channel.get("title_detail")) or None
     return Thread(
         id=feed_id or thread_url or _fallback_id(title, replies),
@@ -77,7 +93,8 @@ def read(request) -> Thread:
         replies=tuple(common.order_by_parents(replies)),
         source_format="feed",
         retrieved_at=request.retrieved_at,
-        partial=missing > 0,
+        partial=missing > 0 or cut_off or (total is not None and total > len(replies)),
+        total_replies=total,
         author=feed_author,
         import_notes=tuple(notes),
     )
@@ -128,6 +145,12 @@ def _scrub(node) -> None:
             _scrub(value)
 
 
+def _read_loosely(parsed) -> bool:
+    """Whether feedparser fell back to its loose parser (strict XML failed or the encoding was
+    unknown); that parser leaves one extra level of XML escaping in some text, names among it."""
+    return isinstance(parsed.get("bozo_exception"), xml.sax.SAXException) or not parsed.get("encoding")
+
+
 def _line(problem) -> int | None:
     try:
         return int(problem.getLineNumber())
@@ -143,6 +166,43 @@ def _describe(problem) -> str:
     return f"{message} at line {line}" if line else str(message)
 
 
+# ---------------------------------------------------------------------------- cut-off files
+
+_ENTRY_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+
+
+def _complete_entries(doc, parsed, notes: list[str]) -> tuple[list, bool]:
+    """The entries whose end tag is in the file, and whether the file is cut off.
+
+    The loose parser makes an entry of whatever it read before the end of a cut-off file
+    (an empty body, a half-escaped name); such an entry is left out with a note."""
+    entries = list(parsed.get("entries", []))
+    head = xmlsafe.head(doc.data)
+    if not _read_loosely(parsed) or head is None:
+        return entries, False
+    text = _decoded(doc.data, parsed.get("encoding"))
+    if re.search(rf"</(?:[A-Za-z_][\w.-]*:)?{re.escape(head.local)}\s*>", text):
+        return entries, False
+    closed = len(_ENTRY_END.findall(text))
+    if len(entries) > closed:
+        torn = len(entries) - closed
+        notes.append(
+            f"the file is cut off inside its last entr{'y' if torn == 1 else 'ies'}; "
+            f"{torn} incomplete entr{'y' if torn == 1 else 'ies'} not imported, and entries after the cut are missing"
+        )
+        return entries[:closed], True
+    notes.append("the file is cut off; entries after the cut are missing")
+    return entries, True
+
+
+def _decoded(data: bytes, encoding: str | None) -> str:
+    """The document as text, for finding end tags (markup is ASCII in any encoding it may use)."""
+    try:
+        return data.decode(encoding or "utf-8", "replace")
+    except LookupError:
+        return data.decode("utf-8", "replace")
+
+
 # ---------------------------------------------------------------------------- entries
 
 @dataclass
@@ -152,12 +212,23 @@ class _Entry:
     targets: list[tuple[str | None, str | None]]  # (ref, href) it answers: thr:in-reply-to, link rel="in-reply-to"
     related: list[str]  # rel="related" links, trusted only on entries that answer something
     sort_time: float | None  # for ordering, even when the zone is unknown
+    reply_line: _ReplyLine | None = None  # WordPress's "In reply to <a>Name</a>." opening
 
 
-def _entry(entry, feed_author: str | None) -> _Entry:
+@dataclass(frozen=True)
+class _ReplyLine:
+    href: str  # the comment it answers ("...#comment-12")
+    body_without: str  # the body once the sentence is taken out
+
+
+# A link only identifies the entry it sits on when it is the entry's own address.
+_OWN_RELS = ("alternate", "self", "edit")
+
+
+def _entry(entry, feed_author: str | None, loose: bool) -> _Entry:
     link = _alternate_link(entry)
-    content = _content(entry)
-    author = _author(entry) or feed_author or "anonymous"
+    content, reply_line = _content(entry)
+    author = _author(entry, loose) or _name_in_title(entry) or feed_author or "anonymous"
     posted_at, posted_text, sort_time = _time(entry)
     source_id = (entry.get("id") or "").strip() or None
     reply = Reply(
@@ -171,11 +242,12 @@ def _entry(entry, feed_author: str | None) -> _Entry:
         title=_plain(entry.get("title_detail")) or None,
     )
     links = [item for item in entry.get("links", []) or [] if item.get("href")]
-    keys = {key for key in [source_id, link] + [item["href"] for item in links] if key}
+    own = [item["href"] for item in links if item.get("rel", "alternate") in _OWN_RELS]
+    keys = {key for key in [source_id, link] + own if key}
     targets = [(t.get("ref"), t.get("href")) for key, t in entry.items() if key.endswith("in-reply-to") and isinstance(t, dict)]
     targets += [(None, item["href"]) for item in links if item.get("rel") == "in-reply-to"]
     related = [item["href"] for item in links if item.get("rel") == "related"]
-    return _Entry(reply, keys, targets, related, sort_time)
+    return _Entry(reply, keys, targets, related, sort_time, reply_line)
 
 
 def _alternate_link(node) -> str | None:
@@ -188,16 +260,35 @@ def _alternate_link(node) -> str | None:
     return href if href.startswith(("http://", "https://")) else None
 
 
-def _author(node) -> str | None:
+def _author(node, loose: bool) -> str | None:
+    """The name, HTML-unescaped once: WordPress writes ``O&#039;Brien`` inside CDATA.  The
+    loose parser's own extra escaping is undone first, so the result is the same either way;
+    a name is never unescaped twice (``&amp;amp;`` in the source stays ``&amp;``)."""
     detail = node.get("author_detail") or {}
     name = (detail.get("name") or node.get("author") or "").strip()
     if not name and detail.get("email"):
         name = detail["email"].strip()
-    return name or None
+    if loose:
+        name = xml_unescape(name)
+    return " ".join(html.unescape(name).split()) or None
 
 
-def _content(entry) -> str:
-    """Full content before the summary; HTML through from_html, plain text through from_plain_text."""
+# WordPress 2.x comment feeds have no dc:creator; the title says "Comment on POST by NAME"
+# (English only: a translated title is left alone rather than guessed at).  The last " by "
+# ends the post title, which may hold one ("Stand by Me").
+_COMMENT_TITLE = re.compile(r"Comment on .+ by (?P<name>\S.{0,199})", re.S)
+
+
+def _name_in_title(entry) -> str | None:
+    """The name in a WordPress comment title, only on an entry whose address is a comment's."""
+    addresses = " ".join(filter(None, [entry.get("id"), entry.get("link")]))
+    match = _COMMENT_TITLE.fullmatch(_plain(entry.get("title_detail")))
+    return match.group("name").strip() if match and "#comment-" in addresses else None
+
+
+def _content(entry) -> tuple[str, _ReplyLine | None]:
+    """Full content before the summary; HTML through from_html, plain text through from_plain_text.
+    Also WordPress's "In reply to" opening of HTML content, when it has one."""
     candidates = list(entry.get("content") or [])
     if entry.get("summary_detail"):
         candidates.append(entry["summary_detail"])
@@ -207,8 +298,27 @@ def _content(entry) -> str:
         value = (detail.get("value") or "").strip()
         if value:
             is_html = "html" in (detail.get("type") or "html") and _MARKUP.search(value)
-            return bodies.from_html(value) if is_html else bodies.from_plain_text(value)
-    return ""
+            if not is_html:
+                return bodies.from_plain_text(value), None
+            return bodies.from_html(value), _reply_line(value)
+    return "", None
+
+
+# WordPress core opens a threaded comment's feed text with sprintf(__('In reply to %s.'),
+# '<a href="PARENT#comment-N">NAME</a>') and a blank line: a short, translated sentence
+# around one link to the parent comment, alone in the first paragraph.
+_REPLY_LINE = re.compile(
+    r"""\A\s*(?:<p>\s*)?[^<>]{0,40}?<a\s[^>]*?\bhref=(?P<q>["'])(?P<href>[^"'<>]*\#comment-\d+)(?P=q)[^>]*>"""
+    r"""[^<>]{1,200}</a>[^<>]{0,15}?(?:\s*</p>|\s*<br\s*/?>|\n\s*\n)""",
+    re.I,
+)
+
+
+def _reply_line(value: str) -> _ReplyLine | None:
+    match = _REPLY_LINE.match(value)
+    if not match:
+        return None
+    return _ReplyLine(html.unescape(match.group("href")), bodies.from_html(value[match.end():]))
 
 
 # Text labelled HTML without a single tag or entity is plain text (media:description,
@@ -290,15 +400,15 @@ def _link_parents(entries: list[_Entry], thread_url: str | None, feed_id: str | 
             owner.setdefault(key, entry.reply.id)
     missing = 0
     for entry in entries:
-        if not entry.targets:
+        hrefs, refs, candidates = _answers(entry)
+        if not candidates:
             continue
-        candidates = [t for pair in entry.targets for t in pair if t] + entry.related
         parent = next((owner[c] for c in candidates if c in owner and owner[c] != entry.reply.id), None)
         if parent:
             entry.reply = replace(entry.reply, parent_id=parent)
+            if not entry.targets:  # found through the "In reply to" sentence, which threading now shows
+                entry.reply = replace(entry.reply, body=entry.reply_line.body_without)
             continue
-        hrefs = [href for _, href in entry.targets if href]
-        refs = [ref for ref, _ in entry.targets if ref]
         answers_article = (
             thread_url in hrefs or (feed_id is not None and feed_id in refs)
             or any("#" not in href for href in hrefs) or not hrefs
@@ -306,6 +416,23 @@ def _link_parents(entries: list[_Entry], thread_url: str | None, feed_id: str | 
         if not answers_article:
             missing += 1
     return missing
+
+
+def _answers(entry: _Entry) -> tuple[list[str], list[str], list[str]]:
+    """(hrefs, refs, every candidate) of what the entry answers: thr:in-reply-to and its
+    rel="related" links, else the link of WordPress's "In reply to" sentence."""
+    if entry.targets:
+        hrefs = [href for _, href in entry.targets if href]
+        refs = [ref for ref, _ in entry.targets if ref]
+        return hrefs, refs, [t for pair in entry.targets for t in pair if t] + entry.related
+    if entry.reply_line:
+        return [entry.reply_line.href], [], [entry.reply_line.href]
+    return [], [], []
+
+
+def _stated_total(channel) -> int | None:
+    """openSearch:totalResults: how many entries the whole (paged) feed has."""
+    return _count(channel.get("opensearch_totalresults"))
 
 
 def _chronological(entries: list[_Entry], notes: list[str]) -> list[_Entry]:

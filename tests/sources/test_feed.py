@@ -334,3 +334,127 @@ def mutated(seeds=SEEDS):
 @given(st.one_of(st.binary(max_size=600), mutated()))
 def test_only_source_errors_escape(data):
     only_source_errors(feed, [SourceDocument("fuzz.xml", data)])
+
+
+# ---------------------------------------------------------------------------- WordPress, Blogger, cut-off files
+
+def wordpress_item(number: int, creator: str, content: str, day: int) -> str:
+    return f"""<item><title>By: someone</title>
+    <link>https://veg.example.net/leeks/#comment-{number}</link>
+    <dc:creator><![CDATA[{creator}]]></dc:creator>
+    <pubDate>Mon, {day:02d} Mar 2021 10:00:00 +0000</pubDate>
+    <guid isPermaLink="false">https://veg.example.net/?p=7#comment-{number}</guid>
+    <content:encoded><![CDATA[{content}]]></content:encoded></item>"""
+
+
+def wordpress_feed(*items: str, end: str = "</channel></rss>") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Comments on: Leeks</title>'
+        "<link>https://veg.example.net/leeks/</link>" + "".join(items) + end
+    ).encode()
+
+
+ESCAPED_NAMES = [
+    wordpress_item(1, "Se&#225;n O&#039;Brien &amp; Co", "<p>one</p>", 1),
+    wordpress_item(2, "Links &#8211; Episode 9 &#124; LNL", "<p>two</p>", 2),
+    wordpress_item(3, "Tom &amp;amp; Jerry", "<p>three</p>", 3),  # the name really holds "&amp;"
+]
+
+
+def test_author_names_are_html_unescaped_once():
+    thread = read_bytes(wordpress_feed(*ESCAPED_NAMES))
+    assert [r.author for r in thread.replies] == ["Seán O'Brien & Co", "Links – Episode 9 | LNL", "Tom &amp; Jerry"]
+
+
+def test_author_names_read_by_the_loose_parser_are_not_left_escaped():
+    # a stray "&" breaks strict XML; feedparser's fallback parser escapes names once more
+    broken = wordpress_item(4, "Ann", "<p>four</p>", 4).replace("<title>By: someone", "<title>By: A & B")
+    thread = read_bytes(wordpress_feed(*ESCAPED_NAMES, broken))
+    assert thread.import_notes[0].startswith("the feed has errors")
+    assert [r.author for r in thread.replies] == ["Seán O'Brien & Co", "Links – Episode 9 | LNL", "Tom &amp; Jerry", "Ann"]
+
+
+def test_wordpress_in_reply_to_sentence_gives_the_parent():
+    thread = read_bytes(wordpress_feed(
+        wordpress_item(12, "Bo", '<p>In reply to <a href="https://veg.example.net/leeks/#comment-10">Ann</a>.</p>\n<p>Water more.</p>', 3),
+        wordpress_item(11, "Cy", '<p>Als Antwort auf <a href="https://veg.example.net/leeks/#comment-10">Ann</a>.</p>\n<p>Gut.</p>', 2),
+        wordpress_item(13, "Di", '<p>In reply to <a href="https://veg.example.net/leeks/#comment-4">Eve</a>.</p>\n<p>Old one.</p>', 4),
+        wordpress_item(10, "Ann", '<p>As <a href="https://veg.example.net/leeks/#comment-9">Eve said</a> earlier, leeks like water.</p>', 1),
+    ))
+    ann, cy, bo, di = thread.replies
+    assert (bo.parent_id, cy.parent_id) == (ann.id, ann.id)  # English and translated sentence
+    assert bo.body == "<p>Water more.</p>" and cy.body == "<p>Gut.</p>"  # the sentence is dropped once threaded
+    assert ann.parent_id is None  # a link inside a longer opening is not a reply line
+    # comment 4 is not in the feed: no parent, the sentence stays as the only trace of it
+    assert di.parent_id is None and di.body.startswith("<p>In reply to") and thread.partial
+    assert "1 entry answers entries that are not in the feed" in thread.import_notes
+
+
+BLOGGER_NEWEST_FIRST = b"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns='http://www.w3.org/2005/Atom' xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/'
+  xmlns:thr='http://purl.org/syndication/thread/1.0'>
+<id>tag:blogger.com,1999:blog-5.post-8.comments</id><title>Comments on Veg: Leeks</title>
+<link rel='alternate' href='https://veg.blogspot.com/leeks.html'/>
+<openSearch:totalResults>%(total)s</openSearch:totalResults>
+<entry><id>tag:blogger.com,1999:blog-5.post-3</id><published>2020-05-03T10:00:00Z</published><content type='html'>Me too</content>
+  <link rel='self' href='https://www.blogger.com/feeds/5/8/comments/default/3'/>
+  <link rel='alternate' href='https://veg.blogspot.com/leeks.html?showComment=3#c3'/>
+  <link rel='related' href='https://www.blogger.com/feeds/5/8/comments/default/1'/>
+  <author><name>Bob</name></author><thr:in-reply-to ref='tag:blogger.com,1999:blog-5.post-8' href='https://veg.blogspot.com/leeks.html'/></entry>
+<entry><id>tag:blogger.com,1999:blog-5.post-2</id><published>2020-05-02T10:00:00Z</published><content type='html'>Thanks</content>
+  <link rel='self' href='https://www.blogger.com/feeds/5/8/comments/default/2'/>
+  <link rel='alternate' href='https://veg.blogspot.com/leeks.html?showComment=2#c2'/>
+  <link rel='related' href='https://www.blogger.com/feeds/5/8/comments/default/1'/>
+  <author><name>Gardener</name></author><thr:in-reply-to ref='tag:blogger.com,1999:blog-5.post-8' href='https://veg.blogspot.com/leeks.html'/></entry>
+<entry><id>tag:blogger.com,1999:blog-5.post-1</id><published>2020-05-01T10:00:00Z</published><content type='html'>Mine bolted</content>
+  <link rel='self' href='https://www.blogger.com/feeds/5/8/comments/default/1'/>
+  <link rel='alternate' href='https://veg.blogspot.com/leeks.html?showComment=1#c1'/>
+  <author><name>Ann</name></author><thr:in-reply-to ref='tag:blogger.com,1999:blog-5.post-8' href='https://veg.blogspot.com/leeks.html'/></entry>
+</feed>"""
+
+
+def test_blogger_related_link_is_the_parent_never_the_entrys_address():
+    thread = read_bytes(BLOGGER_NEWEST_FIRST % {b"total": b"3"})
+    ann, gardener, bob = thread.replies
+    assert (ann.author, gardener.author, bob.author) == ("Ann", "Gardener", "Bob")
+    assert ann.parent_id is None
+    assert gardener.parent_id == bob.parent_id == "tag:blogger.com,1999:blog-5.post-1"  # neither answers a sibling
+    assert thread.total_replies == 3 and not thread.partial and thread.import_notes == ()
+
+
+def test_opensearch_total_beyond_the_file_makes_it_partial():
+    thread = read_bytes(BLOGGER_NEWEST_FIRST % {b"total": b"57"})
+    assert len(thread.replies) == 3 and thread.total_replies == 57 and thread.partial
+    assert thread.import_notes == ("the feed says it has 57 entries; this file holds 3 of them (one page of a paged feed)",)
+
+
+def test_cut_off_feed_is_partial_and_leaves_out_the_torn_entry():
+    complete = wordpress_feed(
+        wordpress_item(2, "Ann", "<p>two</p>", 2),
+        wordpress_item(1, "Bob", "<p>one</p>", 1),
+    )
+    torn = complete[: complete.index(b"<pubDate>Mon, 01")]  # inside Bob's entry
+    thread = read_bytes(torn)
+    assert [r.author for r in thread.replies] == ["Ann"] and thread.partial
+    assert "1 incomplete entry not imported" in thread.import_notes[1]
+    between = complete[: complete.rindex(b"</item>") + len(b"</item>")]  # after a whole entry
+    thread = read_bytes(between)
+    assert [r.author for r in thread.replies] == ["Bob", "Ann"] and thread.partial
+    assert thread.import_notes[1] == "the file is cut off; entries after the cut are missing"
+    assert not read_bytes(complete).partial
+
+
+def test_wordpress_2_comment_title_names_the_author():
+    def item(title: str) -> str:
+        return f"<item><title>{title}</title><guid>https://old.example.org/?p=1#comment-{len(title)}</guid><description>hi</description></item>"
+
+    data = (
+        '<rss version="2.0"><channel><title>Comments for Old</title>'
+        + item("Comment on Stand by Me by Scott")
+        + item("Comment on Leeks by O&#039;Brien &amp; Co")  # as WordPress writes it: escaped once
+        + item("Review of Leeks by Ann")
+        + item("Comment on Leeks by Ann").replace("#comment-", "#post-")  # not a comment's address
+        + "</channel></rss>"
+    ).encode()
+    assert [r.author for r in read_bytes(data).replies] == ["Scott", "O'Brien & Co", "anonymous", "anonymous"]
