@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from digest.sources import ImportRequest, SourceDocument, detect, import_thread, load_documents
 from digest.sources.canonical import dumps, loads
+from digest.sources.common import find_mentions
 from digest.errors import SourceError
 from tests.conftest import ROOT
 
@@ -117,3 +118,10 @@ def test_golden_round_trips_through_canonical_json():
     text = GOLDEN.read_text(encoding="utf-8")
     assert dumps(loads(text, "golden")) == text
     assert len(json.loads(text)["replies"]) == 10
+
+
+def test_mentions_name_and_number_with_or_without_a_slash_between():
+    found = find_mentions("@Scott/#58 and @Red Sun #52 agree", numbers={58: "c58", 52: "c52"})
+    assert [(m.name, m.number, m.reply_id, m.text) for m in found] == [
+        ("Scott", 58, "c58", "@Scott/#58"), ("Red Sun", 52, "c52", "@Red Sun #52"),
+    ]

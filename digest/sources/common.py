@@ -74,10 +74,10 @@ def parse_mail_date(text: str | None) -> datetime | None:
 
 
 _MENTION_RE = re.compile(
-    r"(?<![\w.])@\s?(?P<name>[^\s#@,.:;!?()<>\"]+(?: [A-Z][^\s#@,.:;!?()<>\"]*)*)"
+    r"(?<![\w.])@\s?(?P<name>[^\s#@,.:;!?()<>\"/]+(?: [A-Z][^\s#@,.:;!?()<>\"/]*)*)"
     r"|\b(?i:post|comment|reply|message)\s+(?P<bare>#(?P<bare_num>\d{1,6}))\b"
 )
-_NUMBER_AFTER = re.compile(r"\s*#(\d{1,6})\b")
+_NUMBER_AFTER = re.compile(r"\s*/?#(\d{1,6})\b")  # "@Name #52", also "@Name/#52"
 
 
 def find_mentions(text: str, authors: set[str] = frozenset(), numbers: dict[int, str] | None = None) -> tuple[Mention, ...]:
