@@ -264,4 +264,5 @@ def _short(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return ""
     text = repr(value) if isinstance(value, float) else json.dumps(value, ensure_ascii=False)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate shows as \ud800
     return text if len(text) <= 40 else text[:37] + "..."
