@@ -4,7 +4,10 @@ Accepted shapes (Discourse's public JSON API, append ``.json`` to a forum URL):
 
 - a topic, ``/t/{slug}/{id}.json`` or ``/t/{id}/posts.json``: ``post_stream.posts`` holds the
   first chunk of posts (20 by default) and ``post_stream.stream`` the ids of all of them, so
-  ids not included are reported as missing; ``posts_count`` gives ``total_replies``;
+  ids not included are reported as missing; ``posts_count`` gives ``total_replies``.  A page
+  without ``stream`` (``/t/{id}/posts.json``, very long topics) is compared with the topic's
+  ``posts_count``, else the ``posts_count`` each post carries (the topic's count when that post
+  was fetched, so it can only be low), else ``highest_post_number``;
 - a single post, ``/posts/{id}.json``, and the list of recent posts ``/posts.json``;
 - a folder holding any mix of those, typically one ``/posts/{id}.json`` per file as saved by
   archivers: posts are merged by id, grouped by ``topic_id`` and ordered by ``post_number``.
@@ -12,9 +15,14 @@ Accepted shapes (Discourse's public JSON API, append ``.json`` to a forum URL):
 
 Post number 1 is the opening post.  ``reply_to_post_number`` names the parent by number
 (null or 1: the reply answers the topic).  Likes are the ``actions_summary`` entry with id 2.
-Bodies come from ``cooked`` HTML (quote asides become blockquotes that keep "X said:"), else
-from the ``raw`` markdown read as plain text.  Small-action posts ("closed the topic") are
-skipped; deleted posts are kept as placeholders only when other posts answer them.
+Bodies come from ``cooked`` HTML (quote asides become blockquotes that keep "X said:", link
+previews and videos one link labelled with their title), else from the ``raw`` markdown read
+as plain text.  Only regular posts (``post_type`` 1, or none given) are replies: moderator
+actions (2) and small actions (3, "closed the topic") are skipped, and whispers (4, seen only
+by staff) are never imported.  Deleted posts and posts hidden by flags are kept as
+placeholders only when other posts answer them.  The Solved plugin's accepted answer (the
+topic's ``accepted_answer.post_number`` or a post's ``accepted_answer: true``) gets
+``engagement.accepted`` = 1 and the other replies 0.
 
 Permalinks need the forum's address, which the JSON does not carry.  It is taken from a
 source named by URL, from an absolute ``post_url``, or from the ``/user_avatar/<host>/`` path
@@ -43,7 +51,15 @@ DESCRIPTION = "Discourse topic or post JSON (/t/ID.json, /posts/ID.json, or a fo
 FIX = "save the topic again from https://FORUM/t/TOPIC_ID.json (or each post from /posts/POST_ID.json)"
 
 LIKE_ACTION_ID = 2  # PostActionType "like" in actions_summary
-SMALL_ACTION_POST_TYPE = 3  # "closed the topic", "pinned" ... notices, not replies
+REGULAR_POST_TYPE = 1  # the only post type that is a reply
+# Other post types, and what the import note calls them when they are left out.
+_LEFT_OUT_POST_TYPES = {
+    2: "skipped {} moderator-action posts (staff notices, not replies)",
+    3: "skipped {} small-action posts (topic status notices, not replies)",
+    4: "left out {} whispers (posts only staff can see; never imported)",
+}
+# Posts whose text readers may not see, and their placeholder and note wording.
+_WITHDRAWN = {"deleted": "deleted posts", "hidden": "hidden posts (flagged by the community)"}
 _POST_KEYS = (b'"post_number"', b'"topic_id"', b'"topic_slug"', b'"reply_to_post_number"', b'"actions_summary"',
               b'"avatar_template"', b'"cooked"')
 _AVATAR_HOST = re.compile(r"^/user_avatar/([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/")
@@ -81,6 +97,10 @@ class _Post:
     post_url: str | None
     post_type: int | None
     deleted: bool
+    hidden: bool
+    accepted: bool
+    topic_solved: bool  # the Solved plugin says the topic has an accepted answer
+    posts_count: int | None  # the topic's post count when this post was fetched
     avatar_template: str | None
 
     @property
@@ -95,6 +115,8 @@ class _Topic:
     title: str | None
     posts_count: int | None
     created_by: str | None
+    highest_post_number: int | None = None
+    accepted_number: int | None = None
     stream: list[str] = field(default_factory=list)
     included: list[str] = field(default_factory=list)
 
@@ -170,6 +192,8 @@ def _parse_topic(root: jsonshape.Node) -> tuple[list[_Post], _Topic]:
         title=root["title"].string() or _unescape(root["fancy_title"].string()),
         posts_count=root["posts_count"].integer(),
         created_by=_created_by(root),
+        highest_post_number=root["highest_post_number"].integer(),
+        accepted_number=_accepted_number(root),
         stream=[node.ident(required=True) for node in stream["stream"].array()],
     )
     posts = [_parse_post(node, topic) for node in stream["posts"].array()]
@@ -182,6 +206,12 @@ def _created_by(root: jsonshape.Node) -> str | None:
     if not details.is_object or not details["created_by"].is_object:
         return None
     return details["created_by"]["username"].string()
+
+
+def _accepted_number(root: jsonshape.Node) -> int | None:
+    """The Solved plugin's ``accepted_answer`` object names the answer by post number."""
+    answer = root["accepted_answer"]
+    return answer["post_number"].integer() if answer.is_object else None
 
 
 def _parse_post(node: jsonshape.Node, topic: _Topic | None) -> _Post:
@@ -204,6 +234,10 @@ def _parse_post(node: jsonshape.Node, topic: _Topic | None) -> _Post:
         post_url=node["post_url"].string(),
         post_type=node["post_type"].integer(),
         deleted=node.has("deleted_at") or node["user_deleted"].flag(),
+        hidden=node["hidden"].flag() or node["cooked_hidden"].flag(),
+        accepted=node["accepted_answer"].flag(),
+        topic_solved=node["topic_accepted_answer"].flag(),
+        posts_count=node["posts_count"].integer(),
         avatar_template=node["avatar_template"].string(),
     )
 
@@ -271,6 +305,9 @@ def _merge_topics(topics: list[_Topic]) -> _Topic | None:
         merged.title = merged.title or topic.title
         merged.posts_count = max(filter(None, (merged.posts_count, topic.posts_count)), default=None)
         merged.created_by = merged.created_by or topic.created_by
+        merged.highest_post_number = max(filter(None, (merged.highest_post_number, topic.highest_post_number)),
+                                         default=None)
+        merged.accepted_number = merged.accepted_number or topic.accepted_number
         merged.stream.extend(s for s in topic.stream if s not in merged.stream)
         merged.included.extend(topic.included)
     return merged
@@ -281,14 +318,13 @@ def _merge_topics(topics: list[_Topic]) -> _Topic | None:
 def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, gathered: _Gathered) -> Thread:
     notes = list(gathered.notes)
     partial = gathered.partial
-    present = {p.key for p in posts} | {p.id for p in posts if p.id}  # skipped ones were not missing
+    fetched = posts  # every post of the topic the source holds, replies or not
     posts = sorted(posts, key=lambda p: (p.number is None, p.number or 0, p.key))
-    small = [p for p in posts if p.post_type == SMALL_ACTION_POST_TYPE]
-    if small:
-        notes.append(f"skipped {len(small)} small-action posts (topic status notices, not replies)")
-    posts = [p for p in posts if p.post_type != SMALL_ACTION_POST_TYPE]
-    posts, deleted_notes = _drop_deleted(posts)
-    notes.extend(deleted_notes)
+    posts, type_notes = _keep_regular(posts)
+    notes.extend(type_notes)
+    posts, withdrawn_notes = _drop_withdrawn(posts)
+    notes.extend(withdrawn_notes)
+    left_out = {p.number for p in fetched if p.number is not None} - {p.number for p in posts}
 
     slug = (topic.slug if topic else None) or next((p.topic_slug for p in posts if p.topic_slug), None)
     title = (topic.title if topic else None) or next((p.topic_title for p in posts if p.topic_title), None)
@@ -308,20 +344,18 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
             notes.append(f"skipped post #{post.number}: it repeats post id {reply_id}")
             continue
         ids[post.key] = reply_id
-    opening, replies, orphans = _link_posts(posts, opening_source, ids, base, slug)
-    if orphans:
-        partial = True
-        notes.append(f"{len(orphans)} posts answer posts not in the import (shown as answering the topic): "
-                     + _listing(orphans))
+    accepted, accepted_note = _accepted_answer(topic, fetched, posts)
+    if accepted_note:
+        notes.append(accepted_note)
+    opening, replies, orphans = _link_posts(posts, opening_source, ids, base, slug, accepted)
+    orphan_notes, parents_missing = _orphan_notes(orphans, left_out)
+    notes.extend(orphan_notes)
+    partial = partial or parents_missing
 
-    missing = _missing_from_stream(topic, present)
-    if missing:
+    missing_note, total = _missing_posts(topic, topic_id, fetched)
+    if missing_note:
         partial = True
-        notes.append(
-            f"{missing} of the topic's {len(topic.stream)} posts (post_stream.stream) are not in the import; "
-            f"fetch them from /t/{topic.id or topic_id}/posts.json?post_ids[]=ID"
-        )
-    total = topic.posts_count - 1 if topic and topic.posts_count else None
+        notes.append(missing_note)
     url = _topic_url(base, slug, topic_id)
     return Thread(
         id=str(topic_id or slug or "discourse"),
@@ -338,52 +372,148 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
     )
 
 
-def _link_posts(posts: list[_Post], opening_source: _Post | None, ids: dict[str, str], base, slug):
-    """Replies with parents from reply_to_post_number; also the opening post, and which
-    parents (by number) are missing."""
+def _link_posts(posts: list[_Post], opening_source: _Post | None, ids: dict[str, str], base, slug,
+                accepted: int | None):
+    """Replies with parents from reply_to_post_number; also the opening post, and the
+    (number, parent number) of posts whose parent is not among them."""
     by_number = {p.number: ids[p.key] for p in posts if p.number is not None}
     authors = {p.username for p in posts}
     replies: list[Reply] = []
     opening = None
-    orphans: list[str] = []
+    orphans: list[tuple[int | None, int]] = []
     for post in posts:
         parent_id = None
         if post is not opening_source and post.reply_to is not None and post.reply_to != 1:
             parent_id = by_number.get(post.reply_to)
             if parent_id is None:
-                orphans.append(f"#{post.number} answers #{post.reply_to}")
-        reply = _make_reply(post, ids[post.key], parent_id, base, slug, authors, by_number)
-        if post is opening_source:
+                orphans.append((post.number, post.reply_to))
+        is_opening = post is opening_source
+        mark = None if accepted is None or is_opening else int(post.number == accepted)
+        reply = _make_reply(post, ids[post.key], parent_id, base, slug, authors, by_number, mark)
+        if is_opening:
             opening = reply
         else:
             replies.append(reply)
     return opening, replies, orphans
 
 
-def _drop_deleted(posts: list[_Post]) -> tuple[list[_Post], list[str]]:
-    """Deleted posts stay only as placeholders that keep their answers attached."""
-    answered = {p.reply_to for p in posts if p.reply_to is not None}
-    kept, dropped, placeholders = [], 0, 0
-    for post in posts:
-        if not post.deleted:
-            kept.append(post)
-        elif post.number in answered or post.number == 1:
-            post.cooked, post.raw = "<p>[deleted]</p>", None
-            kept.append(post)
-            placeholders += 1
-        else:
-            dropped += 1
+def _orphan_notes(orphans: list[tuple[int | None, int]], left_out: set[int]) -> tuple[list[str], bool]:
+    """Notes on posts whose parent is not imported; only parents the source lacks make the
+    import partial, not those left out on purpose (whispers, notices, deleted posts)."""
     notes = []
-    if dropped or placeholders:
-        notes.append(f"{dropped + placeholders} deleted posts: {dropped} skipped, "
-                     f"{placeholders} kept as empty placeholders because other posts answer them")
+    for reason, on_purpose in (("left out above", True), ("not in the import", False)):
+        listed = [f"#{number} answers #{parent}" for number, parent in orphans
+                  if (parent in left_out) == on_purpose]
+        if listed:
+            notes.append(f"{len(listed)} posts answer posts {reason} (shown as answering the topic): "
+                         + _listing(listed))
+    return notes, any(parent not in left_out for _, parent in orphans)
+
+
+def _keep_regular(posts: list[_Post]) -> tuple[list[_Post], list[str]]:
+    """Only regular posts are replies; notices are skipped and whispers (staff-only) never
+    imported, each kind counted in a note."""
+    kept: list[_Post] = []
+    left_out: dict[int, int] = {}
+    for post in posts:
+        if post.post_type in (None, REGULAR_POST_TYPE):
+            kept.append(post)
+        else:
+            left_out[post.post_type] = left_out.get(post.post_type, 0) + 1
+    notes = [
+        _LEFT_OUT_POST_TYPES.get(kind, "skipped {} posts of post_type %d (not regular posts)" % kind).format(count)
+        for kind, count in sorted(left_out.items())
+    ]
     return kept, notes
 
 
-def _missing_from_stream(topic: _Topic | None, present: set[str]) -> int:
+def _withdrawn(post: _Post) -> str | None:
+    """Why readers may not see a post's text: it was deleted, or hidden after flags."""
+    if post.deleted:
+        return "deleted"
+    return "hidden" if post.hidden else None
+
+
+def _drop_withdrawn(posts: list[_Post]) -> tuple[list[_Post], list[str]]:
+    """Deleted and hidden posts stay only as placeholders that keep their answers attached."""
+    answered = {p.reply_to for p in posts if p.reply_to is not None}
+    kept: list[_Post] = []
+    dropped = dict.fromkeys(_WITHDRAWN, 0)
+    placeholders = dict.fromkeys(_WITHDRAWN, 0)
+    for post in posts:
+        kind = _withdrawn(post)
+        if kind is None:
+            kept.append(post)
+        elif post.number in answered or post.number == 1:
+            post.cooked, post.raw = f"<p>[{kind}]</p>", None
+            kept.append(post)
+            placeholders[kind] += 1
+        else:
+            dropped[kind] += 1
+    notes = [
+        f"{dropped[kind] + placeholders[kind]} {label}: {dropped[kind]} skipped, "
+        f"{placeholders[kind]} kept as empty placeholders because other posts answer them"
+        for kind, label in _WITHDRAWN.items() if dropped[kind] or placeholders[kind]
+    ]
+    return kept, notes
+
+
+def _accepted_answer(topic: _Topic | None, fetched: list[_Post], kept: list[_Post]) -> tuple[int | None, str | None]:
+    """The accepted answer's post number (Solved plugin), and a note when it is not imported."""
+    number = (topic.accepted_number if topic else None) or next((p.number for p in fetched if p.accepted), None)
+    if number is None:
+        if any(p.topic_solved for p in fetched):
+            return None, "the topic has an accepted answer (topic_accepted_answer) that is not in the import"
+        return None, None
+    if not any(p.number == number for p in kept):
+        return number, f"the accepted answer (post #{number}) is not in the import"
+    return number, None
+
+
+def _missing_posts(topic: _Topic | None, topic_id, fetched: list[_Post]) -> tuple[str | None, int | None]:
+    """A note on the topic's posts the source lacks, and ``total_replies``.
+
+    The stream's ids say exactly which posts are missing.  Without a stream, the counts
+    the source states are compared with the posts it holds; a post's own ``posts_count``
+    is a snapshot from when it was fetched, so it only counts when it exceeds them."""
+    tid = (topic.id if topic else None) or topic_id
+    total = topic.posts_count - 1 if topic and topic.posts_count else None
+    if topic is not None and topic.stream:
+        present = {p.key for p in fetched} | {p.id for p in fetched if p.id}  # skipped ones were not missing
+        missing = _missing_from_stream(topic, present)
+        if not missing:
+            return None, total
+        return (f"{missing} of the topic's {len(topic.stream)} posts (post_stream.stream) are not in the import; "
+                f"fetch them from /t/{tid}/posts.json?post_ids[]=ID"), total
+    claimed, field_name = _claimed_post_count(topic, fetched)
+    held = len({p.key for p in fetched})
+    if claimed is None or claimed <= held:
+        return None, total
+    if field_name == "posts_count":
+        total = total or claimed - 1
+    last = max((p.number for p in fetched if p.number is not None), default=0)
+    bound = "up to " if field_name == "highest_post_number" else ""
+    return (f"{claimed - held} of the topic's {bound}{claimed} posts "
+            f"({field_name}) are not in the import; fetch them page by page from "
+            f"/t/{tid}/posts.json?post_number={last}&asc=true (then from the last post number each page holds), "
+            f"or save /t/{tid}.json, whose post_stream.stream lists every post id"), total
+
+
+def _claimed_post_count(topic: _Topic | None, fetched: list[_Post]) -> tuple[int | None, str]:
+    """How many posts the source says the topic has, and the field that says so.
+    ``highest_post_number`` is an upper bound: deleted and staff-only posts take numbers too."""
+    if topic is not None and topic.posts_count:
+        return topic.posts_count, "posts_count"
+    snapshot = max((p.posts_count for p in fetched if p.posts_count), default=None)
+    if snapshot:
+        return snapshot, "posts_count"
+    if topic is not None and topic.highest_post_number:
+        return topic.highest_post_number, "highest_post_number"
+    return None, "posts_count"
+
+
+def _missing_from_stream(topic: _Topic, present: set[str]) -> int:
     """How many of the topic's post ids (post_stream.stream) are not imported."""
-    if topic is None or not topic.stream:
-        return 0
     stream = set(topic.stream)
     if stream & present:
         return len(stream - present)
@@ -406,7 +536,7 @@ def _reply_id(post: _Post, base: str | None, slug: str | None) -> str:
     return common.stable_id(permalink=address, author=post.username, body=post.cooked or post.raw or "")
 
 
-def _make_reply(post: _Post, reply_id: str, parent_id, base, slug, authors, by_number) -> Reply:
+def _make_reply(post: _Post, reply_id: str, parent_id, base, slug, authors, by_number, accepted: int | None) -> Reply:
     text = _post_body(post, base)
     posted_at = post.created
     return Reply(
@@ -419,7 +549,7 @@ def _make_reply(post: _Post, reply_id: str, parent_id, base, slug, authors, by_n
         posted_at_text=post.created_at if posted_at is None and post.created_at else None,
         parent_id=parent_id,
         mentions=common.find_mentions(body.plain_words(text), authors, by_number),
-        engagement=Engagement(likes=post.likes, replies=post.reply_count, reads=post.reads),
+        engagement=Engagement(likes=post.likes, replies=post.reply_count, reads=post.reads, accepted=accepted),
     )
 
 
@@ -491,10 +621,12 @@ def _cooked_to_body(cooked: str, base: str | None) -> str:
         root = lxml.html.fragment_fromstring(cooked, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
         return body.from_html(cooked)
-    for aside in root.xpath(_ASIDE_XPATH % "quote"):
+    for aside in root.xpath(_CLASS_XPATH % ("aside", "quote")):
         _quote_to_blockquote(aside)
-    for aside in root.xpath(_ASIDE_XPATH % "onebox"):
+    for aside in root.xpath(_CLASS_XPATH % ("aside", "onebox")):
         _onebox_to_link(aside)
+    for container in root.xpath(_CLASS_XPATH % ("div", "lazy-video-container")):
+        _video_to_link(container)
     _drop_decorations(root)
     _flatten_containers(root)
     if base:
@@ -505,24 +637,53 @@ def _cooked_to_body(cooked: str, base: str | None) -> str:
     return body.from_html(inner)
 
 
-_ASIDE_XPATH = './/aside[contains(concat(" ", normalize-space(@class), " "), " %s ")]'
+_CLASS_XPATH = './/%s[contains(concat(" ", normalize-space(@class), " "), " %s ")]'
 
 
 def _onebox_to_link(aside) -> None:
     """A link preview card becomes one link labelled with the page title (its blurb is not the poster's)."""
-    links = [a for a in aside.iter("a") if (a.get("href") or "").startswith(("http://", "https://"))]
-    href = aside.get("data-onebox-src") or (links[0].get("href") if links else None)
+    href = aside.get("data-onebox-src") or _first_web_link(aside)
     heading = next(iter(aside.xpath(".//h3 | .//h4")), None)
     label = " ".join((heading.text_content() if heading is not None else "").split()) or href
     if not href:
         aside.drop_tree()
         return
+    _replace_with_link(aside, href, label)
+
+
+def _video_to_link(container) -> None:
+    """A lazy-loaded video (a link to the video around its thumbnail) becomes one link
+    labelled with the video's title; the thumbnail is only a picture of it."""
+    image = next(container.iter("img"), None)
+    title = container.get("data-video-title") or (
+        (image.get("title") or image.get("alt")) if image is not None else None)
+    title = " ".join((title or "").split())
+    href = _first_web_link(container)
+    if href:
+        _replace_with_link(container, href, title or href)
+    elif title:  # no address to link to: the title still says what was posted
+        paragraph = lxml.html.Element("p")
+        paragraph.text = f"[video: {title}]"
+        paragraph.tail = container.tail
+        container.getparent().replace(container, paragraph)
+    else:
+        container.drop_tree()
+
+
+def _first_web_link(element) -> str | None:
+    """The first absolute http(s) link inside: relative ones lead nowhere without the forum's address."""
+    hrefs = (a.get("href") or "" for a in element.iter("a"))
+    return next((href for href in hrefs if href.startswith(("http://", "https://"))), None)
+
+
+def _replace_with_link(element, href: str, label: str) -> None:
+    """``element`` becomes a paragraph holding one link."""
     paragraph = lxml.html.Element("p")
     link = lxml.html.Element("a", href=href)
     link.text = label
     paragraph.append(link)
-    paragraph.tail = aside.tail
-    aside.getparent().replace(aside, paragraph)
+    paragraph.tail = element.tail
+    element.getparent().replace(element, paragraph)
 
 
 def _quote_to_blockquote(aside) -> None:

@@ -248,6 +248,117 @@ def test_errors_name_line_column_and_json_path():
         discourse.read(ImportRequest(_docs({"hello": "world"})))
 
 
+def _page(*posts, **topic_fields):
+    """A topic document whose post_stream has posts but no stream, like /t/ID/posts.json."""
+    return {"post_stream": {"posts": list(posts)}, "id": 42, **topic_fields}
+
+
+def test_page_without_stream_is_checked_against_the_post_counts():
+    page = _page(*(_post(500 + n, n, user, f"<p>{user}</p>", posts_count=30) for n, user in
+                   ((1, "ann"), (2, "ben"), (3, "cat"))))
+    thread = discourse.read(ImportRequest(_docs(page, names=["posts.json"])))
+    assert len(thread.replies) == 2 and thread.partial and thread.total_replies == 29
+    note = next(n for n in thread.import_notes if "not in the import" in n)
+    assert note.startswith("27 of the topic's 30 posts (posts_count) are not in the import")
+    assert "/t/42/posts.json?post_number=3&asc=true" in note and "/t/42.json" in note
+
+    # Each post's posts_count is the count when it was fetched: a lower one is not a gap.
+    stale = _page(_post(501, 1, "ann", "<p>a</p>", posts_count=1), _post(502, 2, "ben", "<p>b</p>", posts_count=1))
+    thread = discourse.read(ImportRequest(_docs(stale, names=["posts.json"])))
+    assert not thread.partial and thread.total_replies is None
+    assert not any("not in the import" in n for n in thread.import_notes)
+
+    # The topic's own count wins; highest_post_number is only an upper bound, so no total.
+    opening = _post(501, 1, "ann", "<p>a</p>", posts_count=30)
+    counted = discourse.read(ImportRequest(_docs(_page(opening, posts_count=4))))
+    assert counted.total_replies == 3 and any(n.startswith("3 of the topic's 4 posts") for n in counted.import_notes)
+    numbered = discourse.read(ImportRequest(_docs(_page(_post(501, 1, "ann", "<p>a</p>"), highest_post_number=12))))
+    assert numbered.partial and numbered.total_replies is None
+    assert any(n.startswith("11 of the topic's up to 12 posts (highest_post_number)") for n in numbered.import_notes)
+
+
+VIDEO = (
+    '<div class="youtube-onebox lazy-video-container" data-video-id="x1Y2z3" '
+    'data-video-title="Pruning roses   in March" data-provider-name="youtube">\n'
+    '  <a href="https://www.youtube.com/watch?v=x1Y2z3" target="_blank" rel="noopener">\n'
+    '    <img class="youtube-thumbnail" src="https://forum.example.org/uploads/default/original/1X/thumb.jpeg" '
+    'title="Pruning roses in March" width="480" height="360">\n  </a>\n</div>\n<p>Worth a look.</p>'
+)
+
+
+def test_video_onebox_becomes_one_link_labelled_with_its_title():
+    no_link = ('<div class="vimeo-onebox lazy-video-container" data-video-title="Compost bins">'
+               '<img class="vimeo-thumbnail" src="https://forum.example.org/t.jpg"></div>')
+    topic = _topic(post_stream={"posts": [_post(501, 1, "ann", "<p>Videos?</p>"), _post(502, 2, "ben", VIDEO),
+                                          _post(503, 3, "cat", no_link)], "stream": [501, 502, 503]})
+    thread = discourse.read(ImportRequest(_docs(topic, names=["t/42.json"])))
+    link = '<a href="https://www.youtube.com/watch?v=x1Y2z3">Pruning roses in March</a>'
+    assert thread.reply("502").body == f"<p>{link}</p><p>Worth a look.</p>"
+    assert thread.reply("503").body == "<p>[video: Compost bins]</p>"
+
+
+def test_hidden_posts_are_left_out_like_deleted_ones():
+    topic = _topic(post_stream={"posts": [
+        _post(501, 1, "ann", "<p>Which shears?</p>"),
+        _post(502, 2, "spammer", "<p>This post was flagged by the community and is temporarily hidden.</p>",
+              hidden=True, cooked_hidden=True),
+        _post(503, 3, "troll", "<p>BUY CHEAP SHEARS</p>", hidden=True),
+        _post(504, 4, "ben", "<p>Reported.</p>", reply_to=3),
+    ], "stream": [501, 502, 503, 504]})
+    thread = discourse.read(ImportRequest(_docs(topic, names=["t/42.json"])))
+    assert [r.id for r in thread.replies] == ["503", "504"] and not thread.partial
+    assert thread.reply("503").body == "<p>[hidden]</p>" and thread.reply("504").parent_id == "503"
+    notes = " | ".join(thread.import_notes)
+    assert "2 hidden posts (flagged by the community): 1 skipped, 1 kept as empty placeholders" in notes
+    assert not any("CHEAP" in r.body or "flagged" in r.body for r in thread.replies)
+
+
+def test_only_regular_posts_are_replies_and_whispers_never_come_in():
+    topic = _topic(post_stream={"posts": [
+        _post(501, 1, "ann", "<p>Which shears?</p>"),
+        _post(502, 2, "mod", "<p>Staff only: ben is a sock puppet.</p>", post_type=4),
+        _post(503, 3, "system", "<p>This topic was automatically closed.</p>", post_type=2),
+        _post(504, 4, "ben", "<p>Bypass.</p>", post_type=None),
+        _post(505, 5, "mod2", "<p>Agreed, banning.</p>", post_type=4, reply_to=2),
+        _post(506, 6, "cat", "<p>Why closed?</p>", reply_to=3),
+        _post(507, 7, "bot", "<p>?</p>", post_type=9),
+    ], "stream": [501, 502, 503, 504, 505, 506, 507]})
+    thread = discourse.read(ImportRequest(_docs(topic, names=["t/42.json"])))
+    assert [r.id for r in thread.replies] == ["504", "506"]
+    assert not thread.partial  # posts left out on purpose are not missing
+    notes = " | ".join(thread.import_notes)
+    assert "skipped 1 moderator-action posts" in notes and "left out 2 whispers" in notes
+    assert "skipped 1 posts of post_type 9" in notes
+    assert "1 posts answer posts left out above (shown as answering the topic): #6 answers #3" in notes
+    assert not any("sock puppet" in r.body for r in (thread.opening_post, *thread.replies))
+
+
+def test_solved_accepted_answer_is_marked():
+    posts = [_post(501, 1, "ann", "<p>Which shears?</p>"), _post(502, 2, "ben", "<p>Any.</p>"),
+             _post(503, 3, "cat", "<p>Bypass ones.</p>")]
+    by_topic = discourse.read(ImportRequest(_docs(_topic(
+        post_stream={"posts": posts, "stream": [501, 502, 503]},
+        accepted_answer={"post_number": 3, "username": "cat", "excerpt": "Bypass ones."}))))
+    assert [r.engagement.accepted for r in by_topic.replies] == [0, 1]
+    assert by_topic.opening_post.engagement.accepted is None
+
+    flagged = [dict(p, accepted_answer=p["id"] == 502, topic_accepted_answer=True) for p in posts]
+    by_post = discourse.read(ImportRequest(_docs(*flagged)))
+    assert [r.engagement.accepted for r in by_post.replies] == [1, 0]
+
+    unsolved = discourse.read(ImportRequest(_docs(*posts)))
+    assert [r.engagement.accepted for r in unsolved.replies] == [None, None]
+    elsewhere = discourse.read(ImportRequest(_docs(*(dict(p, topic_accepted_answer=True) for p in posts))))
+    assert elsewhere.import_notes == (
+        "permalinks use https://forum.example.org, the forum address found in the posts' avatar paths",
+        "the topic has an accepted answer (topic_accepted_answer) that is not in the import",
+    )
+    later = discourse.read(ImportRequest(_docs(_topic(post_stream={"posts": posts, "stream": [501, 502, 503]},
+                                                      accepted_answer={"post_number": 9}))))
+    assert "the accepted answer (post #9) is not in the import" in later.import_notes
+    assert [r.engagement.accepted for r in later.replies] == [0, 0]
+
+
 # ---------------------------------------------------------------------------- properties
 
 TEXT = text_values("\ud800", "\x00", "<p>x", "1", "-5", "2024-01-01T00:00:00+05:00")
