@@ -4,7 +4,11 @@ The mbox is split by hand from bytes (not with ``mailbox.mbox``, which stops on
 undecodable bytes in a ``From `` line) and each message is parsed on its own, so one
 broken message is skipped and reported instead of losing the archive.  Messages are
 threaded JWZ-style: Message-ID / In-Reply-To / References first; the subject is used only
-to place messages that carry no references at all.  A file with several threads needs
+to place messages that carry no references at all (under the earliest message of that
+subject), and reply loops are broken at their earliest message, with a note.  A Date
+without a time zone is kept as text (``posted_at_text``), not taken as UTC; Mailman's
+placeholder sender for a message without From is shown as "unknown", with a note, as is
+a body charset that had to be guessed.  A file with several threads needs
 ``--thread``: the root Message-ID (with or without ``<>``), any Message-ID inside the
 thread, or a case-insensitive piece of the root subject.
 
@@ -27,11 +31,12 @@ from datetime import datetime, timezone
 from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest.sources import common
-from digest.sources.mail.bodies import message_body, own_text
+from digest.sources.mail.bodies import MailBody, message_body, own_text
 from digest.sources.mail.decode import (
     Headers,
     _own_message_id,
     author_name,
+    charset_label,
     clean_line,
     decode_bytes,
     decode_encoded_words,
@@ -86,21 +91,33 @@ class Mail:
     posted_at: datetime | None
     posted_at_text: str | None
     permalink: str | None
+    sort_time: datetime | None = None  # a zone-less Date, read as UTC only to order messages
+    sender_missing: bool = False  # Mailman's placeholder sender: the message had no From
     id: str = ""
-    _body: tuple[str, bool] | None = field(default=None, repr=False)
+    _body: MailBody | None = field(default=None, repr=False)
 
-    def body(self) -> tuple[str, bool]:
+    def body(self) -> MailBody:
         """Decoded lazily: only the chosen thread's bodies are needed (and hash ids)."""
         if self._body is None:
             try:
-                self._body = message_body(email.message_from_bytes(self.raw.data, policy=email.policy.compat32))
+                msg = email.message_from_bytes(self.raw.data, policy=email.policy.compat32)
+                self._body = message_body(msg, self._obfuscation())
             except Exception:  # a body the email package cannot walk: keep the message, say so
-                self._body = ("", False)
+                self._body = MailBody("", False)
         return self._body
 
+    def _obfuscation(self) -> str | None:
+        """The word Mailman wrote for "@" (its From_ line shows it: ``From juan en host``)."""
+        if not self.raw.pipermail:
+            return None
+        parts = (self.raw.from_line or b"").split()
+        if len(parts) < 2 or b"@" in parts[1]:
+            return None  # an archive written with address obscuring off
+        return parts[2].decode("ascii", "replace") if len(parts) > 4 else "at"
+
     def sort_key(self) -> tuple:
-        when = self.posted_at or datetime.min.replace(tzinfo=timezone.utc)
-        return (self.posted_at is None, when, self.raw.doc_index, self.raw.offset)
+        when = self.posted_at or self.sort_time
+        return (when is None, when or datetime.min.replace(tzinfo=timezone.utc), self.raw.doc_index, self.raw.offset)
 
 
 _FROM_LINE_PARTS = re.compile(
@@ -129,22 +146,33 @@ def parse_message(raw: RawMessage) -> Mail:
     if parent_ref and parent_ref not in references:
         references.append(parent_ref)
     date_text = headers.first("Date")
-    posted_at = _mail_date(date_text)
+    sort_time = _mail_date(date_text)
+    posted_at = sort_time if sort_time is not None and _ZONE_AFTER_TIME.search(date_text) else None
     posted_at_text = None
     if posted_at is None:
         posted_at_text = clean_line(date_text or "") or (line_parts.group("date") if line_parts else None) or None
     archived = message_ids(headers.first("Archived-At"))
+    sender_missing = bool(_MAILMAN_NO_SENDER.match(headers.first("From") or sender or ""))
     return Mail(
         raw=raw,
         message_id=message_id,
         references=references,
         parent_ref=parent_ref,
-        author=author_name(headers.first("From"), sender),
+        author="unknown" if sender_missing else author_name(headers.first("From"), sender),
         subject=clean_line(decode_encoded_words(headers.first("Subject") or "")) or None,
         posted_at=posted_at,
         posted_at_text=posted_at_text,
         permalink=archived[0] if archived and archived[0].startswith(("http://", "https://")) else None,
+        sort_time=sort_time,
+        sender_missing=sender_missing,
     )
+
+
+# A time of day followed (after the year, in ctime's order) by a zone: "+0100", "GMT", "EST";
+# RFC 5322 reads "-0000" and unknown zone names as UTC, but a Date without any zone is local time
+_ZONE_AFTER_TIME = re.compile(r"\d:\d\d(?::\d\d)?(?:\s+\d{4})?\s*(?:[+-]\d{4}|(?![AaPp][Mm]\b)[A-Za-z]{1,5}\b)")
+# Mailman 2's archiver writes this sender for a message that had no From header
+_MAILMAN_NO_SENDER = re.compile(r"^\s*bogus(?:@|\s+\S{1,12}\s+)does\.not\.exist\.com\b", re.IGNORECASE)
 
 
 def _mail_date(text: str | None) -> datetime | None:
@@ -232,7 +260,7 @@ def _parent_id(node: _Node, root: _Node) -> str | None:
 
 
 def _reply(mail: Mail, parent_id: str | None, authors: set[str]) -> Reply:
-    body, _ = mail.body()
+    body = mail.body().html
     return Reply(
         id=mail.id,
         author=mail.author,
@@ -279,11 +307,32 @@ def _thread_notes(chosen: MailThread, archive: _Archive, mails: list[Mail], miss
     duplicates = [i for i in archive.duplicates if i in ids]
     if duplicates:
         notes.append(f"repeated copies of {_ids_text(duplicates)} were skipped")
-    empty = [m.id for m in mails if not m.body()[1]]
+    empty = [m.id for m in mails if not m.body().readable]
     if empty:
         notes.append(f"no readable text in {_ids_text(empty)}")
+    notes.extend(_guess_notes(chosen, mails))
     if total_threads > 1:
         notes.append(f"the source holds {total_threads - 1} other thread(s), not imported")
+    return notes
+
+
+def _guess_notes(chosen: MailThread, mails: list[Mail]) -> list[str]:
+    """What was assumed: loops broken, senders missing, charsets guessed."""
+    notes = []
+    if chosen.loops:
+        notes.append(
+            f"the In-Reply-To of {_ids_text(chosen.loops)} closed a loop of replies and was ignored: "
+            "the earliest message of the loop comes first"
+        )
+    no_sender = [m.id for m in mails if m.sender_missing]
+    if no_sender:
+        notes.append(f"no sender recorded for {_ids_text(no_sender)} (Mailman's bogus@does.not.exist.com); shown as 'unknown'")
+    by_charset: dict[str, list[str]] = {}
+    for mail in mails:
+        if mail.body().charset_guess:
+            by_charset.setdefault(mail.body().charset_guess, []).append(mail.id)
+    for codec, ids in by_charset.items():
+        notes.append(f"the text of {_ids_text(ids)} declares no charset; it was read as {charset_label(codec)} (a guess)")
     return notes
 
 

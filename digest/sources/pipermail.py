@@ -6,7 +6,11 @@ obfuscated (``user at host (Display Name)``, the "at" translated to the list's l
 and "Re:" trimmed from subjects.  That is an mbox in all but name, so reading,
 threading and ``--thread`` selection are the mbox reader's (``mbox.read_mail_archive``);
 this module only recognises the format.  A folder of monthly files is read as one
-archive, so threads that span months are joined.
+archive, so threads that span months are joined.  As Mailman does not escape "From "
+in bodies, only its own ``From x at y  <ctime>`` lines followed by ``From:`` separate
+messages; bodies carry no charset declaration (they are in the list language's
+charset), so it is detected and noted; links whose "@" Mailman rewrote are joined again
+and obfuscated ``mailto:`` addresses are kept as text.
 """
 
 from __future__ import annotations

@@ -391,6 +391,134 @@ def test_not_mail_is_a_source_error_naming_the_file():
     assert error.value.where == "thread.json" and error.value.fix
 
 
+def test_single_message_keeps_a_pasted_git_patch_whole():
+    # a file without a From_ line is one message, whatever From_ lines its body holds
+    text = (
+        "From: Maintainer <keeper@example.org>\n"
+        "Subject: FAILED: patch \"[PATCH] tidy the widget\" does not apply\n"
+        "Date: Mon, 6 May 2024 09:00:00 +0200\n"
+        "Message-ID: <failed-1@example.org>\n"
+        "\n"
+        "The commit below does not apply to the old branch.\n"
+        "\n"
+        "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+        "From: Contributor <helper@example.org>\n"
+        "Date: Fri, 3 May 2024 18:00:00 +0000\n"
+        "Subject: [PATCH] tidy the widget\n"
+        "\n"
+        "Tidy up.\n"
+    )
+    thread = _text(text, name="failed.eml")
+    assert thread.id == "failed-1@example.org" and thread.replies == ()
+    assert "Tidy up." in thread.opening_post.body and thread.import_notes == ()
+
+
+def test_git_patch_marker_inside_an_mbox_body_is_not_a_separator_unless_the_file_is_format_patch_output():
+    pasted = (
+        "From keeper@example.org  Mon May  6 09:00:00 2024\n"
+        "From: Maintainer <keeper@example.org>\n"
+        "Subject: please review\n"
+        "Date: Mon, 6 May 2024 09:00:00 +0200\n"
+        "Message-ID: <review@example.org>\n"
+        "\n"
+        "Here is what I mean:\n"
+        "\n"
+        "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+        "From: Contributor <helper@example.org>\n"
+        "Date: Fri, 3 May 2024 18:00:00 +0000\n"
+        "Subject: [PATCH] tidy the widget\n"
+        "\n"
+        "Tidy up.\n"
+    )
+    thread = _text(pasted)
+    assert thread.id == "review@example.org" and thread.replies == ()
+    assert "Tidy up." in thread.opening_post.body
+    series = (
+        "From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001\n"
+        "From: Contributor <helper@example.org>\nDate: Fri, 3 May 2024 18:00:00 +0000\n"
+        "Subject: [PATCH 1/2] tidy the widget\n\nFirst.\n\n"
+        "From 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001\n"
+        "From: Contributor <helper@example.org>\nDate: Fri, 3 May 2024 18:01:00 +0000\n"
+        "Subject: [PATCH 2/2] polish the widget\n\nSecond.\n"
+    )
+    with pytest.raises(SourceError) as error:  # git format-patch --stdout: two messages, two threads
+        _text(series)
+    assert "holds 2 threads" in str(error.value)
+
+
+def test_content_length_keeps_a_from_line_inside_its_body():
+    body = (
+        "Quoting a raw mailbox:\n"
+        "\n"
+        "From someone@example.net  Tue Jan  2 10:00:00 2024\n"
+        "From: Someone <someone@example.net>\n"
+        "Subject: inner\n"
+        "Date: Tue, 2 Jan 2024 10:00:00 +0000\n"
+        "Message-ID: <inner@example.net>\n"
+        "\n"
+        "inner text\n"
+    )
+    text = (
+        "From a@example.org  Mon Jan  8 10:00:00 2024\n"
+        "From: A <a@example.org>\nSubject: raw copy\nDate: Mon, 8 Jan 2024 10:00:00 +0000\n"
+        f"Message-ID: <outer@example.org>\nContent-Length: {len(body.encode())}\n\n"
+        + body
+        + "\nFrom b@example.org  Mon Jan  8 11:00:00 2024\n"
+        "From: B <b@example.org>\nSubject: Re: raw copy\nDate: Mon, 8 Jan 2024 11:00:00 +0000\n"
+        "Message-ID: <reply@example.org>\nIn-Reply-To: <outer@example.org>\n\nThanks.\n"
+    )
+    thread = _text(text)
+    assert thread.id == "outer@example.org"
+    assert "inner text" in thread.opening_post.body
+    assert [r.id for r in thread.replies] == ["reply@example.org"]
+
+
+def test_unmarked_quotes_become_blockquotes():
+    text = (
+        "From b@example.org  Tue Apr  2 10:00:00 2024\n"
+        "From: Bea <b@example.org>\nSubject: Re: pump sizes\nDate: Tue, 2 Apr 2024 10:00:00 +0000\n"
+        "Message-ID: <b1@example.org>\n\n"
+        "Take the 40 litre one.\n\n"
+        "From: Garden list <list@example.org> On Behalf Of Cal\n"
+        "Sent: 1 April 2024 09:00\n"
+        "To: list@example.org\n"
+        "Subject: pump sizes\n\n"
+        "Which pump for a small pond?\n\n"
+        "From c@example.org  Tue Apr  2 12:00:00 2024\n"
+        "From: Cal <c@example.org>\nSubject: Re: pump sizes\nDate: Tue, 2 Apr 2024 12:00:00 +0000\n"
+        "Message-ID: <c2@example.org>\nIn-Reply-To: <b1@example.org>\n\n"
+        "Thanks, ordered.\n\n"
+        "On 2 Apr 2024, at 10:00, Bea <b@example.org> wrote:\n\n"
+        "Take the 40 litre one.\n"
+    )
+    thread = _text(text)
+    assert thread.opening_post.body.startswith("<p>Take the 40 litre one.</p><blockquote><p>From: Garden list")
+    assert "Which pump for a small pond?</p></blockquote>" in thread.opening_post.body
+    (cal,) = thread.replies
+    assert cal.body == (
+        "<p>Thanks, ordered.</p><p>On 2 Apr 2024, at 10:00, Bea &lt;b@example.org&gt; wrote:</p>"
+        "<blockquote><p>Take the 40 litre one.</p></blockquote>"
+    )
+
+
+def test_reply_loop_is_broken_at_the_earliest_message_with_a_note():
+    text = (
+        "From a@example.org  Sat Jun 17 10:00:00 2023\n"
+        "From: Ann <a@example.org>\nSubject: second\nDate: Sat, 17 Jun 2023 10:00:00 +0000\n"
+        "Message-ID: <later@example.org>\nIn-Reply-To: <earlier@example.org>\n\nLater text.\n\n"
+        "From a@example.org  Fri Jun 16 10:00:00 2023\n"
+        "From: Ann <a@example.org>\nSubject: first\nDate: Fri, 16 Jun 2023 10:00:00 +0000\n"
+        "Message-ID: <earlier@example.org>\nIn-Reply-To: <later@example.org>\n\nEarlier text.\n"
+    )
+    thread = _text(text)
+    assert thread.id == "earlier@example.org"
+    assert [(r.id, r.parent_id) for r in thread.replies] == [("later@example.org", None)]
+    assert thread.import_notes == (
+        "the In-Reply-To of <earlier@example.org> closed a loop of replies and was ignored: "
+        "the earliest message of the loop comes first",
+    )
+
+
 # ---------------------------------------------------------------------------- properties
 
 def _check(data: bytes, thread: str | None = None) -> None:

@@ -167,7 +167,10 @@ def test_hand_made_archive_with_translated_obfuscation_and_latin1_bytes(tmp_path
     assert ana.author == "ana" and ana.parent_id is None
     assert ana.body.startswith("<p>Juan Pérez wrote:</p><blockquote><p>la reunión es el martes.</p></blockquote><p>¿A qué hora?</p>")
     assert '<pre class="signature">_______________________________________________\nLista mailing list' in ana.body
-    assert thread.partial is False and thread.import_notes == ()
+    assert thread.partial is False
+    assert thread.import_notes == (
+        "the text of <abc@example.com>, <def@example.com> declares no charset; it was read as Windows-1252 (a guess)",
+    )
 
 
 def test_html_only_post_left_as_a_scrubbed_note_is_reported():
@@ -181,6 +184,113 @@ def test_html_only_post_left_as_a_scrubbed_note_is_reported():
     assert thread.author == "Bo"
     assert thread.opening_post.body.startswith('<pre class="signature">-------------- next part')
     assert "no readable text in <fotos@example.com>" in thread.import_notes
+
+
+def test_git_patch_pasted_into_a_post_stays_in_it():
+    text = (
+        "From dev at example.org  Tue Mar  5 10:00:00 2024\n"
+        "From: dev at example.org (Dee Dev)\n"
+        "Date: Tue, 5 Mar 2024 10:00:00 +0000\n"
+        "Subject: [Lista] [PATCH] fix the offset\n"
+        "Message-ID: <patch-mail@example.org>\n"
+        "\n"
+        "A fix below.\n"
+        "8< ----\n"
+        "From dee Mon Sep 17 00:00:00 2001\n"
+        "From: Dee Dev <dev at example.org>\n"
+        "Date: Tue, 5 Mar 2024 09:58:00 +0000\n"
+        "Subject: [PATCH] fix the offset for the second unit\n"
+        "\n"
+        "The offset was wrong.\n"
+    )
+    thread = _text(text)
+    assert thread.id == "patch-mail@example.org" and thread.replies == ()
+    assert "The offset was wrong." in thread.opening_post.body
+
+
+def test_subject_join_keeps_the_earliest_post_as_the_opening_post():
+    # Mailman trims "Re:", and the answer carries no references: joined by subject, it must
+    # not open the thread above the question that came first
+    text = (
+        "From asker at example.org  Wed Apr 24 17:00:00 2024\n"
+        "From: asker at example.org (Ada Asker)\n"
+        "Date: Wed, 24 Apr 2024 17:00:00 +0000\n"
+        "Subject: [Lista] Install fails\n"
+        "References: <older-post@example.org>\n"
+        "Message-ID: <question@example.org>\n\n"
+        "The install fails, any idea?\n\n"
+        "From helper at example.org  Thu Apr 25 08:00:00 2024\n"
+        "From: helper at example.org (Hal Helper)\n"
+        "Date: Thu, 25 Apr 2024 08:00:00 +0000\n"
+        "Subject: [Lista] Install fails\n"
+        "Message-ID: <answer@example.org>\n\n"
+        "Not sure, will look.\n\n"
+        "From asker at example.org  Thu Apr 25 09:00:00 2024\n"
+        "From: asker at example.org (Ada Asker)\n"
+        "Date: Thu, 25 Apr 2024 09:00:00 +0000\n"
+        "Subject: [Lista] Install fails\n"
+        "In-Reply-To: <answer@example.org>\n"
+        "Message-ID: <thanks@example.org>\n\n"
+        "Thanks.\n"
+    )
+    thread = _text(text)
+    assert thread.id == "question@example.org" and thread.author == "Ada Asker"
+    assert [(r.id, r.parent_id) for r in thread.replies] == [
+        ("answer@example.org", None),
+        ("thanks@example.org", "answer@example.org"),
+    ]
+    joined = "joined to this thread by subject, as References/In-Reply-To did not connect them: <answer@example.org>"
+    assert joined in thread.import_notes
+
+
+def _one_post(body: bytes, date: str = "Tue, 3 Mar 2009 07:20:00 +0900", sender: bytes = b"ken at example.jp (Ken)") -> bytes:
+    return (
+        b"From ken at example.jp  Tue Mar  3 10:20:00 2009\nFrom: " + sender + b"\nDate: " + date.encode()
+        + b"\nSubject: [test] hello\nMessage-ID: <post@example.jp>\n\n" + body + b"\n"
+    )
+
+
+def test_list_charset_bodies_are_detected_and_the_guess_is_noted():
+    japanese = "メーリングリストへようこそ。質問はこちらへどうぞ。"
+    thread = _text(_one_post(japanese.encode("euc_jp")))
+    assert thread.opening_post.body == f"<p>{japanese}</p>"
+    assert "the text of <post@example.jp> declares no charset; it was read as EUC-JP (a guess)" in thread.import_notes
+    russian = "Добро пожаловать в список рассылки! Вопросы задавайте здесь."
+    thread = _text(_one_post(russian.encode("koi8_r")))
+    assert thread.opening_post.body == f"<p>{russian}</p>"
+    assert "the text of <post@example.jp> declares no charset; it was read as KOI8-R (a guess)" in thread.import_notes
+
+
+def test_obfuscated_addresses_do_not_break_links():
+    body = (
+        b"Mail ann.lee at example.com<mailto:ann.lee at example.com> or <mailto:bo at example.com>, see\n"
+        b"http://wiki.example.org/view/index.php at HowTo.html and http://example.org at noon"
+    )
+    html = _text(_one_post(body)).opening_post.body
+    assert "mailto" not in html
+    assert "ann.lee at example.com or &lt;bo at example.com&gt;" in html
+    url = "http://wiki.example.org/view/index.php@HowTo.html"
+    assert f'<a href="{url}">{url}</a>' in html
+    assert '<a href="http://example.org">http://example.org</a> at noon' in html
+
+
+def test_date_without_a_zone_is_kept_as_text_and_still_orders_the_posts():
+    text = _one_post(b"First.", date="Sun Oct  8 17:27:48 2006") + (
+        b"\nFrom bo at example.jp  Mon Oct  9 09:00:00 2006\nFrom: bo at example.jp (Bo)\n"
+        b"Date: Sat Oct  7 08:59:00 2006\nSubject: [test] hello\nMessage-ID: <earlier@example.jp>\n\nEarlier.\n"
+    )
+    thread = _text(text)
+    assert thread.id == "earlier@example.jp"  # zone-less dates still order the posts
+    assert thread.opening_post.posted_at is None and thread.opening_post.posted_at_text == "Sat Oct 7 08:59:00 2006"
+    (post,) = thread.replies
+    assert post.posted_at is None and post.posted_at_text == "Sun Oct 8 17:27:48 2006"
+
+
+def test_mailman_placeholder_sender_is_unknown_with_a_note():
+    thread = _text(_one_post(b"No From header came with this.", sender=b"bogus at does.not.exist.com ()"))
+    assert thread.author == "unknown" and thread.opening_post.author == "unknown"
+    note = "no sender recorded for <post@example.jp> (Mailman's bogus@does.not.exist.com); shown as 'unknown'"
+    assert note in thread.import_notes
 
 
 # ---------------------------------------------------------------------------- properties

@@ -1,21 +1,25 @@
 """Message bodies: walking MIME parts and readying plain text for the body HTML subset.
 
 Picks the inline text parts (text/plain preferred, one choice per multipart/alternative),
-decodes them, and prepares plain text so that forwarded Outlook originals read as quotes,
-list footers and pipermail's "next part" notes sit below the signature line, and
-"On <date>, X wrote:" attributions stay next to their quote; :func:`own_text` gives
-what a sender wrote without quotes or signature.
+decodes them (guessing the charset of text that declares none, and saying so), and
+prepares plain text so that quoted originals without ``>`` markers (Outlook's
+"-----Original Message-----" or ``From:``/``Sent:`` header block, an "On <date>, X wrote:"
+line followed by the unquoted original) read as quotes, list footers and pipermail's
+"next part" notes sit below the signature line, "On <date>, X wrote:" attributions stay
+next to their quote, and in pipermail text the addresses Mailman obfuscated ("x at y")
+do not break links; :func:`own_text` gives what a sender wrote without quotes or signature.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import lxml.etree
 import lxml.html
 
 from digest import body as bodies
-from digest.sources.mail.decode import _CONTROL, _encodable, decode_bytes
+from digest.sources.mail.decode import _CONTROL, _codec, _encodable, decode_bytes, guess_charset
 
 # ---------------------------------------------------------------------------- bodies
 
@@ -32,18 +36,32 @@ _LIST_FOOTER_RULE = re.compile(r"^_{20,}\s*$")
 _LIST_FOOTER_HINT = re.compile(r"mailing list|listinfo|mailman|unsubscribe", re.IGNORECASE)
 _SCRUBBED_PART = re.compile(r"^-{5,} ?(?:next part|Next Part|nächster Teil|section suivante|siguiente parte)", re.IGNORECASE)
 _OUTLOOK_ORIGINAL = re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
+# Outlook's header block of the original: From:, then Sent: (or Date:) and To:/Subject:
+_HEADER_FROM = re.compile(r"^\s*\*?(?:From|Von|De|Da|Van|Från|Fra|Od|От)\s*:\*?\s+\S", re.IGNORECASE)
+_HEADER_SENT = re.compile(
+    r"^\s*\*?(?:Sent|Gesendet|Envoyé|Enviado|Inviato|Verzonden|Skickat|Sendt|Wysłano|Отправлено)\s*:", re.IGNORECASE
+)
+_HEADER_DATE = re.compile(r"^\s*\*?(?:Date|Datum|Fecha|Data)\s*:", re.IGNORECASE)
+_HEADER_TO = re.compile(r"^\s*\*?(?:To|An|À|A|Para|Aan|Till|Til|Do|Кому)\s*:", re.IGNORECASE)
+_HEADER_SUBJECT = re.compile(
+    r"^\s*\*?(?:Subject|Betreff|Objet|Asunto|Oggetto|Onderwerp|Ämne|Emne|Temat|Тема)\s*:", re.IGNORECASE
+)
 
 
-def prepare_plain_text(text: str) -> str:
+def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
     """Plain mail text readied for ``body.from_plain_text``.
 
     Forwarded-original blocks become ``>`` quotes, list footers and pipermail's
     "next part" notes go below a ``-- `` line (so excerpts skip them like a signature),
     and an "On <date>, X wrote:" line is kept as its own paragraph right before its quote.
+    ``obfuscation`` is the word Mailman put for "@" in this text (pipermail), if any.
     """
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "..."))
+    if obfuscation:
+        text = _undo_obfuscated_links(text, obfuscation)
     lines = text.split("\n")
     lines = _quote_outlook_original(lines)
+    lines = _quote_unmarked_original(lines)
     lines = _footer_as_signature(lines)
     lines = _separate_attributions(lines)
     return "\n".join(lines)
@@ -53,19 +71,98 @@ def _quote_outlook_original(lines: list[str]) -> list[str]:
     for index, line in enumerate(lines):
         if line in ("-- ", "--"):
             return lines
-        if _OUTLOOK_ORIGINAL.match(line):
-            return lines[:index] + ["> " + rest for rest in lines[index:]]
+        if _OUTLOOK_ORIGINAL.match(line) or _outlook_header_block(lines, index):
+            return _quote_from(lines, index)
     return lines
+
+
+def _outlook_header_block(lines: list[str], index: int) -> bool:
+    """``From:`` followed by ``Sent:`` (or ``Date:`` with ``To:`` and ``Subject:``) lines:
+    the header block Outlook writes above an original without any marker."""
+    if not _HEADER_FROM.match(lines[index]):
+        return False
+    following = lines[index + 1:index + 6]
+    sent = any(_HEADER_SENT.match(line) for line in following)
+    dated = any(_HEADER_DATE.match(line) for line in following) and any(_HEADER_TO.match(line) for line in following)
+    return (sent or dated) and any(_HEADER_SUBJECT.match(line) for line in following)
+
+
+def _quote_unmarked_original(lines: list[str]) -> list[str]:
+    """An "On <date>, X wrote:" line followed by text without ``>``: that text is the
+    original (some clients quote without markers), quoted up to a list footer.  Only the
+    first attribution counts, and only before any ``>`` quote or signature."""
+    for index, line in enumerate(lines):
+        if line in ("-- ", "--") or line.startswith(">"):
+            return lines
+        start = _strict_attribution_start(lines, index) if _ATTRIBUTION_END.search(line.strip()) else None
+        if start is None or not any(ch.isdigit() for ch in " ".join(lines[start:index + 1])):
+            continue  # a client's attribution carries the date: "On Tue, 2 Apr 2019 ... wrote:"
+        following = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
+        if following is None or lines[following].startswith(">") or _is_footer(lines, following):
+            return lines
+        return _quote_from(lines, following)
+    return lines
+
+
+def _strict_attribution_start(lines: list[str], last: int) -> int | None:
+    """The first line of an attribution that opens like one ("On <date>, ..."), or None."""
+    for start in range(last, max(last - 3, -1), -1):
+        if not lines[start].strip() or lines[start].startswith(">"):
+            return None
+        if _ATTRIBUTION_START.match(lines[start].strip()):
+            return start
+    return None
+
+
+def _quote_from(lines: list[str], start: int) -> list[str]:
+    """Lines from ``start`` quoted with ``>``, up to a list footer or "next part" note."""
+    end = next((i for i in range(start, len(lines)) if _is_footer(lines, i)), len(lines))
+    return lines[:start] + ["> " + rest for rest in lines[start:end]] + lines[end:]
+
+
+def _is_footer(lines: list[str], index: int) -> bool:
+    line = lines[index]
+    return bool(_SCRUBBED_PART.match(line)) or bool(
+        _LIST_FOOTER_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in lines[index + 1:index + 4])
+    )
+
+
+_ADDRESS_CHARS = r"[^\s<>\"'()\[\]]"
+_TRAILING_PUNCTUATION = ".,;:!?"
+
+
+def _undo_obfuscated_links(text: str, word: str) -> str:
+    """Mailman wrote "@" as " at " everywhere, links included: a URL is joined again
+    (``index.php at Page.html``), a ``<mailto:x at y>`` repeating the address before it is
+    dropped, and any other ``mailto:x at y`` is left as the address text, not a broken link."""
+    at = rf"\s{re.escape(word)}\s"
+    url = re.compile(rf"\b((?:https?|ftp)://{_ADDRESS_CHARS}+){at}([A-Za-z0-9]{_ADDRESS_CHARS}*)")
+
+    def join_url(match: re.Match) -> str:
+        rest = match.group(2).rstrip(_TRAILING_PUNCTUATION)
+        if not any(ch in rest for ch in "./"):  # "see http://x.org at noon": prose, not a URL
+            return match.group(0)
+        return match.group(1) + "@" + rest + match.group(2)[len(rest):]
+
+    text = url.sub(join_url, text)
+    address = rf"{_ADDRESS_CHARS}+{at}[A-Za-z0-9][\w.-]*\.[A-Za-z]{{2,}}"
+    mailto = re.compile(rf"\s*<mailto:({address})>|mailto:({address})", re.IGNORECASE)
+
+    def unlink(match: re.Match) -> str:
+        if match.group(1) is None:
+            return match.group(2)
+        if text.endswith(match.group(1), 0, match.start()):
+            return ""  # Outlook's "x at y<mailto:x at y>": the same address twice
+        return re.sub("mailto:", "", match.group(0), count=1, flags=re.IGNORECASE)
+
+    return mailto.sub(unlink, text)
 
 
 def _footer_as_signature(lines: list[str]) -> list[str]:
     for index, line in enumerate(lines):
         if line in ("-- ", "--"):
             return lines
-        footer = _SCRUBBED_PART.match(line) or (
-            _LIST_FOOTER_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in lines[index + 1:index + 4])
-        )
-        if footer:
+        if _is_footer(lines, index):
             return lines[:index] + ["-- "] + lines[index:]
     return lines
 
@@ -111,7 +208,8 @@ def _is_attachment(part) -> bool:
         return True
 
 
-def _part_text(part) -> str:
+def _part_text(part, guesses: list[str]) -> str:
+    """The part's text; a charset guessed for undeclared 8-bit text is added to ``guesses``."""
     try:
         payload = part.get_payload(decode=True)
     except Exception:
@@ -123,10 +221,16 @@ def _part_text(part) -> str:
         charset = part.get_content_charset()
     except Exception:
         charset = None
+    codec = _codec(charset)
+    if codec is None or (codec == "ascii" and not payload.isascii()):  # pipermail declares none
+        guess = guess_charset(payload)
+        if guess:
+            guesses.append(guess)
+            return decode_bytes(payload, guess)
     return decode_bytes(payload, charset)
 
 
-def _collect_text(part, plain: list[str], html: list[str], depth: int = 0) -> None:
+def _collect_text(part, plain: list[str], html: list[str], guesses: list[str], depth: int = 0) -> None:
     """Inline text/plain and text/html parts in order; one choice per multipart/alternative."""
     if depth > 30:
         return
@@ -140,7 +244,7 @@ def _collect_text(part, plain: list[str], html: list[str], depth: int = 0) -> No
             for child in children:
                 child_plain: list[str] = []
                 child_html: list[str] = []
-                _collect_text(child, child_plain, child_html, depth + 1)
+                _collect_text(child, child_plain, child_html, guesses, depth + 1)
                 best_plain = best_plain or child_plain
                 best_html = best_html or child_html
             if best_plain:
@@ -149,32 +253,42 @@ def _collect_text(part, plain: list[str], html: list[str], depth: int = 0) -> No
                 html.extend(best_html)
             return
         for child in children:
-            _collect_text(child, plain, html, depth + 1)
+            _collect_text(child, plain, html, guesses, depth + 1)
         return
     if _is_attachment(part):
         return
     maintype, subtype = part.get_content_maintype(), part.get_content_subtype()
     if maintype != "text":
         return
-    (html if subtype == "html" else plain).append(_part_text(part))
+    (html if subtype == "html" else plain).append(_part_text(part, guesses))
 
 
-def message_body(msg) -> tuple[str, bool]:
-    """The body in the HTML subset (text/plain preferred), and whether it has readable text
-    (not only a signature or pipermail's "attachment was scrubbed" note)."""
+class MailBody(NamedTuple):
+    """A message's body HTML, whether it has readable text (not only a signature or
+    pipermail's "attachment was scrubbed" note), and the charset guessed for it, if any."""
+
+    html: str
+    readable: bool
+    charset_guess: str | None = None
+
+
+def message_body(msg, obfuscation: str | None = None) -> MailBody:
+    """The body in the HTML subset, text/plain preferred (``obfuscation``: see prepare_plain_text)."""
     plain: list[str] = []
     html: list[str] = []
-    _collect_text(msg, plain, html)
+    guesses: list[str] = []
+    _collect_text(msg, plain, html, guesses)
+    guess = guesses[0] if guesses else None
     plain = [p for p in plain if p.strip()]
     if plain:
-        text = prepare_plain_text("\n\n".join(plain))
+        text = prepare_plain_text("\n\n".join(plain), obfuscation)
         lines = text.split("\n")
         before_signature = lines[:next((i for i, line in enumerate(lines) if line in ("-- ", "--")), len(lines))]
-        return bodies.from_plain_text(text), any(line.strip() for line in before_signature)
+        return MailBody(bodies.from_plain_text(text), any(line.strip() for line in before_signature), guess)
     html = [h for h in html if h.strip()]
     if html:
-        return bodies.from_html(_CONTROL.sub("", "\n".join(html))), True
-    return "", False
+        return MailBody(bodies.from_html(_CONTROL.sub("", "\n".join(html))), True, guess)
+    return MailBody("", False, guess)
 
 
 def own_text(body_html: str) -> str:

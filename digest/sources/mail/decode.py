@@ -1,6 +1,7 @@
 """Turning mail bytes and header fields into clean text, never failing on bad input.
 
-Charset decoding with fallbacks, RFC 2047 encoded words, header access with folding
+Charset decoding with fallbacks (undeclared 8-bit text, as in Mailman's text archives,
+which are written in the list language's charset, is detected), RFC 2047 encoded words, header access with folding
 undone, Message-ID / In-Reply-To / References parsing (including pipermail's
 "user at host"), author display names that never expose a full address, and subject
 normalisation for threading and titles.
@@ -54,14 +55,51 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
             return data.decode(codec, "replace")
         except Exception:
             pass
-    valid = len(_UTF8_SEQUENCE.findall(data))
-    invalid = len(_HIGH_BYTE.findall(data)) - sum(len(m) for m in _UTF8_SEQUENCE.findall(data))
-    if valid and valid >= invalid:
+    if _mostly_utf8(data):
         return data.decode("utf-8", "replace")
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    valid = len(_UTF8_SEQUENCE.findall(data))
+    invalid = len(_HIGH_BYTE.findall(data)) - sum(len(m) for m in _UTF8_SEQUENCE.findall(data))
+    return bool(valid) and valid >= invalid
+
+
+# The charsets Mailman 2 writes its languages in, plus the usual Windows ones
+_MAIL_CHARSETS = (
+    "cp1252", "iso8859_2", "iso8859_7", "iso8859_9", "iso8859_15", "koi8_r", "koi8_u", "cp1251",
+    "euc_jp", "shift_jis", "gb18030", "big5", "euc_kr", "cp1250",
+)
+# Detection is trusted only for other scripts: between the Latin charsets short texts
+# give no reliable answer, so those stay Windows-1252 as before
+_NON_LATIN = {"koi8_r", "koi8_u", "cp1251", "iso8859_7", "euc_jp", "shift_jis", "gb18030", "big5", "euc_kr"}
+_ISO2022_JP = re.compile(rb"\x1b\$[@B]")
+
+
+def guess_charset(data: bytes) -> str | None:
+    """The charset of text that declares none, when it is neither ASCII nor UTF-8 (else None)."""
+    if not _HIGH_BYTE.search(data):
+        return "iso2022_jp" if _ISO2022_JP.search(data) else None
+    if _mostly_utf8(data):
+        return None
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data, cp_isolation=list(_MAIL_CHARSETS)).best()
+    except Exception:  # a detector failure must not stop the import
+        best = None
+    return best.encoding if best is not None and best.encoding in _NON_LATIN else "cp1252"
+
+
+def charset_label(codec: str) -> str:
+    """A charset's usual name for notes (``euc_jp`` -> ``EUC-JP``)."""
+    return {"cp1252": "Windows-1252", "cp1251": "Windows-1251", "iso8859_7": "ISO-8859-7"}.get(
+        codec, codec.upper().replace("_", "-")
+    )
 
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")

@@ -4,10 +4,19 @@ The sniffing helpers tell an RFC 5322 header block and Mailman's text archive ap
 (the readers' ``sniff`` functions build on them), and :func:`split_mailbox` cuts an mbox
 into :class:`RawMessage` chunks at ``From `` lines by hand rather than with
 ``mailbox.mbox``, so undecodable bytes or unescaped "From " in bodies do not lose the archive.
+
+Which ``From `` lines separate messages: none in a file that does not start with one (a
+single RFC 5322 message; the mbox formats leave such files undefined); in a Mailman text
+archive only Mailman's own ``From x at y  <ctime>`` line followed by ``From:``; in an mbox
+a line with a date that follows the blank line ending the previous message and starts a
+header block, never inside a body a valid ``Content-Length`` covers (mboxcl), and never
+git's fixed ``From <sha> Mon Sep 17 00:00:00 2001`` patch marker unless the file itself
+is ``git format-patch`` output (its first line is one).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -88,49 +97,115 @@ class RawMessage:
     offset: int
     from_line: bytes | None
     data: bytes
+    pipermail: bool = False  # from a Mailman text archive (addresses in bodies are obfuscated)
 
 
 _FROM_DATE_HINT = re.compile(rb"\d{1,2}:\d{2}.*\d{4}|\d{4}.*\d{1,2}:\d{2}")
 _MBOXRD_ESCAPE = re.compile(rb"(?m)^>(>*From )")
+_BOM = b"\xef\xbb\xbf"
+# git format-patch's first line: "a fixed magic timestamp" so file(1) knows the output
+_GIT_PATCH_MARKER = re.compile(rb"^From \S+ Mon Sep 17 00:00:00 2001\r?$")
+# Mailman's separator with any sender: two spaces, then ctime
+_PIPERMAIL_SEPARATOR = re.compile(rb"^From \S.*  [A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\r?$")
+_CONTENT_LENGTH = re.compile(rb"^Content-Length:\s*(\d{1,12})\s*$", re.IGNORECASE)
 
 
 def split_mailbox(data: bytes, doc_name: str = "", doc_index: int = 0) -> list[RawMessage]:
-    """Cut an mbox into messages at ``From `` lines; a file without one is a single message.
-
-    A ``From `` line counts when it has the asctime shape, or when it follows a blank line,
-    is followed by a header line and carries a date: bodies that start a line with
-    "From " (unescaped, as Mailman's text archives do) are not cut.
-    """
-    lines = data.split(b"\n")
+    """Cut an mbox into messages at its ``From `` separator lines (see the module docstring);
+    a file that does not start with one is a single message."""
+    skip = len(_BOM) if data.startswith(_BOM) else 0
+    lines = data[skip:].split(b"\n")
     starts = []
-    position = 0
+    position = skip
     for line in lines:
         starts.append(position)
         position += len(line) + 1
     first_content = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first_content is None:
         return []
-    separators = [i for i in range(first_content, len(lines)) if _is_separator(lines, i, first_content)]
+    pipermail = looks_like_pipermail(data)
+    separators = _separators(lines, starts, first_content, pipermail)
+    if not separators:
+        return [RawMessage(doc_name, doc_index, starts[first_content], None, data[starts[first_content]:], pipermail)]
     messages: list[RawMessage] = []
-    if not separators or separators[0] != first_content:
-        end = starts[separators[0]] if separators else len(data)
-        messages.append(RawMessage(doc_name, doc_index, starts[first_content], None, data[starts[first_content]:end]))
     for n, index in enumerate(separators):
         begin = starts[index + 1] if index + 1 < len(lines) else len(data)
         end = starts[separators[n + 1]] if n + 1 < len(separators) else len(data)
         chunk = _MBOXRD_ESCAPE.sub(rb"\1", data[begin:end])
-        messages.append(RawMessage(doc_name, doc_index, starts[index], lines[index].rstrip(b"\r"), chunk))
+        messages.append(RawMessage(doc_name, doc_index, starts[index], lines[index].rstrip(b"\r"), chunk, pipermail))
     return messages
 
 
-def _is_separator(lines: list[bytes], i: int, first_content: int) -> bool:
+def _separators(lines: list[bytes], starts: list[int], first: int, pipermail: bool) -> list[int]:
+    """Indexes of the separator lines; empty when the first line is not one."""
+    if not lines[first].startswith(b"From ") or not _next_is_header(lines, first):
+        return []
+    git_output = bool(_GIT_PATCH_MARKER.match(lines[first]))
+    found = [first]
+    body_end = _content_length_end(lines, starts, first)
+    for i in range(first + 1, len(lines)):
+        if starts[i] < body_end or not lines[i].startswith(b"From "):
+            continue
+        if pipermail:
+            separator = _is_pipermail_separator(lines, i)
+        else:
+            separator = _is_mbox_separator(lines, i, git_output)
+        if separator:
+            found.append(i)
+            body_end = _content_length_end(lines, starts, i)
+    return found
+
+
+def _is_pipermail_separator(lines: list[bytes], i: int) -> bool:
+    return bool(_PIPERMAIL_SEPARATOR.match(lines[i])) and i + 1 < len(lines) and lines[i + 1].startswith(b"From:")
+
+
+def _next_is_header(lines: list[bytes], i: int) -> bool:
+    return i + 1 < len(lines) and bool(_HEADER_LINE.match(lines[i + 1]))
+
+
+def _is_mbox_separator(lines: list[bytes], i: int, git_output: bool) -> bool:
+    """A From_ line after the blank line ending a message, starting a header block.
+
+    The strict asctime shape may lack the blank line only before a full header block."""
     line = lines[i]
-    if not line.startswith(b"From "):
+    if _GIT_PATCH_MARKER.match(line) and not git_output:
+        return False  # a patch pasted into a message, not a message of this mailbox
+    if not _next_is_header(lines, i):
         return False
-    if _STRICT_FROM_LINE.match(line):
-        return True
-    next_is_header = i + 1 < len(lines) and bool(_HEADER_LINE.match(lines[i + 1]))
-    if i == first_content:
-        return next_is_header
     previous_blank = not lines[i - 1].strip()
-    return previous_blank and next_is_header and bool(_FROM_DATE_HINT.search(line))
+    if _STRICT_FROM_LINE.match(line):
+        return previous_blank or looks_like_message_headers(b"\n".join(lines[i + 1:i + 60]))
+    return previous_blank and bool(_FROM_DATE_HINT.search(line))
+
+
+def _content_length_end(lines: list[bytes], starts: list[int], separator: int) -> int:
+    """Where the body of the message at ``separator`` ends by its Content-Length (mboxcl),
+    when that length lands on the next From_ line or the end; else 0 (not used)."""
+    length = None
+    for index in range(separator + 1, len(lines)):
+        line = lines[index].rstrip(b"\r")
+        if not line:
+            body = starts[index] + len(lines[index]) + 1
+            break
+        match = _CONTENT_LENGTH.match(line)
+        if match:
+            length = int(match.group(1))
+    else:
+        return 0
+    if length is None:
+        return 0
+    total = starts[-1] + len(lines[-1])
+    end = body + length
+    if end > total:
+        return 0
+    rest = _data_after(lines, starts, end)
+    return end if rest is not None and (not rest.strip() or rest.lstrip(b"\r\n").startswith(b"From ")) else 0
+
+
+def _data_after(lines: list[bytes], starts: list[int], end: int) -> bytes | None:
+    """The next few lines from byte ``end``, when ``end`` is a line start."""
+    index = bisect.bisect_left(starts, end)
+    if index >= len(starts) or starts[index] != end:
+        return b"" if end >= starts[-1] + len(lines[-1]) else None
+    return b"\n".join(lines[index:index + 3])

@@ -2,8 +2,10 @@
 
 Message-ID / In-Reply-To / References build a tree of containers (placeholders stand in
 for messages only referenced); the subject is used only to attach messages that carry
-no references at all.  :func:`select_thread` picks the one thread ``--thread`` names, or
-raises a :class:`~digest.errors.SourceError` listing the candidates.
+no references at all, under the earliest thread of that subject.  Reply links that form
+a loop are broken at the earliest message of the loop, which then opens its thread.
+:func:`select_thread` picks the one thread ``--thread`` names, or raises a
+:class:`~digest.errors.SourceError` listing the candidates.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from digest.errors import SourceError
-from digest.sources.mail.decode import is_reply_subject, normalize_subject
+from digest.sources.mail.decode import normalize_subject
 
 if TYPE_CHECKING:
     from digest.sources.mbox import Mail
@@ -77,6 +79,7 @@ class MailThread:
     root: _Node
     missing_root: list[str] = field(default_factory=list)  # placeholders promoted away
     by_subject: list[str] = field(default_factory=list)  # ids attached by subject only
+    loops: list[str] = field(default_factory=list)  # ids whose In-Reply-To was ignored: it closed a loop
 
     @property
     def id(self) -> str:
@@ -115,10 +118,15 @@ def thread_mails(mails: list[Mail]) -> list[MailThread]:
 
     for mail in mails:
         node(mail.id).mail = mail
-    for mail in mails:  # a message's own In-Reply-To / last reference is authoritative
+    loops: set[str] = set()
+    # a message's own In-Reply-To / last reference is authoritative; latest first, so a
+    # loop is closed, and broken, at its earliest message
+    for mail in sorted(mails, key=lambda m: m.sort_key(), reverse=True):
         if mail.parent_ref and mail.parent_ref != mail.id:
             parent, child = node(mail.parent_ref), nodes[mail.id]
-            if not _creates_loop(child, parent):
+            if _creates_loop(child, parent):
+                loops.add(mail.id)
+            else:
                 child.parent = parent
     for mail in mails:  # the rest of References only places messages we do not have
         chain = [r for r in mail.references if r != mail.id]
@@ -135,6 +143,8 @@ def thread_mails(mails: list[Mail]) -> list[MailThread]:
         item.children.sort(key=_Node.first_key)
     roots = [root for root in roots if root.key]
     threads = [_promote_single_child(root) for root in roots]
+    for item in threads:
+        item.loops = [mail.id for mail in item.root.mails() if mail.id in loops]
     return _group_by_subject(threads)
 
 
@@ -160,29 +170,19 @@ def _group_by_subject(threads: list[MailThread]) -> list[MailThread]:
         if len(group) == 1 or not loose:
             result.extend(group)
             continue
-        primary = _primary(group, loose)
+        primary = group[0]  # the earliest: a later message never opens the thread over it
         for other in group:
             if other is primary:
                 continue
             other.root.parent = primary.root
             primary.root.children.append(other.root)
             primary.missing_root.extend(other.missing_root)
+            primary.loops.extend(other.loops)
             primary.by_subject.append(other.id)
             primary.root.key = min(primary.root.key, other.root.key)
         primary.root.children.sort(key=_Node.first_key)
         result.append(primary)
     return sorted(result, key=lambda t: t.root.first_key())
-
-
-def _primary(group: list[MailThread], loose: list[MailThread]) -> MailThread:
-    """The thread start: the first message that is not a reply, else a known-missing start."""
-    for item in loose:
-        if not is_reply_subject(item.root.mail.subject):
-            return item
-    for item in group:
-        if item not in loose:
-            return item
-    return loose[0]
 
 
 # ---------------------------------------------------------------------------- selecting
