@@ -115,3 +115,15 @@ def _read_maybe_gzip(path: Path) -> bytes:
 def import_thread(request: ImportRequest, format_name: str = "auto") -> Thread:
     name = detect(request) if format_name == "auto" else format_name
     return reader(name).read(request)
+
+
+def refuse_other_format(request, this: str) -> None:
+    """A file of another format read with the wrong --format (a Disqus export as WXR) gets an
+    error naming the right format, not a puzzling "holds no posts"."""
+    try:
+        found = detect(request)
+    except SourceError:
+        return
+    if found != this:
+        what, own = (reader(name).DESCRIPTION.split(":")[0] for name in (found, this))
+        raise SourceError(f"this is not a {own}; it looks like: {what}", where=request.name, fix=f"import it with --format {found}, or leave --format out")

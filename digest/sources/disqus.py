@@ -6,10 +6,19 @@ link, title, createdAt) and then ``<post>`` elements (message HTML, createdAt, a
 isDeleted, isSpam, ``<thread dsq:id>`` and an optional ``<parent dsq:id>``).
 
 Choosing the thread: the one thread with posts, else ``request.thread`` matched against the
-thread's ``dsq:id``, its identifier (``<id>``), its link, or a part of its title (any case).
+thread's ``dsq:id``, its identifier (``<id>``), its link, a part of its link, or a part of its
+title (any case).  Disqus keeps a separate, often empty thread when a page moves, so when a
+selector names several threads the one with posts is taken (the others are noted), and
+several with posts are listed to choose from.
 Deleted and spam posts are skipped and counted; one that has surviving answers is kept as a
-"[deleted]" placeholder so the answers keep their place.  Times are UTC (Disqus writes "Z").
+"[deleted]" placeholder so the answers keep their place.  Times are UTC (Disqus writes "Z");
+posts without a readable time are noted and placed last.
 Comment permalinks follow Disqus's ``{page link}#comment-{post id}`` scheme.
+
+Damaged files are read as tolerantly as WordPress exports (text before the XML declaration,
+control characters, a file cut short): what is there is imported, the notes say what was
+repaired, and ``partial`` is set when posts may be lost.  A file of another format read with
+``--format disqus`` gets an error naming its format.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from datetime import datetime
 from digest import body as bodies
 from digest.errors import SourceError
 from digest.model import Reply, Thread
+from digest import sources
 from digest.sources import common, xmlsafe
 
 DESCRIPTION = "Disqus comment export (XML): one page's comments"
@@ -30,20 +40,31 @@ PLACEHOLDER_AUTHOR = "[deleted]"
 
 
 def sniff(doc) -> bool:
-    head = xmlsafe.head(doc.data)
+    head = xmlsafe.head(xmlsafe.without_text_before_declaration(doc.data)[0])
     return head is not None and head.local == "disqus"
 
 
 def read(request) -> Thread:
     doc = xmlsafe.only_document(request, "Disqus")
-    root = xmlsafe.parse(doc.data, doc.name, fix=_FIX_XML).root
+    parsed, notes = xmlsafe.parse_export(doc.data, doc.name, _FIX_XML)
+    root = parsed.root
     if xmlsafe.local_name(root) != "disqus":
+        sources.refuse_other_format(request, "disqus")
         raise SourceError(f"not a Disqus export (root element <{xmlsafe.local_name(root)}>)", where=doc.name, fix="use the XML file Disqus e-mailed")
     threads = [_PageThread.of(el) for el in root if xmlsafe.local_name(el) == "thread"]
     posts = [_Post.of(el) for el in root if xmlsafe.local_name(el) == "post"]
-    _attach(threads, posts)
-    chosen = _choose(threads, request.thread, doc.name)
-    notes: list[str] = []
+    unplaced = _attach(threads, posts)
+    if unplaced:
+        notes.append(f"{unplaced} post(s) name no thread this export lists (or are cut off before they do); not imported")
+    try:
+        chosen = _choose(threads, request.thread, doc.name, notes)
+    except SourceError as error:
+        if not parsed.lost_content:
+            raise
+        repaired = "\n".join("  " + note for note in notes)
+        raise SourceError(f"{error.message}\nthe file is damaged, which may explain this:\n{repaired}", where=error.where, fix=error.fix) from None
+    if parsed.lost_content:  # a thread's posts may be anywhere in the file
+        notes.append("the file is damaged: some posts of this page may be missing")
     if chosen.deleted:
         notes.append("Disqus marks this thread as deleted")
     replies, partial = _replies(chosen, notes)
@@ -55,7 +76,7 @@ def read(request) -> Thread:
         replies=tuple(replies),
         source_format="disqus",
         retrieved_at=request.retrieved_at,
-        partial=partial,
+        partial=partial or parsed.lost_content,
         author=chosen.author,
         opening_post=opening,
         import_notes=tuple(notes),
@@ -113,7 +134,8 @@ class _PageThread:
 
     def describe(self) -> str:
         link = f" {self.link}" if self.link else ""
-        return f"{self.dsq_id or self.identifier or '?'} \"{self.title or '(no title)'}\"{link} ({self.visible_posts} posts)"
+        count = self.visible_posts
+        return f"{self.dsq_id or self.identifier or '?'} \"{self.title or '(no title)'}\"{link} ({count} post{'' if count == 1 else 's'})"
 
 
 @dataclass
@@ -143,25 +165,30 @@ class _Post:
         )
 
 
-def _attach(threads: list[_PageThread], posts: list[_Post]) -> None:
+def _attach(threads: list[_PageThread], posts: list[_Post]) -> int:
+    """Each post joins its thread; returns how many name no listed thread (a cut file)."""
     by_ref = {}
     for thread in threads:
         for key in (thread.identifier, thread.dsq_id):  # dsq:id wins over a colliding identifier
             if key:
                 by_ref[key] = thread
+    unplaced = 0
     for post in posts:
         thread = by_ref.get(post.thread_ref or "")
-        if thread is not None:
+        if thread is None:
+            unplaced += 1
+        else:
             thread.posts.append(post)
+    return unplaced
 
 
 # ---------------------------------------------------------------------------- choosing
 
-def _choose(threads: list[_PageThread], selector: str | None, name: str) -> _PageThread:
+def _choose(threads: list[_PageThread], selector: str | None, name: str, notes: list[str]) -> _PageThread:
     if not threads:
         raise SourceError("the export holds no <thread> elements", where=name, fix="export the comments from Disqus again")
     if selector and selector.strip():
-        return _select(threads, selector.strip(), name)
+        return _select(threads, selector.strip(), name, notes)
     with_posts = [t for t in threads if t.visible_posts]
     if len(with_posts) == 1:
         return with_posts[0]
@@ -172,24 +199,45 @@ def _choose(threads: list[_PageThread], selector: str | None, name: str) -> _Pag
     raise SourceError(f"the export holds {len(listed)} {what}:\n" + _listing(listed), where=name, fix=_FIX_CHOOSE)
 
 
-def _select(threads: list[_PageThread], selector: str, name: str) -> _PageThread:
-    for exact in (
-        lambda t: selector in (t.dsq_id, t.identifier),
-        lambda t: t.link and t.link.rstrip("/") == selector.rstrip("/"),
-    ):
-        found = [t for t in threads if exact(t)]
-        if found:
-            return max(found, key=lambda t: t.visible_posts)
+def _matches(threads: list[_PageThread], selector: str) -> list[list[_PageThread]]:
+    """The threads a selector names, strongest match first: identifier, link, a part of the
+    link or the title."""
     needle = selector.casefold()
-    found = [t for t in threads if needle in t.title.casefold()]
-    with_posts = [t for t in found if t.visible_posts]
-    if len(found) == 1:
-        return found[0]
-    if len(with_posts) == 1:  # Disqus keeps empty duplicate threads for URL variants of a page
-        return with_posts[0]
-    if not found:
+    tests = (
+        lambda t: selector == t.identifier,
+        lambda t: t.link and t.link.rstrip("/") == selector.rstrip("/"),
+        lambda t: needle in t.title.casefold() or (t.link and needle in t.link.casefold()),
+    )
+    return [[t for t in threads if test(t)] for test in tests]
+
+
+def _select(threads: list[_PageThread], selector: str, name: str, notes: list[str]) -> _PageThread:
+    """Disqus keeps a new, often empty thread when a page moves or its identifier changes, so one
+    selector can name several threads of the same page: the one with posts is taken (the others
+    are noted), and a real choice between threads with posts is left to the user."""
+    by_dsq_id = [t for t in threads if t.dsq_id == selector]
+    if by_dsq_id:
+        return by_dsq_id[0]  # the id the listings show: exactly what was asked for
+    tiers = [tier for tier in _matches(threads, selector) if tier]
+    if not tiers:
         raise SourceError(f"no thread matches --thread {selector!r}; the threads are:\n" + _listing(threads), where=name, fix=_FIX_CHOOSE)
-    raise SourceError(f"--thread {selector!r} matches {len(found)} threads:\n" + _listing(found), where=name, fix=_FIX_CHOOSE)
+    matched = list({id(t): t for tier in tiers for t in tier}.values())
+    for candidates in (tiers[0], matched):  # the strongest matches, then every match
+        with_posts = [t for t in candidates if t.visible_posts]
+        if len(with_posts) > 1:
+            raise SourceError(f"--thread {selector!r} matches {len(with_posts)} threads with posts:\n" + _listing(with_posts), where=name, fix=_FIX_CHOOSE)
+        if with_posts:
+            chosen = with_posts[0]
+            empty = sum(1 for t in matched if not t.visible_posts)
+            if empty:
+                notes.append(
+                    f"--thread {selector!r} also matches {empty} thread(s) without posts (Disqus keeps such duplicates "
+                    f"when a page moves); took {chosen.describe()}"
+                )
+            return chosen
+    if len(tiers[0]) == 1:
+        return tiers[0][0]  # a page nobody commented on
+    raise SourceError(f"--thread {selector!r} matches {len(matched)} threads, none with posts:\n" + _listing(matched), where=name, fix=_FIX_CHOOSE)
 
 
 def _listing(threads: list[_PageThread], limit: int = 20) -> str:
@@ -242,6 +290,9 @@ def _replies(thread: _PageThread, notes: list[str]) -> tuple[list[Reply], bool]:
         replies.append(reply)
     if missing:
         notes.append(f"{missing} post(s) answer posts missing from the export; shown as answering the page")
+    undated = sum(1 for r in replies if r.posted_at is None and r.author != PLACEHOLDER_AUTHOR)
+    if undated:
+        notes.append(f"{undated} post(s) have no readable date (createdAt); placed after the dated posts, any text kept as written")
     replies.sort(key=lambda r: (r.posted_at is None, r.posted_at or datetime.min))
     authors = {r.author for r in replies if r.author != PLACEHOLDER_AUTHOR}
     replies = [replace(r, mentions=common.find_mentions(bodies.plain_words(r.body), authors)) for r in replies]

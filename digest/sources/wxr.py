@@ -4,27 +4,38 @@ A WXR file (Tools > Export in WordPress, also written by WordPress.com and many 
 tools) is RSS 2.0 with one ``<item>`` per post and ``<wp:comment>`` children.  The post is
 the opening post; approved comments (``wp:comment_approved`` = 1) are the replies, threaded by
 ``wp:comment_parent``.  Pingbacks, trackbacks, pending, spam and trashed comments are skipped
-and counted in the import notes.
+and counted in the import notes.  Comments are ordered by ``wp:comment_date_gmt``; one whose
+GMT date is all zeros by its local ``wp:comment_date`` (kept as text, its zone unknown).
+Names and titles are stored HTML-escaped and are unescaped once.  Bodies get the paragraphs
+and line breaks WordPress adds when it shows them (``autop``, after its wpautop).
 
 Choosing the post: the one post with comments, else ``request.thread`` matched against the
 post id (``wp:post_id``), slug (``wp:post_name``), link, or a part of the title (any case).
 
 Real exports are often not well-formed: a cut header leaves ``wp:`` / ``excerpt:`` undeclared,
 and the namespace URL differs by version (``wordpress.org/export/1.0/`` ... ``1.2/``).  Elements
-are matched by prefix-or-namespace and local name.  Control characters XML forbids (pasted
-text) are removed, and a file still broken is read in recovery mode; the import notes say
-what was repaired, and ``partial`` is set when the damage is inside the chosen post.
+are matched by prefix-or-namespace and local name.  Text printed before the XML declaration
+is dropped, control characters XML forbids (pasted text) are removed, and a file still broken
+(or cut short) is read in recovery mode; the import notes say what was repaired, and
+``partial`` is set when the damage is inside the chosen post.  The Disqus reader reads its
+exports the same way (``xmlsafe.parse_export``).  A file of another format read with ``--format wxr``
+gets an error naming its format.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import accumulate
 
 from digest import body as bodies
 from digest.errors import SourceError
 from digest.model import Reply, Thread
+from digest import sources
 from digest.sources import common, xmlsafe
 
 DESCRIPTION = "WordPress export (WXR): one post and its approved comments"
@@ -42,16 +53,17 @@ def looks_like_wxr(head_text: str) -> bool:
 
 
 def sniff(doc) -> bool:
-    head = xmlsafe.head(doc.data)
+    head = xmlsafe.head(xmlsafe.without_text_before_declaration(doc.data)[0])
     return head is not None and head.local in ("rss", "channel") and looks_like_wxr(head.text)
 
 
 def read(request) -> Thread:
     doc = xmlsafe.only_document(request, "WXR")
-    parsed = xmlsafe.parse(doc.data, doc.name, fix=_FIX_XML, tolerant=True)
-    notes = _repair_notes(parsed.problems)
+    parsed, notes = xmlsafe.parse_export(doc.data, doc.name, _FIX_XML)
     authors = _display_names(parsed.root)
     posts = [_Post.of(item) for item in parsed.root.iter() if _kind(item) == "item"]
+    if not any(p.post_id or p.comments for p in posts):  # no WordPress data at all
+        sources.refuse_other_format(request, "wxr")
     if not posts:
         raise SourceError("the export holds no posts (<item> elements)", where=doc.name, fix="export posts from WordPress, not only settings")
     post = _choose(posts, request.thread, doc.name)
@@ -115,20 +127,10 @@ def _fields(element) -> dict:
     return found
 
 
-def _repair_notes(problems) -> list[str]:
-    notes = []
-    prefixes = sorted({m.group(1) for p in problems if p.kind == "namespace" for m in [re.search(r"prefix (\S+)", p.message)] if m})
-    if prefixes:
-        notes.append(f"the export does not declare the namespace prefix(es) {', '.join(prefixes)} (a cut or edited header); matched by name")
-    notes += [f"{p.message} from the export" for p in problems if p.kind == "characters"]
-    damage = [p for p in problems if p.kind == "damage"]
-    if damage:
-        first = damage[0]
-        notes.append(
-            f"the export is not well-formed XML ({len(damage)} error(s), first at line {first.line}: {first.message}); "
-            "read in recovery mode, so text near those lines may be lost"
-        )
-    return notes
+def _unescaped(name: str) -> str:
+    """WordPress stores names HTML-escaped ("O&#039;Brien", "Se&aacute;n", "&amp;") and prints
+    them as HTML; unescaped once, they read as the blog shows them."""
+    return " ".join(html.unescape(name).split())
 
 
 def _display_names(root) -> dict[str, str]:
@@ -138,7 +140,7 @@ def _display_names(root) -> dict[str, str]:
         if _kind(element) == "wp:author" and len(element):
             fields = _fields(element)
             login = xmlsafe.text(fields.get("wp:author_login"))
-            shown = xmlsafe.text(fields.get("wp:author_display_name"))
+            shown = _unescaped(xmlsafe.text(fields.get("wp:author_display_name")))
             if login and shown:
                 names[login] = shown
     return names
@@ -165,7 +167,7 @@ class _Post:
             fields=fields,
             post_id=xmlsafe.text(fields.get("wp:post_id")),
             slug=xmlsafe.text(fields.get("wp:post_name")),
-            title=" ".join(xmlsafe.text(fields.get("title")).split()),
+            title=_unescaped(xmlsafe.text(fields.get("title"))),
             link=link if link and link.startswith(("http://", "https://")) else None,
             comments=[c for c in item if _kind(c) == "wp:comment"],
         )
@@ -175,8 +177,13 @@ class _Post:
         return sum(1 for c in self.comments if _is_shown(_fields(c)))
 
     def describe(self) -> str:
+        """One listing line; the link and, for a post without an id, its line in the file tell
+        posts with the same title apart."""
+        label = self.post_id or f"(no id, line {self.element.sourceline})"
         slug = f", slug {self.slug}" if self.slug else ""
-        return f"{self.post_id or '?'} \"{self.title or '(no title)'}\"{slug} ({self.visible_comments} comments)"
+        link = f" {self.link}" if self.link else ""
+        count = self.visible_comments
+        return f"{label} \"{self.title or '(no title)'}\"{slug}{link} ({count} comment{'' if count == 1 else 's'})"
 
 
 def _choose(posts: list[_Post], selector: str | None, name: str) -> _Post:
@@ -254,13 +261,13 @@ def _is_shown(fields: dict) -> bool:
 def _replies(post: _Post, notes: list[str]) -> tuple[list[Reply], bool]:
     """Approved comments in thread order, and whether some answer comments absent from the export."""
     skipped: dict[str, int] = {}
-    exported_ids = set()
+    exported: dict[str, str] = {}  # every exported comment id -> what it is, for parents not shown
     replies: list[Reply] = []
     seen: set[str] = set()
     for element in post.comments:
         fields = _fields(element)
         comment_id = xmlsafe.text(fields.get("wp:comment_id"))
-        exported_ids.add(comment_id)
+        exported.setdefault(comment_id, _parent_noun(fields))
         reason = _skip_reason(fields)
         if reason:
             skipped[reason] = skipped.get(reason, 0) + 1
@@ -273,18 +280,30 @@ def _replies(post: _Post, notes: list[str]) -> tuple[list[Reply], bool]:
         replies.append(reply)
     if skipped:
         notes.append("skipped " + ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items())))
-    replies, hidden_parent, absent_parent = _resolve_parents(replies, exported_ids)
-    if hidden_parent:
-        notes.append(f"{hidden_parent} approved comment(s) answer a comment that is not approved; shown as answering the post")
+    replies, hidden_parents, absent_parent = _resolve_parents(replies, exported)
+    for noun, count in sorted(hidden_parents.items()):
+        shown = "is not approved" if noun == _UNAPPROVED else "is not imported"
+        notes.append(f"{count} approved comment(s) answer a {noun} that {shown}; shown as answering the post")
     if absent_parent:
         notes.append(f"{absent_parent} comment(s) answer a comment missing from the export; shown as answering the post")
-    replies.sort(key=lambda r: (r.posted_at is None, r.posted_at or datetime.min, _numeric(r.id)))
+    replies = _in_time_order(replies, _site_offset(post), notes)
     authors = {r.author for r in replies}
     replies = [replace(r, mentions=common.find_mentions(bodies.plain_words(r.body), authors)) for r in replies]
     replies, loops = xmlsafe.break_parent_loops(replies)
     if loops:
         notes.append(f"{loops} comment(s) answered each other in a loop; shown as answering the post")
     return common.order_by_parents(replies), absent_parent > 0
+
+
+_UNAPPROVED = "comment"
+
+
+def _parent_noun(fields: dict) -> str:
+    """What a comment is, as a note names it when others answer it but it is not shown."""
+    kind = xmlsafe.text(fields.get("wp:comment_type")).lower()
+    if kind in _PING_TYPES:
+        return "pingback or trackback" if kind == "pings" else kind
+    return _UNAPPROVED if kind in _COMMENT_TYPES else f"'{kind}' entry"
 
 
 def _skip_reason(fields: dict) -> str | None:
@@ -303,7 +322,7 @@ def _skip_reason(fields: dict) -> str | None:
 
 def _comment(fields: dict, post: _Post) -> Reply:
     comment_id = xmlsafe.text(fields.get("wp:comment_id"))
-    author = " ".join(xmlsafe.text(fields.get("wp:comment_author")).split()) or "Anonymous"
+    author = _unescaped(xmlsafe.text(fields.get("wp:comment_author"))) or "Anonymous"
     body = bodies.from_html(autop(xmlsafe.text(fields.get("wp:comment_content"))))
     posted_at, posted_text = _time(fields.get("wp:comment_date_gmt"), fields.get("wp:comment_date"))
     parent = xmlsafe.text(fields.get("wp:comment_parent"))
@@ -318,16 +337,17 @@ def _comment(fields: dict, post: _Post) -> Reply:
     )
 
 
-def _resolve_parents(replies: list[Reply], exported_ids: set[str]) -> tuple[list[Reply], int, int]:
-    """A parent that was skipped (not approved) or never exported cannot be shown: such
-    comments answer the post, and are counted."""
+def _resolve_parents(replies: list[Reply], exported: dict[str, str]) -> tuple[list[Reply], Counter, int]:
+    """A parent that was skipped (not approved, a pingback) or never exported cannot be shown:
+    such comments answer the post, and are counted by what their parent was."""
     kept = {r.id for r in replies}
-    hidden = absent = 0
+    hidden: Counter = Counter()
+    absent = 0
     resolved = []
     for reply in replies:
         if reply.parent_id and reply.parent_id not in kept:
-            if reply.parent_id in exported_ids:
-                hidden += 1
+            if reply.parent_id in exported:
+                hidden[exported[reply.parent_id]] += 1
             else:
                 absent += 1
             reply = replace(reply, parent_id=None)
@@ -337,6 +357,49 @@ def _resolve_parents(replies: list[Reply], exported_ids: set[str]) -> tuple[list
 
 def _numeric(value: str) -> int:
     return (common.whole_number(value) or 0) if value.isdigit() else 0
+
+
+def _site_offset(post: _Post) -> timedelta:
+    """The blog's offset from UTC, read from the entries that carry both their local and their
+    GMT time (the commonest difference; zero when none does)."""
+    offsets: Counter = Counter()
+    pairs = [(post.fields, "wp:post_date", "wp:post_date_gmt")]
+    pairs += [(_fields(c), "wp:comment_date", "wp:comment_date_gmt") for c in post.comments]
+    for fields, local_key, gmt_key in pairs:
+        local = xmlsafe.utc_time(xmlsafe.text(fields.get(local_key)))
+        gmt = xmlsafe.utc_time(xmlsafe.text(fields.get(gmt_key)))
+        if local and gmt:
+            offsets[local - gmt] += 1
+    return offsets.most_common(1)[0][0] if offsets else timedelta(0)
+
+
+def _in_time_order(replies: list[Reply], offset: timedelta, notes: list[str]) -> list[Reply]:
+    """Oldest first.  A comment whose GMT date is all zeros (old imports) is placed by its local
+    time less the blog's offset; one with no usable date at all goes after the comment with the
+    next lower id, since WordPress numbers comments as they arrive."""
+    def when(reply: Reply) -> datetime | None:
+        if reply.posted_at is not None:
+            return reply.posted_at
+        local = xmlsafe.utc_time(reply.posted_at_text)
+        return local - offset if local else None
+
+    timed = sorted((r for r in replies if when(r)), key=lambda r: (when(r), _numeric(r.id)))
+    undated = sorted((r for r in replies if not when(r)), key=lambda r: _numeric(r.id))
+    by_local = sum(1 for r in replies if r.posted_at is None and when(r))
+    if by_local:
+        notes.append(f"{by_local} comment(s) have no GMT date (wp:comment_date_gmt); placed by their local time, kept as text")
+    if undated:
+        notes.append(f"{len(undated)} comment(s) have no readable date; placed by their comment id")
+    after: dict[int, list[Reply]] = {}  # position in `timed` -> the undated comments that follow it
+    ids = sorted((_numeric(r.id), position) for position, r in enumerate(timed))
+    last_position = list(accumulate((position for _, position in ids), max))
+    for reply in undated:
+        lower = bisect_left(ids, (_numeric(reply.id), -1))  # how many timed comments have a lower id
+        after.setdefault(last_position[lower - 1] if lower else -1, []).append(reply)
+    ordered = after.get(-1, [])
+    for position, reply in enumerate(timed):
+        ordered += [reply] + after.get(position, [])
+    return ordered
 
 
 def _time(gmt_element, local_element) -> tuple[datetime | None, str | None]:
@@ -351,31 +414,91 @@ def _time(gmt_element, local_element) -> tuple[datetime | None, str | None]:
 
 # ---------------------------------------------------------------------------- text
 
-_BLOCK_START = re.compile(
-    r"\s*<(?:p|div|ul|ol|li|blockquote|pre|h[1-6]|table|thead|tbody|tr|td|th|figure|figcaption|hr|dl|dt|dd"
-    r"|section|article|aside|header|footer|nav|address|form|fieldset|details|iframe|script|style|!--)\b",
-    re.I,
+# The block-level tags wpautop knows (wp-includes/formatting.php): line breaks next to them are
+# layout, not <br>, and they are never wrapped in <p>.
+_BLOCKS = (
+    r"(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area"
+    r"|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header"
+    r"|footer|nav|figure|figcaption|details|menu|summary)"
 )
-_PRE = re.compile(r"(<pre\b.*?</pre\s*>)", re.I | re.S)
+# Patterns stay linear on hostile text: a tag ends at the next "<" or ">", and whitespace runs
+# are matched only from their start ((?<!\s)).
+_BLOCK_TAG = rf"</?{_BLOCKS}[^<>]*>"
+_PRE_END = re.compile(r"(</pre\s*>)", re.I)
+_PRE_START = re.compile(r"<pre\b", re.I)
 _CAPTION = re.compile(r"\[/?caption[^\]]*\]", re.I)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_TAG = re.compile(r"<[A-Za-z/][^<>]*>")
+_HAS_BLOCKS = "<!-- wp:"
 
 
 def autop(text: str) -> str:
-    """WordPress stores posts and comments with bare newlines and adds the HTML when it shows
-    them (wpautop): blank lines separate paragraphs, single newlines are line breaks.
-    Blocks that already are HTML blocks and <pre> sections are left as they are."""
+    """WordPress stores classic posts and all comments with bare newlines and adds the HTML
+    when it shows them (wpautop): blank lines separate paragraphs, other newlines are line
+    breaks, except next to block tags (<blockquote>, <ul>, <li>, <p> ...), where they are
+    layout.  Posts written in the block editor (WordPress 5.0+, marked by ``<!-- wp:``
+    comments) already are HTML and WordPress shows them without wpautop.  The steps follow
+    wpautop's; <pre> sections are kept as they are, [caption] shortcodes are dropped."""
     text = _CAPTION.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    out: list[str] = []
-    for index, part in enumerate(_PRE.split(text)):
-        if index % 2:
-            out.append(part)
+    if _HAS_BLOCKS in text:
+        return _HTML_COMMENT.sub("", text)
+    text = _HTML_COMMENT.sub("", text)  # <!--more--> and other invisible notes
+    if not text.strip():
+        return ""
+    text, pre_blocks = _hide_pre(text + "\n")
+    text = _line_breaks(_paragraphs(_space_blocks(text)))
+    for index, block in enumerate(pre_blocks):
+        text = text.replace(f"<pre wp-pre-tag-{index}></pre>", block, 1)
+    return text
+
+
+def _hide_pre(text: str) -> tuple[str, list[str]]:
+    """<pre> sections are set aside, an empty <pre> standing in (a block tag, so never put
+    inside a <p>); each piece up to a </pre> holds at most one."""
+    pieces = _PRE_END.split(text)  # text, </pre>, text, </pre>, ..., text
+    kept: list[str] = []
+    out = []
+    for piece, end in zip(pieces[:-1:2], pieces[1::2]):
+        start = _PRE_START.search(piece)
+        if start is None:  # a stray </pre>
+            out.append(piece + end)
             continue
-        for chunk in re.split(r"\n[ \t]*\n", part):
-            chunk = chunk.strip()
-            if not chunk:
-                continue
-            if _BLOCK_START.match(chunk):
-                out.append(chunk)
-            else:
-                out.append("<p>" + chunk.replace("\n", "<br>") + "</p>")
-    return "\n".join(out)
+        out.append(piece[: start.start()] + f"<pre wp-pre-tag-{len(kept)}></pre>")
+        kept.append(piece[start.start():] + end)
+    out.append(pieces[-1])
+    return "".join(out), kept
+
+
+def _space_blocks(text: str) -> str:
+    """A blank line around every block tag, so blocks are never inside a paragraph."""
+    text = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", text, flags=re.I)
+    text = re.sub(rf"(<{_BLOCKS}[\s/>])", "\n\n\\1", text, flags=re.I)
+    text = re.sub(rf"(</{_BLOCKS}>)", "\\1\n\n", text, flags=re.I)
+    text = re.sub(r"(<hr\s*?/?>)", "\\1\n\n", text, flags=re.I)
+    text = _TAG.sub(lambda m: m.group(0).replace("\n", " "), text)  # a tag written over several lines
+    text = re.sub(r"(?<!\s)\s*(</?(?:option|param|embed|source|track)\b[^<>]*>)\s*", "\\1", text, flags=re.I)
+    text = re.sub(r"(?<!\s)\s*(<figcaption\b[^<>]*>)", "\\1", text, flags=re.I)
+    text = re.sub(r"</figcaption>\s*", "</figcaption>", text, flags=re.I)
+    return re.sub(r"\n\n+", "\n\n", text)
+
+
+def _paragraphs(text: str) -> str:
+    """Each run between blank lines becomes a <p>, then block tags are taken out of them."""
+    text = "".join(f"<p>{chunk.strip(chr(10))}</p>\n" for chunk in re.split(r"\n\s*\n", text) if chunk)
+    text = re.sub(r"<p>\s*</p>", "", text)
+    text = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", text, flags=re.I)
+    text = re.sub(rf"<p>\s*({_BLOCK_TAG})\s*</p>", r"\1", text, flags=re.I)
+    text = re.sub(r"<p>(<li.+?)</p>", r"\1", text, flags=re.I)
+    text = re.sub(r"<p><blockquote([^<>]*)>", r"<blockquote\1><p>", text, flags=re.I)
+    text = re.sub(r"</blockquote></p>", "</p></blockquote>", text, flags=re.I)
+    text = re.sub(rf"<p>\s*({_BLOCK_TAG})", r"\1", text, flags=re.I)
+    return re.sub(rf"({_BLOCK_TAG})\s*</p>", r"\1", text, flags=re.I)
+
+
+def _line_breaks(text: str) -> str:
+    """The newlines left inside paragraphs are line breaks, except next to block tags."""
+    text = re.sub(r"<br\s*/?>", "<br />", text, flags=re.I)
+    text = re.sub(r"(?<!<br />)(?<!\s)\s*\n", "<br />\n", text)
+    text = re.sub(rf"({_BLOCK_TAG})\s*<br />", r"\1", text, flags=re.I)
+    text = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)\b[^<>]*>)", r"\1", text, flags=re.I)
+    return text.replace("<br />\n", "<br />")  # the newline after a break is only layout

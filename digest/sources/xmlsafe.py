@@ -264,6 +264,75 @@ def head(data: bytes, limit: int = SNIFF_BYTES) -> Head | None:
 
 # ---------------------------------------------------------------------------- shared by the readers
 
+# ---------------------------------------------------------------------------- damaged exports
+
+_DECLARATION = re.compile(rb"<\?xml[\s?]")
+_BOM = b"\xef\xbb\xbf"
+
+
+def parse_export(data: bytes, name: str, fix: str) -> tuple[Parsed, list[str]]:
+    """Real exports are often damaged (cut short, pasted control characters, text printed
+    before them); read what is there and say in notes what was repaired."""
+    data, prefix_note = without_text_before_declaration(data)
+    parsed = parse(data, name, fix=fix, tolerant=True)
+    return parsed, ([prefix_note] if prefix_note else []) + _repair_notes(parsed.problems, data)
+
+
+def without_text_before_declaration(data: bytes) -> tuple[bytes, str | None]:
+    """Blank lines or a PHP warning printed before ``<?xml`` make the whole file invalid XML
+    although nothing is lost.  That text is dropped and its line breaks moved after the
+    declaration, so line numbers in later messages still match the file."""
+    match = _DECLARATION.search(data, 0, 65536)
+    if match is None or match.start() == 0:
+        return data, None
+    prefix = data[: match.start()]
+    declaration_end = data.find(b"?>", match.start())
+    if prefix == _BOM or declaration_end < 0 or b"<![CDATA[" in prefix or b"<!--" in prefix:
+        return data, None  # nothing wrong, or the <?xml is quoted inside the document
+    declaration_end += 2
+    data = data[match.start():declaration_end] + b"\n" * prefix.count(b"\n") + data[declaration_end:]
+    text = " ".join(prefix.removeprefix(_BOM).decode("utf-8", "replace").split())
+    what = f"the text {text[:60] + ('...' if len(text) > 60 else '')!r}" if text else "blank space"
+    return data, f"ignored {what} before the XML declaration (<?xml ...?>) at the top of the file; nothing of the export is lost"
+
+
+def _repair_notes(problems, data: bytes) -> list[str]:
+    notes = []
+    prefixes = sorted({m.group(1) for p in problems if p.kind == "namespace" for m in [re.search(r"prefix (\S+)", p.message)] if m})
+    if prefixes:
+        notes.append(f"the export does not declare the namespace prefix(es) {', '.join(prefixes)} (a cut or edited header); matched by name")
+    notes += [f"{p.message} from the export" for p in problems if p.kind == "characters"]
+    last_line = data.rstrip().count(b"\n") + 1
+    cut_short = _root_never_closes(data)
+    damage = [p for p in problems if p.kind == "damage" and not (cut_short and p.line >= last_line)]
+    cut = [p for p in problems if p.kind == "damage" and cut_short and p.line >= last_line]
+    if damage:
+        first = damage[0]
+        notes.append(
+            f"the export is not well-formed XML ({len(damage)} error(s), first at line {first.line}: {first.message}); "
+            "read in recovery mode, so text near those lines may be lost"
+        )
+    if cut:
+        notes.append(f"the export is cut short: it ends at line {last_line}{_open_at_end(cut)}; imported what comes before, the rest is missing")
+    return notes
+
+
+def _root_never_closes(data: bytes) -> bool:
+    """A file cut short lacks the end tag of its root element (</rss>, </disqus>)."""
+    top = head(data)
+    return top is not None and data.rfind(b"</" + top.root.encode("latin-1") + b">") < 0
+
+
+def _open_at_end(problems) -> str:
+    """The innermost element left open at the end, from libxml's "Premature end of data in tag
+    NAME line N" messages."""
+    for problem in problems:
+        match = re.search(r"Premature end of data in tag (\S+) line (\d+)", problem.message)
+        if match:
+            return f" inside <{match.group(1)}> (opened at line {match.group(2)})"
+    return " in the middle of the XML"
+
+
 def only_document(request, format_name: str):
     """These formats are one file each; a folder of several is a usage error, not a guess."""
     documents = request.documents

@@ -214,7 +214,7 @@ def test_several_threads_need_a_selector():
     message = error.value.message
     assert "2 pages with comments" in message
     assert f'7300112233 "Sea anemones at low tide" {PAGE} (4 posts)' in message
-    assert '7300119999 "About | Tidepool Notes" https://tidepool.example.net/about/ (1 posts)' in message
+    assert '7300119999 "About | Tidepool Notes" https://tidepool.example.net/about/ (1 post)' in message
 
 
 @pytest.mark.parametrize("selector", ["7300119999", "https://tidepool.example.net/about", "about |"])
@@ -253,11 +253,98 @@ def test_thread_message_becomes_the_opening_post_and_times_without_zone_are_utc(
     assert reply.body == "<p>Yo dude</p>" and reply.posted_at == utc(2012, 12, 12, 12, 13)
 
 
-def test_broken_xml_names_line_and_column():
+def test_broken_xml_is_read_in_recovery_mode_with_a_note_naming_the_line():
+    thread = read(EXPORT.replace("<title>Sea anemones at low tide</title>", "<title>Sea anemones & low tide</title>"))
+    assert [r.id for r in thread.replies] == [r.id for r in read(EXPORT).replies]
+    assert thread.import_notes[0].startswith("the export is not well-formed XML (1 error(s), first at line 13:")
+    assert thread.partial  # a damaged file may have lost posts of any page
+
+
+def test_unreadable_file_names_line_and_column():
     with pytest.raises(SourceError) as error:
-        read(EXPORT.replace("<title>Sea anemones at low tide</title>", "<title>Sea anemones & low tide</title>"))
-    assert error.value.where == "disqus.xml line 13, column 22"  # just after the bare &
+        read(b"PK\x03\x04 a zip, not an export")
+    assert error.value.where == "disqus.xml line 1, column 1"
     assert error.value.message.startswith("not well-formed XML")
+
+
+def test_truncated_export_imports_what_is_there():
+    cut = EXPORT[: EXPORT.index("<name>Lena</name>") + 8]  # inside the post that answers the deleted one
+    thread = read(cut)
+    assert [r.id for r in thread.replies] == ["4501000001", "4501000002"]  # 4501000006 comes after the cut
+    assert thread.partial
+    last_line = cut.count("\n") + 1
+    assert any(n.startswith(f"the export is cut short: it ends at line {last_line} inside <name>") for n in thread.import_notes)
+    assert "1 post(s) name no thread this export lists (or are cut off before they do); not imported" in thread.import_notes
+
+
+def test_truncated_export_without_a_page_with_posts_says_so_in_the_error():
+    cut = EXPORT[: EXPORT.index("<ipAddress>198.51.100.20</ipAddress>")]
+    with pytest.raises(SourceError) as error:
+        read(cut)
+    assert "none with comments" in error.value.message and "the export is cut short" in error.value.message
+    thread = read(cut, thread="post-18")
+    assert thread.replies == () and thread.partial
+
+
+def test_control_character_does_not_stop_the_import():
+    thread = read(EXPORT.replace("Lovely photos.", "Lovely\x0b photos."))
+    assert thread.replies[0].body == "<p>Lovely photos. Do they close up when the water goes out?</p>"
+    assert thread.import_notes[0] == "removed 1 control character(s) that XML does not allow from the export"
+    assert not thread.partial
+
+
+@pytest.mark.parametrize("prefix", [b"\n    ", b"x", b"\xef\xbb\xbf  \n"])
+def test_text_before_the_xml_declaration_is_tolerated(prefix):
+    doc = SourceDocument("disqus.xml", prefix + EXPORT.encode())
+    assert disqus.sniff(doc)
+    thread = read(doc.data)
+    assert thread.replies == read(EXPORT).replies and not thread.partial
+    assert thread.import_notes[0].startswith("ignored ") and "before the XML declaration" in thread.import_notes[0]
+
+
+MOVED_PAGE = """<thread dsq:id="7300888888">
+<id>post-18</id>
+<link>https://tidepool.example.org/2019/06/sea-anemones-at-low-tide/</link>
+<title>Sea anemones at low tide</title>
+<createdAt>2021-03-01T08:00:00Z</createdAt>
+</thread>
+<post dsq:id="4501000001">"""
+EXPORT_MOVED = EXPORT.replace('<post dsq:id="4501000001">', MOVED_PAGE, 1)
+
+
+@pytest.mark.parametrize("selector", ["post-18", "sea-anemones-at-low-tide", "anemones"])
+def test_selector_naming_an_empty_duplicate_prefers_the_thread_with_posts(selector):
+    """Disqus adds a new, empty thread when a page moves to another address; here it even
+    took over the old identifier, so <id> matches the empty thread."""
+    thread = read(EXPORT_MOVED, thread=selector)
+    assert thread.id == "7300112233" and len(thread.replies) == 5
+    assert any(n.startswith(f"--thread {selector!r} also matches 1 thread(s) without posts") for n in thread.import_notes)
+    assert read(EXPORT_MOVED, thread="7300888888").replies == ()  # its own dsq:id still takes it
+
+
+def test_selector_naming_several_threads_with_posts_lists_them():
+    text = EXPORT_TWO_PAGES.replace("<title>About | Tidepool Notes</title>", "<title>About the anemones</title>")
+    with pytest.raises(SourceError) as error:
+        read(text, thread="anemones")
+    assert "matches 2 threads with posts" in error.value.message
+    assert "7300112233" in error.value.message and "7300119999" in error.value.message
+
+
+def test_post_with_unreadable_date_is_noted():
+    thread = read(EXPORT.replace("<createdAt>2019-06-02T09:50:00Z</createdAt>", "<createdAt>yesterday</createdAt>"))
+    shore = thread.reply("4501000006")
+    assert shore.posted_at is None and shore.posted_at_text == "yesterday"
+    assert "1 post(s) have no readable date (createdAt); placed after the dated posts, any text kept as written" in thread.import_notes
+
+
+def test_wordpress_export_read_as_disqus_names_the_right_format():
+    wxr_export = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version>
+<item><title>x</title><wp:post_id>1</wp:post_id></item></channel></rss>"""
+    with pytest.raises(SourceError) as error:
+        read(wxr_export)
+    assert error.value.message == "this is not a Disqus comment export (XML); it looks like: WordPress export (WXR)"
+    assert error.value.fix.startswith("import it with --format wxr")
 
 
 def test_entity_declarations_are_refused():

@@ -285,8 +285,8 @@ def test_several_posts_need_a_selector():
         read(EXPORT_TWO_POSTS)
     message = str(error.value)
     assert "2 posts with comments" in message
-    assert '41 "Why my leeks bolted", slug why-my-leeks-bolted (3 comments)' in message
-    assert '57 "Seed swap this Saturday", slug seed-swap (2 comments)' in message
+    assert '41 "Why my leeks bolted", slug why-my-leeks-bolted https://allotment.example.org/2023/09/why-my-leeks-bolted/ (3 comments)' in message
+    assert '57 "Seed swap this Saturday", slug seed-swap https://allotment.example.org/2023/10/seed-swap/ (2 comments)' in message
     assert "--thread" in error.value.fix
 
 
@@ -332,7 +332,9 @@ def test_truncated_export_imports_what_is_there():
     thread = read(cut)
     assert [r.id for r in thread.replies] == ["7", "9"]
     assert thread.partial
-    assert "read in recovery mode" in thread.import_notes[0]
+    last_line = cut.count(b"\n") + 1
+    assert thread.import_notes[0].startswith(f"the export is cut short: it ends at line {last_line}")
+    assert not any("may be lost" in n for n in thread.import_notes)  # the cut is named as such
 
 
 def test_unapproved_parent_makes_reply_top_level():
@@ -377,10 +379,109 @@ def test_export_without_posts():
 
 
 def test_autop():
-    assert wxr.autop("a\n\nb\nc") == "<p>a</p>\n<p>b<br>c</p>"
-    assert wxr.autop("<ul>\n<li>x</li>\n</ul>\n\nafter") == "<ul>\n<li>x</li>\n</ul>\n<p>after</p>"
-    assert wxr.autop("<pre>x\n\ny</pre>") == "<pre>x\n\ny</pre>"  # blank lines inside <pre> are kept
-    assert wxr.autop('[caption id="a1"]<img src="x.jpg"> A leek[/caption]') == '<p><img src="x.jpg"> A leek</p>'
+    assert wxr.autop("a\n\nb\nc") == "<p>a</p>\n<p>b<br />c</p>\n"
+    assert wxr.autop("<ul>\n<li>x</li>\n</ul>\n\nafter") == "<ul>\n<li>x</li>\n</ul>\n<p>after</p>\n"
+    assert wxr.autop("<pre>x\n\ny</pre>") == "<pre>x\n\ny</pre>\n"  # blank lines inside <pre> are kept
+    assert wxr.autop('[caption id="a1"]<img src="x.jpg"> A leek[/caption]') == '<p><img src="x.jpg"> A leek</p>\n'
+    assert wxr.autop("a<div>b</div>") == "<p>a</p>\n<div>b</div>\n"  # text before a block is a paragraph
+    assert wxr.autop("intro\n<!--more-->\nrest") == "<p>intro</p>\n<p>rest</p>\n"
+    assert wxr.autop("I <3 leeks\nreally") == "<p>I <3 leeks<br />really</p>\n"  # a lone < is text
+
+
+def test_line_breaks_next_to_block_tags_are_layout():
+    """wpautop turns newlines into <br> only inside paragraphs, never beside a block tag."""
+    comment = "You wrote:\n<blockquote>leeks bolt in heat</blockquote>\nNot here. Try:\n<ul>\n<li>shade</li>\n<li>water</li>\n</ul>\nGood luck."
+    thread = read(EXPORT.replace("Mine were fine with a soaker hose.\nMulch helped too.", comment))
+    assert thread.reply("12").body == (
+        "<p>You wrote:</p><blockquote><p>leeks bolt in heat</p></blockquote><p>Not here. Try:</p>"
+        "<ul>\n<li>shade</li>\n<li>water</li>\n</ul><p>Good luck.</p>"
+    )
+
+
+def test_block_editor_posts_are_not_reformatted():
+    """Posts written in the block editor (<!-- wp:... --> comments) are HTML already."""
+    blocks = "<!-- wp:paragraph -->\n<p>Half the bed bolted.</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:list -->\n<ul><li>water</li><li>shade</li></ul>\n<!-- /wp:list -->"
+    start = EXPORT.index("Half the leek bed")
+    text = EXPORT[:start] + blocks + EXPORT[EXPORT.index("]]></content:encoded>", start):]
+    assert read(text).opening_post.body == "<p>Half the bed bolted.</p><ul><li>water</li><li>shade</li></ul>"
+
+
+def test_names_and_titles_are_unescaped_once():
+    text = (
+        EXPORT.replace("<![CDATA[Olu]]></wp:comment_author>", "<![CDATA[Se&aacute;n O&#039;Brien &amp; Co]]></wp:comment_author>")
+        .replace("<![CDATA[Maud Green]]></wp:author_display_name>", "<![CDATA[Maud &amp;amp; Green]]></wp:author_display_name>")
+        .replace("<![CDATA[Why my leeks bolted]]>", "<![CDATA[Why my leeks &amp; onions bolted]]>")
+    )
+    thread = read(text)
+    assert thread.reply("7").author == "Seán O'Brien & Co"
+    assert thread.author == "Maud &amp; Green"  # escaped twice at the source: unescaped only once
+    assert thread.title == "Why my leeks & onions bolted"
+
+
+def test_posts_without_id_are_told_apart_in_listings():
+    twin = SECOND_POST.replace("<wp:post_id>57</wp:post_id>", "").replace("<wp:post_name><![CDATA[seed-swap]]></wp:post_name>", "")
+    twin = twin.replace("seed-swap/", "seed-swap-2/").replace("</channel>", "").replace("<![CDATA[Count me in.]]></wp:comment_content>\n\t\t\t<wp:comment_approved><![CDATA[1]]>", "<![CDATA[Count me in.]]></wp:comment_content>\n\t\t\t<wp:comment_approved><![CDATA[0]]>")
+    with pytest.raises(SourceError) as error:
+        read(EXPORT_TWO_POSTS.replace("</channel>", twin + "</channel>", 1), thread="seed swap")
+    line = EXPORT_TWO_POSTS.count("\n", 0, EXPORT_TWO_POSTS.index("</channel>")) + 2  # the twin's <item>
+    assert f'(no id, line {line}) "Seed swap this Saturday" https://allotment.example.org/2023/10/seed-swap-2/ (1 comment)' in error.value.message
+
+
+def test_answer_to_a_pingback_is_noted_as_such():
+    thread = read(EXPORT.replace("<wp:comment_parent>7</wp:comment_parent>", "<wp:comment_parent>10</wp:comment_parent>"))
+    assert thread.reply("9").parent_id is None
+    assert "1 approved comment(s) answer a pingback that is not imported; shown as answering the post" in thread.import_notes
+
+
+def test_comment_without_gmt_date_is_placed_by_its_local_time():
+    """All-zero GMT dates (old imports) must not push a comment after later ones; the blog's
+    offset (+1 h here, from the other comments) turns the local time into UTC for ordering."""
+    text = EXPORT.replace("<wp:comment_date_gmt><![CDATA[2023-09-05 21:40:00]]>", "<wp:comment_date_gmt><![CDATA[0000-00-00 00:00:00]]>")
+    text = text.replace("<wp:comment_date><![CDATA[2023-09-05 22:40:00]]>", "<wp:comment_date><![CDATA[2023-09-05 08:30:00]]>")
+    thread = read(text)
+    assert [r.id for r in thread.replies] == ["7", "9", "12"]  # unchanged
+    text = text.replace("<wp:comment_parent>7</wp:comment_parent>", "<wp:comment_parent>0</wp:comment_parent>")
+    thread = read(text)
+    # 12 was written at 07:30 UTC: after 7 (07:02), before 9 (09:15)
+    assert [r.id for r in thread.replies] == ["7", "12", "9"]
+    assert thread.reply("12").posted_at is None and thread.reply("12").posted_at_text == "2023-09-05 08:30:00"
+    assert any("1 comment(s) have no GMT date" in n for n in thread.import_notes)
+
+
+def test_comment_without_any_date_is_placed_by_its_id():
+    text = EXPORT.replace("<wp:comment_parent>7</wp:comment_parent>", "<wp:comment_parent>0</wp:comment_parent>")
+    text = text.replace("<wp:comment_date_gmt><![CDATA[2023-09-05 09:15:00]]>", "<wp:comment_date_gmt><![CDATA[0000-00-00 00:00:00]]>")
+    text = text.replace("<wp:comment_date><![CDATA[2023-09-05 10:15:00]]>", "<wp:comment_date><![CDATA[0000-00-00 00:00:00]]>")
+    thread = read(text)
+    assert [r.id for r in thread.replies] == ["7", "9", "12"]  # 9 after 7, before 12
+    assert any("1 comment(s) have no readable date; placed by their comment id" in n for n in thread.import_notes)
+
+
+@pytest.mark.parametrize("prefix", [b"\n  ", b"\xef\xbb\xbf\n", b"Warning: cannot modify header information\n"])
+def test_text_before_the_xml_declaration_is_dropped_with_an_accurate_note(prefix):
+    data = prefix + EXPORT.encode()
+    assert wxr.sniff(SourceDocument("e.xml", data))
+    thread = read(data)
+    assert thread.replies == read(EXPORT).replies and not thread.partial
+    note = thread.import_notes[0]
+    assert note.startswith("ignored ") and "before the XML declaration" in note and "nothing of the export is lost" in note
+    assert ("Warning: cannot modify" in note) == prefix.startswith(b"Warning")
+    assert not any("may be lost" in n for n in thread.import_notes)
+
+
+def test_line_numbers_still_match_the_file_after_text_before_the_declaration():
+    broken = "\n\n" + EXPORT.replace("<wp:comment_content><![CDATA[Cheap seeds!!!]]>", "<wp:comment_content>Cheap & seeds!!!")
+    line = broken.count("\n", 0, broken.index("Cheap &")) + 1
+    notes = read(broken).import_notes
+    assert any(f"first at line {line}:" in n for n in notes)
+
+
+def test_disqus_export_read_as_wxr_names_the_right_format():
+    disqus_export = b'<?xml version="1.0"?>\n<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals"><thread dsq:id="1"><link>https://x.example/p</link></thread></disqus>'
+    with pytest.raises(SourceError) as error:
+        read(disqus_export)
+    assert error.value.message == "this is not a WordPress export (WXR); it looks like: Disqus comment export (XML)"
+    assert error.value.fix.startswith("import it with --format disqus")
 
 
 # ---------------------------------------------------------------------------- fuzzing
