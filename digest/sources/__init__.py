@@ -96,7 +96,13 @@ def load_documents(path: Path) -> tuple[SourceDocument, ...]:
         files = [path]
     else:
         raise SourceError("no such file or folder", where=str(path), fix="check the path")
-    return tuple(SourceDocument(str(p), _read_maybe_gzip(p)) for p in files)
+    return tuple(SourceDocument(_shown(p), _read_maybe_gzip(p)) for p in files)
+
+
+def _shown(path: Path) -> str:
+    """The path as text that can be written anywhere: a name whose bytes are not UTF-8 (which
+    Python keeps as lone surrogates) shows U+FFFD for them, since notes quote document names."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _read_maybe_gzip(path: Path) -> bytes:

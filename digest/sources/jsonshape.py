@@ -244,7 +244,12 @@ def whole_seconds(value: datetime | None) -> datetime | None:
 def _child_path(path: str, key: str) -> str:
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
         return f"{path}.{key}"
-    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+    return f"{path}[{_printable(json.dumps(key, ensure_ascii=False))}]"
+
+
+def _printable(text: str) -> str:
+    """Quoted source text for a message that is written to files: a lone surrogate shows as \\ud800."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _kind(value: Any) -> str:
@@ -263,6 +268,5 @@ def _short(value: Any) -> str:
     """A scalar, quoted for an error message (containers are described by ``_kind`` alone)."""
     if isinstance(value, (dict, list)):
         return ""
-    text = repr(value) if isinstance(value, float) else json.dumps(value, ensure_ascii=False)
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate shows as \ud800
+    text = repr(value) if isinstance(value, float) else _printable(json.dumps(value, ensure_ascii=False))
     return text if len(text) <= 40 else text[:37] + "..."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -395,3 +396,13 @@ def test_mutated_real_topic_raises_only_source_errors(shared_data, data):
     topic = json.loads((shared_data / PERCEVAL / "discourse_topic_1148.json").read_bytes())
     topic["post_stream"]["posts"] = topic["post_stream"]["posts"][:4]  # small, so 150 runs stay fast
     only_source_errors(discourse, _docs(mutate_json(topic, data.draw, JSON_VALUES)))
+
+
+def test_folder_with_a_broken_file_under_a_non_utf8_name_still_writes_its_notes(tmp_path):
+    """The skip note quotes the file's name and the bad value; both must survive into the JSON."""
+    broken = tmp_path / os.fsdecode(b"bad\xff.json")
+    broken.write_text('{"id": 1, "post_number": 1, "topic_id": 5, "username": "a", "post_type": "\\ud800"}')
+    (tmp_path / "2.json").write_text('{"id": 2, "post_number": 2, "topic_id": 5, "username": "b", "cooked": "<p>yo</p>"}')
+    thread = discourse.read(ImportRequest(load_documents(tmp_path)))
+    assert thread.import_notes[0] == f'skipped {tmp_path}/bad\ufffd.json at $.post_type: expected a whole number, found text "\\ud800"'
+    assert_round_trip(thread)
