@@ -5,15 +5,22 @@ Accepted shapes:
 - Firebase items (``https://hacker-news.firebaseio.com/v0/item/{id}.json``): flat objects
   with ``id``, ``type``, ``by``, ``time``, ``text``, ``parent`` and ``kids`` (child ids in
   display order).  A thread is many items, given as a JSON array of items, an object keyed
-  by item id (``{"8863": {...}, ...}``), or a folder with one item (or one such array) per file.
+  by item id (``{"8863": {...}, ...}``), or a folder with one item (or one such array) per file;
+  a file of a folder that is not an item (a README) is skipped with a note.
   Kids that are not in the import are counted in the notes and make the thread partial.
+  A poll lists its options (``pollopt`` items, which name it in ``poll``) in ``parts``: they are
+  shown in the opening post with their scores, not as replies.
 - Algolia (``https://hn.algolia.com/api/v1/items/{id}``): one nested item whose
   ``children`` hold the comment tree, with ``author``, ``created_at_i``, ``points`` and HTML ``text``.
+Other shapes (the HNPWA / node-hnapi ``user``/``content``/``comments`` items) are refused.
 
-The story (or job/poll) is the opening post; with several stories ``request.thread`` picks
-one by id.  Deleted (``deleted: true``, or an Algolia comment without author and text) and
-dead (``dead: true``) items are skipped, or kept as ``[deleted]``/``[dead]`` placeholders when
-imported comments answer them, so those keep their parent.
+Items are grouped into threads by their ``parent`` chains: a thread's root is its story, or,
+when the story is not in the import, the item its top comments answer (a missing comment that an
+imported item lists in ``kids`` does not split a thread).  Several threads need
+``request.thread``: a root's id, or a comment's id to import the answers to it.  The story (or
+job/poll) is the opening post.  Deleted (``deleted: true``, or an Algolia comment without author
+and text) and dead (``dead: true``) items are skipped, or kept as ``[deleted]``/``[dead]``
+placeholders when imported comments answer them, so those keep their parent.
 """
 
 from __future__ import annotations
@@ -32,11 +39,18 @@ DESCRIPTION = "Hacker News thread JSON (Firebase API items, or an Algolia items/
 
 FIX = ("save the items from https://hacker-news.firebaseio.com/v0/item/ID.json as a JSON array "
        "(or one file each), or the tree from https://hn.algolia.com/api/v1/items/ID")
+SHAPES = ("accepted: Firebase items (id, type, by, text, parent, kids) from "
+          "https://hacker-news.firebaseio.com/v0/item/ID.json, or the Algolia tree (author, text, children) "
+          "from https://hn.algolia.com/api/v1/items/ID")
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
 ROOT_TYPES = {"story", "job", "poll"}
 _TYPE = re.compile(rb'"type"\s*:\s*"(story|comment|job|poll|pollopt)"')
 _HN_KEYS = (b'"by"', b'"kids"', b'"descendants"', b'"parent"', b'"created_at_i"', b'"story_id"', b'"points"')
 _MAX_LISTED = 10
+_HNPWA_KEYS = ("user", "content", "comments", "comments_count", "time_ago")
+_OWN_KEYS = ("by", "author", "kids", "children", "parent", "parent_id", "parts", "poll")
+_PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.IGNORECASE | re.DOTALL)
+_PARAGRAPH_MARK = re.compile(r"</?p\s*>", re.IGNORECASE)
 
 
 def sniff(doc) -> bool:
@@ -61,30 +75,65 @@ class _Item:
     score: int | None
     descendants: int | None
     kids: list[str] | None  # None: the source does not list them
-    parent: str | None
+    parent: str | None  # for a poll option, its poll
     deleted: bool
     dead: bool
-    order: int  # position in the import, for a stable order of unlisted children
     story_id: str | None = None  # Algolia names the thread's story on every item
+    parts: list[str] = field(default_factory=list)  # a poll's options, in display order
+    order: int = 0  # position in the import, for a stable order of unlisted children
+
+    @property
+    def gone(self) -> str | None:
+        return "deleted" if self.deleted else "dead" if self.dead else None
 
 
 @dataclass
 class _Collected:
     items: dict[str, _Item] = field(default_factory=dict)
     nulls: int = 0  # null entries: the Firebase API answers null for items it does not have
+    skipped: list[str] = field(default_factory=list)  # notes on files of a folder that were not read
+    broken: bool = False  # a skipped file looked like JSON: an item may be missing
 
     def add(self, item: _Item) -> None:
-        self.items.setdefault(item.id, item)
+        if item.id not in self.items:
+            item.order = len(self.items)
+            self.items[item.id] = item
+
+    def merge(self, other: "_Collected") -> None:
+        for item in other.items.values():
+            self.add(item)
+        self.nulls += other.nulls
 
 
 def read(request) -> Thread:
+    collected = _gather(request)
+    threads = _threads(collected.items)
+    root_id = _choose_root(request, collected.items, threads)
+    return _build_thread(request, root_id, threads.get(root_id, []), collected)
+
+
+def _gather(request) -> _Collected:
+    """Parse every document; in a folder, a broken or foreign file is skipped with a note."""
+    documents = request.documents
     collected = _Collected()
-    for doc in request.documents:
-        _collect(jsonshape.load(doc.data, doc.name, FIX), collected)
+    errors: list[SourceError] = []
+    for doc in documents:
+        found = _Collected()
+        try:
+            _collect(jsonshape.load(doc.data, doc.name, FIX), found)
+        except SourceError as exc:
+            if len(documents) == 1:
+                raise
+            errors.append(exc)
+            collected.broken = collected.broken or jsonshape.sniff_window(doc.data) is not None
+            collected.skipped.append(f"skipped {exc.where or doc.name}: {exc.message}")
+            continue
+        collected.merge(found)
     if not collected.items:
+        if errors:
+            raise errors[0]
         raise SourceError("no Hacker News items found", where=request.name, fix=FIX)
-    root_id = _choose_root(request, collected.items)
-    return _build_thread(request, root_id, collected)
+    return collected
 
 
 # ---------------------------------------------------------------------------- shapes
@@ -107,7 +156,7 @@ def _collect(root: jsonshape.Node, collected: _Collected) -> None:
         for _, node in members:
             _collect_item(node, collected)
         return
-    root.fail("not a Hacker News item: expected id and type (Firebase) or children (Algolia)")
+    root.fail("not a Hacker News item: expected id and type (Firebase) or children (Algolia)", fix=SHAPES)
 
 
 def _is_item(node: jsonshape.Node) -> bool:
@@ -120,17 +169,27 @@ def _collect_item(node: jsonshape.Node, collected: _Collected) -> None:
         collected.nulls += 1
         return
     node.expect_object("an HN item")
+    _refuse_other_shapes(node)
     if node.has("children") or node.has("created_at_i") or node.has("story_id"):
         _collect_algolia(node, collected)
     else:
-        collected.add(_firebase_item(node, len(collected.items)))
+        collected.add(_firebase_item(node))
 
 
-def _firebase_item(node: jsonshape.Node, order: int) -> _Item:
+def _refuse_other_shapes(node: jsonshape.Node) -> None:
+    """Unofficial APIs reuse ``id``, ``type`` and ``time`` with other meanings; reading them as
+    Firebase items would lose the author, the text and every comment without a word."""
+    if any(node.has(key) for key in _HNPWA_KEYS) and not any(node.has(key) for key in _OWN_KEYS):
+        node.fail("this is the HNPWA / node-hnapi item shape (user, content, comments), "
+                  "which this reader does not read", fix=SHAPES)
+
+
+def _firebase_item(node: jsonshape.Node) -> _Item:
     kids = node["kids"]
+    kind = node["type"].string()
     return _Item(
         id=node["id"].ident(required=True),
-        type=node["type"].string(),
+        type=kind,
         by=node["by"].string(),
         time=node["time"].epoch_time(),
         text=node["text"].string(),
@@ -139,10 +198,10 @@ def _firebase_item(node: jsonshape.Node, order: int) -> _Item:
         score=node["score"].integer(),
         descendants=node["descendants"].integer(),
         kids=[kid.ident(required=True) for kid in kids.array()] if not kids.is_null else [],
-        parent=node["parent"].ident(),
+        parent=node["parent"].ident() or (node["poll"].ident() if kind == "pollopt" else None),
         deleted=node["deleted"].flag(),
         dead=node["dead"].flag(),
-        order=order,
+        parts=[part.ident(required=True) for part in node["parts"].array()],
     )
 
 
@@ -170,39 +229,92 @@ def _collect_algolia(top: jsonshape.Node, collected: _Collected) -> None:
             parent=node["parent_id"].ident() or parent,
             deleted=node["deleted"].flag() or (kind == "comment" and author is None and text is None),
             dead=node["dead"].flag(),
-            order=len(collected.items),
             story_id=node["story_id"].ident(),
         ))
         stack.extend((child, item_id) for child in reversed(children))
 
 
-# ---------------------------------------------------------------------------- the thread
+# ---------------------------------------------------------------------------- threads
 
-def _choose_root(request, items: dict[str, _Item]) -> str:
-    """The story to import: request.thread, else the only story, else the common parent."""
+def _threads(items: dict[str, _Item]) -> dict[str, list[_Item]]:
+    """The import's items grouped by thread root, in import order (see the module docstring)."""
+    roots = _join_gaps(_chain_roots(items), items)
+    threads: dict[str, list[_Item]] = {}
+    for item in items.values():
+        threads.setdefault(roots[item.id], []).append(item)
+    return threads
+
+
+def _chain_roots(items: dict[str, _Item]) -> dict[str, str]:
+    """Each item's root: the top of its parent chain if that is a story (or has no parent), else
+    the missing item the top answers; a chain that loops is rooted at its first imported item.
+    Memoized, and iterative: HN threads can be hundreds of levels deep."""
+    roots: dict[str, str] = {}
+    for start in items.values():
+        path: list[str] = []
+        on_path: set[str] = set()
+        item = start
+        while item.id not in roots:
+            if item.id in on_path:
+                root = min(path[path.index(item.id):], key=lambda i: items[i].order)
+                break
+            path.append(item.id)
+            on_path.add(item.id)
+            if item.parent is None or item.type in ROOT_TYPES:
+                root = item.id
+                break
+            if item.parent not in items:
+                root = item.parent
+                break
+            item = items[item.parent]
+        else:
+            root = roots[item.id]
+        roots.update((i, root) for i in path)
+    return roots
+
+
+def _join_gaps(roots: dict[str, str], items: dict[str, _Item]) -> dict[str, str]:
+    """A missing root that an imported item lists in ``kids`` belongs to that item's thread."""
+    listed_by = {kid: item.id for item in items.values() for kid in item.kids or [] if kid not in items}
+    joined: dict[str, str] = {}
+    for root in set(roots.values()):
+        final, seen = root, {root}
+        while final in listed_by and roots[listed_by[final]] not in seen:
+            final = roots[listed_by[final]]
+            seen.add(final)
+        joined[root] = final
+    return {item_id: joined[root] for item_id, root in roots.items()}
+
+
+def _choose_root(request, items: dict[str, _Item], threads: dict[str, list[_Item]]) -> str:
+    """The item to import from: request.thread, else the only thread's root."""
     wanted = _wanted_id(request.thread)
-    stories = [item.id for item in items.values() if item.type in ROOT_TYPES]
+    candidates = [root for root, group in threads.items() if root in items or any(not i.gone for i in group)]
+    candidates.sort(key=lambda root: root not in items)  # the stories first, then stories' missing roots
     if wanted:
-        if wanted in items or not stories:
+        if wanted in items or any(item.parent == wanted for item in items.values()):
             return wanted
         raise SourceError(
-            f"no item {wanted} in this source; its stories are {', '.join(stories)}",
+            f"no item {wanted} in this source; its threads are {_described(candidates, threads, items)}",
             where=request.name,
-            fix="pass --thread with one of the story ids listed",
+            fix="pass --thread with one of the ids listed",
         )
-    if len(stories) == 1:
-        return stories[0]
-    if len(stories) > 1:
+    if len(candidates) > 1:
         raise SourceError(
-            f"the source holds {len(stories)} stories: {', '.join(stories[:_MAX_LISTED])}",
+            f"the items belong to {len(candidates)} threads: {_described(candidates, threads, items)}",
             where=request.name,
-            fix="choose one with --thread STORY_ID",
+            fix="choose one with --thread ID (a story, or a comment to import the answers to it)",
         )
-    tops = [item for item in items.values() if item.parent not in items]
-    parents = {item.parent for item in tops}
-    if len(parents) == 1 and None not in parents:
-        return parents.pop()  # the story itself is missing; its comments are here
-    return min(tops or items.values(), key=lambda item: item.order).id  # no top at all: parent links loop
+    return candidates[0] if candidates else next(iter(threads))
+
+
+def _described(roots: list[str], threads: dict[str, list[_Item]], items: dict[str, _Item]) -> str:
+    def describe(root: str) -> str:
+        comments = sum(1 for i in threads[root] if i.id != root and i.type != "pollopt")
+        kind = (items[root].type or "item") if root in items else "not in the import"
+        return f"{root} ({kind}, {comments} comments)"
+
+    return _listing([describe(root) for root in roots])
 
 
 def _wanted_id(selector: str | None) -> str | None:
@@ -212,20 +324,25 @@ def _wanted_id(selector: str | None) -> str | None:
     return match.group(1) if match else selector.strip()
 
 
-def _build_thread(request, root_id: str, collected: _Collected) -> Thread:
+# ---------------------------------------------------------------------------- the thread
+
+def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _Collected) -> Thread:
     items = collected.items
     story = items.get(root_id)
-    members, orphans = _members(root_id, items)
+    members, orphans = _members(root_id, thread_items, items)
     is_story = story is not None and (story.type in ROOT_TYPES or (story.type is None and story.parent is None))
     known_story = next((i.story_id for i in [story, *members] if i and i.story_id), None)
     thread_id = root_id if is_story else known_story or root_id
-    notes: list[str] = []
+    notes = [*collected.skipped]
     if collected.nulls:
         notes.append(f"skipped {collected.nulls} null entries (items the API did not return)")
     if story is None:
         notes.append(f"the story (item {thread_id}) is not in the import, only comments on it")
     elif not is_story:
         notes.append(f"the import starts at comment {root_id}, not at its story; that comment is the opening post")
+    left_out = len(items) - len(members) - (story is not None)
+    if left_out:
+        notes.append(f"left out {left_out} items of the source that are not part of thread {root_id}")
     if orphans:
         notes.append(f"{len(orphans)} comments answer items not in the import (shown as answering the story)")
     missing = _missing_kids(story, members, items)
@@ -233,9 +350,8 @@ def _build_thread(request, root_id: str, collected: _Collected) -> Thread:
         notes.append(f"{len(missing)} comments listed in 'kids' are not in the import: {_listing(missing)}")
     replies, gone_notes = _replies(root_id, members, orphans)
     notes.extend(gone_notes)
-    options = [m for m in members if m.type == "pollopt"]
-    if options:
-        notes.append(f"{len(options)} poll options are listed in the opening post, not as replies")
+    options, missing_options = _poll_options(story, members, items)
+    notes.extend(_poll_notes(story, options, missing_options))
     authors = {r.author for r in replies} | ({story.by} if story and story.by else set())
     replies = [replace(r, mentions=common.find_mentions(body.plain_words(r.body), authors)) for r in replies]
     return Thread(
@@ -245,17 +361,17 @@ def _build_thread(request, root_id: str, collected: _Collected) -> Thread:
         replies=tuple(common.order_by_parents(replies)),
         source_format="hackernews",
         retrieved_at=request.retrieved_at,
-        partial=bool(missing or orphans or not is_story),
+        partial=bool(missing or orphans or missing_options or collected.broken or not is_story),
         total_replies=story.descendants if story else None,
-        author=story.by if story and not (story.deleted or story.dead) else None,
+        author=story.by if story and not story.gone else None,
         opening_post=_opening_post(story, options, authors) if story else None,
         import_notes=tuple(notes),
     )
 
 
-def _members(root_id: str, items: dict[str, _Item]) -> tuple[list[_Item], set[str]]:
-    """The story's descendants in display order (kids order, then unlisted children by position),
-    and, when the import holds a single thread, its stray comments (whose parent is missing)."""
+def _members(root_id: str, thread_items: list[_Item], items: dict[str, _Item]) -> tuple[list[_Item], set[str]]:
+    """The root's descendants in display order (kids order, then unlisted children by position),
+    and, when the root is its thread's root, the thread's stray comments (whose parent is missing)."""
     children: dict[str, list[_Item]] = {}
     for item in items.values():
         if item.parent is not None and item.id != root_id:
@@ -274,9 +390,7 @@ def _members(root_id: str, items: dict[str, _Item]) -> tuple[list[_Item], set[st
 
     walk(_children_in_order(items.get(root_id), root_id, children, items))
     orphans: set[str] = set()
-    if any(i.type in ROOT_TYPES and i.id != root_id for i in items.values()):
-        return ordered, orphans  # other stories' comments belong to them
-    strays = sorted((i for i in items.values() if i.id not in seen), key=lambda i: (i.parent in items, i.order))
+    strays = sorted((i for i in thread_items if i.id not in seen), key=lambda i: (i.parent in items, i.order))
     for item in strays:  # tops (parent absent) first, so their subtrees keep their structure
         if item.id not in seen:
             orphans.add(item.id)
@@ -311,7 +425,7 @@ def _replies(root_id: str, members: list[_Item], orphans: set[str]) -> tuple[lis
     for item in members:
         if item.type == "pollopt":
             continue
-        gone = "deleted" if item.deleted else "dead" if item.dead else None
+        gone = item.gone
         if gone and item.id not in has_answers:
             skipped[gone] += 1
             continue
@@ -334,7 +448,7 @@ def _reply(item: _Item, parent: str | None, gone: str | None) -> Reply:
     return Reply(
         id=item.id,
         author=f"[{gone}]" if gone else (item.by or "[unknown]"),
-        body=f"<p>[{gone}]</p>" if gone else (body.from_html(item.text) if item.text else ""),
+        body=f"<p>[{gone}]</p>" if gone else body.from_html(_paragraphs(item.text)),
         permalink=ITEM_URL.format(item.id),
         posted_at=item.time,
         parent_id=parent,
@@ -342,13 +456,32 @@ def _reply(item: _Item, parent: str | None, gone: str | None) -> Reply:
     )
 
 
+def _poll_options(story: _Item | None, members: list[_Item], items: dict[str, _Item]) -> tuple[list[_Item], list[str]]:
+    """The poll's options in the order of its ``parts``, and the parts the import lacks."""
+    options = [m for m in members if m.type == "pollopt"]
+    parts = story.parts if story else []
+    rank = {part: index for index, part in enumerate(parts)}
+    options.sort(key=lambda o: (rank.get(o.id, len(parts)), o.order))
+    return options, [part for part in parts if part not in items]
+
+
+def _poll_notes(story: _Item | None, options: list[_Item], missing: list[str]) -> list[str]:
+    notes = []
+    if options:
+        notes.append(f"{len(options)} poll options are listed in the opening post, not as replies" if story
+                     else f"skipped {len(options)} poll options: their poll is not in the import")
+    if missing:
+        notes.append(f"{len(missing)} poll options listed in 'parts' are not in the import: {_listing(missing)}")
+    return notes
+
+
 def _opening_post(story: _Item, options: list[_Item], authors: set[str]) -> Reply:
-    gone = "deleted" if story.deleted else "dead" if story.dead else None
+    gone = story.gone
     parts = []
     if story.url and story.url.startswith(("http://", "https://")) and not gone:
         parts.append(f'<p><a href="{html.escape(story.url)}">{html.escape(story.url)}</a></p>')
     if story.text and not gone:
-        parts.append(story.text)
+        parts.append(_paragraphs(story.text))
     if options:
         parts.append("<ul>" + "".join(
             f"<li>{html.escape(body.plain_words(body.from_html(o.text or '')))}"
@@ -364,6 +497,22 @@ def _opening_post(story: _Item, options: list[_Item], authors: set[str]) -> Repl
         engagement=Engagement(score=story.score, replies=len(story.kids) if story.kids is not None else None),
         title=story.title,
     )
+
+
+def _paragraphs(text: str | None) -> str:
+    """HN's HTML as explicit paragraphs.  HN starts each paragraph after the first with a bare
+    ``<p>`` and puts ``<pre>`` blocks between them, so ``text<p><pre>`` would leave an empty
+    paragraph and the newline after ``</pre>`` would start the next one; whitespace outside
+    ``<pre>`` is collapsed as HN's page shows it."""
+    pieces = []
+    for index, chunk in enumerate(_PRE_BLOCK.split(text or "")):
+        if index % 2:
+            pieces.append(chunk)
+            continue
+        for paragraph in _PARAGRAPH_MARK.split(chunk):
+            if paragraph.strip():
+                pieces.append(f"<p>{' '.join(paragraph.split())}</p>")
+    return "".join(pieces)
 
 
 def _listing(items: list[str]) -> str:

@@ -110,7 +110,8 @@ def test_several_stories_need_a_selector():
     other = {"by": "eve", "id": 9200, "kids": [], "score": 1, "time": T0, "title": "Other", "type": "story"}
     with pytest.raises(SourceError) as info:
         _read(_items() + [other])
-    assert "2 stories: 9100, 9200" in info.value.message and "--thread" in info.value.fix
+    assert info.value.message == "the items belong to 2 threads: 9100 (story, 5 comments), 9200 (story, 0 comments)"
+    assert "--thread" in info.value.fix
     assert _read(_items() + [other], thread="https://news.ycombinator.com/item?id=9200").title == "Other"
     assert len(_read(_items() + [other], thread="9100").replies) == 4
     sub = _read(_items() + [other], thread="9101")
@@ -130,6 +131,42 @@ def test_poll_options_and_null_entries():
     assert "skipped 1 null entries (items the API did not return)" in thread.import_notes
 
 
+def test_comments_of_different_stories_are_separate_threads():
+    comments = [{"by": "ann", "id": 101, "parent": 100, "time": T0, "type": "comment", "text": "on story 100"},
+                {"by": "ben", "id": 102, "parent": 101, "time": T0 + 60, "type": "comment", "text": "answer on 100"},
+                {"by": "cat", "id": 201, "parent": 200, "time": T0 + 120, "type": "comment", "text": "on story 200"}]
+    keyed = {str(c["id"]): c for c in comments}
+    for source in ((comments,), (keyed,), tuple(comments)):
+        with pytest.raises(SourceError) as info:
+            _read(*source)
+        assert info.value.message == ("the items belong to 2 threads: 100 (not in the import, 2 comments), "
+                                      "200 (not in the import, 1 comments)")
+        assert "--thread" in info.value.fix
+        first = _read(*source, thread="100")
+        assert (first.id, first.opening_post) == ("100", None)
+        assert [(r.id, r.parent_id) for r in first.replies] == [("101", None), ("102", "101")]
+        assert first.import_notes == ("the story (item 100) is not in the import, only comments on it",
+                                      "left out 1 items of the source that are not part of thread 100")
+        second = _read(*source, thread="id=200")
+        assert [r.id for r in second.replies] == ["201"] and second.partial
+    answers = _read(comments, thread="101")
+    assert answers.opening_post.author == "ann" and [r.id for r in answers.replies] == ["102"]
+    with pytest.raises(SourceError, match="no item 300 in this source; its threads are 100 "):
+        _read(comments, thread="300")
+
+
+def test_a_missing_comment_listed_in_kids_does_not_split_the_thread():
+    items = [{"by": "ann", "id": 100, "kids": [101], "time": T0, "title": "Story", "type": "story"},
+             {"by": "ben", "id": 102, "parent": 101, "time": T0 + 60, "type": "comment", "text": "under a missing one"},
+             {"by": "cat", "id": 103, "parent": 102, "time": T0 + 120, "type": "comment", "text": "deeper"}]
+    thread = _read(items)
+    assert thread.id == "100" and [(r.id, r.parent_id) for r in thread.replies] == [("102", None), ("103", "102")]
+    assert thread.partial and thread.import_notes == (
+        "1 comments answer items not in the import (shown as answering the story)",
+        "1 comments listed in 'kids' are not in the import: 101",
+    )
+
+
 def test_comments_whose_parents_loop():
     loop = [{"by": "ann", "id": 1, "parent": 2, "time": T0, "type": "comment", "text": "one"},
             {"by": "ben", "id": 2, "parent": 1, "time": T0, "type": "comment", "text": "two"}]
@@ -138,6 +175,50 @@ def test_comments_whose_parents_loop():
     assert [(r.id, r.parent_id) for r in thread.replies] == [("2", None)]
     assert thread.import_notes == ("the import starts at comment 1, not at its story; that comment is the opening post",)
     assert_round_trip(thread)
+
+
+def test_poll_options_name_their_poll_and_follow_parts():
+    # The API links an option to its poll with "poll" alone; "parts" gives the display order.
+    poll = {"by": "fay", "id": 9400, "kids": [9410], "parts": [9401, 9402, 9403], "score": 30, "time": T0,
+            "title": "Poll: office or home?", "type": "poll", "descendants": 1, "text": "Which?"}
+    home = {"by": "fay", "id": 9402, "poll": 9400, "score": 228, "text": "Home", "time": T0, "type": "pollopt"}
+    office = {"by": "fay", "id": 9401, "poll": 9400, "score": 100, "text": "Office", "time": T0, "type": "pollopt"}
+    comment = {"by": "gus", "id": 9410, "parent": 9400, "text": "Home, clearly.", "time": T0 + 60, "type": "comment"}
+    thread = _read([poll, home, comment, office])
+    assert thread.opening_post.body == "<p>Which?</p><ul><li>Office (100 points)</li><li>Home (228 points)</li></ul>"
+    assert [(r.id, r.parent_id) for r in thread.replies] == [("9410", None)]
+    assert thread.partial and thread.import_notes == (
+        "2 poll options are listed in the opening post, not as replies",
+        "1 poll options listed in 'parts' are not in the import: 9403",
+    )
+    poll["parts"] = [9401, 9402]
+    complete = _read(poll, home, comment, office, names=["a.json", "b.json", "c.json", "d.json"])
+    assert not complete.partial
+    assert complete.import_notes == ("2 poll options are listed in the opening post, not as replies",)
+
+
+def test_hn_paragraph_marks_around_pre_blocks():
+    job = {"by": "jo", "id": 9500, "score": 6, "time": T0, "title": "Job", "type": "job", "url": "",
+           "text": "Duties<p><pre><code>    * one\n    * two\n</code></pre>\nSkills<p>end"}
+    assert _read(job).opening_post.body == (
+        "<p>Duties</p><pre><code>    * one\n    * two\n</code></pre><p>Skills</p><p>end</p>")
+    comment = {"by": "kim", "id": 9501, "parent": 9500, "time": T0, "type": "comment",
+               "text": "  Spread\nover lines<p><i>x</i></p>"}
+    assert _read([job, comment]).reply("9501").body == "<p>Spread over lines</p><p><em>x</em></p>"
+
+
+def test_folder_skips_a_file_that_is_not_an_item():
+    docs = [SourceDocument(f"items/{i['id']}.json", json.dumps(i).encode()) for i in _items()]
+    expected = hackernews.read(ImportRequest(tuple(docs)))
+    readme = SourceDocument("items/README.txt", b"Items saved from the HN API.\n")
+    thread = hackernews.read(ImportRequest((readme, *docs)))
+    assert thread.replies == expected.replies and thread.partial == expected.partial
+    assert thread.import_notes == (
+        "skipped items/README.txt line 1 column 1: not valid JSON: Expecting value", *expected.import_notes)
+    broken = SourceDocument("items/9106.json", b'{"id": 9106, "by": ')
+    assert hackernews.read(ImportRequest((*docs[:1], broken))).partial  # an item may be missing
+    with pytest.raises(SourceError, match="not valid JSON"):
+        hackernews.read(ImportRequest((readme,)))
 
 
 # ---------------------------------------------------------------------------- Algolia
@@ -175,6 +256,17 @@ def test_errors_name_line_column_and_json_path():
     assert info.value.where == "hn.json at $[1].kids" and "expected a list" in info.value.message
     with pytest.raises(SourceError, match="not a Hacker News item"):
         _read({"hits": []})
+
+
+def test_other_item_shapes_are_refused():
+    hnpwa = {"id": 9600, "title": "A link", "points": 5, "user": "lee", "time": T0, "time_ago": "1 hour ago",
+             "type": "link", "url": "https://example.org/", "comments_count": 1,
+             "comments": [{"id": 9601, "level": 0, "user": "max", "time": T0, "content": "<p>Hi", "comments": []}]}
+    for source, where in ((hnpwa, "hn.json at $"), ([hnpwa], "hn.json at $[0]")):
+        with pytest.raises(SourceError) as info:
+            _read(source, names=["hn.json"])
+        assert info.value.where == where and "HNPWA" in info.value.message
+        assert "Firebase items" in info.value.fix and "Algolia" in info.value.fix
 
 
 def test_sniff(shared_data):
