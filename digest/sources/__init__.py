@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import importlib
 import importlib.util
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -74,16 +75,20 @@ def available_formats() -> list[str]:
 
 
 def detect(request: ImportRequest) -> str:
-    """Recognise the format from content, not from the file name."""
-    first = request.documents[0]
-    for name in available_formats():
-        if reader(name).sniff(first):
-            return name
+    """Recognise the format from content, not from the file name.  In a folder, the format
+    most of its files have wins, so a stray README or index file does not decide."""
+    votes = Counter(filter(None, map(_sniffed_format, request.documents)))
+    if votes:
+        return votes.most_common(1)[0][0]  # ties: the earlier document's format
     raise SourceError(
         "could not recognise the format of this source",
         where=request.name,
         fix=f"name it with --format, one of: {', '.join(available_formats())}",
     )
+
+
+def _sniffed_format(document: SourceDocument) -> str | None:
+    return next((name for name in available_formats() if reader(name).sniff(document)), None)
 
 
 def load_documents(path: Path) -> tuple[SourceDocument, ...]:

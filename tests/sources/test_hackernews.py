@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.errors import SourceError
-from digest.sources import ImportRequest, SourceDocument, canonical, hackernews
+from digest.sources import ImportRequest, SourceDocument, canonical, detect, hackernews
 from tests.sources.fuzzing import assert_round_trip, json_values, mutate_json, only_source_errors, text_values
 
 T0 = 1700000000  # 2023-11-14T22:13:20Z
@@ -219,6 +219,12 @@ def test_folder_skips_a_file_that_is_not_an_item():
     assert hackernews.read(ImportRequest((*docs[:1], broken))).partial  # an item may be missing
     with pytest.raises(SourceError, match="not valid JSON"):
         hackernews.read(ImportRequest((readme,)))
+
+
+def test_a_stray_file_sorted_first_does_not_decide_a_folders_format():
+    docs = [SourceDocument(f"items/{i['id']}.json", json.dumps(i).encode()) for i in _items()]
+    index = SourceDocument("items/0-index.html", b"<html><body><p>Saved items</p></body></html>\n")
+    assert detect(ImportRequest((index, *docs))) == "hackernews"
 
 
 # ---------------------------------------------------------------------------- Algolia
