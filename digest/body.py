@@ -106,10 +106,23 @@ def from_html(fragment: str) -> str:
         if tag in _RENAME:
             element.tag = _RENAME[tag]
     _wrap_loose_inline(root)
+    _tidy_paragraphs(root)
     inner = (html.escape(root.text) if root.text else "") + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in root
     )
     return clean(inner)
+
+
+def _tidy_paragraphs(root) -> None:
+    """Markup such as ``text<p><pre>`` leaves paragraphs with nothing to show (dropped) and
+    paragraphs opening with a line break (trimmed)."""
+    for paragraph in list(root.iter("p", "li")):
+        if paragraph.text:
+            paragraph.text = paragraph.text.lstrip()
+        if paragraph.tag == "p" and not paragraph.text and all(
+            child.tag == "br" and not (child.tail or "").strip() for child in paragraph
+        ):
+            paragraph.drop_tree()
 
 
 def _unwrap_container(element) -> None:
@@ -296,12 +309,18 @@ _CODE_LINE = re.compile(
 )
 
 
+_HEADER_LINE = re.compile(r"[A-Z][A-Za-z-]{1,30}: \S")
+
+
 def _preformatted(lines: list[str]) -> bool:
     """A block of two or more lines that is indented after its first line (code, a config or
-    MIB snippet), or half made of code-like lines, keeps its lines; other text is reflowed."""
+    MIB snippet), made of ``Name: value`` header lines, or half made of code-like lines, keeps
+    its lines; other text is reflowed."""
     if len(lines) < 2:
         return False
     if any(line[:1] == "\t" or line.startswith("  ") for line in lines[1:]):
+        return True
+    if all(_HEADER_LINE.match(line) for line in lines):  # a quoted message's From:/Sent:/To: block
         return True
     return 2 * sum(bool(_CODE_LINE.search(line)) for line in lines) >= len(lines)
 

@@ -51,3 +51,16 @@ def test_plain_text_list_items_apart_by_blank_lines_stay_one_list():
     assert from_plain_text("Items:\n\n- one\n\n- two\n- three\n\n1. a\n\n2. b\n\nAfter.") == (
         "<p>Items:</p><ul><li>one</li><li>two</li><li>three</li></ul><ol><li>a</li><li>b</li></ol><p>After.</p>"
     )
+
+
+def test_paragraphs_left_empty_by_source_markup_are_dropped():
+    assert from_html("text<p><pre>code\n  x</pre>\nQualifications<p>end") == (
+        "<p>text</p><pre>code\n  x</pre><p>Qualifications</p><p>end</p>"
+    )
+    assert from_html("<p></p><p> </p><p><br></p><p>a</p>") == "<p>a</p>"
+
+
+def test_a_quoted_messages_header_block_keeps_its_lines():
+    assert from_plain_text("From: Anne\nSent: Monday\nTo: list\nSubject: hi\n\nBody text.") == (
+        "<pre>From: Anne\nSent: Monday\nTo: list\nSubject: hi</pre><p>Body text.</p>"
+    )
