@@ -391,6 +391,17 @@ def test_not_mail_is_a_source_error_naming_the_file():
     assert error.value.where == "thread.json" and error.value.fix
 
 
+# git format-patch output pasted into a message body: its From_ line is not a separator
+_PASTED_PATCH = (
+    "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+    "From: Contributor <helper@example.org>\n"
+    "Date: Fri, 3 May 2024 18:00:00 +0000\n"
+    "Subject: [PATCH] tidy the widget\n"
+    "\n"
+    "Tidy up.\n"
+)
+
+
 def test_single_message_keeps_a_pasted_git_patch_whole():
     # a file without a From_ line is one message, whatever From_ lines its body holds
     text = (
@@ -401,12 +412,7 @@ def test_single_message_keeps_a_pasted_git_patch_whole():
         "\n"
         "The commit below does not apply to the old branch.\n"
         "\n"
-        "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
-        "From: Contributor <helper@example.org>\n"
-        "Date: Fri, 3 May 2024 18:00:00 +0000\n"
-        "Subject: [PATCH] tidy the widget\n"
-        "\n"
-        "Tidy up.\n"
+        + _PASTED_PATCH
     )
     thread = _text(text, name="failed.eml")
     assert thread.id == "failed-1@example.org" and thread.replies == ()
@@ -423,12 +429,7 @@ def test_git_patch_marker_inside_an_mbox_body_is_not_a_separator_unless_the_file
         "\n"
         "Here is what I mean:\n"
         "\n"
-        "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
-        "From: Contributor <helper@example.org>\n"
-        "Date: Fri, 3 May 2024 18:00:00 +0000\n"
-        "Subject: [PATCH] tidy the widget\n"
-        "\n"
-        "Tidy up.\n"
+        + _PASTED_PATCH
     )
     thread = _text(pasted)
     assert thread.id == "review@example.org" and thread.replies == ()
