@@ -229,7 +229,7 @@ def linkify(escaped: str) -> str:
     return URL_RE.sub(link, escaped)
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]) +")  # not "-\tline": that is a patch's removed line
 
 
 def from_plain_text(text: str) -> str:
@@ -269,6 +269,11 @@ def _blocks_from_lines(lines: list[str]) -> str:
         if not line.strip():
             i += 1
             continue
+        if _starts_patch(lines, i):
+            end = _patch_end(lines, i)
+            out.append("<pre>" + linkify(html.escape("\n".join(lines[i:end]), quote=False)) + "</pre>")
+            i = end
+            continue
         if _LIST_ITEM.match(line):
             ordered = bool(re.match(r"^\s*\d", line))
             items = []
@@ -288,7 +293,8 @@ def _blocks_from_lines(lines: list[str]) -> str:
             out.append(f"<{tag}>" + "".join(f"<li>{linkify(html.escape(item, quote=False))}</li>" for item in items) + f"</{tag}>")
             continue
         para = []
-        while i < len(lines) and lines[i].strip() and not lines[i].startswith(">") and not (para and _LIST_ITEM.match(lines[i])):
+        while (i < len(lines) and lines[i].strip() and not lines[i].startswith(">")
+               and not (para and (_LIST_ITEM.match(lines[i]) or lines[i] == "---"))):  # git's "---" starts the notes
             para.append(lines[i].rstrip())
             i += 1
         if _preformatted(para):
@@ -304,24 +310,55 @@ _CODE_LINE = re.compile(
     | ^\s*[$%#]\ \S                   # shell prompts
     | ^[\w./-]+:\d+:                    # compiler messages: file.c:251:
     | ^[\w.-]+(?:\[\d+\])?:\ \*\*\*      # make[3]: ***
+    | ^\ \S.*\ \|\ +(?:\d+\ [+-]*|Bin\b.*)$ # a diffstat: " mm/memory.c | 3 ++-"
+    | ^\ \d+\ files?\ changed             # and its summary
+    | ^---$                              # git's line between message and notes
     | ^\s*(?:\#include|def|class|import|return|function|public|private)\b.*[:;{(]""",
     re.VERBOSE,
 )
 
 
-_HEADER_LINE = re.compile(r"[A-Z][A-Za-z-]{1,30}: \S")
+_KEY_VALUE = re.compile(r"([A-Za-z][\w .-]{0,30}):(\s+)\S")
+
+# A patch in a mail (git send-email, a review quoting one): from its first header or hunk to
+# its last diff line, the lines are the content.
+_PATCH_START = re.compile(r"diff (?:--git )?\S|Index: \S|@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+_PATCH_LINE = re.compile(
+    r"[ +\-\\]|@@ |diff |index |(?:new|deleted) file mode |similarity index |rename (?:from|to) |(?:old|new) mode |Binary files "
+)
+
+
+def _starts_patch(lines: list[str], i: int) -> bool:
+    if _PATCH_START.match(lines[i]):
+        return True
+    return lines[i].startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+
+
+def _patch_end(lines: list[str], i: int) -> int:
+    """The index after the patch starting at ``i``; a blank line inside it (a context line
+    whose single space a mailer trimmed) belongs to it when diff lines follow."""
+    j = i + 1
+    while j < len(lines):
+        if lines[j].strip() and _PATCH_LINE.match(lines[j]):
+            j += 1
+        elif not lines[j].strip() and j + 1 < len(lines) and lines[j + 1].strip() and _PATCH_LINE.match(lines[j + 1]):
+            j += 1
+        else:
+            break
+    return j
 
 
 def _preformatted(lines: list[str]) -> bool:
     """A block of two or more lines that is indented after its first line (code, a config or
-    MIB snippet), made of ``Name: value`` header lines, or half made of code-like lines, keeps
-    its lines; other text is reflowed."""
+    MIB snippet), made of ``Name: value`` header lines or aligned ``key:   value`` lines, or
+    half made of code-like lines, keeps its lines; other text is reflowed."""
     if len(lines) < 2:
         return False
     if any(line[:1] == "\t" or line.startswith("  ") for line in lines[1:]):
         return True
-    if all(_HEADER_LINE.match(line) for line in lines):  # a quoted message's From:/Sent:/To: block
-        return True
+    pairs = [_KEY_VALUE.match(line) for line in lines]
+    if all(pairs) and (all(p.group(1)[0].isupper() for p in pairs) or any(len(p.group(2)) > 1 for p in pairs)):
+        return True  # a quoted message's From:/Sent:/To: block, a robot's aligned "commit:   ..." report
     return 2 * sum(bool(_CODE_LINE.search(line)) for line in lines) >= len(lines)
 
 

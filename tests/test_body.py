@@ -64,3 +64,28 @@ def test_a_quoted_messages_header_block_keeps_its_lines():
     assert from_plain_text("From: Anne\nSent: Monday\nTo: list\nSubject: hi\n\nBody text.") == (
         "<pre>From: Anne\nSent: Monday\nTo: list\nSubject: hi</pre><p>Body text.</p>"
     )
+
+
+def test_a_patch_in_a_mail_keeps_its_lines_and_its_minus_signs():
+    text = (
+        "Fix the check.\n\nSigned-off-by: Dev <dev@example.org>\n---\n"
+        " mm/memory.c | 3 ++-\n 1 file changed, 2 insertions(+), 1 deletion(-)\n\n"
+        "diff --git a/mm/memory.c b/mm/memory.c\n--- a/mm/memory.c\n+++ b/mm/memory.c\n"
+        "@@ -1527,7 +1527,8 @@ static int get_any_page(struct page *page)\n {\n"
+        " \tint ret = 0;\n\n-\tif (ret == 1) {\n+\tif (ret == 1 &&\n+\t    !moved) {\n\n"
+        "Thanks for looking.\n"
+    )
+    assert from_plain_text(text) == (
+        "<p>Fix the check.</p><p>Signed-off-by: Dev &lt;dev@example.org&gt;</p>"
+        "<pre>---\n mm/memory.c | 3 ++-\n 1 file changed, 2 insertions(+), 1 deletion(-)</pre>"
+        "<pre>diff --git a/mm/memory.c b/mm/memory.c\n--- a/mm/memory.c\n+++ b/mm/memory.c\n"
+        "@@ -1527,7 +1527,8 @@ static int get_any_page(struct page *page)\n {\n"
+        " \tint ret = 0;\n\n-\tif (ret == 1) {\n+\tif (ret == 1 &amp;&amp;\n+\t    !moved) {</pre>"
+        "<p>Thanks for looking.</p>"
+    )
+
+
+def test_aligned_key_value_lines_keep_their_lines():
+    text = "Tested on:\n\ncommit:         6a3599ce usb: fix\ncompiler:       gcc (GCC) 9.0.0\n"
+    assert from_plain_text(text) == "<p>Tested on:</p><pre>commit:         6a3599ce usb: fix\ncompiler:       gcc (GCC) 9.0.0</pre>"
+    assert from_plain_text("note: this is\nprose: wrapped") == "<p>note: this is prose: wrapped</p>"  # not aligned
