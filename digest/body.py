@@ -40,6 +40,7 @@ _RENAME = {
     "tr": "p", "caption": "p", "details": "p", "summary": "p", "dl": "p", "table": "p",
     "tbody": "p", "thead": "p", "tfoot": "p", "main": "p", "nav": "p",
 }
+_EMOJI_CLASSES = {"wp-smiley", "emoji", "emoticon", "smiley"}
 _STRUCK = {"del", "s", "strike"}  # struck-out text keeps its mark: it is not the writer's claim
 _LINKABLE = re.compile(r"\s*(?:https?:|mailto:)", re.IGNORECASE)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"}
@@ -73,13 +74,17 @@ def from_html(fragment: str) -> str:
         if element is root or not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
-        if element.get("class") and SIGNATURE_CLASS not in element.get("class").split():
+        classes = (element.get("class") or "").split()
+        if classes and SIGNATURE_CLASS not in classes:
             del element.attrib["class"]
         if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCKISH for c in element):
             _unwrap_container(element)
             continue
         if tag in _DROP_WITH_CONTENT:
             element.drop_tree()
+            continue
+        if tag == "img" and _EMOJI_CLASSES.intersection(classes) and element.get("alt"):
+            _replace_with_text(element, element.get("alt"))  # a smiley is text: ";)", not a link to a gif
             continue
         if tag == "img":
             _image_to_link(element)
@@ -152,6 +157,12 @@ def _unwrap_container(element) -> None:
             parent[index - 1].tail = (parent[index - 1].tail or "") + element_tail
         else:
             parent.text = (parent.text or "") + element_tail
+
+
+def _replace_with_text(element, text: str) -> None:
+    """The element gives way to ``text`` (joined to what precedes it), keeping its tail."""
+    element.tail = text + (element.tail or "")
+    element.drop_tree()
 
 
 def _image_to_link(img) -> None:

@@ -89,3 +89,9 @@ def test_aligned_key_value_lines_keep_their_lines():
     text = "Tested on:\n\ncommit:         6a3599ce usb: fix\ncompiler:       gcc (GCC) 9.0.0\n"
     assert from_plain_text(text) == "<p>Tested on:</p><pre>commit:         6a3599ce usb: fix\ncompiler:       gcc (GCC) 9.0.0</pre>"
     assert from_plain_text("note: this is\nprose: wrapped") == "<p>note: this is prose: wrapped</p>"  # not aligned
+
+
+def test_smiley_and_emoji_images_become_their_text():
+    body = from_html('<p>Nice <img class="wp-smiley" src="https://ex.org/wink.gif" alt=";)"> post '
+                     '<img class="emoji" alt=":tada:" src="https://ex.org/e.png"></p>')
+    assert body == "<p>Nice ;) post :tada:</p>"
