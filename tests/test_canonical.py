@@ -8,7 +8,8 @@ import jsonschema
 import pytest
 
 from digest.errors import SourceError
-from digest.sources.canonical import dumps, loads, thread_to_dict
+from digest.sources import SourceDocument
+from digest.sources.canonical import dumps, loads, sniff, thread_to_dict
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "garden-thread.json"
@@ -36,6 +37,13 @@ def test_documented_schema_accepts_what_we_write():
         (lambda d: d["replies"][0]["engagement"].update(lieks=3), r"at \$\.replies\[0\]\.engagement\.lieks: unknown key 'lieks'"),
         (lambda d: d["replies"][3].update(id=d["replies"][0]["id"]), r"at \$\.replies\[3\]\.id: duplicate reply id"),
         (lambda d: d.update(digest_thread=99), r"schema version 99 is not supported"),
+        (lambda d: d["replies"][1].update(id=" "), r"at \$\.replies\[1\]\.id: empty reply id"),
+        (lambda d: d["replies"][1].update(parent_id="gone"), r"at \$\.replies\[1\]\.parent_id: answers reply 'gone', which is not in the thread"),
+        (lambda d: d["replies"][1].update(parent_id=d["replies"][1]["id"]), r"at \$\.replies\[1\]\.parent_id: answers itself"),
+        (lambda d: d["replies"][0].update(parent_id=d["replies"][2]["id"]), r"at \$\.replies\[0\]\.parent_id: answers a later reply \(\$\.replies\[2\]\)"),
+        (lambda d: d["replies"][1]["mentions"].append({"text": "#9", "name": None, "number": 9, "reply_id": "gone"}),
+         r"at \$\.replies\[1\]\.mentions\[\d+\]\.reply_id: mentions reply 'gone', which is not in the thread"),
+        (lambda d: d.update(total_replies=-4), r"at \$\.total_replies: a negative count"),
     ],
 )
 def test_errors_name_the_json_path(mutate, message):
@@ -92,3 +100,9 @@ def test_loading_leaves_garbage_collection_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_byte_order_mark_is_read_past():
+    data = b"\xef\xbb\xbf" + EXAMPLE.read_bytes()
+    assert sniff(SourceDocument("thread.json", data))
+    assert loads(data, "thread.json") == loads(EXAMPLE.read_bytes(), "thread.json")

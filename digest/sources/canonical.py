@@ -25,8 +25,11 @@ DESCRIPTION = "digest's canonical thread JSON (the output of `digest import`)"
 
 
 def sniff(doc) -> bool:
-    head = doc.data[:4096].lstrip()
+    head = doc.data[:4096].removeprefix(_BOM).lstrip()
     return head.startswith(b"{") and b'"digest_thread"' in head
+
+
+_BOM = b"\xef\xbb\xbf"  # editors on Windows write one; JSON decoders refuse it
 
 
 def read(request) -> Thread:
@@ -143,6 +146,7 @@ class _Version(msgspec.Struct):
 
 
 def loads(data: bytes | str, name: str) -> Thread:
+    data = data.removeprefix(_BOM) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     with gc_paused():
         try:
             wire = _DECODER.decode(data)
@@ -232,17 +236,39 @@ def _reply(wire: Any, engagements: dict) -> Reply:
     return from_fields(Reply, values)
 
 
+def _check_links(replies: tuple[Reply, ...], name: str) -> None:
+    """Ids are unique and not empty; a reply answers an earlier reply (thread order, so no
+    reply answers itself or a loop); a mention's reply id names a reply of the thread.
+    One pass over 100,000 replies: the message is built only for the reply at fault."""
+    position: dict[str, int] = {}
+    for i, reply in enumerate(replies):
+        first = position.setdefault(reply.id, i)
+        if first != i or not reply.id.strip():
+            problem = f"duplicate reply id {reply.id!r} (also at $.replies[{first}])" if first != i else "empty reply id"
+            raise SourceError(problem, where=f"{name} at $.replies[{i}].id", fix=_FIX)
+    for i, reply in enumerate(replies):
+        if reply.parent_id is not None and not 0 <= position.get(reply.parent_id, -1) < i:
+            parent = position.get(reply.parent_id, -1)
+            problem = (f"answers reply {reply.parent_id!r}, which is not in the thread" if parent < 0
+                       else "answers itself" if parent == i else f"answers a later reply ($.replies[{parent}])")
+            raise SourceError(problem, where=f"{name} at $.replies[{i}].parent_id", fix=_PARENT_FIX)
+        for k, mention in enumerate(reply.mentions):
+            if mention.reply_id is not None and mention.reply_id not in position:
+                raise SourceError(f"mentions reply {mention.reply_id!r}, which is not in the thread",
+                                  where=f"{name} at $.replies[{i}].mentions[{k}].reply_id",
+                                  fix="set reply_id to null, or to a reply's id")
+
+
+_PARENT_FIX = ("set parent_id to null (the reply then answers the thread) or to an earlier reply's id; "
+               "replies are in thread order, each after the one it answers")
+
+
 def _thread(wire: Any, name: str) -> Thread:
     engagements: dict = {}
     replies = tuple(_reply(r, engagements) for r in wire.replies)
-    seen: dict[str, int] = {}
-    for i, reply in enumerate(replies):
-        if reply.id in seen:
-            raise SourceError(
-                f"duplicate reply id {reply.id!r} (also at $.replies[{seen[reply.id]}])",
-                where=f"{name} at $.replies[{i}].id", fix=_FIX,
-            )
-        seen[reply.id] = i
+    _check_links(replies, name)
+    if wire.total_replies is not None and wire.total_replies < 0:
+        raise SourceError(f"a negative count ({wire.total_replies})", where=f"{name} at $.total_replies", fix=_FIX)
     values = {k: v for k, v in asdict(wire).items() if k != "digest_thread"}
     return Thread(
         **values | {
