@@ -12,15 +12,17 @@ Accepted shapes:
   shown in the opening post with their scores, not as replies.
 - Algolia (``https://hn.algolia.com/api/v1/items/{id}``): one nested item whose
   ``children`` hold the comment tree, with ``author``, ``created_at_i``, ``points`` and HTML ``text``.
+  A poll's options are in its ``options`` (``text`` and ``points``), shown like Firebase's ``parts``.
+  A deleted or dead item is serialized as ``id`` and ``children`` alone.
 Other shapes (the HNPWA / node-hnapi ``user``/``content``/``comments`` items) are refused.
 
 Items are grouped into threads by their ``parent`` chains: a thread's root is its story, or,
 when the story is not in the import, the item its top comments answer (a missing comment that an
 imported item lists in ``kids`` does not split a thread).  Several threads need
 ``request.thread``: a root's id, or a comment's id to import the answers to it.  The story (or
-job/poll) is the opening post.  Deleted (``deleted: true``, or an Algolia comment without author
-and text) and dead (``dead: true``) items are skipped, or kept as ``[deleted]``/``[dead]``
-placeholders when imported comments answer them, so those keep their parent.
+job/poll) is the opening post.  Deleted (``deleted: true``, or an Algolia item without type, author
+and text, which may also be a dead one) and dead (``dead: true``) items are skipped, or kept as
+``[deleted]``/``[dead]`` placeholders when imported comments answer them, so those keep their parent.
 """
 
 from __future__ import annotations
@@ -227,11 +229,41 @@ def _collect_algolia(top: jsonshape.Node, collected: _Collected) -> None:
             descendants=None,
             kids=[child["id"].ident(required=True) for child in children],
             parent=node["parent_id"].ident() or parent,
-            deleted=node["deleted"].flag() or (kind == "comment" and author is None and text is None),
+            deleted=node["deleted"].flag() or _algolia_deleted(kind, author, text),
             dead=node["dead"].flag(),
             story_id=node["story_id"].ident(),
         ))
+        for option in node["options"].array():
+            collected.add(_algolia_option(option, item_id))
         stack.extend((child, item_id) for child in reversed(children))
+
+
+def _algolia_deleted(kind: str | None, author: str | None, text: str | None) -> bool:
+    """Algolia serializes a deleted or dead item as its ``id`` and ``children`` alone, so the two
+    cannot be told apart: both count as deleted (as do comments stored without author and text)."""
+    return kind in (None, "comment") and author is None and text is None
+
+
+def _algolia_option(node: jsonshape.Node, poll_id: str) -> _Item:
+    """Algolia lists a poll's options in ``options`` (text and points only, never in
+    ``children``), leaving out deleted and dead ones."""
+    node.expect_object("a poll option")
+    return _Item(
+        id=node["id"].ident(required=True),
+        type="pollopt",
+        by=None,
+        time=node["created_at_i"].epoch_time(),
+        text=node["text"].string(),
+        title=None,
+        url=None,
+        score=node["points"].integer(),
+        descendants=None,
+        kids=[],
+        parent=poll_id,
+        deleted=False,
+        dead=False,
+        story_id=node["story_id"].ident(),
+    )
 
 
 # ---------------------------------------------------------------------------- threads
@@ -337,7 +369,7 @@ def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _
     if collected.nulls:
         notes.append(f"skipped {collected.nulls} null entries (items the API did not return)")
     if story is None:
-        notes.append(f"the story (item {thread_id}) is not in the import, only comments on it")
+        notes.append(_absent_root_note(thread_id, members))
     elif not is_story:
         notes.append(f"the import starts at comment {root_id}, not at its story; that comment is the opening post")
     left_out = len(items) - len(members) - (story is not None)
@@ -367,6 +399,15 @@ def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _
         opening_post=_opening_post(story, options, authors) if story else None,
         import_notes=tuple(notes),
     )
+
+
+def _absent_root_note(thread_id: str, members: list[_Item]) -> str:
+    """Names what the import holds of a thread whose root it lacks: comments, poll options or both."""
+    options = sum(1 for m in members if m.type == "pollopt")
+    if not options:
+        return f"the story (item {thread_id}) is not in the import, only comments on it"
+    held = "options" if options == len(members) else "options and comments on it"
+    return f"the poll (item {thread_id}) is not in the import, only its {held}"
 
 
 def _members(root_id: str, thread_items: list[_Item], items: dict[str, _Item]) -> tuple[list[_Item], set[str]]:

@@ -249,6 +249,46 @@ def test_algolia_comment_subtree():
     assert thread.import_notes == ("the story (item 9100) is not in the import, only comments on it",)
 
 
+def test_algolia_deleted_and_dead_items_are_only_id_and_children():
+    # Algolia's item serializer keeps just id and children for a deleted or dead item.
+    tree = _algolia()
+    answer = tree["children"][1]["children"][0]
+    tree["children"][1:] = [{"id": 9105, "children": []}, {"id": 9102, "children": [answer]}]
+    thread = _read(tree)
+    assert [(r.id, r.parent_id, r.author, r.body) for r in thread.replies][2:] == [
+        ("9102", None, "[deleted]", "<p>[deleted]</p>"), ("9104", "9102", "cat", "<p>Answering a deleted comment.</p>")]
+    assert thread.reply("9105") is None
+    assert thread.import_notes == (
+        "2 deleted comments: 1 skipped, 1 kept as '[deleted]' placeholders because they have replies",)
+
+
+def test_algolia_poll_options_are_listed_in_the_opening_post():
+    # Algolia puts a poll's options in "options" (no author, children or created_at), never in "children".
+    poll = _algolia()
+    poll.update(type="poll", title="Poll: paper or apps?", text=None, children=poll["children"][:1], options=[
+        {"id": 9111, "created_at_i": T0, "type": "pollopt", "text": "Paper", "points": 12, "parent_id": 9100, "story_id": 9100},
+        {"id": 9112, "created_at_i": T0, "type": "pollopt", "text": "Apps &amp; sync", "points": 7, "parent_id": 9100, "story_id": 9100},
+    ])
+    thread = _read(poll)
+    assert thread.opening_post.body == "<ul><li>Paper (12 points)</li><li>Apps &amp; sync (7 points)</li></ul>"
+    assert [(r.id, r.parent_id) for r in thread.replies] == [("9101", None), ("9103", "9101")]
+    assert thread.import_notes == ("2 poll options are listed in the opening post, not as replies",)
+    assert not thread.partial
+    assert_round_trip(thread)
+
+
+def test_options_without_their_poll_are_not_called_comments():
+    option = {"by": "fay", "id": 9301, "poll": 9300, "score": 20, "text": "Tabs", "time": T0, "type": "pollopt"}
+    comment = {"by": "gus", "id": 9310, "parent": 9300, "text": "Tabs.", "time": T0, "type": "comment"}
+    alone = _read([option])
+    assert alone.id == "9300" and alone.replies == () and alone.partial
+    assert alone.import_notes == ("the poll (item 9300) is not in the import, only its options",
+                                  "skipped 1 poll options: their poll is not in the import")
+    mixed = _read([option, comment])
+    assert [r.id for r in mixed.replies] == ["9310"]
+    assert mixed.import_notes[0] == "the poll (item 9300) is not in the import, only its options and comments on it"
+
+
 # ---------------------------------------------------------------------------- errors, sniffing
 
 def test_errors_name_line_column_and_json_path():
