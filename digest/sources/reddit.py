@@ -14,7 +14,10 @@ documents (told by the HTML fields, else by preview URLs, the link URL and the t
 unescaped first.  Deleted or removed comments (body ``[deleted]``, ``[removed]``,
 ``[ Removed by Reddit ]``) are skipped, or kept as placeholders with author ``[deleted]`` when
 they have replies, so the tree holds.  Old things with ``ups``/``downs`` but no ``score`` get
-score = ups - downs (reddit's definition of the score).
+score = ups - downs (reddit's definition of the score).  A poll's ``poll_data`` options are
+listed in the opening post with their ``vote_count`` (alone, with a note, while voting is open and
+reddit gives no counts).  A single Listing object (a subreddit page, ``/r/NAME.json``) is refused
+with the thread addresses of its posts.
 Several files: ``request.thread`` picks one by submission id (``3hahrw`` or ``t3_3hahrw``).
 """
 
@@ -24,6 +27,7 @@ import html
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import NoReturn
 
 from digest import body
 from digest.errors import SourceError
@@ -43,15 +47,20 @@ _MD_WRAPPER = re.compile(
     r'^\s*(?:<!--\s*SC_OFF\s*-->)?\s*<div class="md">(.*)</div>\s*(?:<!--\s*SC_ON\s*-->)?\s*$', re.S
 )
 _KIND = re.compile(rb'"kind"\s*:\s*"(Listing|t3|t1|more)"')
+_LISTING_OBJECT = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"kind"\s*:\s*"Listing"')
+_MAX_LISTED = 5
 
 
 def sniff(doc) -> bool:
-    """A JSON array of reddit Listings: ``[{"kind": "Listing", ...`` with a t3 or t1 inside."""
+    """A JSON array of reddit Listings: ``[{"kind": "Listing", ...`` with a t3 or t1 inside; also a
+    single Listing of posts (a subreddit page), so that reading it can say what to save instead."""
     window = jsonshape.sniff_window(getattr(doc, "data", None))
-    if window is None or b'"digest_thread"' in window or not window.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+    if window is None or b'"digest_thread"' in window:
         return False
     kinds = {match.group(1) for match in _KIND.finditer(window)}
-    return b"Listing" in kinds and bool(kinds & {b"t3", b"t1"})
+    if window.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        return b"Listing" in kinds and bool(kinds & {b"t3", b"t1"})
+    return _LISTING_OBJECT.match(window) is not None and b"t3" in kinds
 
 
 @dataclass
@@ -81,7 +90,9 @@ def read(request) -> Thread:
     permalink = _link_permalink(link)
     replies = _comments(listings[1], permalink, escaped, walk) if len(listings) > 1 else []
     notes, partial = _notes(walk, has_comments=len(listings) > 1, reported=link["num_comments"].integer())
-    opening = _opening_post(link, permalink, escaped)
+    poll_html, poll_notes = _poll(link["poll_data"], escaped)
+    notes.extend(poll_notes)
+    opening = _opening_post(link, permalink, escaped, poll_html)
     authors = {r.author for r in replies} | {opening.author}
     replies = [_with_mentions(r, authors) for r in replies]
     return Thread(
@@ -104,13 +115,12 @@ def read(request) -> Thread:
 def _choose_document(request) -> jsonshape.Node:
     """One thread per file; among several files request.thread names the submission id."""
     if len(request.documents) == 1:
-        doc = request.documents[0]
-        return jsonshape.load(doc.data, doc.name, FIX)
+        return _load(request.documents[0])
     wanted = (request.thread or "").strip().lower().removeprefix("t3_")
     threads: list[tuple[str, str, jsonshape.Node]] = []
     for doc in request.documents:
         if sniff(doc):
-            root = jsonshape.load(doc.data, doc.name, FIX)
+            root = _load(doc)
             link_id = _submission(root[0])["id"].ident() or "?"
             threads.append((link_id, doc.name, root))
     chosen = [t for t in threads if t[0].lower() == wanted] if wanted else threads
@@ -122,6 +132,38 @@ def _choose_document(request) -> jsonshape.Node:
         where=request.name,
         fix="import one file, or pass --thread with one of the submission ids listed",
     )
+
+
+def _load(doc) -> jsonshape.Node:
+    root = jsonshape.load(doc.data, doc.name, FIX)
+    if root.is_object and root["kind"].value == "Listing":
+        _refuse_listing(root)
+    return root
+
+
+def _refuse_listing(listing: jsonshape.Node) -> NoReturn:
+    """A single Listing is a page of posts (``/r/NAME.json``, a search) or of comments, not a thread:
+    say so, and name the posts' thread addresses, instead of "expected a list"."""
+    posts = _listed_posts(listing)
+    if not posts:
+        listing.fail("this is a single reddit Listing, not a comment thread (which is an array of two Listings)")
+    shown = ", ".join(f"{SITE}/comments/{post}.json" for post in posts[:_MAX_LISTED])
+    more = f" and {len(posts) - _MAX_LISTED} more" if len(posts) > _MAX_LISTED else ""
+    listing.fail(
+        f"this is a subreddit listing of {len(posts)} posts (as /r/NAME.json serves), not a comment thread",
+        fix=f"save one post's thread as https://www.reddit.com/comments/ID.json (this page's posts: {shown}{more})",
+    )
+
+
+def _listed_posts(listing: jsonshape.Node) -> list[str]:
+    """Ids of the posts (t3 things) in a Listing; anything of another shape is passed over."""
+    children = listing["data"]["children"]
+    posts = []
+    for child in children.array() if children.is_array else []:
+        post_id = child["data"]["id"].value if child["kind"].value == "t3" else None
+        if isinstance(post_id, str) and post_id.strip():
+            posts.append(post_id.strip())
+    return posts
 
 
 def _submission(listing: jsonshape.Node) -> jsonshape.Node:
@@ -203,7 +245,7 @@ def _link_permalink(link: jsonshape.Node) -> str:
     return f"{SITE}/r/{subreddit}/comments/{link_id}/" if subreddit else f"{SITE}/comments/{link_id}/"
 
 
-def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool) -> Reply:
+def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool, poll_html: str | None) -> Reply:
     link_id = link["id"].ident() or (link["name"].ident() or "").removeprefix("t3_") or None
     if link_id is None:
         link.fail("the submission has no id")
@@ -219,6 +261,8 @@ def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool) -> Reply:
         text = body.from_html(f'<p><a href="{html.escape(url)}">{html.escape(url)}</a></p>')
     else:
         text = body.from_plain_text(self_text or "")
+    if poll_html:
+        text += body.from_html(poll_html)
     return Reply(
         id=link_id,
         author=author,
@@ -229,6 +273,38 @@ def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool) -> Reply:
         engagement=_engagement(link),
         title=_text(link["title"], escaped),
     )
+
+
+def _poll(poll: jsonshape.Node, escaped: bool) -> tuple[str | None, list[str]]:
+    """A poll post's ``poll_data`` options as a list for the opening post, with their
+    ``vote_count``; reddit leaves the counts out (or null) while voting is open, and then the
+    options are listed alone and a note says why."""
+    if poll.is_null:
+        return None, []
+    options = poll.expect_object("the poll's data")["options"].array()
+    if not options:
+        return None, []
+    texts = [_text(o.expect_object("a poll option")["text"], escaped) or "" for o in options]
+    counts = [o["vote_count"].integer() for o in options]
+    if any(c is None for c in counts):
+        items = [html.escape(t.strip()) for t in texts]
+        return _html_list(items), [_uncounted_note(poll)]
+    items = [f"{html.escape(t.strip())} ({c} vote{'' if c == 1 else 's'})" for t, c in zip(texts, counts)]
+    return _html_list(items), []
+
+
+def _html_list(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+
+def _uncounted_note(poll: jsonshape.Node) -> str:
+    total = poll["total_vote_count"].integer()
+    end_ms = poll["voting_end_timestamp"].number()  # reddit gives milliseconds
+    end = common.parse_epoch(end_ms / 1000) if end_ms is not None else None
+    ends = f", {end:%Y-%m-%d %H:%M} UTC" if end else ""
+    so_far = f"; {total} votes in total" if total is not None else ""
+    return (f"the poll's options are listed without vote counts: the file has none "
+            f"(reddit shows them once voting ends{ends}){so_far}")
 
 
 def _time(data: jsonshape.Node) -> datetime | None:

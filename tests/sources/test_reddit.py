@@ -266,6 +266,51 @@ def test_old_things_without_score_get_ups_minus_downs():
     assert result.opening_post.engagement.items() == {"score": 1009, "upvotes": 10484, "downvotes": 9475}
 
 
+def _poll_data(*counts, total=None):
+    """poll_data as reddit serves it (options with id, text, vote_count; end time in milliseconds)."""
+    options = [{"id": str(7000 + i), "text": text} for i, text in enumerate(["Bypass", "Anvil & blade", "Neither"])]
+    for option, count in zip(options, counts):
+        if count != "absent":
+            option["vote_count"] = count
+    return {"options": options, "total_vote_count": total, "voting_end_timestamp": 1700604800000,
+            "user_selection": None, "is_prediction": False}
+
+
+def test_poll_options_are_listed_in_the_opening_post():
+    thread = _thread()
+    _link(thread)["poll_data"] = _poll_data(31, 1, 0, total=32)
+    result = _read_obj(thread)
+    assert result.opening_post.body == ("<p>Which <em>shears</em> do you use?</p><ul><li>Bypass (31 votes)</li>"
+                                        "<li>Anvil &amp; blade (1 vote)</li><li>Neither (0 votes)</li></ul>")
+    assert result.import_notes == _read_obj(_thread()).import_notes
+    assert _read_obj(_escape_all(thread)).opening_post.body == result.opening_post.body
+    # While voting is open reddit gives no counts (absent or null): the options alone, and a note.
+    for counts in ((None, None, None), ("absent", "absent", "absent")):
+        _link(thread)["poll_data"] = _poll_data(*counts, total=32)
+        open_poll = _read_obj(thread)
+        assert open_poll.opening_post.body.endswith("<ul><li>Bypass</li><li>Anvil &amp; blade</li><li>Neither</li></ul>")
+        assert open_poll.import_notes[-1] == (
+            "the poll's options are listed without vote counts: the file has none "
+            "(reddit shows them once voting ends, 2023-11-21 22:13 UTC); 32 votes in total")
+
+
+def test_a_subreddit_listing_is_refused_with_how_to_get_a_thread():
+    posts = [{"kind": "t3", "data": {"id": f"p{i}", "name": f"t3_p{i}", "title": f"Post {i}", "subreddit": "gardening"}}
+             for i in range(7)]
+    page = {"kind": "Listing", "data": {"after": "t3_p6", "before": None, "dist": 7, "children": posts}}
+    data = json.dumps(page).encode()
+    assert reddit.sniff(SourceDocument("gardening.json", data))
+    with pytest.raises(SourceError) as info:
+        reddit.read(ImportRequest((SourceDocument("gardening.json", data),)))
+    assert info.value.where == "gardening.json at $"
+    assert info.value.message == "this is a subreddit listing of 7 posts (as /r/NAME.json serves), not a comment thread"
+    assert info.value.fix == (
+        "save one post's thread as https://www.reddit.com/comments/ID.json (this page's posts: "
+        + ", ".join(f"https://www.reddit.com/comments/p{i}.json" for i in range(5)) + " and 2 more)")
+    with pytest.raises(SourceError, match="a single reddit Listing, not a comment thread"):
+        _read_obj(_listing([]))
+
+
 def test_several_files_need_the_submission_id():
     other = copy.deepcopy(_thread())
     other[0]["data"]["children"][0]["data"].update(id="zzz999", name="t3_zzz999")
