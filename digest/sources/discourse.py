@@ -16,10 +16,14 @@ Accepted shapes (Discourse's public JSON API, append ``.json`` to a forum URL):
 Post number 1 is the opening post.  ``reply_to_post_number`` names the parent by number
 (null or 1: the reply answers the topic).  Likes are the ``actions_summary`` entry with id 2.
 Bodies come from ``cooked`` HTML (``discourse_cooked``: quote asides become blockquotes that keep "X said:", link
-previews and videos one link labelled with their title), else from the ``raw`` markdown read
-as plain text.  Only regular posts (``post_type`` 1, or none given) are replies: moderator
-actions (2) and small actions (3, "closed the topic") are skipped, and whispers (4, seen only
-by staff) are never imported.  Deleted posts and posts hidden by flags are kept as
+previews and videos one link labelled with their title, polls their options with the vote
+counts of the post's ``polls`` data), else from the ``raw`` markdown read as plain text.
+Regular posts (``post_type`` 1, or none given) are replies, and so are moderator-action posts
+(2): today that is what "Add staff color" makes of a staff member's ordinary post.  Only the
+automatic notices among them are skipped: those with an ``action_code``, and the one-paragraph
+"This topic is now closed." / "This topic was automatically closed …" texts forums wrote as
+type 2 before 2015.  Small actions (3, "closed the topic") are skipped, and whispers (4, seen
+only by staff) are never imported.  Deleted posts and posts hidden by flags are kept as
 placeholders only when other posts answer them.  The Solved plugin's accepted answer (the
 topic's ``accepted_answer.post_number`` or a post's ``accepted_answer: true``) gets
 ``engagement.accepted`` = 1 and the other replies 0.
@@ -42,17 +46,18 @@ from digest import body
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
 from digest.sources import common, jsonshape
-from digest.sources.discourse_cooked import cooked_to_body
+from digest.sources.discourse_cooked import DEFAULT_POLL_NAME, Poll, PollOption, cooked_to_body
 
 DESCRIPTION = "Discourse topic or post JSON (/t/ID.json, /posts/ID.json, or a folder of post files)"
 
 FIX = "save the topic again from https://FORUM/t/TOPIC_ID.json (or each post from /posts/POST_ID.json)"
 
 LIKE_ACTION_ID = 2  # PostActionType "like" in actions_summary
-REGULAR_POST_TYPE = 1  # the only post type that is a reply
-# Other post types, and what the import note calls them when they are left out.
+REGULAR_POST_TYPE = 1
+MODERATOR_ACTION_POST_TYPE = 2  # a staff-colored post, or (with an action_code, or before 2015) a notice
+# Post types that are not replies, and what the import note calls them when they are left out.
 _LEFT_OUT_POST_TYPES = {
-    2: "skipped {} moderator-action posts (staff notices, not replies)",
+    2: "skipped {} moderator notices (automatic topic status posts, not replies)",
     3: "skipped {} small-action posts (topic status notices, not replies)",
     4: "left out {} whispers (posts only staff can see; never imported)",
 }
@@ -61,6 +66,9 @@ _WITHDRAWN = {"deleted": "deleted posts", "hidden": "hidden posts (flagged by th
 _POST_KEYS = (b'"post_number"', b'"topic_id"', b'"topic_slug"', b'"reply_to_post_number"', b'"actions_summary"',
               b'"avatar_template"', b'"cooked"')
 _AVATAR_HOST = re.compile(r"^/user_avatar/([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/")
+# The English topic status notices forums posted as moderator actions before 2015: one plain
+# paragraph, e.g. "This topic is now pinned. …", "This topic was automatically closed after 7 days. …".
+_OLD_STATUS_NOTICE = re.compile(r"\s*(?:<p>)?This topic (?:is now|was automatically) [^<>\n]{1,300}(?:</p>)?\s*")
 _MAX_LISTED = 10
 
 
@@ -94,12 +102,14 @@ class _Post:
     likes: int | None
     post_url: str | None
     post_type: int | None
+    action_code: str | None  # what an automatic notice announces ("closed.enabled")
     deleted: bool
     hidden: bool
     accepted: bool
     topic_solved: bool  # the Solved plugin says the topic has an accepted answer
     posts_count: int | None  # the topic's post count when this post was fetched
     avatar_template: str | None
+    polls: dict[str, Poll]  # the poll plugin's results by poll name
 
     @property
     def key(self) -> str:
@@ -231,12 +241,14 @@ def _parse_post(node: jsonshape.Node, topic: _Topic | None) -> _Post:
         likes=_likes(node),
         post_url=node["post_url"].string(),
         post_type=node["post_type"].integer(),
+        action_code=node["action_code"].string(),
         deleted=node.has("deleted_at") or node["user_deleted"].flag(),
         hidden=node["hidden"].flag() or node["cooked_hidden"].flag(),
         accepted=node["accepted_answer"].flag(),
         topic_solved=node["topic_accepted_answer"].flag(),
         posts_count=node["posts_count"].integer(),
         avatar_template=node["avatar_template"].string(),
+        polls=_polls(node["polls"]),
     )
 
 
@@ -249,6 +261,22 @@ def _likes(node: jsonshape.Node) -> int | None:
         if entry.is_object and entry["id"].integer() == LIKE_ACTION_ID:
             return entry["count"].integer() or 0
     return node["like_count"].integer() or 0
+
+
+def _polls(node: jsonshape.Node) -> dict[str, Poll]:
+    """The poll plugin's results: a list of polls (an object keyed by poll name before 2018).
+    An option without ``votes`` is one whose results the forum hid from whoever saved the file."""
+    entries = list(node.members()) if node.is_object else [(None, entry) for entry in node.array()]
+    polls: dict[str, Poll] = {}
+    for key, entry in entries:
+        entry.expect_object("a poll object")
+        name = entry["name"].string() or key or DEFAULT_POLL_NAME
+        options = tuple(PollOption(id=option.expect_object("a poll option")["id"].ident(),
+                                   votes=option["votes"].integer())
+                        for option in entry["options"].array())
+        polls.setdefault(name, Poll(name=name, type=entry["type"].string(), status=entry["status"].string(),
+                                    voters=entry["voters"].integer(), options=options))
+    return polls
 
 
 def _unescape(text: str | None) -> str | None:
@@ -322,6 +350,9 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
     notes.extend(type_notes)
     posts, withdrawn_notes = _drop_withdrawn(posts)
     notes.extend(withdrawn_notes)
+    poll_note = _poll_note(posts)
+    if poll_note:
+        notes.append(poll_note)
     left_out = {p.number for p in fetched if p.number is not None} - {p.number for p in posts}
 
     slug = (topic.slug if topic else None) or next((p.topic_slug for p in posts if p.topic_slug), None)
@@ -409,12 +440,12 @@ def _orphan_notes(orphans: list[tuple[int | None, int]], left_out: set[int]) -> 
 
 
 def _keep_regular(posts: list[_Post]) -> tuple[list[_Post], list[str]]:
-    """Only regular posts are replies; notices are skipped and whispers (staff-only) never
-    imported, each kind counted in a note."""
+    """Regular and staff-colored posts are replies; notices are skipped and whispers
+    (staff-only) never imported, each kind counted in a note."""
     kept: list[_Post] = []
     left_out: dict[int, int] = {}
     for post in posts:
-        if post.post_type in (None, REGULAR_POST_TYPE):
+        if _is_reply(post):
             kept.append(post)
         else:
             left_out[post.post_type] = left_out.get(post.post_type, 0) + 1
@@ -423,6 +454,32 @@ def _keep_regular(posts: list[_Post]) -> tuple[list[_Post], list[str]]:
         for kind, count in sorted(left_out.items())
     ]
     return kept, notes
+
+
+def _is_reply(post: _Post) -> bool:
+    """Regular posts, and moderator-action posts that are not automatic notices."""
+    if post.post_type in (None, REGULAR_POST_TYPE):
+        return True
+    return post.post_type == MODERATOR_ACTION_POST_TYPE and not _is_status_notice(post)
+
+
+def _is_status_notice(post: _Post) -> bool:
+    """An automatic notice: it names its action_code, or (before 2015, when notices had none)
+    it is one plain paragraph of a topic status text; any other text is a person's post."""
+    if post.action_code:
+        return True
+    text = post.cooked if post.cooked and post.cooked.strip() else post.raw
+    return bool(text) and _OLD_STATUS_NOTICE.fullmatch(text) is not None
+
+
+def _poll_note(posts: list[_Post]) -> str | None:
+    """A note on polls shown without vote counts (the cooked poll never holds them)."""
+    uncounted = sum(1 for post in posts if post.cooked and "data-poll-name" in post.cooked
+                    and not (post.polls and all(poll.counted for poll in post.polls.values())))
+    if not uncounted:
+        return None
+    return (f"{uncounted} posts hold polls shown without vote counts: the file has no `polls` results for them, "
+            "the forum hid the results from whoever saved it, or the votes are rankings")
 
 
 def _withdrawn(post: _Post) -> str | None:
@@ -553,7 +610,7 @@ def _make_reply(post: _Post, reply_id: str, parent_id, base, slug, authors, by_n
 
 def _post_body(post: _Post, base: str | None) -> str:
     if post.cooked and post.cooked.strip():
-        return cooked_to_body(post.cooked, base)
+        return cooked_to_body(post.cooked, base, post.polls)
     if post.raw:
         return body.from_plain_text(post.raw)
     return ""

@@ -2,21 +2,55 @@
 
 Discourse renders each post's markdown to "cooked" HTML full of decorations a mailbox cannot
 use: quote asides, link-preview and video "oneboxes", emoji images, avatars, heading anchors,
-lightbox wrappers around uploads.  Each is undone here before the common sanitizer runs, so a
-quote stays a quote ("X said:"), a preview becomes one link labelled with its title, and an
-upload becomes a labelled link.
+lightbox wrappers around uploads, polls and checklist boxes.  Each is undone here before the
+common sanitizer runs, so a quote stays a quote ("X said:", or "X said in <topic link>:" for a
+quote of another topic), a preview becomes one link labelled with its title, an upload becomes
+a labelled link, a checklist box becomes "[x]" or "[ ]", and a poll becomes its list of options
+with the vote counts the post's ``polls`` data holds (the cooked poll always says "0 voters":
+the forum's JavaScript fills in the counts).
 """
 
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import lxml.etree
 import lxml.html
 
 from digest import body
 
-def cooked_to_body(cooked: str, base: str | None) -> str:
+DEFAULT_POLL_NAME = "poll"  # what Discourse calls a poll written without name=
+
+
+@dataclass(frozen=True)
+class PollOption:
+    id: str | None  # matches the cooked option's data-poll-option-id
+    votes: int | None  # None: the forum did not show the results to whoever saved the file
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A post's poll results (the poll plugin's ``polls`` entry), matched to the cooked poll by name."""
+
+    name: str
+    type: str | None
+    status: str | None
+    voters: int | None
+    options: tuple[PollOption, ...]
+
+    @property
+    def counted(self) -> bool:
+        """Whether each option's votes can be shown: ranked-choice votes are rankings, not counts."""
+        return self.type not in _RANKED_POLL_TYPES and all(o.votes is not None for o in self.options)
+
+
+_RANKED_POLL_TYPES = {"ranked_choice", "irv"}
+
+
+def cooked_to_body(cooked: str, base: str | None, polls: Mapping[str, Poll] | None = None) -> str:
     """Discourse's cooked HTML into the body subset, after undoing its decorations."""
     try:
         root = lxml.html.fragment_fromstring(cooked, create_parent="div")
@@ -24,6 +58,10 @@ def cooked_to_body(cooked: str, base: str | None) -> str:
         return body.from_html(cooked)
     for aside in root.xpath(_CLASS_XPATH % ("aside", "quote")):
         _quote_to_blockquote(aside)
+    for poll in root.xpath(_CLASS_XPATH % ("div", "poll")):
+        _poll_to_list(poll, polls or {})
+    for box in root.xpath(_CLASS_XPATH % ("span", "chcklst-box")):
+        _checkbox_to_text(box)
     for aside in root.xpath(_CLASS_XPATH % ("aside", "onebox")):
         _onebox_to_link(aside)
     for container in root.xpath(_CLASS_XPATH % ("div", "lazy-video-container")):
@@ -91,11 +129,9 @@ def _quote_to_blockquote(aside) -> None:
     """``<aside class="quote"><div class="title">X:</div><blockquote>…`` -> a blockquote opening "X said:"."""
     quote = lxml.html.Element("blockquote")
     title = next(iter(aside.xpath('./div[contains(@class, "title")]')), None)
-    who = " ".join(title.text_content().split()) if title is not None else ""
-    if who:
-        said = lxml.html.Element("p")
-        said.text = who[:-1].rstrip() + " said:" if who.endswith(":") else who
-        quote.append(said)
+    header = _quote_header(aside, title) if title is not None else None
+    if header is not None:
+        quote.append(header)
     inner = aside.find("blockquote")
     if inner is not None:
         if inner.text and inner.text.strip():
@@ -106,6 +142,120 @@ def _quote_to_blockquote(aside) -> None:
             quote.append(child)
     quote.tail = aside.tail
     aside.getparent().replace(aside, quote)
+
+
+_SAID = re.compile(r"\S\s+said$")  # titles cooked before 2015 already read "X said:"
+_AVATAR_USER = re.compile(r"/user_avatar/[^/]+/([^/]+)/")
+
+
+def _quote_header(aside, title):
+    """The paragraph naming who is quoted: "X said:", or for a quote of another topic (whose
+    title holds a link to that topic and its category badge, not the name) "X said in <link>:"."""
+    for decoration in title.xpath('.//div[contains(@class, "quote-controls")] | .//a[contains(@class, "badge")]'
+                                  ' | .//a[starts-with(@href, "/c/")] | .//span[contains(@class, "badge")]'):
+        decoration.drop_tree()
+    link = next((a for a in title.iter("a") if a.get("href")), None)
+    if link is None:
+        return _said(" ".join(title.text_content().split()))
+    link.drop_tree()  # keeps the tail, so the rest of the title is read without the link
+    who = " ".join(title.text_content().split()).rstrip(":").strip()
+    who = who[:-len("said")].rstrip() if _SAID.search(who) else who
+    who = who or aside.get("data-username") or _avatar_username(title)
+    said = lxml.html.Element("p")
+    said.text = f"{who} said in " if who else "Quoted from "
+    link.tail = ":"
+    for name in [key for key in link.attrib if key != "href"]:
+        del link.attrib[name]
+    said.append(link)
+    return said
+
+
+def _said(who: str):
+    """"X:" -> "X said:"; a title that already says "X said:" (or has no colon) stays as it is."""
+    if not who:
+        return None
+    said = lxml.html.Element("p")
+    name = who[:-1].rstrip()
+    said.text = who if not who.endswith(":") or _SAID.search(name) else name + " said:"
+    return said
+
+
+def _avatar_username(title) -> str | None:
+    """The quoted user's name from the avatar's ``/user_avatar/HOST/NAME/`` address, if it has one."""
+    image = next(title.iter("img"), None)
+    match = _AVATAR_USER.search(image.get("src") or "") if image is not None else None
+    return match.group(1) if match else None
+
+
+def _poll_to_list(poll, polls: Mapping[str, Poll]) -> None:
+    """A cooked poll becomes "[poll: N voters]" and its options with their vote counts.
+
+    The counts come from the post's ``polls`` data (matched by name, each option by its id,
+    else by position); without them the options stay and the cooked "0 voters" goes."""
+    result = polls.get(poll.get("data-poll-name") or DEFAULT_POLL_NAME)
+    items = poll.xpath('.//div[contains(@class, "poll-container")]//li') or poll.xpath(".//li")
+    votes = _option_votes(items, result) if result is not None and result.counted else [None] * len(items)
+    options = lxml.html.Element("ul")
+    for item, count in zip(items, votes):
+        option = lxml.html.Element("li")
+        option.text = item.text
+        for child in list(item):
+            option.append(child)
+        if count is not None:
+            _append_text(option, f": {_plural(count, 'vote')}")
+        options.append(option)
+    heading = lxml.html.Element("p")
+    heading.text = _poll_heading(result, poll.get("data-poll-status"))
+    title = next(iter(poll.xpath('.//div[contains(@class, "poll-title")]')), None)
+    if title is not None and title.text_content().strip():
+        heading.text += " "
+        _append_text(heading, title.text or "")
+        for child in list(title):
+            heading.append(child)
+    replacement = [heading] + ([options] if items else [])
+    replacement[-1].tail = poll.tail
+    parent = poll.getparent()
+    at = parent.index(poll)
+    parent.remove(poll)
+    for offset, element in enumerate(replacement):
+        parent.insert(at + offset, element)
+
+
+def _option_votes(items, result: Poll) -> list[int | None]:
+    """Each cooked option's vote count: by option id, else by position when the lists match."""
+    by_id = {option.id: option.votes for option in result.options if option.id}
+    votes = [by_id.get(item.get("data-poll-option-id")) for item in items]
+    if all(count is None for count in votes) and len(items) == len(result.options):
+        votes = [option.votes for option in result.options]
+    return votes
+
+
+def _poll_heading(result: Poll | None, cooked_status: str | None) -> str:
+    status = (result.status if result is not None else None) or cooked_status
+    state = ", closed" if status == "closed" else ""
+    if result is None or result.voters is None:
+        return f"[poll{state}]"
+    return f"[poll{state}: {_plural(result.voters, 'voter')}]"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _append_text(element, text: str) -> None:
+    """Add text at the end of ``element``, after any children."""
+    children = list(element)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _checkbox_to_text(box) -> None:
+    """The checklist plugin's box (an empty span whose class says whether it is ticked) becomes "[x]" or "[ ]"."""
+    mark = "[x]" if "checked" in (box.get("class") or "").split() else "[ ]"
+    box.tail = mark + (box.tail or "")
+    box.drop_tree()  # keeps the tail, which now starts with the mark
 
 
 _BLOCKS = {"p", "div", "table", "ul", "ol", "blockquote", "pre", "aside", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}

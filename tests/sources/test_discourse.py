@@ -328,7 +328,7 @@ def test_only_regular_posts_are_replies_and_whispers_never_come_in():
     assert [r.id for r in thread.replies] == ["504", "506"]
     assert not thread.partial  # posts left out on purpose are not missing
     notes = " | ".join(thread.import_notes)
-    assert "skipped 1 moderator-action posts" in notes and "left out 2 whispers" in notes
+    assert "skipped 1 moderator notices" in notes and "left out 2 whispers" in notes
     assert "skipped 1 posts of post_type 9" in notes
     assert "1 posts answer posts left out above (shown as answering the topic): #6 answers #3" in notes
     assert not any("sock puppet" in r.body for r in (thread.opening_post, *thread.replies))
@@ -406,3 +406,109 @@ def test_folder_with_a_broken_file_under_a_non_utf8_name_still_writes_its_notes(
     thread = discourse.read(ImportRequest(load_documents(tmp_path)))
     assert thread.import_notes[0] == f'skipped {tmp_path}/bad\ufffd.json at $.post_type: expected a whole number, found text "\\ud800"'
     assert_round_trip(thread)
+
+
+# ---------------------------------------------------------------------------- cooked markup
+
+POLL = (
+    '<p>Which shears?</p>\n<div class="poll" data-poll-status="{status}" data-poll-name="{name}">\n'
+    '<div class="poll-container">\n{title}<ul>\n<li data-poll-option-id="a1b2">Bypass</li>\n'
+    '<li data-poll-option-id="c3d4">Anvil '
+    '<img src="/images/emoji/twitter/axe.png" title=":axe:" class="emoji" alt=":axe:"></li>\n'
+    '</ul>\n</div>\n<div class="poll-info">\n<div class="poll-info_counts">\n<div class="poll-info_counts-count">\n'
+    '<span class="info-number">0</span>\n<span class="info-label">voters</span>\n</div>\n</div>\n</div>\n</div>'
+)
+
+
+def _poll(name="poll", status="open", title=""):
+    return POLL.format(name=name, status=status, title=title)
+
+
+def _results(name="poll", votes=(12, 5), **fields):
+    options = [{"id": option_id, "html": label} | ({"votes": count} if count is not None else {})
+               for option_id, label, count in zip(("a1b2", "c3d4"), ("Bypass", "Anvil :axe:"), votes)]
+    return {"name": name, "type": "regular", "status": "open", "options": options, "voters": 17, **fields}
+
+
+def _bodies(*posts):
+    topic = _topic(post_stream={"posts": list(posts), "stream": [p["id"] for p in posts]})
+    thread = discourse.read(ImportRequest(_docs(topic, names=["t/42.json"])))
+    return thread, {r.number: r.body for r in (thread.opening_post, *thread.replies)}
+
+
+def test_polls_show_the_vote_counts_of_the_polls_data_not_the_cooked_zero():
+    thread, bodies = _bodies(
+        _post(501, 1, "ann", _poll(title='<div class="poll-title">Best <em>shears</em>?</div>'), polls=[_results()]),
+        _post(502, 2, "ben", _poll(name="second", status="closed"),
+              polls={"second": _results(name=None, votes=(1, 0), status="closed")}),  # the pre-2018 shape
+        _post(503, 3, "cat", _poll()),  # saved without the polls data
+        _post(504, 4, "dan", _poll(), polls=[_results(votes=(None, None))]),  # results hidden from the saver
+    )
+    options = "<li>Bypass: {}</li><li>Anvil :axe:: {}</li>"
+    assert bodies[1] == ("<p>Which shears?</p><p>[poll: 17 voters] Best <em>shears</em>?</p>"
+                         "<ul>" + options.format("12 votes", "5 votes") + "</ul>")
+    assert bodies[2].endswith("<p>[poll, closed: 17 voters]</p><ul>" + options.format("1 vote", "0 votes") + "</ul>")
+    assert bodies[3].endswith("<p>[poll]</p><ul><li>Bypass</li><li>Anvil :axe:</li></ul>")
+    assert bodies[4].endswith("<p>[poll: 17 voters]</p><ul><li>Bypass</li><li>Anvil :axe:</li></ul>")
+    assert not any("0\nvoters" in body or "0 voters" in body for body in bodies.values())
+    assert "2 posts hold polls shown without vote counts" in " | ".join(thread.import_notes)
+    assert_round_trip(thread)
+
+
+def _quote(title, **attributes):
+    extra = "".join(f' data-{key}="{value}"' for key, value in attributes.items())
+    return (f'<aside class="quote" data-post="1" data-topic="27"{extra}><div class="title">\n'
+            f'<div class="quote-controls"></div>\n{title}</div>\n<blockquote><p>helloworld</p></blockquote></aside>')
+
+
+def test_quote_titles_say_who_said_it_once_and_where():
+    avatar = '<img width="20" height="20" src="//www.gravatar.com/avatar/f0b.png?s=40" class="avatar">'
+    avatar_path = "https://forum.example.org/user_avatar/forum.example.org/bekircem/48/4_2.png"
+    other_topic = (
+        f'<img alt="" width="24" height="24" src="{avatar_path}" class="avatar">\n'
+        '<a href="https://forum.example.org/t/header-submenus/94584">Header submenus</a> '
+        '<a class="badge-category__wrapper " href="/c/theme-component/61"><span data-category-id="61" '
+        'class="badge-category --style-square "><span class="badge-category__name">theme-component</span></span></a>\n')
+    letter = other_topic.replace(avatar_path, "https://avatars.example-cdn.com/v4/letter/m/59ef9b/48.png")
+    _, bodies = _bodies(
+        _post(501, 1, "ann", "<p>Quotes</p>"),
+        _post(502, 2, "ben", _quote(f"{avatar}hayeah said:")),  # cooked before 2015
+        _post(503, 3, "cat", _quote(f"{avatar} said:")),  # a user named "said", cooked today
+        _post(504, 4, "dan", _quote(other_topic)),
+        _post(505, 5, "eve", _quote(other_topic, username="Bekir")),
+        _post(506, 6, "fay", _quote(letter)),
+    )
+    quoted = "<p>helloworld</p></blockquote>"
+    topic_link = '<a href="https://forum.example.org/t/header-submenus/94584">Header submenus</a>:</p>'
+    assert bodies[2] == "<blockquote><p>hayeah said:</p>" + quoted
+    assert bodies[3] == "<blockquote><p>said said:</p>" + quoted
+    assert bodies[4] == "<blockquote><p>bekircem said in " + topic_link + quoted
+    assert bodies[5] == "<blockquote><p>Bekir said in " + topic_link + quoted
+    assert bodies[6] == "<blockquote><p>Quoted from " + topic_link + quoted
+    assert not any("theme-component" in body for body in bodies.values())
+
+
+def test_staff_colored_posts_are_replies_and_only_automatic_notices_are_skipped():
+    thread, bodies = _bodies(
+        _post(501, 1, "ann", "<p>Which shears?</p>"),
+        _post(502, 2, "mod", "<p>Please keep this on topic.</p>", post_type=2),  # "Add staff color"
+        _post(503, 3, "ben", "<p>Sorry, will do.</p>", reply_to=2),
+        _post(504, 4, "mod", "<p>This topic is now pinned. It will appear at the top of its category until it is "
+                             "either unpinned by a moderator, or the Clear Pin button is pressed.</p>", post_type=2),
+        _post(505, 5, "mod", "", post_type=2, action_code="visible.disabled"),
+        _post(506, 6, "mod", "<p>This topic is now closed, <strong>stop</strong> arguing.</p>", post_type=2),
+    )
+    assert sorted(bodies) == [1, 2, 3, 6]
+    assert bodies[2] == "<p>Please keep this on topic.</p>"
+    assert thread.reply("503").parent_id == "502"
+    notes = " | ".join(thread.import_notes)
+    assert "skipped 2 moderator notices (automatic topic status posts, not replies)" in notes
+    assert "answer posts" not in notes
+
+
+def test_checklist_boxes_keep_whether_they_are_ticked():
+    cooked = ('<ul>\n<li><span class="chcklst-box checked fa fa-square-check-o fa-fw"></span> done</li>\n'
+              '<li><span class="chcklst-box fa fa-square-o fa-fw" data-chk-off="9"></span> todo</li>\n'
+              '<li><span class="chcklst-box checked permanent fa fa-square-check"></span> for good</li>\n</ul>')
+    _, bodies = _bodies(_post(501, 1, "ann", cooked))
+    assert bodies[1].replace("\n", "") == "<ul><li>[x] done</li><li>[ ] todo</li><li>[x] for good</li></ul>"
