@@ -13,7 +13,7 @@ from typing import Callable
 
 import lxml.html
 
-from digest.body import SIGNATURE_CLASS, plain_words
+from digest.body import SIGNATURE_CLASS, clean, plain_words
 from digest.model import Reply, Thread
 from digest.select import Selection
 from digest.signals import own_text, terms
@@ -191,7 +191,7 @@ def _assemble(blocks, units: list[_Sentence], chosen: set[int]) -> str:
 def with_followup(reply: Reply) -> str:
     """The author's short follow-up (a correction), shown after the reply it belongs to."""
     when = f" ({reply.posted_at_text})" if reply.posted_at_text else ""
-    return f"<p><em>{html.escape(reply.author, quote=False)} added{when}:</em></p>{reply.body}"
+    return f"<p><em>{html.escape(reply.author, quote=False)} added{when}:</em></p>{clean(reply.body)}"
 
 
 def _depth(reply: Reply, by_id: dict[str, Reply]) -> int:
@@ -231,7 +231,8 @@ def summarize(
     for pick in selection.picks:
         reply = by_id[pick.reply_id]
         words = scorer_excerpt_words if scorer_excerpt_words and pick.picked_by == "scorer" else excerpt_words
-        body, cut = (reply.body, False) if full_text or pick.full else excerpt(reply.body, words)
+        safe = clean(reply.body)  # a hand-edited thread file may hold markup no importer wrote
+        body, cut = (safe, False) if full_text or pick.full else excerpt(safe, words)
         body += "".join(with_followup(by_id[f]) for f in pick.followups)
         items.append(
             Item(

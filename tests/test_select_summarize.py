@@ -100,3 +100,12 @@ def test_mention_context_only_when_certain():
     contexts = {i.reply_id: i.answers for i in summary.items}
     assert contexts["b"].author == "Ann" and contexts["b"].how == "mention"
     assert contexts["c"] is None  # a name alone is not certain
+
+
+def test_markup_outside_the_body_subset_never_reaches_a_digest():
+    """A hand-edited thread file can hold what no importer writes; summaries sanitize again."""
+    hostile = Reply(id="a", author="Ann", body='<p onclick="steal()">hi<script>alert(1)</script></p>', number=1)
+    thread = Thread(id="t", title="t", url=None, replies=(hostile,), source_format="canonical")
+    summary = summarize(thread, select(thread, ThreadSource(source="x"), count=1, order="thread", where="w"),
+                        title="t", url=None, full_text=True, excerpt_words=50)
+    assert summary.items[0].body == "<p>hi</p>"
