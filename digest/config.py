@@ -44,6 +44,7 @@ class FeaturedReply:
 class ThreadSource:
     source: str  # a path (relative to the config file, already resolved) or an http(s) URL
     format: str = "auto"
+    thread: str | None = None  # which thread of a source holding several, as `digest import --thread`
     url: str | None = None  # overrides the thread's source URL (it moved, as the seed's did)
     title: str | None = None  # overrides or supplies the thread title
     author: str | None = None  # who wrote the article/opening post the replies answer
@@ -157,6 +158,7 @@ _DIGEST_KEYS = {
 _THREAD_KEYS = {
     "source": "path (relative to this file) or http(s) URL of the discussion",
     "format": "source format, or 'auto' to recognise it",
+    "thread": "which thread of a source holding several (a mail archive, an export, a dump), as `digest import --thread`",
     "url": "the discussion's public URL, overriding the source's",
     "title": "the thread's title, overriding the source's",
     "author": "who wrote the article or opening post",
@@ -373,6 +375,7 @@ def _thread(path: Path, table: str, raw: Any) -> ThreadSource:
     return ThreadSource(
         source=source,
         format=t.get("format", str, "auto"),
+        thread=t.get("thread", str, None),
         url=t.get("url", str, None, check=lambda v: None if _is_url(v) else "must be an http(s) URL"),
         title=t.get("title", str, None),
         author=t.get("author", str, None),

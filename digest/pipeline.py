@@ -78,9 +78,11 @@ def import_threads(config: cfg.DigestConfig, now: datetime, cache: HttpCache | N
     threads = []
     for index, source in enumerate(config.threads, start=1):
         try:
-            threads.append(import_source(source.source, source.format, now, cache=cache))
+            threads.append(import_source(source.source, source.format, now, source.thread, cache))
         except SourceError as exc:
             exc.message = f"{exc.message} (source of {config.path} [[thread]] #{index})"
+            if exc.fix:  # the command-line option's counterpart in a digest's config
+                exc.fix = exc.fix.replace("--thread", "the [[thread]] key `thread`")
             raise
     return tuple(threads)
 

@@ -166,7 +166,7 @@ def import_available(ws: pipeline.Workspace, config: DigestConfig, now: datetime
     problems: list[str] = []
     for source in config.threads:
         try:
-            threads.append(pipeline.import_source(source.source, source.format, now, cache=cache))
+            threads.append(pipeline.import_source(source.source, source.format, now, source.thread, cache))
             working.append(source)
         except (DigestError, OSError, ValueError) as exc:
             problems.append(f"source {source_name(source)} failed: {' '.join(str(exc).split())}")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from digest.config import load_digest, smtp_settings, unsubscribe_secret
-from digest.errors import ConfigError
+from digest.errors import ConfigError, SourceError
 from digest.issue import build_issue
 from digest.pipeline import import_threads
 
@@ -75,8 +77,6 @@ def test_featured_reply_not_in_thread_is_named(config_dir):
     path = _edit(config_dir, "number = 5\n", "number = 99\n")
     config = load_digest(path)
     with pytest.raises(ConfigError) as info:
-        from datetime import datetime, timezone
-
         build_issue(config, import_threads(config, datetime.now(timezone.utc)), number=1, now=datetime.now(timezone.utc))
     assert str(info.value) == (
         f"{config.path} [[thread]] #1.featured #1: featured reply number 99 is not in the thread (14 replies, numbers 1-14)\n"
@@ -110,3 +110,20 @@ def test_smtp_settings_name_what_is_missing():
 def test_secret_is_required_and_long():
     with pytest.raises(ConfigError, match="DIGEST_SECRET is not set"):
         unsubscribe_secret({"DIGEST_SECRET": "short"})
+
+
+def test_a_thread_key_chooses_among_the_threads_of_a_source(config_dir):
+    (config_dir / "list.mbox").write_text(
+        "From ann@example.org  Mon May  6 09:00:00 2024\nFrom: Ann <ann@example.org>\nSubject: pump sizes\n"
+        "Date: Mon, 6 May 2024 09:00:00 +0000\nMessage-ID: <a@example.org>\n\nWhich pump?\n\n"
+        "From bob@example.org  Mon May  6 10:00:00 2024\nFrom: Bob <bob@example.org>\nSubject: pond liners\n"
+        "Date: Mon, 6 May 2024 10:00:00 +0000\nMessage-ID: <b@example.org>\n\nWhich liner?\n"
+    )
+    path = config_dir / "example.toml"
+    path.write_text(re.sub(r'(?m)^source = ".*"$', 'source = "list.mbox"', path.read_text(), count=1))
+    with pytest.raises(SourceError) as info:
+        import_threads(load_digest(path), datetime.now(timezone.utc))
+    assert "[[thread]] #1" in info.value.message and "the [[thread]] key `thread`" in info.value.fix
+    _edit(config_dir, 'source = "list.mbox"', 'source = "list.mbox"\nthread = "liners"')
+    (thread,) = import_threads(load_digest(path), datetime.now(timezone.utc))
+    assert thread.id == "b@example.org" and thread.title == "pond liners"
