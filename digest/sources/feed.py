@@ -2,6 +2,13 @@
 
 A blog or forum feed, or a comments feed ("Comments on: ..."), becomes one thread: the
 channel/feed is the discussion (title, link), its entries are the replies, oldest first.
+``request.thread``, when given, must name that thread (its id, link, or a part of its link
+or title); a feed it does not name is refused rather than imported in its place.
+A site-wide comments feed (WordPress's "Comments for SITE": the latest comments on several
+posts, each linked as ``POST#comment-N`` and titled "Comment on POST by NAME") holds one
+thread per post: the posts are listed to choose from with ``request.thread`` (the post's
+link or a part of its title), and only the chosen post's comments are imported (a note
+counts the others).
 Replies are threaded when an entry says what it answers: RFC 4685 ``thr:in-reply-to``
 (ref = another entry's id, or href = another entry's link), or, on such an entry, a
 ``link rel="related"`` to another entry (Blogger comment feeds); without those, WordPress's
@@ -10,11 +17,16 @@ once its link has found the parent).  An entry is found only by its own id and
 alternate/self/edit links, never by the links it points at.  Author names are HTML-unescaped
 once (WordPress writes them escaped); WordPress 2.x comment feeds without ``dc:creator``
 give the name in the title "Comment on POST by NAME".  ``slash:comments`` or ``thr:total``
-become ``engagement.replies``; ``openSearch:totalResults`` (Blogger) becomes
-``total_replies``, and the thread is partial when the file holds fewer entries, or when the
-file is cut off (an entry the cut falls inside is left out).  There is no opening post: a
-feed does not carry the article its comments answer.  ``request.thread`` is not used (a feed
-is one thread).
+become ``engagement.replies``; an Atom ``re:rank`` whose scheme is the entry's own site
+(Stack Exchange's votes) becomes ``engagement.score``.  ``openSearch:totalResults``
+(Blogger) becomes ``total_replies``, and the thread is partial when the file holds fewer
+entries, or when the file is cut off (an entry the cut falls inside is left out).
+A Discourse topic feed (``/t/slug/ID.rss``, posts linked ``/t/slug/ID/N``) numbers its
+posts by N and is partial when the numbers do not run from 1 without gaps (such a feed
+lists only the latest posts); reply titles that only repeat the thread's are dropped.
+The opening post is the entry that is the discussion itself, when there is one: the entry
+whose address is the feed's link (a Stack Exchange question feed's question) or a topic's
+post #1.  Other feeds do not carry the article their comments answer.
 """
 
 from __future__ import annotations
@@ -28,6 +40,7 @@ import xml.sax
 from xml.sax.saxutils import unescape as xml_unescape
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import feedparser
 
@@ -71,31 +84,41 @@ def read(request) -> Thread:
     channel = parsed.get("feed", {})
     feed_author = _author(channel, loose)
     complete, cut_off = _complete_entries(doc, parsed, notes)
-    entries = [_entry(e, feed_author, loose) for e in complete]
+    scores = _site_scores(doc, notes)
+    entries = [_entry(e, feed_author, loose, scores) for e in complete]
     entries = _drop_duplicates(entries, notes)
-    thread_url = _alternate_link(channel)
-    feed_id = (channel.get("id") or "").strip() or None
-    missing = _link_parents(entries, thread_url, feed_id)
+    page = _Page(
+        id=(channel.get("id") or "").strip() or None,
+        title=_plain(channel.get("title_detail")) or None,
+        url=_alternate_link(channel),
+    )
+    page, entries = _one_post(page, entries, request.thread, doc.name, notes)
+    gaps = _number_topic_posts(entries, page.url, notes)
+    opening, entries = _opening_entry(entries, page.url)
+    missing = _link_parents(entries, {page.url, page.id} | (opening.keys if opening else set()))
     if missing:
         notes.append(f"{missing} entr{'y answers' if missing == 1 else 'ies answer'} entries that are not in the feed")
-    ordered = _chronological(entries, notes)
-    replies, loops = xmlsafe.break_parent_loops(_with_mentions([e.reply for e in ordered]))
+    ordered = [e.reply for e in _chronological(entries, notes)]
+    everyone = _with_mentions(ordered + ([opening.reply] if opening else []))
+    replies, loops = xmlsafe.break_parent_loops(everyone[: len(ordered)])
     if loops:
         notes.append(f"{loops} entr{'y' if loops == 1 else 'ies'} answered each other in a loop; shown as answering the thread")
+    replies = _without_repeated_titles(replies, page.title)
     total = _stated_total(channel)
     if total is not None and total > len(replies):
         notes.append(f"the feed says it has {total} entries; this file holds {len(replies)} of them (one page of a paged feed)")
-    title = _plain(channel.get("title_detail")) or None
+    opening_post = everyone[-1] if opening else None
     return Thread(
-        id=feed_id or thread_url or _fallback_id(title, replies),
-        title=title,
-        url=thread_url,
+        id=page.id or page.url or _fallback_id(page.title, replies),
+        title=page.title,
+        url=page.url,
         replies=tuple(common.order_by_parents(replies)),
         source_format="feed",
         retrieved_at=request.retrieved_at,
-        partial=missing > 0 or cut_off or (total is not None and total > len(replies)),
+        partial=missing > 0 or cut_off or gaps or (total is not None and total > len(replies)),
         total_replies=total,
-        author=feed_author,
+        author=feed_author or (opening_post.author if opening_post else None),
+        opening_post=opening_post,
         import_notes=tuple(notes),
     )
 
@@ -213,6 +236,7 @@ class _Entry:
     related: list[str]  # rel="related" links, trusted only on entries that answer something
     sort_time: float | None  # for ordering, even when the zone is unknown
     reply_line: _ReplyLine | None = None  # WordPress's "In reply to <a>Name</a>." opening
+    post: _CommentedOn | None = None  # the post a comment in a site-wide comments feed is on
 
 
 @dataclass(frozen=True)
@@ -225,7 +249,7 @@ class _ReplyLine:
 _OWN_RELS = ("alternate", "self", "edit")
 
 
-def _entry(entry, feed_author: str | None, loose: bool) -> _Entry:
+def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int]) -> _Entry:
     link = _alternate_link(entry)
     content, reply_line = _content(entry)
     author = _author(entry, loose) or _name_in_title(entry) or feed_author or "anonymous"
@@ -238,7 +262,7 @@ def _entry(entry, feed_author: str | None, loose: bool) -> _Entry:
         permalink=link,
         posted_at=posted_at,
         posted_at_text=posted_text,
-        engagement=_engagement(entry),
+        engagement=_engagement(entry, scores.get(source_id or "")),
         title=_plain(entry.get("title_detail")) or None,
     )
     links = [item for item in entry.get("links", []) or [] if item.get("href")]
@@ -247,7 +271,7 @@ def _entry(entry, feed_author: str | None, loose: bool) -> _Entry:
     targets = [(t.get("ref"), t.get("href")) for key, t in entry.items() if key.endswith("in-reply-to") and isinstance(t, dict)]
     targets += [(None, item["href"]) for item in links if item.get("rel") == "in-reply-to"]
     related = [item["href"] for item in links if item.get("rel") == "related"]
-    return _Entry(reply, keys, targets, related, sort_time, reply_line)
+    return _Entry(reply, keys, targets, related, sort_time, reply_line, _commented_on(entry, link or source_id))
 
 
 def _alternate_link(node) -> str | None:
@@ -273,10 +297,11 @@ def _author(node, loose: bool) -> str | None:
     return " ".join(html.unescape(name).split()) or None
 
 
-# WordPress 2.x comment feeds have no dc:creator; the title says "Comment on POST by NAME"
-# (English only: a translated title is left alone rather than guessed at).  The last " by "
-# ends the post title, which may hold one ("Stand by Me").
-_COMMENT_TITLE = re.compile(r"Comment on .+ by (?P<name>\S.{0,199})", re.S)
+# WordPress's site-wide comments feed (and its 2.x post comment feeds, which have no
+# dc:creator) title each comment "Comment on POST by NAME" (English only: a translated title
+# is left alone rather than guessed at).  The last " by " ends the post title, which may
+# hold one ("Stand by Me").
+_COMMENT_TITLE = re.compile(r"Comment on (?P<post>.+) by (?P<name>\S.{0,199})", re.S)
 
 
 def _name_in_title(entry) -> str | None:
@@ -361,12 +386,45 @@ def _time(entry) -> tuple[datetime | None, str | None, float | None]:
     return None, None, None
 
 
-def _engagement(entry) -> Engagement:
-    """slash:comments or thr:total (replies); Media RSS view statistics (reads)."""
+def _engagement(entry, score: int | None) -> Engagement:
+    """slash:comments or thr:total (replies); Media RSS view statistics (reads); the site's
+    own re:rank (score)."""
     replies = next((c for c in (_count(entry.get(k)) for k in ("slash_comments", "thr_total")) if c is not None), None)
     statistics = entry.get("media_statistics")
     reads = _count(statistics.get("views")) if isinstance(statistics, dict) else None
-    return Engagement(replies=replies, reads=reads)
+    return Engagement(replies=replies, reads=reads, score=score)
+
+
+_RANK_NAMESPACE = "http://purl.org/atompub/rank/1.0"
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _site_scores(doc, notes: list[str]) -> dict[str, int]:
+    """Atom Ranking Extensions (``re:rank``, draft-snell-atompub-feed-index) by entry id.  A
+    rank means what its ``scheme`` (ranking domain) says; one whose scheme is the site the
+    entry is on is that site's own score (Stack Exchange: the votes).  feedparser keeps only
+    the attributes of such an element, so the ranks are read from the XML itself."""
+    if _RANK_NAMESPACE.encode() not in doc.data:
+        return {}
+    try:
+        root = xmlsafe.parse(doc.data, doc.name, fix=_FIX_NOT_FEED, tolerant=True).root
+    except SourceError:
+        notes.append("the entries' re:rank scores could not be read (the XML is too damaged)")
+        return {}
+    scores = {}
+    for rank in root.iter(f"{{{_RANK_NAMESPACE}}}rank"):
+        entry = rank.getparent()
+        entry_id = xmlsafe.text(entry.find(_ATOM + "id"))
+        addresses = [entry_id] + [link.get("href") or "" for link in entry.iter(_ATOM + "link")]
+        value = common.whole_number(rank.text)
+        if entry_id and value is not None and _same_site(rank.get("scheme") or "", addresses):
+            scores[entry_id] = value
+    return scores
+
+
+def _same_site(scheme: str, addresses: list[str]) -> bool:
+    host = urlsplit(scheme).hostname if scheme.startswith(("http://", "https://")) else None
+    return host is not None and any(urlsplit(a).hostname == host for a in addresses if a.startswith(("http://", "https://")))
 
 
 def _count(value) -> int | None:
@@ -389,11 +447,12 @@ def _drop_duplicates(entries: list[_Entry], notes: list[str]) -> list[_Entry]:
     return kept
 
 
-def _link_parents(entries: list[_Entry], thread_url: str | None, feed_id: str | None) -> int:
+def _link_parents(entries: list[_Entry], article: set[str | None]) -> int:
     """Set parent_id from in-reply-to targets; return how many answer an entry not in the feed.
 
-    A target that is not an entry is the article itself when it is the feed's link or id or a
-    page without a fragment; a fragment ("...#comment-12") is a comment this feed window lacks."""
+    A target that is not an entry is the article itself when it is one of ``article``'s
+    addresses (the feed's link or id, the opening entry's) or a page without a fragment; a
+    fragment ("...#comment-12") is a comment this feed window lacks."""
     owner = {}
     for entry in entries:
         for key in entry.keys:
@@ -409,10 +468,7 @@ def _link_parents(entries: list[_Entry], thread_url: str | None, feed_id: str | 
             if not entry.targets:  # found through the "In reply to" sentence, which threading now shows
                 entry.reply = replace(entry.reply, body=entry.reply_line.body_without)
             continue
-        answers_article = (
-            thread_url in hrefs or (feed_id is not None and feed_id in refs)
-            or any("#" not in href for href in hrefs) or not hrefs
-        )
+        answers_article = any(c in article for c in candidates if c) or any("#" not in href for href in hrefs) or not hrefs
         if not answers_article:
             missing += 1
     return missing
@@ -428,6 +484,170 @@ def _answers(entry: _Entry) -> tuple[list[str], list[str], list[str]]:
     if entry.reply_line:
         return [entry.reply_line.href], [], [entry.reply_line.href]
     return [], [], []
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What the imported thread is: the feed itself, or one post of a site-wide comments feed."""
+
+    id: str | None
+    title: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class _CommentedOn:
+    link: str | None  # the post's address: the comment's without its "#comment-N"
+    title: str | None  # the POST of a "Comment on POST by NAME" title
+
+
+_COMMENT_ANCHOR = re.compile(r"#comment-\d+$")
+
+
+def _commented_on(entry, address: str | None) -> _CommentedOn | None:
+    """The post a comment is on: its address without the "#comment-N" anchor WordPress (and
+    most blog engines) give comments; for an entry with no address at all, the post its
+    "Comment on POST by NAME" title names.  None for anything else (a post, a forum message)."""
+    match = _COMMENT_TITLE.fullmatch(_plain(entry.get("title_detail")))
+    title = match.group("post").strip() if match else None
+    anchor = _COMMENT_ANCHOR.search(address or "")
+    if anchor:
+        return _CommentedOn(address[: anchor.start()], title)
+    return _CommentedOn(None, title) if title and not address else None
+
+
+@dataclass
+class _CommentedPost:
+    link: str | None
+    title: str | None
+    entries: list[_Entry]
+
+    def describe(self) -> str:
+        if self.link is None and self.title is None:
+            label = "(entries that do not say which post they are on)"
+        else:
+            label = f'"{self.title or "(no title)"}"' + (f" {self.link}" if self.link else "")
+        count = len(self.entries)
+        return f"{label} ({count} comment{'' if count == 1 else 's'})"
+
+
+_FIX_CHOOSE = "choose the post with --thread LINK or a part of its title"
+
+
+def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: str, notes: list[str]) -> tuple[_Page, list[_Entry]]:
+    """A site-wide comments feed ("Comments for SITE") holds the latest comments on several
+    posts; each post is a thread, chosen with --thread.  Any other feed is one thread, which a
+    --thread, when given, must name."""
+    posts = _commented_posts(entries)
+    selector = (selector or "").strip()
+    if sum(1 for p in posts if p.link or p.title) < 2:
+        if selector and not _names(page, selector):
+            shown = f'"{page.title or "(no title)"}"' + (f" {page.url}" if page.url else "")
+            raise SourceError(f"--thread {selector!r} does not match this feed's only thread, {shown}", where=name,
+                              fix="leave out --thread (the feed is one thread), or import the feed you meant")
+        return page, entries
+    if not selector:
+        raise SourceError(f"the feed holds comments on {len(posts)} posts:\n" + _listing(posts), where=name, fix=_FIX_CHOOSE)
+    chosen = _select_post(posts, selector, name)
+    others = len(entries) - len(chosen.entries)
+    notes.append(
+        f"the feed holds the latest comments on {len(posts)} posts: imported the {len(chosen.entries)} on this one and "
+        f"left out {others} on the other post(s); earlier comments on this post may be missing from such a feed"
+    )
+    return _Page(id=chosen.link, title=chosen.title, url=chosen.link), chosen.entries
+
+
+def _commented_posts(entries: list[_Entry]) -> list[_CommentedPost]:
+    """Entries grouped by the post they are on, in feed order."""
+    posts: dict[str | None, _CommentedPost] = {}
+    for entry in entries:
+        on = entry.post
+        key = (on.link or "title:" + (on.title or "").casefold()) if on else None
+        post = posts.setdefault(key, _CommentedPost(on.link if on else None, None, []))
+        post.title = post.title or (on.title if on else None)
+        post.entries.append(entry)
+    return list(posts.values())
+
+
+def _names(page: _Page, selector: str) -> bool:
+    """Does --thread name this feed's thread: its id, link, a part of its link or title?"""
+    needle = selector.casefold()
+    return (
+        selector == page.id
+        or any(value and needle in value.casefold() for value in (page.url, page.title))
+        or bool(page.url and page.url.rstrip("/") == selector.rstrip("/"))
+    )
+
+
+def _select_post(posts: list[_CommentedPost], selector: str, name: str) -> _CommentedPost:
+    wanted = _COMMENT_ANCHOR.sub("", selector).rstrip("/")
+    exact = [p for p in posts if p.link and p.link.rstrip("/") == wanted]
+    if exact:
+        return exact[0]
+    needle = selector.casefold()
+    found = [p for p in posts if any(value and needle in value.casefold() for value in (p.title, p.link))]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SourceError(f"no post in the feed matches --thread {selector!r}; the posts are:\n" + _listing(posts), where=name, fix=_FIX_CHOOSE)
+    raise SourceError(f"--thread {selector!r} matches {len(found)} posts:\n" + _listing(found), where=name, fix=_FIX_CHOOSE)
+
+
+def _listing(posts: list[_CommentedPost], limit: int = 20) -> str:
+    lines = ["  " + p.describe() for p in posts[:limit]]
+    if len(posts) > limit:
+        lines.append(f"  ... and {len(posts) - limit} more")
+    return "\n".join(lines)
+
+
+# A Discourse topic's feed (/t/slug/ID.rss) links the topic as /t/slug/ID and each post as
+# /t/slug/ID/N, N being the post's number in the topic.
+_TOPIC_URL = re.compile(r"(?P<topic>https?://[^?#]+?/t/[^/?#]+/\d+)/?")
+
+
+def _number_topic_posts(entries: list[_Entry], page_url: str | None, notes: list[str]) -> bool:
+    """Number the posts of a Discourse topic feed; return whether posts are missing from it.
+    Such a feed lists only the latest posts, so numbers that do not run from 1 without gaps
+    mean the thread is partial."""
+    topic = _TOPIC_URL.fullmatch(page_url or "")
+    if not topic:
+        return False
+    prefix = topic.group("topic") + "/"
+    numbers = set()
+    for entry in entries:
+        link = entry.reply.permalink or ""
+        tail = link[len(prefix):].rstrip("/") if link.startswith(prefix) else ""
+        number = common.whole_number(tail) if tail.isdigit() else None
+        if number:
+            entry.reply = replace(entry.reply, number=number)
+            numbers.add(number)
+    absent = max(numbers, default=0) - len(numbers)
+    if absent > 0:
+        notes.append(
+            f"the topic feed holds {len(numbers)} of its posts numbered up to #{max(numbers)}; the other {absent} are not in it "
+            "(a topic feed lists only the latest posts, and deleted posts leave gaps)"
+        )
+    return absent > 0
+
+
+def _opening_entry(entries: list[_Entry], page_url: str | None) -> tuple[_Entry | None, list[_Entry]]:
+    """The entry that is the discussion itself: its address is the feed's link (a Stack
+    Exchange question feed lists the question, id ``/q/N``, with its answers), or it is a
+    topic's post #1.  It is the opening post only when it answers nothing and is the one such
+    entry; otherwise every entry stays a reply."""
+    found = [
+        e for e in entries
+        if not e.targets and not e.reply_line and ((page_url and page_url in e.keys) or e.reply.number == 1)
+    ]
+    if len(found) != 1:
+        return None, entries
+    return found[0], [e for e in entries if e is not found[0]]
+
+
+def _without_repeated_titles(replies: list[Reply], thread_title: str | None) -> list[Reply]:
+    """A reply title that only repeats the thread's (Discourse topic feeds title every post so)
+    says nothing."""
+    return [replace(r, title=None) if thread_title and r.title == thread_title else r for r in replies]
 
 
 def _stated_total(channel) -> int | None:

@@ -458,3 +458,100 @@ def test_wordpress_2_comment_title_names_the_author():
         + "</channel></rss>"
     ).encode()
     assert [r.author for r in read_bytes(data).replies] == ["Scott", "O'Brien & Co", "anonymous", "anonymous"]
+
+
+# ---------------------------------------------------------------------------- site-wide comments, topics, ranks
+
+def sitewide_comments(*comments: tuple[str, str, int]) -> bytes:
+    """A WordPress "Comments for SITE" feed: (post slug, commenter, comment number)."""
+    items = "".join(
+        f"<item><title>Comment on Leeks {slug.upper()} by {name}</title><link>https://veg.example.net/{slug}/#comment-{n}</link>"
+        f"<pubDate>Mon, 0{n} Feb 2021 10:00:00 +0000</pubDate><guid>https://veg.example.net/?p=1#comment-{n}</guid>"
+        f"<description>Comment {n}</description></item>"
+        for slug, name, n in comments
+    )
+    return f'<rss version="2.0"><channel><title>Comments for Veg</title><link>https://veg.example.net</link>{items}</channel></rss>'.encode()
+
+
+def test_sitewide_comments_feed_lists_its_posts_and_imports_the_one_chosen():
+    data = sitewide_comments(("a", "Ann", 3), ("b", "Bob", 2), ("a", "Cy", 1))
+    with pytest.raises(SourceError) as error:
+        read_bytes(data)
+    assert error.value.message == (
+        "the feed holds comments on 2 posts:\n"
+        '  "Leeks A" https://veg.example.net/a/ (2 comments)\n'
+        '  "Leeks B" https://veg.example.net/b/ (1 comment)'
+    )
+    assert "--thread" in error.value.fix
+    request = ImportRequest((SourceDocument("c.rss", data),), thread="https://veg.example.net/a")
+    thread = feed.read(request)
+    assert (thread.title, thread.url, thread.id) == ("Leeks A", "https://veg.example.net/a/", "https://veg.example.net/a/")
+    assert [r.author for r in thread.replies] == ["Cy", "Ann"]
+    assert "left out 1 on the other post(s)" in thread.import_notes[0]
+    by_title = feed.read(ImportRequest((SourceDocument("c.rss", data),), thread="leeks b"))
+    assert [r.author for r in by_title.replies] == ["Bob"]
+    with pytest.raises(SourceError, match="matches 2 posts"):
+        feed.read(ImportRequest((SourceDocument("c.rss", data),), thread="leeks"))
+
+
+def test_thread_that_does_not_name_a_one_thread_feed_is_refused():
+    request = ImportRequest((SourceDocument("w.rss", WORDPRESS_COMMENTS_RSS),), thread="https://elsewhere.example/")
+    with pytest.raises(SourceError, match="does not match this feed's only thread"):
+        feed.read(request)
+    named = feed.read(ImportRequest((SourceDocument("w.rss", WORDPRESS_COMMENTS_RSS),), thread="café"))
+    assert len(named.replies) == 2  # a part of the title names it
+
+
+STACK_EXCHANGE_QUESTION = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:re="http://purl.org/atompub/rank/1.0">
+<title type="text">Why do leeks bolt? - Gardening</title>
+<link rel="alternate" href="https://garden.example.com/q/7" /><id>https://garden.example.com/feeds/question/7</id>
+<entry><id>https://garden.example.com/q/7</id><re:rank scheme="https://garden.example.com">4</re:rank>
+<title type="text">Why do leeks bolt?</title><author><name>Ann</name></author>
+<link rel="alternate" href="https://garden.example.com/questions/7/why" /><published>2020-01-01T10:00:00Z</published>
+<summary type="html">&lt;p&gt;Mine flower.&lt;/p&gt;</summary></entry>
+<entry><id>https://garden.example.com/a/9</id><re:rank scheme="https://garden.example.com">-2</re:rank>
+<title type="text">Answer by Bob for Why do leeks bolt?</title><author><name>Bob</name></author>
+<link rel="alternate" href="https://garden.example.com/questions/7/why/9#9" /><published>2020-01-02T10:00:00Z</published>
+<summary type="html">&lt;p&gt;Heat.&lt;/p&gt;</summary></entry>
+<entry><id>https://garden.example.com/a/10</id><re:rank scheme="https://ranking.example.org/popularity">1</re:rank>
+<title type="text">Answer by Cy for Why do leeks bolt?</title><author><name>Cy</name></author>
+<link rel="alternate" href="https://garden.example.com/questions/7/why/10#10" /><published>2020-01-03T10:00:00Z</published>
+<summary type="html">&lt;p&gt;Drought.&lt;/p&gt;</summary></entry>
+</feed>"""
+
+
+def test_stack_exchange_rank_is_the_score_and_the_question_opens_the_thread():
+    thread = read_bytes(STACK_EXCHANGE_QUESTION)
+    question = thread.opening_post
+    assert question is not None and question.author == "Ann" and question.engagement.score == 4
+    assert thread.author == "Ann"
+    bob, cy = thread.replies
+    assert bob.engagement.score == -2
+    assert cy.engagement.score is None  # a rank in another site's ranking domain is not this site's score
+    assert thread.import_notes == () and not thread.partial
+
+
+def discourse_topic(*numbers: int) -> bytes:
+    items = "".join(
+        f"<item><title>Leek seeds</title><dc:creator>user{n}</dc:creator><description><![CDATA[<p>post {n}</p>]]></description>"
+        f"<link>https://forum.example.org/t/leek-seeds/42/{n}</link><pubDate>Sun, 0{n} Mar 2026 10:00:00 +0000</pubDate></item>"
+        for n in numbers
+    )
+    return (
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Leek seeds</title>'
+        f"<link>https://forum.example.org/t/leek-seeds/42</link>{items}</channel></rss>"
+    ).encode()
+
+
+def test_discourse_topic_feed_numbers_posts_and_is_partial_when_earlier_ones_are_missing():
+    latest = read_bytes(discourse_topic(5, 4))
+    assert [(r.number, r.title) for r in latest.replies] == [(4, None), (5, None)]  # the repeated topic title is dropped
+    assert latest.partial and latest.opening_post is None
+    assert latest.import_notes == (
+        "the topic feed holds 2 of its posts numbered up to #5; the other 3 are not in it "
+        "(a topic feed lists only the latest posts, and deleted posts leave gaps)",
+    )
+    whole = read_bytes(discourse_topic(3, 2, 1))
+    assert not whole.partial and whole.import_notes == ()
+    assert whole.opening_post.number == 1 and [r.number for r in whole.replies] == [2, 3]
