@@ -7,7 +7,11 @@ the opening post; approved comments (``wp:comment_approved`` = 1) are the replie
 and counted in the import notes.  Comments are ordered by ``wp:comment_date_gmt``; one whose
 GMT date is all zeros by its local ``wp:comment_date`` (kept as text, its zone unknown).
 Names and titles are stored HTML-escaped and are unescaped once.  Bodies get the paragraphs
-and line breaks WordPress adds when it shows them (``autop``, after its wpautop).
+and line breaks WordPress adds when it shows them (``autop``, after its wpautop).  "@name"
+links to another comment of the page (``<a href="#comment-10">@kid</a>``, written by themes
+and reply plugins) are made absolute against the post's link, and the mention they carry
+resolves to that comment; a comment without ``wp:comment_parent`` that opens with such a
+link is shown as answering that comment (noted).
 
 Choosing the post: the one post with comments, else ``request.thread`` matched against the
 post id (``wp:post_id``), slug (``wp:post_name``), link, or a part of the title (any case).
@@ -264,22 +268,32 @@ def _replies(post: _Post, notes: list[str]) -> tuple[list[Reply], bool]:
     exported: dict[str, str] = {}  # every exported comment id -> what it is, for parents not shown
     replies: list[Reply] = []
     seen: set[str] = set()
-    for element in post.comments:
-        fields = _fields(element)
+    comments = [_fields(element) for element in post.comments]
+    comment_ids = {xmlsafe.text(fields.get("wp:comment_id")) for fields in comments}
+    reply_links: dict[str, dict[str, str]] = {}  # reply id -> its "@name" links to other comments
+    threaded_by_link = 0
+    for fields in comments:
         comment_id = xmlsafe.text(fields.get("wp:comment_id"))
         exported.setdefault(comment_id, _parent_noun(fields))
         reason = _skip_reason(fields)
         if reason:
             skipped[reason] = skipped.get(reason, 0) + 1
             continue
-        reply = _comment(fields, post)
+        reply, by_link = _comment(fields, post, comment_ids)
         if reply.id in seen:
             skipped["repeated (same comment id)"] = skipped.get("repeated (same comment id)", 0) + 1
             continue
         seen.add(reply.id)
         replies.append(reply)
+        reply_links[reply.id] = _reply_links(xmlsafe.text(fields.get("wp:comment_content")))
+        threaded_by_link += by_link
     if skipped:
         notes.append("skipped " + ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items())))
+    if threaded_by_link:
+        notes.append(
+            f"{threaded_by_link} comment(s) without a parent (wp:comment_parent 0) open with an \"@name\" link to "
+            "another comment; shown as answering it"
+        )
     replies, hidden_parents, absent_parent = _resolve_parents(replies, exported)
     for noun, count in sorted(hidden_parents.items()):
         shown = "is not approved" if noun == _UNAPPROVED else "is not imported"
@@ -288,7 +302,11 @@ def _replies(post: _Post, notes: list[str]) -> tuple[list[Reply], bool]:
         notes.append(f"{absent_parent} comment(s) answer a comment missing from the export; shown as answering the post")
     replies = _in_time_order(replies, _site_offset(post), notes)
     authors = {r.author for r in replies}
-    replies = [replace(r, mentions=common.find_mentions(bodies.plain_words(r.body), authors)) for r in replies]
+    shown = {r.id for r in replies}
+    replies = [
+        replace(r, mentions=_linked(common.find_mentions(bodies.plain_words(r.body), authors), reply_links[r.id], shown))
+        for r in replies
+    ]
     replies, loops = xmlsafe.break_parent_loops(replies)
     if loops:
         notes.append(f"{loops} comment(s) answered each other in a loop; shown as answering the post")
@@ -320,21 +338,62 @@ def _skip_reason(fields: dict) -> str | None:
     return {"0": "pending (unapproved) comments", "spam": "spam comments"}.get(approved, "trashed comments")
 
 
-def _comment(fields: dict, post: _Post) -> Reply:
+def _comment(fields: dict, post: _Post, comment_ids: set[str]) -> tuple[Reply, bool]:
+    """The comment as a reply, and whether its parent came from an opening "@name" link."""
     comment_id = xmlsafe.text(fields.get("wp:comment_id"))
     author = _unescaped(xmlsafe.text(fields.get("wp:comment_author"))) or "Anonymous"
-    body = bodies.from_html(autop(xmlsafe.text(fields.get("wp:comment_content"))))
+    content = xmlsafe.text(fields.get("wp:comment_content"))
+    body = bodies.from_html(autop(_with_absolute_comment_links(content, post.link)))
     posted_at, posted_text = _time(fields.get("wp:comment_date_gmt"), fields.get("wp:comment_date"))
     parent = xmlsafe.text(fields.get("wp:comment_parent"))
-    return Reply(
+    by_link = None
+    if not parent or parent == "0":
+        opening = _OPENING_REPLY_LINK.match(content)
+        target = opening.group("id") if opening else None
+        by_link = target if target and target != comment_id and target in comment_ids else None
+    reply = Reply(
         id=common.stable_id(source_id=comment_id, author=author, body=body),
         author=author,
         body=body,
         permalink=f"{post.link}#comment-{comment_id}" if post.link and comment_id else None,
         posted_at=posted_at,
         posted_at_text=posted_text,
-        parent_id=parent if parent and parent != "0" else None,
+        parent_id=by_link or (parent if parent and parent != "0" else None),
     )
+    return reply, by_link is not None
+
+
+# Themes and "@reply" plugins link a reply to the comment it answers on the same page:
+# <a href="#comment-10">@kid</a>.  The body keeps only absolute links, so the anchor is
+# resolved against the post's link; the link also tells which comment "@kid" means.
+_COMMENT_HREF = re.compile(r"""\bhref=(?P<q>["'])\#comment-(?P<id>\d+)(?P=q)""", re.I)
+_REPLY_LINK = re.compile(r"""<a\s[^<>]*?\bhref=(?P<q>["'])\#comment-(?P<id>\d+)(?P=q)[^<>]*>(?P<label>[^<>]{1,200})</a\s*>""", re.I)
+_OPENING_REPLY_LINK = re.compile(r"""\A\s*(?:<p>\s*)?<a\s[^<>]*?\bhref=(?P<q>["'])\#comment-(?P<id>\d+)(?P=q)[^<>]*>\s*@""", re.I)
+
+
+def _with_absolute_comment_links(content: str, post_link: str | None) -> str:
+    if not post_link:
+        return content
+    return _COMMENT_HREF.sub(lambda m: f'href="{html.escape(post_link)}#comment-{m.group("id")}"', content)
+
+
+def _reply_links(content: str) -> dict[str, str]:
+    """Name (casefolded) -> comment id, for each "@name" link to a comment of the same page."""
+    links: dict[str, str] = {}
+    for match in _REPLY_LINK.finditer(content):
+        label = " ".join(html.unescape(match.group("label")).split())
+        if label.startswith("@") and label[1:].strip():
+            links.setdefault(label[1:].strip().casefold(), match.group("id"))
+    return links
+
+
+def _linked(mentions, links: dict[str, str], shown: set[str]):
+    """An "@name" mention written as a link to a comment names that comment, when it is shown."""
+    def resolved(mention):
+        target = links.get((mention.name or "").casefold())
+        return replace(mention, reply_id=target) if mention.reply_id is None and target in shown else mention
+
+    return tuple(resolved(m) for m in mentions)
 
 
 def _resolve_parents(replies: list[Reply], exported: dict[str, str]) -> tuple[list[Reply], Counter, int]:

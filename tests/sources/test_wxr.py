@@ -498,3 +498,28 @@ def mutated():
 @given(st.one_of(st.binary(max_size=600), mutated()), st.sampled_from([None, "41", "seed", "57"]))
 def test_only_source_errors_escape(data, selector):
     only_source_errors(wxr, [SourceDocument("fuzz.xml", data)], selector)
+
+
+def test_at_name_comment_links_resolve_the_mention_and_an_opening_one_gives_the_parent():
+    text = EXPORT.replace(
+        "<![CDATA[Mine were fine with a soaker hose.\nMulch helped too.]]>",
+        '<![CDATA[Mine were fine with a soaker hose. <a href="#comment-7" rel="nofollow">@Olu </a>]]>',
+    ).replace(
+        "</wp:comment>\n\t</item>",
+        "</wp:comment>\n\t\t<wp:comment><wp:comment_id>13</wp:comment_id><wp:comment_author><![CDATA[Olu]]></wp:comment_author>"
+        "<wp:comment_date_gmt>2023-09-06 07:00:00</wp:comment_date_gmt>"
+        '<wp:comment_content><![CDATA[<a href="#comment-12">@Priya</a> what hose?]]></wp:comment_content>'
+        "<wp:comment_approved>1</wp:comment_approved><wp:comment_type></wp:comment_type><wp:comment_parent>0</wp:comment_parent>"
+        "</wp:comment>\n\t</item>",
+        1,
+    )
+    thread = read(text)
+    priya = thread.reply("12")
+    link = "https://allotment.example.org/2023/09/why-my-leeks-bolted/#comment-7"
+    assert f'<a href="{link}">@Olu </a>' in priya.body  # the same-page anchor is made absolute, not dropped
+    assert [(m.name, m.reply_id) for m in priya.mentions] == [("Olu", "7")]
+    assert priya.parent_id is None  # a link at the end is a mention, not the parent
+    assert [(m.name, m.reply_id) for m in thread.reply("9").mentions] == [("Olu", None)]  # a name alone never resolves
+    olu = thread.reply("13")
+    assert olu.parent_id == "12" and [(m.name, m.reply_id) for m in olu.mentions] == [("Priya", "12")]
+    assert any('open with an "@name" link' in note for note in thread.import_notes)
