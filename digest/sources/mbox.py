@@ -2,21 +2,24 @@
 
 The mbox is split by hand from bytes (not with ``mailbox.mbox``, which stops on
 undecodable bytes in a ``From `` line) and each message is parsed on its own, so one
-broken message is skipped and reported instead of losing the archive.  Messages are
-threaded JWZ-style: Message-ID / In-Reply-To / References first; the subject is used only
-to place messages that carry no references at all (under the earliest message of that
-subject), and reply loops are broken at their earliest message, with a note.  A Date
-without a time zone is kept as text (``posted_at_text``), not taken as UTC; Mailman's
-placeholder sender for a message without From is shown as "unknown", with a note, as is
-a body charset that had to be guessed.  A file with several threads needs
+broken message is skipped and reported instead of losing the archive.  A list digest
+(MIME or RFC 1153 plain text) is taken apart into the messages it carries, with a note.
+Messages are threaded JWZ-style: Message-ID / In-Reply-To / References first (an
+In-Reply-To naming several messages answers the last of them we hold, or the last
+References entry among them); the subject is used only to place messages that carry no
+references at all (under the earliest message of that subject), and reply loops are
+broken at their earliest message, with a note.  A Date without a time zone is kept as
+text (``posted_at_text``), not taken as UTC; Mailman's placeholder sender for a message
+without From is shown as "unknown", with a note, as is a charset that had to be guessed
+for a body or for raw 8-bit From/Subject text.  A file with several threads needs
 ``--thread``: the root Message-ID (with or without ``<>``), any Message-ID inside the
 thread, or a case-insensitive piece of the root subject.
 
 ``digest.sources.pipermail`` reads Mailman 2 ``.txt`` archives with the same code
 (:func:`read_mail_archive`); the two sniffers are coordinated here.
 
-The stages live in the private package ``digest.sources.mail`` (splitting, text
-decoding, bodies, threading); this module keeps the reader contract, message parsing
+The stages live in the private package ``digest.sources.mail`` (splitting, digests,
+text decoding, bodies, threading); this module keeps the reader contract, message parsing
 and building the ``Thread``.
 """
 
@@ -32,6 +35,7 @@ from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest.sources import common
 from digest.sources.mail.bodies import MailBody, message_body, own_text
+from digest.sources.mail.digests import expand_digest
 from digest.sources.mail.decode import (
     Headers,
     _own_message_id,
@@ -85,7 +89,7 @@ class Mail:
     raw: RawMessage
     message_id: str | None
     references: list[str]
-    parent_ref: str | None
+    in_reply_to: list[str]
     author: str
     subject: str | None
     posted_at: datetime | None
@@ -93,6 +97,8 @@ class Mail:
     permalink: str | None
     sort_time: datetime | None = None  # a zone-less Date, read as UTC only to order messages
     sender_missing: bool = False  # Mailman's placeholder sender: the message had no From
+    parent_ref: str | None = None  # the message answered, chosen once the whole archive is read
+    header_charset_guess: str | None = None  # raw 8-bit From/Subject text, read in this guessed charset
     id: str = ""
     _body: MailBody | None = field(default=None, repr=False)
 
@@ -142,9 +148,6 @@ def parse_message(raw: RawMessage) -> Mail:
     message_id = _own_message_id(headers)
     in_reply_to = [i for i in message_ids(headers.first("In-Reply-To")) if i != message_id]
     references = [i for i in message_ids(" ".join(headers.all("References"))) if i != message_id]
-    parent_ref = in_reply_to[0] if in_reply_to else (references[-1] if references else None)
-    if parent_ref and parent_ref not in references:
-        references.append(parent_ref)
     date_text = headers.first("Date")
     sort_time = _mail_date(date_text)
     posted_at = sort_time if sort_time is not None and _ZONE_AFTER_TIME.search(date_text) else None
@@ -157,7 +160,7 @@ def parse_message(raw: RawMessage) -> Mail:
         raw=raw,
         message_id=message_id,
         references=references,
-        parent_ref=parent_ref,
+        in_reply_to=in_reply_to,
         author="unknown" if sender_missing else author_name(headers.first("From"), sender),
         subject=clean_line(decode_encoded_words(headers.first("Subject") or "")) or None,
         posted_at=posted_at,
@@ -165,6 +168,7 @@ def parse_message(raw: RawMessage) -> Mail:
         permalink=archived[0] if archived and archived[0].startswith(("http://", "https://")) else None,
         sort_time=sort_time,
         sender_missing=sender_missing,
+        header_charset_guess=headers.charset_guess if headers.guessed("From") or headers.guessed("Subject") else None,
     )
 
 
@@ -197,8 +201,9 @@ def load_mails(request) -> _Archive:
     """Split and parse every document; broken messages are skipped with a note."""
     mails: list[Mail] = []
     skipped: list[str] = []
+    expanded: list[str] = []
     for index, doc in enumerate(request.documents):
-        for raw in split_mailbox(doc.data, doc.name, index):
+        for raw in _messages_of(split_mailbox(doc.data, doc.name, index), expanded):
             try:
                 mails.append(parse_message(raw))
             except _NotAMessage:
@@ -210,7 +215,19 @@ def load_mails(request) -> _Archive:
     notes = skipped[:_LISTED_SKIPS]
     if len(skipped) > _LISTED_SKIPS:
         notes.append(f"... and {len(skipped) - _LISTED_SKIPS} more skipped parts")
+    notes += expanded[:_LISTED_SKIPS]
+    if len(expanded) > _LISTED_SKIPS:
+        notes.append(f"... and {len(expanded) - _LISTED_SKIPS} more digests split into their messages")
     return _Archive(mails, notes, {})
+
+
+def _messages_of(raws: list[RawMessage], notes: list[str]):
+    """Each message, with a digest replaced by the messages it carries (and a note)."""
+    for raw in raws:
+        parts, note = expand_digest(raw)
+        if note:
+            notes.append(note)
+        yield from parts
 
 
 def assign_ids(archive: _Archive) -> None:
@@ -333,6 +350,15 @@ def _guess_notes(chosen: MailThread, mails: list[Mail]) -> list[str]:
             by_charset.setdefault(mail.body().charset_guess, []).append(mail.id)
     for codec, ids in by_charset.items():
         notes.append(f"the text of {_ids_text(ids)} declares no charset; it was read as {charset_label(codec)} (a guess)")
+    by_header_charset: dict[str, list[str]] = {}
+    for mail in mails:
+        if mail.header_charset_guess:
+            by_header_charset.setdefault(mail.header_charset_guess, []).append(mail.id)
+    for codec, ids in by_header_charset.items():
+        notes.append(
+            f"the sender name or subject of {_ids_text(ids)} is 8-bit text without a charset (no RFC 2047 encoding); "
+            f"it was read as {charset_label(codec)} (a guess)"
+        )
     return notes
 
 

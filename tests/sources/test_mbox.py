@@ -520,6 +520,178 @@ def test_reply_loop_is_broken_at_the_earliest_message_with_a_note():
     )
 
 
+_DIGEST_MESSAGES = [
+    ("Ann <ann@example.org>", "Mon, 10 Mar 2014 09:00:00 +0000", "<q1@example.org>", "", "Kettle", "Which kettle descales best?\n\n-- \nAnn\n"),
+    ("Ben <ben@example.org>", "Mon, 10 Mar 2014 10:00:00 +0000", "<q2@example.org>", "<q1@example.org>", "Re: Kettle", "Vinegar works.\n"),
+    ("Cy <cy@example.org>", "Mon, 10 Mar 2014 11:00:00 +0000", "<q3@example.org>", "<q2@example.org>", "Re: Kettle", "Citric acid too.\n"),
+]
+
+
+def _inner(author, date, message_id, in_reply_to, subject, text):
+    answer = f"In-Reply-To: {in_reply_to}\n" if in_reply_to else ""
+    return f"From: {author}\nDate: {date}\nSubject: {subject}\nMessage-ID: {message_id}\n{answer}\n{text}"
+
+
+def test_mime_digest_becomes_its_messages_threaded_by_their_own_headers():
+    parts = "".join(f"--D\nContent-Type: message/rfc822\n\n{_inner(*m)}\n" for m in _DIGEST_MESSAGES)
+    digest = (
+        "From: home-request@example.org\nSubject: Home Digest, Vol 3, Issue 9\n"
+        "Date: Mon, 10 Mar 2014 12:00:00 +0000\nMessage-ID: <digest-9@example.org>\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/mixed; boundary=M\n\n"
+        "--M\nContent-Type: text/plain\n\nToday's Topics:\n\n   1. Kettle (Ann)\n\n"
+        f"--M\nContent-Type: multipart/digest; boundary=D\n\n{parts}--D--\n\n"
+        "--M\nContent-Type: text/plain\n\n_______________\nHome mailing list\n\n--M--\n"
+    )
+    thread = _text(digest, name="digest.eml")
+    assert (thread.id, thread.author, thread.title) == ("q1@example.org", "Ann", "Kettle")
+    assert thread.opening_post.body == '<p>Which kettle descales best?</p><pre class="signature">Ann</pre>'
+    assert [(r.id, r.author, r.parent_id, r.body) for r in thread.replies] == [
+        ("q2@example.org", "Ben", None, "<p>Vinegar works.</p>"),
+        ("q3@example.org", "Cy", "q2@example.org", "<p>Citric acid too.</p>"),
+    ]
+    assert thread.replies[1].posted_at == datetime(2014, 3, 10, 11, 0, tzinfo=timezone.utc)
+    assert thread.import_notes == (
+        "digest.eml at byte 0: the digest 'Home Digest, Vol 3, Issue 9' was split into its 3 message(s); "
+        "its 2 own part(s) (table of contents, footers) were left out",
+    )
+    assert_round_trip(thread, "x.json")
+    bare = (  # a multipart/digest on its own, its parts message/rfc822 by default (RFC 2046 5.1.5)
+        "From: home-request@example.org\nSubject: Home Digest, Vol 3, Issue 10\nMessage-ID: <digest-10@example.org>\n"
+        "Content-Type: multipart/digest; boundary=D\n\n"
+        + "".join(f"--D\n\n{_inner(*m)}\n" for m in _DIGEST_MESSAGES[:2]) + "--D--\n"
+    )
+    thread = _text(bare, name="bare.eml")
+    assert (thread.id, [(r.id, r.author) for r in thread.replies]) == ("q1@example.org", [("q2@example.org", "Ben")])
+    assert thread.import_notes == ("bare.eml at byte 0: the digest 'Home Digest, Vol 3, Issue 10' was split into its 2 message(s)",)
+    forward = (  # one attached message is a forward: it stays inside the post that carries it
+        "From: Dee <dee@example.org>\nSubject: Fwd: Kettle\nDate: Tue, 11 Mar 2014 08:00:00 +0000\n"
+        "Message-ID: <fwd@example.org>\nContent-Type: multipart/mixed; boundary=F\n\n"
+        "--F\nContent-Type: text/plain\n\nSee below.\n"
+        f"--F\nContent-Type: message/rfc822\n\n{_inner(*_DIGEST_MESSAGES[1])}\n--F--\n"
+    )
+    forwarded = _text(forward, name="fwd.eml")
+    assert forwarded.id == "fwd@example.org" and forwarded.replies == () and forwarded.import_notes == ()
+    assert "Vinegar works." in forwarded.opening_post.body
+
+
+def test_plain_text_digest_rfc1153_is_split_at_its_separators():
+    body_rule = "Steps:\n\n------------------------------\n\nrinse twice, then boil.\n"
+    messages = "\n------------------------------\n\n".join(
+        "Message: {}\n{}".format(n, _inner(*m)) for n, m in enumerate(_DIGEST_MESSAGES[:2], 1)
+    ).replace("Vinegar works.\n", "Vinegar works.\n\n" + body_rule)
+    digest = (
+        "From: home-request@example.org\nSubject: Home Digest, Vol 3, Issue 9\n"
+        "Date: Mon, 10 Mar 2014 12:00:00 +0000\nMessage-ID: <digest-9@example.org>\n"
+        "Content-Type: text/plain; charset=\"us-ascii\"\n\n"
+        "Send Home mailing list submissions to\n\thome@example.org\n\nToday's Topics:\n\n"
+        "   1. Kettle (Ann)\n   2. Re: Kettle (Ben)\n\n\n"
+        + "-" * 70 + "\n\n" + messages
+        + "\n------------------------------\n\nSubject: Digest Footer\n\n_______________\nHome mailing list\n\n"
+        "------------------------------\n\nEnd of Home Digest, Vol 3, Issue 9\n**********************************\n"
+    )
+    thread = _text(digest, name="digest.eml")
+    assert (thread.id, thread.author) == ("q1@example.org", "Ann")
+    (ben,) = thread.replies
+    assert (ben.id, ben.author, ben.parent_id) == ("q2@example.org", "Ben", None)
+    assert ben.posted_at == datetime(2014, 3, 10, 10, 0, tzinfo=timezone.utc)
+    assert "rinse twice, then boil." in ben.body  # a line of hyphens in a body is no separator
+    assert "Digest Footer" not in ben.body and "End of Home Digest" not in ben.body
+    assert thread.import_notes == (
+        "digest.eml at byte 0: the plain-text digest 'Home Digest, Vol 3, Issue 9' was split into its 2 message(s); "
+        "its 3 own part(s) (table of contents, footers) were left out",
+    )
+
+
+def _flowed(text: str, delsp: bool = False, encoding: str = "8bit") -> bytes:
+    params = "; delsp=yes" if delsp else ""
+    head = (
+        "From: Fay <fay@example.org>\nSubject: scan results\nDate: Sat, 1 Nov 2008 16:44:24 +0100\n"
+        f"Message-ID: <flowed@example.org>\nContent-Type: text/plain; charset=utf-8; format=flowed{params}\n"
+        f"Content-Transfer-Encoding: {encoding}\n\n"
+    )
+    return head.encode() + text.encode("utf-8")
+
+
+def test_format_flowed_joins_soft_breaks_and_keeps_hard_ones():
+    text = (
+        "> Which channels did the \n"
+        "> scan find?\n"
+        ">> They were \n"
+        ">> listed.\n"
+        "\n"
+        "These, with the \n"
+        "above input:\n"
+        "\n"
+        "ASTRA HD:11914:h:0:27500\n"
+        "ARTE HD:11361:h:0:22000\n"
+        " From the second dish: none.\n"
+        " >40 dB is enough\n"  # space-stuffed: text, not a quote
+        "\n"
+        "    if (fec == AUTO) {\n"
+        "        tune();\n"
+        "\n"
+        "-- \n"
+        "Fay\n"
+        "Tuner lab\n"
+    )
+    body = _text(_flowed(text), name="flowed.eml").opening_post.body
+    assert body == (
+        "<blockquote><p>Which channels did the scan find?</p><blockquote><p>They were listed.</p></blockquote></blockquote>"
+        "<p>These, with the above input:</p>"
+        "<p>ASTRA HD:11914:h:0:27500</p><p>ARTE HD:11361:h:0:22000</p><p>From the second dish: none.</p><p>&gt;40 dB is enough</p>"
+        "<pre>if (fec == AUTO) {\n    tune();</pre>"
+        '<pre class="signature">Fay\nTuner lab</pre>'
+    )
+
+
+def test_format_flowed_delsp_joins_without_the_space():
+    import base64
+
+    text = "日本語の文章が長い場合は行の途中で \n折り返します。URLも https://example.jp/very/long/pa \nth/file.html です。\n"
+    flowed = _flowed(base64.encodebytes(text.encode()).decode("ascii"), delsp=True, encoding="base64")
+    body = _text(flowed, name="delsp.eml").opening_post.body
+    assert body == (
+        "<p>日本語の文章が長い場合は行の途中で折り返します。URLも "
+        '<a href="https://example.jp/very/long/path/file.html">https://example.jp/very/long/path/file.html</a> です。</p>'
+    )
+
+
+def test_raw_8bit_sender_name_is_read_in_a_guessed_charset_with_a_note():
+    data = (
+        b"From yuan@example.com  Fri Aug 23 13:11:33 2002\n"
+        b'From: "\xd4\xac\xb4\xcf" <yuan@example.com>\n'
+        b"Date: Sat, 24 Aug 2002 01:24:49 +0800\nMessage-ID: <gbk@example.com>\n"
+        b'X-Reply-To: "\xd4\xac\xb4\xcf" <yuan@example.com>\n'  # a repeated name counts once
+        b"Subject: refresh a control\n\nHow?\n"
+    )
+    thread = _text(data)
+    assert thread.author == "袁聪"
+    assert thread.import_notes == (
+        "the sender name or subject of <gbk@example.com> is 8-bit text without a charset (no RFC 2047 encoding); "
+        "it was read as GB18030 (a guess)",
+    )
+
+
+def test_in_reply_to_with_several_ids_answers_the_last_one_in_the_archive():
+    def mail(n, *headers):
+        extra = "".join(f"{h}\n" for h in headers)
+        return (
+            f"From d@example.com  Mon Jan {n:2d} 10:00:00 2002\nFrom: D <d@example.com>\n"
+            f"Date: Mon, {n} Jan 2002 10:00:00 +0000\nMessage-ID: <r{n}@x>\n{extra}Subject: release\n\nrelease {n}\n\n"
+        )
+
+    text = (
+        mail(1)
+        + mail(2, "In-Reply-To: <r1@x>")
+        + mail(3, "In-Reply-To: <r1@x> <r2@x>")  # Mozilla 0.9: the chain, oldest first
+        + mail(4, "In-Reply-To: <r2@x> <gone@x>")  # the last id we hold
+        + mail(5, "In-Reply-To: <r3@x> <r2@x>", "References: <r1@x> <r3@x>")  # the last reference among them
+    )
+    thread = _text(text)
+    parents = {r.id: r.parent_id for r in thread.replies}
+    assert parents == {"r2@x": None, "r3@x": "r2@x", "r4@x": "r2@x", "r5@x": "r3@x"}
+
+
 # ---------------------------------------------------------------------------- properties
 
 def _check(data: bytes, thread: str | None = None) -> None:

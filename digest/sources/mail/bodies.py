@@ -1,7 +1,8 @@
 """Message bodies: walking MIME parts and readying plain text for the body HTML subset.
 
 Picks the inline text parts (text/plain preferred, one choice per multipart/alternative),
-decodes them (guessing the charset of text that declares none, and saying so), and
+decodes them (guessing the charset of text that declares none, and saying so; undoing
+``format=flowed``, see :mod:`~digest.sources.mail.flowed`), and
 prepares plain text so that quoted originals without ``>`` markers (Outlook's
 "-----Original Message-----" or ``From:``/``Sent:`` header block, an "On <date>, X wrote:"
 line followed by the unquoted original) read as quotes, list footers and pipermail's
@@ -19,6 +20,7 @@ import lxml.etree
 import lxml.html
 
 from digest import body as bodies
+from digest.sources.mail import flowed
 from digest.sources.mail.decode import _CONTROL, _codec, _encodable, decode_bytes, guess_charset
 
 # ---------------------------------------------------------------------------- bodies
@@ -34,7 +36,12 @@ _ATTRIBUTION_START = re.compile(
 _DATED_ADDRESS_INTRO = re.compile(r"(?:\d{1,2}:\d{2}|\d{4}).*(?:<[^<>]+>|@|\sat\s)\S*\s*:\s*$")
 _LIST_FOOTER_RULE = re.compile(r"^_{20,}\s*$")
 _LIST_FOOTER_HINT = re.compile(r"mailing list|listinfo|mailman|unsubscribe", re.IGNORECASE)
-_SCRUBBED_PART = re.compile(r"^-{5,} ?(?:next part|Next Part|nächster Teil|section suivante|siguiente parte)", re.IGNORECASE)
+# Mailman 2's "-------------- next part --------------" as its translations write it (mailman.po:
+# en, de, fr, es, it, pt_BR, nl)
+_SCRUBBED_PART = re.compile(
+    r"^-{5,} ?(?:next part|nächster Teil|section suivante|siguiente parte|parte successiva|próxima parte|volgend deel)",
+    re.IGNORECASE,
+)
 _OUTLOOK_ORIGINAL = re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
 # Outlook's header block of the original: From:, then Sent: (or Date:) and To:/Subject:
 _HEADER_FROM = re.compile(r"^\s*\*?(?:From|Von|De|Da|Van|Från|Fra|Od|От)\s*:\*?\s+\S", re.IGNORECASE)
@@ -226,8 +233,9 @@ def _part_text(part, guesses: list[str]) -> str:
         guess = guess_charset(payload)
         if guess:
             guesses.append(guess)
-            return decode_bytes(payload, guess)
-    return decode_bytes(payload, charset)
+            charset = guess
+    text = decode_bytes(payload, charset)
+    return flowed.unflow(text, flowed.deletes_space(part)) if flowed.is_flowed(part) else text
 
 
 def _collect_text(part, plain: list[str], html: list[str], guesses: list[str], depth: int = 0) -> None:

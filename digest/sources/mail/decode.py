@@ -2,7 +2,8 @@
 
 Charset decoding with fallbacks (undeclared 8-bit text, as in Mailman's text archives,
 which are written in the list language's charset, is detected), RFC 2047 encoded words, header access with folding
-undone, Message-ID / In-Reply-To / References parsing (including pipermail's
+undone (raw 8-bit header text that is not UTF-8 is read in one charset guessed for the
+whole header, which the caller notes), Message-ID / In-Reply-To / References parsing (including pipermail's
 "user at host"), author display names that never expose a full address, and subject
 normalisation for threading and titles.
 """
@@ -89,10 +90,33 @@ def guess_charset(data: bytes) -> str | None:
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data, cp_isolation=list(_MAIL_CHARSETS)).best()
+        results = from_bytes(data, cp_isolation=list(_MAIL_CHARSETS))
+        best = results.best()
+        if best is not None:
+            best = _most_common_reading(best, [r for r in results if (r.chaos, r.coherence) == (best.chaos, best.coherence)])
     except Exception:  # a detector failure must not stop the import
         best = None
     return best.encoding if best is not None and best.encoding in _NON_LATIN else "cp1252"
+
+
+# Where each East Asian charset keeps its everyday characters (lead bytes): GB2312's
+# level-1 hanzi, Big5's frequent hanzi, KS X 1001's hangul, JIS X 0208's kana and level-1 kanji
+_EVERYDAY_LEADS = {"gb18030": (0xB0, 0xD7), "big5": (0xA4, 0xC6), "euc_kr": (0xB0, 0xC8), "euc_jp": (0xA4, 0xCF)}
+
+
+def _most_common_reading(best, tied: list):
+    """Between readings the detector cannot tell apart (a two-character name reads as GBK,
+    Big5, EUC-KR and EUC-JP alike), the one made of the charset's everyday characters."""
+    candidates = [r for r in tied if r.encoding in _EVERYDAY_LEADS]
+    if best.encoding not in _EVERYDAY_LEADS or len(candidates) < 2:
+        return best
+    return max(candidates, key=lambda result: _everyday_share(str(result), result.encoding))
+
+
+def _everyday_share(text: str, codec: str) -> float:
+    low, high = _EVERYDAY_LEADS[codec]
+    wide = [ch.encode(codec, "ignore")[:1] for ch in text if ord(ch) > 0x7F]
+    return sum(1 for lead in wide if lead and low <= lead[0] <= high) / (len(wide) or 1)
 
 
 def charset_label(codec: str) -> str:
@@ -154,25 +178,52 @@ class Headers:
         for key, value in msg.raw_items():
             if isinstance(key, str):
                 self._raw.setdefault(key.strip().lower(), []).append(value if isinstance(value, str) else str(value))
+        self.charset_guess = _guess_header_charset(self._raw)
 
     def names(self) -> set[str]:
         return set(self._raw)
 
     def all(self, name: str) -> list[str]:
-        return [_unfold(_header_text(value)) for value in self._raw.get(name.lower(), [])]
+        return [_unfold(_header_text(value, self.charset_guess)) for value in self._raw.get(name.lower(), [])]
 
     def first(self, name: str) -> str | None:
         values = self._raw.get(name.lower())
-        return _unfold(_header_text(values[0])) if values else None
+        return _unfold(_header_text(values[0], self.charset_guess)) if values else None
+
+    def guessed(self, name: str) -> bool:
+        """Whether the field's text was read with the guessed charset (it holds raw 8-bit bytes)."""
+        return self.charset_guess is not None and any(_needs_guess(_raw_bytes(v)) for v in self._raw.get(name.lower(), []))
 
 
-def _header_text(value: str) -> str:
-    """The email package keeps undecodable header bytes as surrogates: decode them properly."""
+def _raw_bytes(value: str) -> bytes:
+    """The email package keeps undecodable header bytes as surrogates: the bytes again."""
     try:
-        raw = value.encode("utf-8", "surrogateescape")
+        return value.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
-        raw = value.encode("utf-8", "replace")
-    return decode_bytes(raw)
+        return value.encode("utf-8", "replace")
+
+
+def _needs_guess(raw: bytes) -> bool:
+    """8-bit bytes that are not UTF-8 (RFC 2047 words are the standard; some mailers never used them)."""
+    if raw.isascii():
+        return False
+    try:
+        raw.decode("utf-8")
+        return False
+    except UnicodeDecodeError:
+        return not _mostly_utf8(raw)
+
+
+def _guess_header_charset(fields: dict[str, list[str]]) -> str | None:
+    """One charset for the raw 8-bit header text of a message, guessed from all of it at once
+    (each text once: From and X-Reply-To often repeat a name, which sways the detector)."""
+    texts = dict.fromkeys(r for values in fields.values() for r in map(_raw_bytes, values) if _needs_guess(r))
+    return guess_charset(b"\n".join(texts)) if texts else None
+
+
+def _header_text(value: str, guess: str | None = None) -> str:
+    raw = _raw_bytes(value)
+    return decode_bytes(raw, guess if guess and _needs_guess(raw) else None)
 
 
 def _unfold(text: str) -> str:

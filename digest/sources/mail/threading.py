@@ -1,7 +1,8 @@
 """Threading parsed messages JWZ-style and choosing the thread a request names.
 
 Message-ID / In-Reply-To / References build a tree of containers (placeholders stand in
-for messages only referenced); the subject is used only to attach messages that carry
+for messages only referenced; an In-Reply-To listing several ids answers the one
+:func:`reply_parent` picks); the subject is used only to attach messages that carry
 no references at all, under the earliest thread of that subject.  Reply links that form
 a loop are broken at the earliest message of the loop, which then opens its thread.
 :func:`select_thread` picks the one thread ``--thread`` names, or raises a
@@ -107,6 +108,24 @@ def _creates_loop(child: _Node, parent: _Node) -> bool:
     return node is not None
 
 
+def reply_parent(in_reply_to: list[str], references: list[str], archive: set[str]) -> str | None:
+    """The message a reply answers.
+
+    In-Reply-To names it; when it lists several ids (Netscape/Mozilla wrote the chain
+    there, oldest first; RFC 5322 allows one per message answered), the last References
+    entry among them wins, else the last one that is in the ``archive``, else the last.
+    Without In-Reply-To, the last References entry.
+    """
+    if not in_reply_to:
+        return references[-1] if references else None
+    if len(in_reply_to) == 1:
+        return in_reply_to[0]
+    if references and references[-1] in in_reply_to:
+        return references[-1]
+    held = [i for i in in_reply_to if i in archive]
+    return held[-1] if held else in_reply_to[-1]
+
+
 def thread_mails(mails: list[Mail]) -> list[MailThread]:
     """JWZ threading: references first, then subject only for messages without any."""
     nodes: dict[str, _Node] = {}
@@ -118,6 +137,11 @@ def thread_mails(mails: list[Mail]) -> list[MailThread]:
 
     for mail in mails:
         node(mail.id).mail = mail
+    held = set(nodes)
+    for mail in mails:
+        mail.parent_ref = reply_parent(mail.in_reply_to, mail.references, held)
+        if mail.parent_ref and mail.parent_ref not in mail.references:
+            mail.references.append(mail.parent_ref)
     loops: set[str] = set()
     # a message's own In-Reply-To / last reference is authoritative; latest first, so a
     # loop is closed, and broken, at its earliest message

@@ -1,0 +1,108 @@
+"""``format=flowed`` text (RFC 3676) turned back into the lines its sender wrote.
+
+A line ending in a space is soft-broken: it joins the next line of the same quote depth
+(its trailing space deleted first when ``DelSp=yes``, for scripts written without spaces
+and for long URLs); every other line end is a hard break the sender typed, as is the
+signature separator ``-- ``.  Leading ``>`` marks give the quote depth, and one space
+after them (or at the start of an unquoted line) is stuffing and is removed.
+
+``body.from_plain_text`` joins the lines of a paragraph, which would undo hard breaks, so
+a block of hard-broken lines becomes one paragraph per line, unless the body builder
+keeps that block's lines anyway (code, a header block, a list).
+"""
+
+from __future__ import annotations
+
+from digest import body as bodies
+
+_SIGNATURE_SEPARATOR = "-- "
+
+
+def is_flowed(part) -> bool:
+    """A text/plain part that declares ``format=flowed``."""
+    return part.get_content_type() == "text/plain" and _param(part, "format") == "flowed"
+
+
+def deletes_space(part) -> bool:
+    """``DelSp=yes``: the space ending a soft-broken line is not part of the text."""
+    return _param(part, "delsp") == "yes"
+
+
+def _param(part, name: str) -> str:
+    try:
+        value = part.get_param(name, "")
+    except Exception:  # a Content-Type the email package cannot take apart
+        return ""
+    if isinstance(value, tuple):  # RFC 2231 (charset, language, value)
+        value = value[-1]
+    return str(value).strip().strip("\"'").lower()
+
+
+def unflow(text: str, delsp: bool) -> str:
+    """Flowed text as plain text whose line breaks are the sender's hard breaks only."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(_keep_hard_breaks(_logical_lines(lines, delsp)))
+
+
+def _logical_lines(lines: list[str], delsp: bool) -> list[tuple[int, str]]:
+    """(quote depth, text) of each hard-broken line, soft breaks joined."""
+    out: list[tuple[int, str]] = []
+    pending: tuple[int, str] | None = None  # a soft-broken line waiting for the rest
+    for line in lines:
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing
+        soft = content.endswith(" ") and content != _SIGNATURE_SEPARATOR
+        if pending is not None:
+            if pending[0] == depth:
+                content = pending[1] + content
+            else:  # a soft break before a change of quote depth is a hard one (RFC 3676 4.5)
+                out.append(pending)
+            pending = None
+        if soft:
+            pending = (depth, content[:-1] if delsp else content)
+        else:
+            out.append((depth, content))
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
+def _keep_hard_breaks(logical: list[tuple[int, str]]) -> list[str]:
+    """Plain-text lines: ``>`` marks restored, and a blank line (at the same depth) between
+    the hard-broken lines of a block the body builder would otherwise join."""
+    out: list[str] = []
+    index = 0
+    while index < len(logical):
+        depth, text = logical[index]
+        if depth == 0 and text == _SIGNATURE_SEPARATOR:  # the signature keeps its lines as they are
+            out.extend(_quoted(d, t) for d, t in logical[index:])
+            break
+        end = index
+        while end < len(logical) and logical[end][0] == depth and logical[end][1].strip() and not (
+            depth == 0 and logical[end][1] == _SIGNATURE_SEPARATOR
+        ):
+            end += 1
+        block = [t for _, t in logical[index:end]]
+        if len(block) > 1 and not bodies.from_plain_text("\n".join(block)).startswith("<pre>"):
+            for number, line in enumerate(block):
+                if number:
+                    out.append(_quoted(depth, ""))
+                out.append(_quoted(depth, line))
+        elif block:
+            out.extend(_quoted(depth, line) for line in block)
+        else:
+            out.append(_quoted(depth, text))
+            end = index + 1
+        index = end
+    return out
+
+
+def _quoted(depth: int, text: str) -> str:
+    """The line with its quote marks; a ``>`` the sender space-stuffed stays text, not a quote."""
+    if text.startswith(">"):
+        text = " " + text
+    if not depth:
+        return text
+    return ">" * depth + (" " + text if text else "")
