@@ -119,14 +119,12 @@ def from_html(fragment: str) -> str:
 
 
 def _tidy_paragraphs(root) -> None:
-    """Markup such as ``text<p><pre>`` leaves paragraphs with nothing to show (dropped) and
-    paragraphs opening with a line break (trimmed)."""
+    """Markup such as ``text<p><pre>`` or a mail program's spacers leaves paragraphs with
+    nothing to show (dropped) and paragraphs opening with a line break (trimmed)."""
     for paragraph in list(root.iter("p", "li")):
         if paragraph.text:
             paragraph.text = paragraph.text.lstrip()
-        if paragraph.tag == "p" and not paragraph.text and all(
-            child.tag == "br" and not (child.tail or "").strip() for child in paragraph
-        ):
+        if paragraph.tag == "p" and not paragraph.text_content().strip():  # also Outlook's <p><o:p>&nbsp;</o:p></p>
             paragraph.drop_tree()
 
 

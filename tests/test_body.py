@@ -57,7 +57,7 @@ def test_paragraphs_left_empty_by_source_markup_are_dropped():
     assert from_html("text<p><pre>code\n  x</pre>\nQualifications<p>end") == (
         "<p>text</p><pre>code\n  x</pre><p>Qualifications</p><p>end</p>"
     )
-    assert from_html("<p></p><p> </p><p><br></p><p>a</p>") == "<p>a</p>"
+    assert from_html("<p></p><p> </p><p><br></p><p><o:p>&nbsp;</o:p></p><p>a</p>") == "<p>a</p>"
 
 
 def test_a_quoted_messages_header_block_keeps_its_lines():
