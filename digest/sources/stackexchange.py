@@ -4,7 +4,9 @@ Each ``<row>`` of ``<posts>`` is a post: PostTypeId 1 = question, 2 = answer (Pa
 question).  The question is the opening post, its answers are the replies, oldest first
 (answers do not answer each other).  Score -> ``engagement.score``; when the question has an
 AcceptedAnswerId, that answer gets ``engagement.accepted`` = 1 and the others 0.  AnswerCount
--> ``Thread.total_replies``.  CreationDate is UTC written without an offset.
+-> ``Thread.total_replies``.  CreationDate is UTC written without an offset.  A CreationDate
+that is not a date is kept as written in ``posted_at_text``, and a count that is not a whole
+number is left out; both with a note.
 
 Authors: OwnerDisplayName, else the DisplayName from ``Users.xml`` when the folder of the dump
 is imported, else ``user{OwnerUserId}``, else "anonymous".
@@ -16,7 +18,10 @@ title (any case); a file with a single question needs none.
 URLs: the dump does not name its site, so ``Thread.url`` and permalinks are set only when the
 site is known: from a question URL given as ``request.thread``, or from the dump's usual file
 or folder name (``coffee.stackexchange.com/Posts.xml``, ``superuser.com-Posts.xml``).
-Otherwise they stay None.
+Otherwise they stay None.  A question URL on another site than the dump's name is refused:
+question Ids are per site, so it would select an unrelated question.  Site-relative links in
+bodies (``/questions/1``, ``/users/2``, ``/tags/x``) are resolved against the site when it is
+known, else they become plain text like any other relative link.
 
 A dump cut short (or broken further on) keeps the rows read before the XML error: the thread is
 marked partial and a note names the line and column where the file breaks.  A file that breaks
@@ -25,9 +30,15 @@ before its first complete row is an error.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import PurePath
+from urllib.parse import urljoin
+
+import lxml.etree
+import lxml.html
 
 from digest import body as bodies
 from digest.errors import SourceError
@@ -45,7 +56,8 @@ _SITE = re.compile(
     r"|askubuntu\.com|mathoverflow\.net|stackapps\.com))(?=$|/|-)",
     re.I,
 )
-_QUESTION_URL = re.compile(r"^https?://([^/\s]+)/(?:questions|q|a)/(\d+)", re.I)
+_QUESTION_URL = re.compile(r"^https?://(?:www\.)?([^/\s]+)/(?:questions|q|a)/(\d+)", re.I)
+_SITE_RELATIVE = re.compile(r"""\b(?:href|src)\s*=\s*["']?/""", re.I)
 COMMUNITY_USER = "-1"  # the site's "Community" bot, owner of community wiki posts
 
 
@@ -58,9 +70,9 @@ def sniff(doc) -> bool:
 
 def read(request) -> Thread:
     posts_doc, users_doc = _documents(request)
+    site, selector = _site_and_selector(request.thread, posts_doc.name)
     posts = _Rows(posts_doc, _FIX_XML)
     questions, answers = _load_posts(posts)
-    site, selector = _site_and_selector(request.thread, posts_doc.name)
     question = _choose_in(posts, questions, answers, selector)
     rows = answers.get(question["Id"], [])
     owners = {row.get("OwnerUserId") for row in [question, *rows]}
@@ -148,14 +160,23 @@ def _load_users(users: _Rows, wanted: set) -> dict[str, str]:
 
 
 def _site_and_selector(selector: str | None, name: str) -> tuple[str | None, str | None]:
-    """A question URL names both the site and the question; else the site may be in the path."""
+    """A question URL names both the site and the question; else the site may be in the path.
+    Both, disagreeing: refused, as the URL's question Id means another question in this dump."""
     selector = selector.strip() if selector else None
-    if selector:
-        url = _QUESTION_URL.match(selector)
-        if url:
-            return url.group(1).lower(), url.group(2)
-    match = _SITE.search(PurePath(name).as_posix())
-    return (match.group(1).lower() if match else None), selector
+    found = _SITE.findall(PurePath(name).as_posix())
+    named = found[-1].lower() if found else None  # the name nearest the file
+    url = _QUESTION_URL.match(selector) if selector else None
+    if not url:
+        return named, selector
+    host = url.group(1).lower()
+    if named and host != named:
+        raise SourceError(
+            f"--thread names a question on {host}, but this dump is {named}'s (by its name): "
+            "question Ids differ between sites",
+            where=name,
+            fix=f"pass a question URL on {named} or the question's Id, or import the {host} dump",
+        )
+    return host, url.group(2)
 
 
 # ---------------------------------------------------------------------------- choosing
@@ -228,6 +249,48 @@ def _int(value) -> int | None:
     return common.whole_number(value)
 
 
+def _count(row: dict, key: str, notes: list[str]) -> int | None:
+    """A count attribute; one that is not a whole number is left out, with a note."""
+    value = row.get(key)
+    number = _int(value)
+    if number is None and (value or "").strip():
+        notes.append(f"post {row.get('Id')}: {key}={value!r} is not a whole number; left out")
+    return number
+
+
+def _created(row: dict, notes: list[str]) -> tuple[datetime | None, str | None]:
+    """``posted_at``, or, for a CreationDate that is no date, its text for ``posted_at_text``."""
+    text = (row.get("CreationDate") or "").strip()
+    posted_at = xmlsafe.utc_time(text)
+    if posted_at is None and text:
+        notes.append(f"post {row.get('Id')}: CreationDate={text!r} is not a date; kept as written")
+        return None, text
+    return posted_at, None
+
+
+def _body(row: dict, site: _Site) -> str:
+    return bodies.from_html(_absolute_links(row.get("Body") or "", site.host))
+
+
+def _absolute_links(body: str, host: str | None) -> str:
+    """Site-relative links (``/questions/1``, ``/users/2``) lead somewhere once the site is
+    known; ``from_html`` would drop them as relative, so they are resolved first."""
+    if not host or not _SITE_RELATIVE.search(body):
+        return body
+    try:
+        root = lxml.html.fragment_fromstring(body, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return body
+    base = f"https://{host}/"
+    for element, attribute in [(a, "href") for a in root.iter("a")] + [(img, "src") for img in root.iter("img")]:
+        value = (element.get(attribute) or "").strip()
+        if value.startswith("/"):
+            element.set(attribute, urljoin(base, value))
+    return (html.escape(root.text, quote=False) if root.text else "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )
+
+
 @dataclass(frozen=True)
 class _Site:
     host: str | None
@@ -250,8 +313,8 @@ def _thread(
         notes.append(f"{repeated} repeated answer row(s) (same Id) skipped")
     rows.sort(key=lambda r: (r.get("CreationDate") or "", _int(r.get("Id")) or 0))
     authors = {_author(r, names) for r in rows} | {_author(question, names)}
-    replies = tuple(_answer(r, accepted, names, site, authors) for r in rows)
-    opening = _question(question, names, site, authors)
+    opening = _question(question, names, site, authors, notes)
+    replies = tuple(_answer(r, accepted, names, site, authors, notes) for r in rows)
     total = _int(question.get("AnswerCount"))
     partial = total is not None and total > len(replies)
     if partial:
@@ -285,34 +348,42 @@ def _unique_rows(rows: list[dict]) -> tuple[list[dict], int]:
     return unique, len(rows) - len(unique)
 
 
-def _question(row: dict, names: dict[str, str], site: _Site, authors: set[str]) -> Reply:
-    body = bodies.from_html(row.get("Body") or "")
+def _question(row: dict, names: dict[str, str], site: _Site, authors: set[str], notes: list[str]) -> Reply:
+    body = _body(row, site)
+    posted_at, posted_at_text = _created(row, notes)
     return Reply(
         id=row["Id"],
         author=_author(row, names),
         body=body,
         permalink=site.question(row["Id"]),
-        posted_at=xmlsafe.utc_time(row.get("CreationDate")),
+        posted_at=posted_at,
+        posted_at_text=posted_at_text,
         title=(row.get("Title") or "").strip() or None,
         mentions=common.find_mentions(bodies.plain_words(body), authors),
         engagement=Engagement(
-            score=_int(row.get("Score")), replies=_int(row.get("AnswerCount")), reads=_int(row.get("ViewCount"))
+            score=_count(row, "Score", notes),
+            replies=_count(row, "AnswerCount", notes),
+            reads=_count(row, "ViewCount", notes),
         ),
     )
 
 
-def _answer(row: dict, accepted_id: str | None, names: dict[str, str], site: _Site, authors: set[str]) -> Reply:
-    body = bodies.from_html(row.get("Body") or "")
+def _answer(
+    row: dict, accepted_id: str | None, names: dict[str, str], site: _Site, authors: set[str], notes: list[str]
+) -> Reply:
+    body = _body(row, site)
     author = _author(row, names)
+    posted_at, posted_at_text = _created(row, notes)
     return Reply(
         id=common.stable_id(source_id=row.get("Id"), author=author, body=body),
         author=author,
         body=body,
         permalink=site.answer(row["Id"]) if row.get("Id") else None,
-        posted_at=xmlsafe.utc_time(row.get("CreationDate")),
+        posted_at=posted_at,
+        posted_at_text=posted_at_text,
         mentions=common.find_mentions(bodies.plain_words(body), authors),
         engagement=Engagement(
-            score=_int(row.get("Score")),
+            score=_count(row, "Score", notes),
             accepted=(1 if row.get("Id") == accepted_id else 0) if accepted_id else None,
         ),
     )

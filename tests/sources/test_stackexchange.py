@@ -225,6 +225,56 @@ def test_entity_declarations_are_refused():
     assert "declares XML entities" in error.value.message and error.value.where == "Posts.xml"
 
 
+# ---------------------------------------------------------------------------- links and odd values
+
+RELATIVE_LINKS = """<posts>
+  <row Id="7" PostTypeId="1" CreationDate="2022-06-01T01:52:10.937" Title="Tags" AnswerCount="0"
+    Body="&lt;p&gt;See the &lt;a href=&quot;/questions/tagged/faq&quot;&gt;FAQ&lt;/a&gt;, &lt;a href=&quot;/users/5/ann&quot;&gt;Ann&lt;/a&gt;,&#xA;&lt;a href=&quot;#top&quot;&gt;top&lt;/a&gt; and &lt;img src=&quot;//i.example.net/a.png&quot; alt=&quot;plot&quot;&gt;.&lt;/p&gt;" />
+</posts>
+"""
+
+
+def test_site_relative_links_resolve_against_the_site(tmp_path):
+    folder = tmp_path / "datascience.meta.stackexchange.com"
+    folder.mkdir()
+    (folder / "Posts.xml").write_text(RELATIVE_LINKS, encoding="utf-8")
+    body = stackexchange.read(ImportRequest(load_documents(folder))).opening_post.body
+    assert body == (
+        '<p>See the <a href="https://datascience.meta.stackexchange.com/questions/tagged/faq">FAQ</a>, '
+        '<a href="https://datascience.meta.stackexchange.com/users/5/ann">Ann</a>,\n'
+        'top and <a href="https://i.example.net/a.png">[image: plot]</a>.</p>'
+    )
+    unknown = read(SourceDocument("Posts.xml", RELATIVE_LINKS.encode())).opening_post.body
+    assert unknown == "<p>See the FAQ, Ann,\ntop and [image: plot].</p>"  # no site: relative links are text
+
+
+def test_values_that_are_no_date_or_number_are_kept_or_reported():
+    data = DUMP_POSTS.replace('CreationDate="2020-05-01T09:30:00.500" Score="2"', 'CreationDate="not a date" Score="abc"')
+    data = data.replace('ViewCount="88"', 'ViewCount="many"')
+    thread = read(SourceDocument("Posts.xml", data.encode()))
+    odd = thread.reply("11")
+    assert odd.posted_at is None and odd.posted_at_text == "not a date"
+    assert odd.engagement.score is None and thread.opening_post.engagement.reads is None
+    assert thread.import_notes[:3] == (
+        "post 10: ViewCount='many' is not a whole number; left out",
+        "post 11: CreationDate='not a date' is not a date; kept as written",
+        "post 11: Score='abc' is not a whole number; left out",
+    )
+    assert_round_trip(thread)
+
+
+def test_question_url_on_another_site_than_the_dump_is_refused(tmp_path):
+    folder = tmp_path / "ru.stackoverflow.com"
+    folder.mkdir()
+    (folder / "Posts.xml").write_text(DUMP_POSTS, encoding="utf-8")
+    with pytest.raises(SourceError) as error:
+        stackexchange.read(ImportRequest(load_documents(folder), thread="https://stackoverflow.com/questions/10/x"))
+    assert "on stackoverflow.com, but this dump is ru.stackoverflow.com's" in error.value.message
+    assert "question URL on ru.stackoverflow.com" in error.value.fix
+    thread = stackexchange.read(ImportRequest(load_documents(folder), thread="https://ru.stackoverflow.com/q/10"))
+    assert thread.url == "https://ru.stackoverflow.com/questions/10"
+
+
 # ---------------------------------------------------------------------------- fuzzing
 
 SEEDS = [DUMP_POSTS.encode(), DUMP_POSTS.replace('Id="13"', 'Id="11"').encode()]
