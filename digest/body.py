@@ -22,7 +22,7 @@ SIGNATURE_CLASS = "signature"
 
 _CLEANER = nh3.Cleaner(
     tags=BODY_TAGS,
-    attributes={"a": {"href"}},
+    attributes={"a": {"href"}, "*": set()},  # no generic title/lang either: the subset has a[href] only
     allowed_classes={"p": {SIGNATURE_CLASS}, "pre": {SIGNATURE_CLASS}},
     url_schemes={"http", "https", "mailto"},
     link_rel=None,

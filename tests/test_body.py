@@ -1,6 +1,6 @@
 """Source HTML into the body subset: what a reader would otherwise misread or find broken."""
 
-from digest.body import from_html, from_plain_text
+from digest.body import clean, from_html, from_plain_text
 
 
 def test_struck_out_text_keeps_its_mark_and_superscripts_their_caret():
@@ -95,3 +95,9 @@ def test_smiley_and_emoji_images_become_their_text():
     body = from_html('<p>Nice <img class="wp-smiley" src="https://ex.org/wink.gif" alt=";)"> post '
                      '<img class="emoji" alt=":tada:" src="https://ex.org/e.png"></p>')
     assert body == "<p>Nice ;) post :tada:</p>"
+
+
+def test_no_attribute_outside_the_subset_survives():
+    assert clean('<p title="t" lang="en" class="signature"><a href="https://ex.org" title="tip">a</a><em lang="fr">b</em></p>') == (
+        '<p class="signature"><a href="https://ex.org">a</a><em>b</em></p>'
+    )
