@@ -215,7 +215,7 @@ def _is_attachment(part) -> bool:
         return True
 
 
-def _part_text(part, guesses: list[str]) -> str:
+def part_text(part, guesses: list[str]) -> str:
     """The part's text; a charset guessed for undeclared 8-bit text is added to ``guesses``."""
     try:
         payload = part.get_payload(decode=True)
@@ -268,7 +268,7 @@ def _collect_text(part, plain: list[str], html: list[str], guesses: list[str], d
     maintype, subtype = part.get_content_maintype(), part.get_content_subtype()
     if maintype != "text":
         return
-    (html if subtype == "html" else plain).append(_part_text(part, guesses))
+    (html if subtype == "html" else plain).append(part_text(part, guesses))
 
 
 class MailBody(NamedTuple):

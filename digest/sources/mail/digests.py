@@ -21,7 +21,7 @@ import email.policy
 import re
 from dataclasses import replace
 
-from digest.sources.mail.bodies import _part_text
+from digest.sources.mail.bodies import part_text
 from digest.sources.mail.decode import charset_label, clean_line, decode_encoded_words
 from digest.sources.mail.split import RawMessage
 
@@ -99,7 +99,7 @@ def _text_digest(msg) -> _Found | None:
     if msg.is_multipart() or msg.get_content_type() != "text/plain":
         return None
     guesses: list[str] = []
-    lines = _part_text(msg, guesses).replace("\r\n", "\n").split("\n")
+    lines = part_text(msg, guesses).replace("\r\n", "\n").split("\n")
     if _TOP_RULE not in lines:
         return None
     pieces = _pieces(lines[lines.index(_TOP_RULE) + 1:])
