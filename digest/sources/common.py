@@ -129,3 +129,12 @@ def order_by_parents(replies: list[Reply]) -> list[Reply]:
         placed = {id(r) for r in ordered}
         ordered.extend(r for r in replies if id(r) not in placed)
     return ordered
+
+
+def listing(choices, limit: int = 20) -> str:
+    """The threads a source holds (anything with ``describe()``), one per indented line, for
+    the error that asks the user to choose one with --thread."""
+    lines = ["  " + choice.describe() for choice in choices[:limit]]
+    if len(choices) > limit:
+        lines.append(f"  ... and {len(choices) - limit} more")
+    return "\n".join(lines)

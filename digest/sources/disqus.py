@@ -196,7 +196,7 @@ def _choose(threads: list[_PageThread], selector: str | None, name: str, notes: 
         return threads[0]
     listed = with_posts or threads
     what = "pages with comments" if with_posts else "pages, none with comments"
-    raise SourceError(f"the export holds {len(listed)} {what}:\n" + _listing(listed), where=name, fix=_FIX_CHOOSE)
+    raise SourceError(f"the export holds {len(listed)} {what}:\n" + common.listing(listed), where=name, fix=_FIX_CHOOSE)
 
 
 def _matches(threads: list[_PageThread], selector: str) -> list[list[_PageThread]]:
@@ -220,12 +220,12 @@ def _select(threads: list[_PageThread], selector: str, name: str, notes: list[st
         return by_dsq_id[0]  # the id the listings show: exactly what was asked for
     tiers = [tier for tier in _matches(threads, selector) if tier]
     if not tiers:
-        raise SourceError(f"no thread matches --thread {selector!r}; the threads are:\n" + _listing(threads), where=name, fix=_FIX_CHOOSE)
+        raise SourceError(f"no thread matches --thread {selector!r}; the threads are:\n" + common.listing(threads), where=name, fix=_FIX_CHOOSE)
     matched = list({id(t): t for tier in tiers for t in tier}.values())
     for candidates in (tiers[0], matched):  # the strongest matches, then every match
         with_posts = [t for t in candidates if t.visible_posts]
         if len(with_posts) > 1:
-            raise SourceError(f"--thread {selector!r} matches {len(with_posts)} threads with posts:\n" + _listing(with_posts), where=name, fix=_FIX_CHOOSE)
+            raise SourceError(f"--thread {selector!r} matches {len(with_posts)} threads with posts:\n" + common.listing(with_posts), where=name, fix=_FIX_CHOOSE)
         if with_posts:
             chosen = with_posts[0]
             empty = sum(1 for t in matched if not t.visible_posts)
@@ -237,14 +237,7 @@ def _select(threads: list[_PageThread], selector: str, name: str, notes: list[st
             return chosen
     if len(tiers[0]) == 1:
         return tiers[0][0]  # a page nobody commented on
-    raise SourceError(f"--thread {selector!r} matches {len(matched)} threads, none with posts:\n" + _listing(matched), where=name, fix=_FIX_CHOOSE)
-
-
-def _listing(threads: list[_PageThread], limit: int = 20) -> str:
-    lines = ["  " + t.describe() for t in threads[:limit]]
-    if len(threads) > limit:
-        lines.append(f"  ... and {len(threads) - limit} more")
-    return "\n".join(lines)
+    raise SourceError(f"--thread {selector!r} matches {len(matched)} threads, none with posts:\n" + common.listing(matched), where=name, fix=_FIX_CHOOSE)
 
 
 # ---------------------------------------------------------------------------- replies

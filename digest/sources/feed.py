@@ -547,7 +547,7 @@ def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: st
                               fix="leave out --thread (the feed is one thread), or import the feed you meant")
         return page, entries
     if not selector:
-        raise SourceError(f"the feed holds comments on {len(posts)} posts:\n" + _listing(posts), where=name, fix=_FIX_CHOOSE)
+        raise SourceError(f"the feed holds comments on {len(posts)} posts:\n" + common.listing(posts), where=name, fix=_FIX_CHOOSE)
     chosen = _select_post(posts, selector, name)
     others = len(entries) - len(chosen.entries)
     notes.append(
@@ -589,15 +589,8 @@ def _select_post(posts: list[_CommentedPost], selector: str, name: str) -> _Comm
     if len(found) == 1:
         return found[0]
     if not found:
-        raise SourceError(f"no post in the feed matches --thread {selector!r}; the posts are:\n" + _listing(posts), where=name, fix=_FIX_CHOOSE)
-    raise SourceError(f"--thread {selector!r} matches {len(found)} posts:\n" + _listing(found), where=name, fix=_FIX_CHOOSE)
-
-
-def _listing(posts: list[_CommentedPost], limit: int = 20) -> str:
-    lines = ["  " + p.describe() for p in posts[:limit]]
-    if len(posts) > limit:
-        lines.append(f"  ... and {len(posts) - limit} more")
-    return "\n".join(lines)
+        raise SourceError(f"no post in the feed matches --thread {selector!r}; the posts are:\n" + common.listing(posts), where=name, fix=_FIX_CHOOSE)
+    raise SourceError(f"--thread {selector!r} matches {len(found)} posts:\n" + common.listing(found), where=name, fix=_FIX_CHOOSE)
 
 
 # A Discourse topic's feed (/t/slug/ID.rss) links the topic as /t/slug/ID and each post as

@@ -201,7 +201,7 @@ def _choose(posts: list[_Post], selector: str | None, name: str) -> _Post:
     listed = with_comments or posts
     what = "posts with comments" if with_comments else "posts, none with comments"
     raise SourceError(
-        f"the export holds {len(listed)} {what}:\n" + _listing(listed),
+        f"the export holds {len(listed)} {what}:\n" + common.listing(listed),
         where=name,
         fix=_FIX_CHOOSE,
     )
@@ -221,15 +221,8 @@ def _select(posts: list[_Post], selector: str, name: str) -> _Post:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise SourceError(f"no post matches --thread {selector!r}; the posts are:\n" + _listing(posts), where=name, fix=_FIX_CHOOSE)
-    raise SourceError(f"--thread {selector!r} matches {len(found)} posts:\n" + _listing(found), where=name, fix=_FIX_CHOOSE)
-
-
-def _listing(posts: list[_Post], limit: int = 20) -> str:
-    lines = ["  " + p.describe() for p in posts[:limit]]
-    if len(posts) > limit:
-        lines.append(f"  ... and {len(posts) - limit} more")
-    return "\n".join(lines)
+        raise SourceError(f"no post matches --thread {selector!r}; the posts are:\n" + common.listing(posts), where=name, fix=_FIX_CHOOSE)
+    raise SourceError(f"--thread {selector!r} matches {len(found)} posts:\n" + common.listing(found), where=name, fix=_FIX_CHOOSE)
 
 
 def _opening_post(post: _Post, authors: dict[str, str]) -> Reply:

@@ -21,7 +21,7 @@ import lxml.html
 
 from digest import body as bodies
 from digest.sources.mail import flowed
-from digest.sources.mail.decode import _CONTROL, _codec, _encodable, decode_bytes, guess_charset
+from digest.sources.mail.decode import CONTROL_CHARS, codec_of, encodable, decode_bytes, guess_charset
 
 # ---------------------------------------------------------------------------- bodies
 
@@ -63,7 +63,7 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
     and an "On <date>, X wrote:" line is kept as its own paragraph right before its quote.
     ``obfuscation`` is the word Mailman put for "@" in this text (pipermail), if any.
     """
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "..."))
+    text = CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "..."))
     if obfuscation:
         text = _undo_obfuscated_links(text, obfuscation)
     lines = text.split("\n")
@@ -223,12 +223,12 @@ def part_text(part, guesses: list[str]) -> str:
         payload = None
     if payload is None:
         raw = part.get_payload()
-        payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) and _encodable(raw) else b""
+        payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) and encodable(raw) else b""
     try:
         charset = part.get_content_charset()
     except Exception:
         charset = None
-    codec = _codec(charset)
+    codec = codec_of(charset)
     if codec is None or (codec == "ascii" and not payload.isascii()):  # pipermail declares none
         guess = guess_charset(payload)
         if guess:
@@ -295,7 +295,7 @@ def message_body(msg, obfuscation: str | None = None) -> MailBody:
         return MailBody(bodies.from_plain_text(text), any(line.strip() for line in before_signature), guess)
     html = [h for h in html if h.strip()]
     if html:
-        return MailBody(bodies.from_html(_CONTROL.sub("", "\n".join(html))), True, guess)
+        return MailBody(bodies.from_html(CONTROL_CHARS.sub("", "\n".join(html))), True, guess)
     return MailBody("", False, guess)
 
 

@@ -19,10 +19,10 @@ import re
 _UNKNOWN_CHARSETS = {"unknown-8bit", "x-unknown", "unknown", "none", "default", "x-user-defined", "8bit", "binary", "7bit"}
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _codec(charset) -> str | None:
+def codec_of(charset) -> str | None:
     """A Python text codec for a declared charset, or None when unknown or not a text codec."""
     if not charset or not isinstance(charset, str):
         return None
@@ -44,7 +44,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     replacement characters for the rest), else Windows-1252 / Latin-1, the usual
     undeclared 8-bit text of old archives.
     """
-    codec = _codec(charset)
+    codec = codec_of(charset)
     for name in (codec, "utf-8"):
         if name:
             try:
@@ -161,7 +161,7 @@ def decode_encoded_words(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """One line of display text: no control characters, single spaces."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    return " ".join(CONTROL_CHARS.sub(" ", text).split())
 
 
 # ---------------------------------------------------------------------------- headers
@@ -230,7 +230,7 @@ def _unfold(text: str) -> str:
     return re.sub(r"\r?\n", " ", re.sub(r"\r?\n(?=[ \t])", "", text)).strip()
 
 
-def _encodable(value: str) -> bool:
+def encodable(value: str) -> bool:
     try:
         value.encode("utf-8", "surrogateescape")
         return True
@@ -248,7 +248,7 @@ def _normalize_id(text: str) -> str | None:
     text = text.strip()
     if "@" not in text:
         text = _OBFUSCATED_AT.sub("@", text)  # pipermail writes "user at host"
-    text = "".join(_CONTROL.sub("", text).split())
+    text = "".join(CONTROL_CHARS.sub("", text).split())
     return text or None
 
 
