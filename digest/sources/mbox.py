@@ -55,7 +55,7 @@ from digest.sources.mail.split import (
     looks_like_pipermail,
     split_mailbox,
 )
-from digest.sources.mail.threading import MailThread, _Node, select_thread, thread_mails
+from digest.sources.mail.threading import MailThread, ThreadNode, select_thread, thread_mails
 
 DESCRIPTION = "Unix mbox mail archive or a single e-mail message (.eml), threaded by Message-ID/References"
 
@@ -266,7 +266,7 @@ def assign_ids(archive: _Archive) -> None:
 
 # ---------------------------------------------------------------------------- the thread
 
-def _parent_id(node: _Node, root: _Node) -> str | None:
+def _parent_id(node: ThreadNode, root: ThreadNode) -> str | None:
     """The nearest ancestor we have; None when that is the thread's root (answers the thread)."""
     parent = node.parent
     while parent is not None and parent is not root and parent.mail is None:
@@ -296,7 +296,7 @@ def _ids_text(ids: list[str]) -> str:
     return shown + (f" and {len(ids) - _LISTED_IDS} more" if len(ids) > _LISTED_IDS else "")
 
 
-def _descendants(root: _Node) -> list[_Node]:
+def _descendants(root: ThreadNode) -> list[ThreadNode]:
     found, stack = [], list(root.children)
     while stack:
         node = stack.pop()
@@ -305,7 +305,7 @@ def _descendants(root: _Node) -> list[_Node]:
     return found
 
 
-def _missing_ids(chosen: MailThread, nodes: list[_Node]) -> list[str]:
+def _missing_ids(chosen: MailThread, nodes: list[ThreadNode]) -> list[str]:
     """Messages the thread references but the source lacks (placeholders in the tree)."""
     root_missing = [chosen.root.id] if chosen.root.mail is None else []
     return chosen.missing_root + root_missing + [n.id for n in nodes if n.mail is None]

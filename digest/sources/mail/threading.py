@@ -24,7 +24,7 @@ _LISTED_THREADS = 20
 
 # ---------------------------------------------------------------------------- threading
 
-class _Node:
+class ThreadNode:
     """A JWZ container: a message, or a placeholder for a message only referenced."""
 
     __slots__ = ("id", "mail", "parent", "children", "key")
@@ -32,8 +32,8 @@ class _Node:
     def __init__(self, node_id: str):
         self.id = node_id
         self.mail: Mail | None = None
-        self.parent: _Node | None = None
-        self.children: list[_Node] = []
+        self.parent: ThreadNode | None = None
+        self.children: list[ThreadNode] = []
         self.key: tuple = ()  # the earliest sort key in this subtree, set by _set_keys
 
     def mails(self) -> list[Mail]:
@@ -58,7 +58,7 @@ class _Node:
         return self.key
 
 
-def _set_keys(roots: list[_Node]) -> None:
+def _set_keys(roots: list[ThreadNode]) -> None:
     """Each subtree's earliest message key, bottom-up (sorting siblings needs it often)."""
     for root in roots:
         order, stack = [], [root]
@@ -77,7 +77,7 @@ def _set_keys(roots: list[_Node]) -> None:
 class MailThread:
     """A thread found in the archive: its root node and what threading had to assume."""
 
-    root: _Node
+    root: ThreadNode
     missing_root: list[str] = field(default_factory=list)  # placeholders promoted away
     by_subject: list[str] = field(default_factory=list)  # ids attached by subject only
     loops: list[str] = field(default_factory=list)  # ids whose In-Reply-To was ignored: it closed a loop
@@ -97,8 +97,8 @@ class MailThread:
         return len(self.root.mails())
 
 
-def _creates_loop(child: _Node, parent: _Node) -> bool:
-    node: _Node | None = parent
+def _creates_loop(child: ThreadNode, parent: ThreadNode) -> bool:
+    node: ThreadNode | None = parent
     steps = 0
     while node is not None and steps < 100_000:
         if node is child:
@@ -128,11 +128,11 @@ def reply_parent(in_reply_to: list[str], references: list[str], archive: set[str
 
 def thread_mails(mails: list[Mail]) -> list[MailThread]:
     """JWZ threading: references first, then subject only for messages without any."""
-    nodes: dict[str, _Node] = {}
+    nodes: dict[str, ThreadNode] = {}
 
-    def node(node_id: str) -> _Node:
+    def node(node_id: str) -> ThreadNode:
         if node_id not in nodes:
-            nodes[node_id] = _Node(node_id)
+            nodes[node_id] = ThreadNode(node_id)
         return nodes[node_id]
 
     for mail in mails:
@@ -164,7 +164,7 @@ def thread_mails(mails: list[Mail]) -> list[MailThread]:
     roots = [item for item in nodes.values() if item.parent is None]
     _set_keys(roots)
     for item in nodes.values():
-        item.children.sort(key=_Node.first_key)
+        item.children.sort(key=ThreadNode.first_key)
     roots = [root for root in roots if root.key]
     threads = [_promote_single_child(root) for root in roots]
     for item in threads:
@@ -172,7 +172,7 @@ def thread_mails(mails: list[Mail]) -> list[MailThread]:
     return _group_by_subject(threads)
 
 
-def _promote_single_child(root: _Node) -> MailThread:
+def _promote_single_child(root: ThreadNode) -> MailThread:
     """A placeholder root with one reply under it: that reply opens the thread (JWZ step 4)."""
     missing = []
     while root.mail is None and len(root.children) == 1:
@@ -204,7 +204,7 @@ def _group_by_subject(threads: list[MailThread]) -> list[MailThread]:
             primary.loops.extend(other.loops)
             primary.by_subject.append(other.id)
             primary.root.key = min(primary.root.key, other.root.key)
-        primary.root.children.sort(key=_Node.first_key)
+        primary.root.children.sort(key=ThreadNode.first_key)
         result.append(primary)
     return sorted(result, key=lambda t: t.root.first_key())
 
