@@ -397,6 +397,15 @@ _BLOCK_TAG = re.compile(r"</?(?:p|br|blockquote|ul|ol|li|pre|hr)\b[^>]*>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 
 
+_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.S)
+
+
+def prose_words(body: str) -> str:
+    """``plain_words`` without code (``pre`` and ``code``): where people mention each other,
+    never a decorator or annotation such as ``@property`` in a snippet."""
+    return plain_words(_CODE.sub(" ", body)) if "<code" in body or "<pre" in body else plain_words(body)
+
+
 def plain_words(body: str) -> str:
     """The visible text of a body on one line, for ids, scoring and length.
 

@@ -1,6 +1,8 @@
 """Source HTML into the body subset: what a reader would otherwise misread or find broken."""
 
-from digest.body import clean, from_html, from_plain_text
+from digest.body import clean, from_html, from_plain_text, prose_words
+from digest.sources.common import find_mentions
+from digest.sources.mail.bodies import own_text
 
 
 def test_struck_out_text_keeps_its_mark_and_superscripts_their_caret():
@@ -101,3 +103,11 @@ def test_no_attribute_outside_the_subset_survives():
     assert clean('<p title="t" lang="en" class="signature"><a href="https://ex.org" title="tip">a</a><em lang="fr">b</em></p>') == (
         '<p class="signature"><a href="https://ex.org">a</a><em>b</em></p>'
     )
+
+
+def test_mentions_are_looked_for_outside_code():
+    body = "<p>@ann see</p><pre>@property\ndef x(): pass</pre><p>use <code>@dataclass</code> here</p>"
+    assert prose_words(body) == "@ann see use here"
+    assert [m.name for m in find_mentions(prose_words(body))] == ["ann"]
+    patch = "<p>Thanks @bob</p><pre>@@ -1527,7 +1527,8 @@ static int f()\n-\tif (x) {</pre>"
+    assert [m.name for m in find_mentions(own_text(patch))] == ["bob"]

@@ -603,7 +603,7 @@ def _make_reply(post: _Post, reply_id: str, parent_id, base, slug, authors, by_n
         posted_at=posted_at,
         posted_at_text=post.created_at if posted_at is None and post.created_at else None,
         parent_id=parent_id,
-        mentions=common.find_mentions(body.plain_words(text), authors, by_number),
+        mentions=common.find_mentions(body.prose_words(text), authors, by_number),
         engagement=Engagement(likes=post.likes, replies=post.reply_count, reads=post.reads, accepted=accepted),
     )
 

@@ -288,7 +288,7 @@ def _replies(thread: _PageThread, notes: list[str]) -> tuple[list[Reply], bool]:
         notes.append(f"{undated} post(s) have no readable date (createdAt); placed after the dated posts, any text kept as written")
     replies.sort(key=lambda r: (r.posted_at is None, r.posted_at or datetime.min))
     authors = {r.author for r in replies if r.author != PLACEHOLDER_AUTHOR}
-    replies = [replace(r, mentions=common.find_mentions(bodies.plain_words(r.body), authors)) for r in replies]
+    replies = [replace(r, mentions=common.find_mentions(bodies.prose_words(r.body), authors)) for r in replies]
     replies, loops = xmlsafe.break_parent_loops(replies)
     if loops:
         notes.append(f"{loops} post(s) answered each other in a loop; shown as answering the page")

@@ -663,4 +663,4 @@ def _chronological(entries: list[_Entry], notes: list[str]) -> list[_Entry]:
 
 def _with_mentions(replies: list[Reply]) -> list[Reply]:
     authors = {r.author for r in replies}
-    return [replace(r, mentions=common.find_mentions(bodies.plain_words(r.body), authors)) for r in replies]
+    return [replace(r, mentions=common.find_mentions(bodies.prose_words(r.body), authors)) for r in replies]

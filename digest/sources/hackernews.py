@@ -385,7 +385,7 @@ def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _
     options, missing_options = _poll_options(story, members, items)
     notes.extend(_poll_notes(story, options, missing_options))
     authors = {r.author for r in replies} | ({story.by} if story and story.by else set())
-    replies = [replace(r, mentions=common.find_mentions(body.plain_words(r.body), authors)) for r in replies]
+    replies = [replace(r, mentions=common.find_mentions(body.prose_words(r.body), authors)) for r in replies]
     return Thread(
         id=thread_id,
         title=story.title if story else None,
@@ -534,7 +534,7 @@ def _opening_post(story: _Item, options: list[_Item], authors: set[str]) -> Repl
         body=text,
         permalink=ITEM_URL.format(story.id),
         posted_at=story.time,
-        mentions=common.find_mentions(body.plain_words(text), authors),
+        mentions=common.find_mentions(body.prose_words(text), authors),
         engagement=Engagement(score=story.score, replies=len(story.kids) if story.kids is not None else None),
         title=story.title,
     )

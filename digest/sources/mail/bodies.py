@@ -300,14 +300,15 @@ def message_body(msg, obfuscation: str | None = None) -> MailBody:
 
 
 def own_text(body_html: str) -> str:
-    """The text a sender wrote: the body without quotes and signature (for mentions)."""
+    """The text a sender wrote: the body without quotes, signature and code (for mentions:
+    a patch's ``@@ -1,7`` or a decorator is nobody)."""
     if not body_html:
         return ""
     try:
         root = lxml.html.fragment_fromstring(body_html, create_parent="div")
-        for element in list(root.iter("blockquote", "pre", "p")):
-            if element.tag == "blockquote" or element.get("class") == bodies.SIGNATURE_CLASS:
+        for element in list(root.iter("blockquote", "pre", "code", "p")):
+            if element.tag in ("blockquote", "pre", "code") or element.get("class") == bodies.SIGNATURE_CLASS:
                 element.drop_tree()
         return " ".join(root.text_content().split())
     except (lxml.etree.ParserError, ValueError):
-        return bodies.plain_words(body_html)
+        return bodies.prose_words(body_html)
