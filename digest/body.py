@@ -51,7 +51,8 @@ _BLOCKISH = BLOCK_TAGS | {tag for tag, new in _RENAME.items() if new == "p"} | {
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "head", "title"}
 
 # Stops at escaped brackets and quotes too: mail writes links as <https://...>.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # lxml refuses them
+# lxml refuses C0 controls; U+FEFF inside text (iPhone Mail opens quotes with one) is invisible noise
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
 URL_RE = re.compile(r"""(?:https?://|mailto:|www\.)(?:(?!&gt;|&lt;|&quot;|&\#x27;)[^\s<>"'])+""", re.IGNORECASE)
 _TRAILING_PUNCT = ".,;:!?)]}'\"”’…"
 
@@ -82,6 +83,9 @@ def from_html(fragment: str) -> str:
             continue
         if tag in _DROP_WITH_CONTENT:
             element.drop_tree()
+            continue
+        if tag == "img" and element.get("width") == "1" and element.get("height") == "1":
+            element.drop_tree()  # a tracking pixel, nothing to read
             continue
         if tag == "img" and _EMOJI_CLASSES.intersection(classes) and element.get("alt"):
             _replace_with_text(element, element.get("alt"))  # a smiley is text: ";)", not a link to a gif
@@ -129,21 +133,30 @@ def _tidy_paragraphs(root) -> None:
 
 
 def _unwrap_container(element) -> None:
-    """Replace a container by its children; its loose text becomes paragraphs of its own."""
+    """Replace a container by its children: blocks stay blocks, and each run of loose text and
+    inline elements between them becomes one paragraph (a sentence with a link stays whole)."""
     parent = element.getparent()
     index = parent.index(element)
     pieces = []
-    if (element.text or "").strip():
-        p = lxml.html.Element("p")
-        p.text = element.text
-        pieces.append(p)
+    run = lxml.html.Element("p")
+    run.text = element.text
+
+    def flush() -> None:
+        nonlocal run
+        if run.text_content().strip() or any(isinstance(c.tag, str) and c.tag not in ("br", "p") for c in run):
+            pieces.append(run)
+        run = lxml.html.Element("p")
+
     for child in list(element):
         tail, child.tail = child.tail, None
-        pieces.append(child)
-        if (tail or "").strip():
-            p = lxml.html.Element("p")
-            p.text = tail
-            pieces.append(p)
+        if isinstance(child.tag, str) and child.tag.lower() in _BLOCKISH:
+            flush()
+            pieces.append(child)
+            run.text = tail
+        else:
+            run.append(child)
+            child.tail = tail
+    flush()
     element_tail = element.tail
     parent.remove(element)
     for offset, piece in enumerate(pieces):
@@ -248,7 +261,7 @@ def from_plain_text(text: str) -> str:
     blockquotes; everything after a ``-- `` line is marked as the signature;
     ``- item`` lines become lists; URLs become links.  Hard-wrapped lines are joined.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     signature: list[str] = []
     for index, line in enumerate(lines):
         if line in ("-- ", "--"):  # the usenet signature separator, and its trimmed form

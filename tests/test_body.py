@@ -111,3 +111,14 @@ def test_mentions_are_looked_for_outside_code():
     assert [m.name for m in find_mentions(prose_words(body))] == ["ann"]
     patch = "<p>Thanks @bob</p><pre>@@ -1527,7 +1527,8 @@ static int f()\n-\tif (x) {</pre>"
     assert [m.name for m in find_mentions(own_text(patch))] == ["bob"]
+
+
+def test_a_container_holding_blocks_keeps_each_sentence_in_one_paragraph():
+    assert from_html('<div dir="ltr">After <b>Nov</b>, all <a href="https://ex.org">lib</a> will.<br>Two.'
+                     "<ul><li>a</li></ul>tail</div>") == (
+        '<p>After <strong>Nov</strong>, all <a href="https://ex.org">lib</a> will.<br>Two.</p><ul><li>a</li></ul><p>tail</p>'
+    )
+
+
+def test_invisible_marks_and_tracking_pixels_are_left_out():
+    assert from_html('<div>\ufeffHi<img src="https://feeds.ex.org/~r/x" width="1" height="1"><p>para</p></div>') == "<p>Hi</p><p>para</p>"
