@@ -11,10 +11,20 @@ and line breaks WordPress adds when it shows them (``autop``, after its wpautop)
 links to another comment of the page (``<a href="#comment-10">@kid</a>``, written by themes
 and reply plugins) are made absolute against the post's link, and the mention they carry
 resolves to that comment; a comment without ``wp:comment_parent`` that opens with such a
-link is shown as answering that comment (noted).
+link is shown as answering that comment (noted).  Code that highlighter plugins keep
+unescaped (``<pre lang="java">``, ``<pre class="brush: ...">``, ``[code]``, ``[sourcecode]``)
+is escaped into a plain ``<pre>`` first, so "List<String>" and its line breaks survive.
 
-Choosing the post: the one post with comments, else ``request.thread`` matched against the
-post id (``wp:post_id``), slug (``wp:post_name``), link, or a part of the title (any case).
+Only what a visitor could read is imported: a published post (``wp:status`` ``publish``; an
+attachment's ``inherit``; a closed bbPress topic) without ``wp:post_password``.  Choosing a
+trashed, draft, private or password-protected post is refused, saying why.  Attachments,
+revisions, menu items and other entries that are not posts are left out of listings (counted).
+A bbPress ``topic`` is read with its ``reply`` items (``wp:post_parent`` the topic; a reply to a
+reply names it in the ``_bbp_reply_to`` meta); unpublished replies are skipped and counted.
+
+Choosing the post: the one published post with comments, else ``request.thread`` matched
+against the post id (``wp:post_id``), slug (``wp:post_name``), link, or a part of the title
+(any case; published posts first, so a revision never shadows its post).
 
 Real exports are often not well-formed: a cut header leaves ``wp:`` / ``excerpt:`` undeclared,
 and the namespace URL differs by version (``wordpress.org/export/1.0/`` ... ``1.2/``).  Elements
@@ -32,7 +42,7 @@ import html
 import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import accumulate
 
@@ -42,7 +52,7 @@ from digest.model import Reply, Thread
 from digest import sources
 from digest.sources import common, xmlsafe
 
-DESCRIPTION = "WordPress export (WXR): one post and its approved comments"
+DESCRIPTION = "WordPress export (WXR): one published post and its approved comments (or a bbPress topic and its replies)"
 
 _FIX_XML = "export the site again from WordPress (Tools > Export), or repair the XML at that line"
 _FIX_CHOOSE = "choose the post with --thread ID, slug, link or a part of its title"
@@ -66,6 +76,7 @@ def read(request) -> Thread:
     parsed, notes = xmlsafe.parse_export(doc.data, doc.name, _FIX_XML)
     authors = _display_names(parsed.root)
     posts = [_Post.of(item) for item in parsed.root.iter() if _kind(item) == "item"]
+    _attach_bbpress_replies(posts)
     if not any(p.post_id or p.comments for p in posts):  # no WordPress data at all
         sources.refuse_other_format(request, "wxr")
     if not posts:
@@ -75,7 +86,7 @@ def read(request) -> Thread:
     if partial:
         notes.append("the file is damaged inside this post: some of its comments may be missing")
     opening = _opening_post(post, authors)
-    replies, missing_parents = _replies(post, notes)
+    replies, missing_parents = _replies(post, authors, notes)
     return Thread(
         id=post.post_id or common.stable_id(permalink=post.link, author=opening.author, body=opening.body),
         title=post.title or None,
@@ -152,6 +163,26 @@ def _display_names(root) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------- posts
 
+# Entries WordPress and common plugins keep as posts that are not something to read as a
+# thread: media, revisions, menus, editor data, contact-form messages, bbPress containers.
+_NOT_CONTENT = {
+    "attachment", "revision", "nav_menu_item", "custom_css", "customize_changeset", "oembed_cache",
+    "user_request", "wp_block", "wp_template", "wp_template_part", "wp_global_styles", "wp_navigation",
+    "wp_font_family", "wp_font_face", "feedback", "forum", "reply",
+}
+# What a visitor can read: published posts; attachments take their post's status ("inherit");
+# a closed bbPress topic is still shown, only locked.
+_READABLE = {"attachment": {"publish", "inherit"}, "topic": {"publish", "closed"}}
+_UNPUBLISHED = {
+    "trash": "it is in the trash",
+    "draft": "it is a draft",
+    "auto-draft": "it is an unsaved draft",
+    "pending": "it is pending review",
+    "private": "it is private",
+    "future": "it is scheduled, not yet published",
+}
+
+
 @dataclass
 class _Post:
     element: object
@@ -161,6 +192,11 @@ class _Post:
     title: str
     link: str | None
     comments: list
+    post_type: str
+    status: str
+    has_password: bool
+    parent: str
+    replies: list = field(default_factory=list)  # bbPress replies, when this is a topic
 
     @classmethod
     def of(cls, item) -> "_Post":
@@ -174,11 +210,15 @@ class _Post:
             title=_unescaped(xmlsafe.text(fields.get("title"))),
             link=link if link and link.startswith(("http://", "https://")) else None,
             comments=[c for c in item if _kind(c) == "wp:comment"],
+            post_type=xmlsafe.text(fields.get("wp:post_type")).lower() or "post",  # old exports: posts only
+            status=xmlsafe.text(fields.get("wp:status")).lower() or "publish",
+            has_password=bool(xmlsafe.text(fields.get("wp:post_password"))),
+            parent=xmlsafe.text(fields.get("wp:post_parent")),
         )
 
     @property
     def visible_comments(self) -> int:
-        return sum(1 for c in self.comments if _is_shown(_fields(c)))
+        return sum(1 for c in self.comments if _is_shown(_fields(c))) + sum(1 for r in self.replies if r.status == "publish")
 
     def describe(self) -> str:
         """One listing line; the link and, for a post without an id, its line in the file tell
@@ -187,27 +227,89 @@ class _Post:
         slug = f", slug {self.slug}" if self.slug else ""
         link = f" {self.link}" if self.link else ""
         count = self.visible_comments
-        return f"{label} \"{self.title or '(no title)'}\"{slug}{link} ({count} comment{'' if count == 1 else 's'})"
+        noun = ("reply", "replies") if self.post_type == "topic" else ("comment", "comments")
+        return f"{label} \"{self.title or '(no title)'}\"{slug}{link} ({count} {noun[count != 1]})"
+
+
+def _attach_bbpress_replies(posts: list[_Post]) -> None:
+    """bbPress keeps a forum reply as its own item (post type ``reply``) whose ``wp:post_parent``
+    is the topic; they are the topic's replies."""
+    topics = {p.post_id: p for p in posts if p.post_type == "topic" and p.post_id}
+    for post in posts:
+        if post.post_type == "reply" and post.parent in topics:
+            topics[post.parent].replies.append(post)
+
+
+def _unreadable(post: _Post) -> str | None:
+    """Why a visitor of the site could not read this entry, if they could not: it must not
+    reach a digest either."""
+    if post.post_type == "reply":
+        return f"it is a bbPress reply (to topic {post.parent if post.parent not in ('', '0') else 'unknown'}), not a topic"
+    if post.post_type in _NOT_CONTENT - {"attachment"}:
+        return f"it is a '{post.post_type}' entry, not a post"
+    reasons = []
+    if post.status not in _READABLE.get(post.post_type, {"publish"}):
+        reasons.append(_UNPUBLISHED.get(post.status, f"its status (wp:status) is '{post.status}', not published"))
+    if post.has_password:
+        reasons.append("it is password-protected (wp:post_password)")
+    return " and ".join(reasons) or None
+
+
+def _left_out(post: _Post) -> str | None:
+    """Why a post is not offered in listings: not content, or not readable (its kind)."""
+    if post.post_type in _NOT_CONTENT:
+        return f"'{post.post_type}'"
+    if post.status not in _READABLE.get(post.post_type, {"publish"}):
+        return post.status
+    return "password-protected" if post.has_password else None
+
+
+def _listing(shown: list[_Post], posts: list[_Post]) -> str:
+    """The posts one may choose, then a count of the entries left out and why."""
+    return (":\n" + common.listing(shown) if shown else "") + _left_out_line(posts)
+
+
+def _left_out_line(posts: list[_Post]) -> str:
+    counts = Counter(reason for reason in map(_left_out, posts) if reason)
+    if not counts:
+        return ""
+    return f"\n  (not listed: {sum(counts.values())} entries that are not published posts: " + ", ".join(
+        f"{count} {reason}" for reason, count in sorted(counts.items())
+    ) + ")"
 
 
 def _choose(posts: list[_Post], selector: str | None, name: str) -> _Post:
+    listed = [p for p in posts if not _left_out(p)]
     if selector and selector.strip():
-        return _select(posts, selector.strip(), name)
-    with_comments = [p for p in posts if p.visible_comments]
+        post = _select(posts, listed, selector.strip(), name)
+        reason = _unreadable(post)
+        if reason:
+            topic = post.post_type == "reply" and post.parent not in ("", "0") and post.parent
+            raise SourceError(
+                f"post {post.post_id or post.title!r} cannot be imported: {reason}; only published posts without a "
+                "password are imported" + _listing(listed, posts),
+                where=name,
+                fix=f"choose its topic with --thread {topic}" if topic else _FIX_CHOOSE,
+            )
+        return post
+    with_comments = [p for p in listed if p.visible_comments]
     if len(with_comments) == 1:
         return with_comments[0]
-    if not with_comments and len(posts) == 1:
-        return posts[0]
-    listed = with_comments or posts
-    what = "posts with comments" if with_comments else "posts, none with comments"
+    if not with_comments and len(posts) == 1 and listed:
+        return listed[0]
+    shown = with_comments or listed
+    what = "published posts with comments" if with_comments else "published posts, none with comments"
     raise SourceError(
-        f"the export holds {len(listed)} {what}:\n" + common.listing(listed),
+        (f"the export holds {len(shown)} {what}" if shown else "the export holds no published post without a password")
+        + _listing(shown, posts),
         where=name,
         fix=_FIX_CHOOSE,
     )
 
 
-def _select(posts: list[_Post], selector: str, name: str) -> _Post:
+def _select(posts: list[_Post], listed: list[_Post], selector: str, name: str) -> _Post:
+    """An id, slug or link names any entry (a refused one is refused with its reason); a part
+    of a title is looked for among the published posts first (not their revisions)."""
     for exact in (
         lambda p: p.post_id == selector,
         lambda p: p.slug and p.slug == selector,
@@ -215,17 +317,22 @@ def _select(posts: list[_Post], selector: str, name: str) -> _Post:
     ):
         found = [p for p in posts if exact(p)]
         if found:
-            return max(found, key=lambda p: p.visible_comments)
+            return max(found, key=lambda p: (not _unreadable(p), p.visible_comments))
     needle = selector.casefold()
-    found = [p for p in posts if needle in p.title.casefold()]
+    found = [p for p in listed if needle in p.title.casefold()] or [p for p in posts if needle in p.title.casefold()]
     if len(found) == 1:
         return found[0]
     if not found:
-        raise SourceError(f"no post matches --thread {selector!r}; the posts are:\n" + common.listing(posts), where=name, fix=_FIX_CHOOSE)
+        raise SourceError(
+            f"no post matches --thread {selector!r}; the published posts are" + _listing(listed, posts),
+            where=name,
+            fix=_FIX_CHOOSE,
+        )
     raise SourceError(f"--thread {selector!r} matches {len(found)} posts:\n" + common.listing(found), where=name, fix=_FIX_CHOOSE)
 
 
-def _opening_post(post: _Post, authors: dict[str, str]) -> Reply:
+def _as_reply(post: _Post, authors: dict[str, str]) -> Reply:
+    """A post, or a bbPress reply, as written: its author, HTML and date."""
     fields = post.fields
     login = xmlsafe.text(fields.get("dc:creator"))
     author = authors.get(login, login) or "anonymous"
@@ -242,9 +349,34 @@ def _opening_post(post: _Post, authors: dict[str, str]) -> Reply:
         permalink=post.link,
         posted_at=posted_at,
         posted_at_text=posted_text,
-        title=post.title or None,
-        mentions=common.find_mentions(bodies.plain_words(body)),
     )
+
+
+def _opening_post(post: _Post, authors: dict[str, str]) -> Reply:
+    opening = _as_reply(post, authors)
+    return replace(opening, title=post.title or None, mentions=common.find_mentions(bodies.prose_words(opening.body)))
+
+
+def _bbpress_replies(topic: _Post, authors: dict[str, str], skipped: Counter) -> list[Reply]:
+    """The topic's published forum replies; a reply to a reply names it in ``_bbp_reply_to``."""
+    replies = []
+    for post in topic.replies:
+        if post.status != "publish" or post.has_password:
+            skipped[f"{'password-protected' if post.has_password else post.status} bbPress replies"] += 1
+            continue
+        answered = _meta(post.element, "_bbp_reply_to")
+        replies.append(replace(_as_reply(post, authors), parent_id=answered if answered not in ("", "0") else None))
+    return replies
+
+
+def _meta(item, key: str) -> str:
+    """A ``wp:postmeta`` value of an item ('' when absent)."""
+    for element in item:
+        if _kind(element) == "wp:postmeta":
+            fields = _fields(element)
+            if xmlsafe.text(fields.get("wp:meta_key")) == key:
+                return xmlsafe.text(fields.get("wp:meta_value"))
+    return ""
 
 
 # ---------------------------------------------------------------------------- comments
@@ -255,9 +387,10 @@ def _is_shown(fields: dict) -> bool:
     return approved == "1" and kind in _COMMENT_TYPES
 
 
-def _replies(post: _Post, notes: list[str]) -> tuple[list[Reply], bool]:
-    """Approved comments in thread order, and whether some answer comments absent from the export."""
-    skipped: dict[str, int] = {}
+def _replies(post: _Post, authors: dict[str, str], notes: list[str]) -> tuple[list[Reply], bool]:
+    """Approved comments (and a topic's bbPress replies) in thread order, and whether some
+    answer comments absent from the export."""
+    skipped: Counter = Counter()
     exported: dict[str, str] = {}  # every exported comment id -> what it is, for parents not shown
     replies: list[Reply] = []
     seen: set[str] = set()
@@ -280,6 +413,14 @@ def _replies(post: _Post, notes: list[str]) -> tuple[list[Reply], bool]:
         replies.append(reply)
         reply_links[reply.id] = _reply_links(xmlsafe.text(fields.get("wp:comment_content")))
         threaded_by_link += by_link
+    for reply in _bbpress_replies(post, authors, skipped):
+        if reply.id in seen:
+            skipped["repeated (same comment id)"] += 1
+            continue
+        seen.add(reply.id)
+        replies.append(reply)
+        reply_links[reply.id] = {}
+    exported.update((p.post_id, "bbPress reply") for p in post.replies if p.post_id)
     if skipped:
         notes.append("skipped " + ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items())))
     if threaded_by_link:
@@ -297,7 +438,7 @@ def _replies(post: _Post, notes: list[str]) -> tuple[list[Reply], bool]:
     authors = {r.author for r in replies}
     shown = {r.id for r in replies}
     replies = [
-        replace(r, mentions=_linked(common.find_mentions(bodies.plain_words(r.body), authors), reply_links[r.id], shown))
+        replace(r, mentions=_linked(common.find_mentions(bodies.prose_words(r.body), authors), reply_links[r.id], shown))
         for r in replies
     ]
     replies, loops = xmlsafe.break_parent_loops(replies)
@@ -490,8 +631,9 @@ def autop(text: str) -> str:
     breaks, except next to block tags (<blockquote>, <ul>, <li>, <p> ...), where they are
     layout.  Posts written in the block editor (WordPress 5.0+, marked by ``<!-- wp:``
     comments) already are HTML and WordPress shows them without wpautop.  The steps follow
-    wpautop's; <pre> sections are kept as they are, [caption] shortcodes are dropped."""
-    text = _CAPTION.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    wpautop's; <pre> sections are kept as they are, [caption] shortcodes are dropped, and code
+    stored raw for a highlighter plugin is escaped first (``code_as_text``)."""
+    text = code_as_text(_CAPTION.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     if _HAS_BLOCKS in text:
         return _HTML_COMMENT.sub("", text)
     text = _HTML_COMMENT.sub("", text)  # <!--more--> and other invisible notes
@@ -502,6 +644,43 @@ def autop(text: str) -> str:
     for index, block in enumerate(pre_blocks):
         text = text.replace(f"<pre wp-pre-tag-{index}></pre>", block, 1)
     return text
+
+
+# Highlighter plugins (WP-Syntax, SyntaxHighlighter, CodeColorer ...) let authors paste code
+# unescaped into <pre lang="java">, <pre class="brush: java">, [code] or [sourcecode lang=".."],
+# and escape it themselves when the post is shown; read as HTML, "List<String>" loses "<String>".
+_PRE_OPEN = re.compile(r"<pre\b(?P<attrs>[^<>]*)>", re.I)
+_HIGHLIGHTER_ATTR = re.compile(r"""(?:^|\s)(?:lang|language|line)\s*=|\bclass\s*=\s*["']?[^"'<>]*\bbrush\s*:""", re.I)
+_CODE_OPEN = re.compile(r"\[(?P<tag>code|sourcecode)\b(?P<attrs>[^\[\]]*)\]", re.I)
+_ESCAPED_FLAG = re.compile(r"""\bescaped\s*=\s*["']?true""", re.I)
+
+
+def code_as_text(text: str) -> str:
+    """Code kept raw for a highlighter becomes escaped text inside a plain <pre>, so tags,
+    generics and line breaks survive.  Code written escaped already (no raw "<" or ">", or
+    WP-Syntax's escaped="true") is left as it is, as the plugins themselves do."""
+    text = _raw_code_blocks(text, _CODE_OPEN, lambda m: re.compile(rf"\[/{m.group('tag')}\]", re.I))
+    return _raw_code_blocks(text, _PRE_OPEN, lambda m: _PRE_END if _HIGHLIGHTER_ATTR.search(m.group("attrs")) else None)
+
+
+def _raw_code_blocks(text: str, opening, closing) -> str:
+    """Each block from an opening match to its closing pattern, as an escaped <pre>; one scan,
+    so a file of unclosed blocks stays linear."""
+    out, position, search_from = [], 0, 0
+    while (start := opening.search(text, search_from)) is not None:
+        end_pattern = closing(start)
+        if end_pattern is None:  # a plain <pre>: HTML, shown as written
+            search_from = start.end()
+            continue
+        end = end_pattern.search(text, start.end())
+        if end is None:  # never closed: no later block can be either
+            break
+        code = text[start.end():end.start()].strip("\n")
+        if not _ESCAPED_FLAG.search(start.group("attrs")) and ("<" in code or ">" in code):
+            code = html.escape(code, quote=False)
+        out += [text[position:start.start()], f"<pre>{code}</pre>"]
+        position = search_from = end.end()
+    return "".join(out) + text[position:]
 
 
 def _hide_pre(text: str) -> tuple[str, list[str]]:

@@ -284,7 +284,7 @@ def test_several_posts_need_a_selector():
     with pytest.raises(SourceError) as error:
         read(EXPORT_TWO_POSTS)
     message = str(error.value)
-    assert "2 posts with comments" in message
+    assert "2 published posts with comments" in message
     assert '41 "Why my leeks bolted", slug why-my-leeks-bolted https://allotment.example.org/2023/09/why-my-leeks-bolted/ (3 comments)' in message
     assert '57 "Seed swap this Saturday", slug seed-swap https://allotment.example.org/2023/10/seed-swap/ (2 comments)' in message
     assert "--thread" in error.value.fix
@@ -523,3 +523,124 @@ def test_at_name_comment_links_resolve_the_mention_and_an_opening_one_gives_the_
     olu = thread.reply("13")
     assert olu.parent_id == "12" and [(m.name, m.reply_id) for m in olu.mentions] == [("Priya", "12")]
     assert any('open with an "@name" link' in note for note in thread.import_notes)
+
+
+# ---------------------------------------------------------------------------- code for highlighters
+
+def test_raw_code_for_highlighter_plugins_is_kept_as_text():
+    """WP-Syntax (<pre lang>) and SyntaxHighlighter ([sourcecode], [code], <pre class="brush:">)
+    store code unescaped; read as HTML, generics and tags in it would vanish."""
+    post = (
+        'Code:\n<pre lang="java">List<List<String>> xs;\n\nIModel<P> p;</pre>\n'
+        '[sourcecode language="xml"]\n<a href="x">go</a>\n[/sourcecode]\n'
+        '<pre class="brush: java">Map&lt;K, V&gt; m;</pre>\n'  # written escaped: left as it is
+        "<pre>plain <b>HTML</b></pre>"  # no highlighter: HTML, as before
+    )
+    text = EXPORT.replace("Half the leek bed went to seed in August.\n\nI think the dry spell in June did it.\nNext year: more water, later sowing.", post)
+    text = text.replace("Mine were fine with a soaker hose.\nMulch helped too.", "Try [code]if (a<b && c>d) {}[/code] then")
+    thread = read(text)
+    assert thread.opening_post.body == (
+        "<p>Code:</p><pre>List&lt;List&lt;String&gt;&gt; xs;\n\nIModel&lt;P&gt; p;</pre>"
+        '<pre>&lt;a href="x"&gt;go&lt;/a&gt;</pre><pre>Map&lt;K, V&gt; m;</pre><pre>plain <strong>HTML</strong></pre>'
+    )
+    assert thread.reply("12").body == "<p>Try </p><pre>if (a&lt;b &amp;&amp; c&gt;d) {}</pre><p>then</p>"
+
+
+def test_code_as_text_keeps_escaped_code_and_stays_linear():
+    assert wxr.code_as_text('<pre lang="php" escaped="true">&lt;?php</pre>') == "<pre>&lt;?php</pre>"
+    assert wxr.code_as_text('<pre xml:lang="en">a<b>c</b></pre>') == '<pre xml:lang="en">a<b>c</b></pre>'
+    assert wxr.code_as_text("[code]x<y") == "[code]x<y"  # never closed: left alone
+    hostile = '<pre lang="c">' * 5000 + "[code " * 5000 + "[code]" * 5000
+    assert wxr.code_as_text(hostile) == hostile
+
+
+# ---------------------------------------------------------------------------- post status and type
+
+def _with_post_field(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    "old, new, reason",
+    [
+        ("<wp:status><![CDATA[publish]]>", "<wp:status><![CDATA[trash]]>", "it is in the trash"),
+        ("<wp:status><![CDATA[publish]]>", "<wp:status><![CDATA[draft]]>", "it is a draft"),
+        ("<wp:status><![CDATA[publish]]>", "<wp:status><![CDATA[private]]>", "it is private"),
+        ("<wp:post_password><![CDATA[]]>", "<wp:post_password><![CDATA[s3cret]]>", "password-protected"),
+    ],
+)
+def test_unpublished_or_password_protected_posts_are_never_imported(old, new, reason):
+    text = _with_post_field(EXPORT, old, new)  # the first item: post 41, the one with comments
+    with pytest.raises(SourceError) as error:
+        read(text, thread="41")
+    assert reason in error.value.message and "only published posts without a password" in error.value.message
+    assert "Half the leek bed" not in error.value.message
+    with pytest.raises(SourceError) as error:  # nor chosen as the one post with comments
+        read(text)
+    assert '2 "About"' in error.value.message and "Why my leeks" not in error.value.message
+    assert "(not listed: 1 entries that are not published posts" in error.value.message
+
+
+ATTACHMENT_MENU_REVISION = """
+	<item><title>leeks.jpg</title><link>https://allotment.example.org/leeks-jpg/</link><wp:post_id>60</wp:post_id>
+		<wp:post_name>leeks-jpg</wp:post_name><wp:status>inherit</wp:status><wp:post_parent>41</wp:post_parent><wp:post_type>attachment</wp:post_type>
+		<wp:comment><wp:comment_id>30</wp:comment_id><wp:comment_author>Olu</wp:comment_author><wp:comment_date_gmt>2023-09-07 10:00:00</wp:comment_date_gmt>
+		<wp:comment_content>Lovely photo.</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_type>comment</wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment></item>
+	<item><title>Home</title><wp:post_id>61</wp:post_id><wp:status>publish</wp:status><wp:post_type>nav_menu_item</wp:post_type></item>
+	<item><title>Seed swap this Saturday</title><wp:post_id>62</wp:post_id><wp:post_name>57-revision-v1</wp:post_name><wp:status>inherit</wp:status><wp:post_type>revision</wp:post_type></item>
+</channel>"""
+
+
+def test_listings_leave_out_attachments_menus_and_revisions_with_a_count():
+    text = EXPORT_TWO_POSTS.replace("</channel>", ATTACHMENT_MENU_REVISION, 1)
+    with pytest.raises(SourceError) as error:
+        read(text)
+    message = error.value.message
+    assert "2 published posts with comments" in message and "leeks.jpg" not in message and "Home" not in message
+    assert "(not listed: 3 entries that are not published posts: 1 'attachment', 1 'nav_menu_item', 1 'revision')" in message
+    assert read(text, thread="seed swap").id == "57"  # the title names the post, not its revision
+    photo = read(text, thread="60")  # an attachment page is shown with its post, and can have comments
+    assert [r.body for r in photo.replies] == ["<p>Lovely photo.</p>"]
+    with pytest.raises(SourceError) as error:
+        read(text, thread="61")
+    assert "it is a 'nav_menu_item' entry, not a post" in error.value.message
+
+
+BBPRESS = """<?xml version="1.0" encoding="UTF-8" ?>
+""" + RSS_HEADER + """
+<channel><title>Support</title><link>https://forum.example.org</link><wp:wxr_version>1.2</wp:wxr_version>
+	<wp:author><wp:author_login>bob</wp:author_login><wp:author_display_name>Bob Stone</wp:author_display_name></wp:author>
+	<item><title>Help</title><link>https://forum.example.org/forums/forum/help/</link><content:encoded>Questions here</content:encoded>
+		<wp:post_id>10</wp:post_id><wp:status>publish</wp:status><wp:post_type>forum</wp:post_type></item>
+	<item><title>Pump stops</title><link>https://forum.example.org/forums/topic/pump-stops/</link><dc:creator>ann</dc:creator>
+		<content:encoded><![CDATA[<p>My pump stops after a minute.</p>]]></content:encoded><wp:post_id>20</wp:post_id>
+		<wp:post_date_gmt>2024-01-02 09:00:00</wp:post_date_gmt><wp:status>closed</wp:status><wp:post_parent>10</wp:post_parent><wp:post_type>topic</wp:post_type></item>
+	<item><title>Reply To: Pump stops</title><link>https://forum.example.org/forums/topic/pump-stops/#post-22</link><dc:creator>ann</dc:creator>
+		<content:encoded><![CDATA[It was the filter.
+Thanks @bob]]></content:encoded><wp:post_id>22</wp:post_id><wp:post_date_gmt>2024-01-02 11:00:00</wp:post_date_gmt>
+		<wp:status>publish</wp:status><wp:post_parent>20</wp:post_parent><wp:post_type>reply</wp:post_type>
+		<wp:postmeta><wp:meta_key>_bbp_reply_to</wp:meta_key><wp:meta_value>21</wp:meta_value></wp:postmeta></item>
+	<item><title>Reply To: Pump stops</title><link>https://forum.example.org/forums/topic/pump-stops/#post-21</link><dc:creator>bob</dc:creator>
+		<content:encoded><![CDATA[Clean the filter.]]></content:encoded><wp:post_id>21</wp:post_id><wp:post_date_gmt>2024-01-02 10:00:00</wp:post_date_gmt>
+		<wp:status>publish</wp:status><wp:post_parent>20</wp:post_parent><wp:post_type>reply</wp:post_type>
+		<wp:postmeta><wp:meta_key>_bbp_reply_to</wp:meta_key><wp:meta_value>0</wp:meta_value></wp:postmeta></item>
+	<item><title>Reply To: Pump stops</title><dc:creator>spammer</dc:creator><content:encoded>cheap pumps</content:encoded><wp:post_id>23</wp:post_id>
+		<wp:status>spam</wp:status><wp:post_parent>20</wp:post_parent><wp:post_type>reply</wp:post_type></item>
+</channel></rss>"""
+
+
+def test_bbpress_topic_is_read_with_its_replies():
+    thread = read(BBPRESS)  # the one topic with replies; the forum and the replies are not posts
+    assert (thread.id, thread.title, thread.author) == ("20", "Pump stops", "ann")
+    assert [(r.id, r.author, r.parent_id, r.posted_at) for r in thread.replies] == [
+        ("21", "Bob Stone", None, utc(2024, 1, 2, 10)),
+        ("22", "ann", "21", utc(2024, 1, 2, 11)),
+    ]
+    assert thread.reply("22").body == "<p>It was the filter.<br>Thanks @bob</p>"
+    assert thread.reply("22").permalink == "https://forum.example.org/forums/topic/pump-stops/#post-22"
+    assert "skipped 1 spam bbPress replies" in thread.import_notes
+    assert_round_trip(thread)
+    with pytest.raises(SourceError) as error:
+        read(BBPRESS, thread="22")
+    assert "bbPress reply (to topic 20)" in error.value.message and error.value.fix == "choose its topic with --thread 20"
