@@ -17,13 +17,17 @@ they have replies, so the tree holds.  Old things with ``ups``/``downs`` but no 
 score = ups - downs (reddit's definition of the score).  A poll's ``poll_data`` options are
 listed in the opening post with their ``vote_count`` (alone, with a note, while voting is open and
 reddit gives no counts).  A single Listing object (a subreddit page, ``/r/NAME.json``) is refused
-with the thread addresses of its posts.
+with the thread addresses of its posts, and so are comments or posts saved on their own (one
+comment object or ``{"kind": "t1"}`` thing, a list of them as PRAW and JRAW scripts save, a
+pushshift ``{"data": [...]}`` search response, a JSON-lines file of them): the error names the
+thread address of their ``link_id``.
 Several files: ``request.thread`` picks one by submission id (``3hahrw`` or ``t3_3hahrw``).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -48,15 +52,23 @@ _MD_WRAPPER = re.compile(
 )
 _KIND = re.compile(rb'"kind"\s*:\s*"(Listing|t3|t1|more)"')
 _LISTING_OBJECT = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"kind"\s*:\s*"Listing"')
+# Keys only reddit things carry: a comment's link_id names its post (t3_), subreddit_id its subreddit (t5_).
+_THING_KEYS = re.compile(rb'"(?:link_id"\s*:\s*"t3_|subreddit_id"\s*:\s*"t5_)')
+_THING_NAMES = {"t1": "comment", "t3": "post"}
 _MAX_LISTED = 5
 
 
 def sniff(doc) -> bool:
     """A JSON array of reddit Listings: ``[{"kind": "Listing", ...`` with a t3 or t1 inside; also a
-    single Listing of posts (a subreddit page), so that reading it can say what to save instead."""
+    single Listing of posts (a subreddit page) and comments or posts saved on their own (with
+    link_id or subreddit_id), so that reading them can say what to save instead."""
     window = jsonshape.sniff_window(getattr(doc, "data", None))
     if window is None or b'"digest_thread"' in window:
         return False
+    return _looks_like_thread(window) or _THING_KEYS.search(window) is not None
+
+
+def _looks_like_thread(window: bytes) -> bool:
     kinds = {match.group(1) for match in _KIND.finditer(window)}
     if window.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
         return b"Listing" in kinds and bool(kinds & {b"t3", b"t1"})
@@ -119,7 +131,8 @@ def _choose_document(request) -> jsonshape.Node:
     wanted = (request.thread or "").strip().lower().removeprefix("t3_")
     threads: list[tuple[str, str, jsonshape.Node]] = []
     for doc in request.documents:
-        if sniff(doc):
+        window = jsonshape.sniff_window(doc.data)
+        if window is not None and _looks_like_thread(window):
             root = _load(doc)
             link_id = _submission(root[0])["id"].ident() or "?"
             threads.append((link_id, doc.name, root))
@@ -135,10 +148,33 @@ def _choose_document(request) -> jsonshape.Node:
 
 
 def _load(doc) -> jsonshape.Node:
-    root = jsonshape.load(doc.data, doc.name, FIX)
+    try:
+        root = jsonshape.load(doc.data, doc.name, FIX)
+    except SourceError:
+        _refuse_json_lines(doc)
+        raise
     if root.is_object and root["kind"].value == "Listing":
         _refuse_listing(root)
+    saved = _saved_things(root)
+    if saved is not None:
+        _refuse_saved_things(root.where, *saved)
     return root
+
+
+def _refuse_json_lines(doc, sample: int = 100) -> None:
+    """Pushshift dumps and many scripts write one comment or post per line (JSON lines), which
+    is no JSON document: when the first lines are reddit things, say what the file is."""
+    lines = [line for line in doc.data.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return
+    try:
+        items = [jsonshape.Node(json.loads(line), f"line {n}", doc.name, FIX) for n, line in enumerate(lines[:sample], 1)]
+    except (ValueError, RecursionError):
+        return
+    things = _things(items)
+    if len(things) == len(items):
+        counted = _counted(things) if len(lines) <= sample else f"{len(lines)} reddit comments or posts"
+        _refuse_saved_things(doc.name, f"a JSON-lines file of {counted} (one per line, as pushshift dumps are)", things)
 
 
 def _refuse_listing(listing: jsonshape.Node) -> NoReturn:
@@ -147,12 +183,95 @@ def _refuse_listing(listing: jsonshape.Node) -> NoReturn:
     posts = _listed_posts(listing)
     if not posts:
         listing.fail("this is a single reddit Listing, not a comment thread (which is an array of two Listings)")
-    shown = ", ".join(f"{SITE}/comments/{post}.json" for post in posts[:_MAX_LISTED])
-    more = f" and {len(posts) - _MAX_LISTED} more" if len(posts) > _MAX_LISTED else ""
     listing.fail(
         f"this is a subreddit listing of {len(posts)} posts (as /r/NAME.json serves), not a comment thread",
-        fix=f"save one post's thread as https://www.reddit.com/comments/ID.json (this page's posts: {shown}{more})",
+        fix=f"save one post's thread as https://www.reddit.com/comments/ID.json (this page's posts: {_addresses(posts)})",
     )
+
+
+def _addresses(post_ids: list[str]) -> str:
+    """The first few posts' thread addresses, and how many more there are."""
+    shown = ", ".join(f"{SITE}/comments/{post}.json" for post in post_ids[:_MAX_LISTED])
+    more = f" and {len(post_ids) - _MAX_LISTED} more" if len(post_ids) > _MAX_LISTED else ""
+    return shown + more
+
+
+def _saved_things(root: jsonshape.Node) -> tuple[str, list[tuple[str, jsonshape.Node]]] | None:
+    """Comments or posts saved without their thread, as scripts do (PRAW's and JRAW's objects,
+    pushshift's ``{"data": [...]}`` search responses): what the file is, and its things."""
+    if root.is_object and root["data"].is_array:
+        things = _things(root["data"].array())
+        return (f"a pushshift search response of {_counted(things)}", things) if things else None
+    if root.is_object:
+        thing = _thing(root)
+        return (f"one reddit {_THING_NAMES[thing[0]]}", [thing]) if thing else None
+    items = root.array() if root.is_array else []
+    if items and _thing(items[0]) is not None:
+        things = _things(items)
+        return f"a list of {_counted(things)}", things
+    return None
+
+
+def _things(items: list[jsonshape.Node]) -> list[tuple[str, jsonshape.Node]]:
+    return [thing for thing in map(_thing, items) if thing is not None]
+
+
+def _thing(node: jsonshape.Node) -> tuple[str, jsonshape.Node] | None:
+    """(``t1`` or ``t3``, its fields) for a ``{"kind", "data"}`` thing or the bare fields PRAW,
+    JRAW and pushshift save; a comment has a ``link_id`` of ``t3_…`` or a ``t1_`` name, a post a
+    ``t3_`` name or a subreddit and a comment count."""
+    if not node.is_object:
+        return None
+    kind = node["kind"].value
+    if isinstance(kind, str) and kind in _THING_NAMES and node["data"].is_object:
+        return kind, node["data"]
+    if node.has("kind"):
+        return None
+    if _id_after(node["link_id"].value, "t3_") or _id_after(node["name"].value, "t1_"):
+        return "t1", node
+    if _id_after(node["name"].value, "t3_") or (node.has("subreddit") and node.has("num_comments")):
+        return "t3", node
+    return None
+
+
+def _counted(things: list[tuple[str, jsonshape.Node]]) -> str:
+    """``2 reddit comments``, ``one reddit comment and 3 reddit posts``."""
+    parts = []
+    for kind, name in _THING_NAMES.items():
+        count = sum(k == kind for k, _ in things)
+        if count:
+            parts.append(f"{'one' if count == 1 else count} reddit {name}{'' if count == 1 else 's'}")
+    return " and ".join(parts)
+
+
+def _refuse_saved_things(where: str, what: str, things: list[tuple[str, jsonshape.Node]]) -> NoReturn:
+    """Say what the file is and which thread address to save instead (a comment's post is its link_id)."""
+    posts = list(dict.fromkeys(filter(None, (_post_of(kind, data) for kind, data in things))))
+    if len(posts) == 1:
+        fix = f"save the whole thread as {SITE}/comments/{posts[0]}.json"
+    elif posts:
+        fix = f"save one thread as https://www.reddit.com/comments/ID.json (these come from {_addresses(posts)})"
+    else:
+        fix = ("save the thread they belong to as https://www.reddit.com/comments/ID.json "
+               "(ID is the post's, after /comments/ in its address)")
+    raise SourceError(
+        f"this is {what}, not a comment thread (an array of the post's Listing and its comments' Listing)", where=where, fix=fix
+    )
+
+
+def _post_of(kind: str, data: jsonshape.Node) -> str | None:
+    """The id of the post a thing belongs to: a comment's link_id, a post's own id (or name)."""
+    if kind == "t1":
+        return _id_after(data["link_id"].value, "t3_")
+    post_id = data["id"].value
+    return post_id.strip() if isinstance(post_id, str) and post_id.strip() else _id_after(data["name"].value, "t3_")
+
+
+def _id_after(fullname, prefix: str) -> str | None:
+    """``t3_98je8o`` -> ``98je8o`` (None unless the text has that prefix)."""
+    if not isinstance(fullname, str) or not fullname.startswith(prefix):
+        return None
+    return fullname.removeprefix(prefix).strip() or None
 
 
 def _listed_posts(listing: jsonshape.Node) -> list[str]:
@@ -447,7 +566,7 @@ def _has_children(data: jsonshape.Node) -> bool:
 
 def _with_mentions(reply: Reply, authors: set[str]) -> Reply:
     """``@name`` (common rules) plus reddit's own ``u/name`` and ``/u/name``."""
-    text = body.plain_words(reply.body)
+    text = body.prose_words(reply.body)
     mentions = list(common.find_mentions(text, authors))
     mentions += [Mention(text=m.group(0), name=m.group(1)) for m in _USER_MENTION.finditer(text)]
     return replace(reply, mentions=tuple(mentions))

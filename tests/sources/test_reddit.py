@@ -311,6 +311,55 @@ def test_a_subreddit_listing_is_refused_with_how_to_get_a_thread():
         _read_obj(_listing([]))
 
 
+def _saved_comment(cid="e1", link="t3_abc123"):
+    """A comment as PRAW, JRAW and pushshift scripts save it: the bare fields, no kind."""
+    return {"id": cid, "name": f"t1_{cid}", "author": "ann", "body": "Bypass ones.", "link_id": link,
+            "parent_id": link, "subreddit": "gardening", "subreddit_id": "t5_2qh8b", "created_utc": 1700000000}
+
+
+@pytest.mark.parametrize(("saved", "what"), [
+    ([_saved_comment(), _saved_comment("e2")], "a list of 2 reddit comments"),
+    ([{"kind": "t1", "data": _saved_comment()}], "a list of one reddit comment"),
+    (_saved_comment(), "one reddit comment"),
+    ({"kind": "t1", "data": _saved_comment()}, "one reddit comment"),
+    ({"data": [_saved_comment(), _saved_comment("e2")], "metadata": {}}, "a pushshift search response of 2 reddit comments"),
+])
+def test_comments_saved_without_their_thread_are_refused_with_its_address(saved, what):
+    data = json.dumps(saved, indent=1).encode()
+    assert reddit.sniff(SourceDocument("saved.json", data))
+    with pytest.raises(SourceError) as info:
+        reddit.read(ImportRequest((SourceDocument("saved.json", data),)))
+    assert info.value.where == "saved.json at $"
+    assert info.value.message == (
+        f"this is {what}, not a comment thread (an array of the post's Listing and its comments' Listing)")
+    assert info.value.fix == "save the whole thread as https://www.reddit.com/comments/abc123.json"
+
+
+def test_saved_things_of_several_threads_or_none_name_what_they_can():
+    mixed = [_saved_comment("e1", "t3_p1"), _saved_comment("e2", "t3_p2"), {"kind": "t3", "data": {"id": "p3", "title": "x"}}]
+    with pytest.raises(SourceError) as info:
+        _read_obj(mixed)
+    assert info.value.message.startswith("this is a list of 2 reddit comments and one reddit post, not a comment thread")
+    assert info.value.fix == (
+        "save one thread as https://www.reddit.com/comments/ID.json (these come from "
+        + ", ".join(f"https://www.reddit.com/comments/p{i}.json" for i in (1, 2, 3)) + ")")
+    with pytest.raises(SourceError) as info:
+        _read_obj([{"kind": "t1", "data": {"body": "no link id"}}])
+    assert info.value.fix.startswith("save the thread they belong to as https://www.reddit.com/comments/ID.json")
+    lines = b"\n".join(json.dumps(_saved_comment(f"e{i}")).encode() for i in range(3)) + b"\n"
+    assert reddit.sniff(SourceDocument("RC.jsonl", lines))
+    with pytest.raises(SourceError) as info:
+        reddit.read(ImportRequest((SourceDocument("RC.jsonl", lines),)))
+    assert (info.value.where, info.value.message, info.value.fix) == (
+        "RC.jsonl", "this is a JSON-lines file of 3 reddit comments (one per line, as pushshift dumps are), not a comment "
+        "thread (an array of the post's Listing and its comments' Listing)", "save the whole thread as https://www.reddit.com/comments/abc123.json")
+    # Other JSON keeps the plain shape error, and is not claimed.
+    for other in ({"data": [{"id": 1}]}, [{"name": "x"}]):
+        assert not reddit.sniff(SourceDocument("x.json", json.dumps(other).encode()))
+    with pytest.raises(SourceError, match="expected a list, found an object"):
+        _read_obj({"data": [{"id": 1}]})
+
+
 def test_several_files_need_the_submission_id():
     other = copy.deepcopy(_thread())
     other[0]["data"]["children"][0]["data"].update(id="zzz999", name="t3_zzz999")
