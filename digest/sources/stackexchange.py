@@ -8,12 +8,18 @@ AcceptedAnswerId, that answer gets ``engagement.accepted`` = 1 and the others 0.
 that is not a date is kept as written in ``posted_at_text``, and a count that is not a whole
 number is left out; both with a note.
 
+Deleted posts: the public dump leaves them out, but a ``PostsWithDeleted`` export (Stack
+Exchange Data Explorer) keeps their rows with a DeletionDate and almost no fields (no Body).
+Deleted answers are skipped, counted in a note; a deleted question is refused when chosen (its
+text is not there, and it is no longer public), and question listings mark it deleted.  An
+answer or question whose Body is empty is imported without text, with a note naming it.
+
 Authors: OwnerDisplayName, else the DisplayName from ``Users.xml`` when the folder of the dump
 is imported, else ``user{OwnerUserId}``, else "anonymous".
 
 Choosing the question (a dump holds many): ``request.thread`` = question Id (an answer Id
 selects its question), a question URL (``https://site/questions/ID/...``), or a part of the
-title (any case); a file with a single question needs none.
+title (any case); a file with a single question (not counting deleted ones) needs none.
 
 URLs: the dump does not name its site, so ``Thread.url`` and permalinks are set only when the
 site is known: from a question URL given as ``request.thread``, or from the dump's usual file
@@ -200,9 +206,10 @@ def _choose(questions: list[dict], answers: dict[str, list[dict]], selector: str
     if not questions:
         raise SourceError("the file holds no questions (PostTypeId 1)", where=name, fix="point at the Posts.xml of a whole dump")
     if selector:
-        return _select(questions, answers, selector, name)
-    if len(questions) == 1:
-        return questions[0]
+        return _not_deleted(_select(questions, answers, selector, name), name)
+    candidates = [q for q in questions if not _deleted(q)] or questions
+    if len(candidates) == 1:
+        return _not_deleted(candidates[0], name)
     raise SourceError(f"the dump holds {len(questions)} questions:\n" + _listing(questions, answers), where=name, fix=_FIX_CHOOSE)
 
 
@@ -215,6 +222,7 @@ def _select(questions: list[dict], answers: dict[str, list[dict]], selector: str
             return by_id[question_id]
     needle = selector.casefold()
     found = [q for q in questions if needle in (q.get("Title") or "").casefold()]
+    found = [q for q in found if not _deleted(q)] or found  # a deleted namesake does not make it ambiguous
     if len(found) == 1:
         return found[0]
     if not found:
@@ -222,13 +230,38 @@ def _select(questions: list[dict], answers: dict[str, list[dict]], selector: str
     raise SourceError(f"--thread {selector!r} matches {len(found)} questions:\n" + _listing(found, answers), where=name, fix=_FIX_CHOOSE)
 
 
+def _not_deleted(question: dict, name: str) -> dict:
+    """A deleted question keeps no text in the dump and is no longer public: refused."""
+    if not _deleted(question):
+        return question
+    raise SourceError(
+        f"question {question['Id']} was deleted on {_deleted(question)}: the dump keeps no text of deleted posts",
+        where=name,
+        fix="choose a question that is not deleted with --thread ID, its URL, or a part of its title",
+    )
+
+
+def _deleted(row: dict) -> str | None:
+    """The day a row was deleted (its DeletionDate, in PostsWithDeleted exports), else None."""
+    text = (row.get("DeletionDate") or "").strip()
+    if not text:
+        return None
+    when = xmlsafe.utc_time(text)
+    return f"{when:%Y-%m-%d}" if when else text
+
+
 def _listing(questions: list[dict], answers: dict[str, list[dict]], limit: int = 20) -> str:
-    lines = [
-        f"  {q['Id']} \"{q.get('Title') or '(no title)'}\" ({len(answers.get(q['Id'], []))} answer(s))" for q in questions[:limit]
-    ]
+    lines = [f"  {q['Id']} \"{q.get('Title') or '(no title)'}\" ({_listed_state(q, answers)})" for q in questions[:limit]]
     if len(questions) > limit:
         lines.append(f"  ... and {len(questions) - limit} more")
     return "\n".join(lines)
+
+
+def _listed_state(question: dict, answers: dict[str, list[dict]]) -> str:
+    """``3 answer(s)``, deleted answers not counted; ``deleted on 2020-06-06`` for a deleted question."""
+    if _deleted(question):
+        return f"deleted on {_deleted(question)}"
+    return f"{sum(not _deleted(a) for a in answers.get(question['Id'], []))} answer(s)"
 
 
 # ---------------------------------------------------------------------------- thread
@@ -311,6 +344,10 @@ def _thread(
     rows, repeated = _unique_rows(answer_rows)
     if repeated:
         notes.append(f"{repeated} repeated answer row(s) (same Id) skipped")
+    deleted = [r.get("Id") for r in rows if _deleted(r)]
+    rows = [r for r in rows if not _deleted(r)]
+    if deleted:
+        notes.append(f"{len(deleted)} deleted answer(s) skipped (rows with a DeletionDate)")
     rows.sort(key=lambda r: (r.get("CreationDate") or "", _int(r.get("Id")) or 0))
     authors = {_author(r, names) for r in rows} | {_author(question, names)}
     opening = _question(question, names, site, authors, notes)
@@ -319,8 +356,11 @@ def _thread(
     partial = total is not None and total > len(replies)
     if partial:
         notes.append(f"the question has {total} answers, the dump holds {len(replies)} of them")
-    if accepted and not any(r.id == accepted for r in replies):
+    if accepted and accepted in deleted:
+        notes.append(f"the accepted answer {accepted} was deleted")
+    elif accepted and not any(r.id == accepted for r in replies):
         notes.append(f"the accepted answer {accepted} is not in the dump")
+    notes.extend(_empty_body_notes(question, rows))
     if site.host is None:
         notes.append("the dump does not name its site, so there are no links; pass the question URL as --thread to get them")
     return Thread(
@@ -336,6 +376,17 @@ def _thread(
         opening_post=opening,
         import_notes=tuple(notes),
     )
+
+
+def _empty_body_notes(question: dict, answers: list[dict]) -> list[str]:
+    """Posts imported without text because their Body is empty or missing."""
+    notes = []
+    if not (question.get("Body") or "").strip():
+        notes.append(f"the question {question['Id']} has an empty Body: imported without text")
+    empty = [r.get("Id") or "?" for r in answers if not (r.get("Body") or "").strip()]
+    if empty:
+        notes.append(f"{len(empty)} answer(s) have an empty Body and are imported without text: {', '.join(empty)}")
+    return notes
 
 
 def _unique_rows(rows: list[dict]) -> tuple[list[dict], int]:
@@ -359,7 +410,7 @@ def _question(row: dict, names: dict[str, str], site: _Site, authors: set[str], 
         posted_at=posted_at,
         posted_at_text=posted_at_text,
         title=(row.get("Title") or "").strip() or None,
-        mentions=common.find_mentions(bodies.plain_words(body), authors),
+        mentions=common.find_mentions(bodies.prose_words(body), authors),
         engagement=Engagement(
             score=_count(row, "Score", notes),
             replies=_count(row, "AnswerCount", notes),
@@ -381,7 +432,7 @@ def _answer(
         permalink=site.answer(row["Id"]) if row.get("Id") else None,
         posted_at=posted_at,
         posted_at_text=posted_at_text,
-        mentions=common.find_mentions(bodies.plain_words(body), authors),
+        mentions=common.find_mentions(bodies.prose_words(body), authors),
         engagement=Engagement(
             score=_count(row, "Score", notes),
             accepted=(1 if row.get("Id") == accepted_id else 0) if accepted_id else None,

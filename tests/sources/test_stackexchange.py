@@ -263,6 +263,50 @@ def test_values_that_are_no_date_or_number_are_kept_or_reported():
     assert_round_trip(thread)
 
 
+DELETED_POSTS = """<?xml version="1.0" encoding="utf-8"?>
+<posts>
+  <row Id="20" PostTypeId="1" AcceptedAnswerId="22" CreationDate="2020-05-01T08:00:00.000" Score="3" Body="&lt;p&gt;Rye or wheat?&lt;/p&gt;" OwnerUserId="3" Title="Rye or wheat starter?" AnswerCount="2" />
+  <row Id="21" PostTypeId="2" ParentId="20" CreationDate="2020-05-01T09:00:00.000" Score="1" Body="&lt;p&gt;Rye.&lt;/p&gt;" OwnerUserId="5" />
+  <row Id="22" PostTypeId="2" ParentId="20" CreationDate="2020-05-01T10:00:00.000" Score="0" DeletionDate="2020-06-06T00:00:00.000" />
+  <row Id="23" PostTypeId="2" ParentId="20" CreationDate="2020-05-01T11:00:00.000" Score="0" Body="" OwnerUserId="6" />
+  <row Id="30" PostTypeId="1" CreationDate="2020-05-05T00:00:00.000" Score="0" DeletionDate="2020-06-07T12:00:00.000" Title="Rye starter smells" />
+  <row Id="31" PostTypeId="2" ParentId="30" CreationDate="2020-05-06T00:00:00.000" Score="0" DeletionDate="2020-06-07T12:00:00.000" />
+</posts>
+"""
+
+
+def test_deleted_answers_are_skipped_and_empty_bodies_noted():
+    doc = SourceDocument("Posts.xml", DELETED_POSTS.encode())
+    thread = read(doc)  # the only question not deleted: no selector needed
+    assert thread.id == "20"
+    assert [r.id for r in thread.replies] == ["21", "23"]
+    assert thread.reply("23").body == ""
+    assert thread.import_notes[:3] == (
+        "1 deleted answer(s) skipped (rows with a DeletionDate)",
+        "the accepted answer 22 was deleted",
+        "1 answer(s) have an empty Body and are imported without text: 23",
+    )
+    assert read(doc, thread="Rye").id == "20"  # the deleted namesake does not make it ambiguous
+    assert_round_trip(thread)
+
+
+def test_a_deleted_question_is_refused_and_marked_in_listings():
+    doc = SourceDocument("Posts.xml", DELETED_POSTS.encode())
+    for selector in ("30", "31", "smells"):
+        with pytest.raises(SourceError) as error:
+            read(doc, thread=selector)
+        assert error.value.message == "question 30 was deleted on 2020-06-07: the dump keeps no text of deleted posts"
+        assert error.value.fix == "choose a question that is not deleted with --thread ID, its URL, or a part of its title"
+    with pytest.raises(SourceError) as error:
+        read(doc, thread="bread")
+    assert error.value.message.endswith(
+        '  20 "Rye or wheat starter?" (2 answer(s))\n  30 "Rye starter smells" (deleted on 2020-06-07)')
+    only_deleted = DELETED_POSTS.split("\n")
+    only_deleted = "\n".join(only_deleted[:2] + only_deleted[6:])
+    with pytest.raises(SourceError, match="question 30 was deleted on 2020-06-07"):
+        read(SourceDocument("Posts.xml", only_deleted.encode()))
+
+
 def test_question_url_on_another_site_than_the_dump_is_refused(tmp_path):
     folder = tmp_path / "ru.stackoverflow.com"
     folder.mkdir()
