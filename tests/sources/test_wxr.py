@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.errors import SourceError
-from digest.sources import ImportRequest, SourceDocument, feed, wxr
+from digest.sources import ImportRequest, SourceDocument, feed, wpautop, wxr
 from tests.sources.fuzzing import assert_round_trip, mutated_bytes, only_source_errors
 
 EXPORT = """<?xml version="1.0" encoding="UTF-8" ?>
@@ -379,13 +379,13 @@ def test_export_without_posts():
 
 
 def test_autop():
-    assert wxr.autop("a\n\nb\nc") == "<p>a</p>\n<p>b<br />c</p>\n"
-    assert wxr.autop("<ul>\n<li>x</li>\n</ul>\n\nafter") == "<ul>\n<li>x</li>\n</ul>\n<p>after</p>\n"
-    assert wxr.autop("<pre>x\n\ny</pre>") == "<pre>x\n\ny</pre>\n"  # blank lines inside <pre> are kept
-    assert wxr.autop('[caption id="a1"]<img src="x.jpg"> A leek[/caption]') == '<p><img src="x.jpg"> A leek</p>\n'
-    assert wxr.autop("a<div>b</div>") == "<p>a</p>\n<div>b</div>\n"  # text before a block is a paragraph
-    assert wxr.autop("intro\n<!--more-->\nrest") == "<p>intro</p>\n<p>rest</p>\n"
-    assert wxr.autop("I <3 leeks\nreally") == "<p>I <3 leeks<br />really</p>\n"  # a lone < is text
+    assert wpautop.autop("a\n\nb\nc") == "<p>a</p>\n<p>b<br />c</p>\n"
+    assert wpautop.autop("<ul>\n<li>x</li>\n</ul>\n\nafter") == "<ul>\n<li>x</li>\n</ul>\n<p>after</p>\n"
+    assert wpautop.autop("<pre>x\n\ny</pre>") == "<pre>x\n\ny</pre>\n"  # blank lines inside <pre> are kept
+    assert wpautop.autop('[caption id="a1"]<img src="x.jpg"> A leek[/caption]') == '<p><img src="x.jpg"> A leek</p>\n'
+    assert wpautop.autop("a<div>b</div>") == "<p>a</p>\n<div>b</div>\n"  # text before a block is a paragraph
+    assert wpautop.autop("intro\n<!--more-->\nrest") == "<p>intro</p>\n<p>rest</p>\n"
+    assert wpautop.autop("I <3 leeks\nreally") == "<p>I <3 leeks<br />really</p>\n"  # a lone < is text
 
 
 def test_line_breaks_next_to_block_tags_are_layout():
@@ -547,11 +547,11 @@ def test_raw_code_for_highlighter_plugins_is_kept_as_text():
 
 
 def test_code_as_text_keeps_escaped_code_and_stays_linear():
-    assert wxr.code_as_text('<pre lang="php" escaped="true">&lt;?php</pre>') == "<pre>&lt;?php</pre>"
-    assert wxr.code_as_text('<pre xml:lang="en">a<b>c</b></pre>') == '<pre xml:lang="en">a<b>c</b></pre>'
-    assert wxr.code_as_text("[code]x<y") == "[code]x<y"  # never closed: left alone
+    assert wpautop.code_as_text('<pre lang="php" escaped="true">&lt;?php</pre>') == "<pre>&lt;?php</pre>"
+    assert wpautop.code_as_text('<pre xml:lang="en">a<b>c</b></pre>') == '<pre xml:lang="en">a<b>c</b></pre>'
+    assert wpautop.code_as_text("[code]x<y") == "[code]x<y"  # never closed: left alone
     hostile = '<pre lang="c">' * 5000 + "[code " * 5000 + "[code]" * 5000
-    assert wxr.code_as_text(hostile) == hostile
+    assert wpautop.code_as_text(hostile) == hostile
 
 
 # ---------------------------------------------------------------------------- post status and type
