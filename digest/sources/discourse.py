@@ -148,28 +148,15 @@ def read(request) -> Thread:
 
 def _gather(request) -> _Gathered:
     """Parse every document; in a folder, a broken or foreign file is skipped with a note."""
-    documents = request.documents
-    gathered = _Gathered()
-    errors: list[SourceError] = []
-    for doc in documents:
-        try:
-            posts, topic = _parse_document(doc)
-        except SourceError as exc:
-            if len(documents) == 1:
-                raise
-            errors.append(exc)
-            looks_json = jsonshape.sniff_window(doc.data) is not None
-            gathered.partial = gathered.partial or looks_json
-            gathered.notes.append(f"skipped {exc.where or doc.name}: {exc.message}")
-            continue
+    parsed, notes, partial, first_error = jsonshape.parse_each(request.documents, _parse_document)
+    gathered = _Gathered(notes=notes, partial=partial)
+    for posts, topic in parsed:
         if topic is not None:
             gathered.topics.append(topic)
         for post in posts:
             gathered.posts.setdefault(post.key, post)
     if not gathered.posts:
-        if errors:
-            raise errors[0]
-        raise SourceError("no Discourse posts found", where=request.name, fix=FIX)
+        raise first_error or SourceError("no Discourse posts found", where=request.name, fix=FIX)
     return gathered
 
 

@@ -116,26 +116,19 @@ def read(request) -> Thread:
 
 def _gather(request) -> _Collected:
     """Parse every document; in a folder, a broken or foreign file is skipped with a note."""
-    documents = request.documents
-    collected = _Collected()
-    errors: list[SourceError] = []
-    for doc in documents:
-        found = _Collected()
-        try:
-            _collect(jsonshape.load(doc.data, doc.name, FIX), found)
-        except SourceError as exc:
-            if len(documents) == 1:
-                raise
-            errors.append(exc)
-            collected.broken = collected.broken or jsonshape.sniff_window(doc.data) is not None
-            collected.skipped.append(f"skipped {exc.where or doc.name}: {exc.message}")
-            continue
+    parsed, skipped, broken, first_error = jsonshape.parse_each(request.documents, _collected_from)
+    collected = _Collected(skipped=skipped, broken=broken)
+    for found in parsed:
         collected.merge(found)
     if not collected.items:
-        if errors:
-            raise errors[0]
-        raise SourceError("no Hacker News items found", where=request.name, fix=FIX)
+        raise first_error or SourceError("no Hacker News items found", where=request.name, fix=FIX)
     return collected
+
+
+def _collected_from(doc) -> _Collected:
+    found = _Collected()
+    _collect(jsonshape.load(doc.data, doc.name, FIX), found)
+    return found
 
 
 # ---------------------------------------------------------------------------- shapes

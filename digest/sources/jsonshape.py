@@ -12,7 +12,7 @@ import json
 import math
 import re
 from datetime import datetime
-from typing import Any, Iterator, NoReturn
+from typing import Any, Callable, Iterator, NoReturn, TypeVar
 
 from digest.errors import SourceError
 from digest.sources import common
@@ -48,6 +48,29 @@ def sniff_window(data: bytes, size: int = SNIFF_BYTES) -> bytes | None:
 def clean_text(text: str) -> str:
     """Drop characters no HTML tool accepts (NUL, other controls, lone surrogates)."""
     return _UNSAFE_CHARS.sub("", text)
+
+
+T = TypeVar("T")
+
+
+def parse_each(documents, parse: Callable[[Any], T]) -> tuple[list[T], list[str], bool, "SourceError | None"]:
+    """Each document parsed by ``parse``.  With one document its error is raised; in a folder a
+    document that fails is skipped with a note, and one that looked like JSON may have held
+    part of the thread.  Returns (results, skip notes, whether a JSON one was skipped, the first error)."""
+    results: list[T] = []
+    notes: list[str] = []
+    partial = False
+    first_error = None
+    for doc in documents:
+        try:
+            results.append(parse(doc))
+        except SourceError as exc:
+            if len(documents) == 1:
+                raise
+            first_error = first_error or exc
+            partial = partial or sniff_window(doc.data) is not None
+            notes.append(f"skipped {exc.where or doc.name}: {exc.message}")
+    return results, notes, partial, first_error
 
 
 def load(data: bytes, name: str, fix: str) -> "Node":
