@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 
-from digest import __version__
+from digest import __version__, discover
 from digest.errors import SourceError
 from digest.sources import SourceDocument
 
@@ -121,6 +121,18 @@ def fetch(url: str, cache: HttpCache | None = None, *, timeout: float = TIMEOUT,
     if cache:
         cache.put(CacheEntry(url, headers.get("ETag"), headers.get("Last-Modified")), data)
     return SourceDocument(url, data)
+
+
+def fetch_discussion(url: str, cache: HttpCache | None = None) -> tuple[SourceDocument, str | None]:
+    """The data of the discussion at ``url``, and a note when it is not the page itself: a
+    known site's page is swapped for its data URL before fetching, any other HTML page for
+    the data it points to (``digest.discover``)."""
+    known = discover.known_site(url)
+    document = fetch(known.url if known else url, cache)
+    if known or not discover.looks_like_html(document.data):
+        return document, known.note if known else None
+    found = discover.from_page(url, document.data)
+    return fetch(found.url, cache), found.note
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ environment, the transport, the ledger and the archive are all handled here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import os
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +12,7 @@ from typing import Callable, Mapping
 from digest import config as cfg
 from digest.archive import archive_issue, load_redactions, read_manifests, site_for, write_atomic
 from digest.errors import DigestError, SourceError
-from digest.fetch import HttpCache, fetch
+from digest.fetch import HttpCache, fetch_discussion
 from digest.issue import Issue, IssueStore, build_issue
 from digest.ledger import Ledger
 from digest.dkim import dkim_signer
@@ -62,12 +62,16 @@ def load_digest(ws: Workspace, name: str) -> cfg.DigestConfig:
 
 
 def import_source(source: str, format_name: str, now: datetime, thread: str | None = None, cache: HttpCache | None = None) -> Thread:
-    """Read a file, a folder or an http(s) URL (fetched through the conditional-GET cache)."""
+    """Read a file, a folder or an http(s) URL (fetched through the conditional-GET cache; a
+    discussion page's URL reads the data behind it, with a note saying which)."""
+    note = None
     if source.startswith(("http://", "https://")):
-        documents = (fetch(source, cache),)
+        document, note = fetch_discussion(source, cache)
+        documents = (document,)
     else:
         documents = load_documents(Path(source))
-    return import_thread(ImportRequest(documents, retrieved_at=now, thread=thread), format_name)
+    imported = import_thread(ImportRequest(documents, retrieved_at=now, thread=thread), format_name)
+    return replace(imported, import_notes=(note, *imported.import_notes)) if note else imported
 
 
 def http_cache(ws: Workspace) -> HttpCache:

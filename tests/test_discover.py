@@ -1,0 +1,162 @@
+"""A discussion page's URL leads to the data behind it: known sites by address, other pages
+by what they say (pure), and the whole way through the CLI against a real local server."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from contextlib import contextmanager
+
+import pytest
+
+from digest.discover import from_page, known_site
+from digest.errors import SourceError
+
+
+@pytest.mark.parametrize(
+    ("page", "data"),
+    [
+        ("https://www.reddit.com/r/gardening/comments/abc123/why_do_tomatoes_split/",
+         "https://www.reddit.com/r/gardening/comments/abc123.json?raw_json=1&limit=500"),
+        ("https://old.reddit.com/r/gardening/comments/abc123/why_do_tomatoes_split/kx9/?context=3",
+         "https://www.reddit.com/r/gardening/comments/abc123.json?raw_json=1&limit=500"),
+        ("https://redd.it/abc123", "https://www.reddit.com/comments/abc123.json?raw_json=1&limit=500"),
+        ("https://news.ycombinator.com/item?id=8863", "https://hn.algolia.com/api/v1/items/8863"),
+    ],
+)
+def test_known_sites_are_read_from_their_data_url(page, data):
+    found = known_site(page)
+    assert found is not None and found.url == data
+    assert data in found.note
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["https://www.reddit.com/r/gardening/", "https://news.ycombinator.com/news", "https://news.ycombinator.com/item?id=x",
+     "https://forum.example.org/t/pruning-shears/42", "https://blog.example.net/2024/05/tomatoes/"],
+)
+def test_other_addresses_are_not_guessed(page):
+    assert known_site(page) is None
+
+
+DISCOURSE_PAGE = b"""<!DOCTYPE html><html><head>
+<meta name="generator" content="Discourse 3.3.0 - https://github.com/discourse/discourse version abc">
+<link rel="canonical" href="https://forum.example.org/community/t/pruning-shears/42">
+<link rel="alternate" type="application/rss+xml" title="RSS feed of 'Pruning shears'" href="/community/t/pruning-shears/42.rss">
+</head><body>Pruning shears</body></html>"""
+
+WORDPRESS_POST = b"""<!doctype html><html><head>
+<link rel="alternate" type="application/rss+xml" title="Garden Notes &raquo; Feed" href="https://blog.example.net/feed/">
+<link rel="alternate" type="application/rss+xml" title="Garden Notes &raquo; Comments Feed" href="https://blog.example.net/comments/feed/">
+<link rel="alternate" type="application/rss+xml" title="Garden Notes &raquo; Why tomatoes split Comments Feed" href="https://blog.example.net/2024/05/tomatoes/feed/">
+</head><body><article>Why tomatoes split</article></body></html>"""
+
+
+def test_a_discourse_page_leads_to_its_topic_json_with_every_post():
+    found = from_page("https://forum.example.org/community/t/pruning-shears/42/7", DISCOURSE_PAGE)
+    assert found.url == "https://forum.example.org/community/t/42.json?print=true"  # print: up to 1000 posts, not 20
+
+
+@pytest.mark.parametrize("path", ["/t/42", "/t/42/7", "/t/pruning-shears/42/", "/t/2024-shears/42/7"])
+def test_every_form_of_a_discourse_topic_address_names_the_topic(path):
+    page = DISCOURSE_PAGE.replace(b'<link rel="canonical" href="https://forum.example.org/community/t/pruning-shears/42">', b"")
+    assert from_page(f"https://forum.example.org{path}", page).url == "https://forum.example.org/t/42.json?print=true"
+
+
+def test_a_blog_post_page_leads_to_its_own_comments_feed():
+    found = from_page("https://blog.example.net/2024/05/tomatoes/#comment-12", WORDPRESS_POST)
+    assert found.url == "https://blog.example.net/2024/05/tomatoes/feed/"
+
+
+def test_a_page_with_only_site_feeds_is_refused_listing_them():
+    """The site's feed of posts is not this discussion: it is named, never taken."""
+    page = WORDPRESS_POST.replace(b"2024/05/tomatoes/feed/", b"other/feed/")
+    with pytest.raises(SourceError) as info:
+        from_page("https://blog.example.net/2024/05/tomatoes/", page)
+    message = str(info.value)
+    assert message.startswith("https://blog.example.net/2024/05/tomatoes/: this is a web page, not discussion data")
+    assert "https://blog.example.net/feed/ (Garden Notes » Feed)" in message
+    assert "comments feed or JSON URL" in message
+
+
+def test_a_page_without_any_feed_says_what_to_give_instead():
+    with pytest.raises(SourceError, match=r"this is a web page, not discussion data digest can read\n  fix: give"):
+        from_page("https://example.org/", b"<html><body>hello</body></html>")
+
+
+# ---------------------------------------------------------------------------- through the CLI
+
+TOPIC = {
+    "id": 42, "title": "Pruning shears", "slug": "pruning-shears", "posts_count": 2,
+    "details": {"created_by": {"username": "ann"}},
+    "post_stream": {
+        "posts": [
+            {"id": 501, "post_number": 1, "username": "ann", "created_at": "2024-03-01T09:30:00Z", "post_type": 1,
+             "cooked": "<p>Which shears do you use?</p>", "topic_id": 42, "topic_slug": "pruning-shears"},
+            {"id": 502, "post_number": 2, "username": "ben", "created_at": "2024-03-02T09:30:00Z", "post_type": 1,
+             "cooked": "<p>Bypass shears.</p>", "reply_to_post_number": 1, "topic_id": 42, "topic_slug": "pruning-shears"},
+        ],
+        "stream": [501, 502],
+    },
+}
+
+COMMENTS_FEED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>Comments on: Why tomatoes split</title><link>https://blog.example.net/2024/05/tomatoes/</link>
+<item><title>By: Ann</title><link>https://blog.example.net/2024/05/tomatoes/#comment-1</link>
+<dc:creator>Ann</dc:creator><pubDate>Wed, 01 May 2024 08:00:00 +0000</pubDate>
+<guid isPermaLink="false">https://blog.example.net/?p=7#comment-1</guid><description>Water them evenly.</description></item>
+</channel></rss>"""
+
+
+class Site(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        Site.hits.append(self.path)
+        port = self.server.server_address[1]
+        pages = {
+            "/community/t/pruning-shears/42": DISCOURSE_PAGE.replace(b"https://forum.example.org", f"http://127.0.0.1:{port}".encode()),
+            "/community/t/42.json?print=true": json.dumps(TOPIC).encode(),
+            "/2024/05/tomatoes/": WORDPRESS_POST.replace(b"https://blog.example.net", f"http://127.0.0.1:{port}".encode()),
+            "/2024/05/tomatoes/feed/": COMMENTS_FEED,
+        }
+        body = pages.get(self.path)
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+
+@contextmanager
+def site():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize(
+    ("page", "data", "author"),
+    [("/community/t/pruning-shears/42", "/community/t/42.json?print=true", "ben"), ("/2024/05/tomatoes/", "/2024/05/tomatoes/feed/", "Ann")],
+)
+def test_importing_a_page_url_reads_the_data_behind_it(tmp_path, capsys, page, data, author):
+    from digest.cli import main
+
+    Site.hits = []
+    with site() as base:
+        code = main(["--state-dir", str(tmp_path / "state"), "import", base + page, "-o", str(tmp_path / "t.json")])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert Site.hits == [page, data]
+    thread = json.loads((tmp_path / "t.json").read_text())
+    assert [r["author"] for r in thread["replies"]] == [author]
+    assert thread["import_notes"][0].endswith(base + data)
+    assert base + data in out.out + out.err  # the editor is told what was read
