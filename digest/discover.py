@@ -3,7 +3,8 @@
 Editors copy a discussion's address from the browser, but the page is HTML made for people;
 the importers read the data behind it.  Known sites are recognised by their URL alone (a Reddit
 thread, a Hacker News item); any other page is fetched once and looked at: a Discourse topic
-names its generator, and a blog post links its own comments feed.  Pure functions: fetching
+names its generator, a mail archive's thread page links the thread as an mbox (HyperKitty,
+public-inbox), and a blog post links its own comments feed.  Pure functions: fetching
 stays in ``digest.fetch``.
 """
 
@@ -64,8 +65,8 @@ def looks_like_html(data: bytes) -> bool:
 
 
 def from_page(page_url: str, data: bytes) -> DataUrl:
-    """The data behind a fetched HTML page: a Discourse topic's JSON, or the comments feed of
-    the post the page shows.  A page without either is an error that says what to give instead,
+    """The data behind a fetched HTML page: a Discourse topic's JSON, a mail thread's mbox, or
+    the comments feed of the post the page shows.  A page without either is an error that says what to give instead,
     listing the feeds the page has: a site's feed of posts is not this discussion, so it is
     never taken silently."""
     root = _parse(data)
@@ -79,6 +80,8 @@ def from_page(page_url: str, data: bytes) -> DataUrl:
             parts = urlsplit(address)
             url = f"{parts.scheme}://{parts.netloc}{prefix}/t/{number}.json?print=true"
             return DataUrl(url, f"read the Discourse topic's data at {url}")
+        if mbox := _thread_mbox(root, base):
+            return DataUrl(mbox, f"read the thread's messages at {mbox}")
         feeds = _feeds(root, base)
         own = [href for _, href in feeds if _under(href, address)]
         if own:  # the post's own feed (sometimes as RSS and as Atom)
@@ -88,8 +91,9 @@ def from_page(page_url: str, data: bytes) -> DataUrl:
         "this is a web page, not discussion data digest can read"
         + (f"; the feeds it links are the site's, not this discussion's: {listed}" if feeds else ""),
         where=page_url,
-        fix="give the discussion's comments feed or JSON URL (a Discourse topic, a Reddit thread and a "
-            "Hacker News item are found from their page), or save an export and import the file",
+        fix="give the discussion's comments feed or JSON URL (a Discourse topic, a Reddit thread, a Hacker "
+            "News item and a HyperKitty or public-inbox thread are found from their page), or save an export "
+            "and import the file",
     )
 
 
@@ -103,6 +107,17 @@ def _parse(data: bytes):
 def _generated_by_discourse(root) -> bool:
     return any((m.get("name") or "").lower() == "generator" and "discourse" in (m.get("content") or "").lower()
                for m in root.iter("meta"))
+
+
+def _thread_mbox(root, base: str) -> str | None:
+    """A mail archive's download of this thread: HyperKitty's export (``….mbox.gz?thread=ID``)
+    or public-inbox's ``t.mbox.gz``; whole messages, with the headers that thread them."""
+    for anchor in root.iter("a"):
+        href = urljoin(base, (anchor.get("href") or "").strip())
+        parts = urlsplit(href)
+        if parts.path.endswith("/t.mbox.gz") or (parts.path.endswith(".mbox.gz") and "thread" in parse_qs(parts.query)):
+            return href
+    return None
 
 
 def _canonical(root, base: str) -> str | None:

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from digest import __version__, discover
 from digest.errors import SourceError
-from digest.sources import SourceDocument
+from digest.sources import SourceDocument, gunzip
 
 USER_AGENT = f"digest/{__version__} (discussion digests)"
 MAX_BYTES = 50 * 1024 * 1024
+UNPACKED_BYTES = 8 * MAX_BYTES  # a compressed download, once decompressed
 TIMEOUT = 20.0
 MAX_REDIRECTS = 5
 
@@ -105,7 +106,7 @@ def fetch(url: str, cache: HttpCache | None = None, *, timeout: float = TIMEOUT,
             headers = response.headers
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and cached:
-            return SourceDocument(url, cached[1])
+            return _document(url, cached[1])
         if exc.code in (301, 302, 303, 307, 308):
             raise SourceError(f"more than {MAX_REDIRECTS} redirects", where=url, fix="use the final URL") from None
         raise SourceError(_http_problem(exc.code, exc.headers), where=url) from None
@@ -120,7 +121,12 @@ def fetch(url: str, cache: HttpCache | None = None, *, timeout: float = TIMEOUT,
         raise SourceError(f"connection failed: {exc}", where=url) from None
     if cache:
         cache.put(CacheEntry(url, headers.get("ETag"), headers.get("Last-Modified")), data)
-    return SourceDocument(url, data)
+    return _document(url, data)
+
+
+def _document(url: str, data: bytes) -> SourceDocument:
+    """A ``.txt.gz`` or ``.mbox.gz`` download is read as the archive it holds."""
+    return SourceDocument(url, gunzip(data, url, limit=UNPACKED_BYTES))
 
 
 def fetch_discussion(url: str, cache: HttpCache | None = None) -> tuple[SourceDocument, str | None]:

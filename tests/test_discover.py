@@ -3,6 +3,7 @@ by what they say (pure), and the whole way through the CLI against a real local 
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import json
 import threading
@@ -69,6 +70,26 @@ def test_a_blog_post_page_leads_to_its_own_comments_feed():
     assert found.url == "https://blog.example.net/2024/05/tomatoes/feed/"
 
 
+HYPERKITTY_THREAD = b"""<!DOCTYPE html><html><head><title>[Python-Dev] PEP 999 - Python-Dev</title>
+<link rel="alternate" type="application/rss+xml" href="/archives/list/python-dev@python.org/feed/">
+</head><body><a href="/archives/list/python-dev@python.org/export/python-dev@python.org-ABC123.mbox.gz?message=X1">one message</a>
+<a class="btn" href="/archives/list/python-dev@python.org/export/python-dev@python.org-ABC123.mbox.gz?thread=ABC123"
+ title="This thread in gzipped mbox format">Download</a></body></html>"""
+
+PUBLIC_INBOX_MESSAGE = b"""<html><head><title>[PATCH] mm: fix a leak</title>
+<link rel=alternate title="Atom feed" href="../new.atom" type="application/atom+xml"/></head><body><pre>
+Thread overview: 3+ messages (<a href="t/#u">expand</a> / <a href="t.mbox.gz">mbox.gz</a> / <a href="t.atom">Atom feed</a>)
+</pre></body></html>"""
+
+
+def test_a_mail_archive_thread_page_leads_to_the_thread_as_an_mbox():
+    hyperkitty = from_page("https://mail.python.org/archives/list/python-dev@python.org/thread/ABC123/", HYPERKITTY_THREAD)
+    assert hyperkitty.url == ("https://mail.python.org/archives/list/python-dev@python.org/export/"
+                              "python-dev@python.org-ABC123.mbox.gz?thread=ABC123")
+    inbox = from_page("https://lore.kernel.org/linux-mm/20260101.1234-1-ann@example.org/", PUBLIC_INBOX_MESSAGE)
+    assert inbox.url == "https://lore.kernel.org/linux-mm/20260101.1234-1-ann@example.org/t.mbox.gz"
+
+
 def test_a_page_with_only_site_feeds_is_refused_listing_them():
     """The site's feed of posts is not this discussion: it is named, never taken."""
     page = WORDPRESS_POST.replace(b"2024/05/tomatoes/feed/", b"other/feed/")
@@ -110,6 +131,25 @@ COMMENTS_FEED = b"""<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>"""
 
 
+THREAD_MBOX = gzip.compress(b"""From ann@example.org Mon Jan  1 08:00:00 2024
+From: Ann <ann@example.org>
+Subject: PEP 999
+Message-ID: <1@example.org>
+Date: Mon, 01 Jan 2024 08:00:00 +0000
+
+Shall we?
+
+From ben@example.org Mon Jan  1 09:00:00 2024
+From: Ben <ben@example.org>
+Subject: Re: PEP 999
+Message-ID: <2@example.org>
+In-Reply-To: <1@example.org>
+Date: Mon, 01 Jan 2024 09:00:00 +0000
+
+Yes.
+""")
+
+
 class Site(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
@@ -124,6 +164,8 @@ class Site(http.server.BaseHTTPRequestHandler):
             "/community/t/42.json?print=true": json.dumps(TOPIC).encode(),
             "/2024/05/tomatoes/": WORDPRESS_POST.replace(b"https://blog.example.net", f"http://127.0.0.1:{port}".encode()),
             "/2024/05/tomatoes/feed/": COMMENTS_FEED,
+            "/archives/list/python-dev@python.org/thread/ABC123/": HYPERKITTY_THREAD,
+            "/archives/list/python-dev@python.org/export/python-dev@python.org-ABC123.mbox.gz?thread=ABC123": THREAD_MBOX,
         }
         body = pages.get(self.path)
         self.send_response(200 if body else 404)
@@ -145,7 +187,12 @@ def site():
 
 @pytest.mark.parametrize(
     ("page", "data", "author"),
-    [("/community/t/pruning-shears/42", "/community/t/42.json?print=true", "ben"), ("/2024/05/tomatoes/", "/2024/05/tomatoes/feed/", "Ann")],
+    [
+        ("/community/t/pruning-shears/42", "/community/t/42.json?print=true", "ben"),
+        ("/2024/05/tomatoes/", "/2024/05/tomatoes/feed/", "Ann"),
+        ("/archives/list/python-dev@python.org/thread/ABC123/",
+         "/archives/list/python-dev@python.org/export/python-dev@python.org-ABC123.mbox.gz?thread=ABC123", "Ben"),  # gzipped
+    ],
 )
 def test_importing_a_page_url_reads_the_data_behind_it(tmp_path, capsys, page, data, author):
     from digest.cli import main

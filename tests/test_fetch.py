@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import http.server
+import json
 import threading
 import time
 from contextlib import contextmanager
@@ -11,12 +13,33 @@ import pytest
 
 from digest.errors import SourceError
 from digest.fetch import HttpCache, check_links, fetch
+from digest.sources import gunzip
 
 THREAD = b"Guest - Ann\nHello from a served export.\n"
+
+PIPERMAIL = b"""From ann at example.org  Mon Jan  1 08:00:00 2024
+From: ann at example.org (Ann)
+Date: Mon, 01 Jan 2024 08:00:00 +0000
+Subject: [Garden] Seed swap
+Message-ID: <1@example.org>
+
+Who brings tomatoes?
+
+From ben at example.org  Mon Jan  1 09:00:00 2024
+From: ben at example.org (Ben)
+Date: Mon, 01 Jan 2024 09:00:00 +0000
+Subject: [Garden] Seed swap
+In-Reply-To: <1@example.org>
+Message-ID: <2@example.org>
+
+I do.
+
+"""
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     hits: list[tuple[str, str | None]] = []
+    extra: dict[str, bytes] = {}  # path -> body, set by a test
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -53,6 +76,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(503, b"oops")
         elif self.path == "/no-head":
             self._send(200, b"ok")
+        elif self.path in Handler.extra:
+            self._send(200, Handler.extra[self.path])
         else:
             self._send(404, b"nope")
 
@@ -132,6 +157,28 @@ def test_import_from_a_url_through_the_cli(tmp_path):
         code = main(["--state-dir", str(tmp_path / "state"), "import", f"{base}/thread.txt", "-o", str(tmp_path / "t.json")])
     assert code == 0
     assert '"author": "Ann"' in (tmp_path / "t.json").read_text()
+
+
+def test_a_compressed_download_is_read_as_the_archive_it_holds(tmp_path):
+    """Mailman's monthly archives are linked as .txt.gz: the import reads the text inside."""
+    from digest.cli import main
+
+    Handler.extra = {"/2024-January.txt.gz": gzip.compress(PIPERMAIL)}
+    with server() as base:
+        code = main(["--state-dir", str(tmp_path / "state"), "import", f"{base}/2024-January.txt.gz", "-o", str(tmp_path / "t.json")])
+    assert code == 0
+    thread = json.loads((tmp_path / "t.json").read_text())
+    assert thread["source_format"] == "pipermail" and [r["author"] for r in thread["replies"]] == ["Ben"]
+
+
+def test_compressed_data_is_bounded_and_checked():
+    bomb = gzip.compress(b"x" * 10_000)
+    assert len(bomb) < 100
+    with pytest.raises(SourceError, match="too large once decompressed: more than 1000 bytes"):
+        gunzip(bomb, "bomb.gz", limit=1000)
+    assert gunzip(bomb + gzip.compress(b"y"), "two.gz") == b"x" * 10_000 + b"y"  # concatenated members
+    with pytest.raises(SourceError, match="broken gzip data"):
+        gunzip(bomb[:-6], "cut.gz")
 
 
 def test_check_links_reports_dead_ones():

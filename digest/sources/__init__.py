@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import importlib
 import importlib.util
+import io
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -115,12 +117,22 @@ def _read_maybe_gzip(path: Path) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    if data[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise SourceError(f"broken gzip data: {exc}", where=str(path), fix="re-download the file") from None
-    return data
+    return gunzip(data, str(path))
+
+
+def gunzip(data: bytes, where: str, limit: int | None = None) -> bytes:
+    """The content of gzip-compressed data (a ``.txt.gz`` archive, a ``.mbox.gz`` download);
+    other data unchanged.  ``limit`` bounds what it may grow to (data from the network)."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            content = stream.read(-1 if limit is None else limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"broken gzip data: {exc}", where=where, fix="re-download the file") from None
+    if limit is not None and len(content) > limit:
+        raise SourceError(f"too large once decompressed: more than {limit} bytes", where=where, fix="download it and import the file")
+    return content
 
 
 def import_thread(request: ImportRequest, format_name: str = "auto") -> Thread:
