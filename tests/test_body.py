@@ -122,3 +122,10 @@ def test_a_container_holding_blocks_keeps_each_sentence_in_one_paragraph():
 
 def test_invisible_marks_and_tracking_pixels_are_left_out():
     assert from_html('<div>\ufeffHi<img src="https://feeds.ex.org/~r/x" width="1" height="1"><p>para</p></div>') == "<p>Hi</p><p>para</p>"
+
+
+def test_a_table_row_reads_as_one_line_of_cells():
+    """Markdown tables (Reddit, Discourse) arrive with a newline between cells: one cell per
+    line in the plain-text part said nothing of which value belongs to which name."""
+    table = "<table><thead>\n<tr>\n<th>Editor</th>\n<th>Startup</th>\n</tr>\n</thead><tbody>\n<tr>\n<td>Emacs</td>\n<td>1.2 <em>s</em></td>\n</tr>\n</tbody></table>"
+    assert from_html(table) == "<p>Editor | Startup</p><p>Emacs | 1.2 <em>s</em></p>"

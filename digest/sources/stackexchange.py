@@ -36,15 +36,10 @@ before its first complete row is an error.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePath
-from urllib.parse import urljoin
-
-import lxml.etree
-import lxml.html
 
 from digest import body as bodies
 from digest.errors import SourceError
@@ -63,7 +58,6 @@ _SITE = re.compile(
     re.I,
 )
 _QUESTION_URL = re.compile(r"^https?://(?:www\.)?([^/\s]+)/(?:questions|q|a)/(\d+)", re.I)
-_SITE_RELATIVE = re.compile(r"""\b(?:href|src)\s*=\s*["']?/""", re.I)
 COMMUNITY_USER = "-1"  # the site's "Community" bot, owner of community wiki posts
 
 
@@ -302,26 +296,7 @@ def _created(row: dict, notes: list[str]) -> tuple[datetime | None, str | None]:
 
 
 def _body(row: dict, site: _Site) -> str:
-    return bodies.from_html(_absolute_links(row.get("Body") or "", site.host))
-
-
-def _absolute_links(body: str, host: str | None) -> str:
-    """Site-relative links (``/questions/1``, ``/users/2``) lead somewhere once the site is
-    known; ``from_html`` would drop them as relative, so they are resolved first."""
-    if not host or not _SITE_RELATIVE.search(body):
-        return body
-    try:
-        root = lxml.html.fragment_fromstring(body, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return body
-    base = f"https://{host}/"
-    for element, attribute in [(a, "href") for a in root.iter("a")] + [(img, "src") for img in root.iter("img")]:
-        value = (element.get(attribute) or "").strip()
-        if value.startswith("/"):
-            element.set(attribute, urljoin(base, value))
-    return (html.escape(root.text, quote=False) if root.text else "") + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in root
-    )
+    return bodies.from_html(row.get("Body") or "", f"https://{site.host}/" if site.host else None)
 
 
 @dataclass(frozen=True)
