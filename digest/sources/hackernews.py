@@ -28,6 +28,7 @@ and text, which may also be a dead one) and dead (``dead: true``) items are skip
 from __future__ import annotations
 
 import html
+from collections import Counter
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -45,8 +46,10 @@ SHAPES = ("accepted: Firebase items (id, type, by, text, parent, kids) from "
           "https://hacker-news.firebaseio.com/v0/item/ID.json, or the Algolia tree (author, text, children) "
           "from https://hn.algolia.com/api/v1/items/ID")
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
+ALGOLIA_URL = "https://hn.algolia.com/api/v1/items/{}"
 ROOT_TYPES = {"story", "job", "poll"}
 _TYPE = re.compile(rb'"type"\s*:\s*"(story|comment|job|poll|pollopt)"')
+_ALGOLIA_TAG = re.compile(rb'"_tags"\s*:\s*\[[^\]]*"story_\d+"')
 _HN_KEYS = (b'"by"', b'"kids"', b'"descendants"', b'"parent"', b'"created_at_i"', b'"story_id"', b'"points"')
 _MAX_LISTED = 10
 _HNPWA_KEYS = ("user", "content", "comments", "comments_count", "time_ago")
@@ -56,10 +59,14 @@ _PARAGRAPH_MARK = re.compile(r"</?p\s*>", re.IGNORECASE)
 
 
 def sniff(doc) -> bool:
-    """JSON with an HN item ``type`` (story, comment, ...) next to HN's field names."""
+    """JSON with an HN item ``type`` (story, comment, ...) next to HN's field names, or an
+    Algolia search response (``hits`` tagged ``story_ID``), which is read only to be refused
+    with the thread's address."""
     window = jsonshape.sniff_window(getattr(doc, "data", None))
     if window is None or b'"digest_thread"' in window or b'"post_stream"' in window:
         return False
+    if b'"hits"' in window and _ALGOLIA_TAG.search(window):
+        return True
     return _TYPE.search(window) is not None and any(key in window for key in _HN_KEYS)
 
 
@@ -143,6 +150,10 @@ def _collect(root: jsonshape.Node, collected: _Collected) -> None:
         collected.nulls += 1
         return
     root.expect_object("an HN item, a list of items, or an object of items keyed by id")
+    if root.has("hits") and root["hits"].is_array:
+        stories = sorted({hit["story_id"].ident() or "" for hit in root["hits"].array() if hit.is_object} - {""})
+        root.fail("this is an Algolia search response (hits), which holds a page of matches, not a thread",
+                  fix="save the whole thread from " + ", ".join(ALGOLIA_URL.format(s) for s in stories[:3] or ["ID"]))
     if _is_item(root):
         _collect_item(root, collected)
         return
@@ -192,7 +203,7 @@ def _firebase_item(node: jsonshape.Node) -> _Item:
         url=node["url"].string(),
         score=node["score"].integer(),
         descendants=node["descendants"].integer(),
-        kids=[kid.ident(required=True) for kid in kids.array()] if not kids.is_null else [],
+        kids=[kid.ident(required=True) for kid in kids.array()] if not kids.is_null else None,
         parent=node["parent"].ident() or (node["poll"].ident() if kind == "pollopt" else None),
         deleted=node["deleted"].flag(),
         dead=node["dead"].flag(),
@@ -373,7 +384,11 @@ def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _
     missing = _missing_kids(story, members, items)
     if missing:
         notes.append(f"{len(missing)} comments listed in 'kids' are not in the import: {_listing(missing)}")
-    replies, gone_notes = _replies(root_id, members, orphans)
+    uncounted = _short_of_descendants(story, members) if is_story and not missing else None
+    if uncounted:
+        notes.append(uncounted)
+    held = Counter(m.parent for m in members if m.type != "pollopt")
+    replies, gone_notes = _replies(root_id, members, orphans, held)
     notes.extend(gone_notes)
     options, missing_options = _poll_options(story, members, items)
     notes.extend(_poll_notes(story, options, missing_options))
@@ -386,12 +401,22 @@ def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _
         replies=tuple(common.order_by_parents(replies)),
         source_format="hackernews",
         retrieved_at=request.retrieved_at,
-        partial=bool(missing or orphans or missing_options or collected.broken or not is_story),
+        partial=bool(missing or uncounted or orphans or missing_options or collected.broken or not is_story),
         total_replies=story.descendants if story else None,
         author=story.by if story and not story.gone else None,
-        opening_post=_opening_post(story, options, authors) if story else None,
+        opening_post=_opening_post(story, options, authors, _answers(story, held)) if story else None,
         import_notes=tuple(notes),
     )
+
+
+def _short_of_descendants(story: _Item | None, members: list[_Item]) -> str | None:
+    """The story's ``descendants`` (its comment count) against the comments the file holds,
+    deleted and dead ones included: a dump without ``kids`` (BigQuery's) says no other way
+    that comments are missing."""
+    held = sum(1 for m in members if m.type != "pollopt")
+    if story is None or story.descendants is None or story.descendants <= held:
+        return None
+    return f"the story counts {story.descendants} comments; the file holds {held} (deleted and dead ones included)"
 
 
 def _absent_root_note(thread_id: str, members: list[_Item]) -> str:
@@ -449,7 +474,13 @@ def _missing_kids(story: _Item | None, members: list[_Item], items: dict[str, _I
     return missing
 
 
-def _replies(root_id: str, members: list[_Item], orphans: set[str]) -> tuple[list[Reply], list[str]]:
+def _answers(item: _Item, held: Counter[str]) -> int:
+    """Direct answers: as many as ``kids`` lists, else (dumps such as BigQuery's, which list
+    none) those the import holds (``held``: item id -> answers in the import)."""
+    return len(item.kids) if item.kids is not None else held[item.id]
+
+
+def _replies(root_id: str, members: list[_Item], orphans: set[str], held: Counter[str]) -> tuple[list[Reply], list[str]]:
     """Comments as replies; deleted/dead ones only as placeholders for imported answers."""
     has_answers = {m.parent for m in members}
     replies: list[Reply] = []
@@ -468,7 +499,7 @@ def _replies(root_id: str, members: list[_Item], orphans: set[str]) -> tuple[lis
             parent = None
         if gone:
             placeholders[gone] += 1
-        replies.append(_reply(item, parent, gone))
+        replies.append(_reply(item, parent, gone, _answers(item, held)))
         kept_ids.add(item.id)
     notes = []
     for gone in ("deleted", "dead"):
@@ -478,7 +509,7 @@ def _replies(root_id: str, members: list[_Item], orphans: set[str]) -> tuple[lis
     return replies, notes
 
 
-def _reply(item: _Item, parent: str | None, gone: str | None) -> Reply:
+def _reply(item: _Item, parent: str | None, gone: str | None, answers: int) -> Reply:
     return Reply(
         id=item.id,
         author=f"[{gone}]" if gone else (item.by or "[unknown]"),
@@ -486,7 +517,7 @@ def _reply(item: _Item, parent: str | None, gone: str | None) -> Reply:
         permalink=ITEM_URL.format(item.id),
         posted_at=item.time,
         parent_id=parent,
-        engagement=Engagement(replies=len(item.kids) if item.kids is not None else None),
+        engagement=Engagement(replies=answers),
     )
 
 
@@ -509,7 +540,7 @@ def _poll_notes(story: _Item | None, options: list[_Item], missing: list[str]) -
     return notes
 
 
-def _opening_post(story: _Item, options: list[_Item], authors: set[str]) -> Reply:
+def _opening_post(story: _Item, options: list[_Item], authors: set[str], answers: int) -> Reply:
     gone = story.gone
     parts = []
     if story.url and story.url.startswith(("http://", "https://")) and not gone:
@@ -528,7 +559,7 @@ def _opening_post(story: _Item, options: list[_Item], authors: set[str]) -> Repl
         permalink=ITEM_URL.format(story.id),
         posted_at=story.time,
         mentions=common.find_mentions(body.prose_words(text), authors),
-        engagement=Engagement(score=story.score, replies=len(story.kids) if story.kids is not None else None),
+        engagement=Engagement(score=story.score, replies=answers),
         title=story.title,
     )
 

@@ -33,6 +33,9 @@ def sniff_window(data: bytes, size: int = SNIFF_BYTES) -> bytes | None:
     """
     if not isinstance(data, (bytes, bytearray)):
         return None
+    encoding = json.detect_encoding(bytes(data[:4]))
+    if encoding.startswith("utf-16") or encoding.startswith("utf-32"):  # as Windows PowerShell writes files
+        data = bytes(data).decode(encoding, "replace").encode("utf-8")
     head = bytes(data[:size])
     for bom in _BOMS:
         if head.startswith(bom):

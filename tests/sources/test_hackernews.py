@@ -300,7 +300,7 @@ def test_errors_name_line_column_and_json_path():
     with pytest.raises(SourceError) as info:
         _read(bad, names=["hn.json"])
     assert info.value.where == "hn.json at $[1].kids" and "expected a list" in info.value.message
-    with pytest.raises(SourceError, match="not a Hacker News item"):
+    with pytest.raises(SourceError, match="an Algolia search response"):
         _read({"hits": []})
 
 
@@ -355,3 +355,38 @@ def test_mutated_threads_raise_only_source_errors(data):
             raw = raw[: data.draw(st.integers(0, len(raw)))] + data.draw(st.binary(max_size=4))
         docs = [SourceDocument("hn.json", raw)]
     only_source_errors(hackernews, docs, thread=data.draw(st.none() | st.sampled_from(["9100", "9101", "x", "id=9102"])))
+
+
+def test_an_algolia_search_response_is_refused_naming_the_thread_to_save():
+    """``search?tags=comment,story_8863`` returns a page of matches (at most 1,000), not the tree."""
+    hits = {"hits": [{"objectID": "9007", "author": "vlad", "comment_text": "awesome", "parent_id": 8863, "story_id": 8863,
+                      "created_at_i": 1175737691, "_tags": ["comment", "author_vlad", "story_8863"]}], "nbHits": 71}
+    doc = SourceDocument("search.json", json.dumps(hits).encode())
+    assert hackernews.sniff(doc)
+    with pytest.raises(SourceError) as info:
+        hackernews.read(ImportRequest((doc,)))
+    assert "Algolia search response" in info.value.message
+    assert info.value.fix == "save the whole thread from https://hn.algolia.com/api/v1/items/8863"
+
+
+def test_items_saved_without_kids_count_their_answers_and_the_story_its_missing_comments():
+    """Dumps such as BigQuery's hold every item with ``parent`` but no ``kids`` (numbers as
+    strings): the answers the file holds are the reply counts, and ``descendants`` tells that
+    most comments are not in the file."""
+    items = [
+        {"id": "8863", "type": "story", "by": "dhouston", "time": "1175714200", "title": "Dropbox", "score": "111", "descendants": "71"},
+        {"id": "9224", "type": "comment", "by": "brandonm", "time": "1175816820", "parent": "8863", "text": "Not viable."},
+        {"id": "9225", "type": "comment", "by": "dhouston", "time": "1175817000", "parent": "9224", "text": "Thanks."},
+    ]
+    thread = _read(items)
+    assert thread.opening_post.engagement.replies == 1 and thread.reply("9224").engagement.replies == 1
+    assert thread.reply("9225").engagement.replies == 0
+    assert thread.partial and thread.total_replies == 71
+    assert "the story counts 71 comments; the file holds 2 (deleted and dead ones included)" in thread.import_notes
+
+
+def test_utf16_json_as_windows_powershell_saves_it_is_recognised():
+    item = {"id": 1, "type": "story", "by": "ann", "time": 1175714200, "title": "Hi", "kids": []}
+    doc = SourceDocument("ps.json", b"\xff\xfe" + json.dumps(item).encode("utf-16-le"))
+    assert detect(ImportRequest((doc,))) == "hackernews"
+    assert hackernews.read(ImportRequest((doc,))).title == "Hi"
