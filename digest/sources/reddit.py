@@ -104,7 +104,8 @@ def read(request) -> Thread:
     notes, partial = _notes(walk, has_comments=len(listings) > 1, reported=link["num_comments"].integer())
     poll_html, poll_notes = _poll(link["poll_data"], escaped)
     notes.extend(poll_notes)
-    opening = _opening_post(link, permalink, escaped, poll_html)
+    opening, body_notes = _opening_post(link, permalink, escaped, poll_html)
+    notes.extend(body_notes)
     authors = {r.author for r in replies} | {opening.author}
     replies = [_with_mentions(r, authors) for r in replies]
     return Thread(
@@ -364,27 +365,17 @@ def _link_permalink(link: jsonshape.Node) -> str:
     return f"{SITE}/r/{subreddit}/comments/{link_id}/" if subreddit else f"{SITE}/comments/{link_id}/"
 
 
-def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool, poll_html: str | None) -> Reply:
+def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool, poll_html: str | None) -> tuple[Reply, list[str]]:
+    """The submission as the opening post, and notes on what its body was made from."""
     link_id = link["id"].ident() or (link["name"].ident() or "").removeprefix("t3_") or None
     if link_id is None:
         link.fail("the submission has no id")
-    author = _text(link["author"], escaped) or "[deleted]"
-    html_text = _text(link["selftext_html"], escaped)
-    self_text = _text(link["selftext"], escaped)
-    url = _text(link["url"], escaped)
-    if html_text:
-        text = _md_html(html_text)
-    elif self_text and not _is_removed(self_text):
-        text = body.from_plain_text(self_text)
-    elif url and url.startswith(("http://", "https://")) and not link["is_self"].flag():
-        text = body.from_html(f'<p><a href="{html.escape(url)}">{html.escape(url)}</a></p>')
-    else:
-        text = body.from_plain_text(self_text or "")
+    text, notes = _post_body(link, permalink, escaped)
     if poll_html:
         text += body.from_html(poll_html)
-    return Reply(
+    opening = Reply(
         id=link_id,
-        author=author,
+        author=_text(link["author"], escaped) or "[deleted]",
         body=text,
         permalink=permalink,
         posted_at=_time(link),
@@ -392,6 +383,79 @@ def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool, poll_html
         engagement=_engagement(link),
         title=_text(link["title"], escaped),
     )
+    return opening, notes
+
+
+def _post_body(link: jsonshape.Node, permalink: str, escaped: bool) -> tuple[str, list[str]]:
+    """What the post says, then what it links to: a text post's text; a link, image or gallery
+    post's address (and its text, which reddit allows since 2022, and a gallery's captions); a
+    crosspost's original, quoted, since the crosspost itself has no text."""
+    own = _own_text(link, escaped)
+    parts = [own] if own else []
+    if link["is_gallery"].flag():
+        parts.append(_gallery(link, escaped))
+    else:
+        address = _absolute(_text(link["url"], escaped))
+        if address and not link["is_self"].flag() and address.rstrip("/") != permalink.rstrip("/"):
+            parts.append(_link_paragraph(address, address))
+    notes = []
+    originals = link["crosspost_parent_list"].array()
+    if not own and originals:
+        original = originals[0].expect_object("the crossposted post")
+        quoted = _own_text(original, escaped)
+        if quoted:
+            parts.append(f"<blockquote>{quoted}</blockquote>")
+        home = re.match(r"/?(r/[^/]+)/", _text(original["permalink"], escaped) or "")
+        where = _text(original["subreddit_name_prefixed"], escaped) or (home.group(1) if home else "another subreddit")
+        notes.append(f"the opening post is a crosspost from {where}; "
+                     + ("its text is quoted from the original" if quoted else "the original has no text"))
+    return "".join(parts), notes
+
+
+def _own_text(post: jsonshape.Node, escaped: bool) -> str:
+    html_text = _text(post["selftext_html"], escaped)
+    if html_text:
+        return _md_html(html_text)
+    self_text = _text(post["selftext"], escaped)
+    return body.from_plain_text(self_text) if self_text and not _is_removed(self_text) else ""
+
+
+def _gallery(link: jsonshape.Node, escaped: bool) -> str:
+    """A gallery's images in order, each with its caption and the link the poster added."""
+    media = link["media_metadata"]
+    items = []
+    for item in link["gallery_data"]["items"].array():
+        item = item.expect_object("a gallery item")
+        media_id = item["media_id"].string() or ""
+        image = _absolute(_text(media[media_id]["s"]["u"], escaped) or _text(media[media_id]["s"]["gif"], escaped))
+        caption = _text(item["caption"], escaped) or ""
+        outbound = _absolute(_text(item["outbound_url"], escaped))
+        entry = _link_anchor(image, caption or "image") if image else html.escape(caption or "image")
+        if outbound:
+            entry += " – " + _link_anchor(outbound, outbound)
+        items.append(entry)
+    if not items:
+        address = _absolute(_text(link["url"], escaped))
+        return _link_paragraph(address, address) if address else ""
+    return body.from_html(_html_list(items))
+
+
+def _absolute(address: str | None) -> str | None:
+    """Reddit writes its own addresses site-relative (a crosspost's ``url``)."""
+    if not address:
+        return None
+    address = address.strip()
+    if address.startswith("/"):
+        return SITE + address
+    return address if address.startswith(("http://", "https://")) else None
+
+
+def _link_anchor(address: str, label: str) -> str:
+    return f'<a href="{html.escape(address)}">{html.escape(label)}</a>'
+
+
+def _link_paragraph(address: str, label: str) -> str:
+    return body.from_html(f"<p>{_link_anchor(address, label)}</p>")
 
 
 def _poll(poll: jsonshape.Node, escaped: bool) -> tuple[str | None, list[str]]:
@@ -554,9 +618,20 @@ def _parent(data: jsonshape.Node, structural_parent: str | None) -> str | None:
 
 
 def _md_html(fragment: str) -> str:
-    """Reddit wraps rendered markdown in ``<div class="md">``; unwrap it so its paragraphs stay paragraphs."""
+    """Reddit wraps rendered markdown in ``<div class="md">``; unwrap it so its paragraphs stay
+    paragraphs.  Links to reddit itself are site-relative, and an old-style spoiler
+    (``[teaser](/s "hidden text")``) keeps its text in the link's title."""
     match = _MD_WRAPPER.match(fragment)
-    return body.from_html(match.group(1) if match else fragment)
+    inner = _SPOILER_LINK.sub(_spoiler_text, match.group(1) if match else fragment)
+    return body.from_html(inner, SITE + "/")
+
+
+_SPOILER_LINK = re.compile(r"""<a href="(?:/s|#s|/spoiler)" title="([^"]*)">(.*?)</a>""", re.S)
+
+
+def _spoiler_text(found: re.Match) -> str:
+    hidden, teaser = found.group(1), found.group(2)
+    return f"{teaser} ({hidden})" if hidden else teaser
 
 
 def _has_children(data: jsonshape.Node) -> bool:

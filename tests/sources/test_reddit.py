@@ -238,6 +238,45 @@ def test_escaped_link_post_without_comments():
     assert _read_obj(_link_post("Fish &amp; chips", "https://example.com/a?x=1&y=2")).title == "Fish &amp; chips"
 
 
+def test_a_link_or_image_post_with_text_keeps_both():
+    """Since 2022 a link or image post may carry text too: the text, then the link."""
+    result = _read_obj(_link_post("Dropped it", "https://i.redd.it/abcd.jpg", selftext="The screen survived.",
+                                  selftext_html='<div class="md"><p>The screen survived.</p></div>'))
+    assert result.opening_post.body == '<p>The screen survived.</p><p><a href="https://i.redd.it/abcd.jpg">https://i.redd.it/abcd.jpg</a></p>'
+
+
+def test_a_crosspost_quotes_its_original_and_links_it():
+    """A crosspost has no text of its own; its ``url`` is the original's site-relative path."""
+    original = {"title": "Why I left Emacs", "author": "bob", "is_self": True, "selftext": "Startup time.",
+                "selftext_html": '<div class="md"><p>Startup <strong>time</strong>.</p></div>',
+                "permalink": "/r/linux/comments/16wz111/why_i_left_emacs/"}
+    result = _read_obj(_link_post("Thoughts?", "/r/linux/comments/16wz111/why_i_left_emacs/",
+                                  crosspost_parent="t3_16wz111", crosspost_parent_list=[original]))
+    link = "https://www.reddit.com/r/linux/comments/16wz111/why_i_left_emacs/"
+    assert result.opening_post.body == (f'<p><a href="{link}">{link}</a></p>'
+                                        "<blockquote><p>Startup <strong>time</strong>.</p></blockquote>")
+    assert "the opening post is a crosspost from r/linux; its text is quoted from the original" in result.import_notes
+
+
+def test_a_gallery_lists_its_images_with_captions_and_links():
+    gallery = {"items": [{"media_id": "m1", "caption": "Before"}, {"media_id": "m2", "caption": "After", "outbound_url": "https://example.org/plans"}]}
+    media = {"m1": {"s": {"u": "https://preview.redd.it/m1.jpg?width=100&s=1"}}, "m2": {"s": {"u": "https://preview.redd.it/m2.png"}}}
+    result = _read_obj(_link_post("Bench", "https://www.reddit.com/gallery/abc12", is_gallery=True, gallery_data=gallery,
+                                  media_metadata=media, selftext_html='<div class="md"><p>Bench &amp; plans</p></div>'))
+    assert result.opening_post.body == (
+        '<p>Bench &amp; plans</p><ul><li><a href="https://preview.redd.it/m1.jpg?width=100&amp;s=1">Before</a></li>'
+        '<li><a href="https://preview.redd.it/m2.png">After</a> – <a href="https://example.org/plans">https://example.org/plans</a></li></ul>')
+
+
+def test_links_to_reddit_itself_and_old_spoilers_keep_their_meaning():
+    thread = _thread()
+    thread[1]["data"]["children"][1]["data"]["body_html"] = (
+        '<div class="md"><p>see <a href="/r/emacs/wiki/faq">the FAQ</a> and <a href="/s" title="Evil mode wins">spoiler</a></p></div>')
+    thread[1]["data"]["children"][1]["data"]["body"] = "see the FAQ"
+    body = _read_obj(thread).reply("c5").body
+    assert body == '<p>see <a href="https://www.reddit.com/r/emacs/wiki/faq">the FAQ</a> and spoiler (Evil mode wins)</p>'
+
+
 def test_removed_by_reddit_bodies_are_removed_comments():
     thread = _thread()
     thread[1]["data"]["children"] = [
