@@ -427,9 +427,13 @@ _CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.S)
 
 
 def prose_words(body: str) -> str:
-    """``plain_words`` without code (``pre`` and ``code``): where people mention each other,
-    never a decorator or annotation such as ``@property`` in a snippet."""
-    return plain_words(_CODE.sub(" ", body)) if "<code" in body or "<pre" in body else plain_words(body)
+    """The visible text without code (``pre`` and ``code``), one line per block: where people
+    mention each other — never a decorator such as ``@property`` in a snippet, and never a
+    name run on into the next paragraph or line ("@board" then "Exodus ...")."""
+    if "<code" in body or "<pre" in body:
+        body = _CODE.sub(" ", body)
+    text = html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", body)))
+    return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
 
 
 def plain_words(body: str) -> str:

@@ -1,7 +1,7 @@
 """Source HTML into the body subset: what a reader would otherwise misread or find broken."""
 
 from digest.body import clean, from_html, from_plain_text, prose_words
-from digest.sources.common import find_mentions
+from digest.sources.common import AuthorNames, find_mentions
 from digest.sources.mail.bodies import own_text
 
 
@@ -107,8 +107,14 @@ def test_no_attribute_outside_the_subset_survives():
 
 def test_mentions_are_looked_for_outside_code():
     body = "<p>@ann see</p><pre>@property\ndef x(): pass</pre><p>use <code>@dataclass</code> here</p>"
-    assert prose_words(body) == "@ann see use here"
+    assert prose_words(body) == "@ann see\nuse here"
     assert [m.name for m in find_mentions(prose_words(body))] == ["ann"]
+
+
+def test_a_mention_ends_with_its_paragraph_or_line():
+    body = "<p>Thanks @board</p><p>Exodus is out.</p><p>@alice<br>Bob said so</p>"
+    assert [m.name for m in find_mentions(prose_words(body))] == ["board", "alice"]
+    assert [m.name for m in find_mentions(prose_words(body), AuthorNames(["Alice Bob"]))] == ["board", "alice"]
     patch = "<p>Thanks @bob</p><pre>@@ -1527,7 +1527,8 @@ static int f()\n-\tif (x) {</pre>"
     assert [m.name for m in find_mentions(own_text(patch))] == ["bob"]
 

@@ -77,18 +77,39 @@ _MENTION_RE = re.compile(
     r"(?<![\w.])@\s?(?P<name>[^\s#@,.:;!?()<>\"/]+(?: [A-Z][^\s#@,.:;!?()<>\"/]*)*)"
     r"|\b(?i:post|comment|reply|message)\s+(?P<bare>#(?P<bare_num>\d{1,6}))\b"
 )
-_NUMBER_AFTER = re.compile(r"\s*/?#(\d{1,6})\b")  # "@Name #52", also "@Name/#52"
+_NUMBER_AFTER = re.compile(r"[ \t]*/?#(\d{1,6})\b")  # "@Name #52", also "@Name/#52"
 
 
-def find_mentions(text: str, authors: set[str] = frozenset(), numbers: dict[int, str] | None = None) -> tuple[Mention, ...]:
+class AuthorNames:
+    """A thread's author names, looked up at a position of a text: the longest name written
+    there (case ignored), in as many steps as there are distinct name lengths — not one per
+    author, since threads of thousands of authors mention each other thousands of times.
+    Build it once per thread and pass it to every ``find_mentions`` call."""
+
+    def __init__(self, names):
+        names = set(names)
+        self.by_key = {name.casefold(): name for name in names}
+        self.lengths = sorted({len(name) for name in names}, reverse=True)
+
+    def at(self, text: str, start: int) -> str | None:
+        """The author's name as written at ``text[start:]``, ending at a word boundary."""
+        for length in self.lengths:
+            end = start + length
+            if end <= len(text) and text[start:end].casefold() in self.by_key and (end == len(text) or not text[end].isalnum()):
+                return text[start:end]
+        return None
+
+
+def find_mentions(text: str, authors=frozenset(), numbers: dict[int, str] | None = None) -> tuple[Mention, ...]:
     """``@Name``, ``@Name #52`` and "post #53" references in plain text.
 
     The name is the run of capitalised words when a ``#number`` follows it, else a thread
-    author's name when one matches, else the run.  ``reply_id`` is set only from a comment
-    number that exists in ``numbers``; a name alone never resolves (names are not unique).
+    author's name when one matches (``authors``: an ``AuthorNames``, or any names), else the
+    run.  ``reply_id`` is set only from a comment number that exists in ``numbers``; a name
+    alone never resolves (names are not unique).
     """
     numbers = numbers or {}
-    by_length = sorted(authors, key=len, reverse=True)
+    names = authors if isinstance(authors, AuthorNames) else AuthorNames(authors)
     found: list[Mention] = []
     for match in _MENTION_RE.finditer(text):
         if match.group("bare"):
@@ -98,11 +119,7 @@ def find_mentions(text: str, authors: set[str] = frozenset(), numbers: dict[int,
         start = match.start("name")
         name = match.group("name")
         if not _NUMBER_AFTER.match(text, start + len(name)):
-            for author in by_length:
-                end = start + len(author)
-                if text[start:end].lower() == author.lower() and (end == len(text) or not text[end].isalnum()):
-                    name = text[start:end]
-                    break
+            name = names.at(text, start) or name
         end = start + len(name)
         number_match = _NUMBER_AFTER.match(text, end)
         number = int(number_match.group(1)) if number_match else None

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from digest.body import clean, from_html, linkify, plain_text, plain_words
 from digest.errors import SourceError
 from digest.model import Reply, Thread
-from digest.sources.common import find_mentions, stable_id
+from digest.sources.common import AuthorNames, find_mentions, stable_id
 
 DESCRIPTION = "plain-text export of a forum comment page ('Guest - NAME' headers)"
 
@@ -150,7 +150,7 @@ def read(request) -> Thread:
         )
     note, url = _header(header_lines, layout)
     replies: list[Reply] = []
-    authors = {r.author for r in raw_replies}
+    authors = AuthorNames({r.author for r in raw_replies})
     last_top_level: str | None = None
     seen_ids: set[str] = set()
     for raw in raw_replies:

@@ -392,7 +392,7 @@ def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _
     notes.extend(gone_notes)
     options, missing_options = _poll_options(story, members, items)
     notes.extend(_poll_notes(story, options, missing_options))
-    authors = {r.author for r in replies} | ({story.by} if story and story.by else set())
+    authors = common.AuthorNames({r.author for r in replies} | ({story.by} if story and story.by else set()))
     replies = [replace(r, mentions=common.find_mentions(body.prose_words(r.body), authors)) for r in replies]
     return Thread(
         id=thread_id,
@@ -540,7 +540,7 @@ def _poll_notes(story: _Item | None, options: list[_Item], missing: list[str]) -
     return notes
 
 
-def _opening_post(story: _Item, options: list[_Item], authors: set[str], answers: int) -> Reply:
+def _opening_post(story: _Item, options: list[_Item], authors: common.AuthorNames, answers: int) -> Reply:
     gone = story.gone
     parts = []
     if story.url and story.url.startswith(("http://", "https://")) and not gone:

@@ -106,7 +106,7 @@ def read(request) -> Thread:
     notes.extend(poll_notes)
     opening, body_notes = _opening_post(link, permalink, escaped, poll_html)
     notes.extend(body_notes)
-    authors = {r.author for r in replies} | {opening.author}
+    authors = common.AuthorNames({r.author for r in replies} | {opening.author})
     replies = [_with_mentions(r, authors) for r in replies]
     return Thread(
         id=opening.id,
@@ -639,7 +639,7 @@ def _has_children(data: jsonshape.Node) -> bool:
     return replies.is_object and bool(replies["data"]["children"].value)
 
 
-def _with_mentions(reply: Reply, authors: set[str]) -> Reply:
+def _with_mentions(reply: Reply, authors: common.AuthorNames) -> Reply:
     """``@name`` (common rules) plus reddit's own ``u/name`` and ``/u/name``."""
     text = body.prose_words(reply.body)
     mentions = list(common.find_mentions(text, authors))
