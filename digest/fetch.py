@@ -15,7 +15,7 @@ from pathlib import Path
 
 from digest import __version__, discover
 from digest.errors import SourceError
-from digest.sources import SourceDocument, gunzip
+from digest.sources import SourceDocument, decompressed, refuse_archive
 
 USER_AGENT = f"digest/{__version__} (discussion digests)"
 MAX_BYTES = 50 * 1024 * 1024
@@ -126,7 +126,9 @@ def fetch(url: str, cache: HttpCache | None = None, *, timeout: float = TIMEOUT,
 
 def _document(url: str, data: bytes) -> SourceDocument:
     """A ``.txt.gz`` or ``.mbox.gz`` download is read as the archive it holds."""
-    return SourceDocument(url, gunzip(data, url, limit=UNPACKED_BYTES))
+    document = SourceDocument(url, decompressed(data, url, limit=UNPACKED_BYTES))
+    refuse_archive(document)
+    return document
 
 
 def fetch_discussion(url: str, cache: HttpCache | None = None) -> tuple[SourceDocument, str | None]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import http.server
 import json
+import lzma
 import threading
 import time
 from contextlib import contextmanager
@@ -13,7 +15,7 @@ import pytest
 
 from digest.errors import SourceError
 from digest.fetch import HttpCache, check_links, fetch
-from digest.sources import gunzip
+from digest.sources import decompressed
 
 THREAD = b"Guest - Ann\nHello from a served export.\n"
 
@@ -175,10 +177,21 @@ def test_compressed_data_is_bounded_and_checked():
     bomb = gzip.compress(b"x" * 10_000)
     assert len(bomb) < 100
     with pytest.raises(SourceError, match="too large once decompressed: more than 1000 bytes"):
-        gunzip(bomb, "bomb.gz", limit=1000)
-    assert gunzip(bomb + gzip.compress(b"y"), "two.gz") == b"x" * 10_000 + b"y"  # concatenated members
+        decompressed(bomb, "bomb.gz", limit=1000)
+    assert decompressed(bomb + gzip.compress(b"y"), "two.gz") == b"x" * 10_000 + b"y"  # concatenated members
     with pytest.raises(SourceError, match="broken gzip data"):
-        gunzip(bomb[:-6], "cut.gz")
+        decompressed(bomb[:-6], "cut.gz")
+    assert decompressed(bz2.compress(b"<posts/>"), "Posts.xml.bz2") == decompressed(lzma.compress(b"<posts/>"), "x.xz") == b"<posts/>"
+
+
+def test_an_archive_of_several_files_is_refused_saying_to_extract_it(tmp_path):
+    from digest.sources import load_documents
+
+    (tmp_path / "coffee.stackexchange.com.7z").write_bytes(b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(30))
+    with pytest.raises(SourceError) as info:
+        load_documents(tmp_path / "coffee.stackexchange.com.7z")
+    assert info.value.message == "this is a 7-Zip archive, which holds several files"
+    assert "extract it" in info.value.fix and "Posts.xml" in info.value.fix
 
 
 def test_check_links_reports_dead_ones():

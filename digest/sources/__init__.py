@@ -7,10 +7,13 @@ Modules are imported lazily so a format's dependencies cost nothing until used.
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import importlib
 import importlib.util
 import io
+import lzma
+import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -94,7 +97,7 @@ def _sniffed_format(document: SourceDocument) -> str | None:
 
 
 def load_documents(path: Path) -> tuple[SourceDocument, ...]:
-    """Read a file (gzip-compressed or not) or every file of a folder, sorted by name."""
+    """Read a file (compressed or not) or every file of a folder, sorted by name."""
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
         if not files:
@@ -103,7 +106,10 @@ def load_documents(path: Path) -> tuple[SourceDocument, ...]:
         files = [path]
     else:
         raise SourceError("no such file or folder", where=str(path), fix="check the path")
-    return tuple(SourceDocument(_shown(p), _read_maybe_gzip(p)) for p in files)
+    documents = tuple(SourceDocument(_shown(p), decompressed(_read(p), str(p))) for p in files)
+    if len(documents) == 1:
+        refuse_archive(documents[0])
+    return documents
 
 
 def _shown(path: Path) -> str:
@@ -112,27 +118,45 @@ def _shown(path: Path) -> str:
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _read_maybe_gzip(path: Path) -> bytes:
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    return gunzip(data, str(path))
 
 
-def gunzip(data: bytes, where: str, limit: int | None = None) -> bytes:
-    """The content of gzip-compressed data (a ``.txt.gz`` archive, a ``.mbox.gz`` download);
-    other data unchanged.  ``limit`` bounds what it may grow to (data from the network)."""
-    if data[:2] != b"\x1f\x8b":
+# Compressed files hold one source file: read as what they hold.
+_COMPRESSED = {b"\x1f\x8b": ("gzip", gzip.open), b"\xfd7zXZ\x00": ("xz", lzma.open),
+               b"BZh": ("bzip2", bz2.open)}  # then a level digit and a block's magic number
+_BZIP2 = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")
+# Archives hold many files: the user picks the one to import.
+_ARCHIVES = {b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive", b"PK\x03\x04": "a zip archive", b"Rar!\x1a\x07": "a RAR archive"}
+
+
+def decompressed(data: bytes, where: str, limit: int | None = None) -> bytes:
+    """The content of gzip, bzip2 or xz compressed data (a pipermail ``.txt.gz``, an
+    ``.mbox.gz`` download, a dump's ``.xml.bz2``); other data unchanged.  ``limit`` bounds what
+    it may grow to (data from the network)."""
+    kind = next((found for magic, found in _COMPRESSED.items() if data.startswith(magic)), None)
+    if kind is None or (kind[0] == "bzip2" and not _BZIP2.match(data)):
         return data
+    name, opener = kind
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+        with opener(io.BytesIO(data)) as stream:
             content = stream.read(-1 if limit is None else limit + 1)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise SourceError(f"broken gzip data: {exc}", where=where, fix="re-download the file") from None
+    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
+        raise SourceError(f"broken {name} data: {exc}", where=where, fix="re-download the file") from None
     if limit is not None and len(content) > limit:
         raise SourceError(f"too large once decompressed: more than {limit} bytes", where=where, fix="download it and import the file")
     return content
+
+
+def refuse_archive(document: SourceDocument) -> None:
+    """An archive of several files (a Stack Exchange dump's .7z) is no source by itself."""
+    what = next((found for magic, found in _ARCHIVES.items() if document.data.startswith(magic)), None)
+    if what:
+        raise SourceError(f"this is {what}, which holds several files", where=document.name,
+                          fix="extract it (e.g. `7z x` or `unzip`), then import the file you want (a dump's Posts.xml) or its folder")
 
 
 def import_thread(request: ImportRequest, format_name: str = "auto") -> Thread:
