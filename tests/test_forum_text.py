@@ -240,3 +240,13 @@ def test_utf16_is_named_as_such():
     assert "UTF-16" in info.value.message and "iconv -f utf-16 -t utf-8" in info.value.fix
     assert "windows-1252" not in info.value.fix
     assert detect(request) == "forum-text"  # so that --format auto says so too
+
+
+def test_a_pre_block_keeps_its_lines_in_every_layout():
+    """Code pasted in a <pre> keeps its lines and indentation; the export's own blank lines
+    (one after every line in the seed's layout) are not the code's."""
+    seed_layout = "Guest - Ann \n\nLook: \n\n<pre>def f(): \n\n    return 1 \n\n \n\nprint(f())</pre> \n\n \n\nThanks. \n\nGuest - Ben \n\nOk. \n"
+    plain = "Guest - Ann\nLook:\n<pre>def f():\n    return 1\n\nprint(f())</pre>\n\nThanks.\n\nGuest - Ben\nOk.\n"
+    for text in (seed_layout, plain):
+        body = _import_text(text).replies[0].body
+        assert body == "<p>Look:</p><pre>def f():\n    return 1\n\nprint(f())</pre><p>Thanks.</p>"

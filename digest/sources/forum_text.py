@@ -28,6 +28,7 @@ In both, ``- `` starts a list item and ``-----`` is a rule.  Inline HTML (``<i>`
 ``<strong>``, ``<blockquote>``, entities; unclosed tags too) is rebuilt into the body subset
 by a small structural builder; other formatting tags (``<code>``, ``<pre>``, ``<s>``,
 ``<img>``, ``<span>``...) go through ``digest.body.from_html``; all is sanitized by nh3.
+The lines of a ``<pre>`` are kept as written, less the blank lines the layout adds.
 Tags that are not formatting (``<script>``) stay visible as text.
 """
 
@@ -78,6 +79,8 @@ PASSED_TAGS = (
 )
 # Passed tags that cannot sit inside a paragraph: the paragraph closes before them.
 BLOCK_PASSED_TAGS = {"pre", "ul", "ol", "div", "center", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
+PRE_START_RE = re.compile(r"<pre\b[^>]*>", re.IGNORECASE)
+PRE_END_RE = re.compile(r"</pre\s*>", re.IGNORECASE)
 TAG_RE = re.compile(rf"<(/?)({'|'.join(BUILT_TAGS + PASSED_TAGS)})(\s+[^<>]*)?\s*/?>", re.IGNORECASE)
 INLINE = {"i": "em", "em": "em", "u": "em", "b": "strong", "strong": "strong"}
 
@@ -106,7 +109,7 @@ def _text_follows(lines: list[str], index: int) -> bool:
 class _Block:
     """One logical unit after reflow: a paragraph, a list item or a rule."""
 
-    kind: str  # "para", "item", "rule", "break"
+    kind: str  # "para", "item", "rule", "break", "pre" (its lines as written)
     text: str = ""
 
 
@@ -338,7 +341,22 @@ def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[_Block]:
     current: _Block | None = None
     previous = ""
     blanks: list[str] = []
+    preformatted: list[str] | None = None  # the lines of an open <pre>, kept as written
     for line in lines:
+        if preformatted is not None:
+            preformatted.append(line)
+            if PRE_END_RE.search(line):
+                blocks.append(_Block("pre", "\n".join(_unspaced(preformatted, layout))))
+                preformatted = None
+            continue
+        opening = PRE_START_RE.search(line)
+        if opening and not PRE_END_RE.search(line, opening.end()):
+            if current is not None:
+                blocks.append(current)
+                current = None
+            blanks = []
+            preformatted = [line]
+            continue
         if not line.strip():
             blanks.append(line)
             continue
@@ -364,12 +382,34 @@ def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[_Block]:
         else:
             current.text += _joiner(previous, content, layout) + content
         previous = line
+    if preformatted is not None:  # never closed: it ends with the reply
+        blocks.append(_Block("pre", "\n".join(_unspaced(preformatted, layout))))
     ends = _paragraph_end(blanks, layout)
     if current is not None:
         blocks.append(current)
     if ends == "break":
         blocks.append(_Block("break"))
     return blocks
+
+
+def _unspaced(lines: list[str], layout: _Layout) -> list[str]:
+    """A ``<pre>``'s lines without the blank lines the export adds after every line: in the
+    seed's layout a blank line of the code is the line of spaces, in a double-spaced one it
+    shows as three empty lines."""
+    if layout.trailing_spaces:
+        return [line.rstrip() for line in lines if line != ""]
+    if not layout.double_spaced:
+        return [line.rstrip() for line in lines]
+    out: list[str] = []
+    empty = 0
+    for line in lines:
+        if not line.strip():
+            empty += 1
+            continue
+        out.extend([""] * ((empty - 1) // 2 if out else 0))
+        out.append(line.rstrip())
+        empty = 0
+    return out
 
 
 def _paragraph_end(blanks: list[str], layout: _Layout) -> str | None:
