@@ -23,6 +23,7 @@ REDDIT_HOSTS = {"reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.co
 HN_HOSTS = {"news.ycombinator.com"}
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
 
+_PAGE_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
 _REDDIT_THREAD = re.compile(r"(?:/r/([^/]+))?/comments/([a-z0-9]+)(?:/|$)", re.I)
 _REDDIT_SHORT = re.compile(r"/([a-z0-9]+)/?", re.I)
 # /t/slug/42, /t/slug/42/7 (a post), /t/42, /t/42/7: a slug is never digits alone
@@ -60,8 +61,9 @@ def _reddit(subreddit: str | None, post: str) -> DataUrl:
 
 
 def looks_like_html(data: bytes) -> bool:
-    head = data[:2048].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]
+    """A web page: it opens with the HTML doctype or element (after an XHTML page's XML
+    declaration and comments) — not a mail archive whose first message is HTML."""
+    return _PAGE_START.match(data[:4096].removeprefix(b"\xef\xbb\xbf")) is not None
 
 
 def from_page(page_url: str, data: bytes) -> DataUrl:

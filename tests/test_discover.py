@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from digest.discover import from_page, known_site
+from digest.discover import from_page, known_site, looks_like_html
 from digest.errors import SourceError
 
 
@@ -39,6 +39,13 @@ def test_known_sites_are_read_from_their_data_url(page, data):
 )
 def test_other_addresses_are_not_guessed(page):
     assert known_site(page) is None
+
+
+def test_only_web_pages_are_looked_at_as_pages():
+    assert looks_like_html(b"<!DOCTYPE html><html>") and looks_like_html(b"\n <html lang=en>")
+    assert looks_like_html(b'<?xml version="1.0"?>\n<!-- x --><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN">')
+    html_mail = b"From ann@example.org Mon Jan  1 00:00:00 2024\nContent-Type: text/html\n\n<html><body>hi"
+    assert not looks_like_html(html_mail) and not looks_like_html(b'<?xml version="1.0"?><rss>')
 
 
 DISCOURSE_PAGE = b"""<!DOCTYPE html><html><head>
