@@ -104,9 +104,10 @@ def fetch(url: str, cache: HttpCache | None = None, *, timeout: float = TIMEOUT,
             if len(data) > max_bytes:
                 raise SourceError(f"too large: more than {max_bytes} bytes", where=url, fix="download it and import the file")
             headers = response.headers
+            address = response.geturl()
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and cached:
-            return _document(url, cached[1])
+            return _document(url, cached[1], exc.geturl())
         if exc.code in (301, 302, 303, 307, 308):
             raise SourceError(f"more than {MAX_REDIRECTS} redirects", where=url, fix="use the final URL") from None
         raise SourceError(_http_problem(exc.code, exc.headers), where=url) from None
@@ -121,12 +122,12 @@ def fetch(url: str, cache: HttpCache | None = None, *, timeout: float = TIMEOUT,
         raise SourceError(f"connection failed: {exc}", where=url) from None
     if cache:
         cache.put(CacheEntry(url, headers.get("ETag"), headers.get("Last-Modified")), data)
-    return _document(url, data)
+    return _document(url, data, address)
 
 
-def _document(url: str, data: bytes) -> SourceDocument:
+def _document(url: str, data: bytes, address: str | None) -> SourceDocument:
     """A ``.txt.gz`` or ``.mbox.gz`` download is read as the archive it holds."""
-    document = SourceDocument(url, decompressed(data, url, limit=UNPACKED_BYTES))
+    document = SourceDocument(url, decompressed(data, url, limit=UNPACKED_BYTES), address)
     refuse_archive(document)
     return document
 
@@ -139,7 +140,8 @@ def fetch_discussion(url: str, cache: HttpCache | None = None) -> tuple[SourceDo
     document = fetch(known.url if known else url, cache)
     if known or not discover.looks_like_html(document.data):
         return document, known.note if known else None
-    found = discover.from_page(url, document.data)
+    landed = document.address or url  # relative links on the page are relative to where it was found
+    found = discover.known_site(landed) or discover.from_page(landed, document.data)  # e.g. a share link
     return fetch(found.url, cache), found.note
 
 

@@ -97,6 +97,54 @@ def test_a_mail_archive_thread_page_leads_to_the_thread_as_an_mbox():
     assert inbox.url == "https://lore.kernel.org/linux-mm/20260101.1234-1-ann@example.org/t.mbox.gz"
 
 
+def _page(head: str, body: str = "", body_class: str = "") -> bytes:
+    return f'<!DOCTYPE html><html><head>{head}</head><body class="{body_class}">{body}</body></html>'.encode()
+
+
+def _feed_link(href: str, title: str = "") -> str:
+    return f'<link rel="alternate" type="application/rss+xml" title="{title}" href="{href}">'
+
+
+@pytest.mark.parametrize(
+    ("page", "feed"),
+    [
+        ("https://x.blogspot.com/2013/06/post.html", "https://www.blogger.com/feeds/4129989946/comments/default"),  # Blogger
+        ("http://s.example/?p=31", "http://s.example/?feed=rss2&amp;p=31"),  # WordPress without pretty permalinks
+        ("https://stackoverflow.com/questions/9688200/slug", "https://stackoverflow.com/feeds/question/9688200"),
+        ("https://community.example/topic/123/my-topic", "https://community.example/topic/123.rss"),  # NodeBB
+    ],
+)
+def test_each_platforms_discussion_feed_is_found(page, feed):
+    html = _page(_feed_link("/feed/", "Site feed") + _feed_link(feed, "This discussion"), body_class="single")
+    assert from_page(page, html).url == feed.replace("&amp;", "&")
+
+
+def test_a_blog_home_or_category_page_is_not_a_discussion():
+    """Their own feeds are feeds of posts: refused, listing them, not imported as a thread."""
+    home = _page(_feed_link("https://s.example/blog/feed/", "B » Feed") + _feed_link("https://s.example/blog/comments/feed/"), body_class="home blog")
+    category = _page(_feed_link("https://s.example/category/news/feed/", "News Category Feed"), body_class="archive category")
+    for page, html in (("https://s.example/blog/", home), ("https://s.example/category/news/", category)):
+        with pytest.raises(SourceError, match="the feeds it links are not one discussion's"):
+            from_page(page, html)
+
+
+def test_a_mail_archive_index_or_message_page_leads_only_to_its_own_thread():
+    index = _page("", '<a href="20240102.9@example.org/t.mbox.gz">newest thread</a>')
+    with pytest.raises(SourceError):
+        from_page("https://lore.kernel.org/lkml/", index)  # a list's index: not the newest thread
+    message = _page("", '<a href="/archives/list/l%40lists.example/thread/TID123/#MSG456">Back to the thread</a>')
+    found = from_page("https://lists.example/archives/list/l@lists.example/message/MSG456/", message)
+    assert found.url == "https://lists.example/archives/list/l%40lists.example/export/l@lists.example-TID123.mbox.gz?thread=TID123"
+
+
+def test_a_pipermail_message_page_says_which_archive_and_thread_to_import():
+    page = b'<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN"><HTML><HEAD><TITLE> [Garden] Re: Seed swap </TITLE></HEAD></HTML>'
+    with pytest.raises(SourceError) as info:
+        from_page("https://lists.example/pipermail/garden/2016-February/009858.html", page)
+    assert info.value.fix == ("this is a Mailman archive message: import the period's archive, "
+                              'https://lists.example/pipermail/garden/2016-February.txt.gz (or .txt), with --thread "Seed swap"')
+
+
 def test_a_page_with_only_site_feeds_is_refused_listing_them():
     """The site's feed of posts is not this discussion: it is named, never taken."""
     page = WORDPRESS_POST.replace(b"2024/05/tomatoes/feed/", b"other/feed/")
@@ -105,7 +153,7 @@ def test_a_page_with_only_site_feeds_is_refused_listing_them():
     message = str(info.value)
     assert message.startswith("https://blog.example.net/2024/05/tomatoes/: this is a web page, not discussion data")
     assert "https://blog.example.net/feed/ (Garden Notes » Feed)" in message
-    assert "comments feed or JSON URL" in message
+    assert "its feed or JSON URL" in message
 
 
 def test_a_page_without_any_feed_says_what_to_give_instead():
@@ -173,7 +221,15 @@ class Site(http.server.BaseHTTPRequestHandler):
             "/2024/05/tomatoes/feed/": COMMENTS_FEED,
             "/archives/list/python-dev@python.org/thread/ABC123/": HYPERKITTY_THREAD,
             "/archives/list/python-dev@python.org/export/python-dev@python.org-ABC123.mbox.gz?thread=ABC123": THREAD_MBOX,
+            "/lkml/1@example.org/": PUBLIC_INBOX_MESSAGE,
+            "/lkml/1@example.org/t.mbox.gz": THREAD_MBOX,
         }
+        if self.path == "/r/1@example.org":  # public-inbox adds the slash with a redirect
+            self.send_response(301)
+            self.send_header("Location", "/lkml/1@example.org/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = pages.get(self.path)
         self.send_response(200 if body else 404)
         self.send_header("Content-Length", str(len(body or b"")))
@@ -199,6 +255,7 @@ def site():
         ("/2024/05/tomatoes/", "/2024/05/tomatoes/feed/", "Ann"),
         ("/archives/list/python-dev@python.org/thread/ABC123/",
          "/archives/list/python-dev@python.org/export/python-dev@python.org-ABC123.mbox.gz?thread=ABC123", "Ben"),  # gzipped
+        ("/r/1@example.org", "/lkml/1@example.org/t.mbox.gz", "Ben"),  # relative to where the redirect landed
     ],
 )
 def test_importing_a_page_url_reads_the_data_behind_it(tmp_path, capsys, page, data, author):
@@ -209,7 +266,7 @@ def test_importing_a_page_url_reads_the_data_behind_it(tmp_path, capsys, page, d
         code = main(["--state-dir", str(tmp_path / "state"), "import", base + page, "-o", str(tmp_path / "t.json")])
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert Site.hits == [page, data]
+    assert Site.hits[0] == page and Site.hits[-1] == data and len(Site.hits) == 2 + (page.startswith("/r/"))
     thread = json.loads((tmp_path / "t.json").read_text())
     assert [r["author"] for r in thread["replies"]] == [author]
     assert thread["import_notes"][0].endswith(base + data)

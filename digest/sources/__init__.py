@@ -46,6 +46,7 @@ class SourceDocument:
 
     name: str
     data: bytes
+    address: str | None = None  # where a fetched document was found, after redirects
 
 
 @dataclass(frozen=True)
