@@ -8,6 +8,7 @@ names its generator, a mail archive's thread or message page links the thread as
 publishes it (WordPress, Blogger, Stack Exchange, NodeBB).  A listing page (a blog's home, a
 category, a list's index) is no discussion.  Pure functions: fetching stays in ``digest.fetch``.
 """
+
 from __future__ import annotations
 
 import re
