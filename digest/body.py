@@ -89,7 +89,7 @@ def from_html(fragment: str, site: str | None = None) -> str:
         if tag in _DROP_WITH_CONTENT:
             element.drop_tree()
             continue
-        if site and tag in ("a", "img"):
+        if tag in ("a", "img"):
             _resolve(element, "href" if tag == "a" else "src", site)
         if tag == "img" and element.get("width") == "1" and element.get("height") == "1":
             element.drop_tree()  # a tracking pixel, nothing to read
@@ -109,6 +109,9 @@ def from_html(fragment: str, site: str | None = None) -> str:
         if tag == "sup":
             element.text = "^" + (element.text or "")
         if tag in ("td", "th"):  # a table row reads "Emacs | 1.2 s", in HTML and in plain text alike
+            for block in [c for c in element if isinstance(c.tag, str) and c.tag.lower() in ("p", "div")]:
+                block.tail = " " + (block.tail or "")  # a cell's paragraphs (Outlook writes them) stay in its row
+                block.drop_tag()
             element.tail = " | " if element.getnext() is not None else ""
         if tag == "q":
             element.text = "“" + (element.text or "")
@@ -129,9 +132,13 @@ def from_html(fragment: str, site: str | None = None) -> str:
     return clean(inner)
 
 
-def _resolve(element, attribute: str, site: str) -> None:
+def _resolve(element, attribute: str, site: str | None) -> None:
+    """A protocol-relative address (``//host/x``) is read over https; a site-relative one
+    against ``site`` when it is known."""
     value = (element.get(attribute) or "").strip()
-    if value.startswith("/"):
+    if value.startswith("//"):
+        element.set(attribute, "https:" + value)
+    elif value.startswith("/") and site:
         element.set(attribute, urljoin(site, value))
 
 

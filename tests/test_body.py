@@ -16,6 +16,13 @@ def test_an_image_inside_a_link_becomes_the_links_label():
     assert body == '<p><a href="https://ex.org/full.png">[image: chart]</a> see</p>'
 
 
+def test_protocol_relative_and_site_relative_addresses_lead_somewhere():
+    fragment = '<p><a href="//i.stack.imgur.com/x.png">shot</a> <a href="/q/1">question</a></p>'
+    assert from_html(fragment) == '<p><a href="https://i.stack.imgur.com/x.png">shot</a> question</p>'
+    assert from_html(fragment, "https://coffee.stackexchange.com/") == (
+        '<p><a href="https://i.stack.imgur.com/x.png">shot</a> <a href="https://coffee.stackexchange.com/q/1">question</a></p>')
+
+
 def test_links_that_lead_nowhere_from_a_mailbox_become_plain_text():
     body = from_html(
         '<p><a href="/u/elliot">@elliot</a> <a href="#fn1">1</a> <a href="javascript:alert(1)">j</a> '
@@ -135,3 +142,5 @@ def test_a_table_row_reads_as_one_line_of_cells():
     line in the plain-text part said nothing of which value belongs to which name."""
     table = "<table><thead>\n<tr>\n<th>Editor</th>\n<th>Startup</th>\n</tr>\n</thead><tbody>\n<tr>\n<td>Emacs</td>\n<td>1.2 <em>s</em></td>\n</tr>\n</tbody></table>"
     assert from_html(table) == "<p>Editor | Startup</p><p>Emacs | 1.2 <em>s</em></p>"
+    outlook = "<table><tr><td><p>a</p></td><td><p class=MsoNormal>b<o:p></o:p></p></td></tr></table>"
+    assert from_html(outlook) == "<p>a  | b </p>"
