@@ -7,11 +7,18 @@ Accepted shapes (Discourse's public JSON API, append ``.json`` to a forum URL):
   ids not included are reported as missing; ``posts_count`` gives ``total_replies``.  A page
   without ``stream`` (``/t/{id}/posts.json``, very long topics) is compared with the topic's
   ``posts_count``, else the ``posts_count`` each post carries (the topic's count when that post
-  was fetched, so it can only be low), else ``highest_post_number``;
-- a single post, ``/posts/{id}.json``, and the list of recent posts ``/posts.json``;
+  was fetched, so it can only be low), else ``highest_post_number``.  The note names the
+  missing ids (with a ``post_ids[]`` request), or the post numbers the page lacks (with
+  ``post_number`` requests paging back or, with ``asc=true``, forward from the posts it holds),
+  and ``/t/{id}.json?print=true``, which returns up to 1,000 posts at once;
+- a single post, ``/posts/{id}.json``, and the list of recent posts ``/posts.json``.  A post
+  saved alone states nothing about the rest of its topic: one whose ``reply_count`` counts
+  replies makes the import partial, an opening post without replies gets a note;
 - a folder holding any mix of those, typically one ``/posts/{id}.json`` per file as saved by
   archivers: posts are merged by id, grouped by ``topic_id`` and ordered by ``post_number``.
   When the posts belong to several topics, ``request.thread`` picks one by topic id or slug.
+  Posts without ``topic_id`` take it (and the slug) from their ``post_url``; a source naming
+  no topic at all is given its opening post's id, ``post-{id}``, as thread id (noted).
 
 Post number 1 is the opening post.  ``reply_to_post_number`` names the parent by number
 (null or 1: the reply answers the topic).  Likes are the ``actions_summary`` entry with id 2.
@@ -211,11 +218,12 @@ def _accepted_number(root: jsonshape.Node) -> int | None:
 
 def _parse_post(node: jsonshape.Node, topic: _Topic | None) -> _Post:
     node.expect_object("a post object")
+    url_slug, url_topic = _topic_in_post_url(node["post_url"].string())
     return _Post(
         id=node["id"].ident(),
         number=node["post_number"].integer(),
-        topic_id=node["topic_id"].ident() or (topic.id if topic else None),
-        topic_slug=node["topic_slug"].string() or (topic.slug if topic else None),
+        topic_id=node["topic_id"].ident() or (topic.id if topic else None) or url_topic,
+        topic_slug=node["topic_slug"].string() or (topic.slug if topic else None) or url_slug,
         topic_title=node["topic_title"].string() or (topic.title if topic else None),
         username=node["username"].string() or node["name"].string() or "unknown",
         created_at=node["created_at"].string(),
@@ -237,6 +245,16 @@ def _parse_post(node: jsonshape.Node, topic: _Topic | None) -> _Post:
         avatar_template=node["avatar_template"].string(),
         polls=_polls(node["polls"]),
     )
+
+
+_POST_URL = re.compile(r"/t/(?:([^/?#]+)/)?(\d+)/\d+/?(?:[?#].*)?$")
+
+
+def _topic_in_post_url(post_url: str | None) -> tuple[str | None, str | None]:
+    """The slug and topic id a ``post_url`` (``/t/SLUG/TOPIC_ID/NUMBER``) names, for posts saved
+    without ``topic_id``."""
+    match = _POST_URL.search(post_url or "")
+    return (match.group(1), match.group(2)) if match else (None, None)
 
 
 def _likes(node: jsonshape.Node) -> int | None:
@@ -368,13 +386,16 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
     notes.extend(orphan_notes)
     partial = partial or parents_missing
 
-    missing_note, total = _missing_posts(topic, topic_id, fetched)
+    missing_note, total, missing = _missing_posts(topic, topic_id, fetched)
+    partial = partial or missing
     if missing_note:
-        partial = True
         notes.append(missing_note)
     url = _topic_url(base, slug, topic_id)
+    thread_id, id_note = _thread_id(topic_id, slug, opening_source)
+    if id_note:
+        notes.append(id_note)
     return Thread(
-        id=str(topic_id or slug or "discourse"),
+        id=thread_id,
         title=title,
         url=url,
         replies=tuple(common.order_by_parents(replies)),
@@ -386,6 +407,17 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
         opening_post=opening,
         import_notes=tuple(notes),
     )
+
+
+def _thread_id(topic_id, slug: str | None, opening: _Post | None) -> tuple[str, str | None]:
+    """The topic id, else its slug; a source naming neither (no ``id``, ``topic_id``, ``post_url``
+    or ``topic_slug``) is named after its opening post, whose id is unique on the forum too."""
+    if topic_id or slug:
+        return str(topic_id or slug), None
+    if opening is not None and opening.id:
+        return (f"post-{opening.id}", f"the source names no topic id or slug: the thread id post-{opening.id} "
+                "is its opening post's id")
+    return "discourse", "the source names no topic id or slug, nor the opening post's id: the thread id is \"discourse\""
 
 
 def _link_posts(posts: list[_Post], opening_source: _Post | None, ids: dict[str, str], base, slug,
@@ -512,33 +544,37 @@ def _accepted_answer(topic: _Topic | None, fetched: list[_Post], kept: list[_Pos
     return number, None
 
 
-def _missing_posts(topic: _Topic | None, topic_id, fetched: list[_Post]) -> tuple[str | None, int | None]:
-    """A note on the topic's posts the source lacks, and ``total_replies``.
+def _missing_posts(topic: _Topic | None, topic_id, fetched: list[_Post]) -> tuple[str | None, int | None, bool]:
+    """A note on the topic's posts the source lacks, ``total_replies``, and whether posts are missing.
 
     The stream's ids say exactly which posts are missing.  Without a stream, the counts
     the source states are compared with the posts it holds; a post's own ``posts_count``
-    is a snapshot from when it was fetched, so it only counts when it exceeds them."""
-    tid = (topic.id if topic else None) or topic_id
+    is a snapshot from when it was fetched, so it only counts when it exceeds them.  A post
+    saved alone states no count at all (``_lone_post``)."""
+    tid = (topic.id if topic else None) or topic_id or "TOPIC_ID"
     total = topic.posts_count - 1 if topic and topic.posts_count else None
     if topic is not None and topic.stream:
         present = {p.key for p in fetched} | {p.id for p in fetched if p.id}  # skipped ones were not missing
-        missing = _missing_from_stream(topic, present)
-        if not missing:
-            return None, total
-        return (f"{missing} of the topic's {len(topic.stream)} posts (post_stream.stream) are not in the import; "
-                f"fetch them from /t/{tid}/posts.json?post_ids[]=ID"), total
+        count, ids = _missing_from_stream(topic, present)
+        if not count:
+            return None, total, False
+        return (f"{count} of the topic's {len(topic.stream)} posts (post_stream.stream) are not in the import; "
+                + _fetch_by_ids(tid, ids)), total, True
     claimed, field_name = _claimed_post_count(topic, fetched)
     held = len({p.key for p in fetched})
+    if claimed is None and topic is None:
+        note, missing = _lone_post(tid, fetched)
+        return note, total, missing
     if claimed is None or claimed <= held:
-        return None, total
+        return None, total, False
     if field_name == "posts_count":
         total = total or claimed - 1
-    last = max((p.number for p in fetched if p.number is not None), default=0)
+    numbers = sorted({p.number for p in fetched if p.number is not None})
+    highest = topic.highest_post_number if topic else None
+    gaps = _number_gaps(numbers, claimed - held, highest)
     bound = "up to " if field_name == "highest_post_number" else ""
-    return (f"{claimed - held} of the topic's {bound}{claimed} posts "
-            f"({field_name}) are not in the import; fetch them page by page from "
-            f"/t/{tid}/posts.json?post_number={last}&asc=true (then from the last post number each page holds), "
-            f"or save /t/{tid}.json, whose post_stream.stream lists every post id"), total
+    return (f"{claimed - held} of the topic's {bound}{claimed} posts ({field_name}) are not in the import"
+            + _gaps_text(numbers, gaps) + "; " + _fetch_by_numbers(tid, numbers, gaps)), total, True
 
 
 def _claimed_post_count(topic: _Topic | None, fetched: list[_Post]) -> tuple[int | None, str]:
@@ -554,13 +590,96 @@ def _claimed_post_count(topic: _Topic | None, fetched: list[_Post]) -> tuple[int
     return None, "posts_count"
 
 
-def _missing_from_stream(topic: _Topic, present: set[str]) -> int:
-    """How many of the topic's post ids (post_stream.stream) are not imported."""
+def _missing_from_stream(topic: _Topic, present: set[str]) -> tuple[int, list[str]]:
+    """How many of the topic's post ids (post_stream.stream) are not imported, and which."""
     stream = set(topic.stream)
     if stream & present:
-        return len(stream - present)
-    # Ids that match nothing (an edited export): compare counts instead.
-    return max(len(stream) - len(set(topic.included)), 0)
+        return len(stream - present), [i for i in topic.stream if i not in present]
+    # Ids that match nothing (an edited export): compare counts instead; which ones is unknown.
+    return max(len(stream) - len(set(topic.included)), 0), []
+
+
+_IDS_PER_REQUEST = 20  # what Discourse itself asks for at a time
+_PRINT_HINT = "save /t/{tid}.json?print=true (up to 1,000 posts in one file)"
+
+
+def _fetch_by_ids(tid: str, ids: list[str]) -> str:
+    """A request that returns the missing posts by id (the first ones, when there are many)."""
+    if not ids:
+        return f"fetch them from /t/{tid}/posts.json?post_ids[]=ID (ids in /t/{tid}.json's post_stream.stream)"
+    first = ids[:_IDS_PER_REQUEST]
+    request = f"/t/{tid}/posts.json?" + "&".join(f"post_ids[]={i}" for i in first)
+    rest = f" (the first {len(first)}; the other {len(ids) - len(first)} likewise)" if len(ids) > len(first) else ""
+    return f"ids {_listing(ids)}; fetch them from {request}{rest}, or {_PRINT_HINT.format(tid=tid)}"
+
+
+def _number_gaps(numbers: list[int], missing: int, highest: int | None) -> list[tuple[int, int | None]]:
+    """The runs of post numbers the file lacks: before its first post, between its posts, and
+    after its last (up to ``highest_post_number``; open-ended when only the missing count says
+    posts follow).  Deleted and staff-only posts take numbers too, so a run may hold fewer posts."""
+    if not numbers:
+        return []
+    gaps = [(1, numbers[0] - 1)] if numbers[0] > 1 else []
+    gaps += [(a + 1, b - 1) for a, b in zip(numbers, numbers[1:]) if b > a + 1]
+    if highest and highest > numbers[-1]:
+        gaps.append((numbers[-1] + 1, highest))
+    elif missing > sum(last - first + 1 for first, last in gaps):
+        gaps.append((numbers[-1] + 1, None))
+    return gaps
+
+
+def _gaps_text(numbers: list[int], gaps: list[tuple[int, int | None]]) -> str:
+    """``: the file holds #27-#30, not #1-#26``"""
+    if not numbers:
+        return ""
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    lacking = _listing([_run(first, last) for first, last in gaps if last])
+    if gaps and gaps[-1][1] is None:
+        lacking += (" or " if lacking else "") + f"the posts after #{gaps[-1][0] - 1}"
+    return f": the file holds {_listing([_run(a, b) for a, b in runs])}" + (f", not {lacking}" if lacking else "")
+
+
+def _run(first: int, last: int) -> str:
+    return f"#{first}" if first == last else f"#{first}-#{last}"
+
+
+def _fetch_by_numbers(tid: str, numbers: list[int], gaps: list[tuple[int, int | None]]) -> str:
+    """Requests that return the missing posts: the whole topic in one file, or page by page
+    from the posts the file holds (``post_number`` alone gives the 20 before it, newest first;
+    with ``asc=true`` the 20 after it)."""
+    whole = _PRINT_HINT.format(tid=tid) + ", whose post_stream.stream lists every post id"
+    pages = []
+    if gaps and gaps[0][0] == 1:
+        pages.append(f"/t/{tid}/posts.json?post_number={numbers[0]} (the 20 posts before #{numbers[0]}, newest first; "
+                     "go on from the first post number each page holds)")
+    later = next((first - 1 for first, _ in gaps if first > 1), None)
+    if later is not None:
+        pages.append(f"/t/{tid}/posts.json?post_number={later}&asc=true (the 20 posts after #{later}; "
+                     "go on from the last post number each page holds)")
+    if not pages:
+        return whole
+    return whole + ", or fetch " + " and ".join(pages)
+
+
+def _lone_post(tid: str, fetched: list[_Post]) -> tuple[str | None, bool]:
+    """A single post saved alone (``/posts/ID.json``) says nothing of the topic's other posts,
+    except through its ``reply_count``: replies counted there are missing for certain."""
+    if len(fetched) != 1:
+        return None, False
+    post = fetched[0]
+    whole = _PRINT_HINT.format(tid=tid)
+    if post.reply_count:
+        replies = "1 reply" if post.reply_count == 1 else f"{post.reply_count} replies"
+        return (f"the source is one post (#{post.number or '?'}) and its reply_count counts {replies} it does not hold: "
+                f"the topic's other posts are not in the import; {whole}"), True
+    if post.number != 1:  # the opening post is missing: noted already
+        return None, False
+    return f"the source is one post (#1), which does not say whether the topic has other posts; {whole}", False
 
 
 def _listing(items: list[str]) -> str:

@@ -7,7 +7,9 @@ common sanitizer runs, so a quote stays a quote ("X said:", or "X said in <topic
 quote of another topic), a preview becomes one link labelled with its title, an upload becomes
 a labelled link, a checklist box becomes "[x]" or "[ ]", and a poll becomes its list of options
 with the vote counts the post's ``polls`` data holds (the cooked poll always says "0 voters":
-the forum's JavaScript fills in the counts).
+the forum's JavaScript fills in the counts).  Forum-relative links (``/t/…``, ``/u/…``, uploads)
+are resolved against the forum's address; in-page links (footnote marks, heading anchors) lead
+nowhere from a mailbox, so they become plain text, and footnotes' "↩︎" back links go.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -69,7 +72,7 @@ def cooked_to_body(cooked: str, base: str | None, polls: Mapping[str, Poll] | No
     _drop_decorations(root)
     _flatten_containers(root)
     if base:
-        root.make_links_absolute(base, resolve_base_href=False, handle_failures="discard")
+        root.rewrite_links(lambda link: _absolute(link, base), resolve_base_href=False)
     inner = (html.escape(root.text) if root.text else "") + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in root
     )
@@ -77,6 +80,19 @@ def cooked_to_body(cooked: str, base: str | None, polls: Mapping[str, Poll] | No
 
 
 _CLASS_XPATH = './/%s[contains(concat(" ", normalize-space(@class), " "), " %s ")]'
+
+
+def _absolute(link: str, base: str) -> str | None:
+    """A forum-relative link (``/t/…``, ``/u/…``, uploads) resolved against the forum's address.
+    An in-page link (``#footnote-501-1``, a heading anchor) points into the post itself, not to
+    the forum's front page: it stays relative, so the sanitizer makes it plain text.  A link
+    that cannot be joined is dropped (``None``)."""
+    if link.startswith("#"):
+        return link
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return None
 
 
 def _onebox_to_link(aside) -> None:
@@ -283,7 +299,8 @@ def _lightbox_to_link(link) -> None:
 
 
 def _drop_decorations(root) -> None:
-    """Emoji images become their :code:, avatars and heading anchors go, uploads become links."""
+    """Emoji images become their :code:, avatars, heading anchors and footnote back links go,
+    uploads become links."""
     for element in list(root.iter("img", "a", "div")):
         if element.getparent() is None:
             continue
@@ -294,6 +311,8 @@ def _drop_decorations(root) -> None:
         elif element.tag == "img" and "avatar" in classes:
             element.drop_tree()
         elif element.tag == "a" and "anchor" in classes and not element.text_content().strip():
+            element.drop_tree()
+        elif element.tag == "a" and "footnote-backref" in classes:  # the footnote's "↩︎" back to its mark
             element.drop_tree()
         elif element.tag == "a" and "lightbox" in classes:
             _lightbox_to_link(element)

@@ -20,6 +20,9 @@ is imported, else ``user{OwnerUserId}``, else "anonymous".
 Choosing the question (a dump holds many): ``request.thread`` = question Id (an answer Id
 selects its question), a question URL (``https://site/questions/ID/...``), or a part of the
 title (any case); a file with a single question (not counting deleted ones) needs none.
+The rows are streamed twice: the first pass keeps only what lists and chooses a question (ids,
+titles, deletion dates), the second the whole rows of the chosen question and its answers, so
+a big dump's bodies are never all in memory at once.
 
 URLs: the dump does not name its site, so ``Thread.url`` and permalinks are set only when the
 site is known: from a question URL given as ``request.thread``, or from the dump's usual file
@@ -72,9 +75,8 @@ def read(request) -> Thread:
     posts_doc, users_doc = _documents(request)
     site, selector = _site_and_selector(request.thread, posts_doc.name)
     posts = _Rows(posts_doc, _FIX_XML)
-    questions, answers = _load_posts(posts)
-    question = _choose_in(posts, questions, answers, selector)
-    rows = answers.get(question["Id"], [])
+    questions, answers = _index_posts(posts)
+    question, rows = _thread_rows(posts, _choose_in(posts, questions, answers, selector))
     owners = {row.get("OwnerUserId") for row in [question, *rows]}
     users = _Rows(users_doc, "extract Users.xml again, or leave it out") if users_doc else None
     names = _load_users(users, owners) if users else {}
@@ -116,6 +118,7 @@ class _Rows:
         self.broken: SourceError | None = None
 
     def __iter__(self):
+        self.count, self.broken = 0, None  # each pass reads the same bytes again
         try:
             for row in xmlsafe.iter_elements(self.doc.data, self.doc.name, "row", fix=self.fix):
                 self.count += 1
@@ -137,17 +140,40 @@ class _Rows:
         )
 
 
-def _load_posts(posts: _Rows) -> tuple[list[dict], dict[str, list[dict]]]:
-    """Questions in file order, and answers by question Id; other post types are ignored."""
+# What listing and choosing a question needs; bodies are read for the chosen thread only, as
+# keeping every row's Body took four times the file's size in memory.
+_INDEX_KEYS = ("Id", "Title", "DeletionDate")
+_ROW = "#row"  # the row's position in the file, to find it again in the second pass
+
+
+def _index_posts(posts: _Rows) -> tuple[list[dict], dict[str, list[dict]]]:
+    """First pass: questions in file order and answers by question Id, each only with
+    ``_INDEX_KEYS`` (and the question's row position); other post types are ignored."""
     questions: list[dict] = []
     answers: dict[str, list[dict]] = {}
     for row in posts:
         kind = row.get("PostTypeId")
         if kind == "1" and row.get("Id"):
-            questions.append(dict(row.attrib))
+            questions.append(_index_entry(row) | {_ROW: posts.count})
         elif kind == "2" and row.get("ParentId"):
-            answers.setdefault(row.get("ParentId"), []).append(dict(row.attrib))
+            answers.setdefault(row.get("ParentId"), []).append(_index_entry(row))
     return questions, answers
+
+
+def _index_entry(row) -> dict:
+    return {key: row.get(key) for key in _INDEX_KEYS if row.get(key) is not None}
+
+
+def _thread_rows(posts: _Rows, chosen: dict) -> tuple[dict, list[dict]]:
+    """Second pass over the same bytes: the whole rows of the chosen question and its answers."""
+    question: dict = chosen
+    answers: list[dict] = []
+    for row in posts:
+        if posts.count == chosen[_ROW]:
+            question = dict(row.attrib)
+        elif row.get("PostTypeId") == "2" and row.get("ParentId") == chosen["Id"]:
+            answers.append(dict(row.attrib))
+    return question, answers
 
 
 def _load_users(users: _Rows, wanted: set) -> dict[str, str]:

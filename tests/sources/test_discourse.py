@@ -512,3 +512,65 @@ def test_checklist_boxes_keep_whether_they_are_ticked():
               '<li><span class="chcklst-box checked permanent fa fa-square-check"></span> for good</li>\n</ul>')
     _, bodies = _bodies(_post(501, 1, "ann", cooked))
     assert bodies[1].replace("\n", "") == "<ul><li>[x] done</li><li>[ ] todo</li><li>[x] for good</li></ul>"
+
+
+def test_in_page_links_become_text_and_forum_links_absolute():
+    cooked = ('<h2><a name="p-501-tools-1" class="anchor" href="#p-501-tools-1"></a>Tools</h2>\n'
+              '<p>See <a href="#p-501-tools-1">Tools</a> and <a href="/t/compost-bins/77/3">bins</a>'
+              '<sup class="footnote-ref"><a href="#footnote-501-1" id="footnote-ref-501-1">[1]</a></sup>.</p>\n'
+              '<hr class="footnotes-sep">\n<ol class="footnotes-list">\n<li id="footnote-501-1" class="footnote-item">'
+              '<p>Bypass only. <a href="#footnote-ref-501-1" class="footnote-backref">↩︎</a></p>\n</li>\n</ol>')
+    _, bodies = _bodies(_post(501, 1, "ann", cooked))
+    assert bodies[1].replace("\n", "") == (
+        '<p><strong>Tools</strong></p><p>See Tools and '
+        '<a href="https://forum.example.org/t/compost-bins/77/3">bins</a>^[1].</p><hr><ol><li><p>Bypass only. </p></li></ol>')
+
+
+def test_missing_posts_are_named_with_requests_that_return_them():
+    last_page = _page(*(_post(500 + n, n, f"u{n}", f"<p>{n}</p>", posts_count=30) for n in (30, 29, 28, 27)))
+    thread = discourse.read(ImportRequest(_docs(last_page, names=["posts.json"])))
+    note = next(n for n in thread.import_notes if "not in the import:" in n)
+    assert note.startswith("26 of the topic's 30 posts (posts_count) are not in the import: "
+                           "the file holds #27-#30, not #1-#26; save /t/42.json?print=true (up to 1,000 posts")
+    assert "/t/42/posts.json?post_number=27 (the 20 posts before #27, newest first" in note
+    assert "asc=true" not in note  # nothing follows #30: the posts after it would be none
+
+    middle = _page(*(_post(500 + n, n, f"u{n}", f"<p>{n}</p>", posts_count=446) for n in (433, 435, 436, 438, 439)))
+    note = next(n for n in discourse.read(ImportRequest(_docs(middle))).import_notes if "not in the import:" in n)
+    assert "the file holds #433, #435-#436, #438-#439, not #1-#432, #434, #437 or the posts after #439;" in note
+    assert "?post_number=433 (the 20 posts before" in note and "?post_number=433&asc=true (the 20 posts after" in note
+
+    bounded = _page(_post(501, 1, "ann", "<p>a</p>"), _post(503, 3, "cat", "<p>c</p>"), highest_post_number=5)
+    note = next(n for n in discourse.read(ImportRequest(_docs(bounded))).import_notes if "not in the import:" in n)
+    assert ": the file holds #1, #3, not #2, #4-#5;" in note and "?post_number=1&asc=true" in note
+
+    streamed = discourse.read(ImportRequest(_docs(_topic(), names=["t/42.json"])))
+    assert any(n.endswith("are not in the import; ids 507, 509, 510; fetch them from "
+                          "/t/42/posts.json?post_ids[]=507&post_ids[]=509&post_ids[]=510, or save "
+                          "/t/42.json?print=true (up to 1,000 posts in one file)") for n in streamed.import_notes)
+
+
+def test_an_opening_post_saved_alone_is_partial_when_it_counts_replies():
+    answered = discourse.read(ImportRequest(_docs(_post(501, 1, "ann", "<p>Shears?</p>", reply_count=2))))
+    assert answered.partial and answered.replies == ()
+    assert ("the source is one post (#1) and its reply_count counts 2 replies it does not hold: the topic's other "
+            "posts are not in the import; save /t/42.json?print=true (up to 1,000 posts in one file)") in answered.import_notes
+    alone = discourse.read(ImportRequest(_docs(_post(501, 1, "ann", "<p>Shears?</p>"))))
+    assert not alone.partial
+    assert any(n.startswith("the source is one post (#1), which does not say whether") for n in alone.import_notes)
+    both = discourse.read(ImportRequest(_docs(_post(501, 1, "ann", "<p>Shears?</p>", reply_count=1),
+                                              _post(502, 2, "ben", "<p>Bypass.</p>", reply_to=1))))
+    assert not both.partial and not any("source is one post" in n for n in both.import_notes)
+
+
+def test_thread_id_from_post_urls_else_the_opening_post():
+    bare = [{"id": 100 + n, "username": user, "post_number": n, "cooked": f"<p>{user}</p>"}
+            for n, user in ((1, "ann"), (2, "ben"))]
+    urls = [dict(post, post_url=f"/t/pruning-shears/42/{post['post_number']}") for post in bare]
+    by_url = discourse.read(ImportRequest(_docs(*urls)))
+    assert by_url.id == "42" and not any("thread id" in n for n in by_url.import_notes)
+    by_opening = discourse.read(ImportRequest(_docs({"title": "Shears", "post_stream": {"posts": bare}})))
+    assert by_opening.id == "post-101"
+    assert "the source names no topic id or slug: the thread id post-101 is its opening post's id" in by_opening.import_notes
+    nameless = discourse.read(ImportRequest(_docs({"post_stream": {"posts": [dict(bare[1], id=None)]}})))
+    assert nameless.id == "discourse" and any('the thread id is "discourse"' in n for n in nameless.import_notes)

@@ -3,6 +3,7 @@ folder (Posts.xml + Users.xml), and fuzzing."""
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import datetime, timezone
 
 import pytest
@@ -245,7 +246,8 @@ def test_site_relative_links_resolve_against_the_site(tmp_path):
         'top and <a href="https://i.example.net/a.png">[image: plot]</a>.</p>'
     )
     unknown = read(SourceDocument("Posts.xml", RELATIVE_LINKS.encode())).opening_post.body
-    assert unknown == "<p>See the FAQ, Ann,\ntop and [image: plot].</p>"  # no site: relative links are text
+    # no site: site-relative links are text; a protocol-relative image is read over https
+    assert unknown == '<p>See the FAQ, Ann,\ntop and <a href="https://i.example.net/a.png">[image: plot]</a>.</p>'
 
 
 def test_values_that_are_no_date_or_number_are_kept_or_reported():
@@ -333,3 +335,28 @@ def mutated():
 @given(st.one_of(st.binary(max_size=600), mutated()), st.sampled_from([None, "10", "bread", "13", "https://x.stackexchange.com/q/10"]))
 def test_only_source_errors_escape(data, selector):
     only_source_errors(stackexchange, [SourceDocument("fuzz/Posts.xml", data)], selector)
+
+
+# ---------------------------------------------------------------------------- memory
+
+def _big_dump(questions: int, body: str) -> bytes:
+    rows = []
+    for n in range(1, 3 * questions, 3):
+        rows.append(f'<row Id="{n}" PostTypeId="1" CreationDate="2012-01-01T00:00:00.000" Body="{body}" '
+                    f'OwnerUserId="{n}" Title="Question {n}" AnswerCount="2" />')
+        rows += [f'<row Id="{n + k}" PostTypeId="2" ParentId="{n}" CreationDate="2012-01-01T00:0{k}:00.000" '
+                 f'Body="{body}" OwnerUserId="{n + k}" />' for k in (1, 2)]
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<posts>\n' + "\n".join(rows) + "\n</posts>\n").encode()
+
+
+def test_only_the_chosen_threads_bodies_are_kept_in_memory():
+    """Choosing a question reads ids and titles only; bodies are read for the chosen thread."""
+    data = _big_dump(300, "&lt;p&gt;" + "Lorem ipsum dolor sit amet. " * 150 + "&lt;/p&gt;")
+    tracemalloc.start()
+    try:
+        thread = read(SourceDocument("Posts.xml", data), "301")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [r.id for r in thread.replies] == ["302", "303"] and thread.opening_post.body.startswith("<p>Lorem")
+    assert peak < len(data) / 4, (peak, len(data))  # keeping every row's Body took more than the file's size
