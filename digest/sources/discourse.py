@@ -425,7 +425,7 @@ def _link_posts(posts: list[_Post], opening_source: _Post | None, ids: dict[str,
     """Replies with parents from reply_to_post_number; also the opening post, and the
     (number, parent number) of posts whose parent is not among them."""
     by_number = {p.number: ids[p.key] for p in posts if p.number is not None}
-    authors = {p.username for p in posts}
+    authors = common.AuthorNames({p.username for p in posts})
     replies: list[Reply] = []
     opening = None
     orphans: list[tuple[int | None, int]] = []

@@ -350,7 +350,7 @@ def _thread(
     if deleted:
         notes.append(f"{len(deleted)} deleted answer(s) skipped (rows with a DeletionDate)")
     rows.sort(key=lambda r: (r.get("CreationDate") or "", _int(r.get("Id")) or 0))
-    authors = {_author(r, names) for r in rows} | {_author(question, names)}
+    authors = common.AuthorNames({_author(r, names) for r in rows} | {_author(question, names)})
     opening = _question(question, names, site, authors, notes)
     replies = tuple(_answer(r, accepted, names, site, authors, notes) for r in rows)
     total = _int(question.get("AnswerCount"))
@@ -400,7 +400,7 @@ def _unique_rows(rows: list[dict]) -> tuple[list[dict], int]:
     return unique, len(rows) - len(unique)
 
 
-def _question(row: dict, names: dict[str, str], site: _Site, authors: set[str], notes: list[str]) -> Reply:
+def _question(row: dict, names: dict[str, str], site: _Site, authors: common.AuthorNames, notes: list[str]) -> Reply:
     body = _body(row, site)
     posted_at, posted_at_text = _created(row, notes)
     return Reply(
@@ -421,7 +421,7 @@ def _question(row: dict, names: dict[str, str], site: _Site, authors: set[str], 
 
 
 def _answer(
-    row: dict, accepted_id: str | None, names: dict[str, str], site: _Site, authors: set[str], notes: list[str]
+    row: dict, accepted_id: str | None, names: dict[str, str], site: _Site, authors: common.AuthorNames, notes: list[str]
 ) -> Reply:
     body = _body(row, site)
     author = _author(row, names)
