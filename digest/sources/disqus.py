@@ -6,10 +6,16 @@ link, title, createdAt) and then ``<post>`` elements (message HTML, createdAt, a
 isDeleted, isSpam, ``<thread dsq:id>`` and an optional ``<parent dsq:id>``).
 
 Choosing the thread: the one thread with posts, else ``request.thread`` matched against the
-thread's ``dsq:id``, its identifier (``<id>``), its link, a part of its link, or a part of its
-title (any case).  Disqus keeps a separate, often empty thread when a page moves, so when a
-selector names several threads the one with posts is taken (the others are noted), and
-several with posts are listed to choose from.
+thread's ``dsq:id``, its identifier (``<id>``; the Disqus WordPress plugin's "1496
+http://site/?p=1496" also by either part), its link, or else a part of its title, link or
+identifier (any case).  Disqus starts a new, often empty thread when a page's address changes,
+so an identifier or link names every thread of that page -- the same address up to scheme,
+host case, a trailing slash, the fragment and tracking parameters (utm_*, fbclid ...; other
+query parameters such as ?p=7 name other pages) -- and the one with posts is taken (the
+others are noted).  A page named exactly that has no posts is imported empty (noted), never
+replaced by another page whose address merely contains it.  Several threads with posts are
+listed to choose from.  Listings show the identifier next to the ``dsq:id``.
+Messages written as child elements instead of CDATA keep their markup (``xmlsafe.markup``).
 Deleted and spam posts are skipped and counted; one that has surviving answers is kept as a
 "[deleted]" placeholder so the answers keep their place.  Times are UTC (Disqus writes "Z");
 posts without a readable time are noted and placed last.
@@ -23,8 +29,10 @@ repaired, and ``partial`` is set when posts may be lost.  A file of another form
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from urllib.parse import parse_qsl, urlsplit
 
 from digest import body as bodies
 from digest.errors import SourceError
@@ -121,7 +129,7 @@ class _PageThread:
             identifier=xmlsafe.text(_child(element, "id")) or None,
             link=link if link.startswith(("http://", "https://")) else None,
             title=" ".join(xmlsafe.text(_child(element, "title")).split()),
-            message=xmlsafe.text(_child(element, "message")),
+            message=xmlsafe.markup(_child(element, "message")),
             created=xmlsafe.text(_child(element, "createdAt")),
             author=_author_name(element),
             deleted=_flag(element, "isDeleted"),
@@ -133,9 +141,22 @@ class _PageThread:
         return sum(1 for p in self.posts if not (p.deleted or p.spam))
 
     def describe(self) -> str:
+        """One listing line; the identifier is shown too, since the site's own id for the page
+        (a WordPress post id, a slug) is what an editor knows."""
         link = f" {self.link}" if self.link else ""
+        identifier = f" [identifier {self.identifier}]" if self.identifier and self.dsq_id else ""
         count = self.visible_posts
-        return f"{self.dsq_id or self.identifier or '?'} \"{self.title or '(no title)'}\"{link} ({count} post{'' if count == 1 else 's'})"
+        return f"{self.dsq_id or self.identifier or '?'}{identifier} \"{self.title or '(no title)'}\"{link} ({count} post{'' if count == 1 else 's'})"
+
+    def names(self, selector: str) -> bool:
+        """The identifier as a whole or, for the Disqus WordPress plugin's "1496 http://site/?p=1496"
+        (post id, then the post's guid), either of its parts."""
+        if not self.identifier:
+            return False
+        if selector == self.identifier:
+            return True
+        post_id, _, guid = self.identifier.partition(" ")
+        return bool(guid) and post_id.isdigit() and (selector == post_id or _same_link(selector, guid.strip()))
 
 
 @dataclass
@@ -157,7 +178,7 @@ class _Post:
             dsq_id=xmlsafe.attribute(element, "id") or xmlsafe.text(_child(element, "id")) or None,
             thread_ref=xmlsafe.attribute(thread, "id") or xmlsafe.text(thread) or None,
             parent_ref=xmlsafe.attribute(parent, "id") or xmlsafe.text(parent) or None,
-            message=xmlsafe.text(_child(element, "message")),
+            message=xmlsafe.markup(_child(element, "message")),
             created=xmlsafe.text(_child(element, "createdAt")),
             author=_author_name(element) or "Anonymous",
             deleted=_flag(element, "isDeleted"),
@@ -199,45 +220,86 @@ def _choose(threads: list[_PageThread], selector: str | None, name: str, notes: 
     raise SourceError(f"the export holds {len(listed)} {what}:\n" + common.listing(listed), where=name, fix=_FIX_CHOOSE)
 
 
-def _matches(threads: list[_PageThread], selector: str) -> list[list[_PageThread]]:
-    """The threads a selector names, strongest match first: identifier, link, a part of the
-    link or the title."""
-    needle = selector.casefold()
-    tests = (
-        lambda t: selector == t.identifier,
-        lambda t: t.link and t.link.rstrip("/") == selector.rstrip("/"),
-        lambda t: needle in t.title.casefold() or (t.link and needle in t.link.casefold()),
-    )
-    return [[t for t in threads if test(t)] for test in tests]
-
-
 def _select(threads: list[_PageThread], selector: str, name: str, notes: list[str]) -> _PageThread:
-    """Disqus keeps a new, often empty thread when a page moves or its identifier changes, so one
-    selector can name several threads of the same page: the one with posts is taken (the others
-    are noted), and a real choice between threads with posts is left to the user."""
+    """The ``dsq:id`` the listings show names one thread.  An identifier or a link names a page,
+    and Disqus starts a new, often empty thread when a page's address changes (http/https, a
+    trailing slash, a tracking query such as ?fbclid), so all threads of that page are
+    candidates and the one with posts is taken (the others are noted) -- but never a thread of
+    another page.  Only a part of a title or link is looked for when nothing names a page."""
     by_dsq_id = [t for t in threads if t.dsq_id == selector]
     if by_dsq_id:
-        return by_dsq_id[0]  # the id the listings show: exactly what was asked for
-    tiers = [tier for tier in _matches(threads, selector) if tier]
-    if not tiers:
+        return by_dsq_id[0]
+    exact = [t for t in threads if t.names(selector) or (t.link and _same_link(t.link, selector))]
+    pages = {page for page in [_page(selector), *(_page(t.link) for t in exact)] if page}
+    same_page = exact + [t for t in threads if not any(t is e for e in exact) and _page(t.link) in pages]
+    if same_page:
+        return _one_of_page(same_page, exact, selector, name, notes)
+    needle = selector.casefold()
+    found = [t for t in threads if any(needle in (value or "").casefold() for value in (t.title, t.link, t.identifier))]
+    if not found:
         raise SourceError(f"no thread matches --thread {selector!r}; the threads are:\n" + common.listing(threads), where=name, fix=_FIX_CHOOSE)
-    matched = list({id(t): t for tier in tiers for t in tier}.values())
-    for candidates in (tiers[0], matched):  # the strongest matches, then every match
+    return _best_of(found, selector, name, notes)
+
+
+def _one_of_page(same_page: list[_PageThread], exact: list[_PageThread], selector: str, name: str, notes: list[str]) -> _PageThread:
+    """One page's threads: the one with posts (the exact match first); a page nobody commented
+    on is imported as it is, empty: it is what the editor named, and its comments may come."""
+    for candidates in (exact, same_page):
         with_posts = [t for t in candidates if t.visible_posts]
         if len(with_posts) > 1:
-            raise SourceError(f"--thread {selector!r} matches {len(with_posts)} threads with posts:\n" + common.listing(with_posts), where=name, fix=_FIX_CHOOSE)
+            raise SourceError(f"--thread {selector!r} names {len(with_posts)} threads with posts:\n" + common.listing(with_posts), where=name, fix=_FIX_CHOOSE)
         if with_posts:
             chosen = with_posts[0]
-            empty = sum(1 for t in matched if not t.visible_posts)
-            if empty:
+            others = [t for t in same_page if t is not chosen]
+            if others:
                 notes.append(
-                    f"--thread {selector!r} also matches {empty} thread(s) without posts (Disqus keeps such duplicates "
-                    f"when a page moves); took {chosen.describe()}"
+                    f"--thread {selector!r} also names {len(others)} other thread(s) of the same page "
+                    f"({'; '.join(t.describe() for t in others[:3])}{' ...' if len(others) > 3 else ''}); "
+                    "Disqus starts a new thread when a page's address changes; took " + chosen.describe()
                 )
             return chosen
-    if len(tiers[0]) == 1:
-        return tiers[0][0]  # a page nobody commented on
-    raise SourceError(f"--thread {selector!r} matches {len(matched)} threads, none with posts:\n" + common.listing(matched), where=name, fix=_FIX_CHOOSE)
+    if len(exact) > 1 or (not exact and len(same_page) > 1):
+        listed = exact or same_page
+        raise SourceError(f"--thread {selector!r} names {len(listed)} threads, none with posts:\n" + common.listing(listed), where=name, fix=_FIX_CHOOSE)
+    chosen = (exact or same_page)[0]
+    notes.append(f"the page has no posts in this export; imported without replies: {chosen.describe()}")
+    return chosen
+
+
+def _best_of(found: list[_PageThread], selector: str, name: str, notes: list[str]) -> _PageThread:
+    """Threads whose title or link contains the selector: the one with posts, else the only one."""
+    with_posts = [t for t in found if t.visible_posts]
+    if len(with_posts) > 1:
+        raise SourceError(f"--thread {selector!r} matches {len(with_posts)} threads with posts:\n" + common.listing(with_posts), where=name, fix=_FIX_CHOOSE)
+    if with_posts:
+        if len(found) > 1:
+            notes.append(f"--thread {selector!r} also matches {len(found) - 1} thread(s) without posts; took {with_posts[0].describe()}")
+        return with_posts[0]
+    if len(found) == 1:
+        notes.append(f"the page has no posts in this export; imported without replies: {found[0].describe()}")
+        return found[0]
+    raise SourceError(f"--thread {selector!r} matches {len(found)} threads, none with posts:\n" + common.listing(found), where=name, fix=_FIX_CHOOSE)
+
+
+def _same_link(a: str, b: str) -> bool:
+    return a.strip().rstrip("/") == b.strip().rstrip("/")
+
+
+# Query parameters that analytics and share buttons add to an address; they never name another
+# page.  Other parameters can (WordPress's ?p=1496), so they count.
+_TRACKING = re.compile(r"(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|ref_src)", re.I)
+
+
+def _page(link: str | None) -> tuple | None:
+    """A link as the page it names: scheme, host case, a trailing slash, the fragment and
+    tracking parameters do not change it."""
+    if not link:
+        return None
+    parts = urlsplit(link.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.fullmatch(k))
+    return parts.netloc.lower(), parts.path.rstrip("/"), tuple(query)
 
 
 # ---------------------------------------------------------------------------- replies
@@ -287,7 +349,7 @@ def _replies(thread: _PageThread, notes: list[str]) -> tuple[list[Reply], bool]:
     if undated:
         notes.append(f"{undated} post(s) have no readable date (createdAt); placed after the dated posts, any text kept as written")
     replies.sort(key=lambda r: (r.posted_at is None, r.posted_at or datetime.min))
-    authors = {r.author for r in replies if r.author != PLACEHOLDER_AUTHOR}
+    authors = common.AuthorNames({r.author for r in replies if r.author != PLACEHOLDER_AUTHOR})
     replies = [replace(r, mentions=common.find_mentions(bodies.prose_words(r.body), authors)) for r in replies]
     replies, loops = xmlsafe.break_parent_loops(replies)
     if loops:

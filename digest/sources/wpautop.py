@@ -3,13 +3,15 @@
 WordPress stores classic posts and every comment with bare newlines and adds the HTML only
 when it shows them: blank lines separate paragraphs, other newlines are line breaks, except
 next to block tags.  ``autop`` follows wp-includes/formatting.php's wpautop step by step;
-``code_as_text`` first escapes the code that syntax-highlighter plugins keep unescaped.
+``code_as_text`` first escapes the code that syntax-highlighter plugins keep unescaped, and
+``shortcodes`` expands the shortcodes WordPress expands when it shows a post.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 
 # The block-level tags wpautop knows (wp-includes/formatting.php): line breaks next to them are
 # layout, not <br>, and they are never wrapped in <p>.
@@ -137,3 +139,132 @@ def _line_breaks(text: str) -> str:
     text = re.sub(rf"({_BLOCK_TAG})\s*<br />", r"\1", text, flags=re.I)
     text = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)\b[^<>]*>)", r"\1", text, flags=re.I)
     return text.replace("<br />\n", "<br />")  # the newline after a break is only layout
+
+
+# ---------------------------------------------------------------------------- shortcodes
+
+# WordPress expands shortcodes (wp-includes/shortcodes.php) when it shows a post; the export
+# keeps them as written.  Media shortcodes (core's [embed] and [video]/[audio], Jetpack's and
+# WordPress.com's [youtube=URL], [vimeo ID] ...) become a link to their media; shortcodes that
+# build something from the site's database ([gallery ids=..], forms, polls) have no text and
+# are dropped (counted); [caption] keeps its image and its caption text.
+_MEDIA = {
+    "embed", "video", "audio", "youtube", "vimeo", "dailymotion", "soundcloud", "ted", "instagram",
+    "tweet", "twitter", "googlemaps", "googlevideo", "flickr", "slideshare", "spotify", "twitch", "facebook", "vine",
+}
+_URL_ATTRIBUTES = ("src", "url", "href", "mp4", "m4v", "webm", "ogv", "wmv", "flv", "mp3", "ogg", "wav", "m4a", "wma", "id")
+_ID_PAGES = {"youtube": "https://www.youtube.com/watch?v={}", "vimeo": "https://vimeo.com/{}", "dailymotion": "https://www.dailymotion.com/video/{}"}
+_NO_TEXT = {  # [audio] and [video] without a source play the post's attached media
+    "gallery", "playlist", "audio", "video", "slideshow", "wpvideo", "videopress", "contact-form", "contact-form-7", "contact-field",
+    "gravityform", "wpforms", "ninja_form", "polldaddy", "crowdsignal", "archives", "sitemap", "recent-posts",
+    "display-posts", "related-posts", "jetpack_subscription_form", "blog_subscription_form", "simple-payment",
+}
+# An opening tag; the text of an enclosing one runs to the next "[/name]" (found through the
+# positions of all closing tags, so text full of unclosed "[name]" stays linear).
+_OPENING = re.compile(r"\[(?P<escape>\[?)(?P<name>[A-Za-z][\w-]*)(?![\w-])(?P<attrs>[^\[\]]*?)(?P<self_closing>/?)\](?P<escape_end>\]?)")
+_CLOSING = re.compile(r"\[/([A-Za-z][\w-]*)\]")
+_ENCLOSING = _MEDIA | {"caption", "wp_caption"}
+_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"\]]+))""")
+_CODE_SPANS = re.compile(r"<pre\b.*?</pre\s*>|<code\b.*?</code\s*>", re.I | re.S)
+_CAPTIONED_IMAGE = re.compile(r"((?:<a\s[^<>]+>\s*)?<img\s[^<>]+>(?:\s*</a\s*>)?)(.*)", re.I | re.S)
+
+
+def shortcodes(text: str, *, drop_blocks: bool = True) -> tuple[str, dict[str, int]]:
+    """The text with shortcodes as WordPress shows them (see above), and how many of each kind
+    were dropped.  Code (<pre>, <code>, the highlighters' [code]) is left as written, and so is
+    ``[[name]]``, WordPress's way of writing a shortcode literally.  ``drop_blocks=False`` (for
+    comments, where WordPress expands no shortcodes) only makes media shortcodes links."""
+    text = code_as_text(text)
+    dropped: dict[str, int] = {}
+    out, position = [], 0
+    for code in _CODE_SPANS.finditer(text):
+        out += [_expand(text[position:code.start()], drop_blocks, dropped), code.group(0)]
+        position = code.end()
+    out.append(_expand(text[position:], drop_blocks, dropped))
+    return "".join(out), dropped
+
+
+def _expand(text: str, drop_blocks: bool, dropped: dict[str, int]) -> str:
+    closers: dict[str, list[tuple[int, int]]] = {}
+    for close in _CLOSING.finditer(text):
+        closers.setdefault(close.group(1).lower(), []).append(close.span())
+    out, position = [], 0
+    for match in _OPENING.finditer(text):
+        if match.start() < position:  # inside the text of a shortcode already read
+            continue
+        name = match.group("name").lower()
+        close = None if match.group("self_closing") else _next_closer(closers.get(name, []), match.end())
+        if name in _ENCLOSING and close:
+            content, end = text[match.end():close[0]], close[1]
+        else:
+            content, end = "", match.end()
+        shown = _expanded(match, name, content, close is not None, text, drop_blocks, dropped)
+        out += [text[position:match.start()], text[match.start():end] if shown is None else shown]
+        position = end
+    return "".join(out) + text[position:]
+
+
+def _next_closer(closers: list[tuple[int, int]], after: int) -> tuple[int, int] | None:
+    index = bisect_left(closers, (after, after))
+    return closers[index] if index < len(closers) else None
+
+
+def _expanded(match, name: str, content: str, closed_later: bool, text: str, drop_blocks: bool, dropped: dict[str, int]) -> str | None:
+    """One shortcode as WordPress shows it; None to keep it as written."""
+    escape, escape_end = match.group("escape"), match.group("escape_end")
+    if escape and escape_end:
+        return match.group(0)[1:-1]  # [[gallery]]: written to be shown as it is
+    attrs = _attributes(match.group("attrs"))
+    if name in ("caption", "wp_caption"):
+        return escape + _caption(attrs, _expand(content, drop_blocks, dropped)) + escape_end
+    url = _media_url(name, match.group("attrs"), attrs, content) if name in _MEDIA else None
+    if url:
+        return f'{escape}<a href="{html.escape(url)}">{html.escape(url, quote=False)}</a>{escape_end}'
+    unknown_block = name not in _MEDIA and attrs and not closed_later and _alone(text, match)
+    if drop_blocks and (name in _NO_TEXT or unknown_block):
+        dropped[name] = dropped.get(name, 0) + 1
+        return escape + escape_end
+    return None
+
+
+def _attributes(text: str) -> dict[str, str]:
+    return {m.group(1).lower(): next(v for v in m.groups()[1:] if v is not None) for m in _ATTRIBUTE.finditer(text)}
+
+
+def _alone(text: str, match) -> bool:
+    """An unknown shortcode with attributes on a line of its own ("[slider id=3]") builds a
+    block from the site's data; inside a sentence, "[sic]"-like text stays.  Only the spaces
+    next to it are looked at, so many shortcodes on one long line stay linear."""
+    before = match.start()
+    while before > 0 and text[before - 1] in " \t":
+        before -= 1
+    after = match.end()
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    return (before == 0 or text[before - 1] == "\n") and (after == len(text) or text[after] in "\r\n")
+
+
+def _caption(attrs: dict[str, str], content: str) -> str:
+    """WordPress's img_caption_shortcode: the caption is the ``caption`` attribute (before 3.4)
+    or the text after the image inside the shortcode."""
+    caption = attrs.get("caption", "").strip()
+    image = content
+    if not caption:
+        split = _CAPTIONED_IMAGE.match(content.strip())
+        if split:
+            image, caption = split.group(1), split.group(2).strip()
+    return f"<figure>{image}<figcaption>{caption}</figcaption></figure>" if caption else image
+
+
+def _media_url(name: str, raw_attrs: str, attrs: dict[str, str], content: str) -> str | None:
+    """[youtube=URL], [youtube URL], [embed]URL[/embed], [video src=URL], [vimeo 12345]."""
+    bare = raw_attrs.strip().removeprefix("=").split()
+    candidates = [content.strip(), bare[0] if bare and not re.match(r"[\w-]+\s*=", bare[0]) else ""]
+    candidates += [attrs.get(key, "") for key in _URL_ATTRIBUTES]
+    for value in candidates:
+        value = html.unescape(value.strip().strip("'\""))
+        if re.match(r"https?://\S+\Z", value):
+            return value
+        if name in _ID_PAGES and re.fullmatch(r"[\w-]{5,20}", value or "-"):
+            return _ID_PAGES[name].format(value)
+    return None

@@ -5,7 +5,9 @@ tools) is RSS 2.0 with one ``<item>`` per post and ``<wp:comment>`` children.  T
 the opening post; approved comments (``wp:comment_approved`` = 1) are the replies, threaded by
 ``wp:comment_parent``.  Pingbacks, trackbacks, pending, spam and trashed comments are skipped
 and counted in the import notes.  Comments are ordered by ``wp:comment_date_gmt``; one whose
-GMT date is all zeros by its local ``wp:comment_date`` (kept as text, its zone unknown).
+GMT date is all zeros by its local ``wp:comment_date`` (kept as text, its zone unknown).  Google's
+blogger2wordpress writes the local clock into the GMT fields; a post whose ``pubDate`` shows
+that clock with another zone has all its times moved to UTC by that offset (noted).
 Names and titles are stored HTML-escaped and are unescaped once.  Bodies get the paragraphs
 and line breaks WordPress adds when it shows them (``wpautop.autop``).  "@name"
 links to another comment of the page (``<a href="#comment-10">@kid</a>``, written by themes
@@ -14,6 +16,13 @@ resolves to that comment; a comment without ``wp:comment_parent`` that opens wit
 link is shown as answering that comment (noted).  Code that highlighter plugins keep
 unescaped (``<pre lang="java">``, ``<pre class="brush: ...">``, ``[code]``, ``[sourcecode]``)
 is escaped into a plain ``<pre>`` first, so "List<String>" and its line breaks survive.
+Shortcodes in posts are shown as WordPress shows them (``wpautop.shortcodes``): [caption] keeps
+its caption text, media shortcodes ([embed], [youtube=URL], [video]) become links, and those
+built from the site's data ([gallery], forms) are left out and counted in the notes; in
+comments, where WordPress expands none, only media shortcodes become links.  HTML written as
+real child elements instead of CDATA (some exporters do) is kept as markup (``xmlsafe.markup``).
+An item link relative to the site (Squarespace writes ``/blog/post.html``) is resolved against
+the channel's ``<link>``, else ``wp:base_blog_url`` / ``wp:base_site_url`` (noted).
 
 Only what a visitor could read is imported: a published post (``wp:status`` ``publish``; an
 attachment's ``inherit``; a closed bbPress topic) without ``wp:post_password``.  Choosing a
@@ -26,10 +35,17 @@ Choosing the post: the one published post with comments, else ``request.thread``
 against the post id (``wp:post_id``), slug (``wp:post_name``), link, or a part of the title
 (any case; published posts first, so a revision never shadows its post).
 
+A folder is read as the parts of one export: WP-CLI's ``wp export`` splits a big site into
+numbered files (15 MB each by default), each a complete WXR document; every part's posts are
+listed and searched, and a post's comments come from its own item, so from its part.  Files in
+the folder that are not WXR are skipped (noted); parts of different sites, or the same post in
+two files (two separate exports), are refused.
+
 Real exports are often not well-formed: a cut header leaves ``wp:`` / ``excerpt:`` undeclared,
 and the namespace URL differs by version (``wordpress.org/export/1.0/`` ... ``1.2/``).  Elements
 are matched by prefix-or-namespace and local name.  Text printed before the XML declaration
-is dropped, control characters XML forbids (pasted text) are removed, and a file still broken
+is dropped, control characters XML forbids (pasted text) are removed, bytes that are not UTF-8
+in a UTF-8 file are read as Windows-1252 (noted with their first line), and a file still broken
 (or cut short) is read in recovery mode; the import notes say what was repaired, and
 ``partial`` is set when the damage is inside the chosen post.  The Disqus reader reads its
 exports the same way (``xmlsafe.parse_export``).  A file of another format read with ``--format wxr``
@@ -44,14 +60,16 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from email.utils import parsedate_tz
 from itertools import accumulate
+from urllib.parse import urljoin
 
 from digest import body as bodies
 from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest import sources
 from digest.sources import common, xmlsafe
-from digest.sources.wpautop import autop
+from digest.sources.wpautop import autop, shortcodes
 
 DESCRIPTION = "WordPress export (WXR): one published post and its approved comments (or a bbPress topic and its replies)"
 
@@ -73,21 +91,33 @@ def sniff(doc) -> bool:
 
 
 def read(request) -> Thread:
-    doc = xmlsafe.only_document(request, "WXR")
-    parsed, notes = xmlsafe.parse_export(doc.data, doc.name, _FIX_XML)
-    authors = _display_names(parsed.root)
-    posts = [_Post.of(item) for item in parsed.root.iter() if _kind(item) == "item"]
+    parts = _parts(request)
+    authors = {login: shown for part in parts for login, shown in _display_names(part.root).items()}
+    posts = [post for part in parts for post in part.posts]
     _attach_bbpress_replies(posts)
     if not any(p.post_id or p.comments for p in posts):  # no WordPress data at all
         sources.refuse_other_format(request, "wxr")
+    name = parts[0].name if len(parts) == 1 else request.name
     if not posts:
-        raise SourceError("the export holds no posts (<item> elements)", where=doc.name, fix="export posts from WordPress, not only settings")
-    post = _choose(posts, request.thread, doc.name)
-    partial = _damaged(post, posts, parsed.problems)
+        raise SourceError("the export holds no posts (<item> elements)", where=name, fix="export posts from WordPress, not only settings")
+    post = _choose(posts, request.thread, name)
+    part = next(p for p in parts if p.name == post.source)
+    _refuse_repeated(post, posts, name)
+    notes = _part_notes(part, parts, request)
+    partial = _damaged(post, part.posts, part.parsed.problems)
     if partial:
         notes.append("the file is damaged inside this post: some of its comments may be missing")
-    opening = _opening_post(post, authors)
-    replies, missing_parents = _replies(post, authors, notes)
+    if post.relative_link:
+        notes.append(_relative_link_note(post, part.base))
+    dropped: Counter = Counter()
+    opening = _opening_post(post, authors, dropped)
+    replies, missing_parents = _replies(post, authors, notes, dropped)
+    opening, replies = _in_utc(post, opening, replies, notes)
+    if dropped:
+        notes.append(
+            "left out " + ", ".join(f"{count} [{code}]" for code, count in sorted(dropped.items()))
+            + " shortcode(s): WordPress builds them from the site's data (galleries, forms, media) when the page is shown, the export holds no text for them"
+        )
     return Thread(
         id=post.post_id or common.stable_id(permalink=post.link, author=opening.author, body=opening.body),
         title=post.title or None,
@@ -100,6 +130,95 @@ def read(request) -> Thread:
         opening_post=opening,
         import_notes=tuple(notes),
     )
+
+
+# ---------------------------------------------------------------------------- files
+
+@dataclass
+class _Part:
+    """One file of the export.  ``wp export`` (WP-CLI) splits a big site into numbered files
+    (``site.wordpress.2020-01-01.000.xml``, ``.001.xml``, 15 MB each by default); each is a
+    complete WXR document, and a post's comments are always in the post's own item."""
+
+    name: str
+    parsed: xmlsafe.Parsed
+    notes: list[str]
+    base: str | None  # the site's address, for relative links
+    posts: list["_Post"]
+
+    @property
+    def root(self):
+        return self.parsed.root
+
+    @classmethod
+    def of(cls, doc) -> "_Part":
+        parsed, notes = xmlsafe.parse_export(doc.data, doc.name, _FIX_XML)
+        base = _site_address(parsed.root)
+        posts = [_Post.of(item, base, doc.name) for item in parsed.root.iter() if _kind(item) == "item"]
+        return cls(doc.name, parsed, notes, base, posts)
+
+
+def _parts(request) -> list[_Part]:
+    """A file, or a folder of the parts of one export (other files in it are skipped, noted)."""
+    documents = request.documents
+    if not documents:
+        raise SourceError("nothing to import", fix="point at a file")
+    if len(documents) == 1:
+        return [_Part.of(documents[0])]
+    exports = [doc for doc in documents if sniff(doc)]
+    if not exports:
+        sources.refuse_other_format(request, "wxr")
+        raise SourceError("no file in the folder is a WordPress export", where=request.name, fix="point at the export file")
+    parts = [_Part.of(doc) for doc in exports]
+    sites = sorted({part.base for part in parts if part.base})
+    if len(sites) > 1:
+        raise SourceError(
+            f"the folder holds exports of {len(sites)} sites ({', '.join(sites[:3])}); a folder is read as the parts of one export",
+            where=request.name,
+            fix="point at one export file, or a folder holding only the parts of one export",
+        )
+    return parts
+
+
+def _part_notes(part: _Part, parts: list[_Part], request) -> list[str]:
+    """The repairs of the file that holds the post; from a folder, also which file that is and
+    which files were not read."""
+    if len(request.documents) == 1:
+        return list(part.notes)
+    read_names = {p.name for p in parts}
+    others = [doc.name for doc in request.documents if doc.name not in read_names]
+    notes = [f"read {len(parts)} files as the parts of one export; the post is in {part.name}"] if len(parts) > 1 else []
+    if others:
+        notes.append(f"skipped {len(others)} file(s) that are not WordPress exports: " + ", ".join(others[:5]) + (" ..." if len(others) > 5 else ""))
+    return notes + [f"{part.name}: {note}" for note in part.notes]
+
+
+def _refuse_repeated(post: "_Post", posts: list["_Post"], name: str) -> None:
+    """Parts of one export never repeat a post; the same post id in two files means two exports
+    (say of different dates), and which one is meant is the user's choice."""
+    if not post.post_id:
+        return
+    files = sorted({p.source for p in posts if p.post_id == post.post_id and p.post_type == post.post_type})
+    if len(files) > 1:
+        raise SourceError(
+            f"post {post.post_id} is in {len(files)} files ({', '.join(files[:3])}), so they are not the parts of one export",
+            where=name,
+            fix="import the export file you mean on its own",
+        )
+
+
+def _site_address(root) -> str | None:
+    """The blog's address from the channel (<link>, wp:base_blog_url, wp:base_site_url), for
+    exporters such as Squarespace's that write item links relative to the site."""
+    channel = next((element for element in root.iter() if _kind(element) == "channel"), None)
+    if channel is None:
+        return None
+    fields = _fields(channel)
+    for key in ("link", "wp:base_blog_url", "wp:base_site_url"):
+        value = xmlsafe.text(fields.get(key))
+        if value.startswith(("http://", "https://")):
+            return value
+    return None
 
 
 def _damaged(post: "_Post", posts: list["_Post"], problems) -> bool:
@@ -197,19 +316,24 @@ class _Post:
     status: str
     has_password: bool
     parent: str
+    source: str  # the file it is in
+    relative_link: str | None = None  # the link as written, when it was relative
     replies: list = field(default_factory=list)  # bbPress replies, when this is a topic
 
     @classmethod
-    def of(cls, item) -> "_Post":
+    def of(cls, item, base: str | None, source: str) -> "_Post":
         fields = _fields(item)
-        link = xmlsafe.text(fields.get("link")) or None
+        written = xmlsafe.text(fields.get("link"))
+        link = _absolute(written, base)
         return cls(
             element=item,
             fields=fields,
+            source=source,
+            relative_link=written if written and link != written else None,
             post_id=xmlsafe.text(fields.get("wp:post_id")),
             slug=xmlsafe.text(fields.get("wp:post_name")),
             title=_unescaped(xmlsafe.text(fields.get("title"))),
-            link=link if link and link.startswith(("http://", "https://")) else None,
+            link=link,
             comments=[c for c in item if _kind(c) == "wp:comment"],
             post_type=xmlsafe.text(fields.get("wp:post_type")).lower() or "post",  # old exports: posts only
             status=xmlsafe.text(fields.get("wp:status")).lower() or "publish",
@@ -230,6 +354,22 @@ class _Post:
         count = self.visible_comments
         noun = ("reply", "replies") if self.post_type == "topic" else ("comment", "comments")
         return f"{label} \"{self.title or '(no title)'}\"{slug}{link} ({count} {noun[count != 1]})"
+
+
+def _absolute(link: str, base: str | None) -> str | None:
+    """An item's link; a relative one ("/blog/post.html") is resolved against the site's
+    address, and without one it is no link."""
+    if link.startswith(("http://", "https://")):
+        return link
+    if not link or not base or link.startswith(("#", "?")) or ":" in link.split("/", 1)[0]:
+        return None
+    return urljoin(base.rstrip("/") + "/", link)
+
+
+def _relative_link_note(post: _Post, base: str | None) -> str:
+    return f"the post's link {post.relative_link!r} is not a full address; " + (
+        f"resolved against the site's address {base}" if post.link else "the export names no site address to resolve it, so the thread has no link"
+    )
 
 
 def _attach_bbpress_replies(posts: list[_Post]) -> None:
@@ -314,7 +454,7 @@ def _select(posts: list[_Post], listed: list[_Post], selector: str, name: str) -
     for exact in (
         lambda p: p.post_id == selector,
         lambda p: p.slug and p.slug == selector,
-        lambda p: p.link and p.link.rstrip("/") == selector.rstrip("/"),
+        lambda p: any(link and link.rstrip("/") == selector.rstrip("/") for link in (p.link, p.relative_link)),
     ):
         found = [p for p in posts if exact(p)]
         if found:
@@ -332,12 +472,15 @@ def _select(posts: list[_Post], listed: list[_Post], selector: str, name: str) -
     raise SourceError(f"--thread {selector!r} matches {len(found)} posts:\n" + common.listing(found), where=name, fix=_FIX_CHOOSE)
 
 
-def _as_reply(post: _Post, authors: dict[str, str]) -> Reply:
-    """A post, or a bbPress reply, as written: its author, HTML and date."""
+def _as_reply(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
+    """A post, or a bbPress reply, as written: its author, HTML (shortcodes expanded, counting
+    those left out) and date."""
     fields = post.fields
     login = xmlsafe.text(fields.get("dc:creator"))
     author = authors.get(login, login) or "anonymous"
-    html = autop(xmlsafe.text(fields.get("content:encoded")) or xmlsafe.text(fields.get("description")))
+    content, left_out = shortcodes(xmlsafe.markup(fields.get("content:encoded")) or xmlsafe.markup(fields.get("description")))
+    dropped.update(left_out)
+    html = autop(content)
     body = bodies.from_html(html)
     posted_at, posted_text = _time(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"))
     if posted_at is None and not posted_text:  # old exports: only the RSS pubDate
@@ -353,12 +496,12 @@ def _as_reply(post: _Post, authors: dict[str, str]) -> Reply:
     )
 
 
-def _opening_post(post: _Post, authors: dict[str, str]) -> Reply:
-    opening = _as_reply(post, authors)
+def _opening_post(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
+    opening = _as_reply(post, authors, dropped)
     return replace(opening, title=post.title or None, mentions=common.find_mentions(bodies.prose_words(opening.body)))
 
 
-def _bbpress_replies(topic: _Post, authors: dict[str, str], skipped: Counter) -> list[Reply]:
+def _bbpress_replies(topic: _Post, authors: dict[str, str], skipped: Counter, dropped: Counter) -> list[Reply]:
     """The topic's published forum replies; a reply to a reply names it in ``_bbp_reply_to``."""
     replies = []
     for post in topic.replies:
@@ -366,7 +509,7 @@ def _bbpress_replies(topic: _Post, authors: dict[str, str], skipped: Counter) ->
             skipped[f"{'password-protected' if post.has_password else post.status} bbPress replies"] += 1
             continue
         answered = _meta(post.element, "_bbp_reply_to")
-        replies.append(replace(_as_reply(post, authors), parent_id=answered if answered not in ("", "0") else None))
+        replies.append(replace(_as_reply(post, authors, dropped), parent_id=answered if answered not in ("", "0") else None))
     return replies
 
 
@@ -388,7 +531,7 @@ def _is_shown(fields: dict) -> bool:
     return approved == "1" and kind in _COMMENT_TYPES
 
 
-def _replies(post: _Post, authors: dict[str, str], notes: list[str]) -> tuple[list[Reply], bool]:
+def _replies(post: _Post, authors: dict[str, str], notes: list[str], dropped: Counter) -> tuple[list[Reply], bool]:
     """Approved comments (and a topic's bbPress replies) in thread order, and whether some
     answer comments absent from the export."""
     skipped: Counter = Counter()
@@ -412,9 +555,9 @@ def _replies(post: _Post, authors: dict[str, str], notes: list[str]) -> tuple[li
             continue
         seen.add(reply.id)
         replies.append(reply)
-        reply_links[reply.id] = _reply_links(xmlsafe.text(fields.get("wp:comment_content")))
+        reply_links[reply.id] = _reply_links(xmlsafe.markup(fields.get("wp:comment_content")))
         threaded_by_link += by_link
-    for reply in _bbpress_replies(post, authors, skipped):
+    for reply in _bbpress_replies(post, authors, skipped, dropped):
         if reply.id in seen:
             skipped["repeated (same comment id)"] += 1
             continue
@@ -436,7 +579,7 @@ def _replies(post: _Post, authors: dict[str, str], notes: list[str]) -> tuple[li
     if absent_parent:
         notes.append(f"{absent_parent} comment(s) answer a comment missing from the export; shown as answering the post")
     replies = _in_time_order(replies, _site_offset(post), notes)
-    authors = {r.author for r in replies}
+    authors = common.AuthorNames({r.author for r in replies})
     shown = {r.id for r in replies}
     replies = [
         replace(r, mentions=_linked(common.find_mentions(bodies.prose_words(r.body), authors), reply_links[r.id], shown))
@@ -477,8 +620,9 @@ def _comment(fields: dict, post: _Post, comment_ids: set[str]) -> tuple[Reply, b
     """The comment as a reply, and whether its parent came from an opening "@name" link."""
     comment_id = xmlsafe.text(fields.get("wp:comment_id"))
     author = _unescaped(xmlsafe.text(fields.get("wp:comment_author"))) or "Anonymous"
-    content = xmlsafe.text(fields.get("wp:comment_content"))
-    body = bodies.from_html(autop(_with_absolute_comment_links(content, post.link)))
+    content = xmlsafe.markup(fields.get("wp:comment_content"))
+    shown, _ = shortcodes(content, drop_blocks=False)  # WordPress expands none in comments; media URLs become links
+    body = bodies.from_html(autop(_with_absolute_comment_links(shown, post.link)))
     posted_at, posted_text = _time(fields.get("wp:comment_date_gmt"), fields.get("wp:comment_date"))
     parent = xmlsafe.text(fields.get("wp:comment_parent"))
     by_link = None
@@ -594,6 +738,45 @@ def _in_time_order(replies: list[Reply], offset: timedelta, notes: list[str]) ->
     for position, reply in enumerate(timed):
         ordered += [reply] + after.get(position, [])
     return ordered
+
+
+def _local_clock_in_gmt_fields(post: _Post) -> timedelta | None:
+    """Google's blogger2wordpress writes each time's local clock into both ``wp:*_date`` and
+    ``wp:*_date_gmt``; only the post's ``pubDate`` keeps the zone ("Fri, 16 May 2008 12:40:23
+    -0700").  WordPress itself writes pubDate from the GMT time with "+0000", so a GMT field
+    showing exactly the pubDate's clock in another zone is that zone's local time."""
+    parsed = parsedate_tz(xmlsafe.text(post.fields.get("pubDate")) or "")
+    gmt = xmlsafe.utc_time(xmlsafe.text(post.fields.get("wp:post_date_gmt")))
+    if not parsed or not parsed[9] or gmt is None:
+        return None
+    try:
+        clock = datetime(*parsed[:6])
+    except ValueError:
+        return None
+    return timedelta(seconds=parsed[9]) if clock == gmt.replace(tzinfo=None) else None
+
+
+def _in_utc(post: _Post, opening: Reply, replies: list[Reply], notes: list[str]) -> tuple[Reply, list[Reply]]:
+    """The times as read, or moved to UTC when the GMT fields hold the local clock (noted)."""
+    local = _local_clock_in_gmt_fields(post)
+    if not local:
+        return opening, replies
+    notes.append(
+        f"the export's GMT times (wp:post_date_gmt, wp:comment_date_gmt) are the local clock: the post's pubDate shows the same "
+        f"time at UTC{_offset_text(local)} (Google's blogger2wordpress writes them so); all times moved to UTC by that offset, "
+        "so a comment from the other side of a daylight-saving change may be an hour off"
+    )
+    return _earlier_by(opening, local), [_earlier_by(r, local) for r in replies]
+
+
+def _earlier_by(reply: Reply, offset: timedelta) -> Reply:
+    return replace(reply, posted_at=reply.posted_at - offset) if reply.posted_at else reply
+
+
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _time(gmt_element, local_element) -> tuple[datetime | None, str | None]:

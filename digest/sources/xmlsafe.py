@@ -6,13 +6,16 @@ Why a helper: exports come from strangers, so entity expansion ("billion laughs"
 entities, DTD loading and network access are always off (files declaring entities are
 refused), and every parser error must reach the user as a ``SourceError`` naming the file,
 line and column.  Tolerance (removing forbidden control characters, then lxml's recovery
-mode) is opt-in, for formats whose real files are known to be broken (WordPress exports).
+mode) is opt-in, for formats whose real files are known to be broken (WordPress exports);
+exports also get Windows-1252 bytes in a UTF-8 file read as such (``parse_export``).
+``markup`` reads an element's HTML whether it is CDATA, escaped text or child elements.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from copy import deepcopy
 from dataclasses import dataclass, replace
 from typing import Iterator
 
@@ -188,6 +191,35 @@ def text(element) -> str:
     return "".join(element.itertext()).strip()
 
 
+def markup(element) -> str:
+    """The HTML an element holds, stripped.  Exporters put HTML in CDATA or escape it, and then
+    the text is the HTML; some write it as real child elements (``<a href>``, ``<br/>``), which
+    ``text`` would flatten, losing links and gluing words across line breaks.  Those children
+    are written back as markup, without their namespace (the export's default namespace
+    would otherwise cling to every tag)."""
+    if element is None:
+        return ""
+    if not len(element):
+        return text(element)
+    inner = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            inner.append(etree.tostring(_without_namespaces(child), encoding="unicode", with_tail=False))
+        inner.append(child.tail or "")  # like element.text: the HTML as written
+    return "".join(inner).strip()
+
+
+def _without_namespaces(element):
+    copy = deepcopy(element)
+    for node in copy.iter():
+        if isinstance(node.tag, str):
+            node.tag = local_name(node)
+            for key in [k for k in node.attrib if k.startswith("{")]:
+                node.attrib[key.split("}", 1)[1]] = node.attrib.pop(key)
+    etree.cleanup_namespaces(copy)
+    return copy
+
+
 def attribute(element, local: str) -> str | None:
     """An attribute by local name, whatever namespace it is in (``dsq:id`` / ``id``)."""
     if element is None:
@@ -272,10 +304,66 @@ _BOM = b"\xef\xbb\xbf"
 
 def parse_export(data: bytes, name: str, fix: str) -> tuple[Parsed, list[str]]:
     """Real exports are often damaged (cut short, pasted control characters, text printed
-    before them); read what is there and say in notes what was repaired."""
+    before them, Windows-1252 text in a UTF-8 file); read what is there and say in notes what
+    was repaired."""
     data, prefix_note = without_text_before_declaration(data)
+    data, encoding_note = with_stray_bytes_as_cp1252(data)
     parsed = parse(data, name, fix=fix, tolerant=True)
-    return parsed, ([prefix_note] if prefix_note else []) + _repair_notes(parsed.problems, data)
+    notes = [note for note in (prefix_note, encoding_note) if note]
+    return parsed, notes + _repair_notes(parsed.problems, data)
+
+
+_DECLARED_ENCODING = re.compile(rb"""\A<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
+_STRAY = re.compile(r"[\udc80-\udcff]+")
+
+
+def with_stray_bytes_as_cp1252(data: bytes) -> tuple[bytes, str | None]:
+    """A file that says it is UTF-8 (or says nothing, which means UTF-8) often holds text pasted
+    from Word or copied from an old Latin-1 database: "caf\\xe9", curly quotes as \\x93 \\x94.
+    The XML parser turns each such byte into U+FFFD and reports damage.  Only the byte runs
+    that are not UTF-8 are read as Windows-1252 (which includes Latin-1's letters); valid
+    UTF-8 stays as it is.  A guess, so the note names the first line."""
+    if any(data.startswith(bom) for bom, codec in _BOMS if codec != "utf-8") or b"\x00" in data[:4]:
+        return data, None  # UTF-16/32
+    declared = _DECLARED_ENCODING.match(data.removeprefix(_BOM))
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return data, None  # the parser reads the declared encoding itself
+    try:
+        data.decode("utf-8")
+        return data, None
+    except UnicodeDecodeError:
+        pass
+    data, cut = _without_cut_character(data)
+    text = data.decode("utf-8", "surrogateescape")  # each stray byte becomes U+DC80..U+DCFF
+    first = _STRAY.search(text)
+    if first is None:
+        return data + cut, None
+    line = text.count("\n", 0, first.start()) + 1
+    text, runs = _STRAY.subn(lambda m: "".join(_cp1252_char(ord(c) - 0xDC00) for c in m.group(0)), text)
+    return text.encode("utf-8") + cut, (
+        f"{runs} piece(s) of text are not valid UTF-8, the export's encoding (first at line {line}); "
+        "read as Windows-1252 (Latin-1), the usual cause, so check accented letters and quotes there"
+    )
+
+
+def _without_cut_character(data: bytes) -> tuple[bytes, bytes]:
+    """A file cut short can end inside a UTF-8 character; those bytes are the cut, not
+    Windows-1252 text, and stay as they are."""
+    for size in (1, 2, 3):
+        try:
+            data[-size:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            if error.reason == "unexpected end of data" and error.start == 0:
+                return data[:-size], data[-size:]
+    return data, b""
+
+
+def _cp1252_char(byte: int) -> str:
+    """Windows-1252 leaves five bytes undefined; those keep their Latin-1 meaning."""
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
 
 
 def without_text_before_declaration(data: bytes) -> tuple[bytes, str | None]:

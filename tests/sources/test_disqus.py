@@ -213,7 +213,7 @@ def test_several_threads_need_a_selector():
         read(EXPORT_TWO_PAGES)
     message = error.value.message
     assert "2 pages with comments" in message
-    assert f'7300112233 "Sea anemones at low tide" {PAGE} (4 posts)' in message
+    assert f'7300112233 [identifier post-18] "Sea anemones at low tide" {PAGE} (4 posts)' in message
     assert '7300119999 "About | Tidepool Notes" https://tidepool.example.net/about/ (1 post)' in message
 
 
@@ -318,7 +318,7 @@ def test_selector_naming_an_empty_duplicate_prefers_the_thread_with_posts(select
     took over the old identifier, so <id> matches the empty thread."""
     thread = read(EXPORT_MOVED, thread=selector)
     assert thread.id == "7300112233" and len(thread.replies) == 5
-    assert any(n.startswith(f"--thread {selector!r} also matches 1 thread(s) without posts") for n in thread.import_notes)
+    assert any(n.startswith(f"--thread {selector!r} also ") and "1 " in n and "took 7300112233" in n for n in thread.import_notes)
     assert read(EXPORT_MOVED, thread="7300888888").replies == ()  # its own dsq:id still takes it
 
 
@@ -376,3 +376,69 @@ def mutated():
 @given(st.one_of(st.binary(max_size=600), mutated()), st.sampled_from([None, "7300112233", "about", "a"]))
 def test_only_source_errors_escape(data, selector):
     only_source_errors(disqus, [SourceDocument("fuzz.xml", data)], selector)
+
+
+def small_disqus(threads: str, posts: str) -> str:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+{threads}
+{posts}
+</disqus>"""
+
+
+def page(dsq_id: str, link: str, title: str, identifier: str = "") -> str:
+    return f'<thread dsq:id="{dsq_id}"><id>{identifier}</id><link>{link}</link><title>{title}</title><createdAt>2015-01-01T00:00:00Z</createdAt></thread>'
+
+
+def post(dsq_id: str, thread: str, message: str = "<![CDATA[<p>About leeks.</p>]]>") -> str:
+    return (f'<post dsq:id="{dsq_id}"><message>{message}</message><createdAt>2015-02-02T00:00:00Z</createdAt>'
+            f'<isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Ann</name></author><thread dsq:id="{thread}"/></post>')
+
+
+def test_an_exact_link_to_a_page_without_posts_is_that_page_not_another():
+    """The blog's home page contains every post's address; naming it exactly must not import
+    a post's comments in its place: it is a page nobody commented on."""
+    text = small_disqus(page("100", "https://blog.example.net/", "My blog") + page("200", "https://blog.example.net/2015/leeks/", "Leeks"), post("1", "200"))
+    for selector in ("https://blog.example.net/", "http://blog.example.net", "https://blog.example.net/#comments"):
+        thread = read(text, thread=selector)
+        assert (thread.id, thread.replies) == ("100", ())
+        assert thread.import_notes == ('the page has no posts in this export; imported without replies: 100 "My blog" https://blog.example.net/ (0 posts)',)
+    assert read(text, thread="leeks").id == "200"
+
+
+def test_only_variants_of_the_same_address_count_as_duplicates():
+    variants = (
+        page("300", "https://blog.example.net/leeks/?fbclid=IwAR3&amp;utm_source=x", "Leeks")
+        + page("301", "http://blog.example.net/leeks", "Leeks")
+        + page("302", "https://blog.example.net/leeks/#disqus_thread", "Leeks")
+        + page("303", "https://blog.example.net/leeks/?p=7", "Leeks, the other post")
+        + page("304", "https://blog.example.net/?p=8", "Seeds")
+    )
+    text = small_disqus(page("200", "https://blog.example.net/leeks/", "Leeks") + variants, post("1", "200") + post("2", "303"))
+    thread = read(text, thread="https://blog.example.net/leeks/?fbclid=IwAR3&utm_source=x")
+    assert thread.id == "200" and len(thread.replies) == 1
+    assert thread.import_notes[0].startswith("--thread 'https://blog.example.net/leeks/?fbclid=IwAR3&utm_source=x' also names 3 other thread(s) of the same page")
+    assert "303" not in thread.import_notes[0]  # ?p=7 names another page
+    assert read(text, thread="https://blog.example.net/leeks/?p=7").id == "303"
+    assert read(text, thread="https://blog.example.net/?p=8").replies == ()  # not ?p=7's posts
+
+
+def test_wordpress_plugin_identifiers_can_be_chosen_by_either_part_and_are_listed():
+    """The Disqus WordPress plugin's identifier is "POST_ID GUID"."""
+    text = small_disqus(
+        page("3007395544", "http://localhost:4000/mooc/", "MOOC notes", identifier="1496 http://www.evanlin.com/?p=1496")
+        + page("3007395545", "https://www.evanlin.com/other/", "Other", identifier="1497 http://www.evanlin.com/?p=1497"),
+        post("1", "3007395544") + post("2", "3007395545"),
+    )
+    for selector in ("1496", "http://www.evanlin.com/?p=1496", "1496 http://www.evanlin.com/?p=1496"):
+        assert read(text, thread=selector).id == "3007395544"
+    assert read(text, thread="1497").id == "3007395545"
+    with pytest.raises(SourceError) as error:
+        read(text)
+    assert '3007395544 [identifier 1496 http://www.evanlin.com/?p=1496] "MOOC notes" http://localhost:4000/mooc/ (1 post)' in error.value.message
+
+
+def test_a_message_written_as_child_elements_keeps_its_markup():
+    message = 'See <a href="https://example.org/errata">the errata</a>.<br/>Second line.'
+    thread = read(small_disqus(page("100", "https://blog.example.net/a/", "A"), post("1", "100", message)))
+    assert thread.replies[0].body == '<p>See <a href="https://example.org/errata">the errata</a>.<br>Second line.</p>'

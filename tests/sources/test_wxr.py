@@ -644,3 +644,165 @@ def test_bbpress_topic_is_read_with_its_replies():
     with pytest.raises(SourceError) as error:
         read(BBPRESS, thread="22")
     assert "bbPress reply (to topic 20)" in error.value.message and error.value.fix == "choose its topic with --thread 20"
+
+
+# ---------------------------------------------------------------------------- exporters' quirks
+
+def small_export(items: str, channel: str = "<link>https://leeks.example.org</link>", declaration: str = '<?xml version="1.0" encoding="UTF-8"?>') -> str:
+    return f"""{declaration}
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Leeks</title>{channel}<wp:wxr_version>1.2</wp:wxr_version>
+{items}
+</channel></rss>"""
+
+
+def small_post(post_id: str, title: str, link: str, content: str = "<![CDATA[Hello.]]>", comments: str = "") -> str:
+    return f"""<item><title>{title}</title><link>{link}</link><dc:creator>ann</dc:creator>
+<content:encoded>{content}</content:encoded>
+<wp:post_id>{post_id}</wp:post_id><wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+{comments}</item>"""
+
+
+def small_comment(comment_id: str, author: str, content: str, parent: str = "0") -> str:
+    return f"""<wp:comment><wp:comment_id>{comment_id}</wp:comment_id><wp:comment_author>{author}</wp:comment_author>
+<wp:comment_date_gmt>2020-01-0{comment_id} 10:00:00</wp:comment_date_gmt><wp:comment_content>{content}</wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"""
+
+
+def test_windows_1252_bytes_in_a_utf8_export_are_read_as_such_without_a_false_partial():
+    """Text pasted from Word or copied from a Latin-1 database keeps its single bytes in a file
+    that says it is UTF-8; only those bytes are read as Windows-1252, real UTF-8 stays."""
+    comments = small_comment("1", "Zoë", "<![CDATA[naïve café]]>") + "\n" + small_comment("2", "Jos\x00", "<![CDATA[caf\x01 cr\x02me \x03quoted\x04.]]>")
+    data = small_export(small_post("5", "Café", "https://leeks.example.org/cafe/", comments=comments)).encode("utf-8")
+    data = data.replace(b"\x00", b"\xe9").replace(b"\x01", b"\xe9").replace(b"\x02", b"\xe8").replace(b"\x03", b"\x93").replace(b"\x04", b"\x94")
+    thread = read(data)
+    zoe, jose = thread.replies
+    assert (zoe.author, zoe.body) == ("Zoë", "<p>naïve café</p>")
+    assert (jose.author, jose.body) == ("José", "<p>café crème “quoted”.</p>")
+    assert not thread.partial
+    line = data[: data.index(b"Jos\xe9")].count(b"\n") + 1
+    assert thread.import_notes == (
+        f"5 piece(s) of text are not valid UTF-8, the export's encoding (first at line {line}); read as Windows-1252 (Latin-1), "
+        "the usual cause, so check accented letters and quotes there",
+    )
+
+
+def test_relative_item_links_resolve_against_the_site_address():
+    """Squarespace's WXR writes item links relative to the site (/blog/post.html)."""
+    comments = small_comment("1", "Ron", "<![CDATA[Nice post.]]>")
+    for channel in ("<link>https://leeks.example.org</link>", "<link>/</link><wp:base_blog_url>https://leeks.example.org</wp:base_blog_url>"):
+        thread = read(small_export(small_post("4", "Basic", "/blog/basic-post.html", comments=comments), channel=channel))
+        assert thread.url == thread.opening_post.permalink == "https://leeks.example.org/blog/basic-post.html"
+        assert thread.replies[0].permalink == "https://leeks.example.org/blog/basic-post.html#comment-1"
+        assert thread.import_notes == ("the post's link '/blog/basic-post.html' is not a full address; resolved against the site's address https://leeks.example.org",)
+    thread = read(small_export(small_post("4", "Basic", "/blog/basic-post.html", comments=comments), channel=""), thread="/blog/basic-post.html")
+    assert thread.url is None and "the export names no site address to resolve it" in thread.import_notes[0]
+
+
+def test_content_written_as_child_elements_keeps_its_markup():
+    """Some exporters write the HTML as real elements (no CDATA, no escaping)."""
+    post = small_post(
+        "9", "Child markup", "https://leeks.example.org/child/",
+        content='Read <a href="https://example.org/spec">the spec</a> and <strong>do not</strong> skip &lt;em&gt;step&lt;/em&gt; 2.',
+        comments=small_comment("1", "Ann", 'See <a href="https://example.org/errata">the errata</a>.<br/>Second line.'),
+    )
+    thread = read(small_export(post))
+    assert thread.opening_post.body == '<p>Read <a href="https://example.org/spec">the spec</a> and <strong>do not</strong> skip <em>step</em> 2.</p>'
+    assert thread.replies[0].body == '<p>See <a href="https://example.org/errata">the errata</a>.<br>Second line.</p>'
+
+
+def test_shortcodes_are_shown_as_wordpress_shows_them():
+    content = """<![CDATA[[caption id="attachment_19" align="alignnone" width="76" caption="The Android mascot"]<a href="https://leeks.example.org/a.png"><img src="https://leeks.example.org/a.png" alt="Mascot" /></a>[/caption]
+
+Watch this: [youtube=http://www.youtube.com/watch?v=pY8jaGs7xJ0]
+
+[gallery ids="1,2,3"]
+
+[slider id="4"]
+
+[embed]https://vimeo.com/12345[/embed]
+
+Write [[gallery]] for a gallery, [sic] stays, and so does <code>[gallery ids="9"]</code>.]]>"""
+    comments = small_comment("1", "B", "<![CDATA[Nice [youtube=http://www.youtube.com/watch?v=abc] video [gallery]]]>")
+    thread = read(small_export(small_post("5", "Shortcodes", "https://leeks.example.org/s/", content=content, comments=comments)))
+    assert thread.opening_post.body == (
+        '<p><a href="https://leeks.example.org/a.png">[image: Mascot]</a></p><p>The Android mascot</p>'
+        '<p>Watch this: <a href="http://www.youtube.com/watch?v=pY8jaGs7xJ0">http://www.youtube.com/watch?v=pY8jaGs7xJ0</a></p>'
+        '<p><a href="https://vimeo.com/12345">https://vimeo.com/12345</a></p>'
+        '<p>Write [gallery] for a gallery, [sic] stays, and so does <code>[gallery ids="9"]</code>.</p>'
+    )
+    # WordPress expands no shortcodes in comments: a media URL becomes a link, the rest stays as written
+    assert thread.replies[0].body == '<p>Nice <a href="http://www.youtube.com/watch?v=abc">http://www.youtube.com/watch?v=abc</a> video [gallery]</p>'
+    assert thread.import_notes == (
+        "left out 1 [gallery], 1 [slider] shortcode(s): WordPress builds them from the site's data (galleries, forms, media) "
+        "when the page is shown, the export holds no text for them",
+    )
+
+
+def test_shortcode_captions_and_media():
+    assert wpautop.shortcodes('[caption id="a1"]<img src="x.jpg"> A leek[/caption]') == ('<figure><img src="x.jpg"><figcaption>A leek</figcaption></figure>', {})
+    assert wpautop.shortcodes('[caption id="a1"]<img src="x.jpg">[/caption]') == ('<img src="x.jpg">', {})
+    assert wpautop.shortcodes('[vimeo 12345] [video mp4="http://a.example/b.mp4"][/video] [audio]') == (
+        '<a href="https://vimeo.com/12345">https://vimeo.com/12345</a> <a href="http://a.example/b.mp4">http://a.example/b.mp4</a> ', {"audio": 1})
+    assert wpautop.shortcodes('[code][gallery][/code]') == ("<pre>[gallery]</pre>", {})
+    assert wpautop.shortcodes("a [note id=3] b") == ("a [note id=3] b", {})  # not alone on its line: text
+
+
+def split_parts():
+    leeks = small_post("5", "Leeks", "https://leeks.example.org/leeks/", comments=small_comment("1", "Ann", "<![CDATA[Leek comment]]>"))
+    onions = small_post("6", "Onions", "https://leeks.example.org/onions/", comments=small_comment("1", "Bo", "<![CDATA[Onion comment]]>"))
+    return (
+        SourceDocument("site/site.wordpress.2020-01-01.000.xml", small_export(leeks).encode()),
+        SourceDocument("site/site.wordpress.2020-01-01.001.xml", small_export(onions).encode()),
+    )
+
+
+def test_a_split_export_is_read_as_one():
+    """`wp export` writes a big site as numbered files of 15 MB; a post keeps its comments."""
+    parts = split_parts()
+    with pytest.raises(SourceError) as error:
+        wxr.read(ImportRequest(parts))
+    assert '5 "Leeks"' in error.value.message and '6 "Onions"' in error.value.message
+    readme = SourceDocument("site/README.txt", b"exported with wp export")
+    thread = wxr.read(ImportRequest(parts + (readme,), thread="onions"))
+    assert (thread.id, [(r.author, r.body) for r in thread.replies]) == ("6", [("Bo", "<p>Onion comment</p>")])
+    assert thread.import_notes == (
+        "read 2 files as the parts of one export; the post is in site/site.wordpress.2020-01-01.001.xml",
+        "skipped 1 file(s) that are not WordPress exports: site/README.txt",
+    )
+    assert wxr.read(ImportRequest(parts, thread="5")).replies[0].body == "<p>Leek comment</p>"
+
+
+def test_a_folder_of_separate_exports_is_refused():
+    first, second = split_parts()
+    again = SourceDocument("site/older.xml", first.data)
+    with pytest.raises(SourceError) as error:
+        wxr.read(ImportRequest((first, second, again), thread="5"))
+    assert "post 5 is in 2 files" in error.value.message and "on its own" in error.value.fix
+    other_site = SourceDocument("other.xml", second.data.replace(b"https://leeks.example.org<", b"https://onions.example.org<"))
+    with pytest.raises(SourceError) as error:
+        wxr.read(ImportRequest((first, other_site), thread="5"))
+    assert "exports of 2 sites" in error.value.message
+
+
+def test_blogger2wordpress_local_clock_in_gmt_fields_is_moved_to_utc():
+    """Google's blogger2wordpress writes the local clock into wp:*_date_gmt; the pubDate keeps the zone."""
+    item = small_post("5", "Leeks", "https://leeks.example.org/leeks/", comments=small_comment("1", "Ann", "<![CDATA[Hi]]>"))
+    item = item.replace("<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt>",
+                        "<pubDate>Wed, 01 Jan 2020 10:00:00 -0700</pubDate><wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt>")
+    thread = read(small_export(item))
+    assert thread.opening_post.posted_at == utc(2020, 1, 1, 17, 0)
+    assert thread.replies[0].posted_at == utc(2020, 1, 1, 17, 0)  # comment_date_gmt 10:00 local
+    assert thread.import_notes[0].startswith("the export's GMT times (wp:post_date_gmt, wp:comment_date_gmt) are the local clock: the post's pubDate shows the same time at UTC-07:00")
+    # WordPress's own exports: pubDate is the GMT time with +0000, nothing is moved
+    same = read(small_export(item.replace("10:00:00 -0700", "10:00:00 +0000")))
+    assert same.opening_post.posted_at == utc(2020, 1, 1, 10, 0) and same.import_notes == ()
+    other = read(small_export(item.replace("10:00:00 -0700", "03:00:00 -0700")))  # a correct GMT time and its local pubDate
+    assert other.opening_post.posted_at == utc(2020, 1, 1, 10, 0) and other.import_notes == ()
+
+
+def test_a_folder_with_one_export_and_other_files_reads_the_export():
+    export, _ = split_parts()
+    readme = SourceDocument("site/README.txt", b"notes")
+    thread = wxr.read(ImportRequest((readme, export)))
+    assert thread.id == "5" and thread.import_notes == ("skipped 1 file(s) that are not WordPress exports: site/README.txt",)
