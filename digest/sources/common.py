@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from digest.body import plain_words
@@ -64,13 +64,61 @@ def parse_epoch(value: int | float | str | None) -> datetime | None:
 
 
 def parse_mail_date(text: str | None) -> datetime | None:
-    """RFC 2822 dates as found in the wild; None when unreadable (never a guess)."""
+    """RFC 2822 dates as found in the wild; None when unreadable (never a guess).
+
+    A zone name Python's email package does not know ("JST", "MET DST", "GMT+1") is read
+    with :func:`zone_offset`; a name neither knows gives None, not a time taken as UTC.
+    A date without any zone is read as UTC (callers that care check for the zone)."""
     if not text:
         return None
+    text = str(text).strip()
+    named = _NAMED_ZONE.search(text)
     try:
-        return utc(parsedate_to_datetime(str(text).strip()))
+        if named is None or named.group("name").upper() in _EMAIL_ZONES:
+            return utc(parsedate_to_datetime(text))
+        offset = zone_offset(named.group("name"))
+        if offset is None:
+            return None
+        local = parsedate_to_datetime(text[:named.start("name")] + text[named.end("name"):])
+        return utc(local.replace(tzinfo=timezone(offset)))
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+
+
+# Zone abbreviations in common use that name one offset only (IST: India, Israel or Ireland;
+# CST: also China; AST: also Arabia -- RFC 822's North American meanings are kept for those
+# it defines, as Python's email package reads them)
+_ZONE_MINUTES = {
+    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 60, "BST": 60,
+    "CET": 60, "CEST": 120, "MET": 60, "MEST": 120, "MET DST": 120, "MEZ": 60, "MESZ": 120,
+    "EET": 120, "EEST": 180, "MSK": 180, "MSD": 240, "SAST": 120, "EAT": 180, "WAT": 60,
+    "PKT": 300, "ICT": 420, "WIB": 420, "HKT": 480, "SGT": 480, "AWST": 480, "PHT": 480,
+    "JST": 540, "KST": 540, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+    "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
+    "AST": -240, "ADT": -180, "NST": -210, "NDT": -150, "AKST": -540, "AKDT": -480, "HST": -600,
+    "BRT": -180, "BRST": -120, "ART": -180,
+}
+_EMAIL_ZONES = {"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "AST", "ADT"}
+# "GMT+1", "UTC-05:00", "GMT+0530": an offset written after the name (meaning east of UTC, as people write it)
+_NAMED_OFFSET = re.compile(r"^(?:GMT|UTC|UT)\s*(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?$", re.IGNORECASE)
+# the zone after the time of day (ctime puts the year after it), unless a numeric offset is there
+_NAMED_ZONE = re.compile(
+    r"\d:\d\d(?::\d\d)?\s+(?:\d{4}\s+)?(?P<name>(?:GMT|UTC|UT)\s*[+-]\d{1,2}(?::?\d{2})?\b"
+    r"|(?![AaPp][Mm]\b)[A-Za-z]{1,5}(?:\s+DST)?\b)"
+)
+
+
+def zone_offset(name: str) -> timedelta | None:
+    """The UTC offset a time zone abbreviation stands for ("JST", "MET DST", "GMT+1"), or
+    None for a name that is unknown or means several offsets (never a guess)."""
+    key = " ".join(str(name).split()).upper()
+    if key in _ZONE_MINUTES:
+        return timedelta(minutes=_ZONE_MINUTES[key])
+    match = _NAMED_OFFSET.match(key)
+    if not match or int(match.group("hours")) > 14 or int(match.group("minutes") or 0) > 59:
+        return None
+    minutes = int(match.group("hours")) * 60 + int(match.group("minutes") or 0)
+    return timedelta(minutes=-minutes if match.group("sign") == "-" else minutes)
 
 
 _MENTION_RE = re.compile(

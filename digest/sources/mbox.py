@@ -2,14 +2,18 @@
 
 The mbox is split by hand from bytes (not with ``mailbox.mbox``, which stops on
 undecodable bytes in a ``From `` line) and each message is parsed on its own, so one
-broken message is skipped and reported instead of losing the archive.  A list digest
+broken message is skipped and reported instead of losing the archive; MMDF files
+(messages between ``^A^A^A^A`` lines) are read too, and UW-IMAP's (Pine's) "DON'T DELETE
+THIS MESSAGE -- FOLDER INTERNAL DATA" pseudo-message is skipped with a note.  A list digest
 (MIME or RFC 1153 plain text) is taken apart into the messages it carries, with a note.
 Messages are threaded JWZ-style: Message-ID / In-Reply-To / References first (an
 In-Reply-To naming several messages answers the last of them we hold, or the last
 References entry among them); the subject is used only to place messages that carry no
 references at all (under the earliest message of that subject), and reply loops are
-broken at their earliest message, with a note.  A Date without a time zone is kept as
-text (``posted_at_text``), not taken as UTC; Mailman's placeholder sender for a message
+broken at their earliest message, with a note.  A Date without a time zone, or with a
+zone name :func:`digest.sources.common.zone_offset` does not know, is kept as text
+(``posted_at_text``), not taken as UTC, and a From_ line's placeholder date
+(public-inbox's 1 Jan 1970, git's 17 Sep 2001) is no date; Mailman's placeholder sender for a message
 without From is shown as "unknown", with a note, as is a charset that had to be guessed
 for a body or for raw 8-bit From/Subject text.  A file with several threads needs
 ``--thread``: the root Message-ID (with or without ``<>``), any Message-ID inside the
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -51,6 +56,7 @@ from digest.sources.mail.split import (
     _HEADER_LINE,
     RawMessage,
     _head_lines,
+    is_mmdf_delimiter,
     looks_like_message_headers,
     looks_like_pipermail,
     split_mailbox,
@@ -69,6 +75,8 @@ def sniff(doc) -> bool:
         if looks_like_pipermail(doc.data):
             return False  # goes to the pipermail reader (listed before us)
         lines = _head_lines(doc.data)
+        if is_mmdf_delimiter(lines[0]):
+            return len(lines) > 1 and bool(_HEADER_LINE.match(lines[1]) or lines[1].startswith(b"From "))
         if lines[0].startswith(b"From "):
             return len(lines) > 1 and bool(_HEADER_LINE.match(lines[1]))
         return looks_like_message_headers(doc.data)
@@ -80,6 +88,10 @@ def sniff(doc) -> bool:
 
 class _NotAMessage(Exception):
     """A chunk that holds no mail headers."""
+
+
+class _FolderData(Exception):
+    """UW-IMAP's (Pine's) pseudo-message holding the folder's own data, not a post."""
 
 
 @dataclass
@@ -132,16 +144,21 @@ _FROM_LINE_PARTS = re.compile(
 
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+_HEADER_CONTEXT = 16384
 
 
 def parse_message(raw: RawMessage) -> Mail:
     """Headers of one message (its body is parsed when needed); raises _NotAMessage for non-mail."""
     end = _HEADER_END.search(raw.data)
     header_block = raw.data[:end.end()] if end else raw.data
-    headers = Headers(email.message_from_bytes(header_block, policy=email.policy.compat32))
+    # Mailman writes a message's headers and text in the list's charset: the text helps read a short name
+    same_charset = raw.data[len(header_block):len(header_block) + _HEADER_CONTEXT] if raw.pipermail else b""
+    headers = Headers(email.message_from_bytes(header_block, policy=email.policy.compat32), same_charset)
     names = headers.names()
     if not names or (raw.from_line is None and not names & {"from", "subject", "date", "message-id"}):
         raise _NotAMessage("no mail headers")
+    if names & {"x-imap", "x-imapbase"} and _FOLDER_DATA_SUBJECT.match(headers.first("Subject") or ""):
+        raise _FolderData()
     from_line = clean_line(decode_bytes(raw.from_line)) if raw.from_line else ""
     line_parts = _FROM_LINE_PARTS.match(from_line)
     sender = line_parts.group("sender") if line_parts else (from_line.split()[1] if len(from_line.split()) > 1 else None)
@@ -149,11 +166,12 @@ def parse_message(raw: RawMessage) -> Mail:
     in_reply_to = [i for i in message_ids(headers.first("In-Reply-To")) if i != message_id]
     references = [i for i in message_ids(" ".join(headers.all("References"))) if i != message_id]
     date_text = headers.first("Date")
-    sort_time = _mail_date(date_text)
-    posted_at = sort_time if sort_time is not None and _ZONE_AFTER_TIME.search(date_text) else None
+    zoned_time = _mail_date(date_text)
+    posted_at = zoned_time if zoned_time is not None and _ZONE_AFTER_TIME.search(date_text) else None
+    sort_time = zoned_time or _ordering_time(date_text)
     posted_at_text = None
     if posted_at is None:
-        posted_at_text = clean_line(date_text or "") or (line_parts.group("date") if line_parts else None) or None
+        posted_at_text = clean_line(date_text or "") or _from_line_date(line_parts) or None
     archived = message_ids(headers.first("Archived-At"))
     sender_missing = bool(_MAILMAN_NO_SENDER.match(headers.first("From") or sender or ""))
     return Mail(
@@ -172,11 +190,36 @@ def parse_message(raw: RawMessage) -> Mail:
     )
 
 
-# A time of day followed (after the year, in ctime's order) by a zone: "+0100", "GMT", "EST";
-# RFC 5322 reads "-0000" and unknown zone names as UTC, but a Date without any zone is local time
+# A time of day followed (after the year, in ctime's order) by a zone: "+0100", "GMT", "JST";
+# RFC 5322 reads "-0000" as UTC, but a Date without any zone is local time, and a zone name
+# common.zone_offset does not know gives no time at all (the Date is kept as text)
 _ZONE_AFTER_TIME = re.compile(r"\d:\d\d(?::\d\d)?(?:\s+\d{4})?\s*(?:[+-]\d{4}|(?![AaPp][Mm]\b)[A-Za-z]{1,5}\b)")
 # Mailman 2's archiver writes this sender for a message that had no From header
 _MAILMAN_NO_SENDER = re.compile(r"^\s*bogus(?:@|\s+\S{1,12}\s+)does\.not\.exist\.com\b", re.IGNORECASE)
+
+
+# c-client's first message of a folder it manages (X-IMAP holds the UID validity)
+_FOLDER_DATA_SUBJECT = re.compile(r"^\s*DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\s*$", re.IGNORECASE)
+# fixed From_ dates that stand for "no date": public-inbox's and mboxrd@z's epoch, git format-patch's marker
+_PLACEHOLDER_FROM_DATE = re.compile(r"^(?:Thu\s+Jan\s+0?1\s+00:00:00\s+1970|Mon\s+Sep\s+17\s+00:00:00\s+2001)$")
+
+
+def _from_line_date(line_parts: re.Match | None) -> str | None:
+    """The From_ line's date as text, unless it is a writer's fixed placeholder."""
+    if not line_parts:
+        return None
+    date = line_parts.group("date").strip()
+    return None if _PLACEHOLDER_FROM_DATE.match(date) else date
+
+
+def _ordering_time(text: str | None) -> datetime | None:
+    """A Date's clock time read as UTC whatever its zone: only to order messages whose
+    Date has no zone or an unknown one (shown as text, never as this time)."""
+    try:
+        fields = email.utils.parsedate(text) if text else None
+        return datetime(*fields[:6], tzinfo=timezone.utc) if fields else None
+    except Exception:  # fuzzed dates: out-of-range fields
+        return None
 
 
 def _mail_date(text: str | None) -> datetime | None:
@@ -206,6 +249,11 @@ def load_mails(request) -> _Archive:
         for raw in _messages_of(split_mailbox(doc.data, doc.name, index), expanded):
             try:
                 mails.append(parse_message(raw))
+            except _FolderData:
+                skipped.append(
+                    f"{doc.name} at byte {raw.offset}: the mail folder's internal data message "
+                    "(\"DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\", written by UW-IMAP and Pine) was skipped"
+                )
             except _NotAMessage:
                 if raw.data.strip():
                     skipped.append(f"{doc.name} at byte {raw.offset}: text without mail headers was skipped")
@@ -344,12 +392,12 @@ def _guess_notes(chosen: MailThread, mails: list[Mail]) -> list[str]:
     no_sender = [m.id for m in mails if m.sender_missing]
     if no_sender:
         notes.append(f"no sender recorded for {_ids_text(no_sender)} (Mailman's bogus@does.not.exist.com); shown as 'unknown'")
-    by_charset: dict[str, list[str]] = {}
+    by_assumption: dict[str, list[str]] = {}
     for mail in mails:
-        if mail.body().charset_guess:
-            by_charset.setdefault(mail.body().charset_guess, []).append(mail.id)
-    for codec, ids in by_charset.items():
-        notes.append(f"the text of {_ids_text(ids)} declares no charset; it was read as {charset_label(codec)} (a guess)")
+        for assumed in mail.body().charset_notes:
+            by_assumption.setdefault(assumed, []).append(mail.id)
+    for assumed, ids in by_assumption.items():
+        notes.append(f"the text of {_ids_text(ids)} {assumed}")
     by_header_charset: dict[str, list[str]] = {}
     for mail in mails:
         if mail.header_charset_guess:

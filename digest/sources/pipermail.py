@@ -9,7 +9,8 @@ this module only recognises the format.  A folder of monthly files is read as on
 archive, so threads that span months are joined.  As Mailman does not escape "From "
 in bodies, only its own ``From x at y  <ctime>`` lines followed by ``From:`` separate
 messages; bodies carry no charset declaration (they are in the list language's
-charset), so it is detected and noted; links whose "@" Mailman rewrote are joined again
+charset), so it is detected and noted, and raw 8-bit names and subjects, in that same
+charset, are guessed together with the text; links whose "@" Mailman rewrote are joined again
 and obfuscated ``mailto:`` addresses are kept as text.
 """
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mailbox
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.errors import SourceError
-from digest.sources import ImportRequest, SourceDocument, canonical, load_documents, mbox
+from digest.sources import ImportRequest, SourceDocument, canonical, common, load_documents, mbox
 from tests.sources.fuzzing import assert_round_trip, only_source_errors
 
 
@@ -735,3 +735,193 @@ def test_mutated_real_samples_only_raise_source_error(shared_data):
                 position = rng.randrange(len(data) + 1)
                 data[position:position + rng.randrange(30)] = bytes(rng.randrange(256) for _ in range(rng.randrange(8)))
             _check(bytes(data))
+
+
+# ---------------------------------------------------------------------------- archive shapes and dates
+
+def test_dateless_from_lines_separate_messages_when_the_file_starts_with_one():
+    def post(number: str, author: str, answers: str, text: str) -> str:
+        refs = f"References: <{answers}>\n" if answers else ""
+        return (
+            f"From {number}\nX-Google-Thread: 106b27,5a84\nFrom: {author}@example.edu ({author})\n"
+            f"Subject: routes\nDate: 1996/03/0{len(author)}\nMessage-ID: <{author}@example.edu>#1/1\n{refs}\n{text}\n\n"
+        )
+
+    archive = post("6027616436443015462", "ann", "", "Destination only.") + post(
+        "-8946248053963491671", "bob", "ann@example.edu", "From what I saw, yes.\nFrom 12 hosts too."
+    ) + post("8422924699967609371", "carol", "bob@example.edu", "Late.")
+    thread = _text(archive)
+    assert [(r.author, r.parent_id) for r in _all(thread)] == [
+        ("ann", None), ("bob", None), ("carol", "bob@example.edu")
+    ]
+    assert "From 12 hosts too." in thread.replies[0].body  # a body line of that shape starts no message
+    # in a file of dated From_ lines a dateless one stays body text
+    dated = "From ann@example.edu  Mon Mar  4 10:00:00 1996\n" + post("1", "ann", "", "x").split("\n", 1)[1]
+    assert len(_all(_text(dated + post("6027616436443015462", "bob", "ann@example.edu", "y")))) == 1
+
+
+def test_mmdf_messages_between_ctrl_a_lines_are_read():
+    delimiter = "\x01\x01\x01\x01\n"
+    archive = (
+        delimiter + "From: Ann <ann@x>\nSubject: Plan\nDate: Wed, 15 Jan 1997 10:00:00 -0500\nMessage-ID: <m1@x>\n\nShip it?\n"
+        + delimiter + delimiter + "From: Bob <bob@x>\nSubject: Re: Plan\nDate: Wed, 15 Jan 1997 11:00:00 -0500\n"
+        "Message-ID: <m2@x>\nIn-Reply-To: <m1@x>\n\nYes.\n" + delimiter
+    )
+    assert mbox.sniff(SourceDocument("box.mmdf", archive.encode()))
+    thread = _text(archive, name="box.mmdf")
+    assert [(r.id, r.author, r.body) for r in _all(thread)] == [
+        ("m1@x", "Ann", "<p>Ship it?</p>"), ("m2@x", "Bob", "<p>Yes.</p>")
+    ]
+    assert thread.import_notes == ()
+
+
+def test_uw_imap_folder_data_message_is_skipped_with_a_note():
+    archive = (
+        "From MAILER-DAEMON Wed Nov 23 11:38:42 2005\nDate: 23 Nov 2005 11:38:42 +0100\n"
+        "From: Mail System Internal Data <MAILER-DAEMON@example.org>\n"
+        "Subject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\nMessage-ID: <1132742322@example.org>\n"
+        "X-IMAP: 1132742306 0000000001\nStatus: RO\n\nThis text is part of the internal format of your mail folder.\n\n"
+        "From ann@example.com Wed Nov 23 12:00:00 2005\nFrom: Ann <ann@example.com>\nSubject: Release plan\n"
+        "Date: Wed, 23 Nov 2005 12:00:00 +0100\nMessage-ID: <a1@example.com>\n\nShip on Monday?\n"
+    )
+    thread = _text(archive, name="INBOX")
+    assert (thread.id, thread.replies) == ("a1@example.com", ())
+    assert thread.import_notes == (
+        "INBOX at byte 0: the mail folder's internal data message (\"DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL "
+        "DATA\", written by UW-IMAP and Pine) was skipped",
+    )
+
+
+def test_placeholder_from_line_date_is_no_date():
+    archive = (
+        "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: Ann <ann@x>\nSubject: x\nDate: Mon, 15 Jun 2026 10:00:00 +0000\n"
+        "Message-ID: <a@x>\n\nBody.\n\nFrom mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: Bob <bob@x>\nSubject: Re: x\n"
+        "Message-ID: <b@x>\nIn-Reply-To: <a@x>\n\nNo date header here.\n"
+    )
+    (reply,) = _text(archive).replies
+    assert (reply.posted_at, reply.posted_at_text) == (None, None)
+    real = archive.replace("From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: Bob", "From bob@x Tue Jun 16 09:00:00 2026\nFrom: Bob")
+    assert _text(real).replies[0].posted_at_text == "Tue Jun 16 09:00:00 2026"
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Wed, 15 Jan 2003 10:00:00 JST", datetime(2003, 1, 15, 1, 0, tzinfo=timezone.utc)),
+        ("Wed, 15 Jan 2003 10:00:00 MET DST", datetime(2003, 1, 15, 8, 0, tzinfo=timezone.utc)),
+        ("Wed, 15 Jan 2003 10:00:00 GMT+1", datetime(2003, 1, 15, 9, 0, tzinfo=timezone.utc)),
+        ("Wed, 15 Jan 2003 10:00:00 AEST", datetime(2003, 1, 15, 0, 0, tzinfo=timezone.utc)),
+        ("Wed, 15 Jan 2003 10:00:00 +0900 (JST)", datetime(2003, 1, 15, 1, 0, tzinfo=timezone.utc)),
+        ("Wed, 15 Jan 2003 10:00:00 EST", datetime(2003, 1, 15, 15, 0, tzinfo=timezone.utc)),
+    ],
+)
+def test_zone_names_python_does_not_know_are_read_from_the_table(written, expected):
+    thread = _text(f"From: Ann <ann@x>\nSubject: x\nDate: {written}\nMessage-ID: <a@x>\n\nHi.\n", name="a.eml")
+    assert (thread.opening_post.posted_at, thread.opening_post.posted_at_text) == (expected, None)
+
+
+def test_ambiguous_or_unknown_zone_names_keep_the_date_as_text():
+    for written in ("Wed, 15 Jan 2003 10:00:00 IST", "Wed, 15 Jan 2003 10:00:00 XYZT"):
+        post = _text(f"From: Ann <ann@x>\nSubject: x\nDate: {written}\nMessage-ID: <a@x>\n\nHi.\n").opening_post
+        assert (post.posted_at, post.posted_at_text) == (None, written)
+    assert common.zone_offset("CEST") == timedelta(hours=2) and common.zone_offset("msk") == timedelta(hours=3)
+    assert common.zone_offset("UTC-05:30") == timedelta(hours=-5, minutes=-30)
+    assert common.zone_offset("IST") is None and common.zone_offset("GMT+99") is None
+
+
+# ---------------------------------------------------------------------------- digests, forwards, quotes
+
+def test_reply_quoting_a_plain_text_digest_is_the_senders_post():
+    reply = (
+        "From: Reader <reader@example.com>\nSubject: RE: demo Digest, Vol 1, Issue 2\nDate: Sun, 21 Feb 2021 04:42:02 +0000\n"
+        "Message-ID: <reply-1@example.com>\n\nI disagree with Bob: the release must wait.\n\n"
+        "-----Original Message-----\nFrom: demo-request@example.com\nSent: Saturday, February 20, 2021 9:18 AM\n"
+        "Subject: demo Digest, Vol 1, Issue 2\n\nToday's Topics:\n\n   1. release plan (Bob)\n\n" + "-" * 70 + "\n\n"
+        "Message: 1\nDate: Sat, 20 Feb 2021 01:13:40 +0000\nFrom: Bob <bob@example.com>\nSubject: release plan\n"
+        "Message-ID: <bob-1@example.com>\n\nLet's ship on Monday.\n\n------------------------------\n\n"
+        "End of demo Digest, Vol 1, Issue 2\n**********************************\n"
+    )
+    for text in (reply, reply.replace("Subject: RE: demo", "Subject: demo").replace("\n\nI disagree", "\nIn-Reply-To: <d@x>\n\nI disagree")):
+        thread = _text(text, name="reply.eml")
+        assert (thread.id, thread.author, thread.replies) == ("reply-1@example.com", "Reader", ())
+        assert thread.opening_post.body.startswith("<p>I disagree with Bob: the release must wait.</p><blockquote>")
+        assert "Let's ship on Monday." in thread.opening_post.body and not any("digest" in n for n in thread.import_notes)
+
+
+def test_forward_of_two_messages_under_a_subject_naming_a_digest_stays_one_post_with_quotes():
+    def attached(n: int) -> str:
+        return (
+            f"--b1\nContent-Type: message/rfc822\n\nFrom: Bot <bot@example.com>\nSubject: crash {n}\n"
+            f"Date: Sun, 01 Mar 2020 1{n}:00:00 +0000\nMessage-ID: <bot-{n}@example.com>\n\nSegfault {n}.\n\n"
+        )
+
+    forward = (
+        "From: Carol <carol@example.com>\nSubject: Fwd: two bug reports from the nightly digest\n"
+        "Date: Mon, 02 Mar 2020 10:00:00 +0000\nMessage-ID: <carol-1@example.com>\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nBoth crash on ARM.\n\n"
+        + attached(1) + attached(2) + "--b1--\n"
+    )
+    thread = _text(forward, name="fwd.eml")
+    assert (thread.id, thread.author, thread.replies, thread.import_notes) == ("carol-1@example.com", "Carol", (), ())
+    assert thread.opening_post.body == (
+        "<p>Both crash on ARM.</p>"
+        "<p>Forwarded message from Bot (Sun, 01 Mar 2020 11:00:00 +0000): crash 1</p><blockquote><p>Segfault 1.</p></blockquote>"
+        "<p>Forwarded message from Bot (Sun, 01 Mar 2020 12:00:00 +0000): crash 2</p><blockquote><p>Segfault 2.</p></blockquote>"
+    )
+    assert mbox.own_text(thread.opening_post.body).startswith("Both crash on ARM.")
+    assert "Segfault" not in mbox.own_text(thread.opening_post.body)
+
+
+def test_whitespace_only_folded_line_does_not_end_a_digest_messages_headers():
+    digest = (
+        "From: home-request@example.org\nSubject: Home Digest, Vol 3, Issue 9\nMessage-ID: <digest-9@example.org>\n"
+        "Content-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: quoted-printable\n\n"
+        "Today's Topics:\n\n   1. Kettle (Ann)\n\n" + "-" * 70 + "\n\nMessage: 1\nDate: Mon, 10 Mar 2014 09:00:00 +0000\n"
+        "From: Ann <ann@example.org>\nSubject: Kettle\n=09\nMessage-ID: <q1@example.org>\n\nWhich kettle?\n\n"
+        "------------------------------\n\nMessage: 2\nDate: Mon, 10 Mar 2014 10:00:00 +0000\nFrom: Ben <ben@example.org>\n"
+        "Subject: Re: Kettle\nMessage-ID: <q2@example.org>\nIn-Reply-To: <q1@example.org>\n\nVinegar.\n\n"
+        "------------------------------\n\nEnd of Home Digest, Vol 3, Issue 9\n*****************************\n"
+    )
+    thread = _text(digest, name="digest.eml")
+    assert (thread.id, thread.opening_post.body, [(r.id, r.parent_id) for r in thread.replies]) == (
+        "q1@example.org", "<p>Which kettle?</p>", [("q2@example.org", None)]
+    )
+
+
+def test_supercite_elm_and_pipe_quote_marks_become_quotes():
+    def body(text: str) -> str:
+        return _text(f"From: Ann <ann@x>\nSubject: Re: x\nMessage-ID: <a@x>\n\n{text}", name="a.eml").opening_post.body
+
+    supercite = (
+        '>>>>> "JH" == John Hacker <jh@example.com> writes:\n\nJH> I think the patch is wrong because it\n'
+        "JH> breaks the build on IRIX.\n\nIt does not; I tested it.\n\n| Bob wrote:\n| the other patch fails.\n\nNo.\n"
+    )
+    assert body(supercite) == (
+        '<p>"JH" == John Hacker &lt;jh@example.com&gt; writes:</p>'
+        "<blockquote><p>I think the patch is wrong because it breaks the build on IRIX.</p></blockquote>"
+        "<p>It does not; I tested it.</p><blockquote><p>Bob wrote: the other patch fails.</p></blockquote><p>No.</p>"
+    )
+    elm = "Alan said:\n:>\n:> It won't happen by itself.\n:\n:Are you saying that?\n:\nIn a way yes.\n"
+    assert body(elm) == (
+        "<p>Alan said:</p><blockquote><blockquote><p>It won't happen by itself.</p></blockquote>"
+        "<p>Are you saying that?</p></blockquote><p>In a way yes.</p>"
+    )
+    # one such line alone, vim commands and table rows are the sender's own text
+    assert "<blockquote>" not in body("Try this:\n:set ai\n:set nu\nthen\nLT> one line\n| a | b |\n| 1 | 2 |\n")
+
+
+def test_html_only_outlook_reply_quotes_the_original_from_its_header_block():
+    html = (
+        '<html><body><div class="WordSection1"><p class="MsoNormal">Hi Bob,</p><p>It fails.</p>'
+        '<div style="border:none;border-top:solid #E1E1E1 1.0pt"><p class="MsoNormal"><b>From:</b> Bob &lt;bob@x&gt;<br>'
+        "<b>Sent:</b> Monday, March 2, 2020 9:00 AM<br><b>To:</b> list@x<br><b>Subject:</b> build</p></div>"
+        "<p>Does 1.2 build for you?</p></div></body></html>"
+    )
+    mail = (
+        "From: Ann <ann@x>\nSubject: RE: build\nMessage-ID: <a@x>\nMIME-Version: 1.0\n"
+        f"Content-Type: text/html; charset=utf-8\n\n{html}\n"
+    )
+    body = _text(mail, name="a.eml").opening_post.body
+    assert body.startswith("<p>Hi Bob,</p><p>It fails.</p><blockquote><p><strong>From:</strong> Bob")
+    assert body.endswith("<p>Does 1.2 build for you?</p></blockquote>")
+    assert mbox.own_text(body) == "Hi Bob, It fails."

@@ -344,3 +344,35 @@ def test_mutated_archive_only_raises_source_error(edits, selector):
         position %= len(data) + 1
         data[position:position + delete] = insert
     _check(bytes(data), selector)
+
+
+@pytest.mark.parametrize(
+    ("name", "subject", "text", "codec", "label"),
+    [
+        ("Łukasz Żółć", "Pytanie o jądro", "Dzięki, działa. Zażółć gęślą jaźń.", "iso8859_2", "ISO-8859-2"),
+        ("יוסי כהן", "בעיה בהתקנה", "שלום לכולם. ניסיתי להתקין את הגרסה האחרונה של התוכנה במחשב שלי.", "iso8859_8", "ISO-8859-8"),
+    ],
+)
+def test_latin_2_and_hebrew_lists_are_read_in_their_charset_names_too(name, subject, text, codec, label):
+    post = (
+        f"From jan at example.pl  Mon Jan  5 16:14:05 2009\nFrom: jan at example.pl ({name})\n"
+        f"Date: Mon, 05 Jan 2009 19:14:05 +0300\nSubject: [list] {subject}\nMessage-ID: <1@example.pl>\n\n{text}\n"
+    ).encode(codec)
+    thread = _text(post)
+    assert (thread.author, thread.title, thread.opening_post.body) == (name, f"[list] {subject}", f"<p>{text}</p>")
+    assert f"the text of <1@example.pl> declares no charset; it was read as {label} (a guess)" in thread.import_notes
+    assert (
+        "the sender name or subject of <1@example.pl> is 8-bit text without a charset (no RFC 2047 encoding); "
+        f"it was read as {label} (a guess)"
+    ) in thread.import_notes
+
+
+def test_scrubbed_html_note_without_a_next_part_line_is_no_readable_text():
+    text = (
+        "From theo at example.com  Mon May  3 19:13:03 2004\nFrom: theo at example.com (Theo)\n"
+        "Date: Mon, 03 May 2004 12:13:03 -0500\nSubject: [l10n] Yes/No\nMessage-ID: <t@example.com>\n\n"
+        "An HTML attachment was scrubbed...\nURL: <https://example.com/pipermail/l10n/attachments/20040503/a.html>\n"
+    )
+    thread = _text(text)
+    assert thread.opening_post.body.startswith('<pre class="signature">An HTML attachment was scrubbed...')
+    assert "no readable text in <t@example.com>" in thread.import_notes

@@ -5,10 +5,14 @@ decodes them (guessing the charset of text that declares none, and saying so; un
 ``format=flowed``, see :mod:`~digest.sources.mail.flowed`), and
 prepares plain text so that quoted originals without ``>`` markers (Outlook's
 "-----Original Message-----" or ``From:``/``Sent:`` header block, an "On <date>, X wrote:"
-line followed by the unquoted original) read as quotes, list footers and pipermail's
-"next part" notes sit below the signature line, "On <date>, X wrote:" attributions stay
-next to their quote, and in pipermail text the addresses Mailman obfuscated ("x at y")
-do not break links; :func:`own_text` gives what a sender wrote without quotes or signature.
+line followed by the unquoted original) and other quote marks (supercite's ``JH> ``,
+ELM's ``:``, ``| ``) read as quotes, list footers and pipermail's "next part" and
+"attachment was scrubbed" notes sit below the signature line, "On <date>, X wrote:"
+attributions stay next to their quote, and in pipermail text the addresses Mailman
+obfuscated ("x at y") do not break links.  A forwarded ``message/rfc822`` part is quoted
+under a line naming its sender, date and subject, and an HTML-only reply has its
+Outlook original put in a blockquote too.  :func:`own_text` gives what a sender wrote
+without quotes or signature.
 """
 
 from __future__ import annotations
@@ -21,7 +25,17 @@ import lxml.html
 
 from digest import body as bodies
 from digest.sources.mail import flowed
-from digest.sources.mail.decode import CONTROL_CHARS, codec_of, encodable, decode_bytes, guess_charset
+from digest.sources.mail.decode import (
+    CONTROL_CHARS,
+    author_name,
+    charset_label,
+    clean_line,
+    codec_of,
+    decode_encoded_words,
+    decode_text,
+    encodable,
+    guess_charset,
+)
 
 # ---------------------------------------------------------------------------- bodies
 
@@ -42,6 +56,8 @@ _SCRUBBED_PART = re.compile(
     r"^-{5,} ?(?:next part|nächster Teil|section suivante|siguiente parte|parte successiva|próxima parte|volgend deel)",
     re.IGNORECASE,
 )
+# Mailman 2's Scrubber note standing alone (a message that was only HTML), "URL:" on the next line
+_SCRUBBED_NOTE = re.compile(r"^(?:An HTML attachment|A non-text attachment) was scrubbed\.\.\.\s*$")
 _OUTLOOK_ORIGINAL = re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
 # Outlook's header block of the original: From:, then Sent: (or Date:) and To:/Subject:
 _HEADER_FROM = re.compile(r"^\s*\*?(?:From|Von|De|Da|Van|Från|Fra|Od|От)\s*:\*?\s+\S", re.IGNORECASE)
@@ -66,12 +82,82 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
     text = CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "..."))
     if obfuscation:
         text = _undo_obfuscated_links(text, obfuscation)
-    lines = text.split("\n")
+    lines = _marked_quotes(text.split("\n"))
     lines = _quote_outlook_original(lines)
     lines = _quote_unmarked_original(lines)
     lines = _footer_as_signature(lines)
     lines = _separate_attributions(lines)
     return "\n".join(lines)
+
+
+# Gnus/supercite's attribution: '>>>>> "JH" == John Hacker <jh@example.com> writes:'
+_SUPERCITE_ATTRIBUTION = re.compile(r'^>{2,}\s*"(?P<tag>[^"\s]{1,20})"\s*==\s*\S.*$')
+# supercite's "JH> " (initials, or the tag an attribution line names), ELM's ":", and "| "
+_SUPERCITE_PREFIX = re.compile(r"^(?P<tag>[A-Za-z][\w.-]{0,19})> ?")
+_INITIALS = re.compile(r"^[A-Z]{1,4}$")
+_PROMPTS = {"SQL", "DB", "CMD", "PS"}
+_COLON_PREFIX = re.compile(r"^:(?!:)")
+_PIPE_PREFIX = re.compile(r"^\| ?")
+
+
+def _marked_quotes(lines: list[str]) -> list[str]:
+    """Quote marks other than ``>`` turned into ``>``: supercite's ``JH> `` (Gnus), ELM's
+    ``:`` and ``| ``, each only on a block of two or more consecutive lines (a single
+    ``:`` line is prose), and the ``>>>>> "JH" == ... writes:`` line they follow made
+    a plain attribution line rather than five levels of quote."""
+    tags = {m.group("tag") for m in map(_SUPERCITE_ATTRIBUTION.match, lines) if m}
+    out = [line.lstrip(">").lstrip() if _SUPERCITE_ATTRIBUTION.match(line) else line for line in lines]
+    index = 0
+    while index < len(out):
+        end, quoted = _quote_block(out, index, tags)
+        if quoted:
+            out[index:end] = [_as_marked_quote(line, tags) for line in out[index:end]]
+        index = max(end, index + 1)
+    return out
+
+
+def _prefix_kind(line: str, tags: set[str]) -> str | None:
+    """Which non-``>`` quote mark opens the line: a supercite tag, ``:`` or ``|``."""
+    supercite = _SUPERCITE_PREFIX.match(line)
+    if supercite:
+        tag = supercite.group("tag")
+        if tag in tags or (_INITIALS.match(tag) and tag not in _PROMPTS):
+            return "tag:" + tag
+    if _COLON_PREFIX.match(line):
+        return ":"
+    if _PIPE_PREFIX.match(line) and not line.rstrip().endswith("|"):  # a table row ends with one too
+        return "|"
+    return None
+
+
+def _quote_block(lines: list[str], start: int, tags: set[str]) -> tuple[int, bool]:
+    """The end of the run of lines carrying the same mark as ``start``, and whether it is
+    a quote (not one line alone, nor colons without a quote-shaped line)."""
+    kind = _prefix_kind(lines[start], tags)
+    if kind is None:
+        return start, False
+    end = start
+    while end < len(lines) and _prefix_kind(lines[end], tags) == kind:
+        end += 1
+    block = lines[start:end]
+    named = kind.startswith("tag:") and kind[4:] in tags
+    if len(block) < 2 and not named:
+        return end, False
+    if kind == ":" and not any(line.rstrip() == ":" or line.startswith((": ", ":>")) for line in block):
+        return end, False  # ":set ai" commands, not ELM's quote
+    return end, True
+
+
+def _as_marked_quote(line: str, tags: set[str]) -> str:
+    supercite = _SUPERCITE_PREFIX.match(line)
+    if supercite and (supercite.group("tag") in tags or _INITIALS.match(supercite.group("tag"))):
+        rest = line[supercite.end():]
+    elif line.startswith(":"):
+        rest = line[1:]
+    else:
+        rest = _PIPE_PREFIX.sub("", line, count=1)
+    rest = rest.lstrip(" ") if not rest.startswith(">") else rest
+    return ">" + (rest if rest.startswith(">") else (" " + rest if rest else ""))
 
 
 def _quote_outlook_original(lines: list[str]) -> list[str]:
@@ -129,6 +215,8 @@ def _quote_from(lines: list[str], start: int) -> list[str]:
 
 def _is_footer(lines: list[str], index: int) -> bool:
     line = lines[index]
+    if _SCRUBBED_NOTE.match(line):
+        return any(x.lstrip().lower().startswith(("url", "name:")) for x in lines[index + 1:index + 3])
     return bool(_SCRUBBED_PART.match(line)) or bool(
         _LIST_FOOTER_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in lines[index + 1:index + 4])
     )
@@ -215,8 +303,10 @@ def _is_attachment(part) -> bool:
         return True
 
 
-def part_text(part, guesses: list[str]) -> str:
-    """The part's text; a charset guessed for undeclared 8-bit text is added to ``guesses``."""
+def part_text(part, notes: list[str]) -> str:
+    """The part's text.  What had to be assumed is added to ``notes`` as the end of a
+    sentence about "the text of" the message: a charset guessed for 8-bit text that
+    declares none (or one that is not known), characters the declared charset could not read."""
     try:
         payload = part.get_payload(decode=True)
     except Exception:
@@ -232,15 +322,32 @@ def part_text(part, guesses: list[str]) -> str:
     if codec is None or (codec == "ascii" and not payload.isascii()):  # pipermail declares none
         guess = guess_charset(payload)
         if guess:
-            guesses.append(guess)
+            notes.append(_guess_note(charset, codec, guess))
             charset = guess
-    text = decode_bytes(payload, charset)
+    text, replaced = decode_text(payload, charset)
+    if replaced:
+        label = charset_label(codec_of(charset))
+        notes.append(f"is not all valid {label}; the bytes it could not read were replaced by U+FFFD")
     return flowed.unflow(text, flowed.deletes_space(part)) if flowed.is_flowed(part) else text
 
 
-def _collect_text(part, plain: list[str], html: list[str], guesses: list[str], depth: int = 0) -> None:
-    """Inline text/plain and text/html parts in order; one choice per multipart/alternative."""
+def _guess_note(declared: str | None, codec: str | None, guess: str) -> str:
+    if codec == "ascii":
+        said = "declares US-ASCII but holds 8-bit text"
+    elif declared and declared.strip().strip("\"'").strip():
+        said = f"declares the charset {declared.strip()!r}, which is not known"
+    else:
+        said = "declares no charset"
+    return f"{said}; it was read as {charset_label(guess)} (a guess)"
+
+
+def _collect_text(part, plain: list[str], html: list[str], notes: list[str], depth: int = 0) -> None:
+    """Inline text/plain and text/html parts in order; one choice per multipart/alternative;
+    an attached message (a forward) quoted under a line naming its sender, date and subject."""
     if depth > 30:
+        return
+    if part.get_content_type() == "message/rfc822" and isinstance(part.get_payload(), list) and part.get_payload():
+        _collect_forwarded(part.get_payload()[0], plain, html, notes, depth + 1)
         return
     if part.is_multipart():
         children = part.get_payload()
@@ -252,7 +359,7 @@ def _collect_text(part, plain: list[str], html: list[str], guesses: list[str], d
             for child in children:
                 child_plain: list[str] = []
                 child_html: list[str] = []
-                _collect_text(child, child_plain, child_html, guesses, depth + 1)
+                _collect_text(child, child_plain, child_html, notes, depth + 1)
                 best_plain = best_plain or child_plain
                 best_html = best_html or child_html
             if best_plain:
@@ -261,42 +368,142 @@ def _collect_text(part, plain: list[str], html: list[str], guesses: list[str], d
                 html.extend(best_html)
             return
         for child in children:
-            _collect_text(child, plain, html, guesses, depth + 1)
+            _collect_text(child, plain, html, notes, depth + 1)
         return
     if _is_attachment(part):
         return
     maintype, subtype = part.get_content_maintype(), part.get_content_subtype()
     if maintype != "text":
         return
-    (html if subtype == "html" else plain).append(part_text(part, guesses))
+    (html if subtype == "html" else plain).append(part_text(part, notes))
+
+
+def _collect_forwarded(inner, plain: list[str], html: list[str], notes: list[str], depth: int) -> None:
+    """A ``message/rfc822`` part is someone else's message: its text is a quote, not the
+    forwarder's own words.  Its HTML-only text is read as plain text to be quoted."""
+    inner_plain: list[str] = []
+    inner_html: list[str] = []
+    _collect_text(inner, inner_plain, inner_html, notes, depth)
+    text = "\n\n".join(p for p in inner_plain if p.strip())
+    if not text.strip() and inner_html:
+        text = bodies.plain_text(bodies.from_html(CONTROL_CHARS.sub("", "\n".join(inner_html))))
+    quoted = ["> " + line if line.strip() else ">" for line in text.replace("\r\n", "\n").split("\n")]
+    plain.append("\n".join([_forward_attribution(inner)] + quoted))
+
+
+def _forward_attribution(inner) -> str:
+    """``Forwarded message from Dave (Sun, 1 Mar 2020 10:00:00 +0000): crash report``."""
+    def field(name: str) -> str:
+        try:
+            return clean_line(decode_encoded_words(str(inner.get(name) or "")))
+        except Exception:  # a header the email package cannot render
+            return ""
+
+    sender = author_name(field("From")) if field("From") else ""
+    when, subject = field("Date"), field("Subject")
+    line = "Forwarded message" + (f" from {sender}" if sender else "") + (f" ({when})" if when else "")
+    return line + (f": {subject}" if subject else ":")
 
 
 class MailBody(NamedTuple):
     """A message's body HTML, whether it has readable text (not only a signature or
-    pipermail's "attachment was scrubbed" note), and the charset guessed for it, if any."""
+    pipermail's "attachment was scrubbed" note), and what its decoding assumed
+    (see :func:`part_text`)."""
 
     html: str
     readable: bool
-    charset_guess: str | None = None
+    charset_notes: tuple[str, ...] = ()
 
 
 def message_body(msg, obfuscation: str | None = None) -> MailBody:
     """The body in the HTML subset, text/plain preferred (``obfuscation``: see prepare_plain_text)."""
     plain: list[str] = []
     html: list[str] = []
-    guesses: list[str] = []
-    _collect_text(msg, plain, html, guesses)
-    guess = guesses[0] if guesses else None
+    notes: list[str] = []
+    _collect_text(msg, plain, html, notes)
+    assumed = tuple(dict.fromkeys(notes))
     plain = [p for p in plain if p.strip()]
     if plain:
         text = prepare_plain_text("\n\n".join(plain), obfuscation)
         lines = text.split("\n")
         before_signature = lines[:next((i for i, line in enumerate(lines) if line in ("-- ", "--")), len(lines))]
-        return MailBody(bodies.from_plain_text(text), any(line.strip() for line in before_signature), guess)
+        return MailBody(bodies.from_plain_text(text), any(line.strip() for line in before_signature), assumed)
     html = [h for h in html if h.strip()]
     if html:
-        return MailBody(bodies.from_html(CONTROL_CHARS.sub("", "\n".join(html))), True, guess)
-    return MailBody("", False, guess)
+        return MailBody(bodies.from_html(quote_html_original(CONTROL_CHARS.sub("", "\n".join(html)))), True, assumed)
+    return MailBody("", False, assumed)
+
+
+def quote_html_original(document: str) -> str:
+    """An HTML reply with the original below an Outlook header block (``From:``, ``Sent:``,
+    ``To:``, ``Subject:``) or an "Original Message" line: that block and all after it put
+    in ``<blockquote>``, as :func:`prepare_plain_text` does for plain text."""
+    if not _ORIGINAL_HINT.search(document):
+        return document  # most HTML mail: no need to parse it twice
+    try:
+        root = lxml.html.document_fromstring(document)
+    except (lxml.etree.ParserError, ValueError):
+        return document
+    try:
+        start = next((e for e in root.iter("p", "div") if _opens_original(_element_lines(e))), None)
+    except RecursionError:  # nesting deeper than any mail client writes
+        return document
+    if start is None:
+        return document
+    _quote_from_node(start, start)
+    ancestor = start.getparent().getparent()  # past the blockquote just made
+    while ancestor is not None and ancestor.tag not in ("body", "html") and ancestor.getparent() is not None:
+        following = ancestor.getnext()
+        if following is not None:  # what comes after the block that holds the original
+            _quote_from_node(following, ancestor)
+        ancestor = ancestor.getparent()
+    return lxml.html.tostring(root, encoding="unicode")
+
+
+_ORIGINAL_HINT = re.compile(
+    r"original message|subject|betreff|objet|asunto|oggetto|onderwerp|ämne|emne|temat|тема", re.IGNORECASE
+)
+_LINES_LOOKED_AT = 2000  # characters: the header block is at the element's start
+
+
+def _element_lines(element) -> list[str]:
+    """The first lines of the element's text as its reader sees them (``<br>`` and blocks break them)."""
+    parts: list[str] = []
+    _text_pieces(element, parts, [_LINES_LOOKED_AT])
+    return [line.strip() for line in "".join(parts).split("\n") if line.strip()][:8]
+
+
+def _text_pieces(node, parts: list[str], budget: list[int]) -> None:
+    """The text under ``node`` in reading order, until ``budget`` characters are read."""
+    if budget[0] <= 0 or not isinstance(node.tag, str) or node.tag in ("style", "script", "head"):
+        return
+    if node.tag in ("br", "p", "div"):
+        parts.append("\n")
+    for piece in [node.text] + [child for child in node]:
+        if isinstance(piece, str):
+            parts.append(piece)
+            budget[0] -= len(piece)
+        elif piece is not None:
+            _text_pieces(piece, parts, budget)
+            if piece.tail:
+                parts.append(piece.tail)
+                budget[0] -= len(piece.tail)
+
+
+def _opens_original(lines: list[str]) -> bool:
+    return bool(lines) and (bool(_OUTLOOK_ORIGINAL.match(lines[0])) or _outlook_header_block(lines, 0))
+
+
+def _quote_from_node(first, after) -> None:
+    """``first`` and the siblings after it moved into a new ``<blockquote>`` in its place,
+    with the text that follows ``after`` (an ancestor's tail is what comes after it)."""
+    parent = first.getparent()
+    quote = lxml.html.Element("blockquote")
+    if after is not first and after.tail and after.tail.strip():
+        quote.text, after.tail = after.tail, None
+    parent.insert(parent.index(first), quote)
+    for node in list(parent)[parent.index(quote) + 1:]:
+        quote.append(node)  # a node's tail text moves with it
 
 
 def own_text(body_html: str) -> str:
@@ -309,6 +516,8 @@ def own_text(body_html: str) -> str:
         for element in list(root.iter("blockquote", "pre", "code", "p")):
             if element.tag in ("blockquote", "pre", "code") or element.get("class") == bodies.SIGNATURE_CLASS:
                 element.drop_tree()
+        for element in root.iter("p", "li", "br"):
+            element.tail = " " + (element.tail or "")  # paragraphs do not run into each other
         return " ".join(root.text_content().split())
     except (lxml.etree.ParserError, ValueError):
         return bodies.prose_words(body_html)

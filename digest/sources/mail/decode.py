@@ -1,7 +1,11 @@
 """Turning mail bytes and header fields into clean text, never failing on bad input.
 
 Charset decoding with fallbacks (undeclared 8-bit text, as in Mailman's text archives,
-which are written in the list language's charset, is detected), RFC 2047 encoded words, header access with folding
+which are written in the list language's charset, is detected; a declared legacy charset
+is read with the superset decoder the WHATWG Encoding Standard gives its label, as
+browsers do -- GBK text labelled gb2312, UHC labelled ks_c_5601-1987, NEC's circled
+digits in ISO-2022-JP -- and what even that cannot read becomes U+FFFD, which callers
+note), RFC 2047 encoded words, header access with folding
 undone (raw 8-bit header text that is not UTF-8 is read in one charset guessed for the
 whole header, which the caller notes), Message-ID / In-Reply-To / References parsing (including pipermail's
 "user at host"), author display names that never expose a full address, and subject
@@ -15,11 +19,41 @@ import binascii
 import codecs
 import email.utils
 import re
+import unicodedata
+from typing import NamedTuple
 
 _UNKNOWN_CHARSETS = {"unknown-8bit", "x-unknown", "unknown", "none", "default", "x-user-defined", "8bit", "binary", "7bit"}
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+# WHATWG Encoding Standard labels Python does not know, and the codec each stands for
+_WHATWG_LABELS = {
+    "iso-8859-8-i": "iso8859_8", "csiso88598i": "iso8859_8", "logical": "iso8859_8",
+    "iso-8859-8-e": "iso8859_8", "csiso88598e": "iso8859_8", "visual": "iso8859_8",
+    "iso-8859-6-i": "iso8859_6", "iso-8859-6-e": "iso8859_6", "csiso88596i": "iso8859_6", "csiso88596e": "iso8859_6",
+    "windows-874": "cp874", "dos-874": "cp874", "x-gbk": "gbk", "csgb2312": "gb2312", "gb_2312": "gb2312",
+    "gb_2312-80": "gb2312", "x-sjis": "shift_jis", "windows-31j": "cp932", "csshiftjis": "shift_jis",
+    "x-euc-jp": "euc_jp", "cseucpkdfmtjapanese": "euc_jp", "ks_c_5601-1989": "cp949", "windows-949": "cp949",
+    "csksc56011987": "cp949", "iso-ir-149": "cp949", "korean": "cp949", "cn-big5": "big5", "x-x-big5": "big5",
+    "csbig5": "big5", "x-mac-roman": "mac_roman", "macintosh": "mac_roman", "x-mac-cyrillic": "mac_cyrillic",
+    "x-mac-ukrainian": "mac_cyrillic", "unicode-1-1-utf-8": "utf-8", "unicode11utf8": "utf-8",
+    "unicode20utf8": "utf-8", "x-unicode20utf8": "utf-8", "x-cp1250": "cp1250", "x-cp1251": "cp1251",
+    "x-cp1252": "cp1252", "x-cp1253": "cp1253", "x-cp1254": "cp1254", "x-cp1255": "cp1255",
+    "x-cp1256": "cp1256", "x-cp1257": "cp1257", "x-cp1258": "cp1258",
+}
+_ISO2022_JP_AS_CP932 = "iso2022_jp+cp932"  # see _iso2022_jp_as_shift_jis
+# The decoder WHATWG gives a label, by the Python codec of that label: a superset that
+# reads what senders' systems actually wrote under it (Python's codec names as
+# codecs.lookup returns them).  EUC-JP's JIS X 0213 reading (NEC's row 13) comes second,
+# as its plane 2 is not JIS X 0212.  ISO-2022-JP's is its JIS X 0208 read through cp932's table
+_SUPERSETS = {
+    "gb2312": ("gb18030",), "gbk": ("gb18030",), "big5": ("big5hkscs", "cp950"), "euc_kr": ("cp949",),
+    "shift_jis": ("cp932",), "euc_jp": ("euc_jp", "euc_jis_2004"), "iso2022_jp": (_ISO2022_JP_AS_CP932,),
+    "iso8859-1": ("cp1252",), "iso8859-9": ("cp1254",), "tis-620": ("cp874",),
+    "iso8859-11": ("cp874",),
+}
 
 
 def codec_of(charset) -> str | None:
@@ -29,6 +63,7 @@ def codec_of(charset) -> str | None:
     name = charset.strip().strip("\"'").strip().lower()
     if not name or name in _UNKNOWN_CHARSETS:
         return None
+    name = _WHATWG_LABELS.get(name, name)
     try:
         info = codecs.lookup(name)
     except Exception:  # LookupError, or ValueError for names with NUL bytes
@@ -37,31 +72,84 @@ def codec_of(charset) -> str | None:
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode with the declared charset, never failing (see :func:`decode_text`)."""
+    return decode_text(data, charset).text
+
+
+class Decoded(NamedTuple):
+    """Decoded text, and whether bytes the declared charset could not read became U+FFFD."""
+
+    text: str
+    replaced: bool = False
+
+
+def decode_text(data: bytes, charset: str | None = None) -> Decoded:
     """Decode with the declared charset, never failing.
 
-    Order: declared charset; UTF-8; the declared charset with replacement characters.
-    Without a usable declaration: UTF-8 when the bytes are mostly valid UTF-8 (with
-    replacement characters for the rest), else Windows-1252 / Latin-1, the usual
-    undeclared 8-bit text of old archives.
+    Order: the label's WHATWG superset, then the declared charset itself; UTF-8 (not for
+    7-bit text, which a stateful charset such as ISO-2022-JP failed on); the superset with
+    replacement characters (``replaced``).  Without a usable declaration: UTF-8 when the
+    bytes are mostly valid UTF-8 (with replacement characters for the rest), else
+    Windows-1252 / Latin-1, the usual undeclared 8-bit text of old archives.
     """
     codec = codec_of(charset)
-    for name in (codec, "utf-8"):
-        if name:
-            try:
-                return data.decode(name)
-            except Exception:  # UnicodeError, or odd codecs raising others
-                pass
-    if codec and codec not in ("utf-8", "ascii"):
+    readings = list(dict.fromkeys([*_SUPERSETS.get(codec, ()), codec])) if codec else []
+    for name in readings + ([] if codec and data.isascii() else ["utf-8"]):
         try:
-            return data.decode(codec, "replace")
-        except Exception:
+            return Decoded(_decode(data, name))
+        except Exception:  # UnicodeError, or odd codecs raising others
             pass
+    if codec and codec not in ("utf-8", "ascii"):
+        for name in readings:
+            try:
+                return Decoded(_decode(data, name, "replace"), True)
+            except Exception:
+                pass
     if _mostly_utf8(data):
-        return data.decode("utf-8", "replace")
+        return Decoded(data.decode("utf-8", "replace"))
     try:
-        return data.decode("cp1252")
+        return Decoded(data.decode("cp1252"))
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return Decoded(data.decode("latin-1"))
+
+
+def _decode(data: bytes, codec: str, errors: str = "strict") -> str:
+    if codec == _ISO2022_JP_AS_CP932:
+        return _iso2022_jp_as_shift_jis(data).decode("cp932", errors)
+    return data.decode(codec, errors)
+
+
+_ISO2022_JP_ESCAPE = re.compile(rb"\x1b(\$[@B]|\([BJI])")
+
+
+def _iso2022_jp_as_shift_jis(data: bytes) -> bytes:
+    """ISO-2022-JP (RFC 1468) re-encoded as Shift_JIS, so that cp932 -- the table WHATWG's
+    ISO-2022-JP decoder uses, with NEC's row 13 (①, Ⅰ, ㍉) and the IBM extensions -- reads
+    it.  Raises ValueError on what it cannot carry (another escape, a broken pair)."""
+    pieces = _ISO2022_JP_ESCAPE.split(data)
+    out = bytearray()
+    for mode, text in zip([b"(B"] + pieces[1::2], pieces[0::2]):
+        if b"\x1b" in text:
+            raise ValueError("an escape sequence ISO-2022-JP does not have")
+        if mode in (b"(B", b"(J"):
+            out += text
+        elif mode == b"(I":  # JIS X 0201 katakana
+            out += bytes(byte + 0x80 for byte in text)
+        else:
+            out += _jis_pairs_as_shift_jis(text)
+    return bytes(out)
+
+
+def _jis_pairs_as_shift_jis(text: bytes) -> bytes:
+    """JIS X 0208 row/cell byte pairs as Shift_JIS (the standard arithmetic mapping)."""
+    if len(text) % 2 or any(not 0x21 <= byte <= 0x7E for byte in text):
+        raise ValueError("not JIS X 0208 pairs")
+    out = bytearray()
+    for row, cell in zip(text[0::2], text[1::2]):
+        lead = ((row + 1) >> 1) + (0x70 if row <= 0x5E else 0xB0)
+        trail = cell + (0x1F + (cell >= 0x60) if row % 2 else 0x7E)
+        out += bytes((lead, trail))
+    return bytes(out)
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -70,19 +158,27 @@ def _mostly_utf8(data: bytes) -> bool:
     return bool(valid) and valid >= invalid
 
 
-# The charsets Mailman 2 writes its languages in, plus the usual Windows ones
+# The charsets Mailman 2 writes its languages in, plus the usual Windows ones; of two that
+# read a text alike, the earlier one is named (ISO-8859-8 is Mailman's Hebrew, not cp1255)
 _MAIL_CHARSETS = (
-    "cp1252", "iso8859_2", "iso8859_7", "iso8859_9", "iso8859_15", "koi8_r", "koi8_u", "cp1251",
-    "euc_jp", "shift_jis", "gb18030", "big5", "euc_kr", "cp1250",
+    "cp1252", "iso8859_2", "iso8859_7", "iso8859_8", "iso8859_9", "iso8859_15", "koi8_r", "koi8_u", "cp1251",
+    "cp1255", "euc_jp", "shift_jis", "gb18030", "big5", "euc_kr", "cp1250",
 )
-# Detection is trusted only for other scripts: between the Latin charsets short texts
-# give no reliable answer, so those stay Windows-1252 as before
-_NON_LATIN = {"koi8_r", "koi8_u", "cp1251", "iso8859_7", "euc_jp", "shift_jis", "gb18030", "big5", "euc_kr"}
+# The detector is trusted for other scripts; between the Latin charsets short texts give
+# it no reliable answer, so a Latin reading other than Windows-1252 must read better
+# (fewer oddities, see _oddities) than Windows-1252 does
+_NON_LATIN = {
+    "koi8_r", "koi8_u", "cp1251", "iso8859_7", "iso8859_8", "cp1255", "euc_jp", "shift_jis", "gb18030", "big5", "euc_kr",
+}
 _ISO2022_JP = re.compile(rb"\x1b\$[@B]")
 
 
 def guess_charset(data: bytes) -> str | None:
-    """The charset of text that declares none, when it is neither ASCII nor UTF-8 (else None)."""
+    """The charset of text that declares none, when it is neither ASCII nor UTF-8 (else None).
+
+    charset_normalizer ranks the list charsets; among readings it ranks equal, and between
+    its Latin answers and Windows-1252, the one with the fewest oddities wins (ties keep
+    the earlier, Windows-1252 first among the Latin ones)."""
     if not _HIGH_BYTE.search(data):
         return "iso2022_jp" if _ISO2022_JP.search(data) else None
     if _mostly_utf8(data):
@@ -90,13 +186,83 @@ def guess_charset(data: bytes) -> str | None:
     try:
         from charset_normalizer import from_bytes
 
-        results = from_bytes(data, cp_isolation=list(_MAIL_CHARSETS))
-        best = results.best()
-        if best is not None:
-            best = _most_common_reading(best, [r for r in results if (r.chaos, r.coherence) == (best.chaos, best.coherence)])
+        results = list(from_bytes(data, cp_isolation=list(_MAIL_CHARSETS)))
+        best = _best_of_tied(data, results) if results else None
     except Exception:  # a detector failure must not stop the import
-        best = None
-    return best.encoding if best is not None and best.encoding in _NON_LATIN else "cp1252"
+        best, results = None, []
+    if best is not None and best.encoding in _NON_LATIN and _oddities(data, best.encoding) <= _oddities(data, "cp1252"):
+        return _first_alike(data, best.encoding)
+    latin = [c for c in _MAIL_CHARSETS if c not in _NON_LATIN and _reads(data, c)] or ["cp1252"]
+    return _first_alike(data, min(latin, key=lambda codec: (_oddities(data, codec), latin.index(codec))))
+
+
+def _reads(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _best_of_tied(data: bytes, results: list):
+    """Of the readings the detector ranks equal, those with the fewest oddities; then the
+    one made of everyday characters (see _most_common_reading)."""
+    tied = [r for r in results if (r.chaos, r.coherence) == (results[0].chaos, results[0].coherence)]
+    odd = {r.encoding: _oddities(data, r.encoding) for r in tied}
+    tied = [r for r in tied if odd[r.encoding] == min(odd.values())]
+    return _most_common_reading(tied[0], tied)
+
+
+def _first_alike(data: bytes, codec: str) -> str:
+    """The first of the list's charsets that reads ``data`` exactly as ``codec`` does."""
+    sample = data[:_ODDITY_SAMPLE]
+    text = sample.decode(codec, "replace")
+    return next((c for c in _MAIL_CHARSETS if sample.decode(c, "replace") == text), codec)
+
+
+def _oddities(data: bytes, codec: str) -> int:
+    """How unlike written words a reading is: unreadable or C1 control characters, symbols
+    at or inside words ("Za¿ó³æ", "£ukasz": Polish read as Windows-1252; punctuation such
+    as "»" only inside one), letters of two scripts in one word ("ㄆkasz": Latin-2 read as
+    Big5), a capital after a small letter beyond ASCII ("пЯХБЕР"), a mark on no letter, and
+    letters where the Cyrillic spelling never puts them (Hebrew read as Windows-1251: a
+    word opening with "й" or ending with "ъ")."""
+    text = data[:_ODDITY_SAMPLE].decode(codec, "replace")
+    count = 0
+    for before, char, after in zip(" " + text, text, text[1:] + " "):
+        if char.isascii():
+            if char.isalpha() and before.isalpha() and not before.isascii() and _script(before) != "LATIN":
+                count += 1
+            continue
+        kind = unicodedata.category(char)[0]
+        if char == "\ufffd" or "\x80" <= char <= "\x9f":
+            count += 2
+        elif kind == "M":
+            count += not before.isalpha()  # a vowel sign or accent on nothing
+        elif kind == "P":  # East Asian punctuation does not touch Latin words ("｣ukasz": Latin-2 read as Shift_JIS)
+            latin_next = any(c.isascii() and c.isalpha() for c in (before, after)) and _script(char) == "EAST ASIAN"
+            count += (before.isalpha() and after.isalpha()) or latin_next
+        elif kind in "SNC":
+            count += before.isalpha() or after.isalpha()
+        elif kind == "L":
+            count += before.isalpha() and (_script(before) != _script(char) or (before.islower() and char.isupper()))
+            count += (char in "йЙ" and not before.isalpha()) or (char in "ъЪ" and not after.isalpha())
+    return count
+
+
+_ODDITY_SAMPLE = 65536
+
+
+_EAST_ASIAN = (
+    "CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "HALFWIDTH", "FULLWIDTH",
+)
+
+
+def _script(char: str) -> str:
+    """The script a letter belongs to, by the first word of its Unicode name (kanji, kana
+    and hangul are written together, so they count as one)."""
+    first = unicodedata.name(char, "?").split(" ", 1)[0]
+    return "EAST ASIAN" if first in _EAST_ASIAN else first
 
 
 # Where each East Asian charset keeps its everyday characters (lead bytes): GB2312's
@@ -120,10 +286,11 @@ def _everyday_share(text: str, codec: str) -> float:
 
 
 def charset_label(codec: str) -> str:
-    """A charset's usual name for notes (``euc_jp`` -> ``EUC-JP``)."""
-    return {"cp1252": "Windows-1252", "cp1251": "Windows-1251", "iso8859_7": "ISO-8859-7"}.get(
-        codec, codec.upper().replace("_", "-")
-    )
+    """A charset's usual name for notes (``euc_jp`` -> ``EUC-JP``, ``iso8859_2`` -> ``ISO-8859-2``)."""
+    windows = re.fullmatch(r"cp(125\d|874)", codec)
+    if windows:
+        return f"Windows-{windows.group(1)}"
+    return re.sub(r"^ISO[-_]?(8859|2022)[-_]", r"ISO-\1-", codec.upper()).replace("_", "-")
 
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
@@ -173,12 +340,14 @@ class Headers:
     left for the caller, who knows whether the field holds text or addresses.
     """
 
-    def __init__(self, msg):
+    def __init__(self, msg, same_charset_text: bytes = b""):
+        """``same_charset_text``: undeclared text known to share the headers' charset (a
+        pipermail message's body), read along with them so short names are guessed right."""
         self._raw: dict[str, list[str]] = {}
         for key, value in msg.raw_items():
             if isinstance(key, str):
                 self._raw.setdefault(key.strip().lower(), []).append(value if isinstance(value, str) else str(value))
-        self.charset_guess = _guess_header_charset(self._raw)
+        self.charset_guess = _guess_header_charset(self._raw, same_charset_text)
 
     def names(self) -> set[str]:
         return set(self._raw)
@@ -214,11 +383,15 @@ def _needs_guess(raw: bytes) -> bool:
         return not _mostly_utf8(raw)
 
 
-def _guess_header_charset(fields: dict[str, list[str]]) -> str | None:
+def _guess_header_charset(fields: dict[str, list[str]], same_charset_text: bytes = b"") -> str | None:
     """One charset for the raw 8-bit header text of a message, guessed from all of it at once
     (each text once: From and X-Reply-To often repeat a name, which sways the detector)."""
     texts = dict.fromkeys(r for values in fields.values() for r in map(_raw_bytes, values) if _needs_guess(r))
-    return guess_charset(b"\n".join(texts)) if texts else None
+    if not texts:
+        return None
+    if _needs_guess(same_charset_text):
+        texts[same_charset_text] = None
+    return guess_charset(b"\n".join(texts))
 
 
 def _header_text(value: str, guess: str | None = None) -> str:

@@ -4,12 +4,18 @@ A MIME digest holds each message as a ``message/rfc822`` part: in a ``multipart/
 (RFC 2046 5.1.5; Mailman wraps one in a ``multipart/mixed`` with its table of contents
 and footer), or, with a Subject naming a digest, directly in a ``multipart/mixed``
 holding two or more of them (a single attached message is a forward and stays in its
-post).  A plain-text digest (RFC 1153, as Mailman writes it) runs the messages one after
-another after a line of 70 hyphens: each is its header lines (``Date:``, ``From:``,
-``Subject:``, ...), a blank line and its text, and a line of 30 hyphens followed by a
-blank line separates them; a piece that does not open with such a header block (a
-footer, the "End of ... Digest" trailer, or a body's own line of hyphens) is not a
-message.  Each message found becomes a message of the archive with its own author, date
+post).  A plain-text digest (RFC 1153, as Mailman writes it) runs the messages one
+after another after a line of 70 hyphens: each is its header lines (``Date:``,
+``From:``, ``Subject:``, ...; a whitespace-only line between them is a folded one), a
+blank line and its text, and a line of 30 hyphens followed by a blank line separates
+them; a piece that does not open with such a header block (a footer, the "End of ...
+Digest" trailer, or a body's own line of hyphens) is not a message.
+
+Only the digest itself is split: a reply or forward (a Subject starting "Re:" or "Fwd:",
+an In-Reply-To or References header) that quotes or attaches a digest, or carries
+messages under a Subject that mentions one, is its sender's post; so is a plain-text
+message whose text before the line of 70 hyphens quotes an original (a digest opens
+with its masthead and table of contents).  Each message found becomes a message of the archive with its own author, date
 and Message-ID / In-Reply-To / References, and a note says the digest was expanded and
 what of it was left out.
 """
@@ -21,8 +27,8 @@ import email.policy
 import re
 from dataclasses import replace
 
-from digest.sources.mail.bodies import part_text
-from digest.sources.mail.decode import charset_label, clean_line, decode_encoded_words
+from digest.sources.mail.bodies import part_text, prepare_plain_text
+from digest.sources.mail.decode import clean_line, decode_encoded_words, is_reply_subject
 from digest.sources.mail.split import RawMessage
 
 _MIME_HINT = re.compile(rb"multipart/digest|message/rfc822", re.IGNORECASE)
@@ -70,7 +76,7 @@ def _mime_digest(msg) -> _Found | None:
     elif msg.get_content_type() == "multipart/mixed":
         containers = [c for c in children if c.get_content_type() == "multipart/digest"]
         attached = [c for c in children if c.get_content_type() == "message/rfc822"]
-        if not containers and len(attached) >= 2 and _DIGEST_SUBJECT.search(str(msg.get("Subject") or "")):
+        if not containers and len(attached) >= 2 and _DIGEST_SUBJECT.search(_subject(msg)) and not _answers(msg):
             containers = [msg]
     else:
         return None
@@ -93,14 +99,23 @@ def _parts_outside_messages(part) -> int:
     return sum(_parts_outside_messages(child) for child in part.get_payload())
 
 
+def _subject(msg) -> str:
+    return decode_encoded_words(str(msg.get("Subject") or ""))
+
+
+def _answers(msg) -> bool:
+    """A reply or forward: what it quotes or attaches belongs to its sender's post."""
+    return is_reply_subject(_subject(msg)) or bool(msg.get("In-Reply-To") or msg.get("References"))
+
+
 # ---------------------------------------------------------------------------- plain-text digests
 
 def _text_digest(msg) -> _Found | None:
-    if msg.is_multipart() or msg.get_content_type() != "text/plain":
+    if msg.is_multipart() or msg.get_content_type() != "text/plain" or _answers(msg):
         return None
     guesses: list[str] = []
     lines = part_text(msg, guesses).replace("\r\n", "\n").split("\n")
-    if _TOP_RULE not in lines:
+    if _TOP_RULE not in lines or _quotes_an_original(lines[:lines.index(_TOP_RULE)]):
         return None
     pieces = _pieces(lines[lines.index(_TOP_RULE) + 1:])
     if not pieces or not _opens_with_headers(pieces[0]):
@@ -114,8 +129,14 @@ def _text_digest(msg) -> _Found | None:
             left_out += 1  # "End of ... Digest", or Mailman's "Subject: Digest Footer" piece
         else:  # a body's own line of 30 hyphens: the piece belongs to the message before it
             messages[-1] = messages[-1] + ["", _MESSAGE_RULE, ""] + piece
-    guess = f"; its text declares no charset and was read as {charset_label(guesses[0])} (a guess)" if guesses else ""
+    guess = "".join(f"; its text {note}" for note in dict.fromkeys(guesses))
     return "plain-text digest", [_message_bytes(piece) for piece in messages], left_out, guess
+
+
+def _quotes_an_original(masthead: list[str]) -> bool:
+    """Text before the digest's messages that quotes something (``>`` lines, an Outlook
+    "Original Message" block): a sender's reply to a digest, not the digest's masthead."""
+    return any(line.startswith(">") for line in prepare_plain_text("\n".join(masthead)).split("\n"))
 
 
 def _pieces(lines: list[str]) -> list[list[str]]:
@@ -138,13 +159,21 @@ def _headers(piece: list[str]) -> list[str]:
     """The header block opening a piece (continuation lines included), or [] when there is none."""
     start = next(i for i, line in enumerate(piece) if line.strip())
     block: list[str] = []
-    for line in piece[start:]:
-        if not line.strip():
+    for index in range(start, len(piece)):
+        line = piece[index]
+        if not line.strip() and not (line and block and _continues_headers(piece, index)):
             break
         if not (_HEADER.match(line) or (block and line[:1] in (" ", "\t"))):
             return []
         block.append(line)
     return block
+
+
+def _continues_headers(piece: list[str], index: int) -> bool:
+    """A whitespace-only line inside a header block (an encoder's folded "=09"): a
+    continuation line, as RFC 5322's obsolete folding allows, when header lines follow it."""
+    following = piece[index + 1] if index + 1 < len(piece) else ""
+    return bool(_HEADER.match(following)) or (following[:1] in (" ", "\t") and bool(following.strip()))
 
 
 def _opens_with_headers(piece: list[str]) -> bool:

@@ -7,11 +7,14 @@ into :class:`RawMessage` chunks at ``From `` lines by hand rather than with
 
 Which ``From `` lines separate messages: none in a file that does not start with one (a
 single RFC 5322 message; the mbox formats leave such files undefined); in a Mailman text
-archive only Mailman's own ``From x at y  <ctime>`` line followed by ``From:``; in an mbox
+archive only Mailman's own ``From x at y  <ctime>`` line followed by ``From:``; in an MMDF
+file (its first line is ``^A^A^A^A``) none: each message sits between two such lines; in an mbox
 a line with a date that follows the blank line ending the previous message and starts a
 header block, never inside a body a valid ``Content-Length`` covers (mboxcl), and never
 git's fixed ``From <sha> Mon Sep 17 00:00:00 2001`` patch marker unless the file itself
-is ``git format-patch`` output (its first line is one).
+is ``git format-patch`` output (its first line is one).  Likewise a From_ line without a
+date (``From 6027616436443015462``, as in Google Groups' Usenet mboxes at the Internet
+Archive) separates messages only when the file's first line has that shape.
 """
 
 from __future__ import annotations
@@ -106,7 +109,10 @@ _BOM = b"\xef\xbb\xbf"
 # git format-patch's first line: "a fixed magic timestamp" so file(1) knows the output
 _GIT_PATCH_MARKER = re.compile(rb"^From \S+ Mon Sep 17 00:00:00 2001\r?$")
 # Mailman's separator with any sender: two spaces, then ctime
+# Google Groups' Usenet export: "From <number>" and nothing else
+_DATELESS_FROM_LINE = re.compile(rb"^From \S+\r?$")
 _PIPERMAIL_SEPARATOR = re.compile(rb"^From \S.*  [A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\r?$")
+_MMDF_DELIMITER = b"\x01\x01\x01\x01"
 _CONTENT_LENGTH = re.compile(rb"^Content-Length:\s*(\d{1,12})\s*$", re.IGNORECASE)
 
 
@@ -123,6 +129,8 @@ def split_mailbox(data: bytes, doc_name: str = "", doc_index: int = 0) -> list[R
     first_content = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first_content is None:
         return []
+    if is_mmdf_delimiter(lines[first_content]):
+        return _split_mmdf(data, lines, starts, first_content, doc_name, doc_index)
     pipermail = looks_like_pipermail(data)
     separators = _separators(lines, starts, first_content, pipermail)
     if not separators:
@@ -136,11 +144,54 @@ def split_mailbox(data: bytes, doc_name: str = "", doc_index: int = 0) -> list[R
     return messages
 
 
+def is_mmdf_delimiter(line: bytes) -> bool:
+    """MMDF's line of four ^A characters, which opens and closes every message."""
+    return line.rstrip(b"\r") == _MMDF_DELIMITER
+
+
+def _split_mmdf(
+    data: bytes, lines: list[bytes], starts: list[int], first: int, doc_name: str, doc_index: int
+) -> list[RawMessage]:
+    """The messages between MMDF's delimiter pairs (as ``mailbox.MMDF`` reads them): a
+    delimiter opens a message, the next one closes it; a ``From `` line opening one is kept
+    as its From_ line.  Text outside the pairs becomes a message too, so it is reported."""
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None  # the first line of the message being read
+    outside: int | None = None  # the first line of text found outside a pair
+    for index in range(first, len(lines)):
+        if is_mmdf_delimiter(lines[index]):
+            if outside is not None:
+                spans.append((outside, index))
+                outside = None
+            if opened is None:
+                opened = index + 1
+            else:
+                spans.append((opened, index))
+                opened = None
+        elif opened is None and outside is None and lines[index].strip():
+            outside = index
+    for left in (opened, outside):
+        if left is not None:
+            spans.append((left, len(lines)))  # an unclosed message: kept as it is
+    return [_mmdf_message(data, lines, starts, span, doc_name, doc_index) for span in spans if span[0] < span[1]]
+
+
+def _mmdf_message(
+    data: bytes, lines: list[bytes], starts: list[int], span: tuple[int, int], doc_name: str, doc_index: int
+) -> RawMessage:
+    begin, end = span
+    from_line = lines[begin].rstrip(b"\r") if lines[begin].startswith(b"From ") else None
+    body = begin + 1 if from_line is not None else begin
+    stop = starts[end] if end < len(lines) else len(data)
+    return RawMessage(doc_name, doc_index, starts[begin], from_line, data[starts[body]:stop] if body < end else b"")
+
+
 def _separators(lines: list[bytes], starts: list[int], first: int, pipermail: bool) -> list[int]:
     """Indexes of the separator lines; empty when the first line is not one."""
     if not lines[first].startswith(b"From ") or not _next_is_header(lines, first):
         return []
     git_output = bool(_GIT_PATCH_MARKER.match(lines[first]))
+    dateless = bool(_DATELESS_FROM_LINE.match(lines[first]))
     found = [first]
     body_end = _content_length_end(lines, starts, first)
     for i in range(first + 1, len(lines)):
@@ -149,7 +200,7 @@ def _separators(lines: list[bytes], starts: list[int], first: int, pipermail: bo
         if pipermail:
             separator = _is_pipermail_separator(lines, i)
         else:
-            separator = _is_mbox_separator(lines, i, git_output)
+            separator = _is_mbox_separator(lines, i, git_output, dateless)
         if separator:
             found.append(i)
             body_end = _content_length_end(lines, starts, i)
@@ -164,10 +215,12 @@ def _next_is_header(lines: list[bytes], i: int) -> bool:
     return i + 1 < len(lines) and bool(_HEADER_LINE.match(lines[i + 1]))
 
 
-def _is_mbox_separator(lines: list[bytes], i: int, git_output: bool) -> bool:
+def _is_mbox_separator(lines: list[bytes], i: int, git_output: bool, dateless: bool = False) -> bool:
     """A From_ line after the blank line ending a message, starting a header block.
 
-    The strict asctime shape may lack the blank line only before a full header block."""
+    The strict asctime shape may lack the blank line only before a full header block;
+    in a file of dateless From_ lines (``dateless``) one of that shape needs the blank
+    line and a full header block."""
     line = lines[i]
     if _GIT_PATCH_MARKER.match(line) and not git_output:
         return False  # a patch pasted into a message, not a message of this mailbox
@@ -176,6 +229,8 @@ def _is_mbox_separator(lines: list[bytes], i: int, git_output: bool) -> bool:
     previous_blank = not lines[i - 1].strip()
     if _STRICT_FROM_LINE.match(line):
         return previous_blank or looks_like_message_headers(b"\n".join(lines[i + 1:i + 60]))
+    if dateless and _DATELESS_FROM_LINE.match(line):
+        return previous_blank and looks_like_message_headers(b"\n".join(lines[i + 1:i + 60]))
     return previous_blank and bool(_FROM_DATE_HINT.search(line))
 
 

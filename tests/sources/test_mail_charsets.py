@@ -1,0 +1,88 @@
+"""Declared legacy charsets in mail, read as the WHATWG Encoding Standard reads their labels."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from digest.sources import ImportRequest, SourceDocument, mbox
+from digest.sources.mail.decode import decode_text, guess_charset
+
+
+def _mail(charset: str, subject_bytes: bytes, body: bytes) -> bytes:
+    subject = base64.b64encode(subject_bytes).decode()
+    return (
+        f"From: Writer <w@example.org>\nSubject: =?{charset}?B?{subject}?=\nDate: Wed, 15 Jan 2020 10:00:00 +0000\n"
+        f"Message-ID: <m@example.org>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\"{charset}\"\n"
+        "Content-Transfer-Encoding: 8bit\n\n"
+    ).encode() + body + b"\n"
+
+
+def _read(data: bytes):
+    return mbox.read(ImportRequest((SourceDocument("m.eml", data),)))
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "codec"),
+    [
+        ("gb2312", "朱镕基讲话，請見附件", "gbk"),  # 镕 and the traditional 請 are GBK, not GB2312
+        ("ks_c_5601-1987", "똠방각하 햏", "cp949"),  # UHC syllables outside KS X 1001
+        ("big5", "香港的「嘅」字", "big5hkscs"),  # 嘅 is HKSCS
+        ("shift_jis", "①番の髙橋さん", "cp932"),  # NEC and IBM extensions
+        ("iso-8859-8-i", "שלום לכולם", "iso8859_8"),  # a label Python does not know
+        ("windows-874", "สวัสดีครับ", "cp874"),
+        ("euc-jp", "手順①", "euc_jis_2004"),  # NEC's row 13
+    ],
+)
+def test_legacy_label_is_read_with_its_superset_in_body_and_subject(label, text, codec):
+    encoded = text.encode(codec)
+    thread = _read(_mail(label, encoded, encoded))
+    assert (thread.opening_post.title, thread.opening_post.body) == (text, f"<p>{text}</p>")
+    assert thread.import_notes == ()
+
+
+def test_iso_2022_jp_with_nec_characters_is_read_through_the_windows_table():
+    nec = b"\x1b$B-!\x1b(B"  # ① where NEC's row 13 puts it in JIS X 0208
+    body = b"\x1b$B<j=g$O0J2<$NDL$j$G$9!#\x1b(B\n" + nec + b" \x1b$B@_Dj$r3+$/\x1b(B"
+    thread = _read(_mail("iso-2022-jp", b"\x1b$B$7$D$b$s\x1b(B", body))
+    assert thread.opening_post.title == "しつもん"
+    assert thread.opening_post.body == "<p>手順は以下の通りです。 ① 設定を開く</p>"
+    assert thread.import_notes == ()
+
+
+def test_unreadable_bytes_are_replaced_with_a_note_and_the_rest_kept():
+    body = b"\x1b$B$3$s\x7f\x7f$K$A$O\x1b(B ok"
+    assert decode_text(body, "iso-2022-jp") == ("こん\ufffdにちは ok", True)
+    thread = _read(_mail("iso-2022-jp", b"x", body))
+    assert thread.opening_post.body == "<p>こん\ufffdにちは ok</p>"
+    assert thread.import_notes == (
+        "the text of <m@example.org> is not all valid ISO-2022-JP; the bytes it could not read were replaced by U+FFFD",
+    )
+
+
+def test_unknown_declared_charset_is_guessed_and_the_note_says_it_was_declared():
+    russian = "Добро пожаловать в список рассылки! Вопросы задавайте здесь."
+    thread = _read(_mail("x-cyrillic-mac-foo", b"x", russian.encode("koi8_r")))
+    assert thread.opening_post.body == f"<p>{russian}</p>"
+    assert thread.import_notes == (
+        "the text of <m@example.org> declares the charset 'x-cyrillic-mac-foo', which is not known; "
+        "it was read as KOI8-R (a guess)",
+    )
+    assert not any("declares no charset" in note for note in thread.import_notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Łukasz Żółkiewski: Zażółć gęślą jaźń, dzięki.", "iso8859_2"),
+        ("Łukasz", "iso8859_2"),
+        ("יוסי כהן: שלום לכולם, הנה התשובה שלי.", "iso8859_8"),
+        ("Добро пожаловать в список рассылки! Вопросы задавайте здесь.", "koi8_r"),
+        ("Привет всем! Не грузится ядро 2.6.28, помогите.", "cp1251"),
+        ("Καλησπέρα σε όλους. Προσπάθησα να εγκαταστήσω την τελευταία έκδοση.", "iso8859_7"),
+        ("Grüße aus Köln, à bientôt, señor.", "cp1252"),
+    ],
+)
+def test_undeclared_text_is_guessed_in_its_own_script(text, codec):
+    assert guess_charset(text.encode(codec)) == codec
