@@ -360,6 +360,7 @@ _CODE_LINE = re.compile(
 )
 
 
+_ASSIGNMENT = re.compile(r"\s*[\w.\[\]-]+\s*=\s*\S")
 _KEY_VALUE = re.compile(r"([A-Za-z][\w .-]{0,30}):(\s+)\S")
 
 # A patch in a mail (git send-email, a review quoting one): from its first header or hunk to
@@ -392,8 +393,9 @@ def _patch_end(lines: list[str], i: int) -> int:
 
 def _preformatted(lines: list[str]) -> bool:
     """A block of two or more lines that is indented after its first line (code, a config or
-    MIB snippet), made of ``Name: value`` header lines or aligned ``key:   value`` lines, or
-    half made of code-like lines, keeps its lines; other text is reflowed."""
+    MIB snippet), made of ``Name: value`` header lines, aligned ``key:   value`` lines or
+    ``key = value`` settings, or half made of code-like lines, keeps its lines; other text is
+    reflowed."""
     if len(lines) < 2:
         return False
     if any(line[:1] == "\t" or line.startswith("  ") for line in lines[1:]):
@@ -401,6 +403,8 @@ def _preformatted(lines: list[str]) -> bool:
     pairs = [_KEY_VALUE.match(line) for line in lines]
     if all(pairs) and (all(p.group(1)[0].isupper() for p in pairs) or any(len(p.group(2)) > 1 for p in pairs)):
         return True  # a quoted message's From:/Sent:/To: block, a robot's aligned "commit:   ..." report
+    if all(_ASSIGNMENT.match(line) for line in lines):
+        return True  # settings or translation strings: "yes = Yes", "timeout = 30"
     return 2 * sum(bool(_CODE_LINE.search(line)) for line in lines) >= len(lines)
 
 

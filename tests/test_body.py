@@ -94,6 +94,11 @@ def test_a_patch_in_a_mail_keeps_its_lines_and_its_minus_signs():
     )
 
 
+def test_settings_lines_keep_their_lines():
+    assert from_plain_text("yes = Yes\nno = No\ncancel.label = Cancel") == "<pre>yes = Yes\nno = No\ncancel.label = Cancel</pre>"
+    assert from_plain_text("We set x = 5 and\nthen it worked.") == "<p>We set x = 5 and then it worked.</p>"
+
+
 def test_aligned_key_value_lines_keep_their_lines():
     text = "Tested on:\n\ncommit:         6a3599ce usb: fix\ncompiler:       gcc (GCC) 9.0.0\n"
     assert from_plain_text(text) == "<p>Tested on:</p><pre>commit:         6a3599ce usb: fix\ncompiler:       gcc (GCC) 9.0.0</pre>"
