@@ -324,7 +324,7 @@ def _parent_id(node: ThreadNode, root: ThreadNode) -> str | None:
     return parent.mail.id
 
 
-def _reply(mail: Mail, parent_id: str | None, authors: set[str]) -> Reply:
+def _reply(mail: Mail, parent_id: str | None, authors: common.AuthorNames) -> Reply:
     body = mail.body().html
     return Reply(
         id=mail.id,
@@ -415,7 +415,7 @@ def build_thread(chosen: MailThread, archive: _Archive, total_threads: int, requ
     nodes = _descendants(root)
     members = sorted((n for n in nodes if n.mail is not None), key=lambda n: n.mail.sort_key())
     mails = ([root.mail] if root.mail else []) + [n.mail for n in members]
-    authors = {m.author for m in mails}
+    authors = common.AuthorNames({m.author for m in mails})
     replies = [_reply(n.mail, _parent_id(n, root), authors) for n in members]
     missing = _missing_ids(chosen, nodes)
     return Thread(
