@@ -5,10 +5,12 @@ channel/feed is the discussion (title, link), its entries are the replies, oldes
 ``request.thread``, when given, must name that thread (its id, link, or a part of its link
 or title); a feed it does not name is refused rather than imported in its place.
 A site-wide comments feed (WordPress's "Comments for SITE": the latest comments on several
-posts, each linked as ``POST#comment-N`` and titled "Comment on POST by NAME") holds one
-thread per post: the posts are listed to choose from with ``request.thread`` (the post's
-link or a part of its title), and only the chosen post's comments are imported (a note
-counts the others).
+posts, each linked as ``POST#comment-N`` and titled "Comment on POST by NAME"; Blogger's
+blog comments feed, ``POST?showComment=T#cN``) holds one thread per post: the posts are
+listed to choose from with ``request.thread`` (the post's link or a part of its title), and
+only the chosen post's comments are imported (a note counts the others).  The comment page
+of a post whose comments are broken into pages (``comment-page-N/``, ``cpage=N``) is no part
+of the post's address, and a feed whose link is one of the posts is that post's feed.
 Replies are threaded when an entry says what it answers: RFC 4685 ``thr:in-reply-to``
 (ref = another entry's id, or href = another entry's link), or, on such an entry, a
 ``link rel="related"`` to another entry (Blogger comment feeds); without those, WordPress's
@@ -27,6 +29,17 @@ lists only the latest posts); reply titles that only repeat the thread's are dro
 The opening post is the entry that is the discussion itself, when there is one: the entry
 whose address is the feed's link (a Stack Exchange question feed's question) or a topic's
 post #1.  Other feeds do not carry the article their comments answer.
+Reading the bytes is ``feed_parse``'s job: UTF-16/32 named only by its byte order mark is
+read as XML 1.0 allows, without an error, and these repairs are noted: UTF-8 bytes under a single-byte declaration (windows-1252,
+ISO-8859-x) are read as UTF-8; relative links with no xml:base resolve against the feed's
+own address (the URL it came from, its rel="self" link, else its channel link); HTML
+escaped twice (a text with no real tag, wrapped whole in escaped tags) is unescaped once;
+Atom ``content src`` becomes a link.  Times keep their zone only when it is certain: an
+offset, a name feedparser applies, or an abbreviation ``common.zone_offset`` knows (noted);
+other times are kept as text (noted).  An author given only as an e-mail address is shown
+by its local part (a placeholder such as dummy@ names nobody), never the address; a feed's
+own author given so is a contact address and names no one.  A Mastodon account feed's posts are the account's;
+Media RSS images, video and audio the body does not show are linked after it.
 """
 
 from __future__ import annotations
@@ -34,26 +47,24 @@ from __future__ import annotations
 import calendar
 import hashlib
 import html
-import io
 import re
-import xml.sax
 from xml.sax.saxutils import unescape as xml_unescape
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from urllib.parse import urlsplit
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import feedparser
+from feedparser.datetimes import rfc822
 
 from digest import body as bodies
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
-from digest.sources import common, xmlsafe
+from digest.sources import common, feed_parse, xmlsafe
 
 DESCRIPTION = "RSS 0.9x/1.0/2.0 or Atom feed (a blog, forum or comments feed) as one thread"
 
-_ATOM_NAMESPACES = ("http://www.w3.org/2005/atom", "http://purl.org/atom/ns#")
+# (the https form is a mirror's or a plugin's rewrite of the namespace; feedparser reads it as Atom)
+_ATOM_NAMESPACES = ("http://www.w3.org/2005/atom", "https://www.w3.org/2005/atom", "http://purl.org/atom/ns#")
 _RSS1_NAMESPACES = ("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
-_FIX_NOT_FEED = "check that the file or URL is the feed itself (RSS or Atom XML), not a web page about it"
 
 
 def sniff(doc) -> bool:
@@ -76,22 +87,29 @@ def sniff(doc) -> bool:
 
 def read(request) -> Thread:
     doc = xmlsafe.only_document(request, "feed")
-    parsed = _parse(doc)
     notes: list[str] = []
+    doc = replace(doc, data=feed_parse.as_declared_or_utf8(doc.data, notes))
+    parsed = feed_parse.parse(doc)
+    if parsed.get("relative_base"):
+        notes.append(f"the feed's relative links were resolved against its own address, {parsed['relative_base']}")
     if parsed.get("bozo"):
-        notes.append(f"the feed has errors ({_describe(parsed.get('bozo_exception'))}); imported what the parser could read")
-    loose = _read_loosely(parsed)
+        notes.append(f"the feed has errors ({feed_parse.describe(parsed.get('bozo_exception'))}); imported what the parser could read")
+    loose = feed_parse.read_loosely(parsed)
     channel = parsed.get("feed", {})
-    feed_author = _author(channel, loose)
-    complete, cut_off = _complete_entries(doc, parsed, notes)
+    feed_author = _channel_author(channel, loose, notes)
+    complete, cut_off = feed_parse.complete_entries(doc, parsed, notes)
     scores = _site_scores(doc, notes)
     entries = [_entry(e, feed_author, loose, scores) for e in complete]
     entries = _drop_duplicates(entries, notes)
+    _note_zone_names(entries, notes)
+    _note_repairs(entries, notes)
     page = _Page(
         id=(channel.get("id") or "").strip() or None,
         title=_plain(channel.get("title_detail")) or None,
         url=_alternate_link(channel),
     )
+    in_file = len(entries)
+    whole_feed = page
     page, entries = _one_post(page, entries, request.thread, doc.name, notes)
     gaps = _number_topic_posts(entries, page.url, notes)
     opening, entries = _opening_entry(entries, page.url)
@@ -104,9 +122,11 @@ def read(request) -> Thread:
     if loops:
         notes.append(f"{loops} entr{'y' if loops == 1 else 'ies'} answered each other in a loop; shown as answering the thread")
     replies = _without_repeated_titles(replies, page.title)
-    total = _stated_total(channel)
-    if total is not None and total > len(replies):
-        notes.append(f"the feed says it has {total} entries; this file holds {len(replies)} of them (one page of a paged feed)")
+    feed_total = _stated_total(channel)
+    paged = feed_total is not None and feed_total > in_file
+    if paged:
+        notes.append(f"the feed says it has {feed_total} entries; this file holds {in_file} of them (one page of a paged feed)")
+    total = feed_total if page == whole_feed else None  # a site-wide feed's total is not one post's
     opening_post = everyone[-1] if opening else None
     return Thread(
         id=page.id or page.url or _fallback_id(page.title, replies),
@@ -115,7 +135,7 @@ def read(request) -> Thread:
         replies=tuple(common.order_by_parents(replies)),
         source_format="feed",
         retrieved_at=request.retrieved_at,
-        partial=missing > 0 or cut_off or gaps or (total is not None and total > len(replies)),
+        partial=missing > 0 or cut_off or gaps or paged,
         total_replies=total,
         author=feed_author or (opening_post.author if opening_post else None),
         opening_post=opening_post,
@@ -129,103 +149,6 @@ def _fallback_id(title: str | None, replies: list[Reply]) -> str:
     return "h-" + hashlib.sha1(seed.encode()).hexdigest()[:12]
 
 
-# ---------------------------------------------------------------------------- parsing
-
-def _parse(doc) -> dict:
-    """feedparser on the bytes (a BytesIO: never a path or URL it could open)."""
-    try:
-        parsed = feedparser.parse(io.BytesIO(doc.data))
-    except Exception as exc:  # noqa: BLE001 - a third-party parser on untrusted bytes; report, never crash
-        raise SourceError(f"the feed parser failed: {exc}", where=doc.name, fix=_FIX_NOT_FEED) from None
-    _scrub(parsed.get("feed"))
-    _scrub(parsed.get("entries"))
-    if not parsed.get("version") and not parsed.get("entries"):
-        problem = parsed.get("bozo_exception")
-        where = doc.name + (f" line {_line(problem)}" if _line(problem) else "")
-        detail = f" ({_describe(problem)})" if problem else ""
-        raise SourceError(f"not an RSS or Atom feed{detail}", where=where, fix=_FIX_NOT_FEED)
-    return parsed
-
-
-# feedparser's tolerant parser lets through characters XML (and so lxml, which digest.body
-# uses) refuses: C0 controls, U+FFFE/U+FFFF and lone surrogates.
-_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _scrub(node) -> None:
-    """Remove characters XML cannot hold from every string of the parse, in place."""
-    if isinstance(node, dict):
-        items = node.items()
-    elif isinstance(node, list):
-        items = enumerate(node)
-    else:
-        return
-    for key, value in list(items):
-        if isinstance(value, str):
-            if _NOT_XML_TEXT.search(value):
-                node[key] = _NOT_XML_TEXT.sub("", value)
-        else:
-            _scrub(value)
-
-
-def _read_loosely(parsed) -> bool:
-    """Whether feedparser fell back to its loose parser (strict XML failed or the encoding was
-    unknown); that parser leaves one extra level of XML escaping in some text, names among it."""
-    return isinstance(parsed.get("bozo_exception"), xml.sax.SAXException) or not parsed.get("encoding")
-
-
-def _line(problem) -> int | None:
-    try:
-        return int(problem.getLineNumber())
-    except Exception:  # noqa: BLE001 - bozo exceptions differ by parser; a line is a bonus
-        return None
-
-
-def _describe(problem) -> str:
-    if problem is None:
-        return "unknown problem"
-    line = _line(problem)
-    message = problem.getMessage() if hasattr(problem, "getMessage") else str(problem)
-    return f"{message} at line {line}" if line else str(message)
-
-
-# ---------------------------------------------------------------------------- cut-off files
-
-_ENTRY_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
-
-
-def _complete_entries(doc, parsed, notes: list[str]) -> tuple[list, bool]:
-    """The entries whose end tag is in the file, and whether the file is cut off.
-
-    The loose parser makes an entry of whatever it read before the end of a cut-off file
-    (an empty body, a half-escaped name); such an entry is left out with a note."""
-    entries = list(parsed.get("entries", []))
-    head = xmlsafe.head(doc.data)
-    if not _read_loosely(parsed) or head is None:
-        return entries, False
-    text = _decoded(doc.data, parsed.get("encoding"))
-    if re.search(rf"</(?:[A-Za-z_][\w.-]*:)?{re.escape(head.local)}\s*>", text):
-        return entries, False
-    closed = len(_ENTRY_END.findall(text))
-    if len(entries) > closed:
-        torn = len(entries) - closed
-        notes.append(
-            f"the file is cut off inside its last entr{'y' if torn == 1 else 'ies'}; "
-            f"{torn} incomplete entr{'y' if torn == 1 else 'ies'} not imported, and entries after the cut are missing"
-        )
-        return entries[:closed], True
-    notes.append("the file is cut off; entries after the cut are missing")
-    return entries, True
-
-
-def _decoded(data: bytes, encoding: str | None) -> str:
-    """The document as text, for finding end tags (markup is ASCII in any encoding it may use)."""
-    try:
-        return data.decode(encoding or "utf-8", "replace")
-    except LookupError:
-        return data.decode("utf-8", "replace")
-
-
 # ---------------------------------------------------------------------------- entries
 
 @dataclass
@@ -237,6 +160,8 @@ class _Entry:
     sort_time: float | None  # for ordering, even when the zone is unknown
     reply_line: _ReplyLine | None = None  # WordPress's "In reply to <a>Name</a>." opening
     post: _CommentedOn | None = None  # the post a comment in a site-wide comments feed is on
+    when: _When | None = None  # for the notes on zone names
+    repairs: frozenset[str] = frozenset()  # what was made of an unusual entry, for the notes
 
 
 @dataclass(frozen=True)
@@ -251,17 +176,18 @@ _OWN_RELS = ("alternate", "self", "edit")
 
 def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int]) -> _Entry:
     link = _alternate_link(entry)
-    content, reply_line = _content(entry)
+    content = _content(entry)
+    content = replace(content, body=content.body + _attachments(entry, content.body))
     author = _author(entry, loose) or _name_in_title(entry) or feed_author or "anonymous"
-    posted_at, posted_text, sort_time = _time(entry)
+    when = _time(entry)
     source_id = (entry.get("id") or "").strip() or None
     reply = Reply(
-        id=common.stable_id(source_id=source_id, permalink=link, author=author, body=content),
+        id=common.stable_id(source_id=source_id, permalink=link, author=author, body=content.body),
         author=author,
-        body=content,
+        body=content.body,
         permalink=link,
-        posted_at=posted_at,
-        posted_at_text=posted_text,
+        posted_at=when.at,
+        posted_at_text=when.text,
         engagement=_engagement(entry, scores.get(source_id or "")),
         title=_plain(entry.get("title_detail")) or None,
     )
@@ -271,7 +197,15 @@ def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int]) 
     targets = [(t.get("ref"), t.get("href")) for key, t in entry.items() if key.endswith("in-reply-to") and isinstance(t, dict)]
     targets += [(None, item["href"]) for item in links if item.get("rel") == "in-reply-to"]
     related = [item["href"] for item in links if item.get("rel") == "related"]
-    return _Entry(reply, keys, targets, related, sort_time, reply_line, _commented_on(entry, link or source_id))
+    repairs = {
+        "content elsewhere": bool(content.elsewhere),
+        "escaped twice": content.unescaped,
+        "name from address": _given_as_address(entry),
+    }
+    return _Entry(
+        reply, keys, targets, related, when.sort_time, content.reply_line, _commented_on(entry, link or source_id), when,
+        frozenset(kind for kind, done in repairs.items() if done),
+    )
 
 
 def _alternate_link(node) -> str | None:
@@ -287,14 +221,66 @@ def _alternate_link(node) -> str | None:
 def _author(node, loose: bool) -> str | None:
     """The name, HTML-unescaped once: WordPress writes ``O&#039;Brien`` inside CDATA.  The
     loose parser's own extra escaping is undone first, so the result is the same either way;
-    a name is never unescaped twice (``&amp;amp;`` in the source stays ``&amp;``)."""
+    a name is never unescaped twice (``&amp;amp;`` in the source stays ``&amp;``).  An e-mail
+    address is never a name: see ``_name_for_address``."""
     detail = node.get("author_detail") or {}
     name = (detail.get("name") or node.get("author") or "").strip()
-    if not name and detail.get("email"):
-        name = detail["email"].strip()
     if loose:
         name = xml_unescape(name)
-    return " ".join(html.unescape(name).split()) or None
+    name = " ".join(html.unescape(name).split())
+    if not name or _ADDRESS.fullmatch(name):
+        return _name_for_address(name or (detail.get("email") or "").strip())
+    return name
+
+
+def _channel_author(channel, loose: bool, notes: list[str]) -> str | None:
+    """The feed's own author.  One given only as an e-mail address is the site's contact
+    (RSS managingEditor, a channel dc:creator "help@site"), not a person who wrote the
+    entries, so it names no one (noted)."""
+    if _given_as_address(channel):
+        notes.append("the feed's own author is given only as an e-mail address (a contact, not a name); not used as the author")
+        return _account_of_user_feed(channel)
+    return _author(channel, loose) or _account_of_user_feed(channel)
+
+
+# Mastodon's feed of an account's posts (https://HOST/@NAME.rss) names no author: the
+# channel is the account, titled with its display name and linked to its profile.
+_PROFILE = re.compile(r"https?://[^/?#]+/@(?P<user>[^/?#@]+)/?")
+
+
+def _account_of_user_feed(channel) -> str | None:
+    """The account a Mastodon user feed is for: its display name (the channel title), else @NAME."""
+    generator = str(channel.get("generator") or "")
+    profile = _PROFILE.fullmatch(str(channel.get("link") or "").strip())
+    if not (generator.startswith("Mastodon") and profile):
+        return None
+    return _plain(channel.get("title_detail")) or "@" + profile.group("user")
+
+
+# RSS 2.0's <author> is "the email address of the author" ("addr (Name)" by convention, which
+# feedparser splits); Atom's <name> sometimes holds one too.
+_ADDRESS = re.compile(r"<?(?P<local>[^@\s<>()]+)@[^@\s<>()]+\.[^@\s<>()]+>?")
+# Local parts that name nobody: FluxBB writes dummy@example.com for members who hide their
+# address, engines write noreply@ ... for anyone.
+_PLACEHOLDER_LOCAL_PARTS = frozenset({"dummy", "noreply", "no-reply", "donotreply", "do-not-reply", "nobody",
+                                      "anonymous", "invalid", "none", "null", "unknown", "user", "email", "mail"})
+
+
+def _name_for_address(address: str) -> str | None:
+    """The name for an author given only as an e-mail address: its local part ("jane.doe"),
+    which is how the person appears in the source and keeps different people apart, while the
+    address itself never reaches a digest or a public archive; None for a placeholder address
+    (the author is then unknown, as when there is none)."""
+    match = _ADDRESS.fullmatch(address or "")
+    if not match or match.group("local").casefold() in _PLACEHOLDER_LOCAL_PARTS:
+        return None
+    return match.group("local")
+
+
+def _given_as_address(node) -> bool:
+    detail = node.get("author_detail") or {}
+    name = " ".join(html.unescape(detail.get("name") or node.get("author") or "").split())
+    return bool(_ADDRESS.fullmatch(name) or (not name and detail.get("email")))
 
 
 # WordPress's site-wide comments feed (and its 2.x post comment feeds, which have no
@@ -311,22 +297,70 @@ def _name_in_title(entry) -> str | None:
     return match.group("name").strip() if match and "#comment-" in addresses else None
 
 
-def _content(entry) -> tuple[str, _ReplyLine | None]:
+@dataclass(frozen=True)
+class _Content:
+    body: str
+    reply_line: _ReplyLine | None = None
+    elsewhere: str | None = None  # Atom <content src>: the content is at this address, not in the feed
+    unescaped: bool = False  # the text was HTML escaped twice and has been unescaped once
+
+
+def _content(entry) -> _Content:
     """Full content before the summary; HTML through from_html, plain text through from_plain_text.
-    Also WordPress's "In reply to" opening of HTML content, when it has one."""
-    candidates = list(entry.get("content") or [])
+    Also WordPress's "In reply to" opening of HTML content, when it has one.  Atom content
+    given by reference (``src``, RFC 4287 4.1.3.2) is a link to it, after the summary."""
+    src = next((c.get("src").strip() for c in entry.get("content") or [] if (c.get("src") or "").strip()), None)
+    candidates = [c for c in entry.get("content") or [] if not c.get("src")]
     if entry.get("summary_detail"):
         candidates.append(entry["summary_detail"])
     elif entry.get("summary"):
         candidates.append({"type": "text/html", "value": entry["summary"]})
-    for detail in candidates:
-        value = (detail.get("value") or "").strip()
-        if value:
-            is_html = "html" in (detail.get("type") or "html") and _MARKUP.search(value)
-            if not is_html:
-                return bodies.from_plain_text(value), None
-            return bodies.from_html(value), _reply_line(value)
-    return "", None
+    found = next((_text_of(detail) for detail in candidates if (detail.get("value") or "").strip()), _Content(""))
+    if src:
+        link = f'<p><a href="{html.escape(src)}">{html.escape(src)}</a></p>'
+        return replace(found, body=found.body + bodies.from_html(link), elsewhere=src)
+    return found
+
+
+_MEDIA_KINDS = ("image", "video", "audio")
+
+
+def _attachments(entry, body: str) -> str:
+    """Media RSS ``media:content`` the body does not show already (a Mastodon post's pictures),
+    each as a link labelled with its kind, as the body subset shows images.  Only content
+    that says it is an image, video or audio: other feeds use media:content for thumbnails
+    or players of what the entry already is."""
+    links = []
+    for media in feed_parse.dicts(entry.get("media_content")):
+        url = str(media.get("url") or "").strip()
+        kind = str(media.get("medium") or "").lower() or str(media.get("type") or "").split("/")[0].lower()
+        if kind in _MEDIA_KINDS and url.startswith(("http://", "https://")) and html.escape(url) not in body and url not in body:
+            links.append(f'<p><a href="{html.escape(url)}">[{kind}]</a></p>')
+    return bodies.from_html("".join(links)) if links else ""
+
+
+def _text_of(detail) -> _Content:
+    value = (detail.get("value") or "").strip()
+    if "html" not in (detail.get("type") or "html"):
+        return _Content(bodies.from_plain_text(value))
+    unescaped = _escaped_twice(value)
+    if unescaped:
+        value = html.unescape(value)
+    if not _MARKUP.search(value):
+        return _Content(bodies.from_plain_text(value), unescaped=unescaped)
+    return _Content(bodies.from_html(value), _reply_line(value), unescaped=unescaped)
+
+
+# HTML escaped once more than its type says ("&lt;p&gt;Caf&amp;eacute;" where "<p>Caf&eacute;"
+# was meant) shows its own tags.  Text that talks about markup ("Use &lt;code&gt; for code")
+# has real markup around it, or at least does not open with a tag and close with one; a text
+# without a single real tag that is wrapped whole in escaped tags is escaped markup.
+_REAL_TAG = re.compile(r"<[A-Za-z/!?]")
+_WRAPPED_IN_ESCAPED_TAGS = re.compile(r"\A&lt;[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*?)?/?&gt;.*&lt;/[A-Za-z][A-Za-z0-9]*\s*&gt;\Z", re.S)
+
+
+def _escaped_twice(value: str) -> bool:
+    return not _REAL_TAG.search(value) and bool(_WRAPPED_IN_ESCAPED_TAGS.match(value))
 
 
 # WordPress core opens a threaded comment's feed text with sprintf(__('In reply to %s.'),
@@ -360,30 +394,91 @@ def _plain(detail) -> str:
     return " ".join(value.split())
 
 
-# A time of day with a zone after it: "+02:00", "+0200", "Z", "GMT", "EST" ... (not "PM")
-_HAS_ZONE = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?|(?![AaPp][Mm]\s*$)[A-Za-z]{1,5})\s*$")
+# A time of day with a zone after it: "+02:00", "+0200", "Z", or a name ("GMT", "EST", "JST";
+# not "PM").  feedparser applies only the names of its own table and reads any other as UTC.
+_ZONE = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:(?P<offset>Z|[+-]\d\d(?::?\d\d)?)|(?![AaPp][Mm]\s*$)(?P<name>[A-Za-z]{1,5}))\s*$")
+_ZONES_FEEDPARSER_APPLIES = frozenset(rfc822.timezone_names) | {"utc"}  # it reads any other name as UTC
 
 
-def _time(entry) -> tuple[datetime | None, str | None, float | None]:
-    """(UTC time, the text as written when it is not a full time with a zone, a sort key).
+@dataclass(frozen=True)
+class _When:
+    at: datetime | None  # in UTC, when the time and its zone are certain
+    text: str | None  # as written, when they are not
+    sort_time: float | None  # for ordering, even when the zone is unknown
+    zone_guess: str | None = None  # a zone name read through the table of abbreviations, for a note
+    zone_unknown: str | None = None  # a zone name nobody here knows: the time is kept as text
 
-    feedparser reads a zone-less time as UTC; that would be a guess, so such times are kept
-    as text only (they still order the entries, as they share the feed's zone)."""
+
+def _time(entry) -> _When:
+    """The entry's time.  feedparser reads a zone-less time, and one whose zone name it does not
+    know (JST, CET), as UTC; that would be a guess, so such a time is kept as text only (it
+    still orders the entries), unless the shared table of zone abbreviations names its offset."""
     for key in ("published", "updated", "created"):
         raw = (entry.get(key) or "").strip()
         if not raw:
             continue
         parsed = entry.get(key + "_parsed")
         sort_time = float(calendar.timegm(parsed)) if parsed else None
-        if parsed and _HAS_ZONE.search(raw):
-            try:
-                value = datetime.fromtimestamp(sort_time, tz=timezone.utc)
-            except (OverflowError, OSError, ValueError):
-                value = None
+        zone = _ZONE.search(raw)
+        if parsed and zone:
+            name = zone.group("name")
+            unknown = name if name and name.lower() not in _ZONES_FEEDPARSER_APPLIES else None
+            offset = _offset_of(unknown) if unknown else timedelta(0)
+            value = _utc(sort_time - offset.total_seconds()) if offset is not None else None
             if xmlsafe.plausible(value):
-                return value, None, sort_time
-        return None, raw, sort_time
-    return None, None, None
+                return _When(value, None, value.timestamp(), zone_guess=unknown)
+            if offset is None:
+                return _When(None, raw, sort_time, zone_unknown=unknown)
+        return _When(None, raw, sort_time)
+    return _When(None, None, None)
+
+
+_REPAIR_NOTES = {
+    "content elsewhere": "the content of {n} {entries} is not in the feed, only its address (Atom content src); the body links to it",
+    "escaped twice": "the text of {n} {entries} was HTML escaped twice (it showed its own tags); unescaped once",
+    "name from address": "{n} {entries} name{s} the author only by e-mail address; shown by the part before the @ "
+                         "(never the address; a placeholder such as dummy@ or noreply@ counts as no name)",
+}
+
+
+def _note_repairs(entries: list[_Entry], notes: list[str]) -> None:
+    for kind, message in _REPAIR_NOTES.items():
+        count = sum(1 for e in entries if kind in e.repairs)
+        if count:
+            notes.append(message.format(n=count, entries="entry" if count == 1 else "entries", s="s" if count == 1 else ""))
+
+
+def _note_zone_names(entries: list[_Entry], notes: list[str]) -> None:
+    guessed = sorted({e.when.zone_guess for e in entries if e.when and e.when.zone_guess})
+    unknown = [e.when.zone_unknown for e in entries if e.when and e.when.zone_unknown]
+    if guessed:
+        offsets = ", ".join(f"{name} as UTC{_signed(_offset_of(name))}" for name in guessed)
+        notes.append(f"times with a zone abbreviation were read by the table of abbreviations: {offsets}")
+    if unknown:
+        notes.append(
+            f"{len(unknown)} entr{'y has a time' if len(unknown) == 1 else 'ies have times'} in a zone that is unknown or "
+            f"ambiguous ({', '.join(sorted(set(unknown)))}); kept as written, not taken as UTC"
+        )
+
+
+def _signed(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _offset_of(name: str) -> timedelta | None:
+    """The UTC offset of a zone abbreviation feedparser does not apply, from the shared table
+    when there is one; None keeps the time as text."""
+    zone_offset = getattr(common, "zone_offset", None)
+    return zone_offset(name) if zone_offset else None
+
+
+def _utc(timestamp: float) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _engagement(entry, score: int | None) -> Engagement:
@@ -407,7 +502,7 @@ def _site_scores(doc, notes: list[str]) -> dict[str, int]:
     if _RANK_NAMESPACE.encode() not in doc.data:
         return {}
     try:
-        root = xmlsafe.parse(doc.data, doc.name, fix=_FIX_NOT_FEED, tolerant=True).root
+        root = xmlsafe.parse(doc.data, doc.name, fix=feed_parse.FIX_NOT_FEED, tolerant=True).root
     except SourceError:
         notes.append("the entries' re:rank scores could not be read (the XML is too damaged)")
         return {}
@@ -423,8 +518,11 @@ def _site_scores(doc, notes: list[str]) -> dict[str, int]:
 
 
 def _same_site(scheme: str, addresses: list[str]) -> bool:
-    host = urlsplit(scheme).hostname if scheme.startswith(("http://", "https://")) else None
-    return host is not None and any(urlsplit(a).hostname == host for a in addresses if a.startswith(("http://", "https://")))
+    def host(address: str) -> str | None:
+        parts = _split(address) if address.startswith(("http://", "https://")) else None
+        return parts.hostname if parts else None
+
+    return host(scheme) is not None and any(host(a) == host(scheme) for a in addresses)
 
 
 def _count(value) -> int | None:
@@ -451,27 +549,43 @@ def _link_parents(entries: list[_Entry], article: set[str | None]) -> int:
     """Set parent_id from in-reply-to targets; return how many answer an entry not in the feed.
 
     A target that is not an entry is the article itself when it is one of ``article``'s
-    addresses (the feed's link or id, the opening entry's) or a page without a fragment; a
-    fragment ("...#comment-12") is a comment this feed window lacks."""
+    addresses (the feed's link or id, the opening entry's) or a page without a fragment that
+    does not sit where the feed's entries do; a fragment ("...#comment-12") is a comment this
+    feed window lacks, and so is a page beside the entries' own (a StatusNet notice)."""
     owner = {}
     for entry in entries:
         for key in entry.keys:
             owner.setdefault(key, entry.reply.id)
+            owner.setdefault(_same_comment(key), entry.reply.id)
+    entry_places = {_place(e.reply.permalink) for e in entries if e.reply.permalink and "#" not in e.reply.permalink}
     missing = 0
     for entry in entries:
         hrefs, refs, candidates = _answers(entry)
         if not candidates:
             continue
-        parent = next((owner[c] for c in candidates if c in owner and owner[c] != entry.reply.id), None)
+        found = (owner.get(c) or owner.get(_same_comment(c)) for c in candidates)
+        parent = next((p for p in found if p and p != entry.reply.id), None)
         if parent:
             entry.reply = replace(entry.reply, parent_id=parent)
             if not entry.targets:  # found through the "In reply to" sentence, which threading now shows
                 entry.reply = replace(entry.reply, body=entry.reply_line.body_without)
             continue
-        answers_article = any(c in article for c in candidates if c) or any("#" not in href for href in hrefs) or not hrefs
+        answers_article = (
+            any(c in article for c in candidates if c)
+            or any("#" not in href and _place(href) not in entry_places for href in hrefs)
+            or not hrefs
+        )
         if not answers_article:
             missing += 1
     return missing
+
+
+def _place(address: str) -> tuple[str, str]:
+    """Where a page sits on its site (host and folder): a page without a fragment that sits
+    where the feed's own entries do ("/notice/2104590" beside "/notice/2104592", StatusNet) is
+    one of those entries, not the article a comment answers ("/2021/leeks/")."""
+    parts = _split(address)
+    return (parts.netloc.lower(), parts.path.rstrip("/").rsplit("/", 1)[0]) if parts else (address, "")
 
 
 def _answers(entry: _Entry) -> tuple[list[str], list[str], list[str]]:
@@ -501,18 +615,61 @@ class _CommentedOn:
     title: str | None  # the POST of a "Comment on POST by NAME" title
 
 
-_COMMENT_ANCHOR = re.compile(r"#comment-\d+$")
+# A comment's address is its post's plus an anchor: WordPress "#comment-N" (on a post whose
+# comments are broken into pages, also a "comment-page-N/" path segment or a "cpage=N"
+# parameter), Blogger "?showComment=TIME#cN".  The page a comment sits on changes as
+# comments are added, so it is no part of the post's address.
+_COMMENT_FRAGMENT = re.compile(r"comment-\d+")
+_BLOGGER_FRAGMENT = re.compile(r"c\d+")
+_COMMENT_PAGE = re.compile(r"(?<=/)comment-page-\d+/?$")
+_PAGE_PARAMETERS = ("cpage", "showcomment")
+
+
+def _post_address(address: str | None) -> str | None:
+    """The post a comment's address is on, or None when it is not a comment's address."""
+    parts = _split(address or "")
+    if parts is None:
+        return None
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    blogger = _BLOGGER_FRAGMENT.fullmatch(parts.fragment) and any(k.lower() == "showcomment" for k, _ in query)
+    if not (_COMMENT_FRAGMENT.fullmatch(parts.fragment) or blogger):
+        return None
+    return urlunsplit(parts._replace(fragment="", **_without_comment_page(parts, query)))
+
+
+def _split(address: str):
+    """urlsplit, or None for an address it refuses (a broken "[" host)."""
+    try:
+        return urlsplit(address)
+    except ValueError:
+        return None
+
+
+def _without_comment_page(parts, query=None) -> dict:
+    """The path and query of an address without the comment page it names."""
+    query = parse_qsl(parts.query, keep_blank_values=True) if query is None else query
+    kept = [(k, v) for k, v in query if k.lower() not in _PAGE_PARAMETERS]
+    return {"path": _COMMENT_PAGE.sub("", parts.path), "query": urlencode(kept) if len(kept) < len(query) else parts.query}
+
+
+def _same_comment(address: str) -> str:
+    """An address with any comment page left out, so a link to a comment made while it was on
+    page 1 still finds it after it moved to page 2."""
+    parts = _split(address) if "comment" in address.lower() else None
+    if parts is None:
+        return address
+    return urlunsplit(parts._replace(**_without_comment_page(parts)))
 
 
 def _commented_on(entry, address: str | None) -> _CommentedOn | None:
-    """The post a comment is on: its address without the "#comment-N" anchor WordPress (and
-    most blog engines) give comments; for an entry with no address at all, the post its
-    "Comment on POST by NAME" title names.  None for anything else (a post, a forum message)."""
+    """The post a comment is on: its address without the comment's anchor and page; for an
+    entry with no address at all, the post its "Comment on POST by NAME" title names.  None
+    for anything else (a post, a forum message)."""
     match = _COMMENT_TITLE.fullmatch(_plain(entry.get("title_detail")))
     title = match.group("post").strip() if match else None
-    anchor = _COMMENT_ANCHOR.search(address or "")
-    if anchor:
-        return _CommentedOn(address[: anchor.start()], title)
+    post = _post_address(address)
+    if post:
+        return _CommentedOn(post, title)
     return _CommentedOn(None, title) if title and not address else None
 
 
@@ -540,7 +697,13 @@ def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: st
     --thread, when given, must name."""
     posts = _commented_posts(entries)
     selector = (selector or "").strip()
-    if sum(1 for p in posts if p.link or p.title) < 2:
+    own = [p for p in posts if page.url and p.link and p.link.rstrip("/") == page.url.rstrip("/")]
+    if own and len(posts) > 1:
+        notes.append(
+            f"{len(entries) - len(own[0].entries)} entr{'y links' if len(entries) - len(own[0].entries) == 1 else 'ies link'} "
+            "to another post than the feed's; kept, as the feed is this post's comments feed"
+        )
+    if own or sum(1 for p in posts if p.link or p.title) < 2:
         if selector and not _names(page, selector):
             shown = f'"{page.title or "(no title)"}"' + (f" {page.url}" if page.url else "")
             raise SourceError(f"--thread {selector!r} does not match this feed's only thread, {shown}", where=name,
@@ -572,15 +735,16 @@ def _commented_posts(entries: list[_Entry]) -> list[_CommentedPost]:
 def _names(page: _Page, selector: str) -> bool:
     """Does --thread name this feed's thread: its id, link, a part of its link or title?"""
     needle = selector.casefold()
+    post = (_post_address(selector) or _same_comment(selector)).rstrip("/")  # a comment's link names its post
     return (
         selector == page.id
         or any(value and needle in value.casefold() for value in (page.url, page.title))
-        or bool(page.url and page.url.rstrip("/") == selector.rstrip("/"))
+        or bool(page.url and page.url.rstrip("/") in (selector.rstrip("/"), post))
     )
 
 
 def _select_post(posts: list[_CommentedPost], selector: str, name: str) -> _CommentedPost:
-    wanted = _COMMENT_ANCHOR.sub("", selector).rstrip("/")
+    wanted = (_post_address(selector) or _same_comment(selector)).rstrip("/")
     exact = [p for p in posts if p.link and p.link.rstrip("/") == wanted]
     if exact:
         return exact[0]
@@ -662,5 +826,5 @@ def _chronological(entries: list[_Entry], notes: list[str]) -> list[_Entry]:
 
 
 def _with_mentions(replies: list[Reply]) -> list[Reply]:
-    authors = {r.author for r in replies}
+    authors = common.AuthorNames({r.author for r in replies})
     return [replace(r, mentions=common.find_mentions(bodies.prose_words(r.body), authors)) for r in replies]

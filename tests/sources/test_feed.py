@@ -555,3 +555,172 @@ def test_discourse_topic_feed_numbers_posts_and_is_partial_when_earlier_ones_are
     whole = read_bytes(discourse_topic(3, 2, 1))
     assert not whole.partial and whole.import_notes == ()
     assert whole.opening_post.number == 1 and [r.number for r in whole.replies] == [2, 3]
+
+
+# ---------------------------------------------------------------------------- zones, encodings, links, escaping, authors
+
+def one_item_rss(item: str, declaration: str = '<?xml version="1.0" encoding="UTF-8"?>', channel_extra: str = "") -> str:
+    return (
+        f'{declaration}<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Comments on: Post</title>'
+        f"<link>https://blog.example.jp/post/</link>{channel_extra}{item}</channel></rss>"
+    )
+
+
+def dated_item(number: int, date: str) -> str:
+    return f"<item><title>By: u{number}</title><link>https://blog.example.jp/post/#comment-{number}</link><pubDate>{date}</pubDate><description>hi</description></item>"
+
+
+def test_zone_names_feedparser_does_not_apply_are_never_taken_as_utc():
+    thread = read_bytes(one_item_rss(
+        dated_item(1, "Mon, 12 Feb 2024 15:44:00 XYZ") + dated_item(2, "Mon, 12 Feb 2024 08:00:00 EST")
+        + dated_item(3, "Mon, 12 Feb 2024 09:00:00 UTC") + dated_item(4, "Mon, 12 Feb 2024 09:30:00 +0900")
+    ).encode())
+    by_id = {r.permalink[-1]: r for r in thread.replies}
+    assert by_id["1"].posted_at is None and by_id["1"].posted_at_text == "Mon, 12 Feb 2024 15:44:00 XYZ"
+    assert by_id["2"].posted_at == utc(2024, 2, 12, 13, 0)  # a name feedparser applies
+    assert by_id["3"].posted_at == utc(2024, 2, 12, 9, 0)
+    assert by_id["4"].posted_at == utc(2024, 2, 12, 0, 30)
+    assert "1 entry has a time in a zone that is unknown or ambiguous (XYZ); kept as written, not taken as UTC" in thread.import_notes
+
+
+def test_jst_uses_the_shared_zone_table_or_stays_text():
+    (reply,) = read_bytes(one_item_rss(dated_item(1, "Mon, 12 Feb 2024 15:44:00 JST")).encode()).replies
+    zone_offset = getattr(feed.common, "zone_offset", None)
+    if zone_offset and zone_offset("JST") is not None:
+        assert reply.posted_at == utc(2024, 2, 12, 6, 44) and reply.posted_at_text is None
+        assert read_bytes(one_item_rss(dated_item(1, "Mon, 12 Feb 2024 15:44:00 JST")).encode()).import_notes == (
+            "times with a zone abbreviation were read by the table of abbreviations: JST as UTC+09:00",
+        )
+    else:
+        assert reply.posted_at is None and reply.posted_at_text == "Mon, 12 Feb 2024 15:44:00 JST"
+
+
+def test_utf8_bytes_under_a_single_byte_declaration_are_read_as_utf8():
+    item = "<item><title>By: Zoë</title><link>https://blog.example.jp/post/#comment-1</link><description>Café – naïve</description></item>"
+    for declared in ("windows-1252", "windows-1251", "ISO-8859-15"):
+        thread = read_bytes(one_item_rss(item, f'<?xml version="1.0" encoding="{declared}"?>').encode("utf-8"))
+        assert thread.replies[0].body == "<p>Café – naïve</p>" and thread.replies[0].title == "By: Zoë"
+        assert thread.import_notes == (
+            f"the feed declares the encoding {declared}, but its text is UTF-8 (which {declared} text almost never is); read as UTF-8",
+        )
+    real = read_bytes(one_item_rss(item, '<?xml version="1.0" encoding="windows-1252"?>').encode("cp1252"))
+    assert real.replies[0].body == "<p>Café – naïve</p>" and real.import_notes == ()  # really windows-1252: as declared
+
+
+def test_utf16_with_a_byte_order_mark_and_no_declaration_has_no_false_note():
+    text = one_item_rss(dated_item(1, "Mon, 12 Feb 2024 15:44:00 +0000"), declaration="")
+    for codec, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
+        thread = read_bytes(bom + text.encode(codec))
+        assert len(thread.replies) == 1 and thread.import_notes == ()
+
+
+RELATIVE_ATOM = b"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Notes</title><id>tag:notes.example.org,2024:feed</id>
+<link rel="self" href="https://notes.example.org/blog/atom.xml"/><link rel="alternate" href="/blog/"/>
+<entry><title>One</title><id>tag:notes.example.org,2024:1</id><link rel="alternate" href="one"/>
+<updated>2024-01-01T00:00:00Z</updated><content type="html">&lt;p&gt;See &lt;a href="/blog/two"&gt;two&lt;/a&gt;&lt;/p&gt;</content></entry>
+</feed>"""
+
+
+def test_relative_links_without_xml_base_resolve_against_the_feeds_own_address():
+    thread = read_bytes(RELATIVE_ATOM)
+    assert thread.url == "https://notes.example.org/blog/"
+    (entry,) = thread.replies
+    assert entry.permalink == "https://notes.example.org/blog/one"
+    assert entry.body == '<p>See <a href="https://notes.example.org/blog/two">two</a></p>'
+    assert thread.import_notes == ("the feed's relative links were resolved against its own address, https://notes.example.org/blog/atom.xml",)
+    with_base = read_bytes(RELATIVE_ATOM.replace(b"<feed ", b'<feed xml:base="https://other.example.org/x/" '))
+    assert with_base.replies[0].permalink == "https://other.example.org/x/one" and with_base.import_notes == ()
+
+
+def test_html_escaped_twice_is_unescaped_once_but_text_about_markup_is_kept():
+    def item(number: int, description: str) -> str:
+        return f"<item><title>By: u{number}</title><link>https://blog.example.jp/post/#comment-{number}</link><description>{description}</description></item>"
+
+    thread = read_bytes(one_item_rss(
+        item(1, "&amp;lt;p&amp;gt;Caf&amp;amp;eacute; &amp;amp;amp; lab &amp;lt;b&amp;gt;bold&amp;lt;/b&amp;gt;&amp;lt;/p&amp;gt;")
+        + item(2, "Use &amp;lt;code&amp;gt; for inline code, e.g. &amp;lt;b&amp;gt; makes bold")
+        + item(3, "&lt;p&gt;Write &amp;lt;p&amp;gt; to open a paragraph&lt;/p&gt;")
+    ).encode())
+    bodies_by_number = {r.permalink[-1]: r.body for r in thread.replies}
+    assert bodies_by_number["1"] == "<p>Café &amp; lab <strong>bold</strong></p>"
+    assert bodies_by_number["2"] == "<p>Use &lt;code&gt; for inline code, e.g. &lt;b&gt; makes bold</p>"
+    assert bodies_by_number["3"] == "<p>Write &lt;p&gt; to open a paragraph</p>"  # real markup: escaped once, as meant
+    assert thread.import_notes == ("the text of 1 entry was HTML escaped twice (it showed its own tags); unescaped once",)
+
+
+def test_atom_content_by_reference_becomes_a_link():
+    data = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>Kinds</title><id>tag:k</id><link href="https://example.org/t"/>
+    <entry><id>tag:k:1</id><title>z</title><updated>2024-05-01T12:00:00Z</updated>
+      <content type="text/html" src="https://example.org/t/3.html"/></entry>
+    <entry><id>tag:k:2</id><title>y</title><updated>2024-05-01T13:00:00Z</updated><summary>In short: yes.</summary>
+      <content type="application/pdf" src="https://example.org/t/4.pdf"/></entry></feed>"""
+    thread = read_bytes(data)
+    first, second = thread.replies
+    assert first.body == '<p><a href="https://example.org/t/3.html">https://example.org/t/3.html</a></p>'
+    assert second.body == '<p>In short: yes.</p><p><a href="https://example.org/t/4.pdf">https://example.org/t/4.pdf</a></p>'
+    assert thread.import_notes == ("the content of 2 entries is not in the feed, only its address (Atom content src); the body links to it",)
+
+
+def test_an_email_address_is_never_the_authors_name():
+    def item(number: int, author: str) -> str:
+        return f"<item><title>Re: Topic</title><link>http://forum.example.org/viewtopic.php?pid={number}#p{number}</link><author>{author}</author><description>post {number}</description></item>"
+
+    thread = read_bytes(one_item_rss(
+        item(1, "dummy@example.com (Alex Smith)") + item(2, "jane.doe@gmail.com") + item(3, "dummy@example.com")
+        + item(4, "noreply@example.org")
+    ).encode())
+    authors = {r.permalink[-1]: r.author for r in thread.replies}
+    assert authors == {"1": "Alex Smith", "2": "jane.doe", "3": "anonymous", "4": "anonymous"}
+    assert not any("@" in r.author for r in thread.replies)
+    contact = read_bytes(one_item_rss(item(5, "Bo"), channel_extra="<dc:creator>help@forum.example.org</dc:creator>").encode())
+    assert contact.author is None and contact.replies[0].author == "Bo"
+    assert contact.import_notes == ("the feed's own author is given only as an e-mail address (a contact, not a name); not used as the author",)
+    assert thread.import_notes == (
+        "3 entries name the author only by e-mail address; shown by the part before the @ "
+        "(never the address; a placeholder such as dummy@ or noreply@ counts as no name)",
+    )
+
+
+MASTODON_USER = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Ann Gardener</title>
+<description>Public posts from @ann@garden.example</description><link>https://garden.example/@ann</link><generator>Mastodon v4.2.7</generator>
+<item><guid isPermaLink="true">https://garden.example/@ann/2</guid><link>https://garden.example/@ann/2</link>
+<pubDate>Sat, 17 Feb 2024 23:51:02 +0000</pubDate><description>&lt;p&gt;My leeks&lt;/p&gt;</description>
+<media:content url="https://files.garden.example/leeks.jpeg" type="image/jpeg" fileSize="4588" medium="image"/>
+<media:content url="https://files.garden.example/talk.mp3" type="audio/mpeg" fileSize="4588"/></item>
+</channel></rss>"""
+
+
+def test_mastodon_user_feed_is_the_accounts_and_shows_its_attachments():
+    thread = read_bytes(MASTODON_USER)
+    (post,) = thread.replies
+    assert thread.author == post.author == "Ann Gardener"  # the feed lists only the account's own posts
+    assert post.body == (
+        '<p>My leeks</p><p><a href="https://files.garden.example/leeks.jpeg">[image]</a></p>'
+        '<p><a href="https://files.garden.example/talk.mp3">[audio]</a></p>'
+    )
+    plain = read_bytes(MASTODON_USER.replace(b"<generator>Mastodon v4.2.7</generator>", b""))
+    assert plain.replies[0].author == "anonymous"  # another engine's channel is not an author
+
+
+STATUSNET_TIMELINE = b"""<feed xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0">
+<title>bijan timeline</title><id>http://social.example/api/statuses/user_timeline/7.atom</id>
+<link href="http://social.example/bijan" rel="alternate"/><author><name>bijan</name></author>
+<entry><id>http://social.example/notice/12</id><title>@ali yes</title><content type="html">@ali yes</content>
+<link rel="alternate" href="http://social.example/notice/12"/><published>2013-08-11T15:43:47+02:00</published>
+<thr:in-reply-to ref="http://social.example/notice/10" href="http://social.example/notice/10"/></entry>
+<entry><id>http://social.example/notice/11</id><title>hello</title><content type="html">hello</content>
+<link rel="alternate" href="http://social.example/notice/11"/><published>2013-08-11T15:40:00+02:00</published></entry>
+</feed>"""
+
+
+def test_statusnet_reply_to_a_notice_outside_the_feed_is_reported_missing():
+    thread = read_bytes(STATUSNET_TIMELINE)
+    assert thread.partial and "1 entry answers entries that are not in the feed" in thread.import_notes
+
+
+def test_sniff_takes_the_atom_namespace_written_with_https():
+    atom = b'<?xml version="1.0"?><feed xmlns="https://www.w3.org/2005/Atom"><title>T</title><entry><id>e</id><title>x</title></entry></feed>'
+    assert feed.sniff(SourceDocument("a.atom", atom))
+    assert [r.id for r in read_bytes(atom).replies] == ["e"]

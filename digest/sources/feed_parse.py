@@ -1,0 +1,225 @@
+"""Reading a feed's bytes with feedparser, and the repairs that takes: UTF-16/32 named only by
+its byte order mark, UTF-8 under a wrong single-byte declaration, relative links without
+``xml:base``, characters XML cannot hold, and files cut off inside an entry.  ``digest.sources.feed``
+makes the thread of what this returns.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import xml.sax
+
+import feedparser
+
+from digest.errors import SourceError
+from digest.sources import xmlsafe
+
+FIX_NOT_FEED = "check that the file or URL is the feed itself (RSS or Atom XML), not a web page about it"
+
+
+# ---------------------------------------------------------------------------- parsing
+
+def parse(doc) -> dict:
+    """feedparser on the bytes (a BytesIO: never a path or URL it could open), and again
+    against the feed's own address when its links are relative and nothing else gives them a
+    base (kept as ``relative_base`` for the note)."""
+    parsed = _feedparser(doc.data, doc.name)
+    base = _base_for_relative_links(parsed, doc.name)
+    if base:
+        parsed = _feedparser(doc.data, doc.name, base)
+        parsed["relative_base"] = base
+    _scrub(parsed.get("feed"))
+    _scrub(parsed.get("entries"))
+    if not parsed.get("version") and not parsed.get("entries"):
+        problem = parsed.get("bozo_exception")
+        where = doc.name + (f" line {_line(problem)}" if _line(problem) else "")
+        detail = f" ({describe(problem)})" if problem else ""
+        raise SourceError(f"not an RSS or Atom feed{detail}", where=where, fix=FIX_NOT_FEED)
+    return parsed
+
+
+def _feedparser(data: bytes, name: str, base: str | None = None) -> dict:
+    # with a content-location feedparser also wants a type; application/xml reads as a file does
+    headers = {"content-location": base, "content-type": "application/xml"} if base else None
+    try:
+        return feedparser.parse(io.BytesIO(data), response_headers=headers)
+    except Exception as exc:  # noqa: BLE001 - a third-party parser on untrusted bytes; report, never crash
+        raise SourceError(f"the feed parser failed: {exc}", where=name, fix=FIX_NOT_FEED) from None
+
+
+# ---------------------------------------------------------------------------- encodings
+
+def as_declared_or_utf8(data: bytes, notes: list[str]) -> bytes:
+    """The bytes as feedparser should see them: UTF-16/32 named by a byte order mark alone,
+    and UTF-8 under a wrong single-byte declaration, become UTF-8 that says so."""
+    return _utf8_despite_declaration(_utf8_from_byte_order_mark(data), notes)
+
+
+_DECLARED_ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*([\"'])([A-Za-z][\w.:-]{0,39})\1")
+
+
+def _utf8_despite_declaration(data: bytes, notes: list[str]) -> bytes:
+    """Bytes declared in a single-byte encoding (windows-1252, ISO-8859-x, ...) that are valid
+    UTF-8 with multi-byte sequences are UTF-8: text in a single-byte encoding almost never
+    forms valid UTF-8 sequences, while a blog engine that writes UTF-8 under a stale
+    declaration is common.  Read as declared, every accented letter would be two or three
+    wrong ones, so the declaration is replaced by UTF-8 (noted)."""
+    match = _DECLARED_ENCODING.match(data)
+    if not match or not _single_byte(match.group(2).decode("ascii")) or data.isascii():
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    declared = match.group(2).decode("ascii")
+    notes.append(f"the feed declares the encoding {declared}, but its text is UTF-8 (which {declared} text almost never is); read as UTF-8")
+    return data[: match.start(2)] + b"utf-8" + data[match.end(2):]
+
+
+def _single_byte(encoding: str) -> bool:
+    """An encoding in which every byte is one character (not UTF-8, UTF-16, Shift_JIS ...)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    if name.startswith(("utf", "ucs")):
+        return False
+    return len(bytes(range(256)).decode(name, "replace")) == 256
+
+
+_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+)
+_ENCODING_IN_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*?\bencoding\s*=")
+
+
+def _utf8_from_byte_order_mark(data: bytes) -> bytes:
+    """A UTF-16 or UTF-32 file with a byte order mark and no declared encoding, as UTF-8:
+    XML 1.0 (4.3.3, appendix F) lets the mark alone name the encoding, but feedparser then
+    takes the file for UTF-8 "declared" and reports an error (or fails on the mark)."""
+    for bom, codec in _UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError:
+                return data  # not what the mark says: left to the parser, which reports it
+            return data if _ENCODING_IN_DECLARATION.match(text) else text.encode("utf-8")
+    return data
+
+
+# ---------------------------------------------------------------------------- relative links
+
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_RELATIVE_IN_MARKUP = re.compile(r"""<[A-Za-z][^<>]*?\s(?:href|src)\s*=\s*["']?(?![A-Za-z][A-Za-z0-9+.-]*:|#|["'])""", re.I)
+
+
+def _base_for_relative_links(parsed, name: str) -> str | None:
+    """The feed's own address, when some of its links are relative and feedparser had no base
+    for them (no xml:base reached them): the URL it was fetched from, else its rel="self"
+    link, else its channel link, when absolute.  A feed's self link is its address (RFC 4287
+    4.2.7.2), which is what relative references in it resolve against (RFC 3986 5.1.3)."""
+    if not _has_relative_links(parsed):
+        return None
+    channel = parsed.get("feed", {})
+    candidates = [name] + [link.get("href") for link in dicts(channel.get("links")) if link.get("rel") == "self"]
+    candidates.append(channel.get("link"))
+    return next((c.strip() for c in candidates if isinstance(c, str) and c.strip().startswith(("http://", "https://"))), None)
+
+
+def _has_relative_links(parsed) -> bool:
+    nodes = [parsed.get("feed", {})] + list(parsed.get("entries", []))
+    for node in (n for n in nodes if isinstance(n, dict)):
+        links = [link.get("href") or "" for link in dicts(node.get("links"))]
+        if any(href and not _ABSOLUTE.match(href) for href in links):
+            return True
+        texts = [c.get("value") or "" for c in dicts(node.get("content"))] + [str(node.get("summary") or "")]
+        if any(_RELATIVE_IN_MARKUP.search(text) for text in texts):
+            return True
+    return False
+
+
+def dicts(value) -> list[dict]:
+    """The dicts of a list feedparser made (a malformed feed can give it other items)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+# feedparser's tolerant parser lets through characters XML (and so lxml, which digest.body
+# uses) refuses: C0 controls, U+FFFE/U+FFFF and lone surrogates.
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _scrub(node) -> None:
+    """Remove characters XML cannot hold from every string of the parse, in place."""
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return
+    for key, value in list(items):
+        if isinstance(value, str):
+            if _NOT_XML_TEXT.search(value):
+                node[key] = _NOT_XML_TEXT.sub("", value)
+        else:
+            _scrub(value)
+
+
+def read_loosely(parsed) -> bool:
+    """Whether feedparser fell back to its loose parser (strict XML failed or the encoding was
+    unknown); that parser leaves one extra level of XML escaping in some text, names among it."""
+    return isinstance(parsed.get("bozo_exception"), xml.sax.SAXException) or not parsed.get("encoding")
+
+
+def _line(problem) -> int | None:
+    try:
+        return int(problem.getLineNumber())
+    except Exception:  # noqa: BLE001 - bozo exceptions differ by parser; a line is a bonus
+        return None
+
+
+def describe(problem) -> str:
+    if problem is None:
+        return "unknown problem"
+    line = _line(problem)
+    message = problem.getMessage() if hasattr(problem, "getMessage") else str(problem)
+    return f"{message} at line {line}" if line else str(message)
+
+
+# ---------------------------------------------------------------------------- cut-off files
+
+_ENTRY_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+
+
+def complete_entries(doc, parsed, notes: list[str]) -> tuple[list, bool]:
+    """The entries whose end tag is in the file, and whether the file is cut off.
+
+    The loose parser makes an entry of whatever it read before the end of a cut-off file
+    (an empty body, a half-escaped name); such an entry is left out with a note."""
+    entries = list(parsed.get("entries", []))
+    head = xmlsafe.head(doc.data)
+    if not read_loosely(parsed) or head is None:
+        return entries, False
+    text = _decoded(doc.data, parsed.get("encoding"))
+    if re.search(rf"</(?:[A-Za-z_][\w.-]*:)?{re.escape(head.local)}\s*>", text):
+        return entries, False
+    closed = len(_ENTRY_END.findall(text))
+    if len(entries) > closed:
+        torn = len(entries) - closed
+        notes.append(
+            f"the file is cut off inside its last entr{'y' if torn == 1 else 'ies'}; "
+            f"{torn} incomplete entr{'y' if torn == 1 else 'ies'} not imported, and entries after the cut are missing"
+        )
+        return entries[:closed], True
+    notes.append("the file is cut off; entries after the cut are missing")
+    return entries, True
+
+
+def _decoded(data: bytes, encoding: str | None) -> str:
+    """The document as text, for finding end tags (markup is ASCII in any encoding it may use)."""
+    try:
+        return data.decode(encoding or "utf-8", "replace")
+    except LookupError:
+        return data.decode("utf-8", "replace")
