@@ -23,6 +23,8 @@ from digest.errors import SourceError
         ("https://old.reddit.com/r/gardening/comments/abc123/why_do_tomatoes_split/kx9/?context=3",
          "https://www.reddit.com/r/gardening/comments/abc123.json?raw_json=1&limit=500"),
         ("https://redd.it/abc123", "https://www.reddit.com/comments/abc123.json?raw_json=1&limit=500"),
+        ("https://i.reddit.com/user/bob/comments/abc123/hi/", "https://www.reddit.com/comments/abc123.json?raw_json=1&limit=500"),
+        ("https://www.reddit.com/gallery/abc123", "https://www.reddit.com/comments/abc123.json?raw_json=1&limit=500"),
         ("https://news.ycombinator.com/item?id=8863", "https://hn.algolia.com/api/v1/items/8863"),
     ],
 )
@@ -34,7 +36,7 @@ def test_known_sites_are_read_from_their_data_url(page, data):
 
 @pytest.mark.parametrize(
     "page",
-    ["https://www.reddit.com/r/gardening/", "https://news.ycombinator.com/news", "https://news.ycombinator.com/item?id=x",
+    ["https://www.reddit.com/r/gardening/", "https://www.reddit.com/r/python/s/AbCdEf123", "https://news.ycombinator.com/news", "https://news.ycombinator.com/item?id=x",
      "https://forum.example.org/t/pruning-shears/42", "https://blog.example.net/2024/05/tomatoes/"],
 )
 def test_other_addresses_are_not_guessed(page):
