@@ -33,7 +33,7 @@ import email
 import email.policy
 import email.utils
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from digest.errors import SourceError
@@ -149,7 +149,12 @@ _HEADER_CONTEXT = 16384
 
 def parse_message(raw: RawMessage) -> Mail:
     """Headers of one message (its body is parsed when needed); raises _NotAMessage for non-mail."""
+    wrapper: Headers | None = None
     end = _HEADER_END.search(raw.data)
+    if end and _WRAPPED.search(raw.data[:end.end()]):
+        wrapper = Headers(email.message_from_bytes(raw.data[:end.end()], policy=email.policy.compat32), b"")
+        raw = replace(raw, data=raw.data[end.end():])
+        end = _HEADER_END.search(raw.data)
     header_block = raw.data[:end.end()] if end else raw.data
     # Mailman writes a message's headers and text in the list's charset: the text helps read a short name
     same_charset = raw.data[len(header_block):len(header_block) + _HEADER_CONTEXT] if raw.pipermail else b""
@@ -162,9 +167,10 @@ def parse_message(raw: RawMessage) -> Mail:
     from_line = clean_line(decode_bytes(raw.from_line)) if raw.from_line else ""
     line_parts = _FROM_LINE_PARTS.match(from_line)
     sender = line_parts.group("sender") if line_parts else (from_line.split()[1] if len(from_line.split()) > 1 else None)
-    message_id = _own_message_id(headers)
-    in_reply_to = [i for i in message_ids(headers.first("In-Reply-To")) if i != message_id]
-    references = [i for i in message_ids(" ".join(headers.all("References"))) if i != message_id]
+    threading = wrapper or headers  # a wrapped message is answered as the list delivered it
+    message_id = _own_message_id(threading) or _own_message_id(headers)
+    in_reply_to = [i for i in message_ids(threading.first("In-Reply-To") or headers.first("In-Reply-To")) if i != message_id]
+    references = [i for i in message_ids(" ".join(threading.all("References") or headers.all("References"))) if i != message_id]
     date_text = headers.first("Date")
     zoned_time = _mail_date(date_text)
     posted_at = zoned_time if zoned_time is not None and _ZONE_AFTER_TIME.search(date_text) else None
@@ -198,6 +204,9 @@ _ZONE_AFTER_TIME = re.compile(r"\d:\d\d(?::\d\d)?(?:\s+\d{4})?\s*(?:[+-]\d{4}|(?
 _MAILMAN_NO_SENDER = re.compile(r"^\s*bogus(?:@|\s+\S{1,12}\s+)does\.not\.exist\.com\b", re.IGNORECASE)
 
 
+# Mailman's DMARC "wrap message": the list's message holds the sender's whole message, which
+# is the post (its author, date and text); the wrapper's ids are what subscribers answered
+_WRAPPED = re.compile(rb"(?im)^content-type:\s*message/rfc822\b")
 # c-client's first message of a folder it manages (X-IMAP holds the UID validity)
 _FOLDER_DATA_SUBJECT = re.compile(r"^\s*DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\s*$", re.IGNORECASE)
 # fixed From_ dates that stand for "no date": public-inbox's and mboxrd@z's epoch, git format-patch's marker

@@ -925,3 +925,39 @@ def test_html_only_outlook_reply_quotes_the_original_from_its_header_block():
     assert body.startswith("<p>Hi Bob,</p><p>It fails.</p><blockquote><p><strong>From:</strong> Bob")
     assert body.endswith("<p>Does 1.2 build for you?</p></blockquote>")
     assert mbox.own_text(body) == "Hi Bob, It fails."
+
+
+@pytest.mark.parametrize(
+    ("from_value", "author"),
+    [
+        ('"Jane Doe via Dev" <dev@lists.example.org>', "Jane Doe"),  # Mailman's DMARC rewrite
+        ("\"'Richard Roe' via Dev Group\" <dev@googlegroups.com>", "Richard Roe"),  # Google Groups'
+        ("Glyph Lefkowitz glyph@example.com", "Glyph Lefkowitz"),  # early Mailman: name, then bare address
+        ("(no name) <(no email)>", "unknown"),
+        ("Ann Smith <ann@example.org>", "Ann Smith"),
+    ],
+)
+def test_the_senders_name_survives_list_rewrites_and_old_forms(from_value, author):
+    from digest.sources.mail.decode import author_name
+
+    assert author_name(from_value) == author
+
+
+def test_quote_marks_after_a_space_are_quotes():
+    """Netscape 4 wrote " > " (a space first) before each quoted line."""
+    text = "Zel wrote:\n\n > *sigh*  Alright.\n >\n > From what I remember,\n > your age must say 13.\n\nFair enough.\n"
+    body = _text(f"From: Ann <ann@x>\nSubject: Re: x\nMessage-ID: <a@x>\n\n{text}", name="a.eml").opening_post.body
+    assert body == ("<p>Zel wrote:</p><blockquote><p>*sigh*  Alright.</p><p>From what I remember, your age must say 13.</p>"
+                    "</blockquote><p>Fair enough.</p>")
+
+
+def test_a_message_the_list_wrapped_is_its_senders_post():
+    """Mailman's DMARC "wrap message": the list's message holds the sender's whole message."""
+    wrapped = (
+        "Message-ID: <outer-1@lists.example.org>\nSubject: Re: plan\nFrom: Richard Roe via Dev <dev@lists.example.org>\n"
+        "In-Reply-To: <root@example.com>\nContent-Type: message/rfc822\n\n"
+        "Message-ID: <inner-1@example.com>\nDate: Fri, 17 Mar 2023 10:40:58 +0000\nFrom: Richard Roe <rr@example.com>\n"
+        "Subject: Re: plan\nContent-Type: text/plain; charset=UTF-8\n\nYes, ship it on Monday.\n"
+    )
+    post = _text(wrapped, name="wrapped.eml").opening_post
+    assert (post.author, post.id, post.body) == ("Richard Roe", "outer-1@lists.example.org", "<p>Yes, ship it on Monday.</p>")

@@ -376,3 +376,17 @@ def test_scrubbed_html_note_without_a_next_part_line_is_no_readable_text():
     thread = _text(text)
     assert thread.opening_post.body.startswith('<pre class="signature">An HTML attachment was scrubbed...')
     assert "no readable text in <t@example.com>" in thread.import_notes
+
+
+def test_skipped_content_note_is_no_readable_text():
+    """Mailman 2's Scrubber, for a part it could not convert, leaves only this line (sometimes
+    glued to the "next part" line)."""
+    text = (
+        "From ann at example.com  Sat Mar  4 08:23:39 2006\nFrom: ann at example.com (Ann)\n"
+        "Date: Sat, 04 Mar 2006 08:23:39 +0000\nSubject: [l] Question\nMessage-ID: <q1@example.com>\n\n"
+        "Skipped content of type multipart/alternative-------------- next part --------------\n"
+        "A non-text attachment was scrubbed...\nName: not available\nUrl : http://example.com/a.jpeg\n"
+    )
+    thread = _text(text)
+    assert thread.opening_post.body.startswith('<pre class="signature">Skipped content of type multipart/alternative')
+    assert "no readable text in <q1@example.com>" in thread.import_notes

@@ -58,6 +58,8 @@ _SCRUBBED_PART = re.compile(
 )
 # Mailman 2's Scrubber note standing alone (a message that was only HTML), "URL:" on the next line
 _SCRUBBED_NOTE = re.compile(r"^(?:An HTML attachment|A non-text attachment) was scrubbed\.\.\.\s*$")
+# Mailman 2's Scrubber for a part it could not convert (often glued to the "next part" line)
+_SKIPPED_CONTENT = re.compile(r"^Skipped content of type [\w.+-]+/[\w.+-]+")
 _OUTLOOK_ORIGINAL = re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
 # Outlook's header block of the original: From:, then Sent: (or Date:) and To:/Subject:
 _HEADER_FROM = re.compile(r"^\s*\*?(?:From|Von|De|Da|Van|Från|Fra|Od|От)\s*:\*?\s+\S", re.IGNORECASE)
@@ -101,8 +103,9 @@ _PIPE_PREFIX = re.compile(r"^\| ?")
 
 
 def _marked_quotes(lines: list[str]) -> list[str]:
-    """Quote marks other than ``>`` turned into ``>``: supercite's ``JH> `` (Gnus), ELM's
-    ``:`` and ``| ``, each only on a block of two or more consecutive lines (a single
+    """Quote marks other than ``>`` turned into ``>``: `` >`` (Netscape 4 put a space
+    first), supercite's ``JH> `` (Gnus), ELM's ``:`` and ``| ``, each only on a block of two
+    or more consecutive lines (a single
     ``:`` line is prose), and the ``>>>>> "JH" == ... writes:`` line they follow made
     a plain attribution line rather than five levels of quote."""
     tags = {m.group("tag") for m in map(_SUPERCITE_ATTRIBUTION.match, lines) if m}
@@ -117,7 +120,10 @@ def _marked_quotes(lines: list[str]) -> list[str]:
 
 
 def _prefix_kind(line: str, tags: set[str]) -> str | None:
-    """Which non-``>`` quote mark opens the line: a supercite tag, ``:`` or ``|``."""
+    """Which other quote mark opens the line: ``>`` after a space (Netscape 4), a supercite
+    tag, ``:`` or ``|``."""
+    if line.startswith(" >"):
+        return " >"
     supercite = _SUPERCITE_PREFIX.match(line)
     if supercite:
         tag = supercite.group("tag")
@@ -149,6 +155,8 @@ def _quote_block(lines: list[str], start: int, tags: set[str]) -> tuple[int, boo
 
 
 def _as_marked_quote(line: str, tags: set[str]) -> str:
+    if line.startswith(" >"):
+        return line[1:]
     supercite = _SUPERCITE_PREFIX.match(line)
     if supercite and (supercite.group("tag") in tags or _INITIALS.match(supercite.group("tag"))):
         rest = line[supercite.end():]
@@ -217,7 +225,7 @@ def _is_footer(lines: list[str], index: int) -> bool:
     line = lines[index]
     if _SCRUBBED_NOTE.match(line):
         return any(x.lstrip().lower().startswith(("url", "name:")) for x in lines[index + 1:index + 3])
-    return bool(_SCRUBBED_PART.match(line)) or bool(
+    return bool(_SCRUBBED_PART.match(line) or _SKIPPED_CONTENT.match(line)) or bool(
         _LIST_FOOTER_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in lines[index + 1:index + 4])
     )
 

@@ -458,13 +458,26 @@ _PIPERMAIL_FROM = re.compile(r"^(?P<address>[^()<>\"]*?)\s*\((?P<name>.*)\)\s*$"
 _OBFUSCATED_ADDRESS = re.compile(r"^(?P<local>\S+)\s+\S{1,12}\s+(?P<domain>\S+\.\S+)$")
 
 
+_NAME_THEN_BARE_ADDRESS = re.compile(r"^(?P<name>[^<>()\"@]+?)\s+(?P<address>[^\s<>()\"@]+@[^\s<>()\"]+)$")
+# Mailman's and Google Groups' DMARC rewrite: "Jane Doe via Dev" <dev@lists...>, "'Jane' via Group"
+_VIA_LIST = re.compile(r"^(?:'(?P<quoted>[^']+)'|(?P<name>.+?))\s+via\s+\S.*$")
+_NO_NAME = re.compile(r"\((?:no (?:name|email)|none)\)", re.I)  # placeholders some archivers write
+
+
 def author_name(from_value: str | None, fallback_sender: str | None = None) -> str:
-    """The display name, else the address's local part; never a full address."""
+    """The display name, else the address's local part; never a full address.  A list's DMARC
+    rewrite ("Jane Doe via Dev") gives the person's name back; placeholders such as
+    "(no name)" are no name."""
     name, address = "", ""
+    if from_value and _NO_NAME.search(from_value):
+        from_value = _NO_NAME.sub("", from_value).replace("<>", "").strip()
     if from_value:
         pipermail = _PIPERMAIL_FROM.match(from_value)
+        bare = _NAME_THEN_BARE_ADDRESS.match(from_value.strip())
         if pipermail and "@" not in pipermail.group("address"):
             name, address = pipermail.group("name"), pipermail.group("address")
+        elif bare:  # early Mailman and other tools: "Glyph Lefkowitz glyph@example.com"
+            name, address = bare.group("name"), bare.group("address")
         else:
             try:
                 name, address = email.utils.parseaddr(from_value)
@@ -473,6 +486,8 @@ def author_name(from_value: str | None, fallback_sender: str | None = None) -> s
             if not name and not address:
                 address = from_value
     name = clean_line(decode_encoded_words(name)).strip("\"' ")
+    if via := _VIA_LIST.match(name):
+        name = (via.group("quoted") or via.group("name")).strip("\"' ")
     if name and _looks_like_address(name):
         name = _local_part(name)
     if name and any(ch.isalnum() for ch in name):
