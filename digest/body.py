@@ -274,12 +274,13 @@ def linkify(escaped: str) -> str:
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]) +")  # not "-\tline": that is a patch's removed line
 
 
-def from_plain_text(text: str) -> str:
+def from_plain_text(text: str, short_lines_kept: bool = False) -> str:
     """Normalize plain text (mail bodies, text exports) into the body subset.
 
     Blank lines separate paragraphs; lines starting with ``>`` become (nested)
     blockquotes; everything after a ``-- `` line is marked as the signature;
-    ``- item`` lines become lists; URLs become links.  Hard-wrapped lines are joined.
+    ``- item`` lines become lists; URLs become links.  Hard-wrapped lines are joined;
+    ``short_lines_kept`` (mail) keeps the breaks of a paragraph whose lines are all short.
     """
     lines = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     signature: list[str] = []
@@ -288,14 +289,14 @@ def from_plain_text(text: str) -> str:
             signature = lines[index + 1:]
             lines = lines[:index]
             break
-    out = _blocks_from_lines(lines)
+    out = _blocks_from_lines(lines, short_lines_kept)
     sig_text = "\n".join(signature).strip()
     if sig_text:
         out += f'<pre class="{SIGNATURE_CLASS}">{html.escape(sig_text, quote=False)}</pre>'
     return clean(out)
 
 
-def _blocks_from_lines(lines: list[str]) -> str:
+def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -306,7 +307,7 @@ def _blocks_from_lines(lines: list[str]) -> str:
                 stripped = lines[i][1:]
                 quoted.append(stripped[1:] if stripped.startswith(" ") else stripped)
                 i += 1
-            out.append("<blockquote>" + _blocks_from_lines(quoted) + "</blockquote>")
+            out.append("<blockquote>" + _blocks_from_lines(quoted, short_lines_kept) + "</blockquote>")
             continue
         if not line.strip():
             i += 1
@@ -341,10 +342,16 @@ def _blocks_from_lines(lines: list[str]) -> str:
             i += 1
         if _preformatted(para):
             out.append("<pre>" + linkify(html.escape(textwrap.dedent("\n".join(para)), quote=False)) + "</pre>")
+        elif short_lines_kept and all(len(line.strip()) <= SHORT_LINE for line in para):
+            out.append("<p>" + "<br>".join(linkify(html.escape(line.strip(), quote=False)) for line in para) + "</p>")
         else:
             out.append("<p>" + linkify(html.escape(" ".join(line.strip() for line in para), quote=False)) + "</p>")
     return "".join(out)
 
+
+# A paragraph of lines no longer than this was not wrapped to fit a width: a sign-off
+# ("Best regards" / a name / a date), an address, a poem; its line breaks are the writer's.
+SHORT_LINE = 40
 
 # Lines of code, shell sessions and build logs: their line breaks carry meaning.
 _CODE_LINE = re.compile(

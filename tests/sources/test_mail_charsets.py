@@ -47,7 +47,7 @@ def test_iso_2022_jp_with_nec_characters_is_read_through_the_windows_table():
     body = b"\x1b$B<j=g$O0J2<$NDL$j$G$9!#\x1b(B\n" + nec + b" \x1b$B@_Dj$r3+$/\x1b(B"
     thread = _read(_mail("iso-2022-jp", b"\x1b$B$7$D$b$s\x1b(B", body))
     assert thread.opening_post.title == "しつもん"
-    assert thread.opening_post.body == "<p>手順は以下の通りです。 ① 設定を開く</p>"
+    assert thread.opening_post.body == "<p>手順は以下の通りです。<br>① 設定を開く</p>"
     assert thread.import_notes == ()
 
 

@@ -898,8 +898,8 @@ def test_supercite_elm_and_pipe_quote_marks_become_quotes():
     )
     assert body(supercite) == (
         '<p>"JH" == John Hacker &lt;jh@example.com&gt; writes:</p>'
-        "<blockquote><p>I think the patch is wrong because it breaks the build on IRIX.</p></blockquote>"
-        "<p>It does not; I tested it.</p><blockquote><p>Bob wrote: the other patch fails.</p></blockquote><p>No.</p>"
+        "<blockquote><p>I think the patch is wrong because it<br>breaks the build on IRIX.</p></blockquote>"
+        "<p>It does not; I tested it.</p><blockquote><p>Bob wrote:<br>the other patch fails.</p></blockquote><p>No.</p>"
     )
     elm = "Alan said:\n:>\n:> It won't happen by itself.\n:\n:Are you saying that?\n:\nIn a way yes.\n"
     assert body(elm) == (
@@ -947,7 +947,7 @@ def test_quote_marks_after_a_space_are_quotes():
     """Netscape 4 wrote " > " (a space first) before each quoted line."""
     text = "Zel wrote:\n\n > *sigh*  Alright.\n >\n > From what I remember,\n > your age must say 13.\n\nFair enough.\n"
     body = _text(f"From: Ann <ann@x>\nSubject: Re: x\nMessage-ID: <a@x>\n\n{text}", name="a.eml").opening_post.body
-    assert body == ("<p>Zel wrote:</p><blockquote><p>*sigh*  Alright.</p><p>From what I remember, your age must say 13.</p>"
+    assert body == ("<p>Zel wrote:</p><blockquote><p>*sigh*  Alright.</p><p>From what I remember,<br>your age must say 13.</p>"
                     "</blockquote><p>Fair enough.</p>")
 
 
@@ -961,3 +961,21 @@ def test_a_message_the_list_wrapped_is_its_senders_post():
     )
     post = _text(wrapped, name="wrapped.eml").opening_post
     assert (post.author, post.id, post.body) == ("Richard Roe", "outer-1@lists.example.org", "<p>Yes, ship it on Monday.</p>")
+
+
+def test_flowed_text_without_a_soft_break_is_read_as_wrapped_text():
+    """Outlook Express declares format=flowed and wraps without the trailing spaces."""
+    text = ("When I tried to change 8139too, it did not work -- not because of the code\n"
+            "change -- rather, I had some\nproblems in compiling this module.\n")
+    body = _text(_flowed(text), name="oe.eml").opening_post.body
+    assert body == ("<p>When I tried to change 8139too, it did not work -- not because of the code change -- "
+                    "rather, I had some problems in compiling this module.</p>")
+
+
+def test_a_paragraph_of_short_lines_keeps_its_line_breaks():
+    """A sign-off, an address: lines nobody wrapped to a width keep their breaks."""
+    text = ("Thanks for the quick review, I will send a second version of the patch with the\n"
+            "changes you asked for.\n\nBest Regards\nWang Yugui (wangyugui@example.com)\n2020/10/23\n")
+    body = _text(f"From: Wang <w@x>\nSubject: Re: x\nMessage-ID: <a@x>\n\n{text}", name="a.eml").opening_post.body
+    assert body == ("<p>Thanks for the quick review, I will send a second version of the patch with the changes you "
+                    "asked for.</p><p>Best Regards<br>Wang Yugui (wangyugui@example.com)<br>2020/10/23</p>")

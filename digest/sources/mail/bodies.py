@@ -435,7 +435,7 @@ def message_body(msg, obfuscation: str | None = None) -> MailBody:
         text = prepare_plain_text("\n\n".join(plain), obfuscation)
         lines = text.split("\n")
         before_signature = lines[:next((i for i, line in enumerate(lines) if line in ("-- ", "--")), len(lines))]
-        return MailBody(bodies.from_plain_text(text), any(line.strip() for line in before_signature), assumed)
+        return MailBody(bodies.from_plain_text(text, short_lines_kept=True), any(line.strip() for line in before_signature), assumed)
     html = [h for h in html if h.strip()]
     if html:
         return MailBody(bodies.from_html(quote_html_original(CONTROL_CHARS.sub("", "\n".join(html)))), True, assumed)

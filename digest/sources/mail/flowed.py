@@ -4,7 +4,9 @@ A line ending in a space is soft-broken: it joins the next line of the same quot
 (its trailing space deleted first when ``DelSp=yes``, for scripts written without spaces
 and for long URLs); every other line end is a hard break the sender typed, as is the
 signature separator ``-- ``.  Leading ``>`` marks give the quote depth, and one space
-after them (or at the start of an unquoted line) is stuffing and is removed.
+after them (or at the start of an unquoted line) is stuffing and is removed.  Text declared
+flowed in which no line ends in a space was not flowed at all (Outlook Express): it is read as
+ordinary wrapped text.
 
 ``body.from_plain_text`` joins the lines of a paragraph, which would undo hard breaks, so
 a block of hard-broken lines becomes one paragraph per line, unless the body builder
@@ -39,8 +41,12 @@ def _param(part, name: str) -> str:
 
 
 def unflow(text: str, delsp: bool) -> str:
-    """Flowed text as plain text whose line breaks are the sender's hard breaks only."""
+    """Flowed text as plain text whose line breaks are the sender's hard breaks only.  Text
+    declared flowed without one soft break (no line ends in a space) was wrapped by a program
+    that only says it flows (Outlook Express): it is read as ordinary wrapped text."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not any(line.endswith(" ") and line.lstrip(">").strip() != "--" for line in lines):
+        return "\n".join(lines)
     return "\n".join(_keep_hard_breaks(_logical_lines(lines, delsp)))
 
 
