@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -86,11 +86,14 @@ def from_html(fragment: str, site: str | None = None) -> str:
         if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCKISH for c in element):
             _unwrap_container(element)
             continue
+        if tag in ("a", "img", "iframe"):
+            _resolve(element, "href" if tag == "a" else "src", site)
+        if tag == "iframe" and _LINKABLE.match(element.get("src") or ""):
+            _embed_to_link(element)  # a video or map the page embeds: a mailbox can follow a link to it
+            continue
         if tag in _DROP_WITH_CONTENT:
             element.drop_tree()
             continue
-        if tag in ("a", "img"):
-            _resolve(element, "href" if tag == "a" else "src", site)
         if tag == "img" and element.get("width") == "1" and element.get("height") == "1":
             element.drop_tree()  # a tracking pixel, nothing to read
             continue
@@ -194,6 +197,16 @@ def _replace_with_text(element, text: str) -> None:
     """The element gives way to ``text`` (joined to what precedes it), keeping its tail."""
     element.tail = text + (element.tail or "")
     element.drop_tree()
+
+
+def _embed_to_link(frame) -> None:
+    """An embedded frame (a YouTube video, a map) becomes a link to what it shows."""
+    src = frame.get("src").strip()
+    title = " ".join((frame.get("title") or "").split())
+    link = lxml.html.Element("a", href=src)
+    link.text = f"[embedded: {title or urlsplit(src).hostname or src}]"
+    link.tail = frame.tail
+    frame.getparent().replace(frame, link)
 
 
 def _image_to_link(img) -> None:

@@ -16,6 +16,11 @@ def test_an_image_inside_a_link_becomes_the_links_label():
     assert body == '<p><a href="https://ex.org/full.png">[image: chart]</a> see</p>'
 
 
+def test_an_embedded_frame_becomes_a_link_to_what_it_shows():
+    frame = '<p>Watch:</p><iframe width="420" src="//www.youtube.com/embed/QNNl" title="Pruning roses"></iframe><iframe src="/x"></iframe>'
+    assert from_html(frame) == '<p>Watch:</p><p><a href="https://www.youtube.com/embed/QNNl">[embedded: Pruning roses]</a></p>'
+
+
 def test_protocol_relative_and_site_relative_addresses_lead_somewhere():
     fragment = '<p><a href="//i.stack.imgur.com/x.png">shot</a> <a href="/q/1">question</a></p>'
     assert from_html(fragment) == '<p><a href="https://i.stack.imgur.com/x.png">shot</a> question</p>'

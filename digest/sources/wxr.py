@@ -318,6 +318,7 @@ class _Post:
     parent: str
     source: str  # the file it is in
     relative_link: str | None = None  # the link as written, when it was relative
+    site: str | None = None  # the site's address: links in the text relative to the site resolve against it
     replies: list = field(default_factory=list)  # bbPress replies, when this is a topic
 
     @classmethod
@@ -330,6 +331,7 @@ class _Post:
             fields=fields,
             source=source,
             relative_link=written if written and link != written else None,
+            site=base,
             post_id=xmlsafe.text(fields.get("wp:post_id")),
             slug=xmlsafe.text(fields.get("wp:post_name")),
             title=_unescaped(xmlsafe.text(fields.get("title"))),
@@ -480,8 +482,7 @@ def _as_reply(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
     author = authors.get(login, login) or "anonymous"
     content, left_out = shortcodes(xmlsafe.markup(fields.get("content:encoded")) or xmlsafe.markup(fields.get("description")))
     dropped.update(left_out)
-    html = autop(content)
-    body = bodies.from_html(html)
+    body = bodies.from_html(autop(content), post.site)
     posted_at, posted_text = _time(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"))
     if posted_at is None and not posted_text:  # old exports: only the RSS pubDate
         published = common.parse_mail_date(xmlsafe.text(fields.get("pubDate")))
@@ -622,7 +623,7 @@ def _comment(fields: dict, post: _Post, comment_ids: set[str]) -> tuple[Reply, b
     author = _unescaped(xmlsafe.text(fields.get("wp:comment_author"))) or "Anonymous"
     content = xmlsafe.markup(fields.get("wp:comment_content"))
     shown, _ = shortcodes(content, drop_blocks=False)  # WordPress expands none in comments; media URLs become links
-    body = bodies.from_html(autop(_with_absolute_comment_links(shown, post.link)))
+    body = bodies.from_html(autop(_with_absolute_comment_links(shown, post.link)), post.site)
     posted_at, posted_text = _time(fields.get("wp:comment_date_gmt"), fields.get("wp:comment_date"))
     parent = xmlsafe.text(fields.get("wp:comment_parent"))
     by_link = None

@@ -699,6 +699,16 @@ def test_relative_item_links_resolve_against_the_site_address():
     assert thread.url is None and "the export names no site address to resolve it" in thread.import_notes[0]
 
 
+def test_site_relative_links_in_posts_and_comments_resolve_against_the_site():
+    post = small_post("5", "Parts", "https://leeks.example.org/parts/",
+                      content='<![CDATA[Read <a href="/part-2/">Part 2</a>. <img src="/wp-content/uploads/d.png" alt="diagram">]]>',
+                      comments=small_comment("1", "Ann", '<![CDATA[See <a href="/files/code.zip">the code</a>.]]>'))
+    thread = read(small_export(post, channel="<link>https://leeks.example.org</link>"))
+    assert thread.opening_post.body == ('<p>Read <a href="https://leeks.example.org/part-2/">Part 2</a>. '
+                                        '<a href="https://leeks.example.org/wp-content/uploads/d.png">[image: diagram]</a></p>')
+    assert thread.replies[0].body == '<p>See <a href="https://leeks.example.org/files/code.zip">the code</a>.</p>'
+
+
 def test_content_written_as_child_elements_keeps_its_markup():
     """Some exporters write the HTML as real elements (no CDATA, no escaping)."""
     post = small_post(
