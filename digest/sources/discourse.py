@@ -16,7 +16,8 @@ Accepted shapes (Discourse's public JSON API, append ``.json`` to a forum URL):
   replies makes the import partial, an opening post without replies gets a note;
 - a folder holding any mix of those, typically one ``/posts/{id}.json`` per file as saved by
   archivers: posts are merged by id, grouped by ``topic_id`` and ordered by ``post_number``.
-  When the posts belong to several topics, ``request.thread`` picks one by topic id or slug.
+  When the posts belong to several topics, ``request.thread`` picks one by topic id, slug or
+  address (which also gives the forum address to a source that names none).
   Posts without ``topic_id`` take it (and the slug) from their ``post_url``; a source naming
   no topic at all is given its opening post's id, ``post-{id}``, as thread id (noted).
 
@@ -299,6 +300,9 @@ def _choose_topic(request, posts) -> tuple[str | None, list[_Post]]:
         orphans = groups.pop(None)
         next(iter(groups.values())).extend(orphans)
     wanted = (request.thread or "").strip()
+    in_url = _TOPIC_IN_URL.search(wanted) if wanted.startswith(("http://", "https://")) else None
+    if in_url:  # the topic's address, as a browser shows it
+        wanted = in_url.group(1)
     if wanted:
         for topic_id, members in groups.items():
             if wanted == topic_id or wanted.lower() in {(p.topic_slug or "").lower() for p in members}:
@@ -306,7 +310,7 @@ def _choose_topic(request, posts) -> tuple[str | None, list[_Post]]:
         raise SourceError(
             f"no topic {wanted!r} in this source; it holds {_topic_list(groups)}",
             where=request.name,
-            fix="pass --thread with one of the topic ids or slugs listed",
+            fix="pass --thread with one of the topic ids or slugs listed, or the topic's address",
         )
     if len(groups) > 1:
         raise SourceError(
@@ -353,6 +357,7 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
     posts = sorted(posts, key=lambda p: (p.number is None, p.number or 0, p.key))
     posts, type_notes = _keep_regular(posts)
     notes.extend(type_notes)
+    not_replies = len(fetched) - len(posts)  # notices and whispers: in posts_count, never replies
     posts, withdrawn_notes = _drop_withdrawn(posts)
     notes.extend(withdrawn_notes)
     poll_note = _poll_note(posts)
@@ -362,7 +367,7 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
 
     slug = (topic.slug if topic else None) or next((p.topic_slug for p in posts if p.topic_slug), None)
     title = (topic.title if topic else None) or next((p.topic_title for p in posts if p.topic_title), None)
-    base, base_note = _site_base(request.documents, posts)
+    base, base_note = _site_base(request.documents, posts, request.thread)
     if base_note:
         notes.append(base_note)
 
@@ -387,6 +392,7 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
     partial = partial or parents_missing
 
     missing_note, total, missing = _missing_posts(topic, topic_id, fetched)
+    total = max(0, total - not_replies) if total is not None else None
     partial = partial or missing
     if missing_note:
         notes.append(missing_note)
@@ -724,10 +730,15 @@ def _post_body(post: _Post, base: str | None) -> str:
 
 # ---------------------------------------------------------------------------- addresses
 
-def _site_base(documents, posts: list[_Post]) -> tuple[str | None, str | None]:
-    """The forum's address, and a note when it had to be inferred from avatar paths."""
-    for doc in documents:
-        base = _base_from_url(doc.name)
+_TOPIC_IN_URL = re.compile(r"/t/(?:[^/]*[^/0-9][^/]*/)?(\d+)(?:/\d+)?/?(?:[?#].*)?$")
+
+
+def _site_base(documents, posts: list[_Post], selector: str | None = None) -> tuple[str | None, str | None]:
+    """The forum's address (from the source's URL, a topic address given as ``--thread``, the
+    posts' ``post_url``, else their avatar paths, noted), or a note that the thread will have
+    no links."""
+    for text in [doc.name for doc in documents] + [selector or ""]:
+        base = _base_from_url(text.strip())
         if base:
             return base, None
     for post in posts:
@@ -739,7 +750,8 @@ def _site_base(documents, posts: list[_Post]) -> tuple[str | None, str | None]:
         if match:
             base = f"https://{match.group(1).lower()}"
             return base, f"permalinks use {base}, the forum address found in the posts' avatar paths"
-    return None, None
+    return None, ("the source names no forum address (no URL, post_url or avatar host): the thread and its posts "
+                  "have no links; give the topic's address as --thread to have them")
 
 
 def _base_from_url(text: str) -> str | None:

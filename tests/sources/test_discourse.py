@@ -180,7 +180,7 @@ def test_hand_made_topic_covers_partial_parts():
     assert [r.id for r in thread.replies] == ["502", "503", "505", "506", "508"]  # small action skipped
     parents = {r.id: r.parent_id for r in thread.replies}
     assert parents == {"502": None, "503": "502", "505": None, "506": None, "508": "506"}
-    assert thread.partial and thread.total_replies == 9 and thread.author == "ann"
+    assert thread.partial and thread.total_replies == 8 and thread.author == "ann"  # posts_count 10: the opening post and the small-action notice are no replies
     notes = " | ".join(thread.import_notes)
     assert "skipped 1 small-action posts" in notes
     assert "1 posts answer posts not in the import (shown as answering the topic): #5 answers #7" in notes
@@ -574,3 +574,15 @@ def test_thread_id_from_post_urls_else_the_opening_post():
     assert "the source names no topic id or slug: the thread id post-101 is its opening post's id" in by_opening.import_notes
     nameless = discourse.read(ImportRequest(_docs({"post_stream": {"posts": [dict(bare[1], id=None)]}})))
     assert nameless.id == "discourse" and any('the thread id is "discourse"' in n for n in nameless.import_notes)
+
+
+def test_a_topic_address_as_thread_gives_the_links_a_source_without_one_lacks():
+    """Posters without uploaded avatars have letter avatars, which name no forum host."""
+    posts = [_post(501, 1, "ann", "<p>Which shears?</p>", avatar_template="/letter_avatar_proxy/v4/letter/a/e9/{size}.png"),
+             _post(502, 2, "ben", "<p>Bypass.</p>", avatar_template="/letter_avatar_proxy/v4/letter/b/e9/{size}.png")]
+    docs = _docs(*posts, names=["a.json", "b.json"])
+    bare = discourse.read(ImportRequest(docs))
+    assert bare.url is None and "the source names no forum address" in bare.import_notes[-1]
+    thread = discourse.read(ImportRequest(docs, thread="https://forum.example.org/t/pruning-shears/42/2"))
+    assert thread.url == "https://forum.example.org/t/pruning-shears/42"
+    assert thread.replies[0].permalink == "https://forum.example.org/t/pruning-shears/42/2"
