@@ -389,7 +389,7 @@ def _opening_post(link: jsonshape.Node, permalink: str, escaped: bool, poll_html
 def _post_body(link: jsonshape.Node, permalink: str, escaped: bool) -> tuple[str, list[str]]:
     """What the post says, then what it links to: a text post's text; a link, image or gallery
     post's address (and its text, which reddit allows since 2022, and a gallery's captions); a
-    crosspost's original, quoted, since the crosspost itself has no text."""
+    crosspost's original (title, text, gallery), quoted, since the crosspost itself has none."""
     own = _own_text(link, escaped)
     parts = [own] if own else []
     if link["is_gallery"].flag():
@@ -402,14 +402,23 @@ def _post_body(link: jsonshape.Node, permalink: str, escaped: bool) -> tuple[str
     originals = link["crosspost_parent_list"].array()
     if not own and originals:
         original = originals[0].expect_object("the crossposted post")
-        quoted = _own_text(original, escaped)
-        if quoted:
-            parts.append(f"<blockquote>{quoted}</blockquote>")
+        parts.append(_quoted_original(original, escaped))
         home = re.match(r"/?(r/[^/]+)/", _text(original["permalink"], escaped) or "")
         where = _text(original["subreddit_name_prefixed"], escaped) or (home.group(1) if home else "another subreddit")
-        notes.append(f"the opening post is a crosspost from {where}; "
-                     + ("its text is quoted from the original" if quoted else "the original has no text"))
+        notes.append(f"the opening post is a crosspost from {where}; the original is quoted")
     return "".join(parts), notes
+
+
+def _quoted_original(original: jsonshape.Node, escaped: bool) -> str:
+    """A crossposted post as a quote: its title (a link to its own discussion), its text, and
+    its gallery's images."""
+    title = _text(original["title"], escaped)
+    discussion = _absolute(_text(original["permalink"], escaped))
+    heading = _link_anchor(discussion, title or discussion) if discussion else html.escape(title or "")
+    inner = (f"<p>{heading}</p>" if heading else "") + _own_text(original, escaped)
+    if original["is_gallery"].flag():
+        inner += _gallery(original, escaped)
+    return body.from_html(f"<blockquote>{inner}</blockquote>") if inner else ""
 
 
 def _own_text(post: jsonshape.Node, escaped: bool) -> str:
@@ -623,9 +632,11 @@ def _md_html(fragment: str) -> str:
     (``[teaser](/s "hidden text")``) keeps its text in the link's title."""
     match = _MD_WRAPPER.match(fragment)
     inner = _SPOILER_LINK.sub(_spoiler_text, match.group(1) if match else fragment)
+    inner = _BLOCK_SPOILER.sub(r"<div>\1</div>", inner)  # ">!text!<" is the poster's own text, not a quote
     return body.from_html(inner, SITE + "/")
 
 
+_BLOCK_SPOILER = re.compile(r'<blockquote class="md-spoiler-text">(.*?)</blockquote>', re.S)
 _SPOILER_LINK = re.compile(r"""<a href="(?:/s|#s|/spoiler)" title="([^"]*)">(.*?)</a>""", re.S)
 
 

@@ -254,8 +254,12 @@ def test_a_crosspost_quotes_its_original_and_links_it():
                                   crosspost_parent="t3_16wz111", crosspost_parent_list=[original]))
     link = "https://www.reddit.com/r/linux/comments/16wz111/why_i_left_emacs/"
     assert result.opening_post.body == (f'<p><a href="{link}">{link}</a></p>'
-                                        "<blockquote><p>Startup <strong>time</strong>.</p></blockquote>")
-    assert "the opening post is a crosspost from r/linux; its text is quoted from the original" in result.import_notes
+                                        f'<blockquote><p><a href="{link}">Why I left Emacs</a></p><p>Startup <strong>time</strong>.</p></blockquote>')
+    assert "the opening post is a crosspost from r/linux; the original is quoted" in result.import_notes
+    video = dict(original, is_self=False, selftext="", selftext_html=None, url="https://v.redd.it/cwx8")
+    result = _read_obj(_link_post("🔥", "https://v.redd.it/cwx8", crosspost_parent_list=[video]))
+    assert result.opening_post.body == ('<p><a href="https://v.redd.it/cwx8">https://v.redd.it/cwx8</a></p>'
+                                        f'<blockquote><p><a href="{link}">Why I left Emacs</a></p></blockquote>')
 
 
 def test_a_gallery_lists_its_images_with_captions_and_links():
@@ -266,6 +270,14 @@ def test_a_gallery_lists_its_images_with_captions_and_links():
     assert result.opening_post.body == (
         '<p>Bench &amp; plans</p><ul><li><a href="https://preview.redd.it/m1.jpg?width=100&amp;s=1">Before</a></li>'
         '<li><a href="https://preview.redd.it/m2.png">After</a> – <a href="https://example.org/plans">https://example.org/plans</a></li></ul>')
+
+
+def test_a_block_spoiler_is_the_posters_own_text():
+    thread = _thread()
+    thread[1]["data"]["children"][1]["data"]["body_html"] = (
+        '<div class="md"><p>Who?</p><blockquote class="md-spoiler-text"><p>the butler did it</p></blockquote></div>')
+    thread[1]["data"]["children"][1]["data"]["body"] = "Who?"
+    assert _read_obj(thread).reply("c5").body == "<p>Who?</p><p>the butler did it</p>"
 
 
 def test_links_to_reddit_itself_and_old_spoilers_keep_their_meaning():
