@@ -38,8 +38,11 @@ Atom ``content src`` becomes a link.  Times keep their zone only when it is cert
 offset, a name feedparser applies, or an abbreviation ``common.zone_offset`` knows (noted);
 other times are kept as text (noted).  An author given only as an e-mail address is shown
 by its local part (a placeholder such as dummy@ names nobody), never the address; a feed's
-own author given so is a contact address and names no one.  A Mastodon account feed's posts are the account's;
-Media RSS images, video and audio the body does not show are linked after it.
+own author given so is a contact address and names no one.  A Mastodon account feed's posts are the account's
+(also GoToSocial's, told by Mastodon's "Public posts from @user@host" description); Media RSS
+images, video and audio the body does not show are linked after it, and a picture's alt text
+(feedparser's plain-text content beside a summary) is not the post.  Comments Blogger marks
+removed are left out; entries sharing an id but saying different things are told apart.
 """
 
 from __future__ import annotations
@@ -99,6 +102,8 @@ def read(request) -> Thread:
     feed_author = _channel_author(channel, loose, notes)
     complete, cut_off = feed_parse.complete_entries(doc, parsed, notes)
     scores = _site_scores(doc, notes)
+    kept = _without_removed(doc, complete, notes)
+    removed, complete = len(complete) - len(kept), kept
     entries = [_entry(e, feed_author, loose, scores) for e in complete]
     entries = _drop_duplicates(entries, notes)
     _note_zone_names(entries, notes)
@@ -108,7 +113,7 @@ def read(request) -> Thread:
         title=_plain(channel.get("title_detail")) or None,
         url=_alternate_link(channel),
     )
-    in_file = len(entries)
+    in_file = len(entries) + removed
     whole_feed = page
     page, entries = _one_post(page, entries, request.thread, doc.name, notes)
     gaps = _number_topic_posts(entries, page.url, notes)
@@ -248,11 +253,15 @@ def _channel_author(channel, loose: bool, notes: list[str]) -> str | None:
 _PROFILE = re.compile(r"https?://[^/?#]+/@(?P<user>[^/?#@]+)/?")
 
 
+_PUBLIC_POSTS = re.compile(r"Public posts from @[^@\s]+@\S+")
+
+
 def _account_of_user_feed(channel) -> str | None:
     """The account a Mastodon user feed is for: its display name (the channel title), else @NAME."""
     generator = str(channel.get("generator") or "")
     profile = _PROFILE.fullmatch(str(channel.get("link") or "").strip())
-    if not (generator.startswith("Mastodon") and profile):
+    fediverse = generator.startswith("Mastodon") or _PUBLIC_POSTS.match(_plain(channel.get("subtitle_detail")) or "")
+    if not (fediverse and profile):  # GoToSocial and others write Mastodon's description, not its generator
         return None
     return _plain(channel.get("title_detail")) or "@" + profile.group("user")
 
@@ -310,7 +319,10 @@ def _content(entry) -> _Content:
     Also WordPress's "In reply to" opening of HTML content, when it has one.  Atom content
     given by reference (``src``, RFC 4287 4.1.3.2) is a link to it, after the summary."""
     src = next((c.get("src").strip() for c in entry.get("content") or [] if (c.get("src") or "").strip()), None)
-    candidates = [c for c in entry.get("content") or [] if not c.get("src")]
+    # feedparser files a Media RSS picture's media:description (its alt text) as the entry's
+    # plain-text content: beside a summary, that is the picture's label, not the post
+    alt_texts = bool(entry.get("media_content")) and bool(entry.get("summary"))
+    candidates = [c for c in entry.get("content") or [] if not c.get("src") and not (alt_texts and c.get("type") == "text/plain")]
     if entry.get("summary_detail"):
         candidates.append(entry["summary_detail"])
     elif entry.get("summary"):
@@ -494,6 +506,31 @@ _RANK_NAMESPACE = "http://purl.org/atompub/rank/1.0"
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+_REMOVED_MARK = b"blogger.contentRemoved"
+
+
+def _without_removed(doc, entries: list, notes: list[str]) -> list:
+    """Blogger keeps a comment its author or the blog removed, its text replaced by "This
+    comment has been removed", marked by ``gd:extendedProperty blogger.contentRemoved``; such
+    entries are left out (noted).  feedparser keeps one extended property per entry at most,
+    so the marks are read from the XML itself."""
+    if _REMOVED_MARK not in doc.data:
+        return entries
+    try:
+        root = xmlsafe.parse(doc.data, doc.name, fix=feed_parse.FIX_NOT_FEED, tolerant=True).root
+    except SourceError:
+        return entries
+    removed = {
+        xmlsafe.text(prop.getparent().find(_ATOM + "id"))
+        for prop in root.iter("{http://schemas.google.com/g/2005}extendedProperty")
+        if prop.get("name") == "blogger.contentRemoved" and (prop.get("value") or "").lower() == "true"
+    }
+    kept = [e for e in entries if (e.get("id") or "").strip() not in removed]
+    if len(kept) < len(entries):
+        notes.append(f"skipped {len(entries) - len(kept)} comment(s) removed by their author or the blog (Blogger)")
+    return kept
+
+
 def _site_scores(doc, notes: list[str]) -> dict[str, int]:
     """Atom Ranking Extensions (``re:rank``, draft-snell-atompub-feed-index) by entry id.  A
     rank means what its ``scheme`` (ranking domain) says; one whose scheme is the site the
@@ -533,15 +570,27 @@ def _count(value) -> int | None:
 # ---------------------------------------------------------------------------- structure
 
 def _drop_duplicates(entries: list[_Entry], notes: list[str]) -> list[_Entry]:
+    """An entry repeated (same id, same author and text) is skipped.  Entries that share an
+    id but say different things are different entries whose feed gives them no id of their
+    own (no guid, every comment linked to the post): each is named by its author and text."""
+    variants: dict[str, set[tuple[str, str]]] = {}
+    for entry in entries:
+        variants.setdefault(entry.reply.id, set()).add((entry.reply.author, entry.reply.body))
+    shared = {reply_id for reply_id, found in variants.items() if len(found) > 1}
     seen: set[str] = set()
     kept = []
     for entry in entries:
+        if entry.reply.id in shared:
+            entry = replace(entry, reply=replace(entry.reply, id=common.stable_id(author=entry.reply.author, body=entry.reply.body)))
         if entry.reply.id in seen:
             continue
         seen.add(entry.reply.id)
         kept.append(entry)
     if len(kept) < len(entries):
         notes.append(f"{len(entries) - len(kept)} repeated entries (same id) skipped")
+    if shared:
+        notes.append(f"{sum(len(variants[i]) for i in shared)} entries share an id or link with different text; "
+                     "each is named by its author and text")
     return kept
 
 
