@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from digest import body as bodies
 from digest.errors import SourceError
@@ -231,7 +231,8 @@ def _select(threads: list[_PageThread], selector: str, name: str, notes: list[st
         return by_dsq_id[0]
     exact = [t for t in threads if t.names(selector) or (t.link and _same_link(t.link, selector))]
     pages = {page for page in [_page(selector), *(_page(t.link) for t in exact)] if page}
-    same_page = exact + [t for t in threads if not any(t is e for e in exact) and _page(t.link) in pages]
+    same_page = exact + [t for t in threads if not any(t is e for e in exact)
+                         and (_page(t.link) in pages or _page(t.identifier) in pages)]  # identifiers are often the address
     if same_page:
         return _one_of_page(same_page, exact, selector, name, notes)
     needle = selector.casefold()
@@ -291,15 +292,19 @@ _TRACKING = re.compile(r"(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igs
 
 
 def _page(link: str | None) -> tuple | None:
-    """A link as the page it names: scheme, host case, a trailing slash, the fragment and
-    tracking parameters do not change it."""
+    """A link as the page it names: scheme, host case, a trailing slash, the fragment,
+    tracking parameters and how the path is escaped (``%e7`` / ``%E7`` / the letter itself,
+    as a browser shows it) do not change it."""
     if not link:
         return None
-    parts = urlsplit(link.strip())
+    try:
+        parts = urlsplit(link.strip())
+    except ValueError:
+        return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.fullmatch(k))
-    return parts.netloc.lower(), parts.path.rstrip("/"), tuple(query)
+    return parts.netloc.lower(), unquote(parts.path).rstrip("/"), tuple(query)
 
 
 # ---------------------------------------------------------------------------- replies
@@ -331,7 +336,7 @@ def _replies(thread: _PageThread, notes: list[str]) -> tuple[list[Reply], bool]:
         deleted = sum(1 for p in removed if p.deleted)
         spam = len(removed) - deleted
         kept = sum(1 for p in removed if p.dsq_id in needed)
-        note = f"skipped {deleted} deleted and {spam} spam post(s)"
+        note = "skipped " + " and ".join(f"{n} {kind} post(s)" for n, kind in ((deleted, "deleted"), (spam, "spam")) if n)
         notes.append(note + (f"; {kept} kept as '{PLACEHOLDER_AUTHOR}' placeholder(s) because others answer them" if kept else ""))
     replies = []
     missing = 0

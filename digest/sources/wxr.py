@@ -62,7 +62,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_tz
 from itertools import accumulate
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from digest import body as bodies
 from digest.errors import SourceError
@@ -455,8 +455,8 @@ def _select(posts: list[_Post], listed: list[_Post], selector: str, name: str) -
     of a title is looked for among the published posts first (not their revisions)."""
     for exact in (
         lambda p: p.post_id == selector,
-        lambda p: p.slug and p.slug == selector,
-        lambda p: any(link and link.rstrip("/") == selector.rstrip("/") for link in (p.link, p.relative_link)),
+        lambda p: p.slug and unquote(p.slug) == unquote(selector),  # WordPress keeps non-ASCII slugs %-escaped
+        lambda p: any(link and unquote(link).rstrip("/") == unquote(selector).rstrip("/") for link in (p.link, p.relative_link)),
     ):
         found = [p for p in posts if exact(p)]
         if found:

@@ -203,7 +203,7 @@ def test_the_one_thread_with_posts():
     placeholder = thread.reply("4501000004")
     assert placeholder.body == "" and "rude" not in canonical.dumps(thread)
     assert thread.reply("4501000003") is None  # spam, nobody answers it
-    assert thread.import_notes == ("skipped 1 deleted and 1 spam post(s); 1 kept as '[deleted]' placeholder(s) because others answer them",)
+    assert thread.import_notes == ("skipped 1 deleted post(s) and 1 spam post(s); 1 kept as '[deleted]' placeholder(s) because others answer them",)
     assert not thread.partial
     assert_round_trip(thread)
 
@@ -442,3 +442,21 @@ def test_a_message_written_as_child_elements_keeps_its_markup():
     message = 'See <a href="https://example.org/errata">the errata</a>.<br/>Second line.'
     thread = read(small_disqus(page("100", "https://blog.example.net/a/", "A"), post("1", "100", message)))
     assert thread.replies[0].body == '<p>See <a href="https://example.org/errata">the errata</a>.<br>Second line.</p>'
+
+
+def test_a_page_is_named_however_its_path_is_escaped_and_by_an_identifier_that_is_its_address():
+    """Browsers show %E7%AC%AC as 第, and Disqus kept both escape cases as separate threads."""
+    def thread(dsq_id, link, identifier=""):
+        return f'<thread dsq:id="{dsq_id}"><id>{identifier}</id><link>{link}</link><title>T{dsq_id}</title></thread>'
+
+    def post(dsq_id, thread_id, name):
+        return (f'<post dsq:id="{dsq_id}"><message><![CDATA[<p>{name} here</p>]]></message><createdAt>2019-02-01T10:00:00Z</createdAt>'
+                f'<isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>{name}</name></author><thread dsq:id="{thread_id}"/></post>')
+
+    data = ('<?xml version="1.0" encoding="utf-8"?><disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">'
+            + thread(1, "http://blog.example.cn/p/%e7%ac%ac/") + thread(2, "http://blog.example.cn/p/%E7%AC%AC")
+            + thread(3, "http://radio.example.com/p/229/", "https://radio.example.com/p/229/")
+            + post(11, 1, "Ann") + post(12, 3, "Bo") + "</disqus>")
+    for selector in ("http://blog.example.cn/p/%E7%AC%AC/", "https://blog.example.cn/p/第"):
+        assert [r.author for r in read(data, selector).replies] == ["Ann"]
+    assert [r.author for r in read(data, "https://radio.example.com/p/229").replies] == ["Bo"]

@@ -816,3 +816,13 @@ def test_a_folder_with_one_export_and_other_files_reads_the_export():
     readme = SourceDocument("site/README.txt", b"notes")
     thread = wxr.read(ImportRequest((readme, export)))
     assert thread.id == "5" and thread.import_notes == ("skipped 1 file(s) that are not WordPress exports: site/README.txt",)
+
+
+def test_a_post_is_found_however_its_address_or_slug_is_escaped():
+    """WordPress keeps a non-ASCII slug %-escaped; a browser shows the letters."""
+    escaped = "%e7%ac%ac%e4%b8%89"
+    post = small_post("7", "Third", f"https://leeks.example.org/2015/03/{escaped}/", comments=small_comment("1", "Ann", "Hi."))
+    other = small_post("8", "Other", "https://leeks.example.org/other/", comments=small_comment("2", "Bo", "Yo."))
+    data = small_export(post.replace("<wp:post_id>7</wp:post_id>", f"<wp:post_id>7</wp:post_id><wp:post_name>{escaped}</wp:post_name>") + other)
+    for selector in ("https://leeks.example.org/2015/03/第三/", "https://leeks.example.org/2015/03/%E7%AC%AC%E4%B8%89", "第三"):
+        assert read(data, thread=selector).id == "7"
