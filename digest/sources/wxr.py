@@ -154,7 +154,7 @@ class _Part:
     def of(cls, doc) -> "_Part":
         parsed, notes = xmlsafe.parse_export(doc.data, doc.name, _FIX_XML)
         base = _site_address(parsed.root)
-        posts = [_Post.of(item, base, doc.name) for item in parsed.root.iter() if _kind(item) == "item"]
+        posts = [_Post.of(item, base, doc.name) for item in parsed.root.iter("{*}item") if _kind(item) == "item"]
         return cls(doc.name, parsed, notes, base, posts)
 
 
@@ -210,7 +210,7 @@ def _refuse_repeated(post: "_Post", posts: list["_Post"], name: str) -> None:
 def _site_address(root) -> str | None:
     """The blog's address from the channel (<link>, wp:base_blog_url, wp:base_site_url), for
     exporters such as Squarespace's that write item links relative to the site."""
-    channel = next((element for element in root.iter() if _kind(element) == "channel"), None)
+    channel = next((element for element in root.iter("{*}channel") if _kind(element) == "channel"), None)
     if channel is None:
         return None
     fields = _fields(channel)
@@ -271,7 +271,7 @@ def _unescaped(name: str) -> str:
 def _display_names(root) -> dict[str, str]:
     """<wp:author> blocks map the login in dc:creator to the name the blog shows."""
     names = {}
-    for element in root.iter():
+    for element in root.iter("{*}author", "wp:author"):  # the iteration by name runs in lxml, not per element here
         if _kind(element) == "wp:author" and len(element):
             fields = _fields(element)
             login = xmlsafe.text(fields.get("wp:author_login"))
