@@ -42,7 +42,9 @@ own author given so is a contact address and names no one.  A Mastodon account f
 (also GoToSocial's, told by Mastodon's "Public posts from @user@host" description); Media RSS
 images, video and audio the body does not show are linked after it, and a picture's alt text
 (feedparser's plain-text content beside a summary) is not the post.  Comments Blogger marks
-removed are left out; entries sharing an id but saying different things are told apart.
+removed are left out; entries sharing an id but saying different things are told apart.  A
+Blogger export (Takeout) is read like a site-wide comments feed whose posts are in it too:
+one thread per published post; template, settings and drafts are left out (noted).
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ def read(request) -> Thread:
     feed_author = _channel_author(channel, loose, notes)
     complete, cut_off = feed_parse.complete_entries(doc, parsed, notes)
     scores = _site_scores(doc, notes)
+    complete, whole_blog = _blogger_export_entries(complete, notes)
     kept = _without_removed(doc, complete, notes)
     removed, complete = len(complete) - len(kept), kept
     entries = [_entry(e, feed_author, loose, scores) for e in complete]
@@ -115,7 +118,7 @@ def read(request) -> Thread:
     )
     in_file = len(entries) + removed
     whole_feed = page
-    page, entries = _one_post(page, entries, request.thread, doc.name, notes)
+    page, entries = _one_post(page, entries, request.thread, doc.name, notes, whole_blog)
     gaps = _number_topic_posts(entries, page.url, notes)
     opening, entries = _opening_entry(entries, page.url)
     missing = _link_parents(entries, {page.url, page.id} | (opening.keys if opening else set()))
@@ -506,6 +509,32 @@ _RANK_NAMESPACE = "http://purl.org/atompub/rank/1.0"
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+_BLOGGER_KIND = "http://schemas.google.com/blogger/2008/kind#"
+
+
+def _blogger_export_entries(entries: list, notes: list[str]) -> tuple[list, bool]:
+    """A Blogger export (Takeout) holds the whole blog: posts and pages, their comments, and
+    the template and settings (one of which lists the admins' e-mail addresses).  Only posts,
+    pages and comments are discussion; drafts were never published, so their text must not
+    reach a digest.  Both are left out (noted)."""
+    kinds = [next((t.get("term", "")[len(_BLOGGER_KIND):] for t in e.get("tags") or [] if (t.get("term") or "").startswith(_BLOGGER_KIND)), None)
+             for e in entries]
+    if not any(kinds):
+        return entries, False
+    kept, skipped, drafts = [], 0, 0
+    for entry, kind in zip(entries, kinds):
+        if kind not in (None, "post", "page", "comment"):
+            skipped += 1
+        elif (entry.get("app_draft") or "").strip().lower() == "yes":
+            drafts += 1
+        else:
+            entry["blogger_kind"] = kind  # a post or page opens its own thread (``_commented_on``)
+            kept.append(entry)
+    if skipped or drafts:
+        notes.append(f"a Blogger export: left out {skipped} template and settings entries and {drafts} draft(s), never published")
+    return kept, True
+
+
 _REMOVED_MARK = b"blogger.contentRemoved"
 
 
@@ -714,6 +743,8 @@ def _commented_on(entry, address: str | None) -> _CommentedOn | None:
     """The post a comment is on: its address without the comment's anchor and page; for an
     entry with no address at all, the post its "Comment on POST by NAME" title names.  None
     for anything else (a post, a forum message)."""
+    if entry.get("blogger_kind") in ("post", "page") and address:  # a Blogger export's post: its comments' thread
+        return _CommentedOn(address, _plain(entry.get("title_detail")) or None)
     match = _COMMENT_TITLE.fullmatch(_plain(entry.get("title_detail")))
     title = match.group("post").strip() if match else None
     post = _post_address(address)
@@ -733,17 +764,18 @@ class _CommentedPost:
             label = "(entries that do not say which post they are on)"
         else:
             label = f'"{self.title or "(no title)"}"' + (f" {self.link}" if self.link else "")
-        count = len(self.entries)
+        count = sum(1 for e in self.entries if self.link not in e.keys)  # a blog export's post is no comment
         return f"{label} ({count} comment{'' if count == 1 else 's'})"
 
 
 _FIX_CHOOSE = "choose the post with --thread LINK or a part of its title"
 
 
-def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: str, notes: list[str]) -> tuple[_Page, list[_Entry]]:
+def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: str, notes: list[str],
+              whole_blog: bool = False) -> tuple[_Page, list[_Entry]]:
     """A site-wide comments feed ("Comments for SITE") holds the latest comments on several
-    posts; each post is a thread, chosen with --thread.  Any other feed is one thread, which a
-    --thread, when given, must name."""
+    posts, and a blog's export (``whole_blog``) all of them; each post is a thread, chosen with
+    --thread.  Any other feed is one thread, which a --thread, when given, must name."""
     posts = _commented_posts(entries)
     selector = (selector or "").strip()
     own = [p for p in posts if page.url and p.link and p.link.rstrip("/") == page.url.rstrip("/")]
@@ -762,10 +794,13 @@ def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: st
         raise SourceError(f"the feed holds comments on {len(posts)} posts:\n" + common.listing(posts), where=name, fix=_FIX_CHOOSE)
     chosen = _select_post(posts, selector, name)
     others = len(entries) - len(chosen.entries)
-    notes.append(
-        f"the feed holds the latest comments on {len(posts)} posts: imported the {len(chosen.entries)} on this one and "
-        f"left out {others} on the other post(s); earlier comments on this post may be missing from such a feed"
-    )
+    if whole_blog:
+        notes.append(f"the export holds {len(posts)} posts: imported this one and left out the {others} entries of the others")
+    else:
+        notes.append(
+            f"the feed holds the latest comments on {len(posts)} posts: imported the {len(chosen.entries)} on this one and "
+            f"left out {others} on the other post(s); earlier comments on this post may be missing from such a feed"
+        )
     return _Page(id=chosen.link, title=chosen.title, url=chosen.link), chosen.entries
 
 

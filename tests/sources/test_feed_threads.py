@@ -135,3 +135,32 @@ def test_blogger_comments_feed_of_a_blog_holds_one_thread_per_post():
     assert thread.import_notes[0].startswith("the feed holds the latest comments on 2 posts: imported the 2 on this one")
     assert len(thread.import_notes) == 1 and not thread.partial  # the feed's total counts every post's comments
     assert thread.total_replies is None
+
+
+def test_a_blogger_export_is_one_thread_per_post_without_drafts_or_settings():
+    """A Takeout export holds the template, the settings (the admins' addresses) and drafts:
+    none may reach a digest; each published post is a thread with its comments."""
+    kind = "<category scheme='http://schemas.google.com/g/2005#kind' term='http://schemas.google.com/blogger/2008/kind#{}'/>"
+    blog = "http://veg.blogspot.com/2010/11/"
+
+    def entry(n, what, title, text, link="", extra=""):
+        href = f"<link rel='alternate' type='text/html' href='{link}'/>" if link else ""
+        return (f"<entry><id>tag:blogger.com,1999:blog-1.post-{n}</id><published>2010-11-2{n % 10}T07:00:00.000-08:00</published>"
+                f"{kind.format(what)}<title type='text'>{title}</title><content type='html'>{text}</content>{href}"
+                f"<author><name>{'Owner' if what != 'comment' else 'Reader'}</name></author>{extra}</entry>")
+
+    data = ("<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom' xmlns:thr='http://purl.org/syndication/thread/1.0'>"
+            "<title>Veg</title><link rel='alternate' href='http://veg.blogspot.com/'/>"
+            + entry(1, "settings", "Admin emails", "owner.private@example.com")
+            + entry(2, "post", "Leeks", "Leek text", blog + "leeks.html")
+            + entry(3, "post", "Draft", "Secret draft", extra="<app:control xmlns:app='http://purl.org/atom/app#'><app:draft>yes</app:draft></app:control>")
+            + entry(4, "post", "Beans", "Bean text", blog + "beans.html")
+            + entry(5, "comment", "Nice", "Nice leeks!", blog + "leeks.html?showComment=1#c5")
+            + "</feed>").encode()
+    with pytest.raises(SourceError, match="comments on 2 posts"):
+        read(data)
+    thread = read(data, thread="Leeks")
+    assert (thread.title, thread.url, thread.opening_post.body) == ("Leeks", blog + "leeks.html", "<p>Leek text</p>")
+    assert [(r.author, r.body) for r in thread.replies] == [("Reader", "<p>Nice leeks!</p>")]
+    assert "a Blogger export: left out 1 template and settings entries and 1 draft(s), never published" in thread.import_notes
+    assert not any("private" in r.body or "Secret" in r.body for r in thread.replies)
