@@ -380,6 +380,7 @@ _CODE_LINE = re.compile(
 )
 
 
+_ORIGINAL_MESSAGE = re.compile(r"\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
 _ASSIGNMENT = re.compile(r"\s*[\w.\[\]-]+\s*=\s*\S")
 _KEY_VALUE = re.compile(r"([A-Za-z][\w .-]{0,30}):(\s+)\S")
 
@@ -420,6 +421,8 @@ def _preformatted(lines: list[str]) -> bool:
         return False
     if any(line[:1] == "\t" or line.startswith("  ") for line in lines[1:]):
         return True
+    if _ORIGINAL_MESSAGE.match(lines[0]) and len(lines) > 2:
+        lines = lines[1:]  # Outlook's "-----Original Message-----" heads its quoted header block
     pairs = [_KEY_VALUE.match(line) for line in lines]
     if all(pairs) and (all(p.group(1)[0].isupper() for p in pairs) or any(len(p.group(2)) > 1 for p in pairs)):
         return True  # a quoted message's From:/Sent:/To: block, a robot's aligned "commit:   ..." report

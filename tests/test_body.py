@@ -99,6 +99,12 @@ def test_a_patch_in_a_mail_keeps_its_lines_and_its_minus_signs():
     )
 
 
+def test_a_quoted_original_message_header_block_keeps_its_lines():
+    text = ">-----Original Message-----\n>From: Ann\n>Sent: Monday, May 3\n>To: Bob\n>Subject: plan\n>\n>Ship it."
+    assert from_plain_text(text) == ("<blockquote><pre>-----Original Message-----\nFrom: Ann\nSent: Monday, May 3\nTo: Bob\n"
+                                     "Subject: plan</pre><p>Ship it.</p></blockquote>")
+
+
 def test_settings_lines_keep_their_lines():
     assert from_plain_text("yes = Yes\nno = No\ncancel.label = Cancel") == "<pre>yes = Yes\nno = No\ncancel.label = Cancel</pre>"
     assert from_plain_text("We set x = 5 and\nthen it worked.") == "<p>We set x = 5 and then it worked.</p>"
