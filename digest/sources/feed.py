@@ -97,6 +97,9 @@ def read(request) -> Thread:
     parsed = feed_parse.parse(doc)
     if parsed.get("relative_base"):
         notes.append(f"the feed's relative links were resolved against its own address, {parsed['relative_base']}")
+    elif parsed.get("relative_unresolved"):
+        notes.append("the feed's links are relative and it names no address of its own (a copy from a mirror?): "
+                     "they are left out; import the feed by its URL to keep them")
     if parsed.get("bozo"):
         notes.append(f"the feed has errors ({feed_parse.describe(parsed.get('bozo_exception'))}); imported what the parser could read")
     loose = feed_parse.read_loosely(parsed)

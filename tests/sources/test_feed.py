@@ -764,3 +764,12 @@ def test_comments_sharing_the_posts_link_and_no_guid_are_each_a_reply():
     assert [(r.author, r.body) for r in thread.replies] == [("Zhang", "<p>first</p>"), ("Li", "<p>second</p>"), ("Zhang", "<p>third</p>")]
     assert thread.opening_post is None and len({r.id for r in thread.replies}) == 3
     assert "1 repeated entries (same id) skipped" in thread.import_notes
+
+
+def test_relative_links_without_any_address_to_resolve_them_are_noted():
+    data = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Comments</title><link>/2009/05/post/</link>'
+            b'<item><title>By: Ann</title><link>/2009/05/post/#comment-1</link><guid isPermaLink="false">c1</guid>'
+            b'<description>See &lt;a href="/2009/04/other/"&gt;this&lt;/a&gt;.</description></item></channel></rss>')
+    thread = read_bytes(data, name="mirror.rss")
+    assert thread.replies[0].body == "<p>See this.</p>" and thread.url is None
+    assert any(note.startswith("the feed's links are relative and it names no address of its own") for note in thread.import_notes)
