@@ -132,7 +132,29 @@ def from_html(fragment: str, site: str | None = None) -> str:
     inner = (html.escape(root.text) if root.text else "") + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in root
     )
-    return clean(inner)
+    return clean(_linkify_text(inner))
+
+
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_UNLINKED_OPEN_CLOSE = re.compile(r"<(/?)(a|pre|code)\b", re.IGNORECASE)
+
+
+def _linkify_text(markup: str) -> str:
+    """Bare addresses in the text become links, as WordPress, forums and mail programs show
+    them; not inside a link, ``pre`` or ``code``.  ``markup`` is serialized, so its text is
+    escaped, as ``linkify`` wants it."""
+    if "http" not in markup and "www." not in markup:
+        return markup
+    out, inside = [], 0
+    for part in _TAG_OR_TEXT.split(markup):
+        if part.startswith("<"):
+            tag = _UNLINKED_OPEN_CLOSE.match(part)
+            if tag:
+                inside = max(0, inside + (-1 if tag.group(1) else 1))
+            out.append(part)
+        else:
+            out.append(part if inside else linkify(part))
+    return "".join(out)
 
 
 def _resolve(element, attribute: str, site: str | None) -> None:

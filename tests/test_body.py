@@ -16,6 +16,15 @@ def test_an_image_inside_a_link_becomes_the_links_label():
     assert body == '<p><a href="https://ex.org/full.png">[image: chart]</a> see</p>'
 
 
+def test_bare_addresses_in_html_text_become_links_except_in_links_and_code():
+    fragment = ('<p>See https://example.org/a?x=1&amp;y=2.</p><p><a href="https://example.org/b">https://example.org/b</a></p>'
+                '<pre>curl https://example.org/c</pre><figure><div>https://youtu.be/QNNl</div></figure>')
+    assert from_html(fragment) == (
+        '<p>See <a href="https://example.org/a?x=1&amp;y=2">https://example.org/a?x=1&amp;y=2</a>.</p>'
+        '<p><a href="https://example.org/b">https://example.org/b</a></p><pre>curl https://example.org/c</pre>'
+        '<p><a href="https://youtu.be/QNNl">https://youtu.be/QNNl</a></p>')
+
+
 def test_an_embedded_frame_becomes_a_link_to_what_it_shows():
     frame = '<p>Watch:</p><iframe width="420" src="//www.youtube.com/embed/QNNl" title="Pruning roses"></iframe><iframe src="/x"></iframe>'
     assert from_html(frame) == '<p>Watch:</p><p><a href="https://www.youtube.com/embed/QNNl">[embedded: Pruning roses]</a></p>'
