@@ -49,6 +49,8 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"}
 # <div><p>..</p></div> does not turn into nested or empty paragraphs.
 _CONTAINERS = {tag for tag, new in _RENAME.items() if new == "p"} - _HEADINGS
 _BLOCKISH = BLOCK_TAGS | {tag for tag, new in _RENAME.items() if new == "p"} | {"li", "table"}
+# phpBB ("quotecontent") and vBulletin ("bbcode_quote") quote boxes
+_QUOTE_CLASSES = {"quotecontent", "bbcode_quote"}
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "head", "title"}
 
 # Stops at escaped brackets and quotes too: mail writes links as <https://...>.
@@ -83,6 +85,8 @@ def from_html(fragment: str, site: str | None = None) -> str:
         classes = (element.get("class") or "").split()
         if classes and SIGNATURE_CLASS not in classes:
             del element.attrib["class"]
+        if tag == "div" and _QUOTE_CLASSES.intersection(classes):
+            element.tag = tag = "blockquote"  # forums mark a quote with a class, not a blockquote
         if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCKISH for c in element):
             _unwrap_container(element)
             continue

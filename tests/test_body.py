@@ -25,6 +25,11 @@ def test_bare_addresses_in_html_text_become_links_except_in_links_and_code():
         '<p><a href="https://youtu.be/QNNl">https://youtu.be/QNNl</a></p>')
 
 
+def test_a_forums_quote_box_is_a_quote():
+    phpbb = '<div class="quotetitle"><b>Ann wrote:</b></div><div class="quotecontent">Shears?</div>Bypass ones.'
+    assert from_html(phpbb) == "<p><strong>Ann wrote:</strong></p><blockquote>Shears?</blockquote><p>Bypass ones.</p>"
+
+
 def test_an_embedded_frame_becomes_a_link_to_what_it_shows():
     frame = '<p>Watch:</p><iframe width="420" src="//www.youtube.com/embed/QNNl" title="Pruning roses"></iframe><iframe src="/x"></iframe>'
     assert from_html(frame) == '<p>Watch:</p><p><a href="https://www.youtube.com/embed/QNNl">[embedded: Pruning roses]</a></p>'

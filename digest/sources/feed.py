@@ -364,9 +364,16 @@ def _text_of(detail) -> _Content:
     unescaped = _escaped_twice(value)
     if unescaped:
         value = html.unescape(value)
+    value = _PHPBB_STATISTICS.sub("", value)
     if not _MARKUP.search(value):
         return _Content(bodies.from_plain_text(value), unescaped=unescaped)
     return _Content(bodies.from_html(value), _reply_line(value), unescaped=unescaped)
+
+
+# phpBB's feeds end every post with "Statistics: Posted by <a ...memberlist.php...>NAME</a> — DATE"
+# and a rule (the label is translated); the author and time are the entry's own already
+_PHPBB_STATISTICS = re.compile(
+    r"<p>[^<>]{2,40}:\s*[^<>]{0,40}<a [^>]*memberlist\.php\?mode=viewprofile[^>]*>[^<]*</a>[^<]*</p>\s*<hr\s*/?>\s*\Z", re.I)
 
 
 # HTML escaped once more than its type says ("&lt;p&gt;Caf&amp;eacute;" where "<p>Caf&eacute;"

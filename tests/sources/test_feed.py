@@ -773,3 +773,14 @@ def test_relative_links_without_any_address_to_resolve_them_are_noted():
     thread = read_bytes(data, name="mirror.rss")
     assert thread.replies[0].body == "<p>See this.</p>" and thread.url is None
     assert any(note.startswith("the feed's links are relative and it names no address of its own") for note in thread.import_notes)
+
+
+def test_phpbb_statistics_footer_is_left_out():
+    """phpBB ends every post of its feeds with "Statistics: Posted by NAME — DATE" and a rule."""
+    content = ('Opening question.<p>Statistics: Posted by <a href="http://forum.example/memberlist.php?mode=viewprofile&amp;u=20">Ian</a>'
+               ' — Fri Oct 25, 2013 4:47 am</p><hr />')
+    data = ('<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Forum</title>'
+            '<id>http://forum.example/feed.php?f=19&amp;t=1542</id><entry><id>http://forum.example/viewtopic.php?t=1542&amp;p=1#p1</id>'
+            '<author><name>Ian</name></author><published>2013-10-25T04:47:13-07:00</published><title>Win 8</title>'
+            f'<content type="html"><![CDATA[{content}]]></content></entry></feed>').encode()
+    assert read_bytes(data).replies[0].body == "<p>Opening question.</p>"
