@@ -110,7 +110,8 @@ def read(request) -> Thread:
     complete, whole_blog = _blogger_export_entries(complete, notes)
     kept = _without_removed(doc, complete, notes)
     removed, complete = len(complete) - len(kept), kept
-    entries = [_entry(e, feed_author, loose, scores) for e in complete]
+    chinese = str(channel.get("language") or "").lower().startswith("zh")
+    entries = [_entry(e, feed_author, loose, scores, chinese) for e in complete]
     entries = _drop_duplicates(entries, notes)
     _note_zone_names(entries, notes)
     _note_repairs(entries, notes)
@@ -185,12 +186,12 @@ class _ReplyLine:
 _OWN_RELS = ("alternate", "self", "edit")
 
 
-def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int]) -> _Entry:
+def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], chinese: bool = False) -> _Entry:
     link = _alternate_link(entry)
     content = _content(entry)
     content = replace(content, body=content.body + _attachments(entry, content.body))
     author = _author(entry, loose) or _name_in_title(entry) or feed_author or "anonymous"
-    when = _time(entry)
+    when = _time(entry, chinese)
     source_id = (entry.get("id") or "").strip() or None
     reply = Reply(
         id=common.stable_id(source_id=source_id, permalink=link, author=author, body=content.body),
@@ -434,10 +435,11 @@ class _When:
     zone_unknown: str | None = None  # a zone name nobody here knows: the time is kept as text
 
 
-def _time(entry) -> _When:
+def _time(entry, chinese: bool = False) -> _When:
     """The entry's time.  feedparser reads a zone-less time, and one whose zone name it does not
     know (JST, CET), as UTC; that would be a guess, so such a time is kept as text only (it
-    still orders the entries), unless the shared table of zone abbreviations names its offset."""
+    still orders the entries), unless the shared table of zone abbreviations names its offset.
+    In a Chinese feed "CST" is China Standard Time as likely as US Central: kept as text."""
     for key in ("published", "updated", "created"):
         raw = (entry.get(key) or "").strip()
         if not raw:
@@ -445,6 +447,8 @@ def _time(entry) -> _When:
         parsed = entry.get(key + "_parsed")
         sort_time = float(calendar.timegm(parsed)) if parsed else None
         zone = _ZONE.search(raw)
+        if parsed and zone and chinese and (zone.group("name") or "").upper() == "CST":
+            return _When(None, raw, sort_time, zone_unknown="CST")
         if parsed and zone:
             name = zone.group("name")
             unknown = name if name and name.lower() not in _ZONES_FEEDPARSER_APPLIES else None
@@ -493,10 +497,8 @@ def _signed(offset: timedelta) -> str:
 
 
 def _offset_of(name: str) -> timedelta | None:
-    """The UTC offset of a zone abbreviation feedparser does not apply, from the shared table
-    when there is one; None keeps the time as text."""
-    zone_offset = getattr(common, "zone_offset", None)
-    return zone_offset(name) if zone_offset else None
+    """The UTC offset of a zone abbreviation feedparser does not apply; None keeps the time as text."""
+    return common.zone_offset(name)
 
 
 def _utc(timestamp: float) -> datetime | None:

@@ -784,3 +784,12 @@ def test_phpbb_statistics_footer_is_left_out():
             '<author><name>Ian</name></author><published>2013-10-25T04:47:13-07:00</published><title>Win 8</title>'
             f'<content type="html"><![CDATA[{content}]]></content></entry></feed>').encode()
     assert read_bytes(data).replies[0].body == "<p>Opening question.</p>"
+
+
+def test_cst_in_a_chinese_feed_is_kept_as_text():
+    """China Standard Time is written CST too: in a Chinese feed it is not taken for US Central."""
+    data = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>评论</title><link>https://blog.example.cn/a/</link>'
+            '<language>zh-cn</language><item><title>评论</title><link>https://blog.example.cn/a/#comment-1</link><guid>c1</guid>'
+            '<pubDate>Mon, 12 Feb 2024 15:44:00 CST</pubDate><description>好</description></item></channel></rss>').encode()
+    reply = read_bytes(data).replies[0]
+    assert reply.posted_at is None and reply.posted_at_text == "Mon, 12 Feb 2024 15:44:00 CST"
