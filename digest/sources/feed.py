@@ -44,7 +44,8 @@ images, video and audio the body does not show are linked after it, and a pictur
 (feedparser's plain-text content beside a summary) is not the post.  Comments Blogger marks
 removed are left out; entries sharing an id but saying different things are told apart.  A
 Blogger export (Takeout) is read like a site-wide comments feed whose posts are in it too:
-one thread per published post; template, settings and drafts are left out (noted).
+one thread per published post; template, settings and drafts are left out (noted).  An
+OStatus account feed's follows, favourites and deletions are no posts (left out, counted).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ import hashlib
 import html
 import re
 from xml.sax.saxutils import unescape as xml_unescape
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -108,6 +110,7 @@ def read(request) -> Thread:
     complete, cut_off = feed_parse.complete_entries(doc, parsed, notes)
     scores = _site_scores(doc, notes)
     complete, whole_blog = _blogger_export_entries(complete, notes)
+    complete = _without_activities(complete, notes)
     kept = _without_removed(doc, complete, notes)
     removed, complete = len(complete) - len(kept), kept
     chinese = str(channel.get("language") or "").lower().startswith("zh")
@@ -545,6 +548,26 @@ def _blogger_export_entries(entries: list, notes: list[str]) -> tuple[list, bool
     if skipped or drafts:
         notes.append(f"a Blogger export: left out {skipped} template and settings entries and {drafts} draft(s), never published")
     return kept, True
+
+
+_ACTIVITY = "http://activitystrea.ms/schema/1.0/"
+_WRITING_VERBS = {"post", "share", "update"}
+
+
+def _without_activities(entries: list, notes: list[str]) -> list:
+    """An OStatus account feed (GNU social, Mastodon before 2.x) lists what the account did:
+    follows, favourites and deletions are no posts of a discussion (left out, counted)."""
+    kept, left = [], Counter()
+    for entry in entries:
+        verb = str(entry.get("activity_verb") or "").strip()
+        name = verb[len(_ACTIVITY):] if verb.startswith(_ACTIVITY) else verb
+        if name and name not in _WRITING_VERBS:
+            left[name] += 1
+        else:
+            kept.append(entry)
+    if left:
+        notes.append("left out account activities that are no posts: " + ", ".join(f"{n} {verb}" for verb, n in sorted(left.items())))
+    return kept
 
 
 _REMOVED_MARK = b"blogger.contentRemoved"

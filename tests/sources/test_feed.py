@@ -793,3 +793,17 @@ def test_cst_in_a_chinese_feed_is_kept_as_text():
             '<pubDate>Mon, 12 Feb 2024 15:44:00 CST</pubDate><description>好</description></item></channel></rss>').encode()
     reply = read_bytes(data).replies[0]
     assert reply.posted_at is None and reply.posted_at_text == "Mon, 12 Feb 2024 15:44:00 CST"
+
+
+def test_account_activities_that_are_no_posts_are_left_out():
+    """GNU social and early Mastodon account feeds (OStatus) list follows and favourites too."""
+    def entry(n, verb, title):
+        return (f'<entry><id>tag:m.example,2016:{n}</id><published>2016-11-0{n}T10:00:00Z</published><title>{title}</title>'
+                f'<activity:verb>http://activitystrea.ms/schema/1.0/{verb}</activity:verb><content type="html">{title}</content></entry>')
+
+    data = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:activity="http://activitystrea.ms/spec/1.0/">'
+            '<title>ann</title>' + entry(1, "follow", "ann started following kat") + entry(2, "favorite", "ann favourited a status")
+            + entry(3, "post", "Cats!") + "</feed>").encode()
+    thread = read_bytes(data)
+    assert [r.body for r in thread.replies] == ["<p>Cats!</p>"]
+    assert "left out account activities that are no posts: 1 favorite, 1 follow" in thread.import_notes
