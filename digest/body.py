@@ -85,6 +85,8 @@ def from_html(fragment: str, site: str | None = None) -> str:
         classes = (element.get("class") or "").split()
         if classes and SIGNATURE_CLASS not in classes:
             del element.attrib["class"]
+        if tag == "tfoot" and element.getparent() is not None:
+            element.getparent().append(element)  # HTML 4 wrote the totals first; they are read after the rows
         if tag == "div" and _QUOTE_CLASSES.intersection(classes):
             element.tag = tag = "blockquote"  # forums mark a quote with a class, not a blockquote
         if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCKISH for c in element):

@@ -172,5 +172,7 @@ def test_a_table_row_reads_as_one_line_of_cells():
     line in the plain-text part said nothing of which value belongs to which name."""
     table = "<table><thead>\n<tr>\n<th>Editor</th>\n<th>Startup</th>\n</tr>\n</thead><tbody>\n<tr>\n<td>Emacs</td>\n<td>1.2 <em>s</em></td>\n</tr>\n</tbody></table>"
     assert from_html(table) == "<p>Editor | Startup</p><p>Emacs | 1.2 <em>s</em></p>"
+    totals = "<table><tfoot><tr><td>TOTAL:</td><td>$3</td></tr></tfoot><tbody><tr><td>a</td><td>$1</td></tr></tbody></table>"
+    assert from_html(totals) == "<p>a | $1</p><p>TOTAL: | $3</p>"
     outlook = "<table><tr><td><p>a</p></td><td><p class=MsoNormal>b<o:p></o:p></p></td></tr></table>"
     assert from_html(outlook) == "<p>a  | b </p>"
