@@ -379,16 +379,31 @@ def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
         para = []
         while (i < len(lines) and lines[i].strip() and not lines[i].startswith(">")
                and not (para and (_LIST_ITEM.match(lines[i]) or lines[i] == "---"))):  # git's "---" starts the notes
-            para.append(lines[i].rstrip())
+            para.append(lines[i].rstrip(" \t"))
             i += 1
         if _preformatted(para):
-            out.append("<pre>" + linkify(html.escape(textwrap.dedent("\n".join(para)), quote=False)) + "</pre>")
-        elif short_lines_kept and all(len(line.strip()) <= SHORT_LINE for line in para):
-            out.append("<p>" + "<br>".join(linkify(html.escape(line.strip(), quote=False)) for line in para) + "</p>")
+            code = "\n".join(line.rstrip() for line in para)
+            out.append("<pre>" + linkify(html.escape(textwrap.dedent(code), quote=False)) + "</pre>")
         else:
-            out.append("<p>" + linkify(html.escape(" ".join(line.strip() for line in para), quote=False)) + "</p>")
+            every_line = short_lines_kept and all(len(line.strip()) <= SHORT_LINE for line in para)
+            out.append("<p>" + _joined(para, every_line) + "</p>")
     return "".join(out)
 
+
+def _joined(para: list[str], every_line: bool) -> str:
+    """A paragraph's lines joined with a space (a wrap), or with a line break where the writer
+    typed one: after a line ending in ``HARD_BREAK``, or after every line (``every_line``)."""
+    out = []
+    for number, line in enumerate(para):
+        if number:
+            out.append("<br>" if every_line or para[number - 1].endswith(HARD_BREAK) else " ")
+        out.append(linkify(html.escape(line.strip(), quote=False)))
+    return "".join(out)
+
+
+# Unicode's LINE SEPARATOR ends a line the writer broke inside a paragraph (format=flowed mail
+# marks its hard breaks so): the line break stays
+HARD_BREAK = "\u2028"
 
 # A paragraph of lines no longer than this was not wrapped to fit a width: a sign-off
 # ("Best regards" / a name / a date), an address, a poem; its line breaks are the writer's.

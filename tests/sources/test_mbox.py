@@ -638,10 +638,21 @@ def test_format_flowed_joins_soft_breaks_and_keeps_hard_ones():
     assert body == (
         "<blockquote><p>Which channels did the scan find?</p><blockquote><p>They were listed.</p></blockquote></blockquote>"
         "<p>These, with the above input:</p>"
-        "<p>ASTRA HD:11914:h:0:27500</p><p>ARTE HD:11361:h:0:22000</p><p>From the second dish: none.</p><p>&gt;40 dB is enough</p>"
+        "<p>ASTRA HD:11914:h:0:27500<br>ARTE HD:11361:h:0:22000<br>From the second dish: none.<br>&gt;40 dB is enough</p>"
         "<pre>if (fec == AUTO) {\n    tune();</pre>"
         '<pre class="signature">Fay\nTuner lab</pre>'
     )
+
+
+def test_format_flowed_hard_breaks_between_long_lines_are_line_breaks():
+    """A flowed paragraph is one logical line; the sender's Enter inside a block is a line break,
+    not a new paragraph, however long the lines are."""
+    text = ("The tuner finds every channel on the first dish, but none at all on the second \n"
+            "one, which is the one I care about.\n"
+            "The cable is new and the connectors were checked twice by the installer.\n")
+    body = _text(_flowed(text), name="flowed.eml").opening_post.body
+    assert body == ("<p>The tuner finds every channel on the first dish, but none at all on the second one, which is the one "
+                    "I care about.<br>The cable is new and the connectors were checked twice by the installer.</p>")
 
 
 def test_format_flowed_delsp_joins_without_the_space():

@@ -8,9 +8,9 @@ after them (or at the start of an unquoted line) is stuffing and is removed.  Te
 flowed in which no line ends in a space was not flowed at all (Outlook Express): it is read as
 ordinary wrapped text.
 
-``body.from_plain_text`` joins the lines of a paragraph, which would undo hard breaks, so
-a block of hard-broken lines becomes one paragraph per line, unless the body builder
-keeps that block's lines anyway (code, a header block, a list).
+``body.from_plain_text`` joins the lines of a paragraph, which would undo hard breaks, so a
+hard-broken line inside a block ends in ``body.HARD_BREAK`` (Unicode's line separator), which
+it keeps as a line break.
 """
 
 from __future__ import annotations
@@ -76,8 +76,8 @@ def _logical_lines(lines: list[str], delsp: bool) -> list[tuple[int, str]]:
 
 
 def _keep_hard_breaks(logical: list[tuple[int, str]]) -> list[str]:
-    """Plain-text lines: ``>`` marks restored, and a blank line (at the same depth) between
-    the hard-broken lines of a block the body builder would otherwise join."""
+    """Plain-text lines: ``>`` marks restored, and the hard-broken lines of a block marked
+    with ``body.HARD_BREAK`` so the body builder does not join them."""
     out: list[str] = []
     index = 0
     while index < len(logical):
@@ -91,13 +91,9 @@ def _keep_hard_breaks(logical: list[tuple[int, str]]) -> list[str]:
         ):
             end += 1
         block = [t for _, t in logical[index:end]]
-        if len(block) > 1 and not bodies.from_plain_text("\n".join(block)).startswith("<pre>"):
-            for number, line in enumerate(block):
-                if number:
-                    out.append(_quoted(depth, ""))
-                out.append(_quoted(depth, line))
-        elif block:
-            out.extend(_quoted(depth, line) for line in block)
+        if block:  # a line the sender ended inside a block keeps its break (code and lists keep their lines anyway)
+            out.extend(_quoted(depth, line + (bodies.HARD_BREAK if number < len(block) - 1 else ""))
+                       for number, line in enumerate(block))
         else:
             out.append(_quoted(depth, text))
             end = index + 1
