@@ -69,7 +69,7 @@ def import_source(source: str, format_name: str, now: datetime, thread: str | No
         document, note = fetch_discussion(source, cache)
         documents = (document,)
     else:
-        documents = load_documents(Path(source))
+        documents = load_documents(Path(source), format_name)
     imported = import_thread(ImportRequest(documents, retrieved_at=now, thread=thread), format_name)
     return replace(imported, import_notes=(note, *imported.import_notes)) if note else imported
 

@@ -97,12 +97,16 @@ def _sniffed_format(document: SourceDocument) -> str | None:
     return next((name for name in available_formats() if reader(name).sniff(document)), None)
 
 
-def load_documents(path: Path) -> tuple[SourceDocument, ...]:
-    """Read a file (compressed or not) or every file of a folder, sorted by name."""
+def load_documents(path: Path, format_name: str = "auto") -> tuple[SourceDocument, ...]:
+    """Read a file (compressed or not) or the files of a folder, sorted by name.  Of a folder,
+    a format whose reader says which files it reads (``wanted``: a Stack Exchange dump's
+    Posts.xml and Users.xml, not its PostHistory.xml) has only those read whole; the format
+    is told from the files' first bytes."""
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
         if not files:
             raise SourceError("the folder holds no files", where=str(path), fix="point at a file or a non-empty folder")
+        files = _wanted_files(files, format_name)
     elif path.is_file():
         files = [path]
     else:
@@ -111,6 +115,35 @@ def load_documents(path: Path) -> tuple[SourceDocument, ...]:
     if len(documents) == 1:
         refuse_archive(documents[0])
     return documents
+
+
+HEAD_BYTES = 1 << 16  # enough for every format's sniffer
+
+
+def _wanted_files(files: list[Path], format_name: str) -> list[Path]:
+    heads = [SourceDocument(_shown(p), _head(p)) for p in files]
+    try:
+        name = detect(ImportRequest(tuple(heads))) if format_name == "auto" else format_name
+        wanted = getattr(reader(name), "wanted", None)
+    except SourceError:
+        return files  # read whole, for the import to say what is wrong
+    chosen = [p for p, head in zip(files, heads) if wanted is None or wanted(head)]
+    return chosen or files
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, of its content when it is compressed."""
+    try:
+        with path.open("rb") as file:
+            start = file.read(HEAD_BYTES)
+            kind = _compression(start)
+            if kind is None:
+                return start
+            file.seek(0)
+            with kind[1](file) as stream:
+                return stream.read(HEAD_BYTES)
+    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError):
+        return b""  # told apart when the file is read whole
 
 
 def _shown(path: Path) -> str:
@@ -138,8 +171,8 @@ def decompressed(data: bytes, where: str, limit: int | None = None) -> bytes:
     """The content of gzip, bzip2 or xz compressed data (a pipermail ``.txt.gz``, an
     ``.mbox.gz`` download, a dump's ``.xml.bz2``); other data unchanged.  ``limit`` bounds what
     it may grow to (data from the network)."""
-    kind = next((found for magic, found in _COMPRESSED.items() if data.startswith(magic)), None)
-    if kind is None or (kind[0] == "bzip2" and not _BZIP2.match(data)):
+    kind = _compression(data)
+    if kind is None:
         return data
     name, opener = kind
     try:
@@ -150,6 +183,12 @@ def decompressed(data: bytes, where: str, limit: int | None = None) -> bytes:
     if limit is not None and len(content) > limit:
         raise SourceError(f"too large once decompressed: more than {limit} bytes", where=where, fix="download it and import the file")
     return content
+
+
+def _compression(start: bytes):
+    """(name, opener) of the compression ``start`` (a file's first bytes) shows, or None."""
+    kind = next((found for magic, found in _COMPRESSED.items() if start.startswith(magic)), None)
+    return None if kind is None or (kind[0] == "bzip2" and not _BZIP2.match(start)) else kind
 
 
 def refuse_archive(document: SourceDocument) -> None:

@@ -89,6 +89,13 @@ def read(request) -> Thread:
 
 # ---------------------------------------------------------------------------- input
 
+def wanted(head) -> bool:
+    """Of a dump folder only Posts.xml and Users.xml are read (told by their root element):
+    PostHistory.xml, Comments.xml and Votes.xml are often larger than both together."""
+    found = xmlsafe.head(head.data)
+    return found is not None and found.root.lower() in ("posts", "users")
+
+
 def _documents(request):
     """Posts.xml, and Users.xml when the whole dump folder was given."""
     tables = {}

@@ -168,6 +168,20 @@ def test_dump_folder_with_users_and_site_name(tmp_path):
     assert_round_trip(thread)
 
 
+def test_a_dump_folder_has_only_its_posts_and_users_read(tmp_path):
+    """PostHistory.xml, Comments.xml and Votes.xml are often larger than Posts.xml and Users.xml
+    together, and the thread needs none of them: they are told apart by their first bytes."""
+    import gzip
+
+    (tmp_path / "Posts.xml").write_text(DUMP_POSTS, encoding="utf-8")
+    (tmp_path / "Users.xml.gz").write_bytes(gzip.compress(DUMP_USERS.encode()))
+    history = '<?xml version="1.0" encoding="utf-8"?>\n<posthistory>\n' + '  <row Id="1" PostId="10" Text="x" />\n' * 20000 + "</posthistory>\n"
+    (tmp_path / "PostHistory.xml").write_text(history, encoding="utf-8")
+    documents = load_documents(tmp_path)
+    assert [d.name.rsplit("/", 1)[-1] for d in documents] == ["Posts.xml", "Users.xml.gz"]
+    assert stackexchange.read(ImportRequest(documents)).author == "Hanna"
+
+
 def test_users_cut_short_keeps_the_names_read(tmp_path):
     (tmp_path / "Posts.xml").write_text(DUMP_POSTS.replace('AnswerCount="4"', 'AnswerCount="3"'), encoding="utf-8")
     (tmp_path / "Users.xml").write_text(DUMP_USERS[: DUMP_USERS.index("Dr. Crumb")], encoding="utf-8")
