@@ -1,7 +1,9 @@
 """Source formats: a registry maps each format name to the module that reads it.
 
 Every reader module defines ``DESCRIPTION``, ``sniff(doc) -> bool`` (does this content look
-like my format?) and ``read(request) -> Thread``, and raises only ``SourceError``.
+like my format?) and ``read(request) -> Thread``, and raises only ``SourceError``; one that
+reads only some files of a folder also defines ``wanted(head) -> bool`` (``head``: a
+document of the file's first bytes), so the others are never read whole.
 Modules are imported lazily so a format's dependencies cost nothing until used.
 """
 
