@@ -127,6 +127,7 @@ def read(request) -> Thread:
     whole_feed = page
     page, entries = _one_post(page, entries, request.thread, doc.name, notes, whole_blog)
     gaps = _number_topic_posts(entries, page.url, notes)
+    page, topic_gap = _phpbb_topic(page, entries, notes)
     opening, entries = _opening_entry(entries, page.url)
     missing = _link_parents(entries, {page.url, page.id} | (opening.keys if opening else set()))
     if missing:
@@ -150,9 +151,9 @@ def read(request) -> Thread:
         replies=tuple(common.order_by_parents(replies)),
         source_format="feed",
         retrieved_at=request.retrieved_at,
-        partial=missing > 0 or cut_off or gaps or paged,
+        partial=missing > 0 or cut_off or gaps or paged or topic_gap,
         total_replies=total,
-        author=feed_author or (opening_post.author if opening_post else None),
+        author=(opening_post.author if opening_post else None) if page.phpbb_topic else (feed_author or (opening_post.author if opening_post else None)),
         opening_post=opening_post,
         import_notes=tuple(notes),
     )
@@ -720,6 +721,7 @@ class _Page:
     id: str | None
     title: str | None
     url: str | None
+    phpbb_topic: bool = False  # a forum topic's feed: the channel's author is the forum, no author
 
 
 @dataclass(frozen=True)
@@ -904,6 +906,31 @@ def _number_topic_posts(entries: list[_Entry], page_url: str | None, notes: list
             "(a topic feed lists only the latest posts, and deleted posts leave gaps)"
         )
     return absent > 0
+
+
+_PHPBB_TOPIC_FEED = re.compile(r"(?:feed\.php\?(?:[^#]*&)?t=|/feed/topic/)(\d+)")
+_REPLY_TITLE = re.compile(r"^\s*Re:\s*", re.IGNORECASE)
+
+
+def _phpbb_topic(page: _Page, entries: list[_Entry], notes: list[str]) -> tuple[_Page, bool]:
+    """A phpBB topic feed (``feed.php?t=ID``, ``feed/topic/ID``) is named after the forum and
+    links its index: the thread is the topic at ``viewtopic.php?t=ID``, named by its first
+    post, whose title the replies repeat after "Re:" (that post opens the thread).  Such a
+    feed lists only the latest posts: without the first one it is partial (noted)."""
+    found = _PHPBB_TOPIC_FEED.search(page.id or "")
+    if not found:
+        return page, False
+    topic = found.group(1)
+    link = next((e.reply.permalink for e in entries if "viewtopic.php" in (e.reply.permalink or "")), None)
+    url = link.split("viewtopic.php")[0] + f"viewtopic.php?t={topic}" if link else page.url
+    firsts = [e for e in entries if e.reply.title and not _REPLY_TITLE.match(e.reply.title)]
+    repeated = {_REPLY_TITLE.sub("", e.reply.title) for e in entries if e.reply.title and _REPLY_TITLE.match(e.reply.title)}
+    title = firsts[0].reply.title if len(firsts) == 1 else (repeated.pop() if len(repeated) == 1 else page.title)
+    if len(firsts) == 1 and url:
+        firsts[0].keys.add(url)  # the first post is the topic itself: it opens the thread
+    else:
+        notes.append("the topic feed lists only its latest posts, and the topic's first post is not among them: earlier posts are missing")
+    return _Page(id=page.id, title=title, url=url, phpbb_topic=True), len(firsts) != 1
 
 
 def _opening_entry(entries: list[_Entry], page_url: str | None) -> tuple[_Entry | None, list[_Entry]]:

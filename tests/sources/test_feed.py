@@ -783,7 +783,26 @@ def test_phpbb_statistics_footer_is_left_out():
             '<id>http://forum.example/feed.php?f=19&amp;t=1542</id><entry><id>http://forum.example/viewtopic.php?t=1542&amp;p=1#p1</id>'
             '<author><name>Ian</name></author><published>2013-10-25T04:47:13-07:00</published><title>Win 8</title>'
             f'<content type="html"><![CDATA[{content}]]></content></entry></feed>').encode()
-    assert read_bytes(data).replies[0].body == "<p>Opening question.</p>"
+    thread = read_bytes(data)
+    assert thread.opening_post.body == "<p>Opening question.</p>"
+    assert (thread.title, thread.url, thread.author) == ("Win 8", "http://forum.example/viewtopic.php?t=1542", "Ian")
+
+
+def test_a_phpbb_topic_feed_is_the_topic_and_partial_without_its_first_post():
+    def entry(n, title, who):
+        return (f'<entry><id>http://forum.example/viewtopic.php?t=7&amp;p={n}#p{n}</id><link href="http://forum.example/viewtopic.php?t=7&amp;p={n}#p{n}"/>'
+                f'<author><name>{who}</name></author><published>2013-10-2{n}T04:47:13-07:00</published><title>{title}</title>'
+                f'<content type="html">post {n}</content></entry>')
+
+    head = ('<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Example Forum</title>'
+            '<author><name>Example Forum</name></author><link href="http://forum.example/index.php"/>'
+            '<id>http://forum.example/feed.php?f=19&amp;t=7</id>')
+    whole = read_bytes((head + entry(3, "Re: Leeks", "Bo") + entry(1, "Leeks", "Ann") + "</feed>").encode())
+    assert (whole.title, whole.url, whole.author, whole.partial) == ("Leeks", "http://forum.example/viewtopic.php?t=7", "Ann", False)
+    assert [r.author for r in whole.replies] == ["Bo"]
+    latest = read_bytes((head + entry(5, "Re: Leeks", "Cy") + entry(3, "Re: Leeks", "Bo") + "</feed>").encode())
+    assert (latest.title, latest.author, latest.partial, latest.opening_post) == ("Leeks", None, True, None)
+    assert any("the topic's first post is not among them" in note for note in latest.import_notes)
 
 
 def test_cst_in_a_chinese_feed_is_kept_as_text():
