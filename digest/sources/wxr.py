@@ -45,7 +45,8 @@ Real exports are often not well-formed: a cut header leaves ``wp:`` / ``excerpt:
 and the namespace URL differs by version (``wordpress.org/export/1.0/`` ... ``1.2/``).  Elements
 are matched by prefix-or-namespace and local name.  Text printed before the XML declaration
 is dropped, control characters XML forbids (pasted text) are removed, bytes that are not UTF-8
-in a UTF-8 file are read as Windows-1252 (noted with their first line), and a file still broken
+in a UTF-8 file are read as Windows-1252 (noted with their first line), text stored
+double-encoded ("Ã©") is read as what it says (ftfy, noted), and a file still broken
 (or cut short) is read in recovery mode; the import notes say what was repaired, and
 ``partial`` is set when the damage is inside the chosen post.  The Disqus reader reads its
 exports the same way (``xmlsafe.parse_export``).  A file of another format read with ``--format wxr``
@@ -63,6 +64,9 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_tz
 from itertools import accumulate
 from urllib.parse import unquote, urljoin
+
+import ftfy
+from ftfy.badness import is_bad
 
 from digest import body as bodies
 from digest.errors import SourceError
@@ -113,6 +117,7 @@ def read(request) -> Thread:
     opening = _opening_post(post, authors, dropped)
     replies, missing_parents = _replies(post, authors, notes, dropped)
     opening, replies = _in_utc(post, opening, replies, notes)
+    opening, *replies = _encoded_once(notes, opening, *replies)
     if dropped:
         notes.append(
             "left out " + ", ".join(f"{count} [{code}]" for code, count in sorted(dropped.items()))
@@ -120,7 +125,7 @@ def read(request) -> Thread:
         )
     return Thread(
         id=post.post_id or common.stable_id(permalink=post.link, author=opening.author, body=opening.body),
-        title=post.title or None,
+        title=opening.title or None,
         url=post.link,
         replies=tuple(replies),
         source_format="wxr",
@@ -130,6 +135,23 @@ def read(request) -> Thread:
         opening_post=opening,
         import_notes=tuple(notes),
     )
+
+
+def _encoded_once(notes: list[str], *replies: Reply) -> list[Reply]:
+    """Text a blog stored double-encoded (UTF-8 read as Windows-1252 and saved again: "Ã©" for
+    "é", common after a database migration) read as what it says, by ftfy (noted)."""
+    fixed = [_read_once(reply) for reply in replies]
+    count = sum(1 for before, after in zip(replies, fixed) if before is not after)
+    if count:
+        notes.append(f"{count} text(s) were stored double-encoded (\"Ã©\" for \"é\"); read as what they say")
+    return fixed
+
+
+def _read_once(reply: Reply) -> Reply:
+    changes = {key: ftfy.fix_encoding(value) for key, value in (("body", reply.body), ("author", reply.author), ("title", reply.title))
+               if value and is_bad(value)}
+    changes = {key: value for key, value in changes.items() if value != getattr(reply, key)}
+    return replace(reply, **changes) if changes else reply
 
 
 # ---------------------------------------------------------------------------- files

@@ -826,3 +826,15 @@ def test_a_post_is_found_however_its_address_or_slug_is_escaped():
     data = small_export(post.replace("<wp:post_id>7</wp:post_id>", f"<wp:post_id>7</wp:post_id><wp:post_name>{escaped}</wp:post_name>") + other)
     for selector in ("https://leeks.example.org/2015/03/第三/", "https://leeks.example.org/2015/03/%E7%AC%AC%E4%B8%89", "第三"):
         assert read(data, thread=selector).id == "7"
+
+
+def test_text_stored_double_encoded_is_read_as_what_it_says():
+    """A blog whose database was migrated with the wrong charset stores "é" as "Ã©"."""
+    post = small_post("9", "Sur l'utilitÃ© des standards", "https://leeks.example.org/standards/",
+                      content="<![CDATA[parler Ã  une application, c'est gÃ©nÃ©ral.]]>",
+                      comments=small_comment("1", "RenÃ©", "<![CDATA[TrÃ¨s bien.]]>") + small_comment("2", "Zoë", "<![CDATA[São Paulo ♥]]>"))
+    thread = read(small_export(post))
+    assert thread.title == "Sur l'utilité des standards"
+    assert thread.opening_post.body == "<p>parler à une application, c'est général.</p>"
+    assert [(r.author, r.body) for r in thread.replies] == [("René", "<p>Très bien.</p>"), ("Zoë", "<p>São Paulo ♥</p>")]
+    assert '2 text(s) were stored double-encoded ("Ã©" for "é"); read as what they say' in thread.import_notes
