@@ -528,13 +528,18 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _BLOGGER_KIND = "http://schemas.google.com/blogger/2008/kind#"
 
 
+def _blogger_kind(entry) -> str | None:
+    """"post", "comment", "template", ... for an entry of a Blogger export (its kind category)."""
+    terms = (str(tag.get("term") or "") for tag in entry.get("tags") or [])
+    return next((term[len(_BLOGGER_KIND):] for term in terms if term.startswith(_BLOGGER_KIND)), None)
+
+
 def _blogger_export_entries(entries: list, notes: list[str]) -> tuple[list, bool]:
     """A Blogger export (Takeout) holds the whole blog: posts and pages, their comments, and
     the template and settings (one of which lists the admins' e-mail addresses).  Only posts,
     pages and comments are discussion; drafts were never published, so their text must not
     reach a digest.  Both are left out (noted)."""
-    kinds = [next((t.get("term", "")[len(_BLOGGER_KIND):] for t in e.get("tags") or [] if (t.get("term") or "").startswith(_BLOGGER_KIND)), None)
-             for e in entries]
+    kinds = [_blogger_kind(e) for e in entries]
     if not any(kinds):
         return entries, False
     kept, skipped, drafts = [], 0, 0
@@ -544,7 +549,6 @@ def _blogger_export_entries(entries: list, notes: list[str]) -> tuple[list, bool
         elif (entry.get("app_draft") or "").strip().lower() == "yes":
             drafts += 1
         else:
-            entry["blogger_kind"] = kind  # a post or page opens its own thread (``_commented_on``)
             kept.append(entry)
     if skipped or drafts:
         notes.append(f"a Blogger export: left out {skipped} template and settings entries and {drafts} draft(s), never published")
@@ -780,7 +784,7 @@ def _commented_on(entry, address: str | None) -> _CommentedOn | None:
     """The post a comment is on: its address without the comment's anchor and page; for an
     entry with no address at all, the post its "Comment on POST by NAME" title names.  None
     for anything else (a post, a forum message)."""
-    if entry.get("blogger_kind") in ("post", "page") and address:  # a Blogger export's post: its comments' thread
+    if _blogger_kind(entry) in ("post", "page") and address:  # a Blogger export's post: its comments' thread
         return _CommentedOn(address, _plain(entry.get("title_detail")) or None)
     match = _COMMENT_TITLE.fullmatch(_plain(entry.get("title_detail")))
     title = match.group("post").strip() if match else None
