@@ -123,6 +123,11 @@ HEAD_BYTES = 1 << 16  # enough for every format's sniffer
 
 
 def _wanted_files(files: list[Path], format_name: str) -> list[Path]:
+    try:
+        if format_name != "auto" and not hasattr(reader(format_name), "wanted"):
+            return files  # no need to look at the files twice
+    except SourceError:
+        return files
     heads = [SourceDocument(_shown(p), _head(p)) for p in files]
     try:
         name = detect(ImportRequest(tuple(heads))) if format_name == "auto" else format_name
