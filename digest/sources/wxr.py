@@ -104,10 +104,16 @@ def read(request) -> Thread:
     name = parts[0].name if len(parts) == 1 else request.name
     if not posts:
         raise SourceError("the export holds no posts (<item> elements)", where=name, fix="export posts from WordPress, not only settings")
-    post = _choose(posts, request.thread, name)
+    post, others = _choose(posts, request.thread, name)
     part = next(p for p in parts if p.name == post.source)
     _refuse_repeated(post, posts, name)
     notes = _part_notes(part, parts, request)
+    if others:
+        notes.append(
+            f"--thread {request.thread.strip()!r} also names {len(others)} other entr{'y' if len(others) == 1 else 'ies'} "
+            f"({'; '.join(f'{o.describe()} [{o.post_type}, {o.status}]' for o in others[:3])}); "
+            f"imported {post.describe()} [{post.post_type}, {post.status}], the readable one with most comments"
+        )
     partial = _damaged(post, part.posts, part.parsed.problems)
     if partial:
         notes.append("the file is damaged inside this post: some of its comments may be missing")
@@ -443,10 +449,11 @@ def _left_out_line(posts: list[_Post]) -> str:
     ) + ")"
 
 
-def _choose(posts: list[_Post], selector: str | None, name: str) -> _Post:
+def _choose(posts: list[_Post], selector: str | None, name: str) -> tuple[_Post, list[_Post]]:
+    """The post to import, and the other entries ``selector`` names just as exactly."""
     listed = [p for p in posts if not _left_out(p)]
     if selector and selector.strip():
-        post = _select(posts, listed, selector.strip(), name)
+        post, others = _select(posts, listed, selector.strip(), name)
         reason = _unreadable(post)
         if reason:
             topic = post.post_type == "reply" and post.parent not in ("", "0") and post.parent
@@ -456,12 +463,12 @@ def _choose(posts: list[_Post], selector: str | None, name: str) -> _Post:
                 where=name,
                 fix=f"choose its topic with --thread {topic}" if topic else _FIX_CHOOSE,
             )
-        return post
+        return post, others
     with_comments = [p for p in listed if p.visible_comments]
     if len(with_comments) == 1:
-        return with_comments[0]
+        return with_comments[0], []
     if not with_comments and len(posts) == 1 and listed:
-        return listed[0]
+        return listed[0], []
     shown = with_comments or listed
     what = "published posts with comments" if with_comments else "published posts, none with comments"
     raise SourceError(
@@ -472,9 +479,10 @@ def _choose(posts: list[_Post], selector: str | None, name: str) -> _Post:
     )
 
 
-def _select(posts: list[_Post], listed: list[_Post], selector: str, name: str) -> _Post:
+def _select(posts: list[_Post], listed: list[_Post], selector: str, name: str) -> tuple[_Post, list[_Post]]:
     """An id, slug or link names any entry (a refused one is refused with its reason); a part
-    of a title is looked for among the published posts first (not their revisions)."""
+    of a title is looked for among the published posts first (not their revisions).  Of
+    several entries named exactly, the readable one with most comments, and the others."""
     for exact in (
         lambda p: p.post_id == selector,
         lambda p: p.slug and unquote(p.slug) == unquote(selector),  # WordPress keeps non-ASCII slugs %-escaped
@@ -482,11 +490,12 @@ def _select(posts: list[_Post], listed: list[_Post], selector: str, name: str) -
     ):
         found = [p for p in posts if exact(p)]
         if found:
-            return max(found, key=lambda p: (not _unreadable(p), p.visible_comments))
+            best = max(found, key=lambda p: (not _unreadable(p), p.visible_comments))
+            return best, [p for p in found if p is not best]
     needle = selector.casefold()
     found = [p for p in listed if needle in p.title.casefold()] or [p for p in posts if needle in p.title.casefold()]
     if len(found) == 1:
-        return found[0]
+        return found[0], []
     if not found:
         raise SourceError(
             f"no post matches --thread {selector!r}; the published posts are" + _listing(listed, posts),

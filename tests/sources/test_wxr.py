@@ -838,3 +838,19 @@ def test_text_stored_double_encoded_is_read_as_what_it_says():
     assert thread.opening_post.body == "<p>parler à une application, c'est général.</p>"
     assert [(r.author, r.body) for r in thread.replies] == [("René", "<p>Très bien.</p>"), ("Zoë", "<p>São Paulo ♥</p>")]
     assert '2 text(s) were stored double-encoded ("Ã©" for "é"); read as what they say' in thread.import_notes
+
+
+def test_a_selector_naming_several_entries_says_which_it_imported():
+    """A page and a post may share a slug; the one with comments is imported, and the note
+    names the other so the editor can choose it by id."""
+    post = small_post("7", "Leeks", "https://leeks.example.org/leeks/", comments=small_comment("1", "Ann", "Hi."))
+    page = small_post("8", "Leeks (page)", "https://leeks.example.org/about-leeks/").replace(">post</wp:post_type>", ">page</wp:post_type>")
+    slugged = [item.replace("</wp:post_id>", "</wp:post_id><wp:post_name>leeks</wp:post_name>") for item in (page, post)]
+    thread = read(small_export("".join(slugged)), thread="leeks")
+    assert thread.id == "7"
+    assert thread.import_notes == (
+        "--thread 'leeks' also names 1 other entry (8 \"Leeks (page)\", slug leeks https://leeks.example.org/about-leeks/ "
+        "(0 comments) [page, publish]); imported 7 \"Leeks\", slug leeks https://leeks.example.org/leeks/ (1 comment) "
+        "[post, publish], the readable one with most comments",
+    )
+    assert read(small_export(post), thread="leeks").import_notes == ()
