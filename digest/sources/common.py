@@ -35,6 +35,12 @@ def whole_number(value) -> int | None:
     return number if number in INT64 else None
 
 
+def count(value) -> int | None:
+    """A number of things from text, or None when it is not one (negative ones are not)."""
+    number = whole_number(value)
+    return number if number is not None and number >= 0 else None
+
+
 def utc(value: datetime | None) -> datetime | None:
     """Normalize to an aware UTC datetime in whole seconds (the canonical JSON's precision);
     a naive time is taken to be UTC already.  None when it cannot be expressed in UTC."""

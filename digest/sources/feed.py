@@ -515,9 +515,9 @@ def _utc(timestamp: float) -> datetime | None:
 def _engagement(entry, score: int | None) -> Engagement:
     """slash:comments or thr:total (replies); Media RSS view statistics (reads); the site's
     own re:rank (score)."""
-    replies = next((c for c in (_count(entry.get(k)) for k in ("slash_comments", "thr_total")) if c is not None), None)
+    replies = next((c for c in (common.count(entry.get(k)) for k in ("slash_comments", "thr_total")) if c is not None), None)
     statistics = entry.get("media_statistics")
-    reads = _count(statistics.get("views")) if isinstance(statistics, dict) else None
+    reads = common.count(statistics.get("views")) if isinstance(statistics, dict) else None
     return Engagement(replies=replies, reads=reads, score=score)
 
 
@@ -629,11 +629,6 @@ def _same_site(scheme: str, addresses: list[str]) -> bool:
         return parts.hostname if parts else None
 
     return host(scheme) is not None and any(host(a) == host(scheme) for a in addresses)
-
-
-def _count(value) -> int | None:
-    number = common.whole_number(value)
-    return number if number is not None and number >= 0 else None
 
 
 # ---------------------------------------------------------------------------- structure
@@ -959,7 +954,7 @@ def _without_repeated_titles(replies: list[Reply], thread_title: str | None) -> 
 
 def _stated_total(channel) -> int | None:
     """openSearch:totalResults: how many entries the whole (paged) feed has."""
-    return _count(channel.get("opensearch_totalresults"))
+    return common.count(channel.get("opensearch_totalresults"))
 
 
 def _chronological(entries: list[_Entry], notes: list[str]) -> list[_Entry]:

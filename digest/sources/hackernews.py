@@ -202,7 +202,7 @@ def _firebase_item(node: jsonshape.Node) -> _Item:
         title=node["title"].string(),
         url=node["url"].string(),
         score=node["score"].integer(),
-        descendants=node["descendants"].integer(),
+        descendants=node["descendants"].count(),
         kids=[kid.ident(required=True) for kid in kids.array()] if not kids.is_null else None,
         parent=node["parent"].ident() or (node["poll"].ident() if kind == "pollopt" else None),
         deleted=node["deleted"].flag(),

@@ -205,6 +205,13 @@ class Node:
             self.fail(f"number out of range: {whole}")
         return whole
 
+    def count(self) -> int | None:
+        """A whole number of things (comments, posts): never negative."""
+        value = self.integer()
+        if value is not None and value < 0:
+            self.fail(f"expected a count (0 or more), found {value}")
+        return value
+
     def number(self) -> float | None:
         """Any finite number (epoch seconds with fractions)."""
         value = self.value

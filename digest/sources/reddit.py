@@ -101,7 +101,7 @@ def read(request) -> Thread:
     walk = _Walk()
     permalink = _link_permalink(link)
     replies = _comments(listings[1], permalink, escaped, walk) if len(listings) > 1 else []
-    notes, partial = _notes(walk, has_comments=len(listings) > 1, reported=link["num_comments"].integer())
+    notes, partial = _notes(walk, has_comments=len(listings) > 1, reported=link["num_comments"].count())
     poll_html, poll_notes = _poll(link["poll_data"], escaped)
     notes.extend(poll_notes)
     opening, body_notes = _opening_post(link, permalink, escaped, poll_html)
@@ -116,7 +116,7 @@ def read(request) -> Thread:
         source_format="reddit",
         retrieved_at=request.retrieved_at,
         partial=partial,
-        total_replies=link["num_comments"].integer(),
+        total_replies=link["num_comments"].count(),
         author=opening.author,
         opening_post=_with_mentions(opening, authors),
         import_notes=tuple(notes),

@@ -312,9 +312,9 @@ def _int(value) -> int | None:
 def _count(row: dict, key: str, notes: list[str]) -> int | None:
     """A count attribute; one that is not a whole number is left out, with a note."""
     value = row.get(key)
-    number = _int(value)
+    number = _int(value) if key == "Score" else common.count(value)
     if number is None and (value or "").strip():
-        notes.append(f"post {row.get('Id')}: {key}={value!r} is not a whole number; left out")
+        notes.append(f"post {row.get('Id')}: {key}={value!r} is not a {'whole number' if key == 'Score' else 'count'}; left out")
     return number
 
 
@@ -360,7 +360,7 @@ def _thread(
     authors = common.AuthorNames({_author(r, names) for r in rows} | {_author(question, names)})
     opening = _question(question, names, site, authors, notes)
     replies = tuple(_answer(r, accepted, names, site, authors, notes) for r in rows)
-    total = _int(question.get("AnswerCount"))
+    total = common.count(question.get("AnswerCount"))
     partial = total is not None and total > len(replies)
     if partial:
         notes.append(f"the question has {total} answers, the dump holds {len(replies)} of them")

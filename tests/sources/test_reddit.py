@@ -206,6 +206,15 @@ def test_fewer_comments_than_num_comments_is_partial():
     assert not _read_obj(bare).partial and _read_obj(bare).import_notes == ()
 
 
+def test_a_negative_comment_count_is_an_error_naming_its_path():
+    thread = _thread()
+    _link(thread)["num_comments"] = -1
+    with pytest.raises(SourceError) as info:
+        _read_obj(thread)
+    assert info.value.message == "expected a count (0 or more), found -1"
+    assert info.value.where == "comments.json at $[0].data.children[0].data.num_comments"
+
+
 def test_permalink_view_of_one_comment_is_partial():
     thread = _thread()
     _link(thread)["num_comments"] = 2

@@ -266,13 +266,15 @@ def test_site_relative_links_resolve_against_the_site(tmp_path):
 
 def test_values_that_are_no_date_or_number_are_kept_or_reported():
     data = DUMP_POSTS.replace('CreationDate="2020-05-01T09:30:00.500" Score="2"', 'CreationDate="not a date" Score="abc"')
-    data = data.replace('ViewCount="88"', 'ViewCount="many"')
+    data = data.replace('ViewCount="88"', 'ViewCount="many"').replace('AnswerCount="4"', 'AnswerCount="-4"', 1)
     thread = read(SourceDocument("Posts.xml", data.encode()))
     odd = thread.reply("11")
     assert odd.posted_at is None and odd.posted_at_text == "not a date"
     assert odd.engagement.score is None and thread.opening_post.engagement.reads is None
-    assert thread.import_notes[:3] == (
-        "post 10: ViewCount='many' is not a whole number; left out",
+    assert thread.total_replies is None and thread.opening_post.engagement.replies is None
+    assert thread.import_notes[:4] == (
+        "post 10: AnswerCount='-4' is not a count; left out",
+        "post 10: ViewCount='many' is not a count; left out",
         "post 11: CreationDate='not a date' is not a date; kept as written",
         "post 11: Score='abc' is not a whole number; left out",
     )
