@@ -21,9 +21,18 @@ BODY_TAGS = {"p", "br", "blockquote", "em", "strong", "a", "ul", "ol", "li", "pr
 BLOCK_TAGS = {"p", "blockquote", "ul", "ol", "pre", "hr"}
 SIGNATURE_CLASS = "signature"
 
+def _list_start(tag: str, attribute: str, value: str) -> str | None:
+    """An ordered list keeps the number it starts at (a list the writer split by a paragraph
+    goes on counting), written as a plain number; every other kept attribute stays as is."""
+    if tag == "ol" and attribute == "start":
+        return str(int(value)) if re.fullmatch(r"\s*\d{1,6}\s*", value) else None
+    return value
+
+
 _CLEANER = nh3.Cleaner(
     tags=BODY_TAGS,
-    attributes={"a": {"href"}, "*": set()},  # no generic title/lang either: the subset has a[href] only
+    attributes={"a": {"href"}, "ol": {"start"}, "*": set()},  # no generic title/lang either
+    attribute_filter=_list_start,
     allowed_classes={"p": {SIGNATURE_CLASS}, "pre": {SIGNATURE_CLASS}},
     url_schemes={"http", "https", "mailto"},
     link_rel=None,

@@ -106,7 +106,8 @@ def _blocks(container, refs: LinkRefs, width: int) -> list[str]:
             out.append("\n".join(("> " + line) if line else ">" for line in inner.split("\n")))
         elif tag in ("ul", "ol"):
             items = []
-            for index, item in enumerate(element.findall("li"), start=1):
+            start = element.get("start", "")
+            for index, item in enumerate(element.findall("li"), start=int(start) if start.isdigit() else 1):
                 bullet = f"{index}. " if tag == "ol" else "- "
                 items.append(_wrap_lines(_inline(item, refs), width, bullet, " " * len(bullet)))
             out.append("\n".join(items))

@@ -176,3 +176,14 @@ def test_a_table_row_reads_as_one_line_of_cells():
     assert from_html(totals) == "<p>a | $1</p><p>TOTAL: | $3</p>"
     outlook = "<table><tr><td><p>a</p></td><td><p class=MsoNormal>b<o:p></o:p></p></td></tr></table>"
     assert from_html(outlook) == "<p>a  | b </p>"
+
+
+def test_a_numbered_list_keeps_the_number_it_starts_at_in_html_and_plain_text():
+    """Markdown sites write start= when a paragraph splits a list; without it step 2 reads "1."."""
+    from digest.plaintext import LinkRefs, body_to_text
+
+    body = clean('<ol start=" 2 "><li>Plug it back in.</li></ol><ol start="two"><li>Wait.</li></ol>'
+                 '<ol start="3" reversed><li>Again.</li></ol>')
+    assert body == '<ol start="2"><li>Plug it back in.</li></ol><ol><li>Wait.</li></ol><ol start="3"><li>Again.</li></ol>'
+    assert body_to_text(body, LinkRefs()) == "2. Plug it back in.\n\n1. Wait.\n\n3. Again."
+    assert body_to_text('<ol start="x"><li>Hand-edited.</li></ol>', LinkRefs()) == "1. Hand-edited."
