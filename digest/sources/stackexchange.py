@@ -80,7 +80,9 @@ def read(request) -> Thread:
     owners = {row.get("OwnerUserId") for row in [question, *rows]}
     users = _Rows(users_doc, "extract Users.xml again, or leave it out") if users_doc else None
     names = _load_users(users, owners) if users else {}
-    cuts = [posts.cut_note("answers after it are missing")] if posts.broken else []
+    cuts = posts.removed_note() + (users.removed_note() if users else [])
+    if posts.broken:
+        cuts.append(posts.cut_note("answers after it are missing"))
     if users and users.broken:
         cuts.append(users.cut_note("authors listed after it are shown as user<Id>"))
     thread = _thread(question, rows, names, site, request.retrieved_at, cuts)
@@ -104,6 +106,12 @@ def _documents(request):
         if head is not None:
             tables.setdefault(head.root.lower(), doc)
     if "posts" not in tables:
+        if tables:  # other tables of a dump, e.g. a folder without Posts.xml
+            names = ", ".join(f"{PurePath(doc.name).name} (<{root}>)" for root, doc in tables.items())
+            raise SourceError(
+                f"no Posts.xml here: {names} hold other tables of the dump; the questions and answers are in Posts.xml",
+                where=request.name, fix="point at Posts.xml, or at a dump folder that holds it (extract it from the site's .7z)",
+            )
         if len(request.documents) == 1:
             doc = request.documents[0]
             xmlsafe.parse(doc.data, doc.name, fix=_FIX_XML)  # a broken file: report where
@@ -116,24 +124,45 @@ class _Rows:
     """The ``<row>`` elements of one dump table, streamed.  A table cut short (a dump extracted
     or downloaded partly) ends at its XML error; rows are complete once their ``/>`` was read,
     so those before the error are kept and ``broken`` keeps the error for the notes.  Nothing
-    read at all: the error is raised, as it says more than "no questions"."""
+    read at all: the error is raised, as it says more than "no questions".
+
+    Real dumps hold control characters XML forbids (``&#x0E;`` in a 2024 dump): at the first
+    error they are removed (``removed`` counts them, for a note) and the stream starts again
+    after the rows already read, as removing them moves no row."""
 
     def __init__(self, doc, fix: str):
         self.doc = doc
         self.fix = fix
+        self.data = doc.data
         self.count = 0
+        self.removed = 0
         self.broken: SourceError | None = None
 
     def __iter__(self):
         self.count, self.broken = 0, None  # each pass reads the same bytes again
-        try:
-            for row in xmlsafe.iter_elements(self.doc.data, self.doc.name, "row", fix=self.fix):
-                self.count += 1
-                yield row
-        except SourceError as error:
-            if self.count == 0 or not error.message.startswith(_NOT_WELL_FORMED):
-                raise
-            self.broken = error
+        while True:
+            try:
+                for index, row in enumerate(xmlsafe.iter_elements(self.data, self.doc.name, "row", fix=self.fix)):
+                    if index >= self.count:
+                        self.count += 1
+                        yield row
+                return
+            except SourceError as error:
+                if not error.message.startswith(_NOT_WELL_FORMED):
+                    raise
+                if not self.removed:
+                    self.data, self.removed = xmlsafe.drop_forbidden_characters(self.data)
+                    if self.removed:
+                        continue
+                if self.count == 0:
+                    raise
+                self.broken = error
+                return
+
+    def removed_note(self) -> list[str]:
+        if not self.removed:
+            return []
+        return [f"removed {self.removed} control character(s) that XML does not allow from {PurePath(self.doc.name).name}"]
 
     def breaks_at(self) -> str:
         """``line 5, column 834 (AttValue: ' expected)``"""

@@ -83,7 +83,7 @@ def parse(data: bytes, name: str, *, fix: str, tolerant: bool = False) -> Parsed
         if not tolerant:
             raise syntax_error(exc, name, fix) from None
         strict_error = exc
-    data, removed = _drop_forbidden_characters(data)
+    data, removed = drop_forbidden_characters(data)
     problems: list[Problem] = []
     if removed:
         problems.append(Problem(0, 0, f"removed {removed} control character(s) that XML does not allow", "characters"))
@@ -118,7 +118,7 @@ _FORBIDDEN_BYTES = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 _FORBIDDEN_REFS = re.compile(rb"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.I)
 
 
-def _drop_forbidden_characters(data: bytes) -> tuple[bytes, int]:
+def drop_forbidden_characters(data: bytes) -> tuple[bytes, int]:
     if b"\x00" in data[:4096]:  # UTF-16/32: NUL bytes are part of characters, leave it alone
         return data, 0
     data, raw = _FORBIDDEN_BYTES.subn(b"", data)

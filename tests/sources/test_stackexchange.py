@@ -376,3 +376,30 @@ def test_only_the_chosen_threads_bodies_are_kept_in_memory():
         tracemalloc.stop()
     assert [r.id for r in thread.replies] == ["302", "303"] and thread.opening_post.body.startswith("<p>Lorem")
     assert peak < len(data) / 4, (peak, len(data))  # keeping every row's Body took more than the file's size
+
+
+def test_control_characters_in_a_dump_are_removed_with_a_note_and_lose_no_row():
+    """The 2024 apple.stackexchange.com dump holds ``&#x0E;``: XML forbids it, and every row
+    after it used to be lost."""
+    data = DUMP_POSTS.replace("Moisture loss, mostly.", "Moisture&#x0E; loss, mostly.").replace("Wiki summary.", "Wiki\x08 summary.")
+    thread = read(SourceDocument("Posts.xml", data.encode()))
+    assert [r.id for r in thread.replies] == ["13", "11", "14"]  # all rows, as without the characters
+    assert thread.reply("11").body == "<p>Moisture loss, mostly.</p>" and thread.reply("14").body == "<p>Wiki summary.</p>"
+    assert thread.import_notes[0] == "removed 2 control character(s) that XML does not allow from Posts.xml"
+    cut = data[: data.index("<row Id=\"14\"") + 30]  # a character error, then the file is cut short
+    broken = read(SourceDocument("Posts.xml", cut.encode()))
+    assert [r.id for r in broken.replies] == ["13", "11"] and broken.partial
+    assert broken.import_notes[0] == "removed 1 control character(s) that XML does not allow from Posts.xml"
+    assert broken.import_notes[1].startswith("Posts.xml is not well-formed XML from line 6")
+
+
+def test_a_dump_folder_without_posts_xml_says_so(tmp_path):
+    (tmp_path / "Users.xml").write_text(DUMP_USERS, encoding="utf-8")
+    (tmp_path / "Posts.csv").write_text("Id,Body\n1,Hello\n", encoding="utf-8")
+    documents = load_documents(tmp_path)
+    with pytest.raises(SourceError) as error:
+        stackexchange.read(ImportRequest(documents))
+    assert error.value.message == (
+        "no Posts.xml here: Users.xml (<users>) hold other tables of the dump; the questions and answers are in Posts.xml"
+    )
+    assert error.value.fix == "point at Posts.xml, or at a dump folder that holds it (extract it from the site's .7z)"
