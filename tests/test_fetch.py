@@ -190,7 +190,7 @@ def test_an_archive_of_several_files_is_refused_saying_to_extract_it(tmp_path):
     (tmp_path / "coffee.stackexchange.com.7z").write_bytes(b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(30))
     with pytest.raises(SourceError) as info:
         load_documents(tmp_path / "coffee.stackexchange.com.7z")
-    assert info.value.message == "this is a 7-Zip archive, which holds several files"
+    assert info.value.message == "this is a 7-Zip archive: a container of files, not one source"
     assert "extract it" in info.value.fix and "Posts.xml" in info.value.fix
 
 

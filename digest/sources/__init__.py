@@ -16,6 +16,7 @@ import importlib.util
 import io
 import lzma
 import re
+import sys
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -88,10 +89,14 @@ def detect(request: ImportRequest) -> str:
     votes = Counter(filter(None, map(_sniffed_format, request.documents)))
     if votes:
         return votes.most_common(1)[0][0]  # ties: the earlier document's format
+    from digest.sources.unrecognised import describe
+
+    what, fix = describe(request.documents[0].data) if len(request.documents) == 1 else ("no file of the folder is in a format digest reads", None)
     raise SourceError(
-        "could not recognise the format of this source",
+        f"could not recognise the format: {what}",
         where=request.name,
-        fix=f"name it with --format, one of: {', '.join(available_formats())}",
+        fix=fix or (f"save the discussion in a format digest reads ({', '.join(available_formats())}; the README's "
+                    "Sources table says how); if it is one of them, --format NAME says what is wrong with it"),
     )
 
 
@@ -104,12 +109,14 @@ def load_documents(path: Path, format_name: str = "auto") -> tuple[SourceDocumen
     a format whose reader says which files it reads (``wanted``: a Stack Exchange dump's
     Posts.xml and Users.xml, not its PostHistory.xml) has only those read whole; the format
     is told from the files' first bytes."""
+    if str(path) == "-":
+        documents: tuple[SourceDocument, ...] = (SourceDocument("<stdin>", decompressed(sys.stdin.buffer.read(), "<stdin>")),)
+        refuse_archive(documents[0])
+        return documents
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-        if not files:
-            raise SourceError("the folder holds no files", where=str(path), fix="point at a file or a non-empty folder")
+        files = _folder_files(path)
         files = _wanted_files(files, format_name)
-    elif path.is_file():
+    elif path.exists():  # a file, or a pipe (`digest import <(curl ...)`)
         files = [path]
     else:
         raise SourceError("no such file or folder", where=str(path), fix="check the path")
@@ -120,6 +127,22 @@ def load_documents(path: Path, format_name: str = "auto") -> tuple[SourceDocumen
 
 
 HEAD_BYTES = 1 << 16  # enough for every format's sniffer
+_MAILDIR = ("cur", "new")  # a Maildir keeps its messages there (tmp holds deliveries in progress)
+
+
+def _folder_files(path: Path) -> list[Path]:
+    """The files of a folder, by name; a Maildir's are in its cur/ and new/ subfolders."""
+    def visible(folder: Path) -> list[Path]:
+        return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+    files = visible(path)
+    if not files and any((path / sub).is_dir() for sub in _MAILDIR):
+        files = [p for sub in _MAILDIR if (path / sub).is_dir() for p in visible(path / sub)]
+    if not files:
+        folders = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+        inside = f" (only the folders {', '.join(folders[:5])})" if folders else ""
+        raise SourceError(f"the folder holds no files{inside}", where=str(path), fix="point at a file, or at the folder that holds the files")
+    return files
 
 
 def _wanted_files(files: list[Path], format_name: str) -> list[Path]:
@@ -199,16 +222,24 @@ def _compression(start: bytes):
 
 
 def refuse_archive(document: SourceDocument) -> None:
-    """An archive of several files (a Stack Exchange dump's .7z) is no source by itself."""
+    """An archive (a Stack Exchange dump's .7z, a site backup's .tar.gz) is no source by itself."""
     what = next((found for magic, found in _ARCHIVES.items() if document.data.startswith(magic)), None)
+    if what is None and document.data[257:262] == b"ustar":  # POSIX and GNU tar headers
+        what = "a tar archive"
     if what:
-        raise SourceError(f"this is {what}, which holds several files", where=document.name,
-                          fix="extract it (e.g. `7z x` or `unzip`), then import the file you want (a dump's Posts.xml) or its folder")
+        raise SourceError(f"this is {what}: a container of files, not one source", where=document.name,
+                          fix="extract it (e.g. `7z x`, `unzip` or `tar xf`), then import the file you want (a dump's Posts.xml) or its folder")
 
 
 def import_thread(request: ImportRequest, format_name: str = "auto") -> Thread:
-    name = detect(request) if format_name == "auto" else format_name
-    return reader(name).read(request)
+    """A named format reads what it does not recognise only when no other reader does: a
+    Hacker News array read as Discourse is refused naming its format, not imported as junk."""
+    if format_name == "auto":
+        return reader(detect(request)).read(request)
+    named = reader(format_name)
+    if not any(named.sniff(document) for document in request.documents):
+        refuse_other_format(request, format_name)
+    return named.read(request)
 
 
 def refuse_other_format(request, this: str) -> None:

@@ -1,0 +1,111 @@
+"""Reading sources from disk or a pipe, and what a file no reader knows gets told."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from digest.errors import SourceError
+from digest.sources import ImportRequest, SourceDocument, import_thread, load_documents
+
+FORUM_TEXT = "Guest - Ann\nFirst reply.\n\nGuest - Bob\nSecond reply.\n"
+MESSAGE = "From: Ann <ann@example.org>\nSubject: Leeks\nMessage-ID: <{}@example.org>\nDate: Mon, 2 Mar 2020 10:00:00 +0000\n\nHello {}.\n"
+
+
+def refused(data: bytes, format_name: str = "auto") -> SourceError:
+    with pytest.raises(SourceError) as error:
+        import_thread(ImportRequest((SourceDocument("thread.dat", data),)), format_name)
+    return error.value
+
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"a" * 64 + b"\nsize 98765432\n"
+
+
+@pytest.mark.parametrize(("data", "message", "fix"), [
+    (b"", "the file is empty", "save or download it again"),
+    (b" \n", "the file is empty", "save or download it again"),
+    (LFS_POINTER, "this is a Git LFS pointer to a 98,765,432-byte file, not the file itself",
+     "run `git lfs pull` in the repository it comes from, then import the file"),
+    (b"\x28\xb5\x2f\xfd\x00\x01", "this is zstd-compressed data", "decompress it first (`zstd -d FILE`)"),
+    (b"<!DOCTYPE html><html><body>Comments</body></html>", "this is a web page (HTML)",
+     "import the page's address instead (`digest import https://...`): digest finds the discussion's data behind it"),
+])
+def test_what_no_reader_knows_is_named_with_its_own_fix(data, message, fix):
+    error = refused(data)
+    assert (error.message, error.where, error.fix) == (f"could not recognise the format: {message}", "thread.dat", fix)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b'{"messages": [], "channel": "general"}', "this is JSON with the top-level keys messages, channel, a shape no reader here knows"),
+    (b'[{"ts": 1}, {"ts": 2}]', "this is a JSON array of 2 item(s), a shape no reader here knows"),
+    (b'{"messages": [', "this starts like JSON but is not valid JSON (cut short or damaged)"),
+    (b'<?xml version="1.0"?>\n<opml version="2.0"/>', "this is XML with the root element <opml>, which no reader here knows"),
+    (b"\x00\x01\x02binary", "this is binary data, not text"),
+    (b"[12:01] <ann> leeks?\n", "this is text in none of the formats below (it starts: '[12:01] <ann> leeks?')"),
+])
+def test_other_content_is_described_and_the_formats_are_listed(data, message):
+    error = refused(data)
+    assert error.message == f"could not recognise the format: {message}"
+    assert error.fix.startswith("save the discussion in a format digest reads (canonical, discourse,")
+    assert error.fix.endswith("if it is one of them, --format NAME says what is wrong with it")
+
+
+def test_a_named_format_refuses_content_another_reader_recognises():
+    """A Hacker News item array read as Discourse used to import replies by "unknown" with
+    empty bodies."""
+    items = b'[{"id": 1, "type": "story", "by": "ann", "time": 1600000000, "title": "Leeks", "kids": [2]},' \
+            b' {"id": 2, "type": "comment", "by": "bob", "parent": 1, "time": 1600000100, "text": "Yes."}]'
+    error = refused(items, "discourse")
+    assert error.message == ("this is not a Discourse topic or post JSON (/t/ID.json, /posts/ID.json, or a folder of post files); "
+                             "it looks like: Hacker News thread JSON (Firebase API items, or an Algolia items/ID tree)")
+    assert error.fix == "import it with --format hackernews, or leave --format out"
+    assert import_thread(ImportRequest((SourceDocument("items.json", items),)), "hackernews").replies[0].author == "bob"
+
+
+def test_tar_archives_are_refused_like_zip_and_7z(tmp_path):
+    inner = tmp_path / "thread.txt"
+    inner.write_text(FORUM_TEXT)
+    for name, mode in (("backup.tar", "w"), ("backup.tar.gz", "w:gz")):
+        with tarfile.open(tmp_path / name, mode) as archive:
+            archive.add(inner, arcname="thread.txt")
+        with pytest.raises(SourceError) as error:
+            load_documents(tmp_path / name)
+        assert error.value.message == "this is a tar archive: a container of files, not one source"
+        assert "tar xf" in error.value.fix
+
+
+def test_a_maildir_is_read_from_its_cur_and_new_folders(tmp_path):
+    for sub, number in (("cur", 1), ("new", 2)):
+        (tmp_path / "Maildir" / sub).mkdir(parents=True)
+        (tmp_path / "Maildir" / sub / f"16000000{number}.M1P1.host").write_text(MESSAGE.format(number, number))
+    (tmp_path / "Maildir" / "tmp").mkdir()
+    documents = load_documents(tmp_path / "Maildir")
+    assert [Path(d.name).parent.name for d in documents] == ["cur", "new"]
+    (tmp_path / "empty" / "a").mkdir(parents=True)
+    with pytest.raises(SourceError, match=r"the folder holds no files \(only the folders a\)"):
+        load_documents(tmp_path / "empty")
+
+
+def test_a_thread_can_come_from_standard_input_or_a_pipe(tmp_path):
+    command = [sys.executable, "-m", "digest.cli", "import", "-", "-o", str(tmp_path / "out.json")]
+    result = subprocess.run(command, input=gzip.compress(FORUM_TEXT.encode()), capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.decode().startswith("-: 2 replies (forum-text)")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen([sys.executable, "-c", f"open({str(fifo)!r}, 'w').write({FORUM_TEXT!r})"])
+    documents = load_documents(fifo)
+    writer.wait(timeout=60)
+    assert documents[0].data == FORUM_TEXT.encode()
+
+
+def test_a_file_named_with_a_byte_order_mark_is_still_described():
+    error = refused(b"\xef\xbb\xbf" + b'{"kind": "Listing2"}')
+    assert error.message == "could not recognise the format: this is JSON with the top-level keys kind, a shape no reader here knows"
+
