@@ -60,6 +60,8 @@ _CONTAINERS = {tag for tag, new in _RENAME.items() if new == "p"} - _HEADINGS
 _BLOCKISH = BLOCK_TAGS | {tag for tag, new in _RENAME.items() if new == "p"} | {"li", "table"}
 # phpBB ("quotecontent") and vBulletin ("bbcode_quote") quote boxes
 _QUOTE_CLASSES = {"quotecontent", "bbcode_quote"}
+# vBulletin 4 wraps every post's own text in <blockquote class="postcontent restore">
+_CONTENT_CLASSES = {"postcontent", "blogcontent"}
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "head", "title"}
 
 # Stops at escaped brackets and quotes too: mail writes links as <https://...>.
@@ -98,6 +100,8 @@ def from_html(fragment: str, site: str | None = None) -> str:
             element.getparent().append(element)  # HTML 4 wrote the totals first; they are read after the rows
         if tag == "div" and _QUOTE_CLASSES.intersection(classes):
             element.tag = tag = "blockquote"  # forums mark a quote with a class, not a blockquote
+        elif tag == "blockquote" and _CONTENT_CLASSES.intersection(classes):
+            element.tag = tag = "div"  # the post itself, not a quote of someone
         if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCKISH for c in element):
             _unwrap_container(element)
             continue
@@ -348,6 +352,8 @@ def from_plain_text(text: str, short_lines_kept: bool = False) -> str:
 
 def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
     out: list[str] = []
+    code: list[str] = []  # the lines of the last code block, and where they end
+    code_end = 0
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -386,13 +392,19 @@ def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
             out.append(f"<{tag}>" + "".join(f"<li>{linkify(html.escape(item, quote=False))}</li>" for item in items) + f"</{tag}>")
             continue
         para = []
+        start = i
         while (i < len(lines) and lines[i].strip() and not lines[i].startswith(">")
                and not (para and (_LIST_ITEM.match(lines[i]) or lines[i] == "---"))):  # git's "---" starts the notes
             para.append(lines[i].rstrip(" \t"))
             i += 1
-        if _preformatted(para):
-            code = "\n".join(line.rstrip() for line in para)
-            out.append("<pre>" + linkify(html.escape(textwrap.dedent(code), quote=False)) + "</pre>")
+        # code that blank lines split stays one block, indented relative to the whole; an
+        # indented line after it (a lone "    return 0;") goes on with it
+        follows_code = bool(code) and not any(line.strip() for line in lines[code_end:start])
+        if _preformatted(para) or (follows_code and all(line[:1] in (" ", "\t") for line in para)):
+            code = [*code, *[""] * (start - code_end), *para] if follows_code else para
+            code_end = i
+            block = "<pre>" + linkify(html.escape(textwrap.dedent("\n".join(line.rstrip() for line in code)), quote=False)) + "</pre>"
+            out[len(out) - follows_code:] = [block]
         else:
             every_line = short_lines_kept and all(len(line.strip()) <= SHORT_LINE for line in para)
             out.append("<p>" + _joined(para, every_line) + "</p>")

@@ -30,6 +30,12 @@ def test_a_forums_quote_box_is_a_quote():
     assert from_html(phpbb) == "<p><strong>Ann wrote:</strong></p><blockquote>Shears?</blockquote><p>Bypass ones.</p>"
 
 
+
+def test_vbulletins_post_wrapper_is_the_post_not_a_quote():
+    post = ('<blockquote class="postcontent restore">Prune in March.<br /><div class="bbcode_quote">'
+            '<div class="quote_container">Shears?</div></div>Bypass ones.</blockquote>')
+    assert from_html(post) == "<p>Prune in March.<br></p><blockquote><p>Shears?</p></blockquote><p>Bypass ones.</p>"
+    assert from_html('<blockquote class="blogcontent restore"><p>My finding.</p></blockquote>') == "<p>My finding.</p>"
 def test_an_embedded_frame_becomes_a_link_to_what_it_shows():
     frame = '<p>Watch:</p><iframe width="420" src="//www.youtube.com/embed/QNNl" title="Pruning roses"></iframe><iframe src="/x"></iframe>'
     assert from_html(frame) == '<p>Watch:</p><p><a href="https://www.youtube.com/embed/QNNl">[embedded: Pruning roses]</a></p>'
@@ -187,3 +193,10 @@ def test_a_numbered_list_keeps_the_number_it_starts_at_in_html_and_plain_text():
     assert body == '<ol start="2"><li>Plug it back in.</li></ol><ol><li>Wait.</li></ol><ol start="3"><li>Again.</li></ol>'
     assert body_to_text(body, LinkRefs()) == "2. Plug it back in.\n\n1. Wait.\n\n3. Again."
     assert body_to_text('<ol start="x"><li>Hand-edited.</li></ol>', LinkRefs()) == "1. Hand-edited."
+
+
+def test_code_split_by_blank_lines_is_one_block_indented_as_written():
+    text = "Here:\n\nint main() {\n    int fd;\n\n    fclose(stdin);\n\n    return 0;\n}\n\nThanks."
+    assert from_plain_text(text) == (
+        "<p>Here:</p><pre>int main() {\n    int fd;\n\n    fclose(stdin);\n\n    return 0;\n}</pre><p>Thanks.</p>"
+    )
