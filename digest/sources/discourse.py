@@ -11,9 +11,12 @@ Accepted shapes (Discourse's public JSON API, append ``.json`` to a forum URL):
   missing ids (with a ``post_ids[]`` request), or the post numbers the page lacks (with
   ``post_number`` requests paging back or, with ``asc=true``, forward from the posts it holds),
   and ``/t/{id}.json?print=true``, which returns up to 1,000 posts at once;
-- a single post, ``/posts/{id}.json``, and the list of recent posts ``/posts.json``.  A post
-  saved alone states nothing about the rest of its topic: one whose ``reply_count`` counts
-  replies makes the import partial, an opening post without replies gets a note;
+- a single post, ``/posts/{id}.json``, a post webhook's body ``{"post": {...}}``, and the list
+  of recent posts ``/posts.json``.  A post's ``topic_posts_count`` (webhook bodies carry it)
+  counts the topic's posts like a page's ``posts_count``.  A post saved alone without it states
+  nothing about the rest of its topic: one whose ``reply_count`` counts replies makes the
+  import partial, an opening post without replies gets a note.  A topic webhook's body
+  ``{"topic": {...}}`` holds no posts and is refused with the request that returns them;
 - a folder holding any mix of those, typically one ``/posts/{id}.json`` per file as saved by
   archivers: posts are merged by id, grouped by ``topic_id`` and ordered by ``post_number``.
   When the posts belong to several topics, ``request.thread`` picks one by topic id, slug or
@@ -73,6 +76,7 @@ _LEFT_OUT_POST_TYPES = {
 _WITHDRAWN = {"deleted": "deleted posts", "hidden": "hidden posts (flagged by the community)"}
 _POST_KEYS = (b'"post_number"', b'"topic_id"', b'"topic_slug"', b'"reply_to_post_number"', b'"actions_summary"',
               b'"avatar_template"', b'"cooked"')
+_TOPIC_WEBHOOK = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"topic"\s*:\s*\{')
 _AVATAR_HOST = re.compile(r"^/user_avatar/([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/")
 # The English topic status notices forums posted as moderator actions before 2015: one plain
 # paragraph, e.g. "This topic is now pinned. …", "This topic was automatically closed after 7 days. …".
@@ -81,11 +85,14 @@ _MAX_LISTED = 10
 
 
 def sniff(doc) -> bool:
-    """A JSON object with Discourse's post/topic keys (checked in the first and last few KB)."""
+    """A JSON object with Discourse's post/topic keys (checked in the first and last few KB);
+    also a topic webhook's body, so that reading it can say what to save instead."""
     window = jsonshape.sniff_window(getattr(doc, "data", None))
     if window is None or b'"digest_thread"' in window:
         return False
     if any(key in window for key in (b'"post_stream"', b'"latest_posts"', b'"topic_list"')):
+        return True
+    if _TOPIC_WEBHOOK.match(window) and b'"fancy_title"' in window:
         return True
     return sum(key in window for key in _POST_KEYS) >= 3
 
@@ -116,6 +123,7 @@ class _Post:
     accepted: bool
     topic_solved: bool  # the Solved plugin says the topic has an accepted answer
     posts_count: int | None  # the topic's post count when this post was fetched
+    posts_count_field: str  # the field that gave it: posts_count, or topic_posts_count (/posts/ID.json, webhooks)
     avatar_template: str | None
     polls: dict[str, Poll]  # the poll plugin's results by poll name
 
@@ -182,9 +190,40 @@ def _parse_document(doc) -> tuple[list[_Post], _Topic | None]:
         return _parse_topic(root)
     if root.has("latest_posts"):
         return [_parse_post(node, None) for node in root["latest_posts"].array()], None
-    if root.has("post_number") or (root.has("topic_id") and (root.has("cooked") or root.has("raw"))):
+    if _is_post(root):
         return [_parse_post(root, None)], None
-    root.fail("not a Discourse topic or post: expected post_stream, latest_posts or a post with post_number")
+    if root["post"].is_object:  # a "post_created"/"post_edited" webhook body
+        return [_parse_post(root["post"], None)], None
+    if root["topic"].is_object:  # a topic webhook body
+        return _parse_topic_webhook(root["topic"])
+    root.fail("not a Discourse topic or post: expected post_stream, latest_posts, a post with post_number, "
+              "or a webhook body with a post")
+
+
+def _is_post(node: jsonshape.Node) -> bool:
+    return node.has("post_number") or (node.has("topic_id") and (node.has("cooked") or node.has("raw")))
+
+
+def _parse_topic_webhook(topic: jsonshape.Node) -> tuple[list[_Post], _Topic]:
+    """A topic webhook (``{"topic": {...}}``) describes the topic without its posts (Discourse
+    leaves ``post_stream`` out of it), so it is refused with the request that returns them."""
+    if topic.has("post_stream"):
+        return _parse_topic(topic)
+    tid = topic["id"].ident() or "TOPIC_ID"
+    title = topic["title"].string()
+    host = _webhook_forum_host(topic) or "FORUM"
+    topic.fail(f"this is a Discourse topic webhook body: it describes topic {tid}"
+               + (f" ({title!r})" if title else "") + " but holds none of its posts",
+               fix=f"save the topic from https://{host}/t/{tid}.json?print=true (up to 1,000 posts) and import that")
+
+
+def _webhook_forum_host(topic: jsonshape.Node) -> str | None:
+    """The forum's host, from the avatar path of the topic's creator or last poster."""
+    for person in (topic["created_by"], topic["last_poster"]):
+        match = _AVATAR_HOST.match(person["avatar_template"].string() or "") if person.is_object else None
+        if match:
+            return match.group(1).lower()
+    return None
 
 
 def _parse_topic(root: jsonshape.Node) -> tuple[list[_Post], _Topic]:
@@ -220,6 +259,7 @@ def _accepted_number(root: jsonshape.Node) -> int | None:
 def _parse_post(node: jsonshape.Node, topic: _Topic | None) -> _Post:
     node.expect_object("a post object")
     url_slug, url_topic = _topic_in_post_url(node["post_url"].string())
+    posts_count_field = "posts_count" if node.has("posts_count") else "topic_posts_count"
     return _Post(
         id=node["id"].ident(),
         number=node["post_number"].integer(),
@@ -242,7 +282,8 @@ def _parse_post(node: jsonshape.Node, topic: _Topic | None) -> _Post:
         hidden=node["hidden"].flag() or node["cooked_hidden"].flag(),
         accepted=node["accepted_answer"].flag(),
         topic_solved=node["topic_accepted_answer"].flag(),
-        posts_count=node["posts_count"].count(),
+        posts_count=node[posts_count_field].count(),
+        posts_count_field=posts_count_field,
         avatar_template=node["avatar_template"].string(),
         polls=_polls(node["polls"]),
     )
@@ -360,6 +401,10 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
     not_replies = len(fetched) - len(posts)  # notices and whispers: in posts_count, never replies
     posts, withdrawn_notes = _drop_withdrawn(posts)
     notes.extend(withdrawn_notes)
+    textless_note = _textless_note(posts)
+    if textless_note:
+        notes.append(textless_note)
+        partial = True
     poll_note = _poll_note(posts)
     if poll_note:
         notes.append(poll_note)
@@ -459,8 +504,8 @@ def _orphan_notes(orphans: list[tuple[int | None, int]], left_out: set[int]) -> 
         listed = [f"#{number} answers #{parent}" for number, parent in orphans
                   if (parent in left_out) == on_purpose]
         if listed:
-            notes.append(f"{len(listed)} posts answer posts {reason} (shown as answering the topic): "
-                         + _listing(listed))
+            who = "1 post answers a post" if len(listed) == 1 else f"{len(listed)} posts answer posts"
+            notes.append(f"{who} {reason} (shown as answering the topic): " + _listing(listed))
     return notes, any(parent not in left_out for _, parent in orphans)
 
 
@@ -505,6 +550,27 @@ def _poll_note(posts: list[_Post]) -> str | None:
         return None
     return (f"{uncounted} posts hold polls shown without vote counts: the file has no `polls` results for them, "
             "the forum hid the results from whoever saved it, or the votes are rankings")
+
+
+def _has_text(post: _Post) -> bool:
+    return bool(post.cooked and post.cooked.strip()) or bool(post.raw and post.raw.strip())
+
+
+def _textless_note(posts: list[_Post]) -> str | None:
+    """A note on posts imported with empty bodies: the source left out both ``cooked`` and
+    ``raw`` (message buses relaying webhooks drop them), so their text is missing, not empty."""
+    textless = [p for p in posts if not _has_text(p)]
+    if not textless:
+        return None
+    if len(textless) == 1:
+        post = textless[0]
+        named = f"post #{post.number}" if post.number is not None else "a post"
+        again = f"/posts/{post.id}.json" if post.id else "/posts/POST_ID.json"
+        return (f"{named} has no text (neither cooked nor raw in the source) and is imported with an empty body; "
+                f"save it again from {again}")
+    numbers = [f"#{p.number}" if p.number is not None else f"id {p.key}" for p in textless]
+    return (f"{len(textless)} posts have no text (neither cooked nor raw in the source) and are imported with "
+            f"empty bodies: {_listing(numbers)}; save each again from /posts/POST_ID.json")
 
 
 def _withdrawn(post: _Post) -> str | None:
@@ -554,9 +620,9 @@ def _missing_posts(topic: _Topic | None, topic_id, fetched: list[_Post]) -> tupl
     """A note on the topic's posts the source lacks, ``total_replies``, and whether posts are missing.
 
     The stream's ids say exactly which posts are missing.  Without a stream, the counts
-    the source states are compared with the posts it holds; a post's own ``posts_count``
-    is a snapshot from when it was fetched, so it only counts when it exceeds them.  A post
-    saved alone states no count at all (``_lone_post``)."""
+    the source states are compared with the posts it holds; a post's own ``posts_count`` (or
+    ``topic_posts_count``) is a snapshot from when it was fetched, so it only counts when it
+    reaches them.  A post saved alone without one states no count at all (``_lone_post``)."""
     tid = (topic.id if topic else None) or topic_id or "TOPIC_ID"
     total = topic.posts_count - 1 if topic and topic.posts_count else None
     if topic is not None and topic.stream:
@@ -571,10 +637,10 @@ def _missing_posts(topic: _Topic | None, topic_id, fetched: list[_Post]) -> tupl
     if claimed is None and topic is None:
         note, missing = _lone_post(tid, fetched)
         return note, total, missing
+    if claimed is not None and claimed >= held and field_name != "highest_post_number":
+        total = total or claimed - 1
     if claimed is None or claimed <= held:
         return None, total, False
-    if field_name == "posts_count":
-        total = total or claimed - 1
     numbers = sorted({p.number for p in fetched if p.number is not None})
     highest = topic.highest_post_number if topic else None
     gaps = _number_gaps(numbers, claimed - held, highest)
@@ -588,9 +654,9 @@ def _claimed_post_count(topic: _Topic | None, fetched: list[_Post]) -> tuple[int
     ``highest_post_number`` is an upper bound: deleted and staff-only posts take numbers too."""
     if topic is not None and topic.posts_count:
         return topic.posts_count, "posts_count"
-    snapshot = max((p.posts_count for p in fetched if p.posts_count), default=None)
+    snapshot = max((p for p in fetched if p.posts_count), key=lambda p: p.posts_count, default=None)
     if snapshot:
-        return snapshot, "posts_count"
+        return snapshot.posts_count, snapshot.posts_count_field
     if topic is not None and topic.highest_post_number:
         return topic.highest_post_number, "highest_post_number"
     return None, "posts_count"

@@ -298,6 +298,19 @@ def _lightbox_to_link(link) -> None:
     link.attrib.pop("title", None)
 
 
+_EMOJI_CODE = re.compile(r":[^:\s]+:(?:t[1-6]:)?")  # ":+1:" or, with a skin tone, ":+1:t2:"
+
+
+def _emoji_code(image) -> str:
+    """An emoji image's ``:code:``.  Forums before about 2015 wrote the bare name as ``alt``
+    ("wink") and the code only as ``title`` (":wink:"), so a title in colons wins; later
+    forums write the code in both."""
+    title = (image.get("title") or "").strip()
+    if _EMOJI_CODE.fullmatch(title):
+        return title
+    return image.get("alt") or title
+
+
 def _drop_decorations(root) -> None:
     """Emoji images become their :code:, avatars, heading anchors and footnote back links go,
     uploads become links."""
@@ -306,7 +319,7 @@ def _drop_decorations(root) -> None:
             continue
         classes = set((element.get("class") or "").split())
         if element.tag == "img" and "emoji" in classes:
-            element.tail = (element.get("alt") or element.get("title") or "") + (element.tail or "")
+            element.tail = _emoji_code(element) + (element.tail or "")
             element.drop_tree()
         elif element.tag == "img" and "avatar" in classes:
             element.drop_tree()

@@ -183,7 +183,7 @@ def test_hand_made_topic_covers_partial_parts():
     assert thread.partial and thread.total_replies == 8 and thread.author == "ann"  # posts_count 10: the opening post and the small-action notice are no replies
     notes = " | ".join(thread.import_notes)
     assert "skipped 1 small-action posts" in notes
-    assert "1 posts answer posts not in the import (shown as answering the topic): #5 answers #7" in notes
+    assert "1 post answers a post not in the import (shown as answering the topic): #5 answers #7" in notes
     assert "3 of the topic's 10 posts (post_stream.stream) are not in the import" in notes
     assert "1 deleted posts: 0 skipped, 1 kept as empty placeholders" in notes
 
@@ -330,7 +330,7 @@ def test_only_regular_posts_are_replies_and_whispers_never_come_in():
     notes = " | ".join(thread.import_notes)
     assert "skipped 1 moderator notices" in notes and "left out 2 whispers" in notes
     assert "skipped 1 posts of post_type 9" in notes
-    assert "1 posts answer posts left out above (shown as answering the topic): #6 answers #3" in notes
+    assert "1 post answers a post left out above (shown as answering the topic): #6 answers #3" in notes
     assert not any("sock puppet" in r.body for r in (thread.opening_post, *thread.replies))
 
 
@@ -586,3 +586,65 @@ def test_a_topic_address_as_thread_gives_the_links_a_source_without_one_lacks():
     thread = discourse.read(ImportRequest(docs, thread="https://forum.example.org/t/pruning-shears/42/2"))
     assert thread.url == "https://forum.example.org/t/pruning-shears/42"
     assert thread.replies[0].permalink == "https://forum.example.org/t/pruning-shears/42/2"
+
+
+def test_a_post_saved_alone_counts_its_topic_by_topic_posts_count():
+    """/posts/ID.json and webhooks carry the topic's post count as topic_posts_count."""
+    twelfth = _post(3512599, 12, "user12", "<p>Reply twelve</p>", topic_id=253423, slug="topic", topic_posts_count=12)
+    thread = discourse.read(ImportRequest(_docs(twelfth)))
+    assert thread.partial and thread.total_replies == 11 and [r.number for r in thread.replies] == [12]
+    assert ("11 of the topic's 12 posts (topic_posts_count) are not in the import: the file holds #12, not #1-#11; "
+            "save /t/253423.json?print=true (up to 1,000 posts in one file), whose post_stream.stream lists every "
+            "post id, or fetch /t/253423/posts.json?post_number=12 (the 20 posts before #12, newest first; go on "
+            "from the first post number each page holds)") in thread.import_notes
+
+    whole = discourse.read(ImportRequest(_docs(_post(501, 1, "ann", "<p>Shears?</p>", topic_posts_count=1))))
+    assert not whole.partial and whole.total_replies == 0
+    assert not any("source is one post" in n or "not in the import" in n for n in whole.import_notes)
+
+
+FEDORA_POST = _post(78730, 3, "hankuoffroad", reply_to=2, topic_id=46225, slug="quickdocs-manage-images",
+                    topic_title="QuickDocs - Manage images", topic_posts_count=3,
+                    avatar_template="/user_avatar/discussion.fedoraproject.org/hankuoffroad/{size}/2935_2.png")
+
+
+def test_webhook_bodies_are_read_or_refused_with_what_to_save():
+    wrapped = {"post": dict(FEDORA_POST, cooked="<p>Thanks, updated.</p>")}
+    assert discourse.sniff(SourceDocument("hook.json", json.dumps(wrapped, indent=4).encode()))
+    thread = discourse.read(ImportRequest(_docs(wrapped)))
+    assert (thread.id, thread.title, thread.total_replies) == ("46225", "QuickDocs - Manage images", 2)
+    assert [(r.id, r.body) for r in thread.replies] == [("78730", "<p>Thanks, updated.</p>")]
+    assert thread.replies[0].permalink == "https://discussion.fedoraproject.org/t/quickdocs-manage-images/46225/3"
+
+    textless = {k: v for k, v in FEDORA_POST.items() if k != "cooked"}  # as fedora-messaging relays it
+    thread = discourse.read(ImportRequest(_docs({"post": textless})))
+    assert thread.partial and thread.replies[0].body == ""
+    assert ("post #3 has no text (neither cooked nor raw in the source) and is imported with an empty body; "
+            "save it again from /posts/78730.json") in thread.import_notes
+    two = discourse.read(ImportRequest(_docs(textless, dict(textless, id=78731, post_number=4, cooked="  "))))
+    assert ("2 posts have no text (neither cooked nor raw in the source) and are imported with empty bodies: "
+            "#3, #4; save each again from /posts/POST_ID.json") in two.import_notes
+
+    topic_hook = {"topic": {"id": 46225, "title": "QuickDocs - Manage images", "fancy_title": "QuickDocs - Manage images",
+                            "posts_count": 3, "slug": "quickdocs-manage-images", "highest_post_number": 3,
+                            "created_by": {"username": "pboy", "avatar_template":
+                                           "/user_avatar/discussion.fedoraproject.org/pboy/{size}/5607_2.png"}}}
+    data = json.dumps(topic_hook).encode()
+    assert discourse.sniff(SourceDocument("hook.json", data))
+    with pytest.raises(SourceError) as info:
+        discourse.read(ImportRequest((SourceDocument("hook.json", data),)))
+    assert info.value.where == "hook.json at $.topic"
+    assert info.value.message == ("this is a Discourse topic webhook body: it describes topic 46225 "
+                                  "('QuickDocs - Manage images') but holds none of its posts")
+    assert info.value.fix == ("save the topic from https://discussion.fedoraproject.org/t/46225.json?print=true "
+                              "(up to 1,000 posts) and import that")
+
+
+def test_emoji_become_their_code_in_old_and_new_cooked_html():
+    """Before about 2015 the alt was the bare name and only the title held the :code:."""
+    old = ('<p>sneak into the park after <img src="//klavado.com/plugins/emoji/images/emoji_one/wink.png" '
+           'title=":wink:" class="emoji" alt="wink" width="64" height="64"></p>')
+    toned = '<p>Yes <img src="/images/emoji/twitter/+1/2.png?v=12" title=":+1:t2:" class="emoji" alt=":+1:t2:"></p>'
+    titleless = '<p>Ok <img src="/images/emoji/twitter/ok.png" class="emoji" alt=":ok:"></p>'
+    _, bodies = _bodies(_post(501, 1, "ann", old), _post(502, 2, "ben", toned), _post(503, 3, "cat", titleless))
+    assert bodies == {1: "<p>sneak into the park after :wink:</p>", 2: "<p>Yes :+1:t2:</p>", 3: "<p>Ok :ok:</p>"}
