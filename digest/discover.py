@@ -12,13 +12,14 @@ category, a list's index) is no discussion.  Pure functions: fetching stays in `
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
 
 from digest.errors import SourceError
+from digest.model import Thread
 
 REDDIT_HOSTS = {"reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com", "m.reddit.com",
                 "i.reddit.com", "sh.reddit.com"}
@@ -37,6 +38,7 @@ _DISCOURSE_TOPIC = re.compile(r"^(.*?)/t/(?:[^/]*[^/0-9][^/]*/)?(\d+)(?:/\d+)?/?
 class DataUrl:
     url: str
     note: str  # what was fetched instead of the page, for the thread's import notes
+    shown_replies: int | None = None  # the comments the page itself shows, when it numbers them
 
 
 def known_site(url: str) -> DataUrl | None:
@@ -92,8 +94,31 @@ def from_page(page_url: str, data: bytes) -> DataUrl:
     if not _listing_page(root):
         own = [href for _, href in feeds if _feed_of(href, address)]
         if own:  # the discussion's own feed (sometimes as RSS and as Atom)
-            return DataUrl(own[0], f"read the discussion's feed at {own[0]}")
+            return DataUrl(own[0], f"read the discussion's feed at {own[0]}", _comments_shown(root))
     raise _not_a_discussion(page_url, feeds, _pipermail_archive(address, root))
+
+
+# WordPress (and most blog themes) give each comment an element id: comment-12, div-comment-12
+_COMMENT_ID = re.compile(r"^(?:div-|li-)?comment-(\d+)$")
+
+
+def _comments_shown(root) -> int | None:
+    """How many comments the page shows, counted by their element ids; None when it names none."""
+    numbers = {found.group(1) for element in root.iter() if (found := _COMMENT_ID.match(element.get("id") or ""))}
+    return len(numbers) or None
+
+
+def checked_against_page(thread: Thread, found: DataUrl) -> Thread:
+    """A blog's comments feed lists only its newest comments (WordPress: 10, unless the owner
+    changed Settings → Reading); when the page showed more, the import says so and is partial."""
+    shown = found.shown_replies
+    if not shown or shown <= len(thread.replies):
+        return thread
+    note = (f"the page shows {shown} comments, its feed only the newest {len(thread.replies)}: a blog's feeds list a set number "
+            "of comments (WordPress: 10 unless its owner changed Settings → Reading); a WordPress export (WXR) from the "
+            "blog's owner holds them all")
+    total = max(thread.total_replies or 0, shown)
+    return replace(thread, partial=True, total_replies=total, import_notes=(*thread.import_notes, note))
 
 
 def _not_a_discussion(page_url: str, feeds: list[tuple[str, str]], archive_fix: str | None) -> SourceError:

@@ -132,17 +132,17 @@ def _document(url: str, data: bytes, address: str | None) -> SourceDocument:
     return document
 
 
-def fetch_discussion(url: str, cache: HttpCache | None = None) -> tuple[SourceDocument, str | None]:
-    """The data of the discussion at ``url``, and a note when it is not the page itself: a
-    known site's page is swapped for its data URL before fetching, any other HTML page for
-    the data it points to (``digest.discover``)."""
+def fetch_discussion(url: str, cache: HttpCache | None = None) -> tuple[SourceDocument, discover.DataUrl | None]:
+    """The data of the discussion at ``url``, and what was read instead when it is not the page
+    itself: a known site's page is swapped for its data URL before fetching, any other HTML
+    page for the data it points to (``digest.discover``)."""
     known = discover.known_site(url)
     document = fetch(known.url if known else url, cache)
     if known or not discover.looks_like_html(document.data):
-        return document, known.note if known else None
+        return document, known
     landed = document.address or url  # relative links on the page are relative to where it was found
     found = discover.known_site(landed) or discover.from_page(landed, document.data)  # e.g. a share link
-    return fetch(found.url, cache), found.note
+    return fetch(found.url, cache), found
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Callable, Mapping
 
 from digest import config as cfg
 from digest.archive import archive_issue, load_redactions, read_manifests, site_for, write_atomic
+from digest.discover import checked_against_page
 from digest.errors import DigestError, SourceError
 from digest.fetch import HttpCache, fetch_discussion
 from digest.issue import Issue, IssueStore, build_issue
@@ -64,14 +65,17 @@ def load_digest(ws: Workspace, name: str) -> cfg.DigestConfig:
 def import_source(source: str, format_name: str, now: datetime, thread: str | None = None, cache: HttpCache | None = None) -> Thread:
     """Read a file, a folder or an http(s) URL (fetched through the conditional-GET cache; a
     discussion page's URL reads the data behind it, with a note saying which)."""
-    note = None
+    found = None
     if source.startswith(("http://", "https://")):
-        document, note = fetch_discussion(source, cache)
+        document, found = fetch_discussion(source, cache)
         documents = (document,)
     else:
         documents = load_documents(Path(source), format_name)
     imported = import_thread(ImportRequest(documents, retrieved_at=now, thread=thread), format_name)
-    return replace(imported, import_notes=(note, *imported.import_notes)) if note else imported
+    if found is None:
+        return imported
+    imported = checked_against_page(imported, found)
+    return replace(imported, import_notes=(found.note, *imported.import_notes))
 
 
 def http_cache(ws: Workspace) -> HttpCache:

@@ -8,11 +8,13 @@ import http.server
 import json
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 
 import pytest
 
-from digest.discover import from_page, known_site, looks_like_html
+from digest.discover import checked_against_page, from_page, known_site, looks_like_html
 from digest.errors import SourceError
+from digest.model import Reply, Thread
 
 
 @pytest.mark.parametrize(
@@ -77,6 +79,23 @@ def test_every_form_of_a_discourse_topic_address_names_the_topic(path):
 def test_a_blog_post_page_leads_to_its_own_comments_feed():
     found = from_page("https://blog.example.net/2024/05/tomatoes/#comment-12", WORDPRESS_POST)
     assert found.url == "https://blog.example.net/2024/05/tomatoes/feed/"
+    assert found.shown_replies is None  # the page shows no comments
+
+
+def test_comments_the_page_shows_beyond_its_feed_make_the_import_partial():
+    """WordPress feeds list the newest 10 comments; the page shows every one."""
+    comments = "".join(f'<li id="li-comment-{n}"><article id="div-comment-{n}">Reply {n}</article></li>' for n in range(1, 13))
+    page = WORDPRESS_POST.replace(b"</article>", f"</article><ol>{comments}</ol>".encode())
+    found = from_page("https://blog.example.net/2024/05/tomatoes/", page)
+    assert found.shown_replies == 12
+    reply = Reply(id="1", author="Ann", body="<p>Hi.</p>")
+    thread = Thread(id="t", title="Tomatoes", url=None, replies=(reply,) * 10, source_format="feed", import_notes=("kept",))
+    checked = checked_against_page(thread, found)
+    assert checked.partial and checked.total_replies == 12
+    assert checked.import_notes == ("kept", "the page shows 12 comments, its feed only the newest 10: a blog's feeds list a set "
+                                    "number of comments (WordPress: 10 unless its owner changed Settings → Reading); a "
+                                    "WordPress export (WXR) from the blog's owner holds them all")
+    assert checked_against_page(replace(thread, replies=(reply,) * 12), found).import_notes == ("kept",)
 
 
 HYPERKITTY_THREAD = b"""<!DOCTYPE html><html><head><title>[Python-Dev] PEP 999 - Python-Dev</title>
