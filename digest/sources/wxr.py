@@ -72,7 +72,7 @@ from digest import body as bodies
 from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest import sources
-from digest.sources import common, xmlsafe
+from digest.sources import common, qtranslate, xmlsafe
 from digest.sources.wpautop import autop, shortcodes
 
 DESCRIPTION = "WordPress export (WXR): one published post and its approved comments (or a bbPress topic and its replies)"
@@ -108,6 +108,7 @@ def read(request) -> Thread:
     part = next(p for p in parts if p.name == post.source)
     _refuse_repeated(post, posts, name)
     notes = _part_notes(part, parts, request)
+    notes.extend(_choose_language(post, xmlsafe.text(_channel_fields(part.root).get("language"))))
     if others:
         notes.append(
             f"--thread {request.thread.strip()!r} also names {len(others)} other entr{'y' if len(others) == 1 else 'ies'} "
@@ -141,6 +142,17 @@ def read(request) -> Thread:
         opening_post=opening,
         import_notes=tuple(notes),
     )
+
+
+def _choose_language(post: "_Post", site_language: str) -> list[str]:
+    """A post written in several languages (qTranslate) is imported in one: the site's own."""
+    found = qtranslate.languages(post.title + xmlsafe.markup(post.fields.get("content:encoded")))
+    post.language = qtranslate.chosen(found, site_language)
+    if len(found) < 2:
+        return []
+    primary = site_language.strip().lower().split("-")[0]
+    which = "the site's language" if primary and post.language.lower().startswith(primary) else "the first, as the site names none of them"
+    return [f"the post is written in {len(found)} languages ({', '.join(found)}; qTranslate markers): imported {post.language}, {which}"]
 
 
 def _encoded_once(notes: list[str], *replies: Reply) -> list[Reply]:
@@ -235,13 +247,15 @@ def _refuse_repeated(post: "_Post", posts: list["_Post"], name: str) -> None:
         )
 
 
+def _channel_fields(root) -> dict:
+    channel = next((element for element in root.iter("{*}channel") if _kind(element) == "channel"), None)
+    return _fields(channel) if channel is not None else {}
+
+
 def _site_address(root) -> str | None:
     """The blog's address from the channel (<link>, wp:base_blog_url, wp:base_site_url), for
     exporters such as Squarespace's that write item links relative to the site."""
-    channel = next((element for element in root.iter("{*}channel") if _kind(element) == "channel"), None)
-    if channel is None:
-        return None
-    fields = _fields(channel)
+    fields = _channel_fields(root)
     for key in ("link", "wp:base_blog_url", "wp:base_site_url"):
         value = xmlsafe.text(fields.get(key))
         if value.startswith(("http://", "https://")):
@@ -348,6 +362,7 @@ class _Post:
     relative_link: str | None = None  # the link as written, when it was relative
     site: str | None = None  # the site's address: links in the text relative to the site resolve against it
     replies: list = field(default_factory=list)  # bbPress replies, when this is a topic
+    language: str | None = None  # the one language imported of a multilingual (qTranslate) post
 
     @classmethod
     def of(cls, item, base: str | None, source: str) -> "_Post":
@@ -511,7 +526,7 @@ def _as_reply(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
     fields = post.fields
     login = xmlsafe.text(fields.get("dc:creator"))
     author = authors.get(login, login) or "anonymous"
-    content, left_out = shortcodes(xmlsafe.markup(fields.get("content:encoded")) or xmlsafe.markup(fields.get("description")))
+    content, left_out = shortcodes(_in_language(xmlsafe.markup(fields.get("content:encoded")) or xmlsafe.markup(fields.get("description")), post))
     dropped.update(left_out)
     body = bodies.from_html(autop(content), post.site)
     posted_at, posted_text = _time(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"))
@@ -528,9 +543,13 @@ def _as_reply(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
     )
 
 
+def _in_language(text: str, post: _Post) -> str:
+    return qtranslate.in_language(text, post.language) if post.language else text
+
+
 def _opening_post(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
     opening = _as_reply(post, authors, dropped)
-    return replace(opening, title=post.title or None, mentions=common.find_mentions(bodies.prose_words(opening.body)))
+    return replace(opening, title=_in_language(post.title, post).strip() or None, mentions=common.find_mentions(bodies.prose_words(opening.body)))
 
 
 def _bbpress_replies(topic: _Post, authors: dict[str, str], skipped: Counter, dropped: Counter) -> list[Reply]:
@@ -652,7 +671,7 @@ def _comment(fields: dict, post: _Post, comment_ids: set[str]) -> tuple[Reply, b
     """The comment as a reply, and whether its parent came from an opening "@name" link."""
     comment_id = xmlsafe.text(fields.get("wp:comment_id"))
     author = _unescaped(xmlsafe.text(fields.get("wp:comment_author"))) or "Anonymous"
-    content = xmlsafe.markup(fields.get("wp:comment_content"))
+    content = _in_language(xmlsafe.markup(fields.get("wp:comment_content")), post)
     shown, _ = shortcodes(content, drop_blocks=False)  # WordPress expands none in comments; media URLs become links
     body = bodies.from_html(autop(_with_absolute_comment_links(shown, post.link)), post.site)
     posted_at, posted_text = _time(fields.get("wp:comment_date_gmt"), fields.get("wp:comment_date"))

@@ -854,3 +854,18 @@ def test_a_selector_naming_several_entries_says_which_it_imported():
         "[post, publish], the readable one with most comments",
     )
     assert read(small_export(post), thread="leeks").import_notes == ()
+
+
+def test_a_multilingual_post_is_imported_in_the_sites_language():
+    """qTranslate keeps every language in one field; the site shows one of them."""
+    post = small_post("9", "[:en]weekly 221[:de]Wochennotiz 221[:]", "https://leeks.example.org/2475/",
+                      content="<![CDATA[<!--:en-->About us.<!--:--><!--:de-->Über uns.<!--:-->\n\nShared footer.]]>",
+                      comments=small_comment("1", "Jo", "<![CDATA[{:en}Thanks!{:}{:de}Danke!{:}]]>"))
+    thread = read(small_export(post, channel="<link>https://leeks.example.org</link><language>de-DE</language>"))
+    assert thread.title == "Wochennotiz 221"
+    assert thread.opening_post.body == "<p>Über uns.</p><p>Shared footer.</p>"
+    assert thread.replies[0].body == "<p>Danke!</p>"
+    assert thread.import_notes == ("the post is written in 2 languages (en, de; qTranslate markers): imported de, the site's language",)
+    english = read(small_export(post))  # the channel names no language: the first one
+    assert english.title == "weekly 221" and english.replies[0].body == "<p>Thanks!</p>"
+    assert english.import_notes[-1].endswith("imported en, the first, as the site names none of them")
