@@ -6,13 +6,18 @@ channel/feed is the discussion (title, link), its entries are the replies, oldes
 or title); a feed it does not name is refused rather than imported in its place.
 A site-wide comments feed (WordPress's "Comments for SITE": the latest comments on several
 posts, each linked as ``POST#comment-N`` and titled "Comment on POST by NAME"; Blogger's
-blog comments feed, ``POST?showComment=T#cN``) holds one thread per post: the posts are
-listed to choose from with ``request.thread`` (the post's link or a part of its title), and
-only the chosen post's comments are imported (a note counts the others).  The comment page
+blog comments feed, ``POST?showComment=T#cN``; remark42's ``POST#remark42__comment-ID``;
+Movable Type's ``POST#cN`` whose ``thr:in-reply-to`` points into POST; Yandex's ``ya:post``;
+Discourse's ``/posts.rss``, posts linked ``/t/SLUG/ID/N`` or ``/t/SLUG/ID?page=P#post_N``, one
+thread per topic; reddit's subreddit comments feed, ``/r/SUB/comments/POST/SLUG/COMMENT/``)
+holds one thread per post: the posts are listed to choose from with ``request.thread`` (the
+post's link or a part of its title), and only the chosen post's comments are imported (a
+note counts the others).  Drupal links comments to their own pages (``/comment/N#comment-N``),
+which name no post: they are the feed's (noted).  The comment page
 of a post whose comments are broken into pages (``comment-page-N/``, ``cpage=N``) is no part
 of the post's address, and a feed whose link is one of the posts is that post's feed.
 Replies are threaded when an entry says what it answers: RFC 4685 ``thr:in-reply-to``
-(ref = another entry's id, or href = another entry's link), or, on such an entry, a
+(ref = another entry's id, or href = another entry's link), Yandex's ``ya:parent``, or, on such an entry, a
 ``link rel="related"`` to another entry (Blogger comment feeds); without those, WordPress's
 leading "In reply to <a href=...#comment-N>Name</a>." (translated; dropped from the body
 once its link has found the parent).  An entry is found only by its own id and
@@ -25,7 +30,12 @@ become ``engagement.replies``; an Atom ``re:rank`` whose scheme is the entry's o
 entries, or when the file is cut off (an entry the cut falls inside is left out).
 A Discourse topic feed (``/t/slug/ID.rss``, posts linked ``/t/slug/ID/N``) numbers its
 posts by N and is partial when the numbers do not run from 1 without gaps (such a feed
-lists only the latest posts); reply titles that only repeat the thread's are dropped.
+lists only the latest posts); reply titles that only repeat the thread's are dropped.  A
+Discourse post's HTML is the forum's cooked HTML (``discourse_cooked``), without the footer
+linking the post itself ("Read full topic"), and its poster is named by username (the site's
+``/posts.rss`` writes "@username Full Name").  reddit's "/u/NAME" is NAME, and its
+"[deleted]"/"[removed]" comments are left out (counted).  Yandex's ``ya:more`` (a next page)
+makes the thread partial.
 The opening post is the entry that is the discussion itself, when there is one: the entry
 whose address is the feed's link (a Stack Exchange question feed's question) or a topic's
 post #1.  Other feeds do not carry the article their comments answer.
@@ -36,7 +46,7 @@ own address (the URL it came from, its rel="self" link, else its channel link); 
 escaped twice (a text with no real tag, wrapped whole in escaped tags) is unescaped once;
 Atom ``content src`` becomes a link.  Times keep their zone only when it is certain: an
 offset, a name feedparser applies, or an abbreviation ``common.zone_offset`` knows (noted);
-other times are kept as text (noted).  An author given only as an e-mail address is shown
+other times, and times without a zone, are kept as text (noted).  An author given only as an e-mail address is shown
 by its local part (a placeholder such as dummy@ names nobody), never the address; a feed's
 own author given so is a contact address and names no one.  A Mastodon account feed's posts are the account's
 (also GoToSocial's, told by Mastodon's "Public posts from @user@host" description); Media RSS
@@ -63,9 +73,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from feedparser.datetimes import rfc822
 
 from digest import body as bodies
+from digest import sources
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
-from digest.sources import common, feed_parse, xmlsafe
+from digest.sources import common, discourse_cooked, feed_parse, reddit, xmlsafe
 
 DESCRIPTION = "RSS 0.9x/1.0/2.0 or Atom feed (a blog, forum or comments feed) as one thread"
 
@@ -96,12 +107,19 @@ def read(request) -> Thread:
     doc = xmlsafe.only_document(request, "feed")
     notes: list[str] = []
     doc = replace(doc, data=feed_parse.as_declared_or_utf8(doc.data, notes))
-    parsed = feed_parse.parse(doc)
+    try:
+        parsed = feed_parse.parse(doc)
+    except SourceError:
+        sources.refuse_other_format(request, "feed")  # a file of another format says which it is
+        raise
     if parsed.get("relative_base"):
         notes.append(f"the feed's relative links were resolved against its own address, {parsed['relative_base']}")
     elif parsed.get("relative_unresolved"):
         notes.append("the feed's links are relative and it names no address of its own (a copy from a mirror?): "
                      "they are left out; import the feed by its URL to keep them")
+    elif parsed.get("relative_channel_link"):
+        notes.append(f"the feed's own link {parsed['relative_channel_link']!r} is no address (the feed names none to read it "
+                     "against) and is left out; its entries' links are kept")
     if parsed.get("bozo"):
         notes.append(f"the feed has errors ({feed_parse.describe(parsed.get('bozo_exception'))}); imported what the parser could read")
     loose = feed_parse.read_loosely(parsed)
@@ -115,6 +133,8 @@ def read(request) -> Thread:
     removed, complete = len(complete) - len(kept), kept
     chinese = str(channel.get("language") or "").lower().startswith("zh")
     entries = [_entry(e, feed_author, loose, scores, chinese) for e in complete]
+    entries, deleted = _without_reddit_deleted(entries, notes)
+    removed += deleted
     entries = _drop_duplicates(entries, notes)
     _note_zone_names(entries, notes)
     _note_repairs(entries, notes)
@@ -124,9 +144,11 @@ def read(request) -> Thread:
         url=_alternate_link(channel),
     )
     in_file = len(entries) + removed
+    if not in_file and not cut_off:
+        notes.append("the feed holds no entries: nothing to import but its title and link")
     whole_feed = page
     page, entries = _one_post(page, entries, request.thread, doc.name, notes, whole_blog)
-    gaps = _number_topic_posts(entries, page.url, notes)
+    gaps = _number_topic_posts(entries, page.url, notes, whole_feed=page == whole_feed)
     page, topic_gap = _phpbb_topic(page, entries, notes)
     opening, entries = _opening_entry(entries, page.url)
     missing = _link_parents(entries, {page.url, page.id} | (opening.keys if opening else set()))
@@ -142,6 +164,7 @@ def read(request) -> Thread:
     paged = feed_total is not None and feed_total > in_file
     if paged:
         notes.append(f"the feed says it has {feed_total} entries; this file holds {in_file} of them (one page of a paged feed)")
+    paged = _continues_elsewhere(channel, notes) or paged
     total = feed_total if page == whole_feed else None  # a site-wide feed's total is not one post's
     opening_post = everyone[-1] if opening else None
     return Thread(
@@ -192,9 +215,11 @@ _OWN_RELS = ("alternate", "self", "edit")
 
 def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], chinese: bool = False) -> _Entry:
     link = _alternate_link(entry)
-    content = _content(entry)
+    discourse = _discourse_post(link)
+    content = _content(entry, discourse_post=link if discourse else None)
     content = replace(content, body=content.body + _attachments(entry, content.body))
-    author = _author(entry, loose) or _name_in_title(entry) or feed_author or "anonymous"
+    author = _author(entry, loose)
+    author = (_discourse_username(author) if discourse else author) or _name_in_title(entry) or feed_author or "anonymous"
     when = _time(entry, chinese)
     source_id = (entry.get("id") or "").strip() or None
     reply = Reply(
@@ -212,6 +237,7 @@ def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], 
     keys = {key for key in [source_id, link] + own if key}
     targets = [(t.get("ref"), t.get("href")) for key, t in entry.items() if key.endswith("in-reply-to") and isinstance(t, dict)]
     targets += [(None, item["href"]) for item in links if item.get("rel") == "in-reply-to"]
+    targets += [(None, parent) for parent in [str(entry.get("ya_parent") or "").strip()] if parent]  # Yandex's ya:parent
     related = [item["href"] for item in links if item.get("rel") == "related"]
     repairs = {
         "content elsewhere": bool(content.elsewhere),
@@ -246,7 +272,21 @@ def _author(node, loose: bool) -> str | None:
     name = " ".join(html.unescape(name).split())
     if not name or _ADDRESS.fullmatch(name):
         return _name_for_address(name or (detail.get("email") or "").strip())
-    return name
+    reddit = _REDDIT_USER.fullmatch(name)
+    return reddit.group("user") if reddit else name
+
+
+# reddit's feeds name a user "/u/NAME"; the name is NAME, as reddit's own exports give it
+_REDDIT_USER = re.compile(r"/?u/(?P<user>[^/\s]+)")
+# Discourse's site-wide /posts.rss names a poster "@USERNAME Full Name" (the name only where the
+# site shows names); its topic feeds, and its JSON, name them by USERNAME alone
+_DISCOURSE_CREATOR = re.compile(r"@(?P<user>[^\s@]+)(?:\s.*)?", re.S)
+
+
+def _discourse_username(name: str | None) -> str | None:
+    """A Discourse poster as the topic feed names them: by username."""
+    match = _DISCOURSE_CREATOR.fullmatch(name or "")
+    return match.group("user") if match else name
 
 
 def _channel_author(channel, loose: bool, notes: list[str]) -> str | None:
@@ -325,10 +365,11 @@ class _Content:
     unescaped: bool = False  # the text was HTML escaped twice and has been unescaped once
 
 
-def _content(entry) -> _Content:
+def _content(entry, discourse_post: str | None = None) -> _Content:
     """Full content before the summary; HTML through from_html, plain text through from_plain_text.
     Also WordPress's "In reply to" opening of HTML content, when it has one.  Atom content
-    given by reference (``src``, RFC 4287 4.1.3.2) is a link to it, after the summary."""
+    given by reference (``src``, RFC 4287 4.1.3.2) is a link to it, after the summary.  A
+    Discourse post's (``discourse_post``: its address) HTML is the forum's cooked HTML."""
     src = next((c.get("src").strip() for c in entry.get("content") or [] if (c.get("src") or "").strip()), None)
     # feedparser files a Media RSS picture's media:description (its alt text) as the entry's
     # plain-text content: beside a summary, that is the picture's label, not the post
@@ -338,7 +379,7 @@ def _content(entry) -> _Content:
         candidates.append(entry["summary_detail"])
     elif entry.get("summary"):
         candidates.append({"type": "text/html", "value": entry["summary"]})
-    found = next((_text_of(detail) for detail in candidates if (detail.get("value") or "").strip()), _Content(""))
+    found = next((_text_of(detail, discourse_post) for detail in candidates if (detail.get("value") or "").strip()), _Content(""))
     if src:
         link = f'<p><a href="{html.escape(src)}">{html.escape(src)}</a></p>'
         return replace(found, body=found.body + bodies.from_html(link), elsewhere=src)
@@ -362,10 +403,12 @@ def _attachments(entry, body: str) -> str:
     return bodies.from_html("".join(links)) if links else ""
 
 
-def _text_of(detail) -> _Content:
+def _text_of(detail, discourse_post: str | None = None) -> _Content:
     value = (detail.get("value") or "").strip()
     if "html" not in (detail.get("type") or "html"):
         return _Content(bodies.from_plain_text(value))
+    if discourse_post:
+        return _Content(discourse_cooked.cooked_to_body(_without_link_to_itself(value, discourse_post), discourse_post))
     unescaped = _escaped_twice(value)
     if unescaped:
         value = html.unescape(value)
@@ -373,6 +416,20 @@ def _text_of(detail) -> _Content:
     if not _MARKUP.search(value):
         return _Content(bodies.from_plain_text(value), unescaped=unescaped)
     return _Content(bodies.from_html(value), _reply_line(value), unescaped=unescaped)
+
+
+# Discourse's topic feeds end every post with a paragraph holding one link to the post itself
+# ("Read full topic", translated)
+_LAST_PARAGRAPH_LINK = re.compile(
+    r"""<p>\s*<a\s[^>]*?\bhref=(?P<q>["'])(?P<href>[^"'<>]*)(?P=q)[^>]*>[^<>]*</a>\s*</p>\s*\Z""", re.I)
+
+
+def _without_link_to_itself(value: str, own_link: str) -> str:
+    """The HTML without a closing paragraph that only links the post itself: a footer, not the post."""
+    match = _LAST_PARAGRAPH_LINK.search(value)
+    if match and html.unescape(match.group("href")).rstrip("/") == own_link.rstrip("/"):
+        return value[: match.start()]
+    return value
 
 
 # phpBB's feeds end every post with "Statistics: Posted by <a ...memberlist.php...>NAME</a> — DATE"
@@ -437,6 +494,7 @@ class _When:
     sort_time: float | None  # for ordering, even when the zone is unknown
     zone_guess: str | None = None  # a zone name read through the table of abbreviations, for a note
     zone_unknown: str | None = None  # a zone name nobody here knows: the time is kept as text
+    zone_missing: bool = False  # read, but written without a zone: kept as text
 
 
 def _time(entry, chinese: bool = False) -> _When:
@@ -462,7 +520,7 @@ def _time(entry, chinese: bool = False) -> _When:
                 return _When(value, None, value.timestamp(), zone_guess=unknown)
             if offset is None:
                 return _When(None, raw, sort_time, zone_unknown=unknown)
-        return _When(None, raw, sort_time)
+        return _When(None, raw, sort_time, zone_missing=bool(parsed) and not zone)
     return _When(None, None, None)
 
 
@@ -491,6 +549,12 @@ def _note_zone_names(entries: list[_Entry], notes: list[str]) -> None:
         notes.append(
             f"{len(unknown)} entr{'y has a time' if len(unknown) == 1 else 'ies have times'} in a zone that is unknown or "
             f"ambiguous ({', '.join(sorted(set(unknown)))}); kept as written, not taken as UTC"
+        )
+    zoneless = [e.when.text for e in entries if e.when and e.when.zone_missing]
+    if zoneless:
+        notes.append(
+            f"{len(zoneless)} entr{'y has a time' if len(zoneless) == 1 else 'ies have times'} without a zone "
+            f"(such as {zoneless[0]!r}); kept as written, not taken as UTC"
         )
 
 
@@ -598,6 +662,16 @@ def _without_removed(doc, entries: list, notes: list[str]) -> list:
     if len(kept) < len(entries):
         notes.append(f"skipped {len(entries) - len(kept)} comment(s) removed by their author or the blog (Blogger)")
     return kept
+
+
+def _without_reddit_deleted(entries: list[_Entry], notes: list[str]) -> tuple[list[_Entry], int]:
+    """reddit's feeds keep a deleted or removed comment as "[deleted]" or "[removed]" by
+    "/u/[deleted]": no one's words, so left out (counted), as the reddit reader does."""
+    kept = [e for e in entries if not (e.reply.author == "[deleted]" and bodies.plain_words(e.reply.body) in reddit.DELETED_BODIES)]
+    skipped = len(entries) - len(kept)
+    if skipped:
+        notes.append(f'{skipped} deleted or removed comment(s) skipped (reddit shows them as "[deleted]" or "[removed]")')
+    return kept, skipped
 
 
 def _site_scores(doc, notes: list[str]) -> dict[str, int]:
@@ -727,22 +801,51 @@ class _Page:
 class _CommentedOn:
     link: str | None  # the post's address: the comment's without its "#comment-N"
     title: str | None  # the POST of a "Comment on POST by NAME" title
+    own_page: bool = False  # linked only to its own page (Drupal's /comment/N), which names no post
 
 
 # A comment's address is its post's plus an anchor: WordPress "#comment-N" (on a post whose
 # comments are broken into pages, also a "comment-page-N/" path segment or a "cpage=N"
-# parameter), Blogger "?showComment=TIME#cN".  The page a comment sits on changes as
-# comments are added, so it is no part of the post's address.
-_COMMENT_FRAGMENT = re.compile(r"comment-\d+")
+# parameter), Blogger "?showComment=TIME#cN", remark42 "#remark42__comment-ID".  The page a
+# comment sits on changes as comments are added, so it is no part of the post's address.
+# Drupal links a comment as "/comment/N#comment-N": that page is the comment's own, not a post.
+_COMMENT_FRAGMENT = re.compile(r"comment-\d+|remark42__comment-\S+")
 _BLOGGER_FRAGMENT = re.compile(r"c\d+")
 _COMMENT_PAGE = re.compile(r"(?<=/)comment-page-\d+/?$")
 _PAGE_PARAMETERS = ("cpage", "showcomment")
+_DRUPAL_COMMENT_PAGE = re.compile(r"https?://[^?#]+/comment/(?P<number>\d+)#comment-(?P=number)")
+# Discourse links a post as /t/SLUG/TOPIC/N (topic feeds) or /t/SLUG/TOPIC?page=P#post_N (the
+# site's /posts.rss), the topic being /t/SLUG/TOPIC; reddit a comment as
+# /r/SUB/comments/POST/SLUG/COMMENT/, the post being /r/SUB/comments/POST/SLUG/.
+_DISCOURSE_POST = re.compile(
+    r"(?P<topic>https?://[^?#]+?/t/[^/?#]+/\d+)(?:/(?P<number>\d+)/?|/?(?:\?page=\d+)?#post_(?P<anchor>\d+))")
+_REDDIT_COMMENT = re.compile(r"(?P<post>https?://[^?#]+?/r/[^/?#]+/comments/[0-9a-z]+/[^/?#]*/)[0-9a-z]+/?(?:\?[^#]*)?", re.I)
+
+
+@dataclass(frozen=True)
+class _DiscoursePost:
+    topic: str  # the topic's address, /t/SLUG/TOPIC
+    number: int | None  # the post's number in the topic
+
+
+def _discourse_post(address: str | None) -> _DiscoursePost | None:
+    """The topic and number of a Discourse post's address, or None for any other address."""
+    match = _DISCOURSE_POST.fullmatch(address or "")
+    if not match:
+        return None
+    return _DiscoursePost(match.group("topic"), common.whole_number(match.group("number") or match.group("anchor")))
 
 
 def _post_address(address: str | None) -> str | None:
     """The post a comment's address is on, or None when it is not a comment's address."""
+    discourse = _discourse_post(address)
+    if discourse:
+        return discourse.topic
+    reddit = _REDDIT_COMMENT.fullmatch(address or "")
+    if reddit:
+        return reddit.group("post")
     parts = _split(address or "")
-    if parts is None:
+    if parts is None or _DRUPAL_COMMENT_PAGE.fullmatch(address or ""):
         return None
     query = parse_qsl(parts.query, keep_blank_values=True)
     blogger = _BLOGGER_FRAGMENT.fullmatch(parts.fragment) and any(k.lower() == "showcomment" for k, _ in query)
@@ -776,17 +879,44 @@ def _same_comment(address: str) -> str:
 
 
 def _commented_on(entry, address: str | None) -> _CommentedOn | None:
-    """The post a comment is on: its address without the comment's anchor and page; for an
-    entry with no address at all, the post its "Comment on POST by NAME" title names.  None
-    for anything else (a post, a forum message)."""
+    """The post a comment is on: what the entry says (Yandex's ``ya:post``), else its address
+    without the comment's anchor and page, else the page its own address and its
+    ``thr:in-reply-to`` share (Movable Type's "POST#cN" answering "POST"); for an entry with no
+    address at all, the post its "Comment on POST by NAME" title names.  None for anything
+    else (a post, a forum message)."""
+    title = _plain(entry.get("title_detail"))
     if _blogger_kind(entry) in ("post", "page") and address:  # a Blogger export's post: its comments' thread
-        return _CommentedOn(address, _plain(entry.get("title_detail")) or None)
-    match = _COMMENT_TITLE.fullmatch(_plain(entry.get("title_detail")))
-    title = match.group("post").strip() if match else None
-    post = _post_address(address)
+        return _CommentedOn(address, title or None)
+    named = str(entry.get("ya_post") or "").strip()
+    if named.startswith(("http://", "https://")):
+        return _CommentedOn(named, None)
+    discourse = _discourse_post(address)
+    if discourse:  # every post of a topic is titled with the topic's title
+        return _CommentedOn(discourse.topic, title or None)
+    match = _COMMENT_TITLE.fullmatch(title) or _REDDIT_TITLE.fullmatch(title)
+    post_title = match.group("post").strip() if match else None
+    post = _post_address(address) or _page_answered(entry, address)
     if post:
-        return _CommentedOn(post, title)
-    return _CommentedOn(None, title) if title and not address else None
+        return _CommentedOn(post, post_title)
+    if _DRUPAL_COMMENT_PAGE.fullmatch(address or ""):
+        return _CommentedOn(None, None, own_page=True)
+    return _CommentedOn(None, post_title) if post_title and not address else None
+
+
+# reddit titles a comment in a subreddit's comments feed "/u/NAME on POST"
+_REDDIT_TITLE = re.compile(r"/u/\S+ on (?P<post>.+)", re.S)
+
+
+def _page_answered(entry, address: str | None) -> str | None:
+    """The page a comment's address ("POST#c12") is an anchor of, when its thr:in-reply-to
+    points into that same page (at "POST" itself, or at "POST#c10"): the post it is on."""
+    parts = _split(address or "")
+    if parts is None or not parts.fragment:
+        return None
+    page = urlunsplit(parts._replace(fragment=""))
+    answered = (href for key, target in entry.items() if key.endswith("in-reply-to") and isinstance(target, dict)
+                for href in [str(target.get("href") or "")])
+    return page if any(href.split("#")[0] == page for href in answered) else None
 
 
 @dataclass
@@ -825,6 +955,7 @@ def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: st
             shown = f'"{page.title or "(no title)"}"' + (f" {page.url}" if page.url else "")
             raise SourceError(f"--thread {selector!r} does not match this feed's only thread, {shown}", where=name,
                               fix="leave out --thread (the feed is one thread), or import the feed you meant")
+        _note_own_pages(entries, page, notes)
         return page, entries
     if not selector:
         raise SourceError(f"the feed holds comments on {len(posts)} posts:\n" + common.listing(posts), where=name, fix=_FIX_CHOOSE)
@@ -838,6 +969,17 @@ def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: st
             f"left out {others} on the other post(s); earlier comments on this post may be missing from such a feed"
         )
     return _Page(id=chosen.link, title=chosen.title, url=chosen.link), chosen.entries
+
+
+def _note_own_pages(entries: list[_Entry], page: _Page, notes: list[str]) -> None:
+    """Comments linked only to their own pages (Drupal's /comment/N) do not say which post
+    they are on: taking them as the feed's own is a guess, said in a note."""
+    count = sum(1 for e in entries if e.post and e.post.own_page)
+    if count:
+        notes.append(
+            f"{count} comment{' links' if count == 1 else 's link'} only to a page of {'its' if count == 1 else 'their'} own "
+            f"(/comment/N), which does not name the post; taken as comments on the feed's page, {page.url or page.title or page.id}"
+        )
 
 
 def _commented_posts(entries: list[_Entry]) -> list[_CommentedPost]:
@@ -877,32 +1019,31 @@ def _select_post(posts: list[_CommentedPost], selector: str, name: str) -> _Comm
     raise SourceError(f"--thread {selector!r} matches {len(found)} posts:\n" + common.listing(found), where=name, fix=_FIX_CHOOSE)
 
 
-# A Discourse topic's feed (/t/slug/ID.rss) links the topic as /t/slug/ID and each post as
-# /t/slug/ID/N, N being the post's number in the topic.
+# A Discourse topic's feed (/t/slug/ID.rss) links the topic as /t/slug/ID and each post by its
+# number in the topic (see _DISCOURSE_POST).
 _TOPIC_URL = re.compile(r"(?P<topic>https?://[^?#]+?/t/[^/?#]+/\d+)/?")
 
 
-def _number_topic_posts(entries: list[_Entry], page_url: str | None, notes: list[str]) -> bool:
-    """Number the posts of a Discourse topic feed; return whether posts are missing from it.
-    Such a feed lists only the latest posts, so numbers that do not run from 1 without gaps
-    mean the thread is partial."""
+def _number_topic_posts(entries: list[_Entry], page_url: str | None, notes: list[str], whole_feed: bool = True) -> bool:
+    """Number the posts of a Discourse topic (a topic feed, or a topic of the site's
+    ``/posts.rss``, ``whole_feed`` False); return whether posts are missing from it.  Such
+    feeds list only the latest posts, so numbers that do not run from 1 without gaps mean the
+    thread is partial."""
     topic = _TOPIC_URL.fullmatch(page_url or "")
     if not topic:
         return False
-    prefix = topic.group("topic") + "/"
     numbers = set()
     for entry in entries:
-        link = entry.reply.permalink or ""
-        tail = link[len(prefix):].rstrip("/") if link.startswith(prefix) else ""
-        number = common.whole_number(tail) if tail.isdigit() else None
-        if number:
-            entry.reply = replace(entry.reply, number=number)
-            numbers.add(number)
+        post = _discourse_post(entry.reply.permalink)
+        if post and post.number and post.topic == topic.group("topic"):
+            entry.reply = replace(entry.reply, number=post.number)
+            numbers.add(post.number)
     absent = max(numbers, default=0) - len(numbers)
     if absent > 0:
+        feed, whose = ("topic feed", "its") if whole_feed else ("feed", "the topic's")
         notes.append(
-            f"the topic feed holds {len(numbers)} of its posts numbered up to #{max(numbers)}; the other {absent} are not in it "
-            "(a topic feed lists only the latest posts, and deleted posts leave gaps)"
+            f"the {feed} holds {len(numbers)} of {whose} posts numbered up to #{max(numbers)}; the other {absent} are not in it "
+            f"({'a topic feed' if whole_feed else 'the feed'} lists only the latest posts, and deleted posts leave gaps)"
         )
     return absent > 0
 
@@ -955,6 +1096,14 @@ def _without_repeated_titles(replies: list[Reply], thread_title: str | None) -> 
 def _stated_total(channel) -> int | None:
     """openSearch:totalResults: how many entries the whole (paged) feed has."""
     return common.count(channel.get("opensearch_totalresults"))
+
+
+def _continues_elsewhere(channel, notes: list[str]) -> bool:
+    """Yandex's ``ya:more`` links the next page of a feed: this file holds only the latest entries."""
+    more = str(channel.get("ya_more") or "").strip()
+    if more and not any(c.isspace() for c in more):  # a link, not the placeholder text of Yandex's documentation
+        notes.append(f"the feed continues on another page ({more}); this file holds only its latest entries")
+    return bool(more)
 
 
 def _chronological(entries: list[_Entry], notes: list[str]) -> list[_Entry]:

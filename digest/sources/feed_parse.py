@@ -24,14 +24,19 @@ FIX_NOT_FEED = "check that the file or URL is the feed itself (RSS or Atom XML),
 def parse(doc) -> dict:
     """feedparser on the bytes (a BytesIO: never a path or URL it could open), and again
     against the feed's own address when its links are relative and nothing else gives them a
-    base (kept as ``relative_base`` for the note; ``relative_unresolved`` when it has none)."""
+    base (kept as ``relative_base`` for the note; when it has none, ``relative_channel_link``
+    when the channel's own link is the only relative one, else ``relative_unresolved``)."""
     parsed = _feedparser(doc.data, doc.name)
     base = _base_for_relative_links(parsed, doc.name)
     if base:
         parsed = _feedparser(doc.data, doc.name, base)
         parsed["relative_base"] = base
     elif _has_relative_links(parsed):
-        parsed["relative_unresolved"] = True
+        channel_link = str(parsed.get("feed", {}).get("link") or "")
+        if channel_link and not _ABSOLUTE.match(channel_link) and not _has_relative_links({"entries": parsed.get("entries")}):
+            parsed["relative_channel_link"] = channel_link  # (remark42 names its site so: <link>remark42</link>)
+        else:
+            parsed["relative_unresolved"] = True
     _scrub(parsed.get("feed"))
     _scrub(parsed.get("entries"))
     if not parsed.get("version") and not parsed.get("entries"):

@@ -826,3 +826,57 @@ def test_account_activities_that_are_no_posts_are_left_out():
     thread = read_bytes(data)
     assert [r.body for r in thread.replies] == ["<p>Cats!</p>"]
     assert "left out account activities that are no posts: 1 favorite, 1 follow" in thread.import_notes
+
+
+DISCOURSE_TOPIC_COOKED = """<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Pruning shears</title>
+<link>https://forum.example.org/t/pruning-shears/42</link>
+<item><title>Pruning shears</title><dc:creator><![CDATA[ana]]></dc:creator><description><![CDATA[
+<aside class="quote no-group" data-username="ben" data-post="1" data-topic="42"><div class="title"><div class="quote-controls"></div>
+<img alt="" width="24" height="24" src="https://forum.example.org/letter_avatar_proxy/v4/letter/b/8797f3/48.png" class="avatar"> ben:</div>
+<blockquote><p>Which shears?</p></blockquote></aside>
+<p>These:</p>
+<aside class="onebox allowlistedgeneric" data-onebox-src="https://shop.example.com/shears"><header class="source">
+<img src="https://forum.example.org/uploads/site-icon.png" class="site-icon" alt="" width="48" height="48">
+<a href="https://shop.example.com/shears" target="_blank">Example Shop</a></header><article class="onebox-body">
+<div class="aspect-image"><img src="https://forum.example.org/uploads/thumb.jpeg" class="thumbnail" alt="" width="690" height="360"></div>
+<h3><a href="https://shop.example.com/shears" target="_blank">Bypass shears, 20 cm</a></h3><p>Sharp shears.</p></article></aside>
+<p>Hope that helps <img src="https://forum.example.org/images/emoji/twitter/slight_smile.png?v=12" title=":slight_smile:" class="emoji" alt=":slight_smile:"></p>
+<p><a href="https://forum.example.org/t/pruning-shears/42/2">Read full topic</a></p>
+]]></description><link>https://forum.example.org/t/pruning-shears/42/2</link><pubDate>Wed, 21 Jan 2026 22:40:40 +0000</pubDate>
+<guid isPermaLink="false">forum.example.org-post-42-2</guid></item>
+<item><title>Pruning shears</title><dc:creator><![CDATA[ben]]></dc:creator><description><![CDATA[<p>Which shears?</p>
+<p><a href="https://forum.example.org/t/pruning-shears/42/1">Read full topic</a></p>]]></description>
+<link>https://forum.example.org/t/pruning-shears/42/1</link><pubDate>Wed, 21 Jan 2026 20:00:00 +0000</pubDate>
+<guid isPermaLink="false">forum.example.org-post-42-1</guid></item></channel></rss>"""
+
+
+def test_discourse_topic_feed_bodies_are_cleaned_like_discourse_imports():
+    """Quotes say who is quoted inside the quote, a link preview is one link labelled with its
+    title, emoji are their code, and the "Read full topic" footer goes."""
+    thread = read_bytes(DISCOURSE_TOPIC_COOKED.encode())
+    assert thread.opening_post.body == "<p>Which shears?</p>"
+    assert thread.replies[0].body == (
+        "<blockquote><p>ben said:</p><p>Which shears?</p></blockquote><p>These:</p>"
+        '<p><a href="https://shop.example.com/shears">Bypass shears, 20 cm</a></p><p>Hope that helps :slight_smile:</p>'
+    )
+
+
+def test_a_file_of_another_format_read_as_a_feed_names_that_format():
+    reddit_json = b'[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "abc", "title": "T"}}]}}, ' \
+                  b'{"kind": "Listing", "data": {"children": []}}]'
+    with pytest.raises(SourceError) as error:
+        read_bytes(reddit_json, name="thread.json")
+    assert error.value.message.startswith("this is not a RSS 0.9x/1.0/2.0 or Atom feed") and "looks like: Reddit" in error.value.message
+    assert error.value.fix == "import it with --format reddit, or leave --format out"
+
+
+def test_an_empty_feed_and_times_without_a_zone_are_noted():
+    empty = read_bytes(b'<rss version="2.0"><channel><title>Comments by ann</title><link>https://example.org/c.html</link></channel></rss>')
+    assert empty.replies == () and empty.import_notes == ("the feed holds no entries: nothing to import but its title and link",)
+    data = ('<rss version="2.0"><channel><title>News</title><link>https://example.org/</link>'
+            '<item><title>A</title><link>https://example.org/a</link><pubDate>2018-09-18 14:38:10</pubDate></item>'
+            '<item><title>B</title><link>https://example.org/b</link><pubDate>2018-09-18 15:00:00</pubDate></item></channel></rss>')
+    thread = read_bytes(data.encode())
+    assert [r.posted_at_text for r in thread.replies] == ["2018-09-18 14:38:10", "2018-09-18 15:00:00"]
+    assert thread.import_notes == ("2 entries have times without a zone (such as '2018-09-18 14:38:10'); kept as written, not taken as UTC",)
