@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from digest.sources import ImportRequest, SourceDocument, detect, import_thread, load_documents
+from digest.sources import ImportRequest, SourceDocument, detect, forum_text, import_thread, load_documents
 from digest.sources.canonical import dumps, loads
 from digest.sources.common import find_mentions
 from digest.errors import SourceError
@@ -17,8 +17,12 @@ GOLDEN = ROOT / "tests" / "golden" / "kasama-thread.json"
 RETRIEVED = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
-def _import_text(text: str):
-    request = ImportRequest((SourceDocument("inline.txt", text.encode()),), retrieved_at=RETRIEVED)
+def _import_text(text: str, thread: str | None = None):
+    return _import_text_bytes(text.encode(), thread)
+
+
+def _import_text_bytes(data: bytes, thread: str | None = None):
+    request = ImportRequest((SourceDocument("inline.txt", data),), retrieved_at=RETRIEVED, thread=thread)
     return import_thread(request, "forum-text")
 
 
@@ -99,11 +103,15 @@ def test_nested_reply_without_parent_is_reported():
     assert any("no reply above it" in note for note in thread.import_notes)
 
 
-def test_not_utf8_names_the_offset():
-    request = ImportRequest((SourceDocument("bad.txt", b"Guest - A\ncaf\xe9\n"),))
-    with pytest.raises(SourceError) as info:
-        import_thread(request, "forum-text")
-    assert "bad.txt" in str(info.value) and "byte offset 13, line 2" in str(info.value)
+def test_stray_windows_1252_bytes_in_utf8_are_read_as_such_with_a_note_naming_the_line():
+    """A quote pasted from Word (0x92) in a UTF-8 export: re-encoding the whole file from
+    Windows-1252 would garble its other accented letters, so only the stray bytes are read so."""
+    thread = _import_text_bytes(b"Guest - Ann\nIt\x92s caf\xc3\xa9 time.\n")
+    assert thread.replies[0].body == "<p>It\u2019s caf\u00e9 time.</p>"
+    assert thread.import_notes == (
+        "1 piece(s) of text are not valid UTF-8, the export's encoding (first at line 2); "
+        "read as Windows-1252 (Latin-1), the usual cause, so check accented letters and quotes there",
+    )
 
 
 def test_no_headers_is_a_clear_error():
@@ -250,3 +258,205 @@ def test_a_pre_block_keeps_its_lines_in_every_layout():
     for text in (seed_layout, plain):
         body = _import_text(text).replies[0].body
         assert body == "<p>Look:</p><pre>def f():\n    return 1\n\nprint(f())</pre><p>Thanks.</p>"
+
+
+# ---------------------------------------------------------------------------- stray trailing spaces
+
+def test_one_trailing_space_does_not_switch_the_file_to_the_seed_wrap_rule():
+    thread = _import_text(
+        "Note by Ben: key replies only. \nhttp://example.org/thread\n\n"
+        "Guest - Ana\nMy leeks bolted in May and I\nhave no idea why that\nhappened.\n\n"
+        "Guest - Ben\nSow later, after the last\nfrost.\n"
+    )
+    assert [r.body for r in thread.replies] == [
+        "<p>My leeks bolted in May and I have no idea why that happened.</p>",
+        "<p>Sow later, after the last frost.</p>",
+    ]
+    assert (thread.note, thread.url) == ("Note by Ben: key replies only.", "http://example.org/thread")
+    assert thread.import_notes == (
+        "line 1: ends in a space, as only 1 of 7 text lines do: too few to mean that a line ending "
+        "without one joins the next directly, so wrapped lines are joined with a space",
+    )
+
+
+def test_stripped_seed_with_one_trailing_space_still_imports_as_the_golden(seed_file):
+    lines = [line.rstrip(" \t") for line in seed_file.read_text(encoding="utf-8").splitlines()]
+    lines[0] += " "
+    request = ImportRequest((SourceDocument(str(seed_file), "\n".join(lines).encode()),), retrieved_at=RETRIEVED)
+    thread = import_thread(request, "forum-text")
+    golden = loads(GOLDEN.read_text(encoding="utf-8"), "golden")
+    assert thread.replies == golden.replies and thread.note == golden.note and thread.url == golden.url
+    assert thread.import_notes[0].startswith("line 1: ends in a space, as only 1 of 621 text lines do")
+
+
+# ---------------------------------------------------------------------------- comment numbers
+
+NUMBERED_THREADS = {
+    "before the header": "#51 Guest - Ana\nMy leeks bolted.\nabout 3 years ago\n#52 Guest - Ben\n@Ana #51 sow later.\n"
+                         "about 3 years ago\n• Guest - Cleo #53\n@Ben #52 thanks! See also post #51.\nabout 3 years ago\n",
+    "on the line above": "#51\nGuest - Ana\nMy leeks bolted.\nabout 3 years ago\n#52\nGuest - Ben\n@Ana #51 sow later.\n"
+                         "about 3 years ago\n\n#53\n• Guest - Cleo\n@Ben #52 thanks! See also post #51.\nabout 3 years ago\n",
+    "as a numbered list": "51. Guest - Ana\nMy leeks bolted.\nabout 3 years ago\n52) Guest - Ben about 3 years ago\n@Ana #51 sow later.\n"
+                          "• 53. Guest - Cleo\n@Ben #52 thanks! See also post #51.\nabout 3 years ago\n",
+}
+
+
+@pytest.mark.parametrize("where", NUMBERED_THREADS)
+def test_comment_numbers_are_reply_numbers_and_mentions_resolve_to_them(where):
+    text = NUMBERED_THREADS[where]
+    assert detect(ImportRequest((SourceDocument("x.txt", text.encode()),))) == "forum-text"
+    thread = _import_text(text)
+    ana, ben, cleo = thread.replies
+    assert [(r.author, r.number, r.posted_at_text) for r in thread.replies] == [
+        ("Ana", 51, "about 3 years ago"), ("Ben", 52, "about 3 years ago"), ("Cleo", 53, "about 3 years ago"),
+    ]
+    assert [r.body for r in thread.replies] == [
+        "<p>My leeks bolted.</p>", "<p>@Ana #51 sow later.</p>", "<p>@Ben #52 thanks! See also post #51.</p>",
+    ]
+    assert cleo.parent_id == ben.id and thread.note is None
+    assert [(m.text, m.reply_id) for m in ben.mentions + cleo.mentions] == [
+        ("@Ana #51", ana.id), ("@Ben #52", ben.id), ("#51", ana.id),
+    ]
+    assert not thread.partial and thread.import_notes == ()
+
+
+def test_numbered_comments_the_export_lacks_make_it_partial():
+    thread = _import_text("#51 Guest - Ana\n@Bo #50 why?\n#52 Guest - Ben\n@Ana #51 sow later.\n")
+    assert thread.partial
+    assert thread.import_notes == (
+        "replies refer to comment(s) #50, which the export does not hold: only part of the thread was exported",
+    )
+
+
+def test_conflicting_and_repeated_comment_numbers_are_noted():
+    thread = _import_text("#7\n#51 Guest - Ana\nhi\n#51 Guest - Ben\n@Ana #51 hello\n")
+    assert [r.number for r in thread.replies] == [51, 51]
+    assert thread.replies[1].mentions[0].reply_id is None
+    assert thread.import_notes == (
+        "line 2: the reply by Ana is numbered #51 on its header but #7 on line 1; the header's is kept",
+        "line 4: comment number #51 is also on the reply by Ana (line 2); mentions of it are left unresolved",
+    )
+
+
+# ---------------------------------------------------------------------------- bytes
+
+def test_a_file_cut_inside_a_character_imports_what_comes_before_as_partial():
+    thread = _import_text_bytes("Guest - Ann\nhello\nGuest - Bob\ncafé".encode()[:-1])
+    assert [(r.author, r.body) for r in thread.replies] == [("Ann", "<p>hello</p>"), ("Bob", "<p>caf</p>")]
+    assert thread.partial
+    assert thread.import_notes == (
+        "line 4: the file ends inside a character: it was cut short, so its last reply may be incomplete "
+        "and later replies are missing; imported what comes before",
+    )
+
+
+def test_control_characters_are_removed_with_a_note():
+    thread = _import_text("Guest - Ann\nhi\nGuest - do\x00dge\x00\nhello\x07 there\n")
+    assert [r.author for r in thread.replies] == ["Ann", "dodge"]
+    assert thread.replies[1].body == "<p>hello there</p>"
+    assert thread.import_notes == ("line 3: removed 3 control character(s) such as NUL, which are no text (the first here)",)
+
+
+# ---------------------------------------------------------------------------- folders
+
+def _import_folder(files: dict[str, str]):
+    documents = tuple(SourceDocument(f"thread/{name}", text.encode()) for name, text in files.items())
+    return import_thread(ImportRequest(documents, retrieved_at=RETRIEVED), "auto")
+
+
+def test_a_folder_is_the_pages_of_one_thread_in_name_order():
+    thread = _import_folder({
+        "README.md": "# notes\nsee thread\n",
+        "page10.txt": "Note by Ben\nGuest - Dan\nlast\n",
+        "page2.txt": "Note by Ben\n• Guest - Cleo\nnested under Ben\n",
+        "page1.txt": "Note by Ben\nGuest - Ana\nfirst\n\nGuest - Ben\nsecond\n",
+    })
+    assert [r.author for r in thread.replies] == ["Ana", "Ben", "Cleo", "Dan"]
+    assert thread.replies[2].parent_id == thread.replies[1].id
+    assert thread.note == "Note by Ben"
+    assert thread.import_notes == (
+        "skipped 1 file(s) without reply headers ('Guest - NAME'): thread/README.md",
+        "read 3 files as pages of one thread, in name order: thread/page1.txt, thread/page2.txt, thread/page10.txt",
+    )
+
+
+def test_folder_notes_name_the_file_and_furniture_of_later_pages_is_noted():
+    thread = _import_folder({
+        "a.txt": "Guest - Ana\nfirst\n",
+        "b.txt": "Page 2 of 2\nGuest - Ben\nhi\nGuest -\n",
+    })
+    assert [r.author for r in thread.replies] == ["Ana", "Ben"]
+    assert thread.import_notes == (
+        "read 2 files as pages of one thread, in name order: thread/a.txt, thread/b.txt",
+        "thread/b.txt line 1: text above the first reply header ('Page 2 of 2') belongs to no reply and was left out",
+        "thread/b.txt line 4: 'Guest -' looks like a reply header but has no name; it was kept as text, so a reply header may be missing",
+    )
+
+
+def test_a_folder_without_reply_headers_is_refused_naming_it():
+    documents = (SourceDocument("thread/a.md", b"# a\n"), SourceDocument("thread/b.md", b"# b\n"))
+    with pytest.raises(SourceError) as info:
+        import_thread(ImportRequest(documents), "forum-text")
+    assert info.value.where == "thread"
+    assert info.value.message == "no reply headers found (expected lines like 'Guest - NAME') in any of its 2 files"
+
+
+# ---------------------------------------------------------------------------- smaller things
+
+def test_a_note_starting_with_a_tag_is_recognised_and_made_plain_text():
+    text = "<i>Note by Ben</i>: key replies &amp; more.<br>See http://example.org/t\nGuest - Ann\nhi\nGuest - Bob\nho\n"
+    assert detect(ImportRequest((SourceDocument("x.txt", text.encode()),))) == "forum-text"
+    thread = _import_text(text)
+    assert (thread.note, thread.url) == ("Note by Ben: key replies & more. See", "http://example.org/t")
+    for data in ('[{"by": "a"}]\nGuest - Ann\nhi\n', '<?xml version="1.0"?>\n<x/>\nGuest - Ann\nhi\n', "<rss>\nGuest - Ann\nhi\n"):
+        assert not forum_text.sniff(SourceDocument("x", data.encode()))
+    assert forum_text.sniff(SourceDocument("x", b"[1] footnote\nGuest - Ann\nhi\n"))
+
+
+def test_a_header_quoted_inside_a_blockquote_is_text():
+    thread = _import_text(
+        "Guest - Ana\nMy leeks bolted.\n\nGuest - Ben\n<blockquote>\nGuest - Ana wrote:\nMy leeks bolted.\n</blockquote>\n"
+        "Sow later.\n\nGuest - Cleo\n<blockquote>never closed\n\nGuest - Dan\nhi\n"
+    )
+    assert [r.author for r in thread.replies] == ["Ana", "Ben", "Cleo", "Dan"]
+    assert thread.replies[1].body == "<blockquote><p>Guest - Ana wrote: My leeks bolted.</p></blockquote><p>Sow later.</p>"
+    assert thread.import_notes == (
+        "line 6: 'Guest - Ana wrote:' is inside a <blockquote>: read as quoted text, not as a reply header",
+    )
+
+
+def test_absolute_dates_are_posting_times_not_names():
+    thread = _import_text(
+        "Guest - Ana 12.03.2011 14:05\nMy leeks bolted.\n\n"
+        "Guest - Ben, March 12, 2011 at 2:05 pm\nSow later.\n\n"
+        "Guest - Cleo #3\nI agree.\n12 March 2011 14:07\n"
+        "Guest - Dan 2011-03-12T14:09\nMe too.\n"
+    )
+    assert [(r.author, r.number, r.posted_at_text) for r in thread.replies] == [
+        ("Ana", None, "12.03.2011 14:05"), ("Ben", None, "March 12, 2011 at 2:05 pm"),
+        ("Cleo", 3, "12 March 2011 14:07"), ("Dan", None, "2011-03-12T14:09"),
+    ]
+    assert [r.body for r in thread.replies] == ["<p>My leeks bolted.</p>", "<p>Sow later.</p>", "<p>I agree.</p>", "<p>Me too.</p>"]
+    assert thread.import_notes == ()
+
+
+def test_a_url_cut_mid_word_at_the_wrap_is_joined_without_trailing_spaces():
+    thread = _import_text(
+        "Note by Ben: for more, go to URL:\n"
+        "http://kasamaproject.org/communist-organization/3253-85dead-ends-road-maps-buil\n"
+        "ding-a-new-socialist-movement\n\n"
+        "Guest - Ana\nSee http://kasamaproject.org/component/content/article/45-featured/3\n253-dead-ends for the article.\n\n"
+        "Guest - Ben\nThanks, see http://example.org/a\nwell-known things.\n"
+    )
+    assert thread.url == "http://kasamaproject.org/communist-organization/3253-85dead-ends-road-maps-building-a-new-socialist-movement"
+    assert thread.note == "Note by Ben: for more, go to URL:"
+    link = "http://kasamaproject.org/component/content/article/45-featured/3253-dead-ends"
+    assert thread.replies[0].body == f'<p>See <a href="{link}">{link}</a> for the article.</p>'
+    # a short line ending in a URL is followed by words, not by the rest of the URL
+    assert thread.replies[1].body == '<p>Thanks, see <a href="http://example.org/a">http://example.org/a</a> well-known things.</p>'
+
+
+def test_thread_option_does_not_apply_and_says_so():
+    thread = _import_text("Guest - Ann\nhi\n", thread="42")
+    assert [r.author for r in thread.replies] == ["Ann"]
+    assert thread.import_notes == ("--thread '42' does not apply: a forum text export holds one thread, imported whole",)

@@ -12,24 +12,41 @@ Shape (see ``../shared/seeds/kasama-thread.txt``)::
     about 3 years ago                               <- the time as written, not body
 
 Headers: the dash may be "-", "–" or "—"; the bullet "•", "◦", "·", "‣", "▪", "*" or "-"; a
-time at the end of the header line (``Guest - red about 3 years ago``) is the posting time.
-A line that looks like a header but is not one (``Guest - `` without a name) and a time line
-in the middle of a reply are kept as text, with a note: a reply header may be missing there.
+time at the end of the header line (``Guest - red about 3 years ago``, ``Guest - Ana
+12.03.2011 14:05``, ``Guest - Ben, March 12, 2011 at 2:05 pm``) is the posting time.  A
+comment number before the header (``#51 Guest - Ana``, ``1. Guest - Ana``, ``3) Guest -
+Cleo``), after the name (``Guest - Cleo #53``) or alone on the line above it (``#52``) is
+the reply's ``number``, which ``@Ana #51`` mentions resolve to.
+A line that looks like a header but is not one (``Guest - `` without a name), a header
+quoted inside a ``<blockquote>`` and a time line in the middle of a reply are kept as text,
+with a note: a reply header may be missing there.
 
 Reflow rules, as the seed writes them (the file keeps trailing spaces): empty lines are wrap
 artifacts and are dropped; a line holding only spaces is a real paragraph break; a line ending
 in a space joins the next with a space, a line ending without one joins it directly
-(``road-``/``maps``).  A file where no line ends in a space (an editor or git stripped them,
-or a browser copy) cannot say that, so there lines join with a space, except a word broken
-after a hyphen or a URL broken mid-way, which join directly; blank lines separate paragraphs,
-unless the file is double-spaced like the seed (nearly every wrapped line followed by one
-blank line), where one blank line is a wrap artifact and two or more are a paragraph break.
+(``road-``/``maps``).  The file is read so when most of its text lines end in a space, or
+when it has the seed's lines of spaces; a few lines ending in a space (a stray one, a
+pasted line) do not make it so, and are noted.  A file without trailing spaces (an editor
+or git stripped them, or a browser copy) cannot say that, so there lines join with a space,
+except a word broken after a hyphen or a URL broken mid-way (after a URL character, before
+one, or before a path piece such as ``ding-a-new-movement`` when the line is about as long
+as the file's longest), which join directly; blank lines separate paragraphs, unless the
+file is double-spaced like the seed (nearly every wrapped line followed by one blank line),
+where one blank line is a wrap artifact and two or more are a paragraph break.
 In both, ``- `` starts a list item and ``-----`` is a rule.  Inline HTML (``<i>``,
 ``<strong>``, ``<blockquote>``, entities; unclosed tags too) is rebuilt into the body subset
 by a small structural builder; other formatting tags (``<code>``, ``<pre>``, ``<s>``,
 ``<img>``, ``<span>``...) go through ``digest.body.from_html``; all is sanitized by nh3.
 The lines of a ``<pre>`` are kept as written, less the blank lines the layout adds.
-Tags that are not formatting (``<script>``) stay visible as text.
+Tags that are not formatting (``<script>``) stay visible as text; the editor's note is
+plain text, its tags removed.
+
+Bytes: UTF-8; stray bytes that are not (a quote pasted from Word) are read as Windows-1252
+with a note naming the line, control characters (NUL) are removed with a note, and a file
+that ends inside a character was cut short: what comes before is imported, as partial.
+
+A folder holds the pages of one thread: every file with reply headers is read, in name
+order (``page2`` before ``page10``); files without any are skipped with a note.
 """
 
 from __future__ import annotations
@@ -38,36 +55,61 @@ import hashlib
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from digest.body import clean, from_html, linkify, plain_text, plain_words
 from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest.sources.common import AuthorNames, find_mentions, stable_id
+from digest.sources.xmlsafe import with_stray_bytes_as_cp1252
 
 DESCRIPTION = "plain-text export of a forum comment page ('Guest - NAME' headers)"
 
 BULLET = r"[•◦·‣▪*-]"
-HEADER_RE = re.compile(rf"^\s*(?P<nested>{BULLET}\s*)?Guest\s+[-–—]\s+(?P<name>\S.*?)\s*$")
+# "#51", "51." or "51)" before "Guest - NAME": the comment's number on the page.
+NUMBER_BEFORE = r"(?:#(?P<hash>\d{1,6})|(?P<ordinal>\d{1,6})[.)])\s+"
+HEADER_RE = re.compile(rf"^\s*(?P<nested>{BULLET}\s*)?(?:{NUMBER_BEFORE})?Guest\s+[-–—]\s+(?P<name>\S.*?)\s*$")
 # Near misses of HEADER_RE ("Guest - " without a name, "guest: Bob"): reported, never guessed.
-HEADER_LIKE_RE = re.compile(rf"^\s*(?:{BULLET}\s*)?guest\s*[-–—:](?:\s|$)", re.IGNORECASE)
+HEADER_LIKE_RE = re.compile(rf"^\s*(?:{BULLET}\s*)?(?:(?:#\d+|\d+[.)])\s+)?guest\s*[-–—:](?:\s|$)", re.IGNORECASE)
+NUMBER_LINE_RE = re.compile(r"^\s*#(?P<number>\d{1,6})\s*$")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 BULLETED_RE = re.compile(rf"^\s*{BULLET}\s")
 RELATIVE_TIME = (
     r"(?:(?:about |over |almost |less than )?(?:\d+|a|an|one) "
     r"(?:second|minute|hour|day|week|month|year)s? ago|yesterday|just now)"
 )
-RELATIVE_TIME_RE = re.compile(rf"^\s*{RELATIVE_TIME}\s*$", re.IGNORECASE)
-TIME_AFTER_NAME_RE = re.compile(rf"^(?P<name>.*?\S)\s+(?P<time>{RELATIVE_TIME})$", re.IGNORECASE)
+MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?"
+DATE = rf"(?:\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{MONTH}\s+{DAY},?\s+\d{{4}}|{DAY}\s+{MONTH},?\s+\d{{4}})"
+ABSOLUTE_TIME = rf"(?:(?:on\s+)?{DATE}(?:(?:,?\s+(?:at\s+)?|T){CLOCK})?)"
+TIME = rf"(?:{RELATIVE_TIME}|{ABSOLUTE_TIME})"
+TIME_RE = re.compile(rf"^\s*{TIME}\s*$", re.IGNORECASE)
+# What may follow the name on a header line: a comment number and a time, in either order.
+NAME_TAIL_RE = re.compile(
+    rf"^(?P<name>.*?\S)(?:\s+#(?P<number>\d{{1,6}}))?(?:(?:\s*,\s*|\s+)(?P<time>{TIME}))?(?:\s+#(?P<number_after>\d{{1,6}}))?$",
+    re.IGNORECASE,
+)
+QUOTE_OPEN_RE = re.compile(r"<blockquote\b[^>]*>", re.IGNORECASE)
+QUOTE_CLOSE_RE = re.compile(r"</blockquote\s*>", re.IGNORECASE)
+# Characters that are no text (NUL from a broken copy); tab and line ends are kept.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A document that starts like JSON is no forum export (a note may start with "[1]" or "<i>").
+JSON_START_RE = re.compile(r"^(?:\{|\[\s*[\[{\"\]])")
 RULE_RE = re.compile(r"^-{3,}$")
 LIST_ITEM_RE = re.compile(r"^[-*]\s+")
 URL_START_RE = re.compile(r"https?://\S+")
 # Where a file without trailing spaces still joins lines directly: "road-" / "maps", and a
-# URL cut mid-way ("...?option=com_conte" / "nt&amp;view=...").
+# URL cut mid-way ("...?option=com_conte" / "nt&amp;view=...", "...road-maps-buil" /
+# "ding-a-new-movement" on a line as long as the file's longest).
 HYPHEN_BREAK_RE = re.compile(r"[^\W\d_]-$")
 URL_AT_END_RE = re.compile(r"(?:https?://|www\.)\S*$", re.IGNORECASE)
 URL_CONTINUES_AFTER = "/?&=%#_~-"
 URL_CONTINUATION_MARKS = "/?&=%#"
+URL_PATH_PIECE_RE = re.compile(r"^[\w.~%-]*\w[-_]\w[\w.~%-]*$")
 SENTENCE_END = ".!?:;\"”’)]"
 # Inline tags the builder rebuilds itself, and other formatting tags it passes on to
 # digest.body.from_html.  Anything else that looks like a tag (<script>, <foo>) stays text.
@@ -83,6 +125,8 @@ PRE_START_RE = re.compile(r"<pre\b[^>]*>", re.IGNORECASE)
 PRE_END_RE = re.compile(r"</pre\s*>", re.IGNORECASE)
 TAG_RE = re.compile(rf"<(/?)({'|'.join(BUILT_TAGS + PASSED_TAGS)})(\s+[^<>]*)?\s*/?>", re.IGNORECASE)
 INLINE = {"i": "em", "em": "em", "u": "em", "b": "strong", "strong": "strong"}
+# Tags that separate words when the editor's note is made plain text.
+WORD_BREAKING_TAGS = {"br", "p", "blockquote", "li"} | BLOCK_PASSED_TAGS
 
 
 def sniff(doc) -> bool:
@@ -93,11 +137,19 @@ def sniff(doc) -> bool:
         head = doc.data[:16384].decode(encoding, errors="replace")
     except Exception:  # noqa: BLE001 - sniffers never raise
         return False
-    if head.lstrip().startswith(("{", "[", "<")):
+    if _starts_like_data(head):
         return False
     lines = head.splitlines()
     headers = [index for index, line in enumerate(lines) if _parse_header(line)]
     return len(headers) >= 2 or any(_text_follows(lines, index) for index in headers)
+
+
+def _starts_like_data(head: str) -> bool:
+    """JSON or an XML/HTML document, not a note that opens with ``<i>`` or ``[1]``."""
+    start = head.lstrip()
+    if start.startswith("<"):
+        return not TAG_RE.match(start)
+    return bool(JSON_START_RE.match(start))
 
 
 def _text_follows(lines: list[str], index: int) -> bool:
@@ -114,16 +166,46 @@ class _Block:
 
 
 @dataclass(frozen=True)
+class _Place:
+    """A line of the import: its file is named only when several files are read."""
+
+    page: int
+    line: int
+    file: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file} line {self.line}" if self.file else f"line {self.line}"
+
+
+@dataclass(frozen=True)
+class _Note:
+    """An import note and where it sorts: notes come in file order, whichever pass found them."""
+
+    page: int
+    line: int
+    text: str
+
+
+def _note(place: _Place, text: str) -> _Note:
+    return _Note(place.page, place.line, f"{place}: {text}")
+
+
+def _file_note(page: int, file: str | None, text: str) -> _Note:
+    return _Note(page, 0, f"{file}: {text}" if file else text)
+
+
+@dataclass(frozen=True)
 class _Header:
     author: str
     nested: bool
     posted_at_text: str | None
+    number: int | None = None
 
 
 @dataclass
 class _RawReply:
     header: _Header
-    line: int
+    place: _Place
     lines: list[str] = field(default_factory=list)
 
     @property
@@ -137,125 +219,352 @@ class _Layout:
 
     trailing_spaces: bool = True
     double_spaced: bool = False
+    width: int = 0  # the longest line: a URL cut at the wrap fills its line
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One file's part of the thread, split at its reply headers."""
+
+    index: int
+    file: str | None
+    layout: _Layout
+    above_replies: tuple[str, ...]  # the editor's note, on the first page
+    replies: tuple[_RawReply, ...]
+    cut: bool  # the file ends inside a character
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A reply read from its lines, before ids, parents and mentions tie the replies together."""
+
+    raw: _RawReply
+    body: str
+    posted_at_text: str | None
 
 
 def read(request) -> Thread:
-    doc = request.documents[0]
-    text = _decode(doc)
-    lines = text.splitlines()
-    layout = _layout(lines)
-    header_lines, raw_replies, notes = _split_replies(lines)
-    if not raw_replies:
-        raise SourceError(
-            "no reply headers found (expected lines like 'Guest - NAME')",
-            where=f"{doc.name}:1",
-            fix="check that this is a forum text export, or pass --format for another format",
-        )
-    note, url = _header(header_lines, layout)
-    replies: list[Reply] = []
-    authors = AuthorNames({r.author for r in raw_replies})
-    last_top_level: str | None = None
-    seen_ids: set[str] = set()
-    for raw in raw_replies:
-        body_lines, posted_at_text = _split_time(raw.lines)
-        notes.extend(_times_inside(raw, body_lines))
-        posted_at_text = _posted_at_text(raw, posted_at_text, notes)
-        body = build_body(_reflow(body_lines, layout))
-        if not plain_words(body):
-            notes.append(f"line {raw.line}: reply by {raw.author} has no text")
-        reply_id = stable_id(author=raw.author, body=body)
-        while reply_id in seen_ids:  # same author and opening twice: keep both, distinctly
-            reply_id += "-" + hashlib.sha1(f"{raw.line}".encode()).hexdigest()[:4]
-        seen_ids.add(reply_id)
-        parent_id = None
-        if raw.header.nested:
-            if last_top_level is None:
-                notes.append(f"line {raw.line}: nested reply by {raw.author} has no reply above it to nest under")
-            parent_id = last_top_level
-        else:
-            last_top_level = reply_id
-        replies.append(
-            Reply(
-                id=reply_id,
-                author=raw.author,
-                body=body,
-                posted_at_text=posted_at_text,
-                parent_id=parent_id,
-                mentions=find_mentions(plain_text(body), authors),
-            )
-        )
-    notes.sort(key=_line_of)
-    referenced = [m.number for r in replies for m in r.mentions if m.number]
-    partial = bool(referenced) and max(referenced) > len(replies)
-    if partial:
-        notes.append(
-            f"replies refer to comment #{max(referenced)} but the export holds {len(replies)} replies: "
-            "only part of the thread was exported"
-        )
+    notes: list[_Note] = []
+    pages = _pages(request, notes)
+    note, url = _header(list(pages[0].above_replies), pages[0].layout)
+    notes.extend(_text_above_later_pages(pages))
+    drafts = [draft for page in pages for draft in _drafts(page, notes)]
+    replies = _replies(drafts, notes)
+    notes.sort(key=lambda n: (n.page, n.line))
+    cut = any(page.cut for page in pages)
+    missing = _missing_comments_note(replies)
+    if request.thread:
+        notes.append(_Note(len(pages), 0, f"--thread {request.thread!r} does not apply: a forum text export holds one thread, imported whole"))
     return Thread(
-        id="forum-" + hashlib.sha1((url or doc.name).encode()).hexdigest()[:12],
+        id="forum-" + hashlib.sha1((url or request.name).encode()).hexdigest()[:12],
         title=None,
         url=url,
         replies=tuple(replies),
         source_format="forum-text",
         note=note,
         retrieved_at=request.retrieved_at,
-        partial=partial,
+        partial=cut or missing is not None,
         total_replies=None,
-        import_notes=tuple(notes),
+        import_notes=tuple(n.text for n in notes) + ((missing,) if missing else ()),
     )
 
 
-def _split_replies(lines: list[str]) -> tuple[list[str], list[_RawReply], list[str]]:
-    """The lines above the first header, the replies, and notes on lines that look like a
-    header but are not one (kept as text where they stand)."""
-    header_lines: list[str] = []
-    raw_replies: list[_RawReply] = []
-    notes: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        header = _parse_header(line)
-        if header:
-            raw_replies.append(_RawReply(header, number))
+# ---------------------------------------------------------------------------- files and pages
+
+def _pages(request, notes: list[_Note]) -> list[_Page]:
+    """The files that hold replies, in name order; in a folder the others are skipped with a
+    note, and none at all is an error."""
+    documents = sorted(request.documents, key=lambda d: _name_order(d.name))
+    several = len(documents) > 1
+    pages: list[_Page] = []
+    skipped: list[str] = []
+    for index, doc in enumerate(documents):
+        try:
+            page, page_notes = _page(doc, index, several)
+        except SourceError as error:
+            if not several:
+                raise
+            skipped.append(f"{doc.name} ({error.message})")
             continue
-        miss = _near_miss(line)
-        if miss:
-            notes.append(
-                f"line {number}: {line.strip()!r} looks like a reply header but {miss}; "
-                "it was kept as text, so a reply header may be missing"
-            )
-        (raw_replies[-1].lines if raw_replies else header_lines).append(line)
-    return header_lines, raw_replies, notes
+        if page.replies:
+            pages.append(page)
+            notes.extend(page_notes)
+        else:
+            skipped.append(doc.name)
+    if not pages:
+        raise SourceError(
+            "no reply headers found (expected lines like 'Guest - NAME')"
+            + (f" in any of its {len(documents)} files" if several else ""),
+            where=request.name if several else f"{documents[0].name}:1",
+            fix="check that this is a forum text export, or pass --format for another format",
+        )
+    if skipped:
+        notes.append(_Note(-1, 0, f"skipped {len(skipped)} file(s) without reply headers ('Guest - NAME'): {', '.join(skipped)}"))
+    if len(pages) > 1:
+        notes.append(_Note(-1, 1, f"read {len(pages)} files as pages of one thread, in name order: {', '.join(p.file or '' for p in pages)}"))
+    return pages
 
 
-def _posted_at_text(raw: _RawReply, below: str | None, notes: list[str]) -> str | None:
+def _name_order(name: str) -> list:
+    """``page2`` before ``page10``."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
+
+
+def _page(doc, index: int, several: bool) -> tuple[_Page, list[_Note]]:
+    """One file split at its reply headers, and its notes (kept only if it holds replies)."""
+    file = doc.name if several else None
+    notes: list[_Note] = []
+    text, cut = _decode(doc, index, file, notes)
+    lines = text.splitlines()
+    above, raw_replies = _split_replies(lines, index, file, notes)
+    if cut:
+        notes.append(_note(
+            _Place(index, len(lines), file),
+            "the file ends inside a character: it was cut short, so its last reply may be incomplete and "
+            "later replies are missing; imported what comes before",
+        ))
+    layout = _layout(lines, index, file, notes)
+    return _Page(index, file, layout, tuple(above), tuple(raw_replies), cut), notes
+
+
+def _decode(doc, page: int, file: str | None, notes: list[_Note]) -> tuple[str, bool]:
+    """The file's text, and whether it ends inside a character (cut short).  Stray bytes that
+    are not UTF-8 are read as Windows-1252 and control characters removed, with notes."""
+    if doc.data.startswith(UTF16_BOMS):
+        raise SourceError(
+            "UTF-16 text (it starts with a UTF-16 byte order mark); the export must be UTF-8",
+            where=doc.name,
+            fix="re-save the export as UTF-8 (e.g. iconv -f utf-16 -t utf-8)",
+        )
+    data, stray_note = with_stray_bytes_as_cp1252(doc.data)
+    if stray_note:
+        notes.append(_file_note(page, file, stray_note))
+    try:
+        text, cut = data.decode("utf-8-sig"), False
+    except UnicodeDecodeError as exc:  # only a character cut at the end is left
+        if exc.reason != "unexpected end of data" or exc.end != len(data):
+            line = data[: exc.start].count(b"\n") + 1
+            raise SourceError(
+                f"not UTF-8 text (byte offset {exc.start}, line {line})",
+                where=doc.name,
+                fix="re-save the export as UTF-8",
+            ) from None
+        text, cut = data[: exc.start].decode("utf-8-sig"), True
+    return _without_control_characters(text, page, file, notes), cut
+
+
+def _without_control_characters(text: str, page: int, file: str | None, notes: list[_Note]) -> str:
+    first = CONTROL_RE.search(text)
+    if first is None:
+        return text
+    line = text.count("\n", 0, first.start()) + 1
+    text, removed = CONTROL_RE.subn("", text)
+    notes.append(_note(
+        _Place(page, line, file),
+        f"removed {removed} control character(s) such as NUL, which are no text (the first here)",
+    ))
+    return text
+
+
+def _text_above_later_pages(pages: list[_Page]) -> list[_Note]:
+    """Text above the first reply of a later page is page furniture (a repeated note, a title):
+    left out, but said, unless it repeats the first page's."""
+    first = [line.strip() for line in pages[0].above_replies if line.strip()]
+    notes = []
+    for page in pages[1:]:
+        above = [line.strip() for line in page.above_replies if line.strip()]
+        if above and above != first:
+            shown = " ".join(" ".join(above).split())
+            notes.append(_note(
+                _Place(page.index, 1, page.file),
+                f"text above the first reply header ({shown[:60] + ('...' if len(shown) > 60 else '')!r}) "
+                "belongs to no reply and was left out",
+            ))
+    return notes
+
+
+# ---------------------------------------------------------------------------- replies
+
+def _split_replies(lines: list[str], page: int, file: str | None, notes: list[_Note]) -> tuple[list[str], list[_RawReply]]:
+    """The lines above the first header and the replies.  Lines that look like a header but
+    are not one, and headers quoted in a ``<blockquote>``, are kept as text, with a note; a
+    ``#52`` line right above a header is that reply's number."""
+    above: list[str] = []
+    raw_replies: list[_RawReply] = []
+    quotes = 0  # blockquotes open in the current reply
+    pending_number: tuple[int, _Place] | None = None
+    for index, line in enumerate(lines):
+        place = _Place(page, index + 1, file)
+        header = _parse_header(line)
+        quoted = header is not None and quotes > 0 and _quote_closes_first(lines, index)
+        if header and not quoted:
+            if pending_number:
+                header = _numbered(header, *pending_number, place, notes)
+                pending_number = None
+            raw_replies.append(_RawReply(header, place))
+            quotes = 0
+            continue
+        number_line = NUMBER_LINE_RE.match(line)
+        if number_line and _header_follows(lines, index + 1):
+            pending_number = (int(number_line.group("number")), place)
+            continue
+        if quoted:
+            notes.append(_note(place, f"{line.strip()!r} is inside a <blockquote>: read as quoted text, not as a reply header"))
+        elif miss := _near_miss(line):
+            notes.append(_note(place, f"{line.strip()!r} looks like a reply header but {miss}; it was kept as text, so a reply header may be missing"))
+        quotes = max(0, quotes + len(QUOTE_OPEN_RE.findall(line)) - len(QUOTE_CLOSE_RE.findall(line)))
+        (raw_replies[-1].lines if raw_replies else above).append(line)
+    return above, raw_replies
+
+
+def _quote_closes_first(lines: list[str], start: int) -> bool:
+    """An open blockquote closes on the header line ``start`` or before the next one: that
+    header is quoted.  One that never closes does not swallow the replies after it."""
+    for index, line in enumerate(lines[start:], start):
+        if QUOTE_CLOSE_RE.search(line):
+            return True
+        if index > start and _parse_header(line):
+            return False
+    return False
+
+
+def _header_follows(lines: list[str], start: int) -> bool:
+    following = next((line for line in lines[start:] if line.strip()), None)
+    return following is not None and _parse_header(following) is not None
+
+
+def _numbered(header: _Header, number: int, number_place: _Place, place: _Place, notes: list[_Note]) -> _Header:
+    """The number on the line above a header, unless the header has its own."""
+    if header.number is None:
+        return replace(header, number=number)
+    if header.number != number:
+        notes.append(_note(
+            place,
+            f"the reply by {header.author} is numbered #{header.number} on its header but #{number} on "
+            f"{number_place}; the header's is kept",
+        ))
+    return header
+
+
+def _drafts(page: _Page, notes: list[_Note]) -> list[_Draft]:
+    drafts = []
+    for raw in page.replies:
+        body_lines, below = _split_time(raw.lines)
+        notes.extend(_times_inside(raw, body_lines))
+        posted_at_text = _posted_at_text(raw, below, notes)
+        body = build_body(_reflow(body_lines, page.layout))
+        if not plain_words(body):
+            notes.append(_note(raw.place, f"reply by {raw.author} has no text"))
+        drafts.append(_Draft(raw, body, posted_at_text))
+    return drafts
+
+
+def _replies(drafts: list[_Draft], notes: list[_Note]) -> list[Reply]:
+    """Ids, nesting, and mentions that resolve by comment number."""
+    ids = _reply_ids(drafts)
+    numbers = _comment_numbers(drafts, ids, notes)
+    authors = AuthorNames({d.raw.author for d in drafts})
+    replies: list[Reply] = []
+    last_top_level: str | None = None
+    for draft, reply_id in zip(drafts, ids):
+        raw = draft.raw
+        parent_id = None
+        if raw.header.nested:
+            if last_top_level is None:
+                notes.append(_note(raw.place, f"nested reply by {raw.author} has no reply above it to nest under"))
+            parent_id = last_top_level
+        else:
+            last_top_level = reply_id
+        replies.append(Reply(
+            id=reply_id,
+            author=raw.author,
+            body=draft.body,
+            number=raw.header.number,
+            posted_at_text=draft.posted_at_text,
+            parent_id=parent_id,
+            mentions=find_mentions(plain_text(draft.body), authors, numbers),
+        ))
+    return replies
+
+
+def _reply_ids(drafts: list[_Draft]) -> list[str]:
+    seen: set[str] = set()
+    ids = []
+    for draft in drafts:
+        reply_id = stable_id(author=draft.raw.author, body=draft.body)
+        while reply_id in seen:  # same author and opening twice: keep both, distinctly
+            reply_id += "-" + hashlib.sha1(_id_salt(draft.raw.place).encode()).hexdigest()[:4]
+        seen.add(reply_id)
+        ids.append(reply_id)
+    return ids
+
+
+def _id_salt(place: _Place) -> str:
+    return f"{place.file}:{place.line}" if place.file else f"{place.line}"
+
+
+def _comment_numbers(drafts: list[_Draft], ids: list[str], notes: list[_Note]) -> dict[int, str]:
+    """Comment number -> reply id, for mentions; a number two replies carry resolves to neither."""
+    holders: dict[int, list[int]] = {}
+    for index, draft in enumerate(drafts):
+        if draft.raw.header.number is not None:
+            holders.setdefault(draft.raw.header.number, []).append(index)
+    numbers = {}
+    for number, indexes in holders.items():
+        if len(indexes) == 1:
+            numbers[number] = ids[indexes[0]]
+            continue
+        first, *others = (drafts[i].raw for i in indexes)
+        notes.append(_note(
+            others[0].place,
+            f"comment number #{number} is also on the reply by {first.author} ({first.place}); "
+            "mentions of it are left unresolved",
+        ))
+    return numbers
+
+
+def _missing_comments_note(replies: list[Reply]) -> str | None:
+    """Mentions of comments the export does not hold: by number when the replies carry
+    numbers, else by how many replies there are."""
+    referenced = sorted({m.number for r in replies for m in r.mentions if m.number})
+    held = {r.number for r in replies if r.number is not None}
+    if held:
+        missing = [number for number in referenced if number not in held]
+        if not missing:
+            return None
+        shown = ", ".join(f"#{n}" for n in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        return f"replies refer to comment(s) {shown}, which the export does not hold: only part of the thread was exported"
+    if not referenced or referenced[-1] <= len(replies):
+        return None
+    return (
+        f"replies refer to comment #{referenced[-1]} but the export holds {len(replies)} replies: "
+        "only part of the thread was exported"
+    )
+
+
+def _posted_at_text(raw: _RawReply, below: str | None, notes: list[_Note]) -> str | None:
     """The time on the header line wins over one below the reply; two different ones are noted."""
     on_header = raw.header.posted_at_text
     if on_header and below and below != on_header:
-        notes.append(
-            f"line {raw.line}: reply by {raw.author} gives two times, {on_header!r} on its header and "
-            f"{below!r} below it; the header's is kept"
-        )
+        notes.append(_note(
+            raw.place,
+            f"reply by {raw.author} gives two times, {on_header!r} on its header and "
+            f"{below!r} below it; the header's is kept",
+        ))
     return on_header or below
 
 
-def _line_of(note: str) -> int:
-    """Notes in file order, whichever pass found them."""
-    match = re.match(r"line (\d+):", note)
-    return int(match.group(1)) if match else 0
-
-
 def _parse_header(line: str) -> _Header | None:
-    """``[• ]Guest - NAME[ about 3 years ago]``; None when it is not one (or names no one)."""
+    """``[• ][#51 ]Guest - NAME[ #51][ about 3 years ago]``; None when it is not one (or names no one)."""
     match = HEADER_RE.match(line)
     if not match:
         return None
-    name, posted_at_text = match.group("name"), None
-    if RELATIVE_TIME_RE.match(name):
+    rest = match.group("name")
+    if TIME_RE.match(rest):
         return None
-    timed = TIME_AFTER_NAME_RE.match(name)
-    if timed:
-        name, posted_at_text = timed.group("name"), timed.group("time")
-    return _Header(name, bool(match.group("nested")), posted_at_text)
+    tail = NAME_TAIL_RE.match(rest)
+    number = match.group("hash") or match.group("ordinal") or tail.group("number") or tail.group("number_after")
+    return _Header(tail.group("name"), bool(match.group("nested")), tail.group("time"), int(number) if number else None)
 
 
 def _near_miss(line: str) -> str | None:
@@ -263,33 +572,32 @@ def _near_miss(line: str) -> str | None:
     if not HEADER_LIKE_RE.match(line):
         return None
     rest = HEADER_LIKE_RE.sub("", line, count=1).strip()
-    return "has no name" if not rest or RELATIVE_TIME_RE.match(rest) else "is not written 'Guest - NAME'"
+    return "has no name" if not rest or TIME_RE.match(rest) else "is not written 'Guest - NAME'"
 
 
-def _decode(doc) -> str:
-    if doc.data.startswith(UTF16_BOMS):
-        raise SourceError(
-            "UTF-16 text (it starts with a UTF-16 byte order mark); the export must be UTF-8",
-            where=doc.name,
-            fix="re-save the export as UTF-8 (e.g. iconv -f utf-16 -t utf-8)",
-        )
-    try:
-        return doc.data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = doc.data[: exc.start].count(b"\n") + 1
-        raise SourceError(
-            f"not UTF-8 text (byte offset {exc.start}, line {line})",
-            where=doc.name,
-            fix="re-save the export as UTF-8 (e.g. iconv -f windows-1252 -t utf-8)",
-        ) from None
+# ---------------------------------------------------------------------------- layout and text
 
-
-def _layout(lines: list[str]) -> _Layout:
-    """Trailing spaces carry the seed's wrap rule; a file without any has lost it.  Double
-    spacing: one blank line after most lines, which mostly end mid-sentence, and longer gaps
-    somewhere (the paragraph breaks)."""
-    if any(line.strip() and line[-1].isspace() for line in lines):
+def _layout(lines: list[str], page: int, file: str | None, notes: list[_Note]) -> _Layout:
+    """Trailing spaces carry the seed's wrap rule when most text lines have one, or the file
+    has the seed's lines of spaces; a few stray ones do not (noted).  Double spacing: one
+    blank line after most lines, which mostly end mid-sentence, and longer gaps somewhere
+    (the paragraph breaks)."""
+    text_lines = [index for index, line in enumerate(lines) if line.strip() and not _parse_header(line)]
+    spaced = [index for index in text_lines if lines[index][-1].isspace()]
+    spaces_only = any(line and not line.strip() for line in lines)
+    if spaced and (len(spaced) * 2 >= len(text_lines) or spaces_only):
         return _Layout()
+    if spaced:
+        notes.append(_note(
+            _Place(page, spaced[0] + 1, file),
+            f"ends in a space, as only {len(spaced)} of {len(text_lines)} text lines do: too few to mean that a line "
+            "ending without one joins the next directly, so wrapped lines are joined with a space",
+        ))
+    width = max((len(line.rstrip()) for line in lines), default=0)
+    return _Layout(trailing_spaces=False, double_spaced=_double_spaced(lines), width=width)
+
+
+def _double_spaced(lines: list[str]) -> bool:
     gaps: Counter[int] = Counter()
     mid_sentence = 0
     previous: str | None = None
@@ -302,37 +610,45 @@ def _layout(lines: list[str]) -> _Layout:
             gaps[min(blanks, 2)] += 1
             mid_sentence += blanks == 1 and previous.rstrip()[-1] not in SENTENCE_END
         previous, blanks = line, 0
-    double_spaced = gaps[2] > 0 and gaps[1] > 2 * (gaps[0] + gaps[2]) and mid_sentence * 2 > gaps[1]
-    return _Layout(trailing_spaces=False, double_spaced=double_spaced)
+    return gaps[2] > 0 and gaps[1] > 2 * (gaps[0] + gaps[2]) and mid_sentence * 2 > gaps[1]
 
 
 def _header(lines: list[str], layout: _Layout) -> tuple[str | None, str | None]:
-    """The editor's note above the first reply, and the source URL it gives."""
-    text = " ".join(block.text for block in _reflow(lines, layout) if block.text)
+    """The editor's note above the first reply, as plain text, and the source URL it gives."""
+    text = _plain_note(" ".join(block.text for block in _reflow(lines, layout) if block.text))
     url_match = URL_START_RE.search(text)
     url = url_match.group(0).rstrip(".,;:)") if url_match else None
     note = text.replace(url_match.group(0), "").strip() if url_match else text.strip()
     return (" ".join(note.split()) or None), url
 
 
+def _plain_note(text: str) -> str:
+    """The note without its formatting tags (``<i>Note by Ben</i>:``) and with entities decoded."""
+    if "<" not in text and "&" not in text:
+        return text
+    return html.unescape(TAG_RE.sub(lambda m: " " if m.group(2).lower() in WORD_BREAKING_TAGS else "", text))
+
+
 def _split_time(lines: list[str]) -> tuple[list[str], str | None]:
-    """A trailing 'about 3 years ago' is when the reply was posted, not part of it."""
+    """A trailing 'about 3 years ago' or '12 March 2011 14:07' is when the reply was posted, not part of it."""
     for index in range(len(lines) - 1, -1, -1):
         if not lines[index].strip():
             continue
-        if RELATIVE_TIME_RE.match(lines[index]):
+        if TIME_RE.match(lines[index]):
             return lines[:index], lines[index].strip()
         break
     return lines, None
 
 
-def _times_inside(raw: _RawReply, body_lines: list[str]) -> list[str]:
+def _times_inside(raw: _RawReply, body_lines: list[str]) -> list[_Note]:
     """A posting time in the middle of a reply usually ends a reply whose header was lost."""
     return [
-        f"line {raw.line + 1 + index}: {line.strip()!r} inside the reply by {raw.author} reads like a posting time; "
-        "a reply header may be missing after it"
+        _note(
+            replace(raw.place, line=raw.place.line + 1 + index),
+            f"{line.strip()!r} inside the reply by {raw.author} reads like a posting time; a reply header may be missing after it",
+        )
         for index, line in enumerate(body_lines)
-        if RELATIVE_TIME_RE.match(line)
+        if TIME_RE.match(line)
     ]
 
 
@@ -431,10 +747,18 @@ def _joiner(previous: str, content: str, layout: _Layout) -> str:
     if HYPHEN_BREAK_RE.search(previous) and content[:1].isalpha():
         return ""
     if URL_AT_END_RE.search(previous) and (
-        previous[-1] in URL_CONTINUES_AFTER or any(mark in content.split()[0] for mark in URL_CONTINUATION_MARKS)
+        previous[-1] in URL_CONTINUES_AFTER
+        or any(mark in content.split()[0] for mark in URL_CONTINUATION_MARKS)
+        or _url_cut_at_wrap(previous, content, layout)
     ):
         return ""
     return " "
+
+
+def _url_cut_at_wrap(previous: str, content: str, layout: _Layout) -> bool:
+    """A URL too long for its line is cut where the line is full ("...road-maps-buil" /
+    "ding-a-new-movement"); a short line ending in a URL is followed by a word, not by the rest."""
+    return len(previous) * 4 >= layout.width * 3 and bool(URL_PATH_PIECE_RE.match(content.split()[0]))
 
 
 def build_body(blocks: list[_Block]) -> str:
