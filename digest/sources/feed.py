@@ -68,7 +68,7 @@ from xml.sax.saxutils import unescape as xml_unescape
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 from feedparser.datetimes import rfc822
 
@@ -76,7 +76,7 @@ from digest import body as bodies
 from digest import sources
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
-from digest.sources import common, discourse_cooked, feed_parse, reddit, xmlsafe
+from digest.sources import comment_links, common, discourse_cooked, feed_parse, reddit, xmlsafe
 
 DESCRIPTION = "RSS 0.9x/1.0/2.0 or Atom feed (a blog, forum or comments feed) as one thread"
 
@@ -215,7 +215,7 @@ _OWN_RELS = ("alternate", "self", "edit")
 
 def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], chinese: bool = False) -> _Entry:
     link = _alternate_link(entry)
-    discourse = _discourse_post(link)
+    discourse = comment_links.discourse_post(link)
     content = _content(entry, discourse_post=link if discourse else None)
     content = replace(content, body=content.body + _attachments(entry, content.body))
     author = _author(entry, loose)
@@ -699,7 +699,7 @@ def _site_scores(doc, notes: list[str]) -> dict[str, int]:
 
 def _same_site(scheme: str, addresses: list[str]) -> bool:
     def host(address: str) -> str | None:
-        parts = _split(address) if address.startswith(("http://", "https://")) else None
+        parts = comment_links.split(address) if address.startswith(("http://", "https://")) else None
         return parts.hostname if parts else None
 
     return host(scheme) is not None and any(host(a) == host(scheme) for a in addresses)
@@ -743,14 +743,14 @@ def _link_parents(entries: list[_Entry], article: set[str | None]) -> int:
     for entry in entries:
         for key in entry.keys:
             owner.setdefault(key, entry.reply.id)
-            owner.setdefault(_same_comment(key), entry.reply.id)
-    entry_places = {_place(e.reply.permalink) for e in entries if e.reply.permalink and "#" not in e.reply.permalink}
+            owner.setdefault(comment_links.same_comment(key), entry.reply.id)
+    entry_places = {comment_links.place(e.reply.permalink) for e in entries if e.reply.permalink and "#" not in e.reply.permalink}
     missing = 0
     for entry in entries:
         hrefs, refs, candidates = _answers(entry)
         if not candidates:
             continue
-        found = (owner.get(c) or owner.get(_same_comment(c)) for c in candidates)
+        found = (owner.get(c) or owner.get(comment_links.same_comment(c)) for c in candidates)
         parent = next((p for p in found if p and p != entry.reply.id), None)
         if parent:
             entry.reply = replace(entry.reply, parent_id=parent)
@@ -759,20 +759,12 @@ def _link_parents(entries: list[_Entry], article: set[str | None]) -> int:
             continue
         answers_article = (
             any(c in article for c in candidates if c)
-            or any("#" not in href and _place(href) not in entry_places for href in hrefs)
+            or any("#" not in href and comment_links.place(href) not in entry_places for href in hrefs)
             or not hrefs
         )
         if not answers_article:
             missing += 1
     return missing
-
-
-def _place(address: str) -> tuple[str, str]:
-    """Where a page sits on its site (host and folder): a page without a fragment that sits
-    where the feed's own entries do ("/notice/2104590" beside "/notice/2104592", StatusNet) is
-    one of those entries, not the article a comment answers ("/2021/leeks/")."""
-    parts = _split(address)
-    return (parts.netloc.lower(), parts.path.rstrip("/").rsplit("/", 1)[0]) if parts else (address, "")
 
 
 def _answers(entry: _Entry) -> tuple[list[str], list[str], list[str]]:
@@ -804,80 +796,6 @@ class _CommentedOn:
     own_page: bool = False  # linked only to its own page (Drupal's /comment/N), which names no post
 
 
-# A comment's address is its post's plus an anchor: WordPress "#comment-N" (on a post whose
-# comments are broken into pages, also a "comment-page-N/" path segment or a "cpage=N"
-# parameter), Blogger "?showComment=TIME#cN", remark42 "#remark42__comment-ID".  The page a
-# comment sits on changes as comments are added, so it is no part of the post's address.
-# Drupal links a comment as "/comment/N#comment-N": that page is the comment's own, not a post.
-_COMMENT_FRAGMENT = re.compile(r"comment-\d+|remark42__comment-\S+")
-_BLOGGER_FRAGMENT = re.compile(r"c\d+")
-_COMMENT_PAGE = re.compile(r"(?<=/)comment-page-\d+/?$")
-_PAGE_PARAMETERS = ("cpage", "showcomment")
-_DRUPAL_COMMENT_PAGE = re.compile(r"https?://[^?#]+/comment/(?P<number>\d+)#comment-(?P=number)")
-# Discourse links a post as /t/SLUG/TOPIC/N (topic feeds) or /t/SLUG/TOPIC?page=P#post_N (the
-# site's /posts.rss), the topic being /t/SLUG/TOPIC; reddit a comment as
-# /r/SUB/comments/POST/SLUG/COMMENT/, the post being /r/SUB/comments/POST/SLUG/.
-_DISCOURSE_POST = re.compile(
-    r"(?P<topic>https?://[^?#]+?/t/[^/?#]+/\d+)(?:/(?P<number>\d+)/?|/?(?:\?page=\d+)?#post_(?P<anchor>\d+))")
-_REDDIT_COMMENT = re.compile(r"(?P<post>https?://[^?#]+?/r/[^/?#]+/comments/[0-9a-z]+/[^/?#]*/)[0-9a-z]+/?(?:\?[^#]*)?", re.I)
-
-
-@dataclass(frozen=True)
-class _DiscoursePost:
-    topic: str  # the topic's address, /t/SLUG/TOPIC
-    number: int | None  # the post's number in the topic
-
-
-def _discourse_post(address: str | None) -> _DiscoursePost | None:
-    """The topic and number of a Discourse post's address, or None for any other address."""
-    match = _DISCOURSE_POST.fullmatch(address or "")
-    if not match:
-        return None
-    return _DiscoursePost(match.group("topic"), common.whole_number(match.group("number") or match.group("anchor")))
-
-
-def _post_address(address: str | None) -> str | None:
-    """The post a comment's address is on, or None when it is not a comment's address."""
-    discourse = _discourse_post(address)
-    if discourse:
-        return discourse.topic
-    reddit = _REDDIT_COMMENT.fullmatch(address or "")
-    if reddit:
-        return reddit.group("post")
-    parts = _split(address or "")
-    if parts is None or _DRUPAL_COMMENT_PAGE.fullmatch(address or ""):
-        return None
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    blogger = _BLOGGER_FRAGMENT.fullmatch(parts.fragment) and any(k.lower() == "showcomment" for k, _ in query)
-    if not (_COMMENT_FRAGMENT.fullmatch(parts.fragment) or blogger):
-        return None
-    return urlunsplit(parts._replace(fragment="", **_without_comment_page(parts, query)))
-
-
-def _split(address: str):
-    """urlsplit, or None for an address it refuses (a broken "[" host)."""
-    try:
-        return urlsplit(address)
-    except ValueError:
-        return None
-
-
-def _without_comment_page(parts, query=None) -> dict:
-    """The path and query of an address without the comment page it names."""
-    query = parse_qsl(parts.query, keep_blank_values=True) if query is None else query
-    kept = [(k, v) for k, v in query if k.lower() not in _PAGE_PARAMETERS]
-    return {"path": _COMMENT_PAGE.sub("", parts.path), "query": urlencode(kept) if len(kept) < len(query) else parts.query}
-
-
-def _same_comment(address: str) -> str:
-    """An address with any comment page left out, so a link to a comment made while it was on
-    page 1 still finds it after it moved to page 2."""
-    parts = _split(address) if "comment" in address.lower() else None
-    if parts is None:
-        return address
-    return urlunsplit(parts._replace(**_without_comment_page(parts)))
-
-
 def _commented_on(entry, address: str | None) -> _CommentedOn | None:
     """The post a comment is on: what the entry says (Yandex's ``ya:post``), else its address
     without the comment's anchor and page, else the page its own address and its
@@ -890,15 +808,15 @@ def _commented_on(entry, address: str | None) -> _CommentedOn | None:
     named = str(entry.get("ya_post") or "").strip()
     if named.startswith(("http://", "https://")):
         return _CommentedOn(named, None)
-    discourse = _discourse_post(address)
+    discourse = comment_links.discourse_post(address)
     if discourse:  # every post of a topic is titled with the topic's title
         return _CommentedOn(discourse.topic, title or None)
     match = _COMMENT_TITLE.fullmatch(title) or _REDDIT_TITLE.fullmatch(title)
     post_title = match.group("post").strip() if match else None
-    post = _post_address(address) or _page_answered(entry, address)
+    post = comment_links.post_address(address) or _page_answered(entry, address)
     if post:
         return _CommentedOn(post, post_title)
-    if _DRUPAL_COMMENT_PAGE.fullmatch(address or ""):
+    if comment_links.DRUPAL_COMMENT_PAGE.fullmatch(address or ""):
         return _CommentedOn(None, None, own_page=True)
     return _CommentedOn(None, post_title) if post_title and not address else None
 
@@ -910,7 +828,7 @@ _REDDIT_TITLE = re.compile(r"/u/\S+ on (?P<post>.+)", re.S)
 def _page_answered(entry, address: str | None) -> str | None:
     """The page a comment's address ("POST#c12") is an anchor of, when its thr:in-reply-to
     points into that same page (at "POST" itself, or at "POST#c10"): the post it is on."""
-    parts = _split(address or "")
+    parts = comment_links.split(address or "")
     if parts is None or not parts.fragment:
         return None
     page = urlunsplit(parts._replace(fragment=""))
@@ -997,7 +915,7 @@ def _commented_posts(entries: list[_Entry]) -> list[_CommentedPost]:
 def _names(page: _Page, selector: str) -> bool:
     """Does --thread name this feed's thread: its id, link, a part of its link or title?"""
     needle = selector.casefold()
-    post = (_post_address(selector) or _same_comment(selector)).rstrip("/")  # a comment's link names its post
+    post = (comment_links.post_address(selector) or comment_links.same_comment(selector)).rstrip("/")  # a comment's link names its post
     return (
         selector == page.id
         or any(value and needle in value.casefold() for value in (page.url, page.title))
@@ -1006,7 +924,7 @@ def _names(page: _Page, selector: str) -> bool:
 
 
 def _select_post(posts: list[_CommentedPost], selector: str, name: str) -> _CommentedPost:
-    wanted = (_post_address(selector) or _same_comment(selector)).rstrip("/")
+    wanted = (comment_links.post_address(selector) or comment_links.same_comment(selector)).rstrip("/")
     exact = [p for p in posts if p.link and p.link.rstrip("/") == wanted]
     if exact:
         return exact[0]
@@ -1034,7 +952,7 @@ def _number_topic_posts(entries: list[_Entry], page_url: str | None, notes: list
         return False
     numbers = set()
     for entry in entries:
-        post = _discourse_post(entry.reply.permalink)
+        post = comment_links.discourse_post(entry.reply.permalink)
         if post and post.number and post.topic == topic.group("topic"):
             entry.reply = replace(entry.reply, number=post.number)
             numbers.add(post.number)

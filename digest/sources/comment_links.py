@@ -1,0 +1,96 @@
+"""Which post a comment's address is on: the address without the comment's anchor and page.
+
+Comment feeds link each comment as its post's address plus an anchor (WordPress
+``#comment-N``, Blogger ``?showComment=TIME#cN``, remark42 ``#remark42__comment-ID``), a
+Discourse post as its topic's address plus its number, a reddit comment below its post's.
+Site-wide feeds are split into threads by these.  Pure functions of addresses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from digest.sources import common
+
+# A comment's address is its post's plus an anchor: WordPress "#comment-N" (on a post whose
+# comments are broken into pages, also a "comment-page-N/" path segment or a "cpage=N"
+# parameter), Blogger "?showComment=TIME#cN", remark42 "#remark42__comment-ID".  The page a
+# comment sits on changes as comments are added, so it is no part of the post's address.
+# Drupal links a comment as "/comment/N#comment-N": that page is the comment's own, not a post.
+_COMMENT_FRAGMENT = re.compile(r"comment-\d+|remark42__comment-\S+")
+_BLOGGER_FRAGMENT = re.compile(r"c\d+")
+_COMMENT_PAGE = re.compile(r"(?<=/)comment-page-\d+/?$")
+_PAGE_PARAMETERS = ("cpage", "showcomment")
+DRUPAL_COMMENT_PAGE = re.compile(r"https?://[^?#]+/comment/(?P<number>\d+)#comment-(?P=number)")
+# Discourse links a post as /t/SLUG/TOPIC/N (topic feeds) or /t/SLUG/TOPIC?page=P#post_N (the
+# site's /posts.rss), the topic being /t/SLUG/TOPIC; reddit a comment as
+# /r/SUB/comments/POST/SLUG/COMMENT/, the post being /r/SUB/comments/POST/SLUG/.
+_DISCOURSE_POST = re.compile(
+    r"(?P<topic>https?://[^?#]+?/t/[^/?#]+/\d+)(?:/(?P<number>\d+)/?|/?(?:\?page=\d+)?#post_(?P<anchor>\d+))")
+_REDDIT_COMMENT = re.compile(r"(?P<post>https?://[^?#]+?/r/[^/?#]+/comments/[0-9a-z]+/[^/?#]*/)[0-9a-z]+/?(?:\?[^#]*)?", re.I)
+
+
+@dataclass(frozen=True)
+class DiscoursePost:
+    topic: str  # the topic's address, /t/SLUG/TOPIC
+    number: int | None  # the post's number in the topic
+
+
+def discourse_post(address: str | None) -> DiscoursePost | None:
+    """The topic and number of a Discourse post's address, or None for any other address."""
+    match = _DISCOURSE_POST.fullmatch(address or "")
+    if not match:
+        return None
+    return DiscoursePost(match.group("topic"), common.whole_number(match.group("number") or match.group("anchor")))
+
+
+def post_address(address: str | None) -> str | None:
+    """The post a comment's address is on, or None when it is not a comment's address."""
+    discourse = discourse_post(address)
+    if discourse:
+        return discourse.topic
+    reddit = _REDDIT_COMMENT.fullmatch(address or "")
+    if reddit:
+        return reddit.group("post")
+    parts = split(address or "")
+    if parts is None or DRUPAL_COMMENT_PAGE.fullmatch(address or ""):
+        return None
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    blogger = _BLOGGER_FRAGMENT.fullmatch(parts.fragment) and any(k.lower() == "showcomment" for k, _ in query)
+    if not (_COMMENT_FRAGMENT.fullmatch(parts.fragment) or blogger):
+        return None
+    return urlunsplit(parts._replace(fragment="", **_without_comment_page(parts, query)))
+
+
+def split(address: str):
+    """urlsplit, or None for an address it refuses (a broken "[" host)."""
+    try:
+        return urlsplit(address)
+    except ValueError:
+        return None
+
+
+def _without_comment_page(parts, query=None) -> dict:
+    """The path and query of an address without the comment page it names."""
+    query = parse_qsl(parts.query, keep_blank_values=True) if query is None else query
+    kept = [(k, v) for k, v in query if k.lower() not in _PAGE_PARAMETERS]
+    return {"path": _COMMENT_PAGE.sub("", parts.path), "query": urlencode(kept) if len(kept) < len(query) else parts.query}
+
+
+def same_comment(address: str) -> str:
+    """An address with any comment page left out, so a link to a comment made while it was on
+    page 1 still finds it after it moved to page 2."""
+    parts = split(address) if "comment" in address.lower() else None
+    if parts is None:
+        return address
+    return urlunsplit(parts._replace(**_without_comment_page(parts)))
+
+
+def place(address: str) -> tuple[str, str]:
+    """Where a page sits on its site (host and folder): a page without a fragment that sits
+    where the feed's own entries do ("/notice/2104590" beside "/notice/2104592", StatusNet) is
+    one of those entries, not the article a comment answers ("/2021/leeks/")."""
+    parts = split(address)
+    return (parts.netloc.lower(), parts.path.rstrip("/").rsplit("/", 1)[0]) if parts else (address, "")
