@@ -14,7 +14,14 @@ Accepted shapes:
   ``children`` hold the comment tree, with ``author``, ``created_at_i``, ``points`` and HTML ``text``.
   A poll's options are in its ``options`` (``text`` and ``points``), shown like Firebase's ``parts``.
   A deleted or dead item is serialized as ``id`` and ``children`` alone.
-Other shapes (the HNPWA / node-hnapi ``user``/``content``/``comments`` items) are refused.
+Other shapes are refused with what to save instead: the HNPWA / node-hnapi ``user``/``content``/
+``comments`` items (the Algolia tree of the same id), an Algolia search response (``hits``: the
+``items/ID`` of each story it names), and WordPress REST comments (``/wp-json/wp/v2/comments``
+or WordPress.com's v1.1 API, which also say ``"type": "comment"`` and ``parent``: the post's
+comments feed or a WXR export).
+
+HN has no quote markup: writers start a paragraph with ``>`` (often in italics), and those
+paragraphs become a ``<blockquote>`` (consecutive ones a single one); ``>5`` and ``>=`` are not quotes.
 
 Items are grouped into threads by their ``parent`` chains: a thread's root is its story, or,
 when the story is not in the import, the item its top comments answer (a missing comment that an
@@ -28,10 +35,12 @@ and text, which may also be a dead one) and dead (``dead: true``) items are skip
 from __future__ import annotations
 
 import html
-from collections import Counter
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import groupby
+from urllib.parse import urlsplit, urlunsplit
 
 from digest import body
 from digest.errors import SourceError
@@ -53,20 +62,33 @@ _ALGOLIA_TAG = re.compile(rb'"_tags"\s*:\s*\[[^\]]*"story_\d+"')
 _HN_KEYS = (b'"by"', b'"kids"', b'"descendants"', b'"parent"', b'"created_at_i"', b'"story_id"', b'"points"')
 _MAX_LISTED = 10
 _HNPWA_KEYS = ("user", "content", "comments", "comments_count", "time_ago")
+_HNPWA_MARKS = (re.compile(rb'"time_ago"\s*:'), re.compile(rb'"comments"\s*:\s*\['))
+# Fields of WordPress REST comments (wp/v2, and WordPress.com's v1.1) that HN items never have.
+_WORDPRESS_KEYS = ("author_name", "date_gmt", "author_avatar_urls", "_links", "short_URL", "like_count", "URL")
+_WORDPRESS_MARK = re.compile(rb'"(?:author_name|date_gmt|author_avatar_urls|short_URL|like_count|site_ID)"\s*:')
 _OWN_KEYS = ("by", "author", "kids", "children", "parent", "parent_id", "parts", "poll")
 _PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.IGNORECASE | re.DOTALL)
 _PARAGRAPH_MARK = re.compile(r"</?p\s*>", re.IGNORECASE)
+# ">" opening a paragraph (HN escapes it), not ">5" or ">=" (more than, at least).
+_MARK = r"&gt;(?![\d=])(?:\s*&gt;)*\s*"
+_ITALIC_QUOTE = re.compile(rf"<i>\s*{_MARK}((?:(?!</?i>).)*?)\s*</i>(.*)", re.IGNORECASE | re.DOTALL)
+_PLAIN_QUOTE = re.compile(rf"{_MARK}(.*)", re.IGNORECASE | re.DOTALL)
 
 
 def sniff(doc) -> bool:
-    """JSON with an HN item ``type`` (story, comment, ...) next to HN's field names, or an
-    Algolia search response (``hits`` tagged ``story_ID``), which is read only to be refused
-    with the thread's address."""
+    """JSON with an HN item ``type`` (story, comment, ...) next to HN's field names, but not
+    WordPress REST comments (which say ``"type": "comment"`` next to ``parent`` too).  An
+    Algolia search response (``hits`` tagged ``story_ID``) and HNPWA / node-hnapi items are
+    claimed only to be refused with the address of the thread to save."""
     window = jsonshape.sniff_window(getattr(doc, "data", None))
     if window is None or b'"digest_thread"' in window or b'"post_stream"' in window:
         return False
     if b'"hits"' in window and _ALGOLIA_TAG.search(window):
         return True
+    if all(mark.search(window) for mark in _HNPWA_MARKS):
+        return True
+    if _WORDPRESS_MARK.search(window):
+        return False
     return _TYPE.search(window) is not None and any(key in window for key in _HN_KEYS)
 
 
@@ -151,9 +173,8 @@ def _collect(root: jsonshape.Node, collected: _Collected) -> None:
         return
     root.expect_object("an HN item, a list of items, or an object of items keyed by id")
     if root.has("hits") and root["hits"].is_array:
-        stories = sorted({hit["story_id"].ident() or "" for hit in root["hits"].array() if hit.is_object} - {""})
-        root.fail("this is an Algolia search response (hits), which holds a page of matches, not a thread",
-                  fix="save the whole thread from " + ", ".join(ALGOLIA_URL.format(s) for s in stories[:3] or ["ID"]))
+        _refuse_search_response(root)
+    _refuse_other_shapes(root)
     if _is_item(root):
         _collect_item(root, collected)
         return
@@ -163,6 +184,32 @@ def _collect(root: jsonshape.Node, collected: _Collected) -> None:
             _collect_item(node, collected)
         return
     root.fail("not a Hacker News item: expected id and type (Firebase) or children (Algolia)", fix=SHAPES)
+
+
+def _refuse_search_response(root: jsonshape.Node) -> None:
+    """A search page is matches, not a thread: name each story's tree to save instead."""
+    stories = list(dict.fromkeys(filter(None, (_hit_story(hit) for hit in root["hits"].array()))))
+    addresses = [ALGOLIA_URL.format(story) for story in stories] or [ALGOLIA_URL.format("ID")]
+    fix = ("save the whole thread from " + addresses[0] if len(addresses) == 1
+           else "save each story's thread from its address: " + _listing(addresses))
+    root.fail("this is an Algolia search response (hits), which holds a page of matches, not a thread", fix=fix)
+
+
+def _hit_story(hit: jsonshape.Node) -> str | None:
+    """The story a search hit belongs to: a comment's ``story_id``; a story hit has none (null)
+    but is the story itself (``objectID``, also its ``story_N`` tag)."""
+    if not hit.is_object:
+        return None
+    tags = [tag.value for tag in hit["_tags"].array() if isinstance(tag.value, str)] if hit["_tags"].is_array else []
+    tagged = next((tag[len("story_"):] for tag in tags if re.fullmatch(r"story_\d+", tag)), None)
+    own = _plain_id(hit["objectID"].value) if "story" in tags else None
+    return _plain_id(hit["story_id"].value) or tagged or own
+
+
+def _plain_id(value) -> str | None:
+    """An item id as a file may hold it (number or digits), or None for anything else."""
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    return text if text.isdigit() else None
 
 
 def _is_item(node: jsonshape.Node) -> bool:
@@ -183,11 +230,46 @@ def _collect_item(node: jsonshape.Node, collected: _Collected) -> None:
 
 
 def _refuse_other_shapes(node: jsonshape.Node) -> None:
-    """Unofficial APIs reuse ``id``, ``type`` and ``time`` with other meanings; reading them as
-    Firebase items would lose the author, the text and every comment without a word."""
+    """Unofficial HN APIs and WordPress's REST API reuse ``id``, ``type``, ``time`` and
+    ``parent`` with other meanings; reading them as Firebase items would lose the author, the
+    text and every comment without a word."""
+    wordpress = _wordpress_comment(node)
+    if wordpress is not None:
+        node.fail(f"this is WordPress REST JSON ({_wordpress_api(wordpress)}), not Hacker News items",
+                  fix=f"import the post's comments feed ({_comments_feed(wordpress)}) "
+                      "or a WXR export of the site (Tools > Export)")
     if any(node.has(key) for key in _HNPWA_KEYS) and not any(node.has(key) for key in _OWN_KEYS):
-        node.fail("this is the HNPWA / node-hnapi item shape (user, content, comments), "
-                  "which this reader does not read", fix=SHAPES)
+        item = _plain_id(node["id"].value) or "ID"
+        node.fail("this is the HNPWA / node-hnapi item shape (user, content, comments), which this reader does not read",
+                  fix=f"save the thread from {ALGOLIA_URL.format(item)} (or its Firebase items from "
+                      "https://hacker-news.firebaseio.com/v0/item/ID.json)")
+
+
+def _wordpress_comment(node: jsonshape.Node) -> jsonshape.Node | None:
+    """``node`` if it is a WordPress REST comment, else the first comment of a WordPress.com
+    ``{"found": N, "comments": [...]}`` response; None for anything else."""
+    listed = node["comments"]
+    for candidate in (node, listed[0] if listed.is_array else None):
+        if candidate is not None and candidate.has("post") and any(candidate.has(key) for key in _WORDPRESS_KEYS):
+            return candidate
+    return None
+
+
+def _wordpress_api(comment: jsonshape.Node) -> str:
+    return "WordPress.com REST v1.1 comments" if comment.has("URL") else "comments from /wp-json/wp/v2/comments"
+
+
+def _comments_feed(comment: jsonshape.Node) -> str:
+    """The comments feed of the comment's post, from the comment's own address (``link`` in
+    wp/v2, ``URL`` in v1.1): ``POST/feed/``, or ``?p=ID&feed=rss2`` on sites without pretty links."""
+    address = next((value for value in (comment["link"].value, comment["URL"].value)
+                    if isinstance(value, str) and value.startswith(("http://", "https://"))), None)
+    if address is None:
+        return "the post's address followed by /feed/"
+    parts = urlsplit(address.strip())
+    if parts.query:
+        return urlunsplit(parts._replace(query=parts.query + "&feed=rss2", fragment=""))
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/feed/", fragment=""))
 
 
 def _firebase_item(node: jsonshape.Node) -> _Item:
@@ -568,16 +650,35 @@ def _paragraphs(text: str | None) -> str:
     """HN's HTML as explicit paragraphs.  HN starts each paragraph after the first with a bare
     ``<p>`` and puts ``<pre>`` blocks between them, so ``text<p><pre>`` would leave an empty
     paragraph and the newline after ``</pre>`` would start the next one; whitespace outside
-    ``<pre>`` is collapsed as HN's page shows it."""
-    pieces = []
+    ``<pre>`` is collapsed as HN's page shows it.  Quote paragraphs (``> text``) are gathered
+    into blockquotes, so excerpts and relevance read the writer's own words."""
+    blocks: list[tuple[bool, str]] = []  # (quoted, markup)
     for index, chunk in enumerate(_PRE_BLOCK.split(text or "")):
         if index % 2:
-            pieces.append(chunk)
+            blocks.append((False, chunk))
             continue
         for paragraph in _PARAGRAPH_MARK.split(chunk):
-            if paragraph.strip():
-                pieces.append(f"<p>{' '.join(paragraph.split())}</p>")
+            blocks.extend(_quote_and_rest(" ".join(paragraph.split())))
+    pieces = []
+    for quoted, run in groupby(blocks, key=lambda block: block[0]):
+        markup = "".join(piece for _, piece in run)
+        pieces.append(f"<blockquote>{markup}</blockquote>" if quoted else markup)
     return "".join(pieces)
+
+
+def _quote_and_rest(paragraph: str) -> list[tuple[bool, str]]:
+    """A paragraph as (quoted, markup) blocks: ``> text`` is a quote, and so is
+    ``<i>> text</i>``, after which the paragraph's own words (if any) are the writer's."""
+    if not paragraph:
+        return []
+    italic = _ITALIC_QUOTE.match(paragraph)
+    if italic and italic.group(1):
+        rest = italic.group(2).strip()
+        return [(True, f"<p>{italic.group(1)}</p>")] + ([(False, f"<p>{rest}</p>")] if rest else [])
+    plain = _PLAIN_QUOTE.match(paragraph)
+    if plain and plain.group(1):
+        return [(True, f"<p>{plain.group(1)}</p>")]
+    return [(False, f"<p>{paragraph}</p>")]
 
 
 def _listing(items: list[str]) -> str:

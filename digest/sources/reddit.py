@@ -14,7 +14,8 @@ documents (told by the HTML fields, else by preview URLs, the link URL and the t
 unescaped first.  Deleted or removed comments (body ``[deleted]``, ``[removed]``,
 ``[ Removed by Reddit ]``) are skipped, or kept as placeholders with author ``[deleted]`` when
 they have replies, so the tree holds.  Old things with ``ups``/``downs`` but no ``score`` get
-score = ups - downs (reddit's definition of the score).  A poll's ``poll_data`` options are
+score = ups - downs (reddit's definition of the score); up- and down-votes are kept only where
+``downs`` is reported (not 0), since later ``ups`` is the score again.  A poll's ``poll_data`` options are
 listed in the opening post with their ``vote_count`` (alone, with a note, while voting is open and
 reddit gives no counts).  A single Listing object (a subreddit page, ``/r/NAME.json``) is refused
 with the thread addresses of its posts, and so are comments or posts saved on their own (one
@@ -504,13 +505,16 @@ def _time(data: jsonshape.Node) -> datetime | None:
 
 
 def _engagement(data: jsonshape.Node) -> Engagement:
-    """score (unless hidden), ups; reddit reports ``downs`` as 0 since 2014, so 0 is left out."""
+    """score (unless hidden), and up- and down-votes only where reddit reports them apart from
+    the score: since 2014 ``downs`` is 0 and ``ups`` is the score itself (negative too), so
+    there they would be a second score, not votes."""
     hidden = data["score_hidden"].flag() or data["hide_score"].flag()
-    ups, downs = data["ups"].integer(), data["downs"].integer()
+    downs = data["downs"].count()
+    ups = data["ups"].count() if downs else data["ups"].integer()
     return Engagement(
         score=None if hidden else _score(data["score"].integer(), ups, downs),
-        upvotes=None if hidden else ups,
-        downvotes=downs or None,
+        upvotes=None if hidden or not downs else ups,
+        downvotes=None if hidden else downs or None,
     )
 
 

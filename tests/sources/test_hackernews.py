@@ -207,6 +207,28 @@ def test_hn_paragraph_marks_around_pre_blocks():
     assert _read([job, comment]).reply("9501").body == "<p>Spread over lines</p><p><em>x</em></p>"
 
 
+def test_quote_paragraphs_become_blockquotes():
+    """HN has no quote markup: a paragraph opening with ``>`` (often in italics) quotes the
+    comment answered; consecutive ones are one quote.  ``>5`` and ``>=`` compare, not quote."""
+    story = {"by": "otterley", "id": 8829208, "kids": [8829722, 8829800], "time": T0, "title": "SSH", "type": "story"}
+    firebase = [
+        story,
+        {"by": "bodyfour", "id": 8829722, "parent": 8829208, "time": T0, "type": "comment",
+         "text": "&gt; scp and sftp<p>&gt;were added after the fact<p>scp was there from the beginning."},
+        {"by": "beach", "id": 8829800, "parent": 8829208, "time": T0, "type": "comment",
+         "text": "<i>&gt; SSH is abysmal</i><p><i>&gt; for large transfers</i> Use HPN-SSH.<p>&gt;5 hops, &gt;= 2 links"},
+    ]
+    thread = _read(firebase)
+    assert thread.reply("8829722").body == (
+        "<blockquote><p>scp and sftp</p><p>were added after the fact</p></blockquote><p>scp was there from the beginning.</p>")
+    assert thread.reply("8829800").body == (
+        "<blockquote><p>SSH is abysmal</p><p>for large transfers</p></blockquote>"
+        "<p>Use HPN-SSH.</p><p>&gt;5 hops, &gt;= 2 links</p>")
+    algolia = _algolia()
+    algolia["children"][0]["text"] = "<p>&gt; Plain text files</p><p>Which editor?</p>"
+    assert _read(algolia).reply("9101").body == "<blockquote><p>Plain text files</p></blockquote><p>Which editor?</p>"
+
+
 def test_folder_skips_a_file_that_is_not_an_item():
     docs = [SourceDocument(f"items/{i['id']}.json", json.dumps(i).encode()) for i in _items()]
     expected = hackernews.read(ImportRequest(tuple(docs)))
@@ -312,7 +334,70 @@ def test_other_item_shapes_are_refused():
         with pytest.raises(SourceError) as info:
             _read(source, names=["hn.json"])
         assert info.value.where == where and "HNPWA" in info.value.message
-        assert "Firebase items" in info.value.fix and "Algolia" in info.value.fix
+        assert info.value.fix == ("save the thread from https://hn.algolia.com/api/v1/items/9600 "
+                                  "(or its Firebase items from https://hacker-news.firebaseio.com/v0/item/ID.json)")
+
+
+def test_hnpwa_items_are_recognised_to_say_which_thread_to_save():
+    """node-hnapi / HNPWA items say ``"type": "link"``, which names no HN item type: without
+    claiming them, the user would learn only that the file is not recognised."""
+    hnpwa = {"id": 10846540, "title": "Magic+", "points": 256, "user": "calvin_c", "time": 1452032636,
+             "time_ago": "4 hours ago", "type": "link", "url": "https://getmagicnow.com/plus", "domain": "getmagicnow.com",
+             "comments": [{"id": 10847160, "level": 0, "user": "paul", "time": 1452037975, "time_ago": "2 hours ago",
+                           "content": "<p>&gt;but my expectation<p>Call me skeptical.", "comments": []}]}
+    doc = SourceDocument("magic.json", json.dumps(hnpwa).encode())
+    assert detect(ImportRequest((doc,))) == "hackernews"
+    with pytest.raises(SourceError) as info:
+        hackernews.read(ImportRequest((doc,)))
+    assert info.value.where == "magic.json at $"
+    assert info.value.fix.startswith("save the thread from https://hn.algolia.com/api/v1/items/10846540 ")
+
+
+def _wp_rest_comments():
+    """``/wp-json/wp/v2/comments?post=42``: also ``"type": "comment"`` next to ``parent`` and ``author``."""
+    def comment(cid, parent, name, text):
+        return {"id": cid, "post": 42, "parent": parent, "author": 0, "author_name": name, "author_url": "",
+                "date": "2024-05-03T10:00:00", "date_gmt": "2024-05-03T10:00:00", "content": {"rendered": f"<p>{text}</p>\n"},
+                "link": f"https://blog.example.org/2024/05/leeks/#comment-{cid}", "status": "approved", "type": "comment",
+                "author_avatar_urls": {"24": "https://secure.gravatar.com/avatar/x?s=24"}, "meta": [],
+                "_links": {"up": [{"embeddable": True, "post_type": "post", "href": "https://blog.example.org/wp-json/wp/v2/posts/42"}]}}
+
+    return [comment(7, 5, "Marta", "Thanks, that worked."), comment(5, 0, "Ben", "Sow later.")]
+
+
+def _wpcom_comments():
+    """WordPress.com's ``/rest/v1.1/sites/SITE/posts/5/replies``: ``ID``, ``URL``, an ``author`` object."""
+    return {"found": 2, "site_ID": 1, "comments": [
+        {"ID": 11, "post": {"ID": 5, "title": "Leeks", "type": "post"}, "author": {"ID": 0, "name": "Ana"},
+         "date": "2024-05-01T08:00:00+00:00", "URL": "https://ex.wordpress.com/2024/05/01/leeks/#comment-11",
+         "short_URL": "https://wp.me/p1-5%23comment-11", "content": "<p>Mine bolted too.</p>\n", "status": "approved",
+         "parent": False, "type": "comment", "like_count": 2, "i_like": False, "meta": {}},
+        {"ID": 12, "post": {"ID": 5}, "author": {"ID": 0, "name": "Ben"}, "date": "2024-05-02T08:00:00+00:00",
+         "URL": "https://ex.wordpress.com/2024/05/01/leeks/#comment-12", "content": "<p>Sow later.</p>\n",
+         "status": "approved", "parent": {"ID": 11, "type": "comment"}, "type": "comment", "like_count": 0},
+    ]}
+
+
+def test_wordpress_rest_comments_are_not_hacker_news():
+    """Read as HN items they had no author and no text, and the import still succeeded."""
+    wp_v2 = SourceDocument("comments.json", json.dumps(_wp_rest_comments(), indent=1).encode())
+    wpcom = SourceDocument("replies.json", json.dumps(_wpcom_comments(), indent=1).encode())
+    assert not hackernews.sniff(wp_v2) and not hackernews.sniff(wpcom)
+    with pytest.raises(SourceError) as info:
+        hackernews.read(ImportRequest((wp_v2,)))
+    assert info.value.where == "comments.json at $[0]"
+    assert info.value.message == "this is WordPress REST JSON (comments from /wp-json/wp/v2/comments), not Hacker News items"
+    assert info.value.fix == ("import the post's comments feed (https://blog.example.org/2024/05/leeks/feed/) "
+                              "or a WXR export of the site (Tools > Export)")
+    with pytest.raises(SourceError) as info:
+        hackernews.read(ImportRequest((wpcom,)))
+    assert info.value.where == "replies.json at $"
+    assert info.value.message == "this is WordPress REST JSON (WordPress.com REST v1.1 comments), not Hacker News items"
+    assert info.value.fix.startswith("import the post's comments feed (https://ex.wordpress.com/2024/05/01/leeks/feed/)")
+    plain_links = _wp_rest_comments()
+    plain_links[0]["link"] = "https://blog.example.org/?p=42#comment-7"  # a site without pretty links
+    with pytest.raises(SourceError, match=r"comments feed \(https://blog.example.org/\?p=42&feed=rss2\)"):
+        _read(plain_links)
 
 
 def test_sniff(shared_data):
@@ -327,6 +412,8 @@ def test_sniff(shared_data):
     reddit = b'[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "abc", "type": "story"}}]}}]'
     for data in (reddit, b"", b"[]", b'{"type": "story"}', b"\xff"):
         assert not hackernews.sniff(SourceDocument("x", data))
+    for wordpress in (_wp_rest_comments(), _wpcom_comments()):
+        assert not hackernews.sniff(SourceDocument("wp.json", json.dumps(wordpress).encode()))
 
 
 # ---------------------------------------------------------------------------- properties
@@ -367,6 +454,19 @@ def test_an_algolia_search_response_is_refused_naming_the_thread_to_save():
         hackernews.read(ImportRequest((doc,)))
     assert "Algolia search response" in info.value.message
     assert info.value.fix == "save the whole thread from https://hn.algolia.com/api/v1/items/8863"
+
+
+def test_a_search_response_of_story_hits_names_each_story():
+    """Story hits have ``story_id: null``: they are the story, whose id is ``objectID``."""
+    def story(item_id):
+        return {"title": "SSH for everything", "author": "dkua", "points": 270, "story_id": None, "parent_id": None,
+                "created_at_i": 1420232746, "_tags": ["story", "author_dkua", f"story_{item_id}"], "objectID": str(item_id)}
+
+    hits = {"hits": [story(8828543), story(11516582), {**story(13566801), "_tags": ["story"]}], "nbHits": 3}
+    with pytest.raises(SourceError) as info:
+        _read(hits)
+    assert info.value.fix == ("save each story's thread from its address: https://hn.algolia.com/api/v1/items/8828543, "
+                              "https://hn.algolia.com/api/v1/items/11516582, https://hn.algolia.com/api/v1/items/13566801")
 
 
 def test_items_saved_without_kids_count_their_answers_and_the_story_its_missing_comments():

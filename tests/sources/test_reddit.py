@@ -52,14 +52,14 @@ def test_real_thread_counts_and_more_stubs(sample):
 
 def test_real_thread_replies(sample):
     opening = sample.opening_post
-    assert opening.engagement.items() == {"score": 11702, "upvotes": 11702}
+    assert opening.engagement.items() == {"score": 11702}  # ups is the score again: downs is 0
     assert opening.posted_at == datetime(2015, 8, 17, 7, 44, 40, tzinfo=timezone.utc)
     assert opening.body == '<p><a href="http://i.imgur.com/eoF76hj.gifv">http://i.imgur.com/eoF76hj.gifv</a></p>'
 
     first = sample.replies[0]
     assert (first.id, first.author, first.parent_id) == ("cu5pebp", "johnnwho", None)
     assert first.body == "<p>Man I am glad there isn't someone on a drum set every time I fall over.</p>"
-    assert first.engagement.items() == {"score": 1136, "upvotes": 1136}
+    assert first.engagement.items() == {"score": 1136}
     assert first.permalink == "https://www.reddit.com/r/funny/comments/3hahrw/ba_dum_tsss/cu5pebp/"
     assert first.posted_at == datetime(2015, 8, 17, 8, 45, 51, tzinfo=timezone.utc)
     second = sample.replies[1]
@@ -324,6 +324,23 @@ def test_old_things_without_score_get_ups_minus_downs():
     result = _read_obj(thread)
     assert result.reply("c1").engagement.items() == {"score": 5, "upvotes": 9, "downvotes": 4}
     assert result.opening_post.engagement.items() == {"score": 1009, "upvotes": 10484, "downvotes": 9475}
+
+
+def test_ups_that_only_repeat_the_score_are_not_upvotes():
+    """Since 2014 reddit reports ``downs`` as 0 and ``ups`` as the score, negative too: that is
+    no count of votes apart from the score, so neither up- nor down-votes are kept."""
+    thread = _thread()
+    buried = _comment("c1", "ben", "Buried.", "t3_abc123", score=-12)
+    assert (buried["data"]["ups"], buried["data"]["downs"]) == (-12, 0)
+    thread[1]["data"]["children"] = [buried]
+    result = _read_obj(thread)
+    assert result.reply("c1").engagement.items() == {"score": -12}
+    assert result.opening_post.engagement.items() == {"score": 10}
+    _link(thread).update(ups=-5, downs=3)  # votes reported apart from the score cannot be negative
+    with pytest.raises(SourceError) as info:
+        _read_obj(thread)
+    assert info.value.message == "expected a count (0 or more), found -5"
+    assert info.value.where == "comments.json at $[0].data.children[0].data.ups"
 
 
 def _poll_data(*counts, total=None):
