@@ -398,6 +398,9 @@ def _thread(
     elif accepted and not any(r.id == accepted for r in replies):
         notes.append(f"the accepted answer {accepted} is not in the dump")
     notes.extend(_empty_body_notes(question, rows))
+    closed = (question.get("ClosedDate") or "").strip()
+    if closed:
+        notes.append(f"the question was closed on {closed[:10]} (ClosedDate): it takes no new answers")
     if site.host is None:
         notes.append("the dump does not name its site, so there are no links; pass the question URL as --thread to get them")
     return Thread(

@@ -403,3 +403,10 @@ def test_a_dump_folder_without_posts_xml_says_so(tmp_path):
         "no Posts.xml here: Users.xml (<users>) hold other tables of the dump; the questions and answers are in Posts.xml"
     )
     assert error.value.fix == "point at Posts.xml, or at a dump folder that holds it (extract it from the site's .7z)"
+
+
+def test_a_closed_question_is_noted():
+    data = DUMP_POSTS.replace('AnswerCount="4"', 'AnswerCount="3" ClosedDate="2020-06-01T10:00:00.000"')
+    thread = read(SourceDocument("Posts.xml", data.encode()))
+    assert "the question was closed on 2020-06-01 (ClosedDate): it takes no new answers" in thread.import_notes
+    assert not any("closed" in note for note in read(SourceDocument("Posts.xml", DUMP_POSTS.encode())).import_notes)
