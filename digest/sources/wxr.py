@@ -103,6 +103,9 @@ def read(request) -> Thread:
         sources.refuse_other_format(request, "wxr")
     name = parts[0].name if len(parts) == 1 else request.name
     if not posts:
+        cut = next((note for part in parts for note in part.notes if note.startswith("the export is cut short")), None)
+        if cut:
+            raise SourceError(cut.split(";")[0] + ", before its first post (<item>)", where=name, fix="export it again, or download it whole")
         raise SourceError("the export holds no posts (<item> elements)", where=name, fix="export posts from WordPress, not only settings")
     post, others = _choose(posts, request.thread, name)
     part = next(p for p in parts if p.name == post.source)

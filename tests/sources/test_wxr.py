@@ -376,6 +376,10 @@ def test_export_without_posts():
     with pytest.raises(SourceError) as error:
         read(EXPORT[: EXPORT.index("<item>")] + "</channel></rss>")
     assert "no posts" in error.value.message
+    with pytest.raises(SourceError) as cut:  # a download cut short in the channel's header
+        read(EXPORT[: EXPORT.index("<item>") - 40])
+    assert cut.value.message.startswith("the export is cut short: it ends at line ")
+    assert cut.value.message.endswith(", before its first post (<item>)") and cut.value.fix == "export it again, or download it whole"
 
 
 def test_autop():
