@@ -39,6 +39,7 @@ class DataUrl:
     url: str
     note: str  # what was fetched instead of the page, for the thread's import notes
     shown_replies: int | None = None  # the comments the page itself shows, when it numbers them
+    every_reply: str | None = None  # where all of them are, when the data holds only some (a WordPress feed)
 
 
 def known_site(url: str) -> DataUrl | None:
@@ -94,7 +95,7 @@ def from_page(page_url: str, data: bytes) -> DataUrl:
     if not _listing_page(root):
         own = [href for _, href in feeds if _feed_of(href, address)]
         if own:  # the discussion's own feed (sometimes as RSS and as Atom)
-            return DataUrl(own[0], f"read the discussion's feed at {own[0]}", _comments_shown(root))
+            return DataUrl(own[0], f"read the discussion's feed at {own[0]}", _comments_shown(root), _wordpress_comments(root, base))
     raise _not_a_discussion(page_url, feeds, _pipermail_archive(address, root))
 
 
@@ -108,15 +109,30 @@ def _comments_shown(root) -> int | None:
     return len(numbers) or None
 
 
+_WP_POST_JSON = re.compile(r"^(https?://.+?/)wp/v2/(?:posts|pages)/(\d+)/?$")
+
+
+def _wordpress_comments(root, base: str) -> str | None:
+    """A WordPress post's every comment, from its REST API (its page links the post's JSON),
+    100 to a page."""
+    for link in root.iter("link"):
+        kind = (link.get("type") or "").lower()
+        if "alternate" in (link.get("rel") or "").lower().split() and kind == "application/json":
+            if found := _WP_POST_JSON.match(urljoin(base, (link.get("href") or "").strip())):
+                return f"{found.group(1)}wp/v2/comments?post={found.group(2)}&per_page=100"
+    return None
+
+
 def checked_against_page(thread: Thread, found: DataUrl) -> Thread:
     """A blog's comments feed lists only its newest comments (WordPress: 10, unless the owner
     changed Settings → Reading); when the page showed more, the import says so and is partial."""
     shown = found.shown_replies
     if not shown or shown <= len(thread.replies):
         return thread
+    where = (f"import {found.every_reply} instead (the blog's API, 100 comments to a page)" if found.every_reply
+             else "a WordPress export (WXR) from the blog's owner holds them all")
     note = (f"the page shows {shown} comments, its feed only the newest {len(thread.replies)}: a blog's feeds list a set number "
-            "of comments (WordPress: 10 unless its owner changed Settings → Reading); a WordPress export (WXR) from the "
-            "blog's owner holds them all")
+            f"of comments (WordPress: 10 unless its owner changed Settings → Reading); {where}")
     total = max(thread.total_replies or 0, shown)
     return replace(thread, partial=True, total_replies=total, import_notes=(*thread.import_notes, note))
 

@@ -96,6 +96,11 @@ def test_comments_the_page_shows_beyond_its_feed_make_the_import_partial():
                                     "number of comments (WordPress: 10 unless its owner changed Settings → Reading); a "
                                     "WordPress export (WXR) from the blog's owner holds them all")
     assert checked_against_page(replace(thread, replies=(reply,) * 12), found).import_notes == ("kept",)
+    api = page.replace(b"</head>", b'<link rel="alternate" type="application/json" href="https://blog.example.net/wp-json/wp/v2/posts/7"></head>')
+    found = from_page("https://blog.example.net/2024/05/tomatoes/", api)
+    assert found.every_reply == "https://blog.example.net/wp-json/wp/v2/comments?post=7&per_page=100"
+    assert checked_against_page(thread, found).import_notes[-1].endswith(
+        "; import https://blog.example.net/wp-json/wp/v2/comments?post=7&per_page=100 instead (the blog's API, 100 comments to a page)")
 
 
 HYPERKITTY_THREAD = b"""<!DOCTYPE html><html><head><title>[Python-Dev] PEP 999 - Python-Dev</title>
@@ -240,6 +245,10 @@ class Site(http.server.BaseHTTPRequestHandler):
             "/community/t/42.json?print=true": json.dumps(TOPIC).encode(),
             "/2024/05/tomatoes/": WORDPRESS_POST.replace(b"https://blog.example.net", f"http://127.0.0.1:{port}".encode()),
             "/2024/05/tomatoes/feed/": COMMENTS_FEED,
+            "/wp-json/wp/v2/comments?post=7&per_page=100": json.dumps([{
+                "id": 1, "post": 7, "parent": 0, "author_name": "Ann", "date_gmt": "2024-05-01T08:00:00",
+                "content": {"rendered": "<p>Water them evenly.</p>"}, "link": "https://blog.example.net/2024/05/tomatoes/#comment-1",
+                "status": "approved", "type": "comment"}]).encode(),
             "/archives/list/python-dev@python.org/thread/ABC123/": HYPERKITTY_THREAD,
             "/archives/list/python-dev@python.org/export/python-dev@python.org-ABC123.mbox.gz?thread=ABC123": THREAD_MBOX,
             "/lkml/1@example.org/": PUBLIC_INBOX_MESSAGE,
@@ -292,3 +301,14 @@ def test_importing_a_page_url_reads_the_data_behind_it(tmp_path, capsys, page, d
     assert [r["author"] for r in thread["replies"]] == [author]
     assert thread["import_notes"][0].endswith(base + data)
     assert base + data in out.out + out.err  # the editor is told what was read
+
+
+def test_a_blogs_comment_api_address_is_read_as_is(tmp_path, capsys):
+    from digest.cli import main
+
+    with site() as base:
+        code = main(["--state-dir", str(tmp_path / "state"), "import", base + "/wp-json/wp/v2/comments?post=7&per_page=100",
+                     "-o", str(tmp_path / "t.json")])
+    assert code == 0, capsys.readouterr().err
+    thread = json.loads((tmp_path / "t.json").read_text())
+    assert (thread["source_format"], [r["author"] for r in thread["replies"]]) == ("wp-rest", ["Ann"])

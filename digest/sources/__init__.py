@@ -33,6 +33,7 @@ FORMATS: dict[str, str] = {
     "discourse": "digest.sources.discourse",
     "reddit": "digest.sources.reddit",
     "hackernews": "digest.sources.hackernews",
+    "wp-rest": "digest.sources.wordpress_rest",
     "wxr": "digest.sources.wxr",
     "disqus": "digest.sources.disqus",
     "stackexchange": "digest.sources.stackexchange",
