@@ -31,3 +31,12 @@ def test_environment_variables_are_documented():
 def test_quick_start_is_exactly_two_commands():
     block = README.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     assert [line.split("#")[0].strip() for line in block.strip().splitlines()] == ["make demo", "make test"]
+
+
+def test_every_source_format_has_a_row_with_an_example_command():
+    from digest.sources import FORMATS
+
+    rows = {line.split("|")[1].strip(" `"): line for line in README.splitlines() if line.startswith("| `")}
+    for name in FORMATS:
+        assert name in rows, f"format {name!r} has no row in the README's Sources table"
+        assert "`digest import " in rows[name].split("|")[-2], f"format {name!r} has no example command"
