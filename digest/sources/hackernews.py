@@ -236,8 +236,8 @@ def _refuse_other_shapes(node: jsonshape.Node) -> None:
     wordpress = _wordpress_comment(node)
     if wordpress is not None:
         node.fail(f"this is WordPress REST JSON ({_wordpress_api(wordpress)}), not Hacker News items",
-                  fix=f"import the post's comments feed ({_comments_feed(wordpress)}) "
-                      "or a WXR export of the site (Tools > Export)")
+                  fix="import it with --format wp-rest, or leave --format out" if not wordpress.has("URL") else
+                      f"import the post's comments feed ({_comments_feed(wordpress)}) or a WXR export of the site (Tools > Export)")
     if any(node.has(key) for key in _HNPWA_KEYS) and not any(node.has(key) for key in _OWN_KEYS):
         item = _plain_id(node["id"].value) or "ID"
         node.fail("this is the HNPWA / node-hnapi item shape (user, content, comments), which this reader does not read",

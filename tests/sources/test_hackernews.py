@@ -387,16 +387,15 @@ def test_wordpress_rest_comments_are_not_hacker_news():
         hackernews.read(ImportRequest((wp_v2,)))
     assert info.value.where == "comments.json at $[0]"
     assert info.value.message == "this is WordPress REST JSON (comments from /wp-json/wp/v2/comments), not Hacker News items"
-    assert info.value.fix == ("import the post's comments feed (https://blog.example.org/2024/05/leeks/feed/) "
-                              "or a WXR export of the site (Tools > Export)")
+    assert info.value.fix == "import it with --format wp-rest, or leave --format out"
     with pytest.raises(SourceError) as info:
         hackernews.read(ImportRequest((wpcom,)))
     assert info.value.where == "replies.json at $"
     assert info.value.message == "this is WordPress REST JSON (WordPress.com REST v1.1 comments), not Hacker News items"
     assert info.value.fix.startswith("import the post's comments feed (https://ex.wordpress.com/2024/05/01/leeks/feed/)")
-    plain_links = _wp_rest_comments()
-    plain_links[0]["link"] = "https://blog.example.org/?p=42#comment-7"  # a site without pretty links
-    with pytest.raises(SourceError, match=r"comments feed \(https://blog.example.org/\?p=42&feed=rss2\)"):
+    plain_links = _wpcom_comments()
+    plain_links["comments"][0]["URL"] = "https://ex.wordpress.com/?p=5#comment-11"  # a site without pretty links
+    with pytest.raises(SourceError, match=r"comments feed \(https://ex.wordpress.com/\?p=5&feed=rss2\)"):
         _read(plain_links)
 
 
