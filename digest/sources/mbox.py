@@ -6,6 +6,8 @@ broken message is skipped and reported instead of losing the archive; MMDF files
 (messages between ``^A^A^A^A`` lines) are read too, and UW-IMAP's (Pine's) "DON'T DELETE
 THIS MESSAGE -- FOLDER INTERNAL DATA" pseudo-message is skipped with a note.  A list digest
 (MIME or RFC 1153 plain text) is taken apart into the messages it carries, with a note.
+A message with no headers after its From_ line (Research Unix's upas) takes its sender and
+date from that line, with a note; an Apple Mail ``.emlx`` file is read as one message.
 Messages are threaded JWZ-style: Message-ID / In-Reply-To / References first (an
 In-Reply-To naming several messages answers the last of them we hold, or the last
 References entry among them); the subject is used only to place messages that carry no
@@ -54,9 +56,11 @@ from digest.sources.mail.decode import (
 )
 from digest.sources.mail.split import (
     _HEADER_LINE,
+    _STRICT_FROM_LINE,
     RawMessage,
     _head_lines,
     is_mmdf_delimiter,
+    looks_like_emlx,
     looks_like_message_headers,
     looks_like_pipermail,
     split_mailbox,
@@ -74,11 +78,14 @@ def sniff(doc) -> bool:
     try:
         if looks_like_pipermail(doc.data):
             return False  # goes to the pipermail reader (listed before us)
+        if looks_like_emlx(doc.data):
+            return True
         lines = _head_lines(doc.data)
         if is_mmdf_delimiter(lines[0]):
             return len(lines) > 1 and bool(_HEADER_LINE.match(lines[1]) or lines[1].startswith(b"From "))
-        if lines[0].startswith(b"From "):
-            return len(lines) > 1 and bool(_HEADER_LINE.match(lines[1]))
+        if lines[0].startswith(b"From "):  # a ctime-shaped From_ line needs no headers after it (upas)
+            strict = _STRICT_FROM_LINE.match(lines[0].rstrip(b"\r"))
+            return len(lines) > 1 and bool(_HEADER_LINE.match(lines[1]) or strict)
         return looks_like_message_headers(doc.data)
     except Exception:  # a sniffer must never raise
         return False
@@ -111,6 +118,7 @@ class Mail:
     sender_missing: bool = False  # Mailman's placeholder sender: the message had no From
     parent_ref: str | None = None  # the message answered, chosen once the whole archive is read
     header_charset_guess: str | None = None  # raw 8-bit From/Subject text, read in this guessed charset
+    headerless: bool = False  # text right after its From_ line (upas): sender and date are the From_ line's
     id: str = ""
     _body: MailBody | None = field(default=None, repr=False)
 
@@ -160,7 +168,10 @@ def parse_message(raw: RawMessage) -> Mail:
     same_charset = raw.data[len(header_block):len(header_block) + _HEADER_CONTEXT] if raw.pipermail else b""
     headers = Headers(email.message_from_bytes(header_block, policy=email.policy.compat32), same_charset)
     names = headers.names()
-    if not names or (raw.from_line is None and not names & {"from", "subject", "date", "message-id"}):
+    headerless = not names and raw.from_line is not None and bool(_FROM_LINE_PARTS.match(decode_bytes(raw.from_line)))
+    if headerless:
+        raw = replace(raw, data=b"\n" + raw.data)  # all of it is text: no line to take for a header
+    elif not names or (raw.from_line is None and not names & {"from", "subject", "date", "message-id"}):
         raise _NotAMessage("no mail headers")
     if names & {"x-imap", "x-imapbase"} and _FOLDER_DATA_SUBJECT.match(headers.first("Subject") or ""):
         raise _FolderData()
@@ -193,6 +204,7 @@ def parse_message(raw: RawMessage) -> Mail:
         sort_time=sort_time,
         sender_missing=sender_missing,
         header_charset_guess=headers.charset_guess if headers.guessed("From") or headers.guessed("Subject") else None,
+        headerless=headerless,
     )
 
 
@@ -254,8 +266,11 @@ def load_mails(request) -> _Archive:
     mails: list[Mail] = []
     skipped: list[str] = []
     expanded: list[str] = []
+    cut: list[str] = []  # what splitting a file had to assume
     for index, doc in enumerate(request.documents):
         for raw in _messages_of(split_mailbox(doc.data, doc.name, index), expanded):
+            if raw.note and f"{doc.name}: {raw.note}" not in cut:
+                cut.append(f"{doc.name}: {raw.note}")
             try:
                 mails.append(parse_message(raw))
             except _FolderData:
@@ -269,7 +284,7 @@ def load_mails(request) -> _Archive:
             except Exception as exc:  # the email package on hostile input: skip this message only
                 reason = type(exc).__name__
                 skipped.append(f"{doc.name} at byte {raw.offset}: a message that could not be parsed was skipped ({reason})")
-    notes = skipped[:_LISTED_SKIPS]
+    notes = cut[:_LISTED_SKIPS] + skipped[:_LISTED_SKIPS]
     if len(skipped) > _LISTED_SKIPS:
         notes.append(f"... and {len(skipped) - _LISTED_SKIPS} more skipped parts")
     notes += expanded[:_LISTED_SKIPS]
@@ -398,12 +413,18 @@ def _guess_notes(chosen: MailThread, mails: list[Mail]) -> list[str]:
             f"the In-Reply-To of {_ids_text(chosen.loops)} closed a loop of replies and was ignored: "
             "the earliest message of the loop comes first"
         )
+    headerless = [m.id for m in mails if m.headerless]
+    if headerless:
+        notes.append(
+            f"no mail headers in {_ids_text(headerless)}: sender and date are taken from the mbox 'From ' line, "
+            "and there is no subject or Message-ID to thread by"
+        )
     no_sender = [m.id for m in mails if m.sender_missing]
     if no_sender:
         notes.append(f"no sender recorded for {_ids_text(no_sender)} (Mailman's bogus@does.not.exist.com); shown as 'unknown'")
     by_assumption: dict[str, list[str]] = {}
     for mail in mails:
-        for assumed in mail.body().charset_notes:
+        for assumed in mail.body().text_notes:
             by_assumption.setdefault(assumed, []).append(mail.id)
     for assumed, ids in by_assumption.items():
         notes.append(f"the text of {_ids_text(ids)} {assumed}")

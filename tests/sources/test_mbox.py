@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -990,3 +991,227 @@ def test_a_paragraph_of_short_lines_keeps_its_line_breaks():
     body = _text(f"From: Wang <w@x>\nSubject: Re: x\nMessage-ID: <a@x>\n\n{text}", name="a.eml").opening_post.body
     assert body == ("<p>Thanks for the quick review, I will send a second version of the patch with the changes you "
                     "asked for.</p><p>Best Regards<br>Wang Yugui (wangyugui@example.com)<br>2020/10/23</p>")
+
+
+# ---------------------------------------------------------------------------- parts in order, inline armour, footers
+
+_HTML_POST_WITH_TEXT_FOOTER = (
+    "From: Jane Roe <jane@example.org>\nSubject: [Users] Printer offline\nMessage-ID: <html1@example.org>\n"
+    'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n'
+    "--B\nContent-Type: text/html; charset=utf-8\n\n<p>Hi all,</p><p>my printer shows <b>offline</b>.</p>\n"
+    "--B\nContent-Type: text/plain; charset=us-ascii\nContent-Disposition: inline\n\n"
+    "_______________________________________________\nUsers mailing list\n"
+    "http://lists.example.org/mailman/listinfo/users\n--B--\n"
+)
+
+
+def test_html_only_post_keeps_its_text_before_the_lists_plain_footer_part():
+    """Mailman decorates an HTML-only post with a text/plain footer part after it."""
+    thread = _text(_HTML_POST_WITH_TEXT_FOOTER, name="html.eml")
+    assert thread.opening_post.body == (
+        "<p>Hi all,</p><p>my printer shows <strong>offline</strong>.</p><pre class=\"signature\">"
+        "_______________________________________________\nUsers mailing list\n"
+        "http://lists.example.org/mailman/listinfo/users</pre>"
+    )
+    assert thread.import_notes == ()
+
+
+def test_html_post_keeps_its_text_before_a_forwarded_message_part():
+    text = (
+        "From: Art <art@example.org>\nSubject: Fwd: book\nMessage-ID: <fw@example.org>\n"
+        'Content-Type: multipart/mixed; boundary="B"\n\n'
+        "--B\nContent-Type: text/html\n\n<p>Why not do both?</p>\n"
+        "--B\nContent-Type: message/rfc822\n\nFrom: Cosmo <c@example.org>\nSubject: book\n\nHelp me export it.\n--B--\n"
+    )
+    assert _text(text, name="fw.eml").opening_post.body == (
+        "<p>Why not do both?</p><p>Forwarded message from Cosmo: book</p><blockquote><p>Help me export it.</p></blockquote>"
+    )
+
+
+def test_html_part_repeating_the_plain_part_outside_an_alternative_is_read_once():
+    text = (
+        "From: Ann <ann@example.org>\nSubject: x\nMessage-ID: <twice@example.org>\n"
+        'Content-Type: multipart/mixed; boundary="B"\n\n'
+        "--B\nContent-Type: text/plain\n\nThe build is green again.\n"
+        "--B\nContent-Type: text/html\n\n<p>The build is <b>green</b> again.</p>\n--B--\n"
+    )
+    assert _text(text, name="twice.eml").opening_post.body == "<p>The build is green again.</p>"
+
+
+_CLEARSIGNED = (
+    "From: Alice <alice@example.org>\nSubject: [ANNOUNCE] foo 1.2\nMessage-ID: <pgp1@example.org>\n\n"
+    "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n"
+    "Foo 1.2 fixes a crash.\n\n- - a list item\n- -- \nAlice\n"
+    "-----BEGIN PGP SIGNATURE-----\n\niQIzBAEBCAAdFiEEtuYvPRKsOElcDakFEMKTtsN8TjYFAliOJGUACgkQ\n=sV/2\n"
+    "-----END PGP SIGNATURE-----\n"
+)
+
+
+def test_inline_pgp_signature_armour_is_left_out_and_dash_escapes_undone():
+    """RFC 4880 7.1: the signer's "- item" and "-- " lines are dash-escaped as "- - item", "- -- "."""
+    thread = _text(_CLEARSIGNED, name="signed.eml")
+    assert thread.opening_post.body == '<p>Foo 1.2 fixes a crash.</p><ul><li>a list item</li></ul><pre class="signature">Alice</pre>'
+    assert thread.import_notes == (
+        "the text of <pgp1@example.org> is PGP-signed inline: the armour lines and the signature block were left out "
+        "(the signature was not checked)",
+    )
+
+
+def test_quoted_clearsigned_text_is_unarmoured_at_its_quote_depth():
+    text = (
+        "From: Bob <bob@example.org>\nSubject: Re: foo\nMessage-ID: <pgp2@example.org>\n\n"
+        "> -----BEGIN PGP SIGNED MESSAGE-----\n> Hash: SHA1\n>\n> - - one\n> - - two\n"
+        "> -----BEGIN PGP SIGNATURE-----\n> iQIz\n> -----END PGP SIGNATURE-----\n\nThanks.\n"
+    )
+    thread = _text(text, name="re.eml")
+    assert thread.opening_post.body == "<blockquote><ul><li>one</li><li>two</li></ul></blockquote><p>Thanks.</p>"
+    assert len(thread.import_notes) == 1 and "PGP-signed inline" in thread.import_notes[0]
+
+
+def test_mutt_inline_forward_is_quoted_under_its_intro_line():
+    text = (
+        "From: Leo <leo@example.org>\nSubject: FW: advisory\nMessage-ID: <fw1@example.org>\n\n"
+        "Can anyone provide some insight?\n\n----- Forwarded message from Moritz <jmm@example.org> -----\n\n"
+        "Date: Sun, 29 Jan 2017 18:24:15 +0100\nFrom: Moritz <jmm@example.org>\nSubject: [DSA 1-1] foo\n\n"
+        "Please upgrade your foo packages.\n\n----- End forwarded message -----\n\n-- \nLeo\n"
+    )
+    body = _text(text, name="fw.eml").opening_post.body
+    assert body == (
+        "<p>Can anyone provide some insight?</p><p>----- Forwarded message from Moritz &lt;jmm@example.org&gt; -----</p>"
+        "<blockquote><pre>Date: Sun, 29 Jan 2017 18:24:15 +0100\nFrom: Moritz &lt;jmm@example.org&gt;\n"
+        "Subject: [DSA 1-1] foo</pre><p>Please upgrade your foo packages.</p></blockquote>"
+        '<pre class="signature">Leo</pre>'
+    )
+    assert mbox.own_text(body) == "Can anyone provide some insight? ----- Forwarded message from Moritz <jmm@example.org> -----"
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "------------------------ Yahoo! Groups Sponsor --------------------~-->\nFair play? Click!\n"
+        "http://us.click.yahoo.com/T8sf5C/tzNLAA\n--------------------------------------------------------------------~->\n"
+        "\nYahoo! Groups Links\n\n<*> To visit your group on the web, go to:\n    http://groups.yahoo.com/group/x/\n",
+        "------------------------------------\n\nYahoo! Groups Links\n\n<*> To visit your group on the web, go to:\n"
+        "    http://groups.yahoo.com/group/x/\n",
+        "--~--~---------~--~----~------------~-------~--~----~\nYou received this message because you are subscribed "
+        'to the Google Groups "Django users" group.\n-~----------~----~----~----~------~----~------~--~---\n',
+    ],
+    ids=["yahoo-sponsor", "yahoo-links", "google-groups-2008"],
+)
+def test_yahoo_and_old_google_groups_footers_are_list_footers(footer):
+    text = f"From: Jane <jane@example.org>\nSubject: Re: x\nMessage-ID: <g@example.org>\n\nUse the ordering option.\n\nJane\n\n{footer}"
+    body = _text(text, name="g.eml").opening_post.body
+    first_line = footer.split("\n")[0].replace(">", "&gt;")
+    assert body.startswith('<p>Use the ordering option.</p><p>Jane</p><pre class="signature">' + first_line)
+    assert mbox.own_text(body) == "Use the ordering option. Jane"
+
+
+def test_supercite_blank_tag_and_indented_quote_marks_are_quotes():
+    """VM/Gnus with an empty tag: '>>>>> " " == Name writes:' then "    > text" lines."""
+    text = (
+        'From: Trond <trond@example.org>\nSubject: Re: NFS\nMessage-ID: <sc1@example.org>\n\n'
+        '>>>>> " " == volodya  <volodya@example.com> writes:\n\n'
+        "    >> You forgot to enable NFSv3.\n\n     > I did.. I'll make clean and recompile the kernel again, just in\n"
+        "     > case.\n\n"
+        "The mount format changed.\n"
+    )
+    assert _text(text, name="sc.eml").opening_post.body == (
+        "<p>volodya  &lt;volodya@example.com&gt; writes:</p><blockquote><blockquote><p>You forgot to enable NFSv3.</p>"
+        "</blockquote><p>I did.. I'll make clean and recompile the kernel again, just in case.</p></blockquote>"
+        "<p>The mount format changed.</p>"
+    )
+
+
+def test_indented_greater_than_without_a_supercite_attribution_stays_text():
+    text = "From: Ann <ann@x>\nSubject: x\nMessage-ID: <a@x>\n\nRun this:\n\n    $ ls \\\n    > out.txt\n    > more\n"
+    assert "<blockquote>" not in _text(text, name="a.eml").opening_post.body
+
+
+def test_uuencoded_file_in_the_text_is_left_out_with_a_note():
+    text = (
+        "From: Old Timer <old@example.org>\nSubject: Re: script\nMessage-ID: <uu1@example.org>\n\n"
+        "Here is the script.\n\nbegin 644 fix.sh\n"
+        "M(R$O8FEN+W-H\"F5C:&\\@:&5L;&\\@=V]R;&0@9G)O;2!T:&4@871T86-H960@\n"
+        "K<V-R:7!T+\"!W:&EC:\"!I<R!L;VYG(&5N;W5G:\"!F;W(@='=O(&QI;F5S\"@  \n`\nend\n\nCheers, Old\n"
+    )
+    thread = _text(text, name="uu.eml")
+    assert thread.opening_post.body == "<p>Here is the script.</p><p>Cheers, Old</p>"
+    assert thread.import_notes == ("the text of <uu1@example.org> holds uuencoded file(s), left out: fix.sh",)
+
+
+def test_begin_line_without_uuencoded_lines_stays_text():
+    text = "From: Ann <ann@x>\nSubject: x\nMessage-ID: <a@x>\n\nbegin 644 is the mode\nwe chose for the file.\nend\n"
+    thread = _text(text, name="a.eml")
+    assert "begin 644 is the mode" in thread.opening_post.body and thread.import_notes == ()
+
+
+# ---------------------------------------------------------------------------- headerless messages, .emlx
+
+_UPAS = (
+    "From dmg Tue Jul 11 08:08:46 EDT 1989\n"
+    "f2c's formatted I/O seems to work.\n\n"
+    "From gre Fri Aug  4 21:09:07 EDT 1989\n\n"
+    "Subject: is not a header here\n\n"
+    "From arpa!tam Wed Aug  9 20:26:04 CDT 1989\nFrom: tam@hilbert.cray.com (Tom MacDonald)\n"
+    "Message-Id: <t1@cray.com>\nSubject: f2c help\n\nWe tried f2c.\n"
+)
+
+
+def test_mbox_whose_first_message_has_no_headers_is_read_with_a_note():
+    """Research Unix's upas wrote local mail as text right after the From_ line."""
+    assert mbox.sniff(SourceDocument("upas.mbox", _UPAS.encode()))
+    with pytest.raises(SourceError) as error:
+        _text(_UPAS, name="upas.mbox")
+    assert "this source holds 3 threads" in error.value.message
+    first = re.search(r"<(h-[0-9a-f]+)>", error.value.message).group(1)
+    thread = _text(_UPAS, thread=first, name="upas.mbox")
+    post = thread.opening_post
+    assert (post.author, post.posted_at, post.posted_at_text) == ("dmg", None, "Tue Jul 11 08:08:46 EDT 1989")
+    assert post.body == "<p>f2c's formatted I/O seems to work.</p>"
+    assert thread.import_notes == (
+        f"no mail headers in <{first}>: sender and date are taken from the mbox 'From ' line, "
+        "and there is no subject or Message-ID to thread by",
+        "the source holds 2 other thread(s), not imported",
+    )
+    assert _text(_UPAS, thread="f2c help", name="upas.mbox").author == "Tom MacDonald"
+
+
+_EMLX_MESSAGE = (
+    "From: Philipp <p@example.org>\nSubject: Lorem ipsum\nMessage-Id: <emlx1@example.org>\n"
+    "Date: Fri, 26 Jan 2018 17:44:31 +0100\n\nLorem ipsum dolor sit amet.\n"
+)
+_EMLX_PLIST = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n\t<key>flags</key>\n'
+    "\t<integer>8623750272</integer>\n</dict>\n</plist>\n"
+)
+
+
+def test_apple_mail_emlx_is_recognised_and_read_without_its_count_and_plist():
+    data = f"{len(_EMLX_MESSAGE.encode())}       \n{_EMLX_MESSAGE}{_EMLX_PLIST}".encode()
+    assert mbox.sniff(SourceDocument("1.emlx", data))
+    thread = _text(data, name="1.emlx")
+    assert (thread.id, thread.title, thread.author) == ("emlx1@example.org", "Lorem ipsum", "Philipp")
+    assert thread.opening_post.body == "<p>Lorem ipsum dolor sit amet.</p>"
+    assert thread.import_notes == ()
+
+
+def test_emlx_whose_count_misses_the_plist_is_read_up_to_it_with_a_note():
+    """A file converted to CRLF, or cut short, no longer matches its byte count."""
+    data = f"12\n{_EMLX_MESSAGE}{_EMLX_PLIST}".encode()
+    assert mbox.sniff(SourceDocument("1.emlx", data))
+    thread = _text(data, name="1.emlx")
+    assert thread.opening_post.body == "<p>Lorem ipsum dolor sit amet.</p>"
+    end = len(f"12\n{_EMLX_MESSAGE}".encode())
+    assert thread.import_notes == (
+        f"1.emlx: the .emlx byte count (12) does not end the message; it was read up to Apple's property list (byte {end})",
+    )
+    cut = f"999\n{_EMLX_MESSAGE}".encode()
+    thread = _text(cut, name="2.emlx")
+    assert thread.opening_post.body == "<p>Lorem ipsum dolor sit amet.</p>"
+    assert thread.import_notes == (
+        f"2.emlx: the .emlx file holds {len(_EMLX_MESSAGE)} of the 999 bytes its first line counts: the message is cut short",
+    )
+
+
+def test_a_number_line_before_text_that_is_not_mail_is_no_emlx():
+    assert not mbox.sniff(SourceDocument("n.txt", b"42\nThe answer, as everyone knows.\n"))

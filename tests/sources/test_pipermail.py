@@ -385,3 +385,16 @@ def test_mailmans_scrubber_notes_alone_are_no_readable_text(body):
     thread = _text(text)
     assert thread.opening_post.body.startswith('<pre class="signature">' + body.split("-")[0].split("\n")[0])
     assert "no readable text in <t@example.com>" in thread.import_notes
+
+
+def test_inline_pgp_signed_post_in_an_archive_is_unarmoured_with_a_note():
+    body = (
+        b"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA1\n\nThe release is tagged.\n- -- \nKen\n"
+        b"-----BEGIN PGP SIGNATURE-----\nVersion: GnuPG v1\n\niEYEARECAAYFAkm\n=x1Qz\n-----END PGP SIGNATURE-----\n"
+    )
+    thread = _text(_one_post(body))
+    assert thread.opening_post.body == '<p>The release is tagged.</p><pre class="signature">Ken</pre>'
+    assert thread.import_notes == (
+        "the text of <post@example.jp> is PGP-signed inline: the armour lines and the signature block were left out "
+        "(the signature was not checked)",
+    )

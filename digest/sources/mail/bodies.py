@@ -1,6 +1,7 @@
 """Message bodies: walking MIME parts and readying plain text for the body HTML subset.
 
-Picks the inline text parts (text/plain preferred, one choice per multipart/alternative),
+Reads the inline text parts in order (text/plain preferred only inside a
+multipart/alternative, so an HTML-only post keeps its text before a list's plain footer part),
 decodes them (guessing the charset of text that declares none, and saying so; undoing
 ``format=flowed``, see :mod:`~digest.sources.mail.flowed`), and
 prepares plain text so that quoted originals without ``>`` markers (Outlook's
@@ -11,13 +12,18 @@ ELM's ``:``, ``| ``) read as quotes, list footers and pipermail's "next part" an
 attributions stay next to their quote, and in pipermail text the addresses Mailman
 obfuscated ("x at y") do not break links.  A forwarded ``message/rfc822`` part is quoted
 under a line naming its sender, date and subject, and an HTML-only reply has its
-Outlook original put in a blockquote too.  :func:`own_text` gives what a sender wrote
+Outlook original put in a blockquote too.  Inline PGP-signed text loses its armour and
+signature block (RFC 4880's dash-escapes undone), mutt's "Forwarded message from X" block
+is quoted, and a uuencoded file in the text is left out, each with a note where something
+goes.  :func:`own_text` gives what a sender wrote
 without quotes or signature.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import lxml.etree
@@ -60,6 +66,10 @@ _SCRUBBED_PART = re.compile(
 _SCRUBBED_NOTE = re.compile(r"^(?:An HTML attachment|A non-text attachment) was scrubbed\.\.\.\s*$")
 # Mailman 2's Scrubber for a part it could not convert (often glued to the "next part" line)
 _SKIPPED_CONTENT = re.compile(r"^Skipped content of type [\w.+-]+/[\w.+-]+")
+# Yahoo! Groups' sponsor block ("---- Yahoo! Groups Sponsor ----~-->") and link list, and
+# Google Groups' footer of 2007-2011 ("--~--~---------~--~----~---...")
+_GROUPS_FOOTER = re.compile(r"^(?:-{3,} ?Yahoo! Groups Sponsor ?-+~-->|Yahoo! Groups Links\s*$|--~--~-+~[-~]*$)")
+_DASH_RULE = re.compile(r"^-{20,}\s*$")
 _OUTLOOK_ORIGINAL = re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
 # Outlook's header block of the original: From:, then Sent: (or Date:) and To:/Subject:
 _HEADER_FROM = re.compile(r"^\s*\*?(?:From|Von|De|Da|Van|Från|Fra|Od|От)\s*:\*?\s+\S", re.IGNORECASE)
@@ -85,6 +95,7 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
     if obfuscation:
         text = _undo_obfuscated_links(text, obfuscation)
     lines = _marked_quotes(text.split("\n"))
+    lines = _quote_mutt_forward(lines)
     lines = _quote_outlook_original(lines)
     lines = _quote_unmarked_original(lines)
     lines = _footer_as_signature(lines)
@@ -93,13 +104,15 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
 
 
 # Gnus/supercite's attribution: '>>>>> "JH" == John Hacker <jh@example.com> writes:'
-_SUPERCITE_ATTRIBUTION = re.compile(r'^>{2,}\s*"(?P<tag>[^"\s]{1,20})"\s*==\s*\S.*$')
+_SUPERCITE_ATTRIBUTION = re.compile(r'^>{2,}\s*"(?P<tag>[^"]{0,20})"\s*==\s*\S.*$')
 # supercite's "JH> " (initials, or the tag an attribution line names), ELM's ":", and "| "
 _SUPERCITE_PREFIX = re.compile(r"^(?P<tag>[A-Za-z][\w.-]{0,19})> ?")
 _INITIALS = re.compile(r"^[A-Z]{1,4}$")
 _PROMPTS = {"SQL", "DB", "CMD", "PS"}
 _COLON_PREFIX = re.compile(r"^:(?!:)")
 _PIPE_PREFIX = re.compile(r"^\| ?")
+# supercite with a blank tag (Gnus, VM): "    > text", the mark indented, ">>" for a quote's quote
+_INDENTED_MARK = re.compile(r"^[ \t]{2,12}>")
 
 
 def _marked_quotes(lines: list[str]) -> list[str]:
@@ -107,9 +120,10 @@ def _marked_quotes(lines: list[str]) -> list[str]:
     first), supercite's ``JH> `` (Gnus), ELM's ``:`` and ``| ``, each only on a block of two
     or more consecutive lines (a single
     ``:`` line is prose), and the ``>>>>> "JH" == ... writes:`` line they follow made
-    a plain attribution line rather than five levels of quote."""
-    tags = {m.group("tag") for m in map(_SUPERCITE_ATTRIBUTION.match, lines) if m}
-    out = [line.lstrip(">").lstrip() if _SUPERCITE_ATTRIBUTION.match(line) else line for line in lines]
+    a plain attribution line rather than five levels of quote.  After a blank tag's
+    attribution (``>>>>> " " == ...``) the indented ``    > `` lines are its quote."""
+    tags = {m.group("tag").strip() for m in map(_SUPERCITE_ATTRIBUTION.match, lines) if m}
+    out = [_plain_attribution(line) if _SUPERCITE_ATTRIBUTION.match(line) else line for line in lines]
     index = 0
     while index < len(out):
         end, quoted = _quote_block(out, index, tags)
@@ -119,11 +133,19 @@ def _marked_quotes(lines: list[str]) -> list[str]:
     return out
 
 
+def _plain_attribution(line: str) -> str:
+    """``>>>>> "JH" == John writes:`` without its five marks (and a blank tag's ``" " ==``)."""
+    line = line.lstrip(">").lstrip()
+    return re.sub(r'^"\s*"\s*==\s*', "", line)
+
+
 def _prefix_kind(line: str, tags: set[str]) -> str | None:
     """Which other quote mark opens the line: ``>`` after a space (Netscape 4), a supercite
     tag, ``:`` or ``|``."""
     if line.startswith(" >"):
         return " >"
+    if "" in tags and _INDENTED_MARK.match(line):
+        return "indented"
     supercite = _SUPERCITE_PREFIX.match(line)
     if supercite:
         tag = supercite.group("tag")
@@ -146,7 +168,7 @@ def _quote_block(lines: list[str], start: int, tags: set[str]) -> tuple[int, boo
     while end < len(lines) and _prefix_kind(lines[end], tags) == kind:
         end += 1
     block = lines[start:end]
-    named = kind.startswith("tag:") and kind[4:] in tags
+    named = kind == "indented" or (kind.startswith("tag:") and kind[4:] in tags)
     if len(block) < 2 and not named:
         return end, False
     if kind == ":" and not any(line.rstrip() == ":" or line.startswith((": ", ":>")) for line in block):
@@ -157,6 +179,8 @@ def _quote_block(lines: list[str], start: int, tags: set[str]) -> tuple[int, boo
 def _as_marked_quote(line: str, tags: set[str]) -> str:
     if line.startswith(" >"):
         return line[1:]
+    if "" in tags and _INDENTED_MARK.match(line):
+        return line.lstrip(" \t")
     supercite = _SUPERCITE_PREFIX.match(line)
     if supercite and (supercite.group("tag") in tags or _INITIALS.match(supercite.group("tag"))):
         rest = line[supercite.end():]
@@ -166,6 +190,28 @@ def _as_marked_quote(line: str, tags: set[str]) -> str:
         rest = _PIPE_PREFIX.sub("", line, count=1)
     rest = rest.lstrip(" ") if not rest.startswith(">") else rest
     return ">" + (rest if rest.startswith(">") else (" " + rest if rest else ""))
+
+
+# mutt's forward_attribution_intro and _trailer: "----- Forwarded message from X -----"
+_MUTT_FORWARD_START = re.compile(r"^-{5} ?Forwarded message from .+ ?-{5}\s*$")
+_MUTT_FORWARD_END = re.compile(r"^-{5} ?End forwarded message ?-{5}\s*$")
+
+
+def _quote_mutt_forward(lines: list[str]) -> list[str]:
+    """mutt's inline forward: the lines between its "Forwarded message from X" and "End
+    forwarded message" lines are the forwarded original, quoted under the first (the end
+    line goes, as the quote ends there); without an end line, up to a list footer."""
+    start = next((i for i, line in enumerate(lines) if _MUTT_FORWARD_START.match(line)), None)
+    if start is None:
+        return lines
+    end = next((i for i in range(start + 1, len(lines)) if _MUTT_FORWARD_END.match(lines[i])), None)
+    if end is None:
+        return _quote_from(lines, start + 1)
+    original = lines[start + 1:end]
+    while original and not original[0].strip():
+        original = original[1:]
+    quoted = ["> " + line if line.strip() else ">" for line in original]
+    return lines[:start + 1] + quoted + lines[end + 1:]
 
 
 def _quote_outlook_original(lines: list[str]) -> list[str]:
@@ -222,12 +268,18 @@ def _quote_from(lines: list[str], start: int) -> list[str]:
 
 
 def _is_footer(lines: list[str], index: int) -> bool:
+    """Where a list's footer starts: Mailman's rule and list lines, its Scrubber notes,
+    Yahoo! Groups' sponsor block or "Yahoo! Groups Links" (the rule of dashes before
+    either), Google Groups' ``--~--~--`` block of 2007-2011."""
     line = lines[index]
     if _SCRUBBED_NOTE.match(line):
         return any(x.lstrip().lower().startswith(("url", "name:")) for x in lines[index + 1:index + 3])
+    if _GROUPS_FOOTER.match(line):
+        return True
+    following = lines[index + 1:index + 4]
     return bool(_SCRUBBED_PART.match(line) or _SKIPPED_CONTENT.match(line)) or bool(
-        _LIST_FOOTER_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in lines[index + 1:index + 4])
-    )
+        _LIST_FOOTER_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in following)
+    ) or bool(_DASH_RULE.match(line) and any(_GROUPS_FOOTER.match(x) for x in following))
 
 
 _ADDRESS_CHARS = r"[^\s<>\"'()\[\]]"
@@ -349,54 +401,64 @@ def _guess_note(declared: str | None, codec: str | None, guess: str) -> str:
     return f"{said}; it was read as {charset_label(guess)} (a guess)"
 
 
-def _collect_text(part, plain: list[str], html: list[str], notes: list[str], depth: int = 0) -> None:
-    """Inline text/plain and text/html parts in order; one choice per multipart/alternative;
-    an attached message (a forward) quoted under a line naming its sender, date and subject."""
+@dataclass(frozen=True)
+class _TextPart:
+    """One inline text part in reading order: plain text, or an HTML document."""
+
+    text: str
+    is_html: bool
+
+
+def _collect_text(part, found: list[_TextPart], notes: list[str], depth: int = 0) -> None:
+    """Inline text/plain and text/html parts in the order they are read; plain versus HTML
+    is chosen only inside a multipart/alternative (a list's text footer after an HTML-only
+    post is a part of its own); an attached message (a forward) quoted under a line naming
+    its sender, date and subject."""
     if depth > 30:
         return
     if part.get_content_type() == "message/rfc822" and isinstance(part.get_payload(), list) and part.get_payload():
-        _collect_forwarded(part.get_payload()[0], plain, html, notes, depth + 1)
+        found.append(_TextPart(_forwarded_text(part.get_payload()[0], notes, depth + 1), False))
         return
     if part.is_multipart():
         children = part.get_payload()
         if not isinstance(children, list):
             return
         if part.get_content_subtype() == "alternative":
-            best_plain: list[str] = []
-            best_html: list[str] = []
-            for child in children:
-                child_plain: list[str] = []
-                child_html: list[str] = []
-                _collect_text(child, child_plain, child_html, notes, depth + 1)
-                best_plain = best_plain or child_plain
-                best_html = best_html or child_html
-            if best_plain:
-                plain.extend(best_plain)
-            else:
-                html.extend(best_html)
+            found.extend(_preferred_alternative(children, notes, depth + 1))
             return
         for child in children:
-            _collect_text(child, plain, html, notes, depth + 1)
+            _collect_text(child, found, notes, depth + 1)
         return
     if _is_attachment(part):
         return
-    maintype, subtype = part.get_content_maintype(), part.get_content_subtype()
-    if maintype != "text":
-        return
-    (html if subtype == "html" else plain).append(part_text(part, notes))
+    if part.get_content_maintype() == "text":
+        found.append(_TextPart(part_text(part, notes), part.get_content_subtype() == "html"))
 
 
-def _collect_forwarded(inner, plain: list[str], html: list[str], notes: list[str], depth: int) -> None:
+def _preferred_alternative(children: list, notes: list[str], depth: int) -> list[_TextPart]:
+    """The text of one version of a multipart/alternative: the first one that is all plain
+    text, else the first one with any text."""
+    versions: list[list[_TextPart]] = []
+    for child in children:
+        version: list[_TextPart] = []
+        _collect_text(child, version, notes, depth)
+        versions.append([piece for piece in version if piece.text.strip()])
+    plain = next((v for v in versions if v and not any(piece.is_html for piece in v)), None)
+    return plain if plain is not None else next((v for v in versions if v), [])
+
+
+def _forwarded_text(inner, notes: list[str], depth: int) -> str:
     """A ``message/rfc822`` part is someone else's message: its text is a quote, not the
-    forwarder's own words.  Its HTML-only text is read as plain text to be quoted."""
-    inner_plain: list[str] = []
-    inner_html: list[str] = []
-    _collect_text(inner, inner_plain, inner_html, notes, depth)
-    text = "\n\n".join(p for p in inner_plain if p.strip())
-    if not text.strip() and inner_html:
-        text = bodies.plain_text(bodies.from_html(CONTROL_CHARS.sub("", "\n".join(inner_html))))
+    forwarder's own words.  Its HTML is read as plain text to be quoted."""
+    pieces: list[_TextPart] = []
+    _collect_text(inner, pieces, notes, depth)
+    texts = [
+        bodies.plain_text(bodies.from_html(CONTROL_CHARS.sub("", piece.text))) if piece.is_html else piece.text
+        for piece in pieces
+    ]
+    text = "\n\n".join(t for t in texts if t.strip())
     quoted = ["> " + line if line.strip() else ">" for line in text.replace("\r\n", "\n").split("\n")]
-    plain.append("\n".join([_forward_attribution(inner)] + quoted))
+    return "\n".join([_forward_attribution(inner)] + quoted)
 
 
 def _forward_attribution(inner) -> str:
@@ -415,31 +477,170 @@ def _forward_attribution(inner) -> str:
 
 class MailBody(NamedTuple):
     """A message's body HTML, whether it has readable text (not only a signature or
-    pipermail's "attachment was scrubbed" note), and what its decoding assumed
-    (see :func:`part_text`)."""
+    pipermail's "attachment was scrubbed" note), and what reading its text assumed or
+    left out, each the end of a sentence about "the text of" the message (see :func:`part_text`)."""
 
     html: str
     readable: bool
-    charset_notes: tuple[str, ...] = ()
+    text_notes: tuple[str, ...] = ()
 
 
 def message_body(msg, obfuscation: str | None = None) -> MailBody:
-    """The body in the HTML subset, text/plain preferred (``obfuscation``: see prepare_plain_text)."""
-    plain: list[str] = []
-    html: list[str] = []
+    """The body in the HTML subset, its parts in reading order (``obfuscation``: see prepare_plain_text)."""
+    found: list[_TextPart] = []
     notes: list[str] = []
-    _collect_text(msg, plain, html, notes)
-    assumed = tuple(dict.fromkeys(notes))
-    plain = [p for p in plain if p.strip()]
-    if plain:
-        text = prepare_plain_text("\n\n".join(plain), obfuscation)
-        lines = text.split("\n")
-        before_signature = lines[:next((i for i, line in enumerate(lines) if line in ("-- ", "--")), len(lines))]
-        return MailBody(bodies.from_plain_text(text, short_lines_kept=True), any(line.strip() for line in before_signature), assumed)
-    html = [h for h in html if h.strip()]
-    if html:
-        return MailBody(bodies.from_html(quote_html_original(CONTROL_CHARS.sub("", "\n".join(html)))), True, assumed)
-    return MailBody("", False, assumed)
+    _collect_text(msg, found, notes)
+    html: list[str] = []
+    readable = False
+    pieces = _without_html_copies([piece for piece in found if piece.text.strip()])
+    for is_html, run in itertools.groupby(pieces, key=lambda piece: piece.is_html):
+        texts = [piece.text for piece in run]
+        if is_html:
+            html.append(_html_run(texts))
+            readable = True
+        else:
+            run_html, run_readable = _plain_run(texts, obfuscation, notes)
+            html.append(run_html)
+            readable = readable or run_readable
+    return MailBody("".join(html), readable, tuple(dict.fromkeys(notes)))
+
+
+def _html_run(texts: list[str]) -> str:
+    return bodies.from_html(quote_html_original(CONTROL_CHARS.sub("", "\n".join(texts))))
+
+
+def _plain_run(texts: list[str], obfuscation: str | None, notes: list[str]) -> tuple[str, bool]:
+    """Plain parts read together as body HTML, and whether they hold text before a signature."""
+    text = _without_uuencoded_files(_without_pgp_armour("\n\n".join(texts), notes), notes)
+    text = prepare_plain_text(text, obfuscation)
+    lines = text.split("\n")
+    readable = any(line.strip() for line in lines[:_signature_line(lines)])
+    return bodies.from_plain_text(text, short_lines_kept=True), readable
+
+
+def _without_html_copies(pieces: list[_TextPart]) -> list[_TextPart]:
+    """Without an HTML part that repeats a plain part's words (a mailer that sends both
+    versions side by side instead of as a multipart/alternative)."""
+    plain = {_letters(piece.text) for piece in pieces if not piece.is_html}
+    if not plain or all(not piece.is_html for piece in pieces):
+        return pieces
+    return [p for p in pieces if not (p.is_html and _letters(bodies.plain_text(_html_run([p.text]))) in plain)]
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"\W+", "", text).casefold()
+
+
+# RFC 4880 7: clearsigned text, at any quote depth ("> -----BEGIN PGP SIGNED MESSAGE-----")
+_PGP_SIGNED = re.compile(r"^(?P<marks>(?:> ?)*)-----BEGIN PGP SIGNED MESSAGE-----\s*$")
+_PGP_ARMOUR_HEADER = re.compile(r"^(?:Hash|Charset|Comment|Version|NotDashEscaped): ", re.IGNORECASE)
+_PGP_SIGNATURE_START = "-----BEGIN PGP SIGNATURE-----"
+_PGP_SIGNATURE_END = "-----END PGP SIGNATURE-----"
+_PGP_NOTE = (
+    "is PGP-signed inline: the armour lines and the signature block were left out "
+    "(the signature was not checked)"
+)
+
+
+def _without_pgp_armour(text: str, notes: list[str]) -> str:
+    """Clearsigned text as its signer wrote it: the ``BEGIN PGP SIGNED MESSAGE`` line and
+    its ``Hash:`` headers gone, dash-escaped lines (``- -- `` for a signature line,
+    ``- ----`` for a rule) unescaped, the signature block left out (with a note)."""
+    lines = text.split("\n")
+    index = 0
+    signed = False
+    while index < len(lines):
+        match = _PGP_SIGNED.match(lines[index])
+        if match:
+            lines, index = _unarmoured(lines, index, match.group("marks").count(">"))
+            signed = True
+        else:
+            index += 1
+    if signed:
+        notes.append(_PGP_NOTE)
+    return "\n".join(lines)
+
+
+def _unarmoured(lines: list[str], start: int, depth: int) -> tuple[list[str], int]:
+    """The lines with the clearsigned block opening at ``start`` (quoted ``depth`` times)
+    unarmoured, and the index after it."""
+    marks = re.compile(r"^(?:> ?){%d}" % depth)
+
+    def inside(line: str) -> str | None:
+        """The line without the block's quote marks, or None when it is outside the block."""
+        found = marks.match(line)
+        return line[found.end():] if found else None
+
+    index = start + 1
+    while index < len(lines) and _PGP_ARMOUR_HEADER.match(inside(lines[index]) or ""):
+        index += 1
+    if index < len(lines) and not (inside(lines[index]) or "").strip():
+        index += 1  # the blank line after the armour headers
+    out = lines[:start]
+    while index < len(lines) and inside(lines[index]) is not None:
+        content = inside(lines[index])
+        if content.rstrip() == _PGP_SIGNATURE_START:
+            index = _after_signature(lines, index, inside)
+            break
+        prefix = lines[index][:len(lines[index]) - len(content)]
+        out.append(prefix + content[2:] if content.startswith("- ") else lines[index])
+        index += 1
+    return out + lines[index:], len(out)
+
+
+def _after_signature(lines: list[str], start: int, inside) -> int:
+    """The index after the ``END PGP SIGNATURE`` line, or after the block's last line."""
+    index = start + 1
+    while index < len(lines) and inside(lines[index]) is not None:
+        if inside(lines[index]).rstrip() == _PGP_SIGNATURE_END:
+            return index + 1
+        index += 1
+    return index
+
+
+# uuencode(1): "begin <mode> <name>", lines whose first character gives their length, "`", "end"
+_UUENCODE_BEGIN = re.compile(r"^begin [0-7]{3,4} (?P<name>\S.*?)\s*$")
+_UUENCODE_LINE = re.compile(r"^[ -`]{1,62}$")
+
+
+def _without_uuencoded_files(text: str, notes: list[str]) -> str:
+    """A uuencoded file pasted into the text (before MIME) left out, with a note naming it."""
+    lines = text.split("\n")
+    names: list[str] = []
+    index = 0
+    while index < len(lines):
+        match = _UUENCODE_BEGIN.match(lines[index])
+        end = _uuencoded_end(lines, index) if match else None
+        if end is None:
+            index += 1
+            continue
+        names.append(match.group("name"))
+        lines[index:end] = []
+    if names:
+        notes.append(f"holds uuencoded file(s), left out: {', '.join(names)}")
+    return "\n".join(lines)
+
+
+def _uuencoded_end(lines: list[str], begin: int) -> int | None:
+    """The index after the ``end`` line closing the uuencoded file opened at ``begin``, when
+    every line between is a uuencoded line no longer than its length character says."""
+    for index in range(begin + 1, len(lines)):
+        line = lines[index].rstrip("\r")
+        if line.rstrip() == "end":
+            return index + 1 if index > begin + 1 else None
+        if line and not (_UUENCODE_LINE.match(line) and len(line) - 1 <= _uuencoded_length(line[0]) + 1):
+            return None
+    return None
+
+
+def _uuencoded_length(first: str) -> int:
+    """How many characters a uuencoded line carries after its length character."""
+    return -(-((ord(first) - 32) & 63) // 3) * 4
+
+
+def _signature_line(lines: list[str]) -> int:
+    """The index of the ``-- `` line that opens the signature, or the number of lines."""
+    return next((i for i, line in enumerate(lines) if line in ("-- ", "--")), len(lines))
 
 
 def quote_html_original(document: str) -> str:

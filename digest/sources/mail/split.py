@@ -10,11 +10,13 @@ single RFC 5322 message; the mbox formats leave such files undefined); in a Mail
 archive only Mailman's own ``From x at y  <ctime>`` line followed by ``From:``; in an MMDF
 file (its first line is ``^A^A^A^A``) none: each message sits between two such lines; in an mbox
 a line with a date that follows the blank line ending the previous message and starts a
-header block, never inside a body a valid ``Content-Length`` covers (mboxcl), and never
-git's fixed ``From <sha> Mon Sep 17 00:00:00 2001`` patch marker unless the file itself
-is ``git format-patch`` output (its first line is one).  Likewise a From_ line without a
-date (``From 6027616436443015462``, as in Google Groups' Usenet mboxes at the Internet
-Archive) separates messages only when the file's first line has that shape.
+header block (or, in a file whose first message has no headers, as upas wrote local mail,
+any ctime-shaped one after a blank line), never inside a body a valid ``Content-Length``
+covers (mboxcl), and never git's fixed ``From <sha> Mon Sep 17 00:00:00 2001`` patch
+marker unless the file itself is ``git format-patch`` output (its first line is one).
+Likewise a From_ line without a date (``From 6027616436443015462``, as in Google Groups'
+Usenet mboxes at the Internet Archive) separates messages only when the file's first line
+has that shape.  An Apple Mail ``.emlx`` file is one message after a line counting its bytes.
 """
 
 from __future__ import annotations
@@ -67,6 +69,37 @@ def looks_like_pipermail(data: bytes) -> bool:
         return False
 
 
+# Apple Mail's .emlx: the message's length in bytes on a line of its own, the message,
+# then Apple's XML property list of flags and dates
+_EMLX_LENGTH = re.compile(rb"^(\d{1,12})[ \t]*\r?\n")
+_EMLX_PLIST = re.compile(rb"^(?:<\?xml[^\n]*\n)?(?:<!DOCTYPE plist[^\n]*\n)?<plist\b", re.MULTILINE)
+
+
+def looks_like_emlx(data: bytes) -> bool:
+    """A line holding only a number, then a mail header block."""
+    match = _EMLX_LENGTH.match(data)
+    return bool(match) and looks_like_message_headers(data[match.end():match.end() + _SNIFF_BYTES])
+
+
+def _emlx_message(data: bytes, doc_name: str, doc_index: int) -> RawMessage:
+    """The message of an Apple Mail ``.emlx`` file: the bytes its first line counts; when
+    the count does not end at the property list (a truncated or re-encoded file), the
+    message is read up to the list or the end instead, and the note says so."""
+    match = _EMLX_LENGTH.match(data)
+    start, counted = match.end(), int(match.group(1))
+    end, note = start + counted, None
+    plist = _EMLX_PLIST.match(data[start + counted:].lstrip()) if end <= len(data) else None
+    if end > len(data):
+        end = len(data)
+        note = f"the .emlx file holds {end - start} of the {counted} bytes its first line counts: the message is cut short"
+    elif data[end:].strip() and not plist:
+        found = list(_EMLX_PLIST.finditer(data, start))
+        end = found[-1].start() if found else len(data)
+        where = "Apple's property list" if found else "the end of the file"
+        note = f"the .emlx byte count ({counted}) does not end the message; it was read up to {where} (byte {end})"
+    return RawMessage(doc_name, doc_index, start, None, data[start:end], note=note)
+
+
 def looks_like_message_headers(data: bytes) -> bool:
     """An RFC 5322 header block: header lines up to the first blank line, with the key fields."""
     lines = _head_lines(data)
@@ -101,6 +134,7 @@ class RawMessage:
     from_line: bytes | None
     data: bytes
     pipermail: bool = False  # from a Mailman text archive (addresses in bodies are obfuscated)
+    note: str | None = None  # what cutting it out had to assume
 
 
 _FROM_DATE_HINT = re.compile(rb"\d{1,2}:\d{2}.*\d{4}|\d{4}.*\d{1,2}:\d{2}")
@@ -118,7 +152,10 @@ _CONTENT_LENGTH = re.compile(rb"^Content-Length:\s*(\d{1,12})\s*$", re.IGNORECAS
 
 def split_mailbox(data: bytes, doc_name: str = "", doc_index: int = 0) -> list[RawMessage]:
     """Cut an mbox into messages at its ``From `` separator lines (see the module docstring);
-    a file that does not start with one is a single message."""
+    a file that does not start with one is a single message (an Apple Mail ``.emlx`` one
+    without its byte count and property list)."""
+    if looks_like_emlx(data):
+        return [_emlx_message(data, doc_name, doc_index)]
     skip = len(_BOM) if data.startswith(_BOM) else 0
     lines = data[skip:].split(b"\n")
     starts = []
@@ -188,7 +225,10 @@ def _mmdf_message(
 
 def _separators(lines: list[bytes], starts: list[int], first: int, pipermail: bool) -> list[int]:
     """Indexes of the separator lines; empty when the first line is not one."""
-    if not lines[first].startswith(b"From ") or not _next_is_header(lines, first):
+    if not lines[first].startswith(b"From "):
+        return []
+    headerless = not _next_is_header(lines, first)
+    if headerless and (pipermail or not _STRICT_FROM_LINE.match(lines[first])):
         return []
     git_output = bool(_GIT_PATCH_MARKER.match(lines[first]))
     dateless = bool(_DATELESS_FROM_LINE.match(lines[first]))
@@ -200,7 +240,7 @@ def _separators(lines: list[bytes], starts: list[int], first: int, pipermail: bo
         if pipermail:
             separator = _is_pipermail_separator(lines, i)
         else:
-            separator = _is_mbox_separator(lines, i, git_output, dateless)
+            separator = _is_mbox_separator(lines, i, git_output, dateless, headerless)
         if separator:
             found.append(i)
             body_end = _content_length_end(lines, starts, i)
@@ -215,18 +255,22 @@ def _next_is_header(lines: list[bytes], i: int) -> bool:
     return i + 1 < len(lines) and bool(_HEADER_LINE.match(lines[i + 1]))
 
 
-def _is_mbox_separator(lines: list[bytes], i: int, git_output: bool, dateless: bool = False) -> bool:
+def _is_mbox_separator(
+    lines: list[bytes], i: int, git_output: bool, dateless: bool = False, headerless: bool = False
+) -> bool:
     """A From_ line after the blank line ending a message, starting a header block.
 
     The strict asctime shape may lack the blank line only before a full header block;
     in a file of dateless From_ lines (``dateless``) one of that shape needs the blank
-    line and a full header block."""
+    line and a full header block.  In a file whose first message has no headers
+    (``headerless``: Research Unix's upas wrote local mail so) a strict From_ line after
+    a blank line needs none."""
     line = lines[i]
     if _GIT_PATCH_MARKER.match(line) and not git_output:
         return False  # a patch pasted into a message, not a message of this mailbox
-    if not _next_is_header(lines, i):
-        return False
     previous_blank = not lines[i - 1].strip()
+    if not _next_is_header(lines, i):
+        return headerless and previous_blank and bool(_STRICT_FROM_LINE.match(line))
     if _STRICT_FROM_LINE.match(line):
         return previous_blank or looks_like_message_headers(b"\n".join(lines[i + 1:i + 60]))
     if dateless and _DATELESS_FROM_LINE.match(line):
