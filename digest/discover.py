@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
@@ -26,7 +26,9 @@ REDDIT_HOSTS = {"reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.co
 HN_HOSTS = {"news.ycombinator.com"}
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
 
-_PAGE_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+# PHP prints its warnings before the page: "<br />\n<b>Deprecated</b>:  ... on line <b>12</b><br />"
+_PHP_WARNING = rb"(?:<br\s*/?>\s*<b>[A-Za-z ]{3,30}</b>:[^\n]*\s*)*"
+_PAGE_START = re.compile(rb"\s*" + _PHP_WARNING + rb"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
 # /r/SUB/comments/ID/slug/[COMMENT/], /user/NAME/comments/ID/... (a profile post), /comments/ID, /gallery/ID
 _REDDIT_THREAD = re.compile(r"(?:/r/([^/]+)|/u(?:ser)?/[^/]+)?/(?:comments|gallery)/([a-z0-9]+)(?:/|$)", re.I)
 _REDDIT_SHORT = re.compile(r"/([a-z0-9]+)/?", re.I)
@@ -40,6 +42,7 @@ class DataUrl:
     note: str  # what was fetched instead of the page, for the thread's import notes
     shown_replies: int | None = None  # the comments the page itself shows, when it numbers them
     every_reply: str | None = None  # where all of them are, when the data holds only some (a WordPress feed)
+    disqus: bool = False  # the page shows its comments with Disqus, whose comments no feed of the site holds
 
 
 def known_site(url: str) -> DataUrl | None:
@@ -51,8 +54,8 @@ def known_site(url: str) -> DataUrl | None:
     if host in REDDIT_HOSTS and (thread := _REDDIT_THREAD.match(parts.path)):
         return _reddit(*thread.groups())
     if host in HN_HOSTS and parts.path == "/item":
-        item = parse_qs(parts.query).get("id", [""])[0]
-        if item.isdigit():
+        item = re.match(r"\d*", parse_qs(parts.query).get("id", [""])[0]).group()  # "8863)." pasted from prose
+        if item:
             data = f"https://hn.algolia.com/api/v1/items/{item}"
             return DataUrl(data, f"read the Hacker News thread's tree at {data}")
     return None
@@ -83,7 +86,10 @@ def from_page(page_url: str, data: bytes) -> DataUrl:
     base_tag = root.find(".//base[@href]")
     base = urljoin(page_url, base_tag.get("href").strip()) if base_tag is not None else page_url
     address = _canonical(root, base) or page_url.split("#")[0]
-    if _generated_by_discourse(root) and (topic := _DISCOURSE_TOPIC.match(urlsplit(address).path)):
+    if _generated_by_discourse(root):
+        topic = _DISCOURSE_TOPIC.match(urlsplit(address).path)
+        if not topic:  # a category, the latest topics, a user's page: lists of discussions
+            raise _not_a_discussion(page_url, _feeds(root, base), None)
         prefix, number = topic.groups()
         parts = urlsplit(address)
         url = f"{parts.scheme}://{parts.netloc}{prefix}/t/{number}.json?print=true"
@@ -92,11 +98,44 @@ def from_page(page_url: str, data: bytes) -> DataUrl:
     if mbox := _thread_mbox(links, address):
         return DataUrl(mbox, f"read the thread's messages at {mbox}")
     feeds = _feeds(root, base)
+    disqus = _uses_disqus(root)
     if not _listing_page(root):
-        own = [href for _, href in feeds if _feed_of(href, address)]
+        post = _without_pages(address)
+        own = [href for _, href in feeds if _feed_of(href, post)]
         if own:  # the discussion's own feed (sometimes as RSS and as Atom)
-            return DataUrl(own[0], f"read the discussion's feed at {own[0]}", _comments_shown(root), _wordpress_comments(root, base))
+            counted = _comments_shown(root) if _counts_comments(own[0]) else None
+            return DataUrl(own[0], f"read the discussion's feed at {own[0]}", counted, _wordpress_comments(root, base), disqus)
+    if disqus:
+        raise SourceError("this page's comments are Disqus's: the page holds none of them, and Disqus serves no feed of them",
+                          where=page_url, fix=_DISQUS_FIX.format(address))
     raise _not_a_discussion(page_url, feeds, _pipermail_archive(address, root))
+
+
+_DISQUS_FIX = ("export the site's comments from Disqus (Moderation → Export) and import the file with "
+               "--format disqus --thread {}")
+
+
+def _uses_disqus(root) -> bool:
+    """Disqus draws a page's comments into ``<div id="disqus_thread">`` from its own servers."""
+    return root.find('.//*[@id="disqus_thread"]') is not None or any(
+        ".disqus.com/" in (script.get("src") or "") for script in root.iter("script"))
+
+
+# WordPress moves a post's comments to /post/comment-page-2/ and splits a long post into
+# /post/2/; the canonical address then names that page, not the post its feed is below.
+_PAGE_SUFFIX = re.compile(r"(?<=/)(?:comment-page-\d+|\d{1,3})/?$")
+
+
+def _without_pages(address: str) -> str:
+    parts = urlsplit(address)
+    return urlunsplit(parts._replace(path=_PAGE_SUFFIX.sub("", parts.path))) if "/" in parts.path.rstrip("/")[1:] else address
+
+
+def _counts_comments(feed: str) -> bool:
+    """Only blogs' comment feeds list a set number of the newest comments (WordPress, Blogger);
+    a Stack Exchange page's "comment-N" elements are comments on its answers."""
+    parts = urlsplit(feed)
+    return parts.path.rstrip("/").endswith(("/feed", "/feed/rss2", "/feed/atom", "/comments/default")) or "feed=" in parts.query
 
 
 # WordPress (and most blog themes) give each comment an element id: comment-12, div-comment-12
@@ -125,7 +164,12 @@ def _wordpress_comments(root, base: str) -> str | None:
 
 def checked_against_page(thread: Thread, found: DataUrl) -> Thread:
     """A blog's comments feed lists only its newest comments (WordPress: 10, unless the owner
-    changed Settings → Reading); when the page showed more, the import says so and is partial."""
+    changed Settings → Reading); when the page showed more, the import says so and is partial.
+    A page whose comments are Disqus's has none in its feed."""
+    if found.disqus and not thread.replies:
+        note = ("the page shows its comments with Disqus, which this feed does not hold: "
+                + _DISQUS_FIX.format(thread.url or "PAGE_URL"))
+        return replace(thread, partial=True, import_notes=(*thread.import_notes, note))
     shown = found.shown_replies
     if not shown or shown <= len(thread.replies):
         return thread
@@ -170,7 +214,10 @@ def _thread_mbox(links: list[str], address: str) -> str | None:
     them: public-inbox's ``t.mbox.gz`` right below the message's address; HyperKitty's export
     of the thread the page shows (``….mbox.gz?thread=ID``), or on a message page, of the
     thread it links to."""
-    own_mbox = urljoin(address if address.endswith("/") else address + "/", "t.mbox.gz")
+    folder = address if address.endswith("/") else address + "/"
+    if re.search(r"/[Tt]/$", folder):  # the message's thread view (/MSGID/T/, /MSGID/t/): its mbox is the message's
+        folder = folder[:-2]
+    own_mbox = urljoin(folder, "t.mbox.gz")
     for href in links:
         parts = urlsplit(href)
         thread = parse_qs(parts.query).get("thread", [""])[0]
@@ -213,23 +260,28 @@ def _feeds(root, base: str) -> list[tuple[str, str]]:
     return found
 
 
-_BLOGGER_COMMENTS = re.compile(r"/feeds/\d+/comments/(?:default|full|summary)$")
+# Blogger: /feeds/POST/comments/default on the blog's own host; /feeds/BLOG/POST/comments/default
+# on www.blogger.com, where /feeds/BLOG/comments/default is the whole blog's.
+_BLOGGER_COMMENTS = re.compile(r"/feeds/(?:(?P<blog>\d+)/)?\d+/comments/(?:default|full|summary)$")
+_WORDPRESS_FEED = re.compile(r"feed(?:/(?:rss2?|atom|rdf))?/?$")
 _QUESTION = re.compile(r"^/(?:questions|q)/(\d+)")
+_PHPBB_TOPIC_FEED = re.compile(r"/feed/topic/(\d+)$")
 _FEED_SUFFIX = re.compile(r"\.(?:rss|atom|xml)$")
 
 
 def _feed_of(feed: str, page: str) -> bool:
-    """Is this the feed of the discussion at ``page``?  As the platforms publish it: below the
-    page's address (WordPress ``/post/feed/``), WordPress's ``?feed=rss2&p=ID`` for a
-    ``?p=ID`` page, Blogger's ``/feeds/POST/comments/default``, Stack Exchange's
-    ``/feeds/question/ID``, or the page's address (up to its id) plus ``.rss`` (NodeBB)."""
+    """Is this the feed of the discussion at ``page``?  As the platforms publish it: WordPress's
+    ``/post/feed/`` (or ``?feed=rss2&p=ID`` for a ``?p=ID`` page), Blogger's
+    ``/feeds/POST/comments/default``, Stack Exchange's ``/feeds/question/ID``, phpBB's
+    ``/feed/topic/ID`` for ``viewtopic.php?t=ID``, or NodeBB's topic address plus ``.rss`` —
+    never a feed of a category, a forum or a site section below the page."""
     feed_parts, page_parts = urlsplit(feed), urlsplit(page)
-    if _BLOGGER_COMMENTS.search(feed_parts.path):
-        return True
-    if feed_parts.netloc.lower() != page_parts.netloc.lower():
+    if blogger := _BLOGGER_COMMENTS.search(feed_parts.path):
+        return blogger.group("blog") is not None or feed_parts.netloc.lower() != "www.blogger.com"
+    if _host(feed_parts.netloc) != _host(page_parts.netloc):
         return False
     path = page_parts.path.rstrip("/")
-    if path and feed_parts.path.startswith(path + "/"):
+    if path and feed_parts.path.startswith(path + "/") and _WORDPRESS_FEED.fullmatch(feed_parts.path[len(path) + 1:]):
         return True
     page_query, feed_query = parse_qs(page_parts.query), parse_qs(feed_parts.query)
     for key in ("p", "page_id"):
@@ -237,8 +289,17 @@ def _feed_of(feed: str, page: str) -> bool:
             return True
     if (question := _QUESTION.match(page_parts.path)) and feed_parts.path == f"/feeds/question/{question.group(1)}":
         return True
+    if path.endswith("viewtopic.php") and (topic := page_query.get("t")):
+        found = _PHPBB_TOPIC_FEED.search(feed_parts.path)
+        return (found is not None and [found.group(1)] == topic) or (feed_parts.path.endswith("feed.php") and feed_query.get("t") == topic)
     stem = _FEED_SUFFIX.sub("", feed_parts.path)
-    return stem != feed_parts.path and any(c.isdigit() for c in stem) and (path == stem or path.startswith(stem + "/"))
+    return ("/topic/" in stem and stem != feed_parts.path and any(c.isdigit() for c in stem)
+            and (path == stem or path.startswith(stem + "/")))
+
+
+def _host(netloc: str) -> str:
+    """A site's host, whether or not its pages and feeds are written with "www."."""
+    return netloc.lower().removeprefix("www.")
 
 
 _PIPERMAIL_MESSAGE = re.compile(r"^(.*/pipermail/[^/]+/)([^/]+)/\d+\.html$")

@@ -137,12 +137,30 @@ def fetch_discussion(url: str, cache: HttpCache | None = None) -> tuple[SourceDo
     itself: a known site's page is swapped for its data URL before fetching, any other HTML
     page for the data it points to (``digest.discover``)."""
     known = discover.known_site(url)
-    document = fetch(known.url if known else url, cache)
-    if known or not discover.looks_like_html(document.data):
-        return document, known
+    if known:
+        return _data_behind(url, known, cache), known
+    document = fetch(url, cache)
+    if not discover.looks_like_html(document.data):
+        return document, None
     landed = document.address or url  # relative links on the page are relative to where it was found
     found = discover.known_site(landed) or discover.from_page(landed, document.data)  # e.g. a share link
-    return fetch(found.url, cache), found
+    return _data_behind(landed, found, cache), found
+
+
+def _data_behind(page: str, found: discover.DataUrl, cache: HttpCache | None) -> SourceDocument:
+    """The data a page points to; its failures say they are about that data, not the page the
+    user gave, and a web page in its place (feeds turned off, a block or login page) is no data."""
+    try:
+        document = fetch(found.url, cache)
+    except SourceError as error:
+        error.message = f"{error.message} (this is the discussion's data, which digest looked for from {page})"
+        raise
+    if discover.looks_like_html(document.data):
+        raise SourceError(
+            f"the discussion's data, which digest looked for from {page}, is a web page too: the site may have turned "
+            "its feeds or API off, or answered with a block or login page",
+            where=found.url, fix="try again later, or save an export of the discussion and import the file")
+    return document
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,9 @@ def import_source(source: str, format_name: str, now: datetime, thread: str | No
     """Read a file, a folder or an http(s) URL (fetched through the conditional-GET cache; a
     discussion page's URL reads the data behind it, with a note saying which)."""
     found = None
-    if source.startswith(("http://", "https://")):
+    scheme, colon, rest = source.partition(":")
+    if scheme.lower() in ("http", "https") and rest.startswith("//"):
+        source = scheme.lower() + colon + rest  # "HTTPS://…", as some address bars copy it
         document, found = fetch_discussion(source, cache)
         documents = (document,)
     else:

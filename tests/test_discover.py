@@ -9,6 +9,7 @@ import json
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime, timezone
 
 import pytest
 
@@ -134,8 +135,13 @@ def _feed_link(href: str, title: str = "") -> str:
 @pytest.mark.parametrize(
     ("page", "feed"),
     [
-        ("https://x.blogspot.com/2013/06/post.html", "https://www.blogger.com/feeds/4129989946/comments/default"),  # Blogger
+        ("https://x.blogspot.com/2013/06/post.html", "https://www.blogger.com/feeds/4129989946/7085734501/comments/default"),  # Blogger
+        ("https://x.blogspot.com/2013/06/post.html", "https://x.blogspot.com/feeds/7085734501/comments/default"),
         ("http://s.example/?p=31", "http://s.example/?feed=rss2&amp;p=31"),  # WordPress without pretty permalinks
+        ("https://example.com/2024/05/post/comment-page-2/", "https://www.example.com/2024/05/post/feed/"),  # a later page
+        ("https://example.com/2024/05/post/2/", "https://example.com/2024/05/post/feed/atom/"),  # a long post's page 2
+        ("https://forums.example.org/viewtopic.php?t=25574", "https://forums.example.org/app.php/feed/topic/25574?sid=5673"),  # phpBB
+        ("https://forums.example.org/viewtopic.php?f=3&t=25574", "https://forums.example.org/feed.php?f=3&amp;t=25574"),
         ("https://stackoverflow.com/questions/9688200/slug", "https://stackoverflow.com/feeds/question/9688200"),
         ("https://community.example/topic/123/my-topic", "https://community.example/topic/123.rss"),  # NodeBB
     ],
@@ -152,6 +158,61 @@ def test_a_blog_home_or_category_page_is_not_a_discussion():
     for page, html in (("https://s.example/blog/", home), ("https://s.example/category/news/", category)):
         with pytest.raises(SourceError, match="the feeds it links are not one discussion's"):
             from_page(page, html)
+
+
+@pytest.mark.parametrize(
+    ("page", "feed"),
+    [
+        ("https://x.blogspot.com/2013/06/post.html", "https://www.blogger.com/feeds/4129989946/comments/default"),  # the blog's
+        ("https://forum.example/category/5/general", "https://forum.example/category/5.rss"),  # NodeBB category
+        ("https://forum.example/forums/general-discussion.5/", "https://forum.example/forums/general-discussion.5/index.rss"),  # XenForo
+        ("https://site.example/posts/", "https://site.example/posts/index.xml"),  # a static site's section
+        ("https://forums.example.org/viewtopic.php?t=25574", "https://forums.example.org/app.php/feed/forum/3"),  # phpBB forum
+    ],
+)
+def test_feeds_of_a_blog_a_category_or_a_section_are_not_the_discussions(page, feed):
+    with pytest.raises(SourceError, match="the feeds it links are not one discussion's"):
+        from_page(page, _page(_feed_link(feed, "Feed"), body_class="single"))
+
+
+def test_a_discourse_page_that_is_no_topic_is_refused():
+    category = DISCOURSE_PAGE.replace(b'<link rel="canonical" href="https://forum.example.org/community/t/pruning-shears/42">',
+                                      b'<link rel="canonical" href="https://forum.example.org/c/support/5">')
+    with pytest.raises(SourceError, match="this is a web page, not discussion data"):
+        from_page("https://forum.example.org/c/support/5", category)
+
+
+def test_a_page_whose_comments_are_disqus_says_how_to_get_them():
+    embed = b'<div id="disqus_thread"></div><script src="https://leeks.disqus.com/embed.js"></script>'
+    with pytest.raises(SourceError) as info:
+        from_page("https://s.example/2020/leeks.html", _page("", embed.decode()))
+    assert info.value.message.startswith("this page's comments are Disqus's")
+    assert info.value.fix.endswith("--format disqus --thread https://s.example/2020/leeks.html")
+    found = from_page("https://blog.example.net/2024/05/tomatoes/", WORDPRESS_POST.replace(b"</body>", embed + b"</body>"))
+    assert found.disqus
+    empty = Thread(id="t", title="Tomatoes", url="https://blog.example.net/2024/05/tomatoes/", replies=(), source_format="feed")
+    checked = checked_against_page(empty, found)
+    assert checked.partial and checked.import_notes[-1].startswith("the page shows its comments with Disqus, which this feed does not hold")
+
+
+def test_stack_exchange_comments_are_not_counted_as_blog_comments():
+    question = _page(_feed_link("https://stackoverflow.com/feeds/question/9688200", "Q"),
+                     '<ul><li id="comment-1"></li><li id="comment-2"></li></ul>', body_class="question-page")
+    assert from_page("https://stackoverflow.com/questions/9688200/slug", question).shown_replies is None
+
+
+@pytest.mark.parametrize("start", [b"<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in <b>/x.php</b> on line <b>2</b><br />\n",
+                                   b""])
+def test_a_page_is_a_page_after_php_warnings_or_without_its_html_element(start):
+    assert looks_like_html(start + b"<!DOCTYPE html><html><head></head></html>")
+    assert looks_like_html(start + b"<head><title>Leeks</title></head><body></body>")
+
+
+@pytest.mark.parametrize("view", ["T/", "t/"])
+def test_a_public_inbox_thread_view_leads_to_its_messages_thread(view):
+    page = _page("", '<a href="../t.mbox.gz">mbox.gz</a> <a href="../../new.atom">Atom</a>')
+    found = from_page(f"https://lore.kernel.org/all/20240208.2754421-2@gmail.com/{view}#u", page)
+    assert found.url == "https://lore.kernel.org/all/20240208.2754421-2@gmail.com/t.mbox.gz"
 
 
 def test_a_mail_archive_index_or_message_page_leads_only_to_its_own_thread():
@@ -245,6 +306,9 @@ class Site(http.server.BaseHTTPRequestHandler):
             "/community/t/42.json?print=true": json.dumps(TOPIC).encode(),
             "/2024/05/tomatoes/": WORDPRESS_POST.replace(b"https://blog.example.net", f"http://127.0.0.1:{port}".encode()),
             "/2024/05/tomatoes/feed/": COMMENTS_FEED,
+            "/gone/": _page(_feed_link("/gone/feed/", "Comments"), body_class="single"),  # its feed answers 404
+            "/blocked/": _page(_feed_link("/blocked/feed/", "Comments"), body_class="single"),
+            "/blocked/feed/": _page("<title>Just a moment...</title>"),  # a bot check instead of the feed
             "/wp-json/wp/v2/comments?post=7&per_page=100": json.dumps([{
                 "id": 1, "post": 7, "parent": 0, "author_name": "Ann", "date_gmt": "2024-05-01T08:00:00",
                 "content": {"rendered": "<p>Water them evenly.</p>"}, "link": "https://blog.example.net/2024/05/tomatoes/#comment-1",
@@ -312,3 +376,29 @@ def test_a_blogs_comment_api_address_is_read_as_is(tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     thread = json.loads((tmp_path / "t.json").read_text())
     assert (thread["source_format"], [r["author"] for r in thread["replies"]]) == ("wp-rest", ["Ann"])
+
+
+def test_data_the_page_points_to_that_fails_says_so(tmp_path):
+    from digest.pipeline import import_source
+
+    with site() as base:
+        with pytest.raises(SourceError) as gone:
+            import_source(base + "/gone/", "auto", datetime(2026, 1, 1, tzinfo=timezone.utc))
+        with pytest.raises(SourceError) as blocked:
+            import_source(base + "/blocked/", "auto", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert gone.value.where == base + "/gone/feed/"
+    assert gone.value.message.endswith(f"(this is the discussion's data, which digest looked for from {base}/gone/)")
+    assert blocked.value.message.startswith(f"the discussion's data, which digest looked for from {base}/blocked/, is a web page too")
+
+
+def test_a_hacker_news_address_pasted_with_trailing_punctuation_is_still_known():
+    for url in ("https://news.ycombinator.com/item?id=8863).", "https://news.ycombinator.com/item?id=8863."):
+        assert known_site(url).url == "https://hn.algolia.com/api/v1/items/8863"
+
+
+def test_an_address_with_an_upper_case_scheme_is_fetched(tmp_path):
+    from digest.pipeline import import_source
+
+    with site() as base:
+        thread = import_source("HTTP://" + base.removeprefix("http://") + "/2024/05/tomatoes/", "auto", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert [r.author for r in thread.replies] == ["Ann"]

@@ -120,7 +120,9 @@ def load_documents(path: Path, format_name: str = "auto") -> tuple[SourceDocumen
     elif path.exists():  # a file, or a pipe (`digest import <(curl ...)`)
         files = [path]
     else:
-        raise SourceError("no such file or folder", where=str(path), fix="check the path")
+        address = _WEB_ADDRESS.match(str(path))
+        raise SourceError("no such file or folder", where=str(path),
+                          fix=f"to read a web page, write its address with https://: https://{path}" if address else "check the path")
     documents = tuple(SourceDocument(_shown(p), decompressed(_read(p), str(p))) for p in files)
     if len(documents) == 1:
         refuse_archive(documents[0])
@@ -128,6 +130,7 @@ def load_documents(path: Path, format_name: str = "auto") -> tuple[SourceDocumen
 
 
 HEAD_BYTES = 1 << 16  # enough for every format's sniffer
+_WEB_ADDRESS = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/", re.I)  # news.ycombinator.com/item?id=1
 _MAILDIR = ("cur", "new")  # a Maildir keeps its messages there (tmp holds deliveries in progress)
 
 

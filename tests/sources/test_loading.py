@@ -109,3 +109,13 @@ def test_a_file_named_with_a_byte_order_mark_is_still_described():
     error = refused(b"\xef\xbb\xbf" + b'{"kind": "Listing2"}')
     assert error.message == "could not recognise the format: this is JSON with the top-level keys kind, a shape no reader here knows"
 
+
+
+def test_a_web_address_without_its_scheme_is_told_how_to_write_it(tmp_path):
+    with pytest.raises(SourceError) as error:
+        load_documents(Path("news.ycombinator.com/item?id=8863"))
+    assert error.value.fix == "to read a web page, write its address with https://: https://news.ycombinator.com/item?id=8863"
+    for path in (tmp_path / "thread.json", Path("thread.json")):
+        with pytest.raises(SourceError) as missing:
+            load_documents(path)
+        assert missing.value.fix == "check the path"
