@@ -150,11 +150,17 @@ def _fromstring(data: bytes, *, recover: bool) -> etree._Element:
     return root
 
 
+def safe_iterparse(data: bytes, **options):
+    """lxml's streaming parse with the safe settings every reader uses (no entities expanded,
+    no network, no DTD), comments and processing instructions left out."""
+    return etree.iterparse(io.BytesIO(data), remove_comments=True, remove_pis=True, **_SAFE_OPTIONS, **options)
+
+
 def iter_elements(data: bytes, name: str, local: str, *, fix: str) -> Iterator[etree._Element]:
     """Stream the elements called ``local`` from a big flat dump (Stack Exchange rows) without
     keeping the whole tree; each element is cleared after the caller has seen it."""
     try:
-        events = etree.iterparse(io.BytesIO(data), events=("start", "end"), remove_comments=True, remove_pis=True, **_SAFE_OPTIONS)
+        events = safe_iterparse(data, events=("start", "end"))
         for event, element in events:
             if event == "start":
                 if element.getparent() is None:  # the root: the DOCTYPE has been read

@@ -460,3 +460,63 @@ def test_a_page_is_named_however_its_path_is_escaped_and_by_an_identifier_that_i
     for selector in ("http://blog.example.cn/p/%E7%AC%AC/", "https://blog.example.cn/p/第"):
         assert [r.author for r in read(data, selector).replies] == ["Ann"]
     assert [r.author for r in read(data, "https://radio.example.com/p/229").replies] == ["Bo"]
+
+
+def site_export(pages: int, posts_per_page: int = 3) -> str:
+    """A whole site's export in Disqus's order: every thread first, then every post; the last
+    post of each page is deleted."""
+    threads = "".join(page(str(9000 + n), f"https://garden.example.org/{n}/", f"Bed {n}", identifier=f"bed-{n}") for n in range(pages))
+    posts = "".join(
+        post(f"{n}0{k}", str(9000 + n), f"<![CDATA[<p>Bed {n}, note {k}.</p>]]>").replace("<isDeleted>false", "<isDeleted>true" if k == posts_per_page - 1 else "<isDeleted>false")
+        for n in range(pages) for k in range(posts_per_page)
+    )
+    return small_disqus(threads, posts)
+
+
+@pytest.fixture
+def posts_built(monkeypatch):
+    """Counts the posts the reader builds whole, and fails when a well-formed file is parsed
+    as one tree instead of streamed."""
+    built = []
+    original = disqus._Post.of.__func__
+    monkeypatch.setattr(disqus._Post, "of", classmethod(lambda cls, *args: built.append(1) or original(cls, *args)))
+    monkeypatch.setattr(disqus.xmlsafe, "parse_export", lambda *args: pytest.fail("a well-formed export was parsed whole"))
+    return built
+
+
+@pytest.mark.parametrize("selector", ["9150", "bed-150", "https://garden.example.org/150", "Bed 150"])
+def test_a_big_export_is_streamed_and_only_the_chosen_pages_posts_are_built(posts_built, selector):
+    thread = read(site_export(300), thread=selector)
+    assert (thread.id, thread.title, thread.url) == ("9150", "Bed 150", "https://garden.example.org/150/")
+    assert [(r.id, r.body) for r in thread.replies] == [("15000", "<p>Bed 150, note 0.</p>"), ("15001", "<p>Bed 150, note 1.</p>")]
+    assert thread.import_notes == ("skipped 1 deleted post(s)",) and not thread.partial
+    assert len(posts_built) == 3  # of 900: the page's own posts, deleted one included
+
+
+def test_a_big_export_without_a_selector_lists_its_pages_without_building_posts(posts_built):
+    with pytest.raises(SourceError) as error:
+        read(site_export(300))
+    assert error.value.message.startswith("the export holds 300 pages with comments:\n  9000 [identifier bed-0] \"Bed 0\" https://garden.example.org/0/ (2 posts)\n")
+    assert error.value.message.endswith("\n  ... and 280 more")
+    assert posts_built == []
+
+
+def test_posts_listed_before_their_thread_are_all_imported():
+    """Disqus lists threads first, but a hand-made or merged file may not: the posts read before
+    their thread are found again in a second pass."""
+    text = small_disqus("", post("1", "100") + page("100", "https://blog.example.net/a/", "A") + post("2", "100") + post("3", "200")
+                        + page("200", "https://blog.example.net/b/", "B"))
+    for selector in ("100", "https://blog.example.net/a/"):
+        thread = read(text, thread=selector)
+        assert [r.id for r in thread.replies] == ["1", "2"] and thread.import_notes == ()
+    with pytest.raises(SourceError) as error:
+        read(text)
+    assert '100 "A" https://blog.example.net/a/ (2 posts)' in error.value.message and '200 "B" https://blog.example.net/b/ (1 post)' in error.value.message
+
+
+def test_windows_1252_text_and_a_doctype_are_still_read_whole():
+    thread = read(EXPORT.encode().replace(b"Lovely photos.", b"Lovely caf\xe9 photos."))
+    assert thread.replies[0].body == "<p>Lovely café photos. Do they close up when the water goes out?</p>"
+    assert thread.import_notes[0].startswith("1 piece(s) of text are not valid UTF-8, the export's encoding (first at line 44)")
+    with_doctype = read(EXPORT.replace('<?xml version="1.0" encoding="utf-8"?>', '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE disqus>'))
+    assert with_doctype.replies == read(EXPORT).replies and not with_doctype.partial
