@@ -134,7 +134,8 @@ def read(request) -> Thread:
     chinese = str(channel.get("language") or "").lower().startswith("zh")
     entries = [_entry(e, feed_author, loose, scores, chinese) for e in complete]
     entries, deleted = _without_reddit_deleted(entries, notes)
-    removed += deleted
+    entries, pings = _without_pingbacks(entries, notes)
+    removed += deleted + pings
     entries = _drop_duplicates(entries, notes)
     _note_zone_names(entries, notes)
     _note_repairs(entries, notes)
@@ -671,6 +672,19 @@ def _without_reddit_deleted(entries: list[_Entry], notes: list[str]) -> tuple[li
     skipped = len(entries) - len(kept)
     if skipped:
         notes.append(f'{skipped} deleted or removed comment(s) skipped (reddit shows them as "[deleted]" or "[removed]")')
+    return kept, skipped
+
+
+# WordPress shows a pingback (another page linking here) as "[…] an excerpt of that page […]",
+# authored by that page's title; a comments feed gives no comment type to tell it by.
+_PINGBACK = re.compile(r"\A\[(?:…|\.\.\.)\].*\[(?:…|\.\.\.)\]\Z", re.S)
+
+
+def _without_pingbacks(entries: list[_Entry], notes: list[str]) -> tuple[list[_Entry], int]:
+    kept = [e for e in entries if not _PINGBACK.match(bodies.plain_words(e.reply.body))]
+    skipped = len(entries) - len(kept)
+    if skipped:
+        notes.append(f"{skipped} pingback(s) skipped: excerpts of other pages that link here (\"[…] text […]\"), not comments")
     return kept, skipped
 
 

@@ -392,6 +392,18 @@ def test_wordpress_in_reply_to_sentence_gives_the_parent():
     assert "1 entry answers entries that are not in the feed" in thread.import_notes
 
 
+def test_wordpress_pingbacks_in_a_comments_feed_are_skipped():
+    """A comments feed gives no comment type; WordPress writes a pingback as "[…] excerpt […]"."""
+    thread = read_bytes(wordpress_feed(
+        wordpress_item(14, "Beginners guide v3 &#8212; whizzy.org", "<p>[&#8230;] I first published my HowTo [&#8230;]</p>", 4),
+        wordpress_item(13, "Monetizing my feeds", "<p>[...] a few hundred hits a month [...]</p>", 3),
+        wordpress_item(12, "Bo", "<p>[&#8230;] is how the post ends; I disagree.</p>", 2),
+    ))
+    assert [r.author for r in thread.replies] == ["Bo"]
+    assert 'pingback(s) skipped: excerpts of other pages that link here ("[…] text […]"), not comments' in thread.import_notes[-1]
+    assert thread.import_notes[-1].startswith("2 pingback(s)")
+
+
 BLOGGER_NEWEST_FIRST = b"""<?xml version='1.0' encoding='UTF-8'?>
 <feed xmlns='http://www.w3.org/2005/Atom' xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/'
   xmlns:thr='http://purl.org/syndication/thread/1.0'>
