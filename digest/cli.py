@@ -78,13 +78,14 @@ def cmd_validate(args, env) -> int:
         try:
             config = pipeline.load_digest(ws, name)
             threads = tuple(prepare_thread(t, config, i) for i, t in enumerate(pipeline.import_threads(config, _now(), pipeline.http_cache(ws))))
-            size = html_size(build_issue(config, threads, number=1, now=_now()).html)  # selects, and fails when too big
+            issue = build_issue(config, threads, number=1, now=_now())  # selects, and fails when too big
+            size = html_size(issue.html)
             listing = load_subscribers(config.subscribers)
         except DigestError as exc:
             failures += 1
             print(f"{name}: error: {exc}", file=sys.stderr)
             continue
-        for problem in listing.problems:
+        for problem in (*issue.warnings, *listing.problems):
             print(f"{name}: warning: {problem}", file=sys.stderr)
         for thread in threads:
             for note in thread.import_notes:

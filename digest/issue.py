@@ -66,6 +66,32 @@ def prepare_thread(thread: Thread, config: DigestConfig, index: int) -> Thread:
     )
 
 
+def _shown(config: DigestConfig, threads: tuple[Thread, ...], selections: tuple[Selection, ...], strict: bool):
+    """The threads an issue shows: not one whose source holds no reply (an empty section), not
+    a thread twice (a list's two archives of one thread); and what readers will miss, as
+    warnings.  Nothing to show at all is an error: an empty issue is never built."""
+    shown, warnings, seen = [], [], {}
+    for index, (thread, selection) in enumerate(zip(threads, selections)):
+        where = f"{config.path} [[thread]] #{index + 1}"
+        if thread.id in seen:
+            problem = f"imports the same thread as [[thread]] #{seen[thread.id] + 1} (id {thread.id!r})"
+            if strict:
+                raise ConfigError(problem, where=where, fix="remove one of the two [[thread]] entries")
+            warnings.append(f"{where}: {problem}; left out")
+            continue
+        seen[thread.id] = index
+        if not thread.replies:
+            warnings.append(f"{where}: the source holds no replies; left out of this issue")
+            continue
+        if not thread.url:
+            warnings.append(f"{where}: the source gives no address for the whole discussion, so readers get no link to it (set `url`)")
+        shown.append((thread, selection))
+    if not shown:
+        raise ConfigError("none of the digest's threads holds a reply: there is nothing to build an issue from",
+                          where=str(config.path), fix="check the [[thread]] sources with `digest validate`")
+    return tuple(t for t, _ in shown), tuple(s for _, s in shown), tuple(warnings)
+
+
 def select_all(config: DigestConfig, threads: tuple[Thread, ...], history: History = EMPTY_HISTORY, *, strict: bool = True) -> tuple[Selection, ...]:
     """One selection per thread, in config order (see ``digest.select.select_digest``)."""
     return select_digest(config, threads, history, strict=strict)
@@ -85,6 +111,8 @@ def build_issue(
     threads, the most active comes first."""
     threads = tuple(prepare_thread(t, config, i) for i, t in enumerate(threads))
     selections = select_all(config, threads, history, strict=strict)
+    threads, selections, shown_notes = _shown(config, threads, selections, strict)
+    selections = (replace(selections[0], warnings=selections[0].warnings + shown_notes), *selections[1:])
     if len(threads) > 1:
         ranked = sorted(zip(threads, selections), key=lambda pair: -pair[1].activity)
         threads, selections = tuple(t for t, _ in ranked), tuple(s for _, s in ranked)

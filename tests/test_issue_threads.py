@@ -1,0 +1,48 @@
+"""Which threads an issue shows: never an empty section, never one thread twice."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from digest.config import load_digest
+from digest.errors import ConfigError
+from digest.issue import build_issue
+from digest.pipeline import import_threads
+from tests.golden.regenerate import EXAMPLE, NOW, RETRIEVED
+
+
+@pytest.fixture(scope="module")
+def example():
+    config = load_digest(EXAMPLE)
+    return config, import_threads(config, RETRIEVED)
+
+
+def test_a_thread_without_replies_is_left_out_with_a_warning(example):
+    config, threads = example
+    two = replace(config, threads=(config.threads[0], replace(config.threads[0], featured=())))
+    empty = replace(threads[0], id="other", replies=(), url=None)
+    issue = build_issue(two, (threads[0], empty), number=1, now=NOW)
+    assert f"{config.path} [[thread]] #2: the source holds no replies; left out of this issue" in issue.warnings
+    assert issue.text.count("More at the source") == build_issue(config, threads, number=1, now=NOW).text.count("More at the source")
+    with pytest.raises(ConfigError, match="none of the digest's threads holds a reply"):
+        build_issue(replace(config, threads=(replace(config.threads[0], featured=()),)), (empty,), number=1, now=NOW)
+
+
+def test_the_same_thread_twice_is_an_error_or_left_out_in_a_scheduled_run(example):
+    config, threads = example
+    twice = replace(config, threads=(config.threads[0], replace(config.threads[0], featured=())))
+    with pytest.raises(ConfigError) as error:
+        build_issue(twice, (threads[0], threads[0]), number=1, now=NOW)
+    assert error.value.message == f"imports the same thread as [[thread]] #1 (id {threads[0].id!r})"
+    assert error.value.fix == "remove one of the two [[thread]] entries"
+    issue = build_issue(twice, (threads[0], threads[0]), number=1, now=NOW, strict=False)
+    assert any(w.endswith(f"imports the same thread as [[thread]] #1 (id {threads[0].id!r}); left out") for w in issue.warnings)
+
+
+def test_a_thread_without_an_address_is_warned_about(example):
+    config, threads = example
+    unlinked = replace(config, threads=(replace(config.threads[0], url=None),))
+    issue = build_issue(unlinked, (replace(threads[0], url=None),), number=1, now=NOW)
+    assert issue.warnings[-1].endswith("the source gives no address for the whole discussion, so readers get no link to it (set `url`)")
