@@ -137,6 +137,9 @@ def cmd_candidates(args, env) -> int:
             number = f" #{reply.number}" if reply.number is not None else ""
             print(f"{rank:>4}  {candidate.score:6.2f}  {status:<6}  {candidate.reply_id:<20} {reply.author}{number}: {why}")
             print(f"{'':>40} {plain_words(reply.body)[:70]}")
+        if len(selection.candidates) > args.limit:
+            more = len(selection.candidates) - args.limit
+            print(f"... and {more} more (--limit {len(selection.candidates)} shows them all)")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -46,3 +47,16 @@ def test_a_thread_without_an_address_is_warned_about(example):
     unlinked = replace(config, threads=(replace(config.threads[0], url=None),))
     issue = build_issue(unlinked, (replace(threads[0], url=None),), number=1, now=NOW)
     assert issue.warnings[-1].endswith("the source gives no address for the whole discussion, so readers get no link to it (set `url`)")
+
+
+def test_candidates_says_how_many_more_replies_there_are(tmp_path, capsys):
+    from digest import cli
+    from tests.conftest import copy_example_config
+
+    config_dir = copy_example_config(tmp_path / "config")
+    args = ["--config-dir", str(config_dir), "--state-dir", str(tmp_path / "state"), "--archive-dir", str(tmp_path / "archive"),
+            "--env-file", "/nonexistent", "candidates", "example", "--limit", "3"]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    total = int(re.search(r": (\d+) replies\n", out).group(1))
+    assert out.rstrip().endswith(f"... and {total - 3} more (--limit {total} shows them all)")
