@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from digest import body as bodies
 from digest.errors import SourceError
 from digest.model import Reply, Thread
-from digest.sources import comment_links, common, jsonshape
+from digest.sources import comment_links, common, jsonshape, xmlsafe
 
 DESCRIPTION = "WordPress REST API comments JSON (/wp-json/wp/v2/comments?post=ID&per_page=100)"
 
@@ -66,6 +66,10 @@ def read(request) -> Thread:
         notes.append("skipped " + ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items())))
     ids = {reply.id for reply in shown}
     orphans = sum(1 for r in shown if r.parent_id and r.parent_id not in ids)
+    answering = [replace(r, parent_id=None) if r.parent_id and (r.parent_id == r.id or r.parent_id not in ids) else r for r in shown]
+    shown, loops = xmlsafe.break_parent_loops(answering)
+    if loops:
+        notes.append(f"{loops} comment(s) answered each other in a loop; shown as answering the post")
     if orphans:
         notes.append(f"{orphans} comment(s) answer comments not in the file (shown as answering the post)")
     if len(request.documents) == 1 and len(pages[0]) in _PAGE_SIZES:
