@@ -149,6 +149,8 @@ def _summarize_and_render(config, threads, selections, number, now, template_dir
             excerpt_words=config.excerpt_words,
             scorer_excerpt_words=scorer_words,
             person=people(config.selection.aliases),
+            timezone=config.timezone,
+            language=config.language,
         )
         for thread, selection in zip(threads, selections)
     )

@@ -7,6 +7,7 @@ Pure: takes the threads, their config and what earlier issues featured, returns 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -102,18 +103,56 @@ class _People(dict):
         return person
 
 
+# What importers keep of a deleted or removed reply that others answer, so that the answers
+# keep their place: reddit's "[deleted]"/"[removed]"/"[ Removed by Reddit ]", Hacker News's
+# "[dead]", Discourse's "[hidden]" (Disqus keeps no text at all, under the name "[deleted]").
+_PLACEHOLDER_TEXT = re.compile(r"\[\s*(?:deleted|removed|dead|hidden)(?:\s+by\s[^\[\]]*)?\s*\]", re.IGNORECASE)
+_PLACEHOLDER_NAME = re.compile(r"\[\s*(?:deleted|removed|dead|unknown)\s*\]", re.IGNORECASE)
+
+
+def nameless(author: str | None) -> bool:
+    """An importer's stand-in for a name ("[deleted]"): it names no one, so two replies under
+    it are not one person's."""
+    return _PLACEHOLDER_NAME.fullmatch((author or "").strip()) is not None
+
+
+def placeholder(reply: Reply) -> bool:
+    """A deleted or removed reply kept only as a place for its answers: no one's words."""
+    body = reply.body or ""
+    if len(body) > 200 or ("[" not in body and body.strip()):
+        return False  # told without reading the text: nearly every reply (threads of 100,000)
+    text = signals.plain_words(body)
+    return _PLACEHOLDER_TEXT.fullmatch(text) is not None or (not text and nameless(reply.author))
+
+
 def followups(thread: Thread, canon: Callable[[str], str], max_words: int) -> dict[str, str]:
-    """Short answers by an author to their own reply (a correction, an "erg."): follow-up id ->
-    the reply it travels with (the first of a chain)."""
+    """Short answers by an author to their own reply (a correction, an "erg.", an update):
+    follow-up id -> the reply it answers.  Placeholders and nameless authors make none."""
     by_id = {r.id: r for r in thread.replies}
     found: dict[str, str] = {}
     for reply in thread.replies:
-        if reply.parent_id is None:
-            continue
-        parent = by_id.get(reply.parent_id)
-        if parent and canon(parent.author) == canon(reply.author) and signals.word_count(reply) <= max_words:
-            found[reply.id] = found.get(parent.id, parent.id)
+        parent = by_id.get(reply.parent_id) if reply.parent_id is not None else None
+        if (
+            parent
+            and canon(parent.author) == canon(reply.author)
+            and not nameless(reply.author)
+            and signals.word_count(reply) <= max_words
+            and not placeholder(reply)
+            and not placeholder(parent)
+        ):
+            found[reply.id] = parent.id
     return found
+
+
+def travels_with(reply_id: str, follow: dict[str, str], taken: set[str]) -> str | None:
+    """The pick a follow-up is shown with: the nearest picked reply up its author's chain of
+    follow-ups, or None when none of them is picked (the follow-up then stands on its own)."""
+    seen = {reply_id}
+    answered = follow.get(reply_id)
+    while answered is not None and answered not in taken and answered not in seen:
+        seen.add(answered)
+        answered = follow.get(answered)
+    return answered if answered in taken else None
 
 
 def history_from_manifests(manifests: Iterable[dict], threads: Iterable[Thread], canon: Callable[[str], str]) -> History:
@@ -198,7 +237,8 @@ def score_replies(
 
 def _score_replies(thread: Thread, thread_author: str | None, settings: SelectionConfig, history: History) -> list[Candidate]:
     canon = people(settings.aliases)
-    author = canon(thread_author or thread.author or "")
+    name = thread_author or thread.author or ""
+    author = "" if nameless(name) else canon(name)
     skip = set(followups(thread, canon, settings.followup_words))
     columns = _signal_columns(thread, author, canon, settings, history, skip)
     weights = tuple(dict(settings.weights)[name] for name in SIGNALS)
@@ -302,7 +342,7 @@ def select(
         reply = replies[candidate.reply_id]
         rule = _excluded(reply, source.exclude, canon)
         reason = None if rule or candidate.reply_id in taken else _passed_over(
-            thread, reply, follow, settings, history, per_author, thread_author,
+            thread, reply, travels_with(reply.id, follow, taken), settings, history, per_author, thread_author,
             chosen_text if len(picks) < count else None, canon,
         )
         ranked.append(replace(candidate, excluded_by=rule, skipped=reason) if rule or reason else candidate)
@@ -314,8 +354,9 @@ def select(
         taken.add(candidate.reply_id)
     travelling: dict[str, list[str]] = {}
     for reply in thread.replies:
-        if reply.id in follow and follow[reply.id] in taken and reply.id not in taken:
-            travelling.setdefault(follow[reply.id], []).append(reply.id)
+        pick = None if reply.id in taken else travels_with(reply.id, follow, taken)
+        if pick is not None:
+            travelling.setdefault(pick, []).append(reply.id)
     picks = [replace(p, followups=tuple(travelling.get(p.reply_id, ()))) for p in picks]
     fresh = [r for r in thread.replies if not _before_window(r, settings, history)]
     activity = len(fresh) + 0.5 * len({canon(r.author) for r in fresh})
@@ -327,17 +368,19 @@ def _before_window(reply: Reply, settings: SelectionConfig, history: History) ->
     return bool(settings.since_last_issue and last and reply.posted_at and reply.posted_at <= last)
 
 
-def _passed_over(thread, reply, follow, settings, history, per_author, thread_author, chosen_text, canon) -> str | None:
+def _passed_over(thread, reply, shown_with, settings, history, per_author, thread_author, chosen_text, canon) -> str | None:
     """Why the scorer will not take this reply, or None."""
-    if reply.id in follow:
-        return f"follow-up to {follow[reply.id]}, shown with it"
+    if placeholder(reply):
+        return "placeholder of a deleted or removed reply"
+    if shown_with is not None:
+        return f"follow-up to {shown_with}, shown with it"
     issue = history.featured.get((thread.id, reply.id))
     if settings.novelty and issue is not None:
         return f"featured in issue {issue}"
     if _before_window(reply, settings, history):
         return "posted before the last issue"
     author = canon(reply.author)
-    if author != thread_author and per_author[author] >= settings.per_author:
+    if author != thread_author and not nameless(reply.author) and per_author[author] >= settings.per_author:
         return f"{settings.per_author} {'reply' if settings.per_author == 1 else 'replies'} by this author already"
     if chosen_text is None or settings.near_duplicate >= 1:  # the picks are complete: no need to compare
         return None

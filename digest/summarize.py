@@ -3,6 +3,7 @@ one answers, thread statistics and the links back to the source.  Pure."""
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 import re
@@ -10,16 +11,21 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 import lxml.html
+from babel.dates import format_date
 
-from digest.body import SIGNATURE_CLASS, clean, plain_words
+from digest.body import BLOCK_TAGS, SIGNATURE_CLASS, clean, plain_words
 from digest.model import Reply, Thread
-from digest.select import Selection
+from digest.select import Selection, placeholder
 from digest.signals import own_text, terms
 
 EXCERPT_MARK = "[…]"
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9@])")
+SLACK = 1.25  # a reply, sentence or block at most this much over the budget is kept whole
+_SEPARATED = BLOCK_TAGS | {"li", "br"}  # tags that end a word, as ``plain_words`` reads them
+_WORD_SPAN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,10 @@ SNIPPET_WORDS = 12
 
 
 def snippet(reply: Reply) -> str:
-    """The opening words of a reply's own text (quotes and @names left out)."""
+    """The opening words of a reply's own text (quotes and @names left out); none for a
+    deleted reply's placeholder, whose "[deleted]" says nothing the author's name does not."""
+    if placeholder(reply):
+        return ""
     text = " ".join(w for w in own_text(reply).split() if not w.startswith("@"))
     words = text.split()
     return " ".join(words[:SNIPPET_WORDS]) + ("…" if len(words) > SNIPPET_WORDS else "")
@@ -85,10 +94,12 @@ def excerpt(body: str, words: int) -> tuple[str, bool]:
     Sentences are ranked by how much of the reply's own vocabulary they carry (the opening
     sentence gets a head start, since it usually sets the scene); gaps are marked with […].
     Quoted text and signatures are left out (someone else's words, or noise).  A reply at
-    most a quarter longer than the budget is kept whole.  A paragraph kept entire keeps its
-    markup (links, emphasis).  Returns the HTML and whether anything was left out.
+    most a quarter longer than the budget is kept whole.  What is kept keeps its markup
+    (links, emphasis); a sentence far over the budget is cut at a word, a long list keeps
+    its first items and a long code block its first lines, so no single block can carry
+    the whole reply into the digest.  Returns the HTML and whether anything was left out.
     """
-    if not body or len(plain_words(body).split()) <= words * 1.25:
+    if not body or len(plain_words(body).split()) <= words * SLACK:
         return body, False
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     blocks = [b for b in root if b.tag != "blockquote" and SIGNATURE_CLASS not in (b.get("class") or "")]
@@ -100,25 +111,140 @@ def excerpt(body: str, words: int) -> tuple[str, bool]:
 
 
 @dataclass(frozen=True)
-class _Sentence:
-    block: int
+class _Layout:
+    """A block's visible text (its block tags read as line breaks, so a list item's last word
+    never runs into the next item's first) and where each run of text sits in it."""
+
     text: str
-    words: int
+    slots: tuple[tuple[lxml.html.HtmlElement, str, int], ...]  # (element, "text" or "tail", offset)
+    extents: tuple[tuple[lxml.html.HtmlElement, int, int], ...]  # (element, start, end), document order
+
+
+def _layout(block) -> _Layout:
+    pieces: list[str] = []
+    slots: list[tuple] = []
+    extents: list[list] = []
+    size = 0
+
+    def add(element, attribute: str | None, text: str) -> None:
+        nonlocal size
+        if attribute:
+            slots.append((element, attribute, size))
+        pieces.append(text)
+        size += len(text)
+
+    def visit(element) -> None:
+        extent = [element, size, size]
+        extents.append(extent)
+        separated = element.tag in _SEPARATED
+        if separated:
+            add(element, None, "\n")
+        if element.text:
+            add(element, "text", element.text)
+        for child in element:
+            if isinstance(child.tag, str):
+                visit(child)
+            if child.tail:
+                add(child, "tail", child.tail)
+        if separated:
+            add(element, None, "\n")
+        extent[2] = size
+
+    visit(block)
+    return _Layout("".join(pieces), tuple(slots), tuple(tuple(e) for e in extents))
+
+
+def _slice(block, start: int, stop: int):
+    """A copy of ``block`` holding only its words ``start``..``stop`` (as ``_layout`` counts
+    them) with the markup around them, so a kept link keeps its address."""
+    piece = copy.deepcopy(block)
+    piece.tail = None
+    layout = _layout(piece)
+    spans = [m.span() for m in _WORD_SPAN.finditer(layout.text)]
+    begin, end = spans[start][0], spans[stop - 1][1]
+    for element, attribute, offset in layout.slots:
+        text = getattr(element, attribute)
+        setattr(element, attribute, text[max(0, begin - offset): max(0, end - offset)] or None)
+    for element, first, last in reversed(layout.extents):
+        if element is not piece and (last <= begin or first >= end):
+            element.drop_tree()
+    return piece
+
+
+def _inner_html(element) -> str:
+    return html.escape(element.text or "", quote=False) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in element
+    )
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """A ranked unit: a paragraph's sentence, or the opening of a list or code block."""
+
+    block: int
+    text: str  # the words shown
+    words: int  # how many
+    start: int  # the first word's index in its block
+    cut: bool = False  # words of the sentence (or block) after these are left out
 
 
 def _sentences(blocks, budget: int) -> list[_Sentence]:
     units = []
     for index, block in enumerate(blocks):
-        text = " ".join(block.text_content().split())
-        if not text:
+        layout = _layout(block)
+        tokens = layout.text.split()
+        if not tokens:
             continue
-        pieces = _SENTENCE_END.split(text) if block.tag == "p" else [text]
-        for piece in pieces:
-            tokens = piece.split()
-            if len(tokens) > 2 * budget:  # one enormous sentence: cut it at a word boundary
-                piece = " ".join(tokens[:budget])
-            units.append(_Sentence(index, piece, min(len(tokens), budget)))
+        if block.tag == "p":
+            spans = _sentence_spans(tokens)
+        else:  # a list, a code block: one unit, its first items or lines
+            spans = [(0, len(tokens), _parts(block, layout))]
+        for start, stop, parts in spans:
+            shown = _leading(parts, budget)
+            units.append(_Sentence(index, " ".join(tokens[start:start + shown]), shown, start, start + shown < stop))
     return units
+
+
+def _sentence_spans(tokens: list[str]) -> list[tuple[int, int, list[int]]]:
+    """Each sentence's word range, and its one part (a sentence is cut only at a word)."""
+    spans, start = [], 0
+    for sentence in _SENTENCE_END.split(" ".join(tokens)):
+        count = len(sentence.split())
+        spans.append((start, start + count, [count]))
+        start += count
+    return spans
+
+
+def _parts(block, layout: _Layout) -> list[int]:
+    """Word counts of the parts a block may be cut between: a list's items, a code block's
+    lines (any other block is one part)."""
+    if block.tag in ("ul", "ol"):
+        ends = [last for element, _, last in layout.extents if element.tag == "li" and element.getparent() is block]
+    elif block.tag == "pre":
+        ends = [m.start() for m in re.finditer("\n", layout.text)]
+    else:
+        ends = []
+    counts, previous = [], 0
+    for end in [*ends, len(layout.text)]:
+        counts.append(len(layout.text[previous:end].split()))
+        previous = end
+    return [count for count in counts if count]
+
+
+def _leading(parts: list[int], budget: int) -> int:
+    """How many words to show of a unit made of ``parts``: all of them when they fit the
+    budget, else the leading parts that fit; a first part far over it is cut to the budget."""
+    total = sum(parts)
+    if total <= budget * SLACK:
+        return total
+    shown = 0
+    for part in parts:
+        if shown + part > budget:
+            break
+        shown += part
+    if shown:
+        return shown
+    return parts[0] if parts[0] <= budget * SLACK else budget
 
 
 def _key_sentences(units: list[_Sentence], budget: int) -> set[int]:
@@ -148,7 +274,7 @@ def _key_sentences(units: list[_Sentence], budget: int) -> set[int]:
 
 
 def _assemble(blocks, units: list[_Sentence], chosen: set[int]) -> str:
-    """Chosen sentences in order: whole paragraphs keep their markup, each gap gets one […]."""
+    """Chosen sentences in order, with their markup; each gap gets one […]."""
     by_block: dict[int, list[int]] = {}
     for i, unit in enumerate(units):
         by_block.setdefault(unit.block, []).append(i)
@@ -164,34 +290,59 @@ def _assemble(blocks, units: list[_Sentence], chosen: set[int]) -> str:
         if not kept:
             gap = True
             continue
-        if len(kept) == len(members):
+        block = blocks[block_index]
+        whole = len(kept) == len(members) and not any(units[i].cut for i in kept)
+        if whole or block.tag != "p":  # a list or code block is one unit: its opening, then a mark
             if gap and not marked():
                 out.append(mark)
-            block = blocks[block_index]
+            unit = units[kept[0]]
+            block = block if whole else _slice(block, unit.start, unit.start + unit.words)
             block.tail = None
             out.append(lxml.html.tostring(block, encoding="unicode"))
+            if not whole:
+                out.append(mark)
         else:
-            parts: list[str] = []
-            previous = None
-            for i in kept:
-                opening_gap = previous is None and (gap or i != members[0]) and not marked()
-                if opening_gap or (previous is not None and i != previous + 1):
-                    parts.append(EXCERPT_MARK)
-                parts.append(html.escape(units[i].text, quote=False))
-                previous = i
-            if previous != members[-1]:
-                parts.append(EXCERPT_MARK)
-            out.append(f"<p>{' '.join(parts)}</p>")
+            opening = (gap or kept[0] != members[0]) and not marked()
+            closing = kept[-1] != members[-1] or units[kept[-1]].cut
+            out.append(_paragraph(block, units, kept, opening, closing))
         gap = False
     if gap and not marked():
         out.append(mark)
     return "".join(out)
 
 
-def with_followup(reply: Reply) -> str:
-    """The author's short follow-up (a correction), shown after the reply it belongs to."""
-    when = f" ({reply.posted_at_text})" if reply.posted_at_text else ""
-    return f"<p><em>{html.escape(reply.author, quote=False)} added{when}:</em></p>{clean(reply.body)}"
+def _paragraph(block, units: list[_Sentence], kept: list[int], opening: bool, closing: bool) -> str:
+    """A paragraph's kept sentences: each run of adjacent ones with its markup, […] between."""
+    parts = [EXCERPT_MARK] if opening else []
+    run = [kept[0]]
+    for i in [*kept[1:], None]:
+        if i is not None and i == run[-1] + 1 and not units[run[-1]].cut:
+            run.append(i)
+            continue
+        first, last = units[run[0]], units[run[-1]]
+        parts.append(_inner_html(_slice(block, first.start, last.start + last.words)))
+        if i is not None:
+            parts.append(EXCERPT_MARK)
+            run = [i]
+    if closing:
+        parts.append(EXCERPT_MARK)
+    return f"<p>{' '.join(parts)}</p>"
+
+
+def with_followup(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: str) -> str:
+    """The author's short follow-up (a correction, an update), shown after the reply it
+    belongs to; dated when it came on another day, since an update weeks later reads differently."""
+    when = _added_on(reply, shown_with, zone, locale)
+    return f"<p><em>{html.escape(reply.author, quote=False)} added{f' ({when})' if when else ''}:</em></p>{clean(reply.body)}"
+
+
+def _added_on(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: str) -> str | None:
+    if reply.posted_at is None:
+        return reply.posted_at_text
+    day = reply.posted_at.astimezone(zone).date()
+    if shown_with.posted_at is not None and shown_with.posted_at.astimezone(zone).date() == day:
+        return None
+    return format_date(day, "medium", locale=locale)
 
 
 def _depth(reply: Reply, by_id: dict[str, Reply]) -> int:
@@ -224,8 +375,12 @@ def summarize(
     excerpt_words: int,
     scorer_excerpt_words: int | None = None,
     person: Callable[[str], str] = str.casefold,
+    timezone: str = "UTC",
+    language: str = "en",
 ) -> ThreadSummary:
+    """``timezone`` and ``language`` (the digest's) date a follow-up added on another day."""
     by_id = {r.id: r for r in thread.replies}
+    zone, locale = ZoneInfo(timezone), language.replace("-", "_")
     position = {r.id: i for i, r in enumerate(thread.replies, start=1)}
     items = []
     for pick in selection.picks:
@@ -233,7 +388,7 @@ def summarize(
         words = scorer_excerpt_words if scorer_excerpt_words and pick.picked_by == "scorer" else excerpt_words
         safe = clean(reply.body)  # a hand-edited thread file may hold markup no importer wrote
         body, cut = (safe, False) if full_text or pick.full else excerpt(safe, words)
-        body += "".join(with_followup(by_id[f]) for f in pick.followups)
+        body += "".join(with_followup(by_id[f], reply, zone, locale) for f in pick.followups)
         items.append(
             Item(
                 reply_id=reply.id,

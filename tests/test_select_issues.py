@@ -4,15 +4,20 @@ the next issue does not repeat what was featured, and the commands report what t
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from digest import cli, pipeline
-from tests.conftest import copy_example_config
+from digest.model import Reply
+from digest.sources.canonical import dumps, loads
+from tests.conftest import ROOT, copy_example_config
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+GARDEN = loads((ROOT / "examples" / "garden-thread.json").read_bytes(), "garden")
 
 
 @pytest.fixture
@@ -67,3 +72,29 @@ def test_candidates_shows_contributions_and_why_replies_were_passed_over(ws, cap
     assert "excluded by '@Gareth Hughes'" in out
     line = next(line for line in out.splitlines() if "post-412008" in line)
     assert "(passed over: 1 reply by this author already)" in line  # Deshawn Price's #5 is featured
+
+
+def _use_thread(ws: pipeline.Workspace, thread) -> None:
+    """The example digest follows ``thread`` instead of the garden thread."""
+    path = ws.config_dir / "thread.json"
+    path.write_text(dumps(thread))
+    toml = ws.config_dir / "example.toml"
+    toml.write_text(re.sub(r'source = "[^"]*garden-thread.json"', f'source = "{path}"', toml.read_text()))
+
+
+def test_a_reply_holding_a_long_log_is_excerpted_and_the_issue_builds(ws):
+    log = "\n".join(f"line {i}: error something happened here in module foo.bar.baz" for i in range(3000))
+    replies = tuple(replace(r, body=f"<p>The log follows.</p><pre><code>{log}</code></pre>") if r.id == "post-412010" else r for r in GARDEN.replies)
+    _use_thread(ws, replace(GARDEN, replies=replies))
+    assert _run(ws, "validate", "example") == 0
+    issue, _ = pipeline.build(ws, "example", NOW)
+    assert "line 6: error" in issue.text and "line 7: error" not in issue.text  # 9 words a line, 70 words: 7 lines
+    assert len(issue.html.encode()) < 40_000
+
+
+def test_candidates_names_a_deleted_replys_placeholder(ws, capsys):
+    gone = Reply(id="gone", author="[deleted]", body="<p>[removed]</p>", number=15, posted_at=GARDEN.replies[-1].posted_at)
+    _use_thread(ws, replace(GARDEN, replies=(*GARDEN.replies, gone)))
+    assert _run(ws, "candidates", "example", "--limit", "20") == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if " gone " in line)
+    assert line.endswith("(passed over: placeholder of a deleted or removed reply)")

@@ -115,6 +115,64 @@ def test_seed_correction_travels_with_its_reply():
     assert "Liam Wright added" in item.body and "Sorry for the typo" in item.body
 
 
+def test_deleted_placeholders_are_passed_over_and_never_follow_ups():
+    """Importers keep a deleted reply that others answer as "[deleted]" (reddit's "[removed]",
+    Disqus's empty body): no one's words, and two of them are not one person's."""
+    replies = (
+        _reply("a", "Ann", TEXT * 3, 0),
+        _reply("gone", "[deleted]", "[deleted]", 1),
+        _reply("b", "Bob", "Straw mulch kept my tomatoes from cracking after the storms.", 2, parent_id="gone"),
+        _reply("c", "Cy", "Same here with grass clippings as mulch.", 3, parent_id="gone"),
+        _reply("removed", "[deleted]", "[removed]", 4, parent_id="gone"),
+        replace(_reply("empty", "[deleted]", "", 5, parent_id="c"), body=""),
+        _reply("kept", "[deleted]", "My account is gone but these words about mulch stay.", 6, parent_id="removed"),
+    )
+    selection = select(_thread(*replies), ThreadSource(source="x"), count=7, order="thread", where="w")
+    assert [p.reply_id for p in selection.picks] == ["a", "b", "c", "kept"]
+    assert all(p.followups == () for p in selection.picks)
+    skipped = {c.reply_id: c.skipped for c in selection.candidates if c.skipped}
+    assert skipped == dict.fromkeys(["gone", "removed", "empty"], "placeholder of a deleted or removed reply")
+    summary = summarize(_thread(*replies), selection, title="T", url=None, full_text=True, excerpt_words=90)
+    assert next(i for i in summary.items if i.reply_id == "b").answers.snippet == ""  # not “[deleted]”
+
+
+def test_a_follow_up_whose_reply_is_not_picked_is_a_candidate_like_any_other():
+    short = "I opened a pull request to fix the watering timer."
+    update = "Update: the fix was merged and released in version 2.0, so everyone can upgrade now."
+    replies = (
+        _reply("r1", "Ann", short, 0),
+        _reply("r2", "Bob", TEXT * 4, 60, engagement=Engagement(likes=3)),
+        _reply("r3", "Cy", TEXT * 3, 120, engagement=Engagement(likes=2)),
+        _reply("r4", "Ann", update, 60 * 24 * 19, parent_id="r1", engagement=Engagement(likes=50)),
+        _reply("r5", "Ann", "Erg, version 2.0.1.", 60 * 24 * 19 + 5, parent_id="r4"),
+    )
+    thread = _thread(*replies)
+    alone = select(thread, ThreadSource(source="x"), count=2, order="thread", where="w")
+    assert [(p.reply_id, p.followups) for p in alone.picks] == [("r2", ()), ("r4", ("r5",))]  # r5 travels with r4
+    assert {c.reply_id: c.skipped for c in alone.candidates}["r4"] is None
+    featured = ThreadSource(source="x", featured=(FeaturedReply(id="r1"),))
+    together = select(thread, featured, count=2, order="editor", where="w")
+    assert [(p.reply_id, p.followups) for p in together.picks] == [("r1", ("r4", "r5")), ("r2", ())]
+    assert {c.reply_id: c.skipped for c in together.candidates}["r4"] == "follow-up to r1, shown with it"
+    body = summarize(thread, together, title="T", url=None, full_text=True, excerpt_words=90).items[0].body
+    assert "<p><em>Ann added (Jul 20, 2026):</em></p><p>Update: the fix" in body
+    assert "<p><em>Ann added (Jul 20, 2026):</em></p><p>Erg, version 2.0.1.</p>" in body
+
+
+def test_a_follow_up_is_dated_only_when_it_came_on_another_day_in_the_digests_zone():
+    late = T0 + timedelta(hours=23, minutes=30)  # 23:30 UTC; 00:30 the next day in London (BST)
+    replies = (
+        Reply(id="r1", author="Ann", body=f"<p>{TEXT}</p>", posted_at=late),
+        Reply(id="r2", author="Ann", body="<p>Erg, evenly.</p>", posted_at=late + timedelta(hours=1), parent_id="r1"),
+    )
+    thread = _thread(*replies)
+    selection = select(thread, ThreadSource(source="x"), count=1, order="thread", where="w")
+    in_utc = summarize(thread, selection, title="T", url=None, full_text=True, excerpt_words=90).items[0].body
+    in_london = summarize(thread, selection, title="T", url=None, full_text=True, excerpt_words=90, timezone="Europe/London").items[0].body
+    assert "<p><em>Ann added (Jul 2, 2026):</em></p>" in in_utc
+    assert "<p><em>Ann added:</em></p><p>Erg, evenly.</p>" in in_london
+
+
 def test_seed_aliases_count_red_once_among_participants():
     config = load_digest(ROOT / "examples" / "kasama" / "kasama.toml")
     assert ("red", "Red Sun Rising") in config.selection.aliases

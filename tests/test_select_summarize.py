@@ -109,3 +109,32 @@ def test_markup_outside_the_body_subset_never_reaches_a_digest():
     summary = summarize(thread, select(thread, ThreadSource(source="x"), count=1, order="thread", where="w"),
                         title="t", url=None, full_text=True, excerpt_words=50)
     assert summary.items[0].body == "<p>hi</p>"
+
+
+def test_excerpt_cuts_an_enormous_sentence_at_a_word_and_keeps_its_link():
+    body = '<p>See <a href="https://x.example/guide">the pruning guide</a> first, ' + " ".join(f"w{i}" for i in range(400)) + ".</p>"
+    text, cut = excerpt(body, 60)
+    words = " ".join(f"w{i}" for i in range(55))
+    assert (text, cut) == (f'<p>See <a href="https://x.example/guide">the pruning guide</a> first, {words} {EXCERPT_MARK}</p>', True)
+
+
+def test_excerpt_keeps_the_first_items_of_a_long_list():
+    items = "".join("<li>" + " ".join(f"step{i}_{j}" for j in range(40)) + "</li>" for i in range(10))
+    text, cut = excerpt("<p>Here are the steps:</p><ul>" + items + "</ul>", 60)
+    first = " ".join(f"step0_{j}" for j in range(40))
+    assert (text, cut) == (f"<p>Here are the steps:</p><ul><li>{first}</li></ul><p>{EXCERPT_MARK}</p>", True)
+
+
+def test_excerpt_keeps_the_first_lines_of_a_long_code_block():
+    log = "\n".join(f"line {i}: error in module foo" for i in range(3000))
+    text, cut = excerpt("<p>The log follows.</p><pre><code>" + log + "</code></pre>", 60)
+    first = "\n".join(f"line {i}: error in module foo" for i in range(10))  # 6 words a line
+    assert (text, cut) == (f"<p>{EXCERPT_MARK}</p><pre><code>{first}</code></pre><p>{EXCERPT_MARK}</p>", True)
+
+
+def test_excerpt_keeps_the_links_of_the_sentences_it_picks():
+    body = ('<p>Filler about nothing much at all here today. Tomato cracking: read <a href="https://x.example/c">'
+            "the tomato cracking notes</a> on tomato cracking now. " + "Unrelated chatter about other things entirely. " * 12 + "</p>")
+    text, cut = excerpt(body, 20)
+    assert (text, cut) == ('<p>Filler about nothing much at all here today. Tomato cracking: read <a href="https://x.example/c">'
+                           f"the tomato cracking notes</a> on tomato cracking now. {EXCERPT_MARK}</p>", True)
