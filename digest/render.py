@@ -21,9 +21,10 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from markupsafe import Markup
 
-from digest.body import clean, plain_text, plain_words
+from digest.body import clean
 from digest.errors import ConfigError
-from digest.plaintext import WIDTH, LinkRefs, body_to_text, indent_block, wrap
+from digest.plaintext import WIDTH, LinkRefs, body_to_text, display_width, indent_block, shorten, wrap
+from digest.signals import own_text
 from digest.summarize import ThreadSummary
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -166,6 +167,22 @@ def template_error(exc: jinja2.TemplateError, template_dir: Path | None) -> Conf
     )
 
 
+#: Columns of a table-of-contents line kept for the reply's words, however long its author's name.
+TOC_MIN_WORDS = 16
+
+
+def underline(title: str, char: str) -> str:
+    """A rule as wide as the title looks: CJK characters take two columns each."""
+    return char * display_width(title)
+
+
+def _intro_text(intro: str, refs: LinkRefs) -> str:
+    """The intro rendered like a reply body (lists, quotes, numbered links listed under it)."""
+    text = body_to_text(intro, refs)
+    listing = refs.take_listing()
+    return "\n\n".join([text, "\n".join(listing)]) if listing else text
+
+
 def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
     refs = LinkRefs()
     digest: DigestView = context["digest"]
@@ -181,8 +198,12 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
         return numbering[f"{thread.thread_id}/{item.reply_id}"]
 
     def toc_line(thread: ThreadSummary, item) -> str:
-        line = f"  {toc_number(thread, item)}. {item.author}: {plain_words(item.body)}"
-        return line if len(line) <= WIDTH else line[: WIDTH - 1].rsplit(" ", 1)[0] + "…"
+        """The item's own words (what it quotes is someone else's), cut to one line."""
+        lead = f"  {toc_number(thread, item)}. {item.author}"
+        words = own_text(item)  # an item's body is its reply's body, or an excerpt of it
+        if not words:
+            return lead
+        return f"{lead}: {shorten(words, max(WIDTH - display_width(lead) - 2, TOC_MIN_WORDS))}"
 
     def stats(thread: ThreadSummary) -> str:
         s = f"{thread.replies_imported} {'reply' if thread.replies_imported == 1 else 'replies'}"
@@ -229,20 +250,21 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
             label = "Read the rest" if item.excerpted else ("This reply" if item.has_permalink else "The discussion")
             lines.append("")
             lines.append(f"{label}: [{refs.number(item.url)}]")
-        own = refs.take_used()
-        if own:
+        listing = refs.take_listing()
+        if listing:
             lines.append("")
-            lines.extend(f"[{n}] {url}" for n, url in own)
+            lines.extend(listing)
         return indent_block("\n".join(lines), "  " * depth)
 
     heading = f"{digest.title} — Issue {issue.number}, {day(issue.date)}"
-    intro_text = "\n\n".join(wrap(p) for p in plain_text(intro).split("\n")) if intro else ""
+    intro_text = _intro_text(intro, refs)
     text = env.get_template("email.txt.j2").render(
         **context,
         heading=heading,
         intro_text=intro_text,
         recipient=PLACEHOLDER_RECIPIENT,
         wrap=wrap,
+        underline=underline,
         stats=stats,
         more_link=more_link,
         text_item=text_item,

@@ -15,8 +15,8 @@ from digest.body import clean, plain_words
 from digest.config import load_digest
 from digest.issue import Issue, build_issue
 from digest.pipeline import import_threads, preview_parts
-from digest.plaintext import WIDTH
-from tests.golden.regenerate import EXAMPLE, NOW, RETRIEVED, SEED_DIGEST
+from digest.plaintext import WIDTH, LinkRefs, body_to_text, display_width, shorten, wrap
+from tests.golden.regenerate import EXAMPLE, NOW, RETRIEVED, SEED_DIGEST, golden_issue
 
 LISTED_REF = re.compile(r"^\s*\[(\d+)\] (\S+://\S+)$")
 EXCERPT_MARK = "[…]"
@@ -168,3 +168,107 @@ def test_a_reply_with_only_rich_html_appears_in_full_as_text():
     url = "https://example.org/a-very/long/path/that/goes/on/and/on/for-ever/and-ever?with=query&and=more"
     assert any(LISTED_REF.match(line) and line.endswith(f"] {url}") for line in text.split("\n")), "listed whole, on one line"
     assert EXCERPT_MARK not in text
+
+
+# ------------------------------------------------------------------------------ structure and CJK
+
+
+def _issue_text(bodies: dict[str, str], authors: dict[str, str] | None = None, **overrides) -> str:
+    """The example digest's text part with some featured replies' bodies (and authors) replaced."""
+    config = replace(load_digest(EXAMPLE), **overrides)
+    thread = import_threads(config, RETRIEVED)[0]
+    authors = authors or {}
+    replies = tuple(
+        replace(r, body=bodies.get(r.id, r.body), author=authors.get(r.id, r.author)) for r in thread.replies
+    )
+    return build_issue(config, (replace(thread, replies=replies),), number=1, now=NOW).text
+
+
+def test_nested_lists_keep_bullets_numbers_paragraphs_and_indented_code():
+    body = clean(
+        "<p>Steps:</p><ol start='3'><li><p>Third step, first paragraph.</p><p>Third step, second paragraph.</p></li>"
+        "<li>Fourth step with sub-items:<ul><li>sub one</li><li>sub <em>two</em><ol><li>deeper</li></ol></li></ul></li>"
+        "<li>Fifth step with code:<pre><code>make install\n\tmake test</code></pre></li></ol>"
+        "<blockquote><ol start='7'><li>quoted seven</li></ol></blockquote>"
+    )
+    assert body_to_text(body, LinkRefs()) == (
+        "Steps:\n\n"
+        "3. Third step, first paragraph.\n\n"
+        "   Third step, second paragraph.\n\n"
+        "4. Fourth step with sub-items:\n"
+        "   - sub one\n"
+        "   - sub _two_\n"
+        "     1. deeper\n\n"
+        "5. Fifth step with code:\n\n"
+        "       make install\n"
+        "               make test\n\n"
+        "> 7. quoted seven"
+    )
+
+
+def test_a_list_item_wraps_under_its_own_text_and_keeps_its_link_inline():
+    body = clean("<ul><li>See <a href='https://example.org/guide'>the guide</a> " + "and more words " * 6 + "</li></ul>")
+    refs = LinkRefs()
+    assert body_to_text(body, refs, width=40) == (
+        "- See the guide [1] and more words and\n"
+        "  more words and more words and more\n"
+        "  words and more words and more words"
+    )
+    assert refs.take_used() == [(1, "https://example.org/guide")]
+
+
+def test_intro_keeps_its_links_list_numbers_and_quote_marks():
+    intro = "Read the [full thread](https://forum.example.org/t/4120) first.\n\n1. First point\n2. Second point\n\n> A quote from the forum rules.\n"
+    text = golden_issue(EXAMPLE, intro_markdown=intro).text
+    start = text.index("\n\n") + 2
+    assert text[start : text.index("\n\nIn this issue:")] == (
+        "Read the full thread [1] first.\n\n"
+        "1. First point\n"
+        "2. Second point\n\n"
+        "> A quote from the forum rules.\n\n"
+        "[1] https://forum.example.org/t/4120"
+    )
+    assert "\n\nRead the rest: [2]\n\n[2] https://forum.example.org/t/tomatoes-splitting/4120/1\n" in text, (
+        "the replies' links number on from the intro's"
+    )
+
+
+def test_table_of_contents_shows_the_replys_own_words_not_what_it_quotes():
+    quoting = "<blockquote><p>Splitting almost always comes from uneven watering.</p></blockquote><p>Not in my garden: mine split in a drought.</p>"
+    text = _issue_text({"post-412010": quoting}, replies=2)
+    toc = text.split("In this issue:\n", 1)[1].split("\n\n", 1)[0].split("\n")
+    assert toc == [
+        "  1. Deshawn Price: […] There are two different kinds of cracking and…",
+        "  2. Ruth Mensah: Not in my garden: mine split in a drought.",
+    ]
+
+
+def test_cjk_text_wraps_at_72_display_columns_and_breaks_between_ideographs():
+    sentence = "所有的 node 间都是通过 mTLS 加密，只要你的 node 是可信的，通信就是安全的。"
+    text = wrap(sentence * 2)
+    assert text.split("\n") == [
+        "所有的 node 间都是通过 mTLS 加密，只要你的 node 是可信的，通信就是安全",
+        "的。所有的 node 间都是通过 mTLS 加密，只要你的 node 是可信的，通信就是安",
+        "全的。",  # "的。" moved down whole: no line starts with "。"
+    ]
+    assert [display_width(line) for line in text.split("\n")] == [70, 72, 6]
+    assert wrap("见https://example.org/a/very/long/path/that/never/breaks/at/all/on/any/line/ever好", 40) == (
+        "见\nhttps://example.org/a/very/long/path/that/never/breaks/at/all/on/any/line/ever\n好"
+    )
+    assert wrap("日期是2024年2月3日。" * 3, 20).split("\n")[0] == "日期是2024年2月3日。"
+
+
+def test_cjk_table_of_contents_lines_are_cut_by_display_width_keeping_text():
+    cjk = "<p>博主你好，使用docker创建非433端口的derper容器后，外网无法访问，机器curl本机12444输出如下。</p>"
+    text = _issue_text({"post-412010": cjk}, {"post-412010": "Kurt"}, replies=2)
+    line = text.split("In this issue:\n", 1)[1].split("\n")[1]
+    assert line == "  2. Kurt: 博主你好，使用docker创建非433端口的derper容器后，外网无法访…"
+    assert display_width(line) == 71
+    assert shorten("https://example.org/" + "x" * 80, 30) == "https://example.org/xxxxxxxxx…"
+
+
+def test_titles_are_underlined_as_wide_as_they_look():
+    text = _issue_text({}, replies=2, title="园艺论坛")
+    heading, rule = text.split("\n")[:2]
+    assert heading == "园艺论坛 — Issue 1, November 25, 2026"
+    assert rule == "=" * 37 and display_width(heading) == 37
