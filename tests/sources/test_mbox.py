@@ -498,7 +498,7 @@ def test_unmarked_quotes_become_blockquotes():
     assert "Which pump for a small pond?</p></blockquote>" in thread.opening_post.body
     (cal,) = thread.replies
     assert cal.body == (
-        "<p>Thanks, ordered.</p><p>On 2 Apr 2024, at 10:00, Bea &lt;b@example.org&gt; wrote:</p>"
+        "<p>Thanks, ordered.</p><p>On 2 Apr 2024, at 10:00, Bea wrote:</p>"
         "<blockquote><p>Take the 40 litre one.</p></blockquote>"
     )
 
@@ -909,7 +909,7 @@ def test_supercite_elm_and_pipe_quote_marks_become_quotes():
         "JH> breaks the build on IRIX.\n\nIt does not; I tested it.\n\n| Bob wrote:\n| the other patch fails.\n\nNo.\n"
     )
     assert body(supercite) == (
-        '<p>"JH" == John Hacker &lt;jh@example.com&gt; writes:</p>'
+        '<p>"JH" == John Hacker writes:</p>'
         "<blockquote><p>I think the patch is wrong because it<br>breaks the build on IRIX.</p></blockquote>"
         "<p>It does not; I tested it.</p><blockquote><p>Bob wrote:<br>the other patch fails.</p></blockquote><p>No.</p>"
     )
@@ -1077,12 +1077,12 @@ def test_mutt_inline_forward_is_quoted_under_its_intro_line():
     )
     body = _text(text, name="fw.eml").opening_post.body
     assert body == (
-        "<p>Can anyone provide some insight?</p><p>----- Forwarded message from Moritz &lt;jmm@example.org&gt; -----</p>"
-        "<blockquote><pre>Date: Sun, 29 Jan 2017 18:24:15 +0100\nFrom: Moritz &lt;jmm@example.org&gt;\n"
+        "<p>Can anyone provide some insight?</p><p>----- Forwarded message from Moritz -----</p>"
+        "<blockquote><pre>Date: Sun, 29 Jan 2017 18:24:15 +0100\nFrom: Moritz\n"
         "Subject: [DSA 1-1] foo</pre><p>Please upgrade your foo packages.</p></blockquote>"
         '<pre class="signature">Leo</pre>'
     )
-    assert mbox.own_text(body) == "Can anyone provide some insight? ----- Forwarded message from Moritz <jmm@example.org> -----"
+    assert mbox.own_text(body) == "Can anyone provide some insight? ----- Forwarded message from Moritz -----"
 
 
 @pytest.mark.parametrize(
@@ -1116,7 +1116,7 @@ def test_supercite_blank_tag_and_indented_quote_marks_are_quotes():
         "The mount format changed.\n"
     )
     assert _text(text, name="sc.eml").opening_post.body == (
-        "<p>volodya  &lt;volodya@example.com&gt; writes:</p><blockquote><blockquote><p>You forgot to enable NFSv3.</p>"
+        "<p>volodya writes:</p><blockquote><blockquote><p>You forgot to enable NFSv3.</p>"
         "</blockquote><p>I did.. I'll make clean and recompile the kernel again, just in case.</p></blockquote>"
         "<p>The mount format changed.</p>"
     )
@@ -1215,3 +1215,102 @@ def test_emlx_whose_count_misses_the_plist_is_read_up_to_it_with_a_note():
 
 def test_a_number_line_before_text_that_is_not_mail_is_no_emlx():
     assert not mbox.sniff(SourceDocument("n.txt", b"42\nThe answer, as everyone knows.\n"))
+
+
+@pytest.mark.parametrize(
+    ("attribution", "without_address"),
+    [
+        ("On Sat, 2 Mar 2019, Bob Jones <bob@example.net> wrote:", "On Sat, 2 Mar 2019, Bob Jones wrote:"),
+        ("2015-11-21 13:05 GMT+01:00 Andy Grunwald <andy@example.com>:", "2015-11-21 13:05 GMT+01:00 Andy Grunwald:"),
+        ("Alice Smith <alice@example.com> wrote:", "Alice Smith wrote:"),
+        ("Le lun. 3 mai 2021 à 10:00, Ana <ana@example.org> a écrit :", "Le lun. 3 mai 2021 à 10:00, Ana a écrit :"),
+        ("Am Mo., 3. Mai 2021 um 10:00 Uhr schrieb Ana <ana@example.org>:", "Am Mo., 3. Mai 2021 um 10:00 Uhr schrieb Ana:"),
+        ("El lun, 3 may 2021 a las 10:00, Ana (<ana@example.org>) escribió:", "El lun, 3 may 2021 a las 10:00, Ana escribió:"),
+        ('On 3/2/19 10:00 AM, "Bob Jones" <mailto:bob@example.net> wrote:', 'On 3/2/19 10:00 AM, "Bob Jones" wrote:'),
+        # only an address: its local part, as a sender without a name is called
+        ("bob@example.net wrote:", "bob wrote:"),
+        ("On Mon, Jan 5, 2026 at 11:00 AM <alice@example.com> wrote:", "On Mon, Jan 5, 2026 at 11:00 AM alice wrote:"),
+        ("Am 03.05.2021 um 10:00 schrieb <ana@example.org>:", "Am 03.05.2021 um 10:00 schrieb ana:"),
+        ("bob@example.net (Bob Jones) writes:", "Bob Jones writes:"),
+        ("El lun, 3 may 2021 a las 10:00, (<ana@example.org>) escribió:", "El lun, 3 may 2021 a las 10:00, ana escribió:"),
+        # Gmail wraps inside the brackets
+        ("On Mon, Jan 5, 2026 at 11:00 AM Alice Smith <\nalice@example.com> wrote:", "On Mon, Jan 5, 2026 at 11:00 AM Alice Smith wrote:"),
+    ],
+)
+def test_attribution_lines_name_the_quoted_sender_without_the_address(attribution, without_address):
+    text = (
+        "From: Carol <carol@example.org>\nSubject: Re: compost\nMessage-ID: <c@example.org>\n\n"
+        f"Agreed; write to me at carol@example.org.\n\n{attribution}\n> Add more greens.\n"
+        "-- \nCarol White  carol@example.org\n"
+    )
+    body = _text(text, name="c.eml").opening_post.body
+    assert body == (
+        "<p>Agreed; write to me at carol@example.org.</p>"  # the sender's own words keep their address
+        f"<p>{without_address}</p><blockquote><p>Add more greens.</p></blockquote>"
+        '<pre class="signature">Carol White  carol@example.org</pre>'  # and so does the signature
+    )
+
+
+def test_quoted_attributions_and_original_header_blocks_lose_their_addresses():
+    text = (
+        "From: Carol <carol@example.org>\nSubject: RE: compost\nMessage-ID: <c@example.org>\n\n"
+        "Thanks, ordered.\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Bob Jones <bob@example.net>\nDate: Tue, 6 Jan 2026 at 10:00\nSubject: Re: compost for bob@example.net\n"
+        "To: list@lists.example.org, Dave <dave@example.com>\n\n"
+        "Mail me at bob@example.net for seeds.\n\n"
+        "On Mon, 5 Jan 2026, Alice Smith <alice@example.com> wrote:\n"
+        "> Alan <alan@example.com> wrote:\n>> Turn it weekly.\n> It never gets hot.\n"
+    )
+    body = _text(text, name="c.eml").opening_post.body
+    assert body == (
+        "<p>Thanks, ordered.</p><p>---------- Forwarded message ---------</p>"
+        "<blockquote><pre>From: Bob Jones\nDate: Tue, 6 Jan 2026 at 10:00\nSubject: Re: compost for bob@example.net\n"
+        "To: list, Dave</pre><p>Mail me at bob@example.net for seeds.</p>"
+        "<p>On Mon, 5 Jan 2026, Alice Smith wrote:</p>"
+        "<blockquote><p>Alan wrote:</p><blockquote><p>Turn it weekly.</p></blockquote><p>It never gets hot.</p>"
+        "</blockquote></blockquote>"
+    )
+    outlook = (
+        "From: Carol <carol@example.org>\nSubject: RE: compost\nMessage-ID: <c@example.org>\n\n"
+        "Thanks.\n\n-----Original Message-----\nFrom: Bob Jones [mailto:bob@example.net]\n"
+        "Sent: Monday, March 4, 2019 10:00 AM\nTo: list@lists.example.org\nCc: <dave@example.com>;\n"
+        "    Eve <eve@example.com>\nSubject: compost\n\nAdd greens.\n"
+    )
+    assert _text(outlook, name="o.eml").opening_post.body == (
+        "<p>Thanks.</p><blockquote><pre>-----Original Message-----\nFrom: Bob Jones\n"
+        "Sent: Monday, March 4, 2019 10:00 AM\nTo: list\nCc: dave;\n    Eve\nSubject: compost</pre>"
+        "<p>Add greens.</p></blockquote>"
+    )
+
+
+def test_html_only_replies_lose_the_addresses_of_attributions_and_header_blocks():
+    gmail = (
+        '<div dir="ltr">Sounds good; I am alice@example.com too.</div><br><div class="gmail_quote">'
+        '<div dir="ltr" class="gmail_attr">Le lun. 5 janv. 2026 à 11:00, Alice Smith &lt;<a href="mailto:alice@example.com">'
+        'alice@example.com</a>&gt; a écrit&nbsp;:<br></div><blockquote class="gmail_quote"><div dir="ltr">How hot?</div>'
+        "</blockquote></div>"
+    )
+    outlook = (
+        '<p>It fails.</p><div style="border-top:solid #E1E1E1 1.0pt"><p class="MsoNormal"><b>From:</b> Bob '
+        '&lt;<a href="mailto:bob@example.net">bob@example.net</a>&gt;<br><b>Sent:</b> Monday, March 2, 2020 9:00 AM<br>'
+        "<b>To:</b> list@example.org<br><b>Cc:</b> <b>Eve</b> &lt;eve@example.org&gt;<br>"
+        "<b>Subject:</b> build for bob@example.net</p></div><p>Does 1.2 build?</p>"
+    )
+
+    def body(html: str) -> str:
+        mail = (
+            "From: Ann <ann@x>\nSubject: Re: x\nMessage-ID: <a@x>\nMIME-Version: 1.0\n"
+            f"Content-Type: text/html; charset=utf-8\n\n<html><body>{html}</body></html>\n"
+        )
+        return _text(mail, name="a.eml").opening_post.body
+
+    assert body(gmail) == (
+        "<p>Sounds good; I am alice@example.com too.</p><p>Le lun. 5 janv. 2026 à 11:00, Alice Smith a écrit&nbsp;:<br></p>"
+        "<blockquote><p>How hot?</p></blockquote>"
+    )
+    assert body(outlook) == (
+        "<p>It fails.</p><blockquote><p><strong>From:</strong> Bob<br><strong>Sent:</strong> Monday, March 2, 2020 9:00 AM"
+        "<br><strong>To:</strong> list<br><strong>Cc:</strong> <strong>Eve</strong><br>"
+        "<strong>Subject:</strong> build for bob@example.net</p><p>Does 1.2 build?</p></blockquote>"
+    )

@@ -398,3 +398,32 @@ def test_inline_pgp_signed_post_in_an_archive_is_unarmoured_with_a_note():
         "the text of <post@example.jp> is PGP-signed inline: the armour lines and the signature block were left out "
         "(the signature was not checked)",
     )
+
+
+def test_attributions_and_header_blocks_lose_the_addresses_mailman_obfuscated(shared_data):
+    body = (
+        b"Agreed; mail me at ken at example.jp.\n\n"
+        b"On Sat, 2 Mar 2019, Bob Jones <bob at example.net> wrote:\n"
+        b"> ann at example.org wrote:\n>> Turn it weekly.\n> It never gets hot.\n\n"
+        b"-----Original Message-----\nFrom: Bob Jones [mailto:bob at example.net]\n"
+        b"Sent: Monday, March 4, 2019 10:00 AM\nTo: test at lists.example.jp\nSubject: hello\n\nAdd greens.\n"
+    )
+    assert _text(_one_post(body)).opening_post.body == (
+        "<p>Agreed; mail me at ken at example.jp.</p>"  # the sender's own words keep their address
+        "<p>On Sat, 2 Mar 2019, Bob Jones wrote:</p>"
+        "<blockquote><p>ann wrote:</p><blockquote><p>Turn it weekly.</p></blockquote><p>It never gets hot.</p>"
+        "<pre>-----Original Message-----\nFrom: Bob Jones\n"
+        "Sent: Monday, March 4, 2019 10:00 AM\nTo: test\nSubject: hello</pre><p>Add greens.</p></blockquote>"
+    )
+    spanish = (  # Mailman wrote the list language's word for "at"
+        "From juan en example.com  Mon Jan  1 10:00:00 2024\nFrom: juan en example.com (Juan)\n"
+        "Date: Mon, 01 Jan 2024 10:00:00 +0100\nSubject: [Lista] Hora\nMessage-ID: <abc en example.com>\n\n"
+        "A las diez.\n\n"
+        "El lun, 1 ene 2024 a las 9:00, Ana Ruiz (<ana en example.com>) escribió:\n> ¿A qué hora?\n"
+    )
+    assert _text(spanish).opening_post.body == (
+        "<p>A las diez.</p><p>El lun, 1 ene 2024 a las 9:00, Ana Ruiz escribió:</p><blockquote><p>¿A qué hora?</p></blockquote>"
+    )
+    thread = _read_paths(shared_data / "perceval-fixtures/pipermail/pipermail_2015_november.mbox")
+    andy = thread.replies[2].body  # "2015-11-21 13:05 GMT+01:00 Andy Grunwald <andy at example.com>:"
+    assert "<p>2015-11-21 13:05 GMT+01:00 Andy Grunwald:</p><blockquote>" in andy and "andy at" not in andy
