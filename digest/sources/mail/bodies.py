@@ -10,13 +10,13 @@ line followed by the unquoted original) and other quote marks (supercite's ``JH>
 ELM's ``:``, ``| ``) read as quotes, list footers and pipermail's "next part" and
 "attachment was scrubbed" notes sit below the signature line, "On <date>, X wrote:"
 attributions stay next to their quote, attributions and the header blocks of quoted
-originals name people without their e-mail addresses, and in pipermail text the addresses
+originals name people without their e-mail addresses (:mod:`~digest.sources.mail.attributions`),
+and in pipermail text the addresses
 Mailman obfuscated ("x at y") do not break links.  A forwarded ``message/rfc822`` part is quoted
 under a line naming its sender, date and subject, and an HTML-only reply has its
 Outlook original put in a blockquote too.  Inline PGP-signed text loses its armour and
-signature block (RFC 4880's dash-escapes undone), mutt's "Forwarded message from X" block
-is quoted, and a uuencoded file in the text is left out, each with a note where something
-goes.  :func:`own_text` gives what a sender wrote
+signature block, and a uuencoded file in the text is left out, each with a note
+(:mod:`~digest.sources.mail.enclosures`); mutt's "Forwarded message from X" block is quoted.  :func:`own_text` gives what a sender wrote
 without quotes or signature.
 """
 
@@ -25,14 +25,13 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from html import escape as html_escape
 from typing import NamedTuple
 
 import lxml.etree
 import lxml.html
 
 from digest import body as bodies
-from digest.sources.mail import flowed
+from digest.sources.mail import attributions, enclosures, flowed
 from digest.sources.mail.decode import (
     CONTROL_CHARS,
     author_name,
@@ -47,15 +46,6 @@ from digest.sources.mail.decode import (
 
 # ---------------------------------------------------------------------------- bodies
 
-_ATTRIBUTION_END = re.compile(
-    r"(?:wrote|writes|said|a écrit|schrieb|escribió|escreveu|ha scritto|skrev|napisał|kirjoitti|"
-    r"heeft geschreven|schreef|написал|написала|napsal|írta|yazdı|υπέγραψε)\s*:\s*$",
-    re.IGNORECASE,
-)
-_ATTRIBUTION_START = re.compile(
-    r"^(?:On|Le|Am|El|Il|Em|Op|Den|Dne|W dniu|Quoting|Citando|Zitat von|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b"
-)
-_DATED_ADDRESS_INTRO = re.compile(r"(?:\d{1,2}:\d{2}|\d{4}).*(?:<[^<>]+>|@|\sat\s)\S*\s*:\s*$")
 _LIST_FOOTER_RULE = re.compile(r"^_{20,}\s*$")
 _LIST_FOOTER_HINT = re.compile(r"mailing list|listinfo|mailman|unsubscribe", re.IGNORECASE)
 # Mailman 2's "-------------- next part --------------" as its translations write it (mailman.po:
@@ -73,16 +63,12 @@ _SKIPPED_CONTENT = re.compile(r"^Skipped content of type [\w.+-]+/[\w.+-]+")
 _GROUPS_FOOTER = re.compile(r"^(?:-{3,} ?Yahoo! Groups Sponsor ?-+~-->|Yahoo! Groups Links\s*$|--~--~-+~[-~]*$)")
 _DASH_RULE = re.compile(r"^-{20,}\s*$")
 _OUTLOOK_ORIGINAL = re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
-# Outlook's header block of the original: From:, then Sent: (or Date:) and To:/Subject:
-_HEADER_FROM = re.compile(r"^\s*\*?(?:From|Von|De|Da|Van|Från|Fra|Od|От)\s*:\*?\s+\S", re.IGNORECASE)
+# Outlook's header block of the original: From: (attributions.HEADER_FROM), then Sent: (or Date:) and To:/Subject:
 _HEADER_SENT = re.compile(
     r"^\s*\*?(?:Sent|Gesendet|Envoyé|Enviado|Inviato|Verzonden|Skickat|Sendt|Wysłano|Отправлено)\s*:", re.IGNORECASE
 )
 _HEADER_DATE = re.compile(r"^\s*\*?(?:Date|Datum|Fecha|Data)\s*:", re.IGNORECASE)
 _HEADER_TO = re.compile(r"^\s*\*?(?:To|An|À|A|Para|Aan|Till|Til|Do|Кому)\s*:", re.IGNORECASE)
-_HEADER_SUBJECT = re.compile(
-    r"^\s*\*?(?:Subject|Betreff|Objet|Asunto|Oggetto|Onderwerp|Ämne|Emne|Temat|Тема)\s*:", re.IGNORECASE
-)
 
 
 def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
@@ -102,7 +88,7 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
     lines = _quote_unmarked_original(lines)
     lines = _footer_as_signature(lines)
     lines = _separate_attributions(lines)
-    lines = _addresses_left_out(lines, obfuscation)
+    lines = attributions.addresses_left_out(lines, obfuscation)
     return "\n".join(lines)
 
 
@@ -195,8 +181,6 @@ def _as_marked_quote(line: str, tags: set[str]) -> str:
     return ">" + (rest if rest.startswith(">") else (" " + rest if rest else ""))
 
 
-# mutt's forward_attribution_intro and _trailer: "----- Forwarded message from X -----"
-_MUTT_FORWARD_START = re.compile(r"^-{5} ?Forwarded message from .+ ?-{5}\s*$")
 _MUTT_FORWARD_END = re.compile(r"^-{5} ?End forwarded message ?-{5}\s*$")
 
 
@@ -204,7 +188,7 @@ def _quote_mutt_forward(lines: list[str]) -> list[str]:
     """mutt's inline forward: the lines between its "Forwarded message from X" and "End
     forwarded message" lines are the forwarded original, quoted under the first (the end
     line goes, as the quote ends there); without an end line, up to a list footer."""
-    start = next((i for i, line in enumerate(lines) if _MUTT_FORWARD_START.match(line)), None)
+    start = next((i for i, line in enumerate(lines) if attributions.MUTT_FORWARD_START.match(line)), None)
     if start is None:
         return lines
     end = next((i for i in range(start + 1, len(lines)) if _MUTT_FORWARD_END.match(lines[i])), None)
@@ -229,12 +213,12 @@ def _quote_outlook_original(lines: list[str]) -> list[str]:
 def _outlook_header_block(lines: list[str], index: int) -> bool:
     """``From:`` followed by ``Sent:`` (or ``Date:`` with ``To:`` and ``Subject:``) lines:
     the header block Outlook writes above an original without any marker."""
-    if not _HEADER_FROM.match(lines[index]):
+    if not attributions.HEADER_FROM.match(lines[index]):
         return False
     following = lines[index + 1:index + 6]
     sent = any(_HEADER_SENT.match(line) for line in following)
     dated = any(_HEADER_DATE.match(line) for line in following) and any(_HEADER_TO.match(line) for line in following)
-    return (sent or dated) and any(_HEADER_SUBJECT.match(line) for line in following)
+    return (sent or dated) and any(attributions.HEADER_SUBJECT.match(line) for line in following)
 
 
 def _quote_unmarked_original(lines: list[str]) -> list[str]:
@@ -244,7 +228,7 @@ def _quote_unmarked_original(lines: list[str]) -> list[str]:
     for index, line in enumerate(lines):
         if line in ("-- ", "--") or line.startswith(">"):
             return lines
-        start = _strict_attribution_start(lines, index) if _ATTRIBUTION_END.search(line.strip()) else None
+        start = attributions.strict_attribution_start(lines, index) if attributions.ATTRIBUTION_END.search(line.strip()) else None
         if start is None or not any(ch.isdigit() for ch in " ".join(lines[start:index + 1])):
             continue  # a client's attribution carries the date: "On Tue, 2 Apr 2019 ... wrote:"
         following = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
@@ -252,16 +236,6 @@ def _quote_unmarked_original(lines: list[str]) -> list[str]:
             return lines
         return _quote_from(lines, following)
     return lines
-
-
-def _strict_attribution_start(lines: list[str], last: int) -> int | None:
-    """The first line of an attribution that opens like one ("On <date>, ..."), or None."""
-    for start in range(last, max(last - 3, -1), -1):
-        if not lines[start].strip() or lines[start].startswith(">"):
-            return None
-        if _ATTRIBUTION_START.match(lines[start].strip()):
-            return start
-    return None
 
 
 def _quote_from(lines: list[str], start: int) -> list[str]:
@@ -333,7 +307,7 @@ def _separate_attributions(lines: list[str]) -> list[str]:
             intro = index - 1
             while intro >= 0 and not out[intro].strip():
                 intro -= 1
-            start = _attribution_start(out, intro)
+            start = attributions.attribution_start(out, intro)
             if start is not None:
                 out[intro + 1:index] = []  # no blank between the attribution and its quote
                 if start > 0 and out[start - 1].strip():
@@ -341,152 +315,6 @@ def _separate_attributions(lines: list[str]) -> list[str]:
                 index = start
         index -= 1
     return out
-
-
-def _attribution_start(lines: list[str], last: int) -> int | None:
-    """First line of an attribution ending at ``last`` (up to three wrapped lines), or None."""
-    if last < 0 or lines[last].startswith(">"):
-        return None
-    line = lines[last].strip()
-    if not (_ATTRIBUTION_END.search(line) or _DATED_ADDRESS_INTRO.search(line)):
-        return None
-    for start in range(last, max(last - 3, -1), -1):
-        if not lines[start].strip() or lines[start].startswith(">"):
-            break
-        if _ATTRIBUTION_START.match(lines[start].strip()):
-            return start
-    return last
-
-
-# how deep a line is quoted: "> ", ">>", "> > "
-_QUOTE_MARKS = re.compile(r"^(?:>[ \t]?)*")
-# a header field line of a forwarded or Outlook original ("From: ...", "*Sent:* ...", "Objet : ...")
-_HEADER_FIELD = re.compile(r"^\s*\*?[^\W\d_][\w-]{0,24}\s?:\*?(?:\s|$)")
-_ADDRESS_LOCAL = r"[^\s<>\"'()\[\],;:@]+"
-# a word before an address that is not a name: a time, a date, "AM", or the punctuation after one
-_NOT_A_NAME = re.compile(r"^(?:\S*[\d,:;(\[]|[AaPp]\.?[Mm]\.?)$")
-
-
-def _addresses_left_out(lines: list[str], obfuscation: str | None) -> list[str]:
-    """Attribution lines ("On <date>, Bob <bob@example.net> wrote:", at any quote depth),
-    the header block of a forwarded or Outlook original and mutt's "Forwarded message from"
-    line name people without their addresses: digests and the web archive are public.  An
-    address standing for its owner's name becomes its local part (``bob wrote:``), as
-    :func:`~digest.sources.mail.decode.author_name` names a sender without a name; the
-    sender's own prose and signature keep theirs."""
-    pattern = _address_pattern(obfuscation)
-    out = list(lines)
-    for first, last in _header_block_spans(out):
-        for index in range(first, last + 1):
-            if not _HEADER_SUBJECT.match(_QUOTE_MARKS.sub("", out[index])):
-                out[index] = _without_addresses(out[index], pattern)
-    for first, last in sorted(_attribution_spans(out), reverse=True):
-        out[first:last + 1] = _attribution_without_addresses(out[first:last + 1], pattern)
-    return out
-
-
-def _address_pattern(obfuscation: str | None) -> re.Pattern:
-    """An address in angle brackets (Gmail's Spanish "Ana (<ana@...>)" too) or Outlook's
-    ``[mailto:...]``, or bare (then perhaps followed by the name in parentheses), with "@"
-    or the word pipermail wrote for it."""
-    words = "|".join(re.escape(word) for word in sorted({"at", obfuscation or "at"}))
-    address = (
-        rf"{_ADDRESS_LOCAL}(?:@[A-Za-z0-9](?:[\w.-]*\w)?"
-        rf"|\s+(?:{words})\s+[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.[A-Za-z]{{2,}}\b)"
-    )
-    return re.compile(
-        rf"(?P<bracketed>\s*(?P<paren>\()?[<\[]\s*(?:mailto:)?(?P<inner>{address})\s*[>\]](?(paren)\)))"
-        rf"|(?:mailto:)?(?P<bare>{address})(?:\s+\((?P<name>[^()<>@]+)\))?",
-        re.IGNORECASE,
-    )
-
-
-def _without_addresses(text: str, pattern: re.Pattern, before: str = "") -> str:
-    """The text with each address dropped after a name, else replaced by its local part
-    (``before``: the text of its line before it, in another HTML element)."""
-
-    def replace(match: re.Match) -> str:
-        if match.group("name"):
-            return match.group("name").strip()
-        if match.group("bracketed") and _ends_with_name(before + text[:match.start()]):
-            return ""
-        address = match.group("inner") or match.group("bare")
-        lead = match.group(0)[:len(match.group(0)) - len(match.group(0).lstrip())]
-        return lead + re.split(r"@|\s", address, maxsplit=1)[0]
-
-    return pattern.sub(replace, text)
-
-
-def _ends_with_name(before: str) -> bool:
-    """Whether the text before an address ends with its owner's name (not a time or "wrote")."""
-    words = before.split()
-    return bool(words) and not _NOT_A_NAME.match(words[-1]) and not _ATTRIBUTION_END.search(words[-1] + ":")
-
-
-def _attribution_without_addresses(lines: list[str], pattern: re.Pattern) -> list[str]:
-    """An attribution's lines without addresses, read together (Gmail wraps inside the
-    brackets); each keeps its quote marks, or all take the first line's when lines joined."""
-    marks = [_QUOTE_MARKS.match(line).group(0) for line in lines]
-    text = _without_addresses("\n".join(line[len(mark):] for line, mark in zip(lines, marks)), pattern)
-    cleaned = [line for line in text.split("\n") if line.strip()]
-    if len(cleaned) != len(lines):
-        marks = [marks[0]] * len(cleaned)
-    return [mark + line for mark, line in zip(marks, cleaned)]
-
-
-def _quote_depth(line: str) -> int:
-    return _QUOTE_MARKS.match(line).group(0).count(">")
-
-
-def _depth_views(lines: list[str]) -> dict[int, list[str]]:
-    """For each quote depth, the lines' text at that depth (marks taken off), every line
-    of another depth standing as a lone ``>`` (the edge of a quote to the helpers above)."""
-    marks = [_QUOTE_MARKS.match(line).group(0) for line in lines]
-    depths = [mark.count(">") for mark in marks]
-    texts = [line[len(mark):] for line, mark in zip(lines, marks)]
-    return {depth: [text if at == depth else ">" for text, at in zip(texts, depths)] for depth in set(depths)}
-
-
-def _attribution_spans(lines: list[str]) -> list[tuple[int, int]]:
-    """The first and last line of each attribution at any depth: the line(s) right before
-    a deeper quote (blank lines between) that :func:`_attribution_start` recognises."""
-    spans = []
-    for depth, view in _depth_views(lines).items():
-        for index, line in enumerate(view):
-            if line == ">" or not line.strip():
-                continue
-            following = next((i for i in range(index + 1, len(view)) if view[i].strip()), None)
-            if following is None or _quote_depth(lines[following]) <= depth:
-                continue
-            start = _attribution_start(view, index)
-            if start is not None:
-                spans.append((start, index))
-    return spans
-
-
-def _header_block_spans(lines: list[str]) -> list[tuple[int, int]]:
-    """The first and last line of each header block at any depth: three or more field
-    lines in a row (indented lines continue a field) with a ``From:`` and a ``Subject:``
-    line, or mutt's "Forwarded message from X" line."""
-    spans = []
-    for view in _depth_views(lines).values():
-        index = 0
-        while index < len(view):
-            if view[index] == ">":
-                index += 1
-                continue
-            if _MUTT_FORWARD_START.match(view[index]):
-                spans.append((index, index))
-            end = index
-            while end < len(view) and (
-                _HEADER_FIELD.match(view[end]) or (end > index and view[end][:1] in (" ", "\t") and view[end].strip())
-            ):
-                end += 1
-            block = view[index:end]
-            if len(block) >= 3 and any(map(_HEADER_FROM.match, block)) and any(map(_HEADER_SUBJECT.match, block)):
-                spans.append((index, end - 1))
-            index = max(end, index + 1)
-    return spans
 
 
 def _is_attachment(part) -> bool:
@@ -536,6 +364,8 @@ def _guess_note(declared: str | None, codec: str | None, guess: str) -> str:
 
 
 @dataclass(frozen=True)
+
+
 class _TextPart:
     """One inline text part in reading order: plain text, or an HTML document."""
 
@@ -640,72 +470,12 @@ def message_body(msg, obfuscation: str | None = None) -> MailBody:
 
 
 def _html_run(texts: list[str]) -> str:
-    return _html_addresses_left_out(bodies.from_html(quote_html_original(CONTROL_CHARS.sub("", "\n".join(texts)))))
-
-
-def _html_addresses_left_out(body_html: str) -> str:
-    """An HTML-only message's attributions (a paragraph ending like one right before a
-    quote) and original header blocks without addresses, as :func:`_addresses_left_out`
-    does for plain text; a ``mailto:`` link in them is left as its text first."""
-    if "@" not in body_html:
-        return body_html
-    try:
-        root = lxml.html.fragment_fromstring(body_html, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return body_html
-    pattern = _address_pattern(None)
-    for paragraph in list(root.iter("p")):
-        lines = [line for line in _paragraph_text(paragraph).split("\n") if line.strip()]
-        if _is_html_attribution(paragraph, lines) or _header_block_spans(lines):
-            _paragraph_without_addresses(paragraph, pattern)
-    inner = (html_escape(root.text) if root.text else "") + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in root
-    )
-    return bodies.clean(inner)
-
-
-def _text_slots(element):
-    """Where the element's text sits, in reading order: ``(node, "text" or "tail")``, and
-    None for a ``<br>``."""
-    yield element, "text"
-    for child in element:
-        if child.tag == "br":
-            yield None
-        elif isinstance(child.tag, str):
-            yield from _text_slots(child)
-        yield child, "tail"
-
-
-def _paragraph_text(paragraph) -> str:
-    return "".join("\n" if slot is None else getattr(*slot) or "" for slot in _text_slots(paragraph))
-
-
-def _is_html_attribution(paragraph, lines: list[str]) -> bool:
-    following = paragraph.getnext()
-    if not lines or following is None or following.tag != "blockquote" or (paragraph.tail or "").strip():
-        return False
-    return _attribution_start([line.strip() for line in lines], len(lines) - 1) is not None
-
-
-def _paragraph_without_addresses(paragraph, pattern: re.Pattern) -> None:
-    """Each piece of the paragraph's text without addresses, except on a Subject line."""
-    for link in list(paragraph.iter("a")):
-        if (link.get("href") or "").lower().startswith("mailto:"):
-            link.drop_tag()
-    line = ""
-    for slot in list(_text_slots(paragraph)):
-        if slot is None:
-            line = ""
-            continue
-        text = getattr(*slot) or ""
-        if text and not _HEADER_SUBJECT.match(line + text):
-            setattr(*slot, _without_addresses(text, pattern, line))
-        line += text
+    return attributions.html_addresses_left_out(bodies.from_html(quote_html_original(CONTROL_CHARS.sub("", "\n".join(texts)))))
 
 
 def _plain_run(texts: list[str], obfuscation: str | None, notes: list[str]) -> tuple[str, bool]:
     """Plain parts read together as body HTML, and whether they hold text before a signature."""
-    text = _without_uuencoded_files(_without_pgp_armour("\n\n".join(texts), notes), notes)
+    text = enclosures.without_uuencoded_files(enclosures.without_pgp_armour("\n\n".join(texts), notes), notes)
     text = prepare_plain_text(text, obfuscation)
     lines = text.split("\n")
     readable = any(line.strip() for line in lines[:_signature_line(lines)])
@@ -726,110 +496,6 @@ def _letters(text: str) -> str:
 
 
 # RFC 4880 7: clearsigned text, at any quote depth ("> -----BEGIN PGP SIGNED MESSAGE-----")
-_PGP_SIGNED = re.compile(r"^(?P<marks>(?:> ?)*)-----BEGIN PGP SIGNED MESSAGE-----\s*$")
-_PGP_ARMOUR_HEADER = re.compile(r"^(?:Hash|Charset|Comment|Version|NotDashEscaped): ", re.IGNORECASE)
-_PGP_SIGNATURE_START = "-----BEGIN PGP SIGNATURE-----"
-_PGP_SIGNATURE_END = "-----END PGP SIGNATURE-----"
-_PGP_NOTE = (
-    "is PGP-signed inline: the armour lines and the signature block were left out "
-    "(the signature was not checked)"
-)
-
-
-def _without_pgp_armour(text: str, notes: list[str]) -> str:
-    """Clearsigned text as its signer wrote it: the ``BEGIN PGP SIGNED MESSAGE`` line and
-    its ``Hash:`` headers gone, dash-escaped lines (``- -- `` for a signature line,
-    ``- ----`` for a rule) unescaped, the signature block left out (with a note)."""
-    lines = text.split("\n")
-    index = 0
-    signed = False
-    while index < len(lines):
-        match = _PGP_SIGNED.match(lines[index])
-        if match:
-            lines, index = _unarmoured(lines, index, match.group("marks").count(">"))
-            signed = True
-        else:
-            index += 1
-    if signed:
-        notes.append(_PGP_NOTE)
-    return "\n".join(lines)
-
-
-def _unarmoured(lines: list[str], start: int, depth: int) -> tuple[list[str], int]:
-    """The lines with the clearsigned block opening at ``start`` (quoted ``depth`` times)
-    unarmoured, and the index after it."""
-    marks = re.compile(r"^(?:> ?){%d}" % depth)
-
-    def inside(line: str) -> str | None:
-        """The line without the block's quote marks, or None when it is outside the block."""
-        found = marks.match(line)
-        return line[found.end():] if found else None
-
-    index = start + 1
-    while index < len(lines) and _PGP_ARMOUR_HEADER.match(inside(lines[index]) or ""):
-        index += 1
-    if index < len(lines) and not (inside(lines[index]) or "").strip():
-        index += 1  # the blank line after the armour headers
-    out = lines[:start]
-    while index < len(lines) and inside(lines[index]) is not None:
-        content = inside(lines[index])
-        if content.rstrip() == _PGP_SIGNATURE_START:
-            index = _after_signature(lines, index, inside)
-            break
-        prefix = lines[index][:len(lines[index]) - len(content)]
-        out.append(prefix + content[2:] if content.startswith("- ") else lines[index])
-        index += 1
-    return out + lines[index:], len(out)
-
-
-def _after_signature(lines: list[str], start: int, inside) -> int:
-    """The index after the ``END PGP SIGNATURE`` line, or after the block's last line."""
-    index = start + 1
-    while index < len(lines) and inside(lines[index]) is not None:
-        if inside(lines[index]).rstrip() == _PGP_SIGNATURE_END:
-            return index + 1
-        index += 1
-    return index
-
-
-# uuencode(1): "begin <mode> <name>", lines whose first character gives their length, "`", "end"
-_UUENCODE_BEGIN = re.compile(r"^begin [0-7]{3,4} (?P<name>\S.*?)\s*$")
-_UUENCODE_LINE = re.compile(r"^[ -`]{1,62}$")
-
-
-def _without_uuencoded_files(text: str, notes: list[str]) -> str:
-    """A uuencoded file pasted into the text (before MIME) left out, with a note naming it."""
-    lines = text.split("\n")
-    names: list[str] = []
-    index = 0
-    while index < len(lines):
-        match = _UUENCODE_BEGIN.match(lines[index])
-        end = _uuencoded_end(lines, index) if match else None
-        if end is None:
-            index += 1
-            continue
-        names.append(match.group("name"))
-        lines[index:end] = []
-    if names:
-        notes.append(f"holds uuencoded file(s), left out: {', '.join(names)}")
-    return "\n".join(lines)
-
-
-def _uuencoded_end(lines: list[str], begin: int) -> int | None:
-    """The index after the ``end`` line closing the uuencoded file opened at ``begin``, when
-    every line between is a uuencoded line no longer than its length character says."""
-    for index in range(begin + 1, len(lines)):
-        line = lines[index].rstrip("\r")
-        if line.rstrip() == "end":
-            return index + 1 if index > begin + 1 else None
-        if line and not (_UUENCODE_LINE.match(line) and len(line) - 1 <= _uuencoded_length(line[0]) + 1):
-            return None
-    return None
-
-
-def _uuencoded_length(first: str) -> int:
-    """How many characters a uuencoded line carries after its length character."""
-    return -(-((ord(first) - 32) & 63) // 3) * 4
 
 
 def _signature_line(lines: list[str]) -> int:
