@@ -181,10 +181,17 @@ def _shorter(words: int, summaries: tuple[ThreadSummary, ...], full_text: bool) 
 
 def _too_large(config: DigestConfig, summaries: tuple[ThreadSummary, ...], size: int) -> ConfigError:
     """Text the editor chose to send in full is never cut silently: say what to shorten."""
-    whole = sorted(
-        ((len(item.body.encode("utf-8")), summary, item) for summary in summaries for item in summary.items if not item.excerpted),
+    whole = sorted(  # sent whole by choice: longer than an excerpt would have left them
+        ((len(item.body.encode("utf-8")), summary, item) for summary in summaries for item in summary.items
+         if not item.excerpted and item.words > config.excerpt_words * 1.25),
         key=lambda entry: -entry[0],
     )
+    if not whole:
+        return ConfigError(
+            f"the HTML part would be {size / 1000:.1f} KB, over the {HTML_LIMIT / 1000:.0f} KB limit (Gmail clips messages above "
+            "about 102 KB), with every long reply already excerpted",
+            where=f"{config.path} [digest]", fix="lower `replies` or `total`, or `excerpt_words`",
+        )
     named = "; ".join(
         f"{item.author} #{item.number if item.number is not None else item.reply_id} in {summary.title!r} ({body_size / 1000:.1f} KB)"
         for body_size, summary, item in whole[:5]
@@ -193,7 +200,7 @@ def _too_large(config: DigestConfig, summaries: tuple[ThreadSummary, ...], size:
     return ConfigError(
         f"the HTML part would be {size / 1000:.1f} KB, over the {HTML_LIMIT / 1000:.0f} KB limit (Gmail clips messages above about 102 KB)",
         where=f"{config.path} [digest]",
-        fix=f"{how}, lower `replies`, or feature fewer of these replies sent in full, largest first: {named or 'none'}",
+        fix=f"{how}, lower `replies`, or feature fewer of these replies sent in full, largest first: {named}",
     )
 
 

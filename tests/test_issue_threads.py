@@ -60,3 +60,13 @@ def test_candidates_says_how_many_more_replies_there_are(tmp_path, capsys):
     out = capsys.readouterr().out
     total = int(re.search(r": (\d+) replies\n", out).group(1))
     assert out.rstrip().endswith(f"... and {total - 3} more (--limit {total} shows them all)")
+
+
+def test_a_too_large_issue_without_replies_sent_whole_says_what_to_lower(example):
+    from digest.issue import _too_large
+
+    config, _ = example
+    error = _too_large(config, (), 150_000)
+    assert error.message == ("the HTML part would be 150.0 KB, over the 100 KB limit (Gmail clips messages above about 102 KB), "
+                             "with every long reply already excerpted")
+    assert error.fix == "lower `replies` or `total`, or `excerpt_words`"
