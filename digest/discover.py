@@ -11,9 +11,10 @@ category, a list's index) is no discussion.  Pure functions: fetching stays in `
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
-from urllib.parse import parse_qs, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
@@ -160,6 +161,27 @@ def _wordpress_comments(root, base: str) -> str | None:
             if found := _WP_POST_JSON.match(urljoin(base, (link.get("href") or "").strip())):
                 return f"{found.group(1)}wp/v2/comments?post={found.group(2)}&per_page=100"
     return None
+
+
+_WP_COMMENTS_API = re.compile(r"/wp/v2/comments/?$")
+
+
+def next_page(url: str, data: bytes, page: int) -> str | None:
+    """The address of page ``page`` of a WordPress comments API answer when ``data`` (the page
+    before it, fetched from ``url``) is a full page, else None."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if not (_WP_COMMENTS_API.search(parts.path) or _WP_COMMENTS_API.search(query.get("rest_route", [""])[0])):
+        return None
+    try:
+        per_page = int(query.get("per_page", ["10"])[0])
+        items = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or len(items) < per_page or per_page < 1:
+        return None
+    query["page"] = [str(page)]
+    return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
 
 
 def checked_against_page(thread: Thread, found: DataUrl) -> Thread:

@@ -32,6 +32,14 @@ _HTTP_REASONS = {
 }
 
 
+class HttpStatusError(SourceError):
+    """The server answered with an error status (kept, for callers that expect one)."""
+
+    def __init__(self, status: int, message: str, *, where: str):
+        super().__init__(message, where=where)
+        self.status = status
+
+
 class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
@@ -110,7 +118,7 @@ def fetch(url: str, cache: HttpCache | None = None, *, timeout: float = TIMEOUT,
             return _document(url, cached[1], exc.geturl())
         if exc.code in (301, 302, 303, 307, 308):
             raise SourceError(f"more than {MAX_REDIRECTS} redirects", where=url, fix="use the final URL") from None
-        raise SourceError(_http_problem(exc.code, exc.headers), where=url) from None
+        raise HttpStatusError(exc.code, _http_problem(exc.code, exc.headers), where=url) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, socket.timeout) or "timed out" in str(reason):
@@ -132,19 +140,37 @@ def _document(url: str, data: bytes, address: str | None) -> SourceDocument:
     return document
 
 
-def fetch_discussion(url: str, cache: HttpCache | None = None) -> tuple[SourceDocument, discover.DataUrl | None]:
+def fetch_discussion(url: str, cache: HttpCache | None = None) -> tuple[tuple[SourceDocument, ...], discover.DataUrl | None]:
     """The data of the discussion at ``url``, and what was read instead when it is not the page
     itself: a known site's page is swapped for its data URL before fetching, any other HTML
-    page for the data it points to (``digest.discover``)."""
+    page for the data it points to (``digest.discover``).  An API that pages its answer
+    (WordPress's comments, 100 to a page) is read to its last page."""
     known = discover.known_site(url)
     if known:
-        return _data_behind(url, known, cache), known
+        return _with_later_pages(_data_behind(url, known, cache), cache), known
     document = fetch(url, cache)
     if not discover.looks_like_html(document.data):
-        return document, None
+        return _with_later_pages(document, cache), None
     landed = document.address or url  # relative links on the page are relative to where it was found
     found = discover.known_site(landed) or discover.from_page(landed, document.data)  # e.g. a share link
-    return _data_behind(landed, found, cache), found
+    return _with_later_pages(_data_behind(landed, found, cache), cache), found
+
+
+MAX_PAGES = 50  # 5,000 WordPress comments: a bound on the requests one import makes
+
+
+def _with_later_pages(first: SourceDocument, cache: HttpCache | None) -> tuple[SourceDocument, ...]:
+    """The document and the API pages after it, while each page is full.  WordPress answers a
+    page past the last one with HTTP 400, which ends the pages like a short page does."""
+    documents = [first]
+    while len(documents) < MAX_PAGES and (following := discover.next_page(documents[-1].name, documents[-1].data, len(documents) + 1)):
+        try:
+            documents.append(fetch(following, cache))
+        except HttpStatusError as error:
+            if error.status != 400:
+                raise
+            break
+    return tuple(documents)
 
 
 def _data_behind(page: str, found: discover.DataUrl, cache: HttpCache | None) -> SourceDocument:

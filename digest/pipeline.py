@@ -69,8 +69,7 @@ def import_source(source: str, format_name: str, now: datetime, thread: str | No
     scheme, colon, rest = source.partition(":")
     if scheme.lower() in ("http", "https") and rest.startswith("//"):
         source = scheme.lower() + colon + rest  # "HTTPS://…", as some address bars copy it
-        document, found = fetch_discussion(source, cache)
-        documents = (document,)
+        documents, found = fetch_discussion(source, cache)
     else:
         documents = load_documents(Path(source), format_name)
     imported = import_thread(ImportRequest(documents, retrieved_at=now, thread=thread), format_name)

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from digest.discover import checked_against_page, from_page, known_site, looks_like_html
+from digest.discover import checked_against_page, from_page, known_site, looks_like_html, next_page
 from digest.errors import SourceError
 from digest.model import Reply, Thread
 
@@ -292,6 +292,12 @@ Yes.
 """)
 
 
+def _wp_comments(*ids: int) -> bytes:
+    return json.dumps([{"id": i, "post": 8, "parent": 0, "author_name": f"user{i}", "date_gmt": f"2024-05-0{i}T08:00:00",
+                        "content": {"rendered": f"<p>Comment {i}.</p>"}, "link": f"https://blog.example.net/leeks/#comment-{i}",
+                        "status": "approved", "type": "comment"} for i in ids]).encode()
+
+
 class Site(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
@@ -306,6 +312,8 @@ class Site(http.server.BaseHTTPRequestHandler):
             "/community/t/42.json?print=true": json.dumps(TOPIC).encode(),
             "/2024/05/tomatoes/": WORDPRESS_POST.replace(b"https://blog.example.net", f"http://127.0.0.1:{port}".encode()),
             "/2024/05/tomatoes/feed/": COMMENTS_FEED,
+            "/wp-json/wp/v2/comments?post=8&per_page=2": _wp_comments(1, 2),
+            "/wp-json/wp/v2/comments?post=8&per_page=2&page=2": _wp_comments(3, 4),
             "/gone/": _page(_feed_link("/gone/feed/", "Comments"), body_class="single"),  # its feed answers 404
             "/blocked/": _page(_feed_link("/blocked/feed/", "Comments"), body_class="single"),
             "/blocked/feed/": _page("<title>Just a moment...</title>"),  # a bot check instead of the feed
@@ -318,6 +326,11 @@ class Site(http.server.BaseHTTPRequestHandler):
             "/lkml/1@example.org/": PUBLIC_INBOX_MESSAGE,
             "/lkml/1@example.org/t.mbox.gz": THREAD_MBOX,
         }
+        if self.path == "/wp-json/wp/v2/comments?post=8&per_page=2&page=3":  # WordPress, past the last page
+            self.send_response(400)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path == "/r/1@example.org":  # public-inbox adds the slash with a redirect
             self.send_response(301)
             self.send_header("Location", "/lkml/1@example.org/")
@@ -402,3 +415,25 @@ def test_an_address_with_an_upper_case_scheme_is_fetched(tmp_path):
     with site() as base:
         thread = import_source("HTTP://" + base.removeprefix("http://") + "/2024/05/tomatoes/", "auto", datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert [r.author for r in thread.replies] == ["Ann"]
+
+
+def test_a_paged_comments_api_is_read_to_its_last_page():
+    from digest.pipeline import import_source
+
+    Site.hits = []
+    with site() as base:
+        thread = import_source(base + "/wp-json/wp/v2/comments?post=8&per_page=2", "auto", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert [r.author for r in thread.replies] == ["user1", "user2", "user3", "user4"]
+    assert Site.hits[-1] == "/wp-json/wp/v2/comments?post=8&per_page=2&page=3"  # full pages go on; the 400 ends them
+    assert thread.import_notes == ()
+
+
+def test_the_next_page_is_asked_for_only_after_a_full_page():
+    full, short = _wp_comments(1, 2), _wp_comments(3)
+    api = "https://blog.example.net/wp-json/wp/v2/comments?post=8&per_page=2"
+    assert next_page(api, full, 2) == api + "&page=2"
+    assert next_page(api + "&page=2", full, 3) == api + "&page=3"
+    assert next_page(api, short, 2) is None
+    assert next_page("https://blog.example.net/?rest_route=/wp/v2/comments&post=8", _wp_comments(*range(1, 11)), 2) == (
+        "https://blog.example.net/?rest_route=%2Fwp%2Fv2%2Fcomments&post=8&page=2")
+    assert next_page("https://blog.example.net/feed/", full, 2) is None

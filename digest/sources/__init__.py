@@ -61,7 +61,9 @@ class ImportRequest:
 
     @property
     def name(self) -> str:
-        return self.documents[0].name if len(self.documents) == 1 else str(Path(self.documents[0].name).parent)
+        """The file, the folder, or the URL (the first page's, when an API's answer came in pages)."""
+        first = self.documents[0].name
+        return first if len(self.documents) == 1 or first.startswith(("http://", "https://")) else str(Path(first).parent)
 
 
 def reader(format_name: str) -> ModuleType:

@@ -75,6 +75,8 @@ def read(request) -> Thread:
     if len(request.documents) == 1 and len(pages[0]) in _PAGE_SIZES:
         notes.append(f"the file holds {len(pages[0])} comments, a full page of the API's answer: the post may have more; save "
                      "the next pages (&page=2, …) into one folder with this one and import the folder")
+    elif pages and len(pages[-1]) in _PAGE_SIZES:
+        notes.append(f"the last of the {len(pages)} pages read holds {len(pages[-1])} comments, a full page: the post may have more")
     shown.sort(key=lambda r: (r.posted_at is None, r.posted_at, common.whole_number(r.id) or 0))
     authors = common.AuthorNames({r.author for r in shown})
     replies = [replace(r, mentions=common.find_mentions(bodies.prose_words(r.body), authors)) for r in shown]
