@@ -149,17 +149,23 @@ def _comments_shown(root) -> int | None:
     return len(numbers) or None
 
 
-_WP_POST_JSON = re.compile(r"^(https?://.+?/)wp/v2/(?:posts|pages)/(\d+)/?$")
+_WP_POST_JSON = re.compile(r"^(.*/)wp/v2/(?:posts|pages)/(\d+)/?$")
 
 
 def _wordpress_comments(root, base: str) -> str | None:
-    """A WordPress post's every comment, from its REST API (its page links the post's JSON),
+    """A WordPress post's every comment, from its REST API (its page links the post's JSON,
+    ``/wp-json/wp/v2/posts/ID``, or ``?rest_route=/wp/v2/posts/ID`` without pretty links),
     100 to a page."""
     for link in root.iter("link"):
         kind = (link.get("type") or "").lower()
         if "alternate" in (link.get("rel") or "").lower().split() and kind == "application/json":
-            if found := _WP_POST_JSON.match(urljoin(base, (link.get("href") or "").strip())):
-                return f"{found.group(1)}wp/v2/comments?post={found.group(2)}&per_page=100"
+            parts = urlsplit(urljoin(base, (link.get("href") or "").strip()))
+            route = parse_qs(parts.query).get("rest_route", [""])[0]
+            if found := _WP_POST_JSON.match(route):
+                query = urlencode({"rest_route": f"{found.group(1)}wp/v2/comments", "post": found.group(2), "per_page": 100})
+                return urlunsplit(parts._replace(query=query, fragment=""))
+            if found := _WP_POST_JSON.match(parts.path):
+                return urlunsplit(parts._replace(path=f"{found.group(1)}wp/v2/comments", query=f"post={found.group(2)}&per_page=100", fragment=""))
     return None
 
 

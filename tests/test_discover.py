@@ -102,6 +102,9 @@ def test_comments_the_page_shows_beyond_its_feed_make_the_import_partial():
     assert found.every_reply == "https://blog.example.net/wp-json/wp/v2/comments?post=7&per_page=100"
     assert checked_against_page(thread, found).import_notes[-1].endswith(
         "; import https://blog.example.net/wp-json/wp/v2/comments?post=7&per_page=100 instead (the blog's API, 100 comments to a page)")
+    plain = page.replace(b"</head>", b'<link rel="alternate" type="application/json" href="https://blog.example.net/index.php?rest_route=/wp/v2/posts/7"></head>')
+    assert from_page("https://blog.example.net/2024/05/tomatoes/", plain).every_reply == (
+        "https://blog.example.net/index.php?rest_route=%2Fwp%2Fv2%2Fcomments&post=7&per_page=100")  # a site without pretty links
 
 
 HYPERKITTY_THREAD = b"""<!DOCTYPE html><html><head><title>[Python-Dev] PEP 999 - Python-Dev</title>

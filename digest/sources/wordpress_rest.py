@@ -11,6 +11,7 @@ is the post's, from the comments' links.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, replace
 
@@ -23,13 +24,15 @@ DESCRIPTION = "WordPress REST API comments JSON (/wp-json/wp/v2/comments?post=ID
 
 _FIX = "save the comments again from https://SITE/wp-json/wp/v2/comments?post=ID&per_page=100"
 _MARKS = (re.compile(rb'"author_name"\s*:'), re.compile(rb'"rendered"\s*:'), re.compile(rb'"post"\s*:\s*\d'))
+_POST_TITLE = re.compile(rb'"title"\s*:\s*\{\s*"rendered"')  # posts and pages (``?_embed`` embeds their comments)
 _PAGE_SIZES = (10, 100)  # WordPress's default page and the largest it serves
 
 
 def sniff(doc) -> bool:
     """A JSON array whose comments carry WordPress's ``author_name``, ``post`` and rendered content."""
     window = jsonshape.sniff_window(getattr(doc, "data", None))
-    return window is not None and window.lstrip().startswith(b"[") and all(mark.search(window) for mark in _MARKS)
+    return (window is not None and window.lstrip().startswith(b"[") and all(mark.search(window) for mark in _MARKS)
+            and not _POST_TITLE.search(window))
 
 
 @dataclass(frozen=True)
@@ -103,16 +106,17 @@ def _comment(node: jsonshape.Node) -> _Comment:
     comment_id = node["id"].ident(required=True)
     link = node["link"].string()
     post_address = comment_links.post_address(link)
-    html = node["content"]["rendered"].string() if node["content"].is_object else node["content"].string()
-    body = bodies.from_html(jsonshape.clean_text(html or ""), _site(post_address or link))
+    rendered = node["content"]["rendered"].string() if node["content"].is_object else node["content"].string()
+    body = bodies.from_html(jsonshape.clean_text(rendered or ""), _site(post_address or link))
     parent = node["parent"].ident()
+    posted_at = jsonshape.whole_seconds(common.utc(common.parse_iso(node["date_gmt"].string())))
     reply = Reply(
         id=comment_id,
-        author=" ".join((node["author_name"].string() or "").split()) or "Anonymous",
+        author=" ".join(html.unescape(node["author_name"].string() or "").split()) or "Anonymous",  # stored escaped
         body=body,
         permalink=link,
-        posted_at=jsonshape.whole_seconds(common.utc(common.parse_iso(node["date_gmt"].string()))),
-        posted_at_text=None if node["date_gmt"].string() else node["date"].string(),
+        posted_at=posted_at,
+        posted_at_text=None if posted_at else node["date"].string() or node["date_gmt"].string(),
         parent_id=parent if parent not in (None, "0") else None,
     )
     return _Comment(reply, node["post"].ident(required=True), (node["status"].string() or "approved").lower(),

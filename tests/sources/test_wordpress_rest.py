@@ -88,6 +88,22 @@ def test_recognised_and_told_from_hacker_news():
         wordpress_rest.read(ImportRequest((SourceDocument("c.json", b"[]"),)))
 
 
+def test_escaped_names_are_read_once_and_a_zero_utc_time_keeps_the_local_one():
+    """WordPress stores comment author names escaped ("Tom &amp; Jerry")."""
+    odd = [comment(3, "Tom &amp; Jerry", "<p>Hi.</p>"), comment(4, "Ann", "<p>@Tom &amp; Jerry yes.</p>")]
+    odd[1]["date_gmt"] = "0000-00-00T00:00:00"
+    odd[1]["date"] = "2010-05-01T12:00:00"
+    tom, ann = read(odd).replies
+    assert tom.author == "Tom & Jerry" and ann.mentions[0].name == "Tom & Jerry"
+    assert (ann.posted_at, ann.posted_at_text) == (None, "2010-05-01T12:00:00")
+
+
+def test_posts_with_embedded_comments_are_not_taken_for_comments():
+    posts = [{"id": 1, "date_gmt": "2024-05-01T08:00:00", "title": {"rendered": "Leeks"}, "content": {"rendered": "<p>Post.</p>"},
+              "_embedded": {"replies": [[comment(3, "Ann", "<p>Hi.</p>")]], "wp:featuredmedia": [{"post": 1, "author_name": "x"}]}}]
+    assert not wordpress_rest.sniff(SourceDocument("posts.json", json.dumps(posts).encode()))
+
+
 JSON_VALUES = json_values(text_values("\ud800", "\x00", "approved", "pingback", "<p>x", "#comment-3"), st.sampled_from([0, 3, 5, 42]))
 
 
