@@ -146,7 +146,8 @@ def _skip_reason(comment: _Comment) -> str | None:
     if comment.kind in ("pingback", "trackback"):
         return "pingbacks/trackbacks"
     if comment.status != "approved":
-        return f"{comment.status} comments"
+        return {"hold": "unapproved comments", "unapproved": "unapproved comments", "trash": "trashed comments"}.get(
+            comment.status, f"{comment.status} comments")
     return None
 
 

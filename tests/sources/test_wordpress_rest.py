@@ -64,7 +64,7 @@ def test_unapproved_and_missing_parents_are_noted():
     held = page() + [comment(9, "Spammer", "<p>Buy.</p>", status="hold"), comment(10, "Zed", "<p>Me too.</p>", 99)]
     thread = read(held)
     assert thread.partial and "10" in [r.id for r in thread.replies] and "9" not in [r.id for r in thread.replies]
-    assert thread.import_notes == ("skipped 1 hold comments, 1 pingbacks/trackbacks",
+    assert thread.import_notes == ("skipped 1 pingbacks/trackbacks, 1 unapproved comments",
                                    "1 comment(s) answer comments not in the file (shown as answering the post)")
 
 
