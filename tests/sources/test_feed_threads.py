@@ -12,6 +12,13 @@ def read(data: bytes, thread: str | None = None):
     return feed.read(ImportRequest((SourceDocument("comments.xml", data),), thread=thread))
 
 
+def refused(data: bytes) -> str:
+    """The error a feed with comments on several posts gives without --thread (it lists them)."""
+    with pytest.raises(SourceError) as error:
+        read(data)
+    return error.value.message
+
+
 # ---------------------------------------------------------------------------- WordPress, comments broken into pages
 
 def paged_item(number: int, page: int, name: str, content: str, day: int) -> str:
@@ -63,9 +70,7 @@ def sitewide_atom(*comments: tuple[str, str, int]) -> bytes:
 
 def test_sitewide_feed_groups_the_pages_of_a_post_into_one_post():
     data = sitewide_atom(("leeks/comment-page-2/", "Ann", 3), ("beans/", "Bob", 2), ("leeks/comment-page-1/", "Cy", 1))
-    with pytest.raises(SourceError) as error:
-        read(data)
-    assert error.value.message == (
+    assert refused(data) == (
         "the feed holds comments on 2 posts:\n"
         '  "Leeks" https://veg.example.net/leeks/ (2 comments)\n'
         '  "Beans" https://veg.example.net/beans/ (1 comment)'
@@ -121,9 +126,7 @@ def test_blogger_comments_feed_of_a_blog_holds_one_thread_per_post():
         blogger_entry("2", "beans", "Cy", 2),
         blogger_entry("1", "leeks", "Ann", 1),
     )
-    with pytest.raises(SourceError) as error:
-        read(data)
-    assert error.value.message == (
+    assert refused(data) == (
         "the feed holds comments on 2 posts:\n"
         '  "(no title)" https://veg.blogspot.com/2020/05/leeks.html (2 comments)\n'
         '  "(no title)" https://veg.blogspot.com/2020/05/beans.html (1 comment)'
@@ -191,9 +194,7 @@ def test_discourse_posts_feed_holds_one_thread_per_topic_with_usernames():
         ("Beans", "beans/2148", "#post_1", 5, "@Elliot"),
         ("Leeks", "leeks/2144", "/29", 4, "@Elliot"),
     )
-    with pytest.raises(SourceError) as error:
-        read(data)
-    assert error.value.message == (
+    assert refused(data) == (
         "the feed holds comments on 2 posts:\n"
         '  "Leeks" https://forum.example.org/t/leeks/2144 (3 comments)\n'
         '  "Beans" https://forum.example.org/t/beans/2148 (1 comment)'
@@ -230,9 +231,7 @@ def test_reddit_subreddit_comments_feed_holds_one_thread_per_post():
         + reddit_entry("xyz", "leek_thread", "gh7", "[deleted]", "Leek thread", "[removed]")
         + "</feed>"
     ).encode()
-    with pytest.raises(SourceError) as error:
-        read(data)
-    assert error.value.message == (
+    assert refused(data) == (
         "the feed holds comments on 2 posts:\n"
         '  "Leek thread" https://www.reddit.com/r/veg/comments/xyz/leek_thread/ (1 comment)\n'
         '  "Bean times" https://www.reddit.com/r/veg/comments/qqq/bean_times/ (1 comment)'
@@ -297,9 +296,7 @@ REMARK42_SITE = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><ch
 
 
 def test_remark42_site_feed_holds_one_thread_per_page_and_keeps_its_links():
-    with pytest.raises(SourceError) as error:
-        read(REMARK42_SITE)
-    assert error.value.message == (
+    assert refused(REMARK42_SITE) == (
         "the feed holds comments on 2 posts:\n"
         '  "(no title)" https://radio-t.com/blah11 (1 comment)\n'
         '  "(no title)" https://radio-t.com/blah10 (1 comment)'
