@@ -133,8 +133,8 @@ def read(request) -> Thread:
     removed, complete = len(complete) - len(kept), kept
     chinese = str(channel.get("language") or "").lower().startswith("zh")
     entries = [_entry(e, feed_author, loose, scores, chinese) for e in complete]
-    entries, deleted = _without_reddit_deleted(entries, notes)
-    entries, pings = _without_pingbacks(entries, notes)
+    entries, deleted = _without(entries, _reddit_deleted, 'deleted or removed comment(s) skipped (reddit shows them as "[deleted]" or "[removed]")', notes)
+    entries, pings = _without(entries, _pingback, 'pingback(s) skipped: excerpts of other pages that link here ("[…] text […]"), not comments', notes)
     removed += deleted + pings
     entries = _drop_duplicates(entries, notes)
     _note_zone_names(entries, notes)
@@ -665,14 +665,10 @@ def _without_removed(doc, entries: list, notes: list[str]) -> list:
     return kept
 
 
-def _without_reddit_deleted(entries: list[_Entry], notes: list[str]) -> tuple[list[_Entry], int]:
+def _reddit_deleted(entry: _Entry) -> bool:
     """reddit's feeds keep a deleted or removed comment as "[deleted]" or "[removed]" by
-    "/u/[deleted]": no one's words, so left out (counted), as the reddit reader does."""
-    kept = [e for e in entries if not (e.reply.author == "[deleted]" and bodies.plain_words(e.reply.body) in reddit.DELETED_BODIES)]
-    skipped = len(entries) - len(kept)
-    if skipped:
-        notes.append(f'{skipped} deleted or removed comment(s) skipped (reddit shows them as "[deleted]" or "[removed]")')
-    return kept, skipped
+    "/u/[deleted]": no one's words, left out as the reddit reader does."""
+    return entry.reply.author == "[deleted]" and bodies.plain_words(entry.reply.body) in reddit.DELETED_BODIES
 
 
 # WordPress shows a pingback (another page linking here) as "[…] an excerpt of that page […]",
@@ -680,11 +676,17 @@ def _without_reddit_deleted(entries: list[_Entry], notes: list[str]) -> tuple[li
 _PINGBACK = re.compile(r"\A\[(?:…|\.\.\.)\].*\[(?:…|\.\.\.)\]\Z", re.S)
 
 
-def _without_pingbacks(entries: list[_Entry], notes: list[str]) -> tuple[list[_Entry], int]:
-    kept = [e for e in entries if not _PINGBACK.match(bodies.plain_words(e.reply.body))]
+def _pingback(entry: _Entry) -> bool:
+    return _PINGBACK.match(bodies.plain_words(entry.reply.body)) is not None
+
+
+def _without(entries: list[_Entry], unwanted, note: str, notes: list[str]) -> tuple[list[_Entry], int]:
+    """The entries but the ``unwanted`` ones, and how many those were (``note`` says what
+    they are, after their count)."""
+    kept = [e for e in entries if not unwanted(e)]
     skipped = len(entries) - len(kept)
     if skipped:
-        notes.append(f"{skipped} pingback(s) skipped: excerpts of other pages that link here (\"[…] text […]\"), not comments")
+        notes.append(f"{skipped} {note}")
     return kept, skipped
 
 
