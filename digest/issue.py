@@ -111,8 +111,7 @@ def build_issue(
     threads, the most active comes first."""
     threads = tuple(prepare_thread(t, config, i) for i, t in enumerate(threads))
     selections = select_all(config, threads, history, strict=strict)
-    threads, selections, shown_notes = _shown(config, threads, selections, strict)
-    selections = (replace(selections[0], warnings=selections[0].warnings + shown_notes), *selections[1:])
+    threads, selections, left_out = _shown(config, threads, selections, strict)
     if len(threads) > 1:
         ranked = sorted(zip(threads, selections), key=lambda pair: -pair[1].activity)
         threads, selections = tuple(t for t, _ in ranked), tuple(s for _, s in ranked)
@@ -131,7 +130,7 @@ def build_issue(
         for thread, selection in zip(threads, selections)
         for pick in selection.picks
     )
-    warnings = tuple(w for selection in selections for w in selection.warnings)
+    warnings = left_out + tuple(w for selection in selections for w in selection.warnings)
     return Issue(config.name, number, subject, now, rendered.html, rendered.text, rendered.web_html, featured, warnings)
 
 
