@@ -26,6 +26,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z
 SLACK = 1.25  # a reply, sentence or block at most this much over the budget is kept whole
 _SEPARATED = BLOCK_TAGS | {"li", "br"}  # tags that end a word, as ``plain_words`` reads them
 _WORD_SPAN = re.compile(r"\S+")
+LONG_WORD = 80  # characters: a longer "word" (a pasted hash, blob or minified line) is shown cut
+_LONG_WORD = re.compile(r"\S{%d,}" % (LONG_WORD + 1))
 
 
 @dataclass(frozen=True)
@@ -97,17 +99,48 @@ def excerpt(body: str, words: int) -> tuple[str, bool]:
     most a quarter longer than the budget is kept whole.  What is kept keeps its markup
     (links, emphasis); a sentence far over the budget is cut at a word, a long list keeps
     its first items and a long code block its first lines, so no single block can carry
-    the whole reply into the digest.  Returns the HTML and whether anything was left out.
+    the whole reply into the digest.  A "word" longer than ``LONG_WORD`` characters keeps
+    only its start (the budget counts words, and one pasted blob can be 50 kB).  Returns the
+    HTML and whether anything was left out.
     """
-    if not body or len(plain_words(body).split()) <= words * SLACK:
+    if not body:
+        return body, False
+    text = plain_words(body)
+    fits = len(text.split()) <= words * SLACK
+    if fits and not _LONG_WORD.search(text):
         return body, False
     root = lxml.html.fragment_fromstring(body, create_parent="div")
+    shortened = _shorten_long_words(root)
+    if fits:
+        return (_inner_html(root), True) if shortened else (body, False)
     blocks = [b for b in root if b.tag != "blockquote" and SIGNATURE_CLASS not in (b.get("class") or "")]
     units = _sentences(blocks, words)
     if not units:
         return body, False
     chosen = _key_sentences(units, words)
     return _assemble(blocks, units, chosen), True
+
+
+def _shorten_long_words(root) -> bool:
+    """Cut every word over ``LONG_WORD`` characters to its start and a "…".  A link's text is
+    left whole: it is usually the address itself, which mail clients wrap.  Returns whether
+    any word was cut."""
+    cuts = 0
+
+    def cut(text: str | None) -> str | None:
+        nonlocal cuts
+        if not text:
+            return text
+        text, count = _LONG_WORD.subn(lambda m: m[0][:LONG_WORD] + "…", text)
+        cuts += count
+        return text
+
+    for element in root.iter():
+        if element.tag != "a" and not any(a.tag == "a" for a in element.iterancestors()):
+            element.text = cut(element.text)
+        if element is not root:
+            element.tail = cut(element.tail)
+    return cuts > 0
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,16 @@ def test_excerpt_keeps_the_first_lines_of_a_long_code_block():
     assert (text, cut) == (f"<p>{EXCERPT_MARK}</p><pre><code>{first}</code></pre><p>{EXCERPT_MARK}</p>", True)
 
 
+def test_excerpt_cuts_a_pasted_blob_that_counts_as_one_word():
+    blob = "QmFzZTY0" * 6000  # 48 kB without a space: one "word" of the budget
+    url = "https://x.example/" + "p" * 120
+    body = f'<p>My key:</p><pre>{blob}</pre><p>Source: <a href="{url}">{url}</a> and {blob}</p>'
+    text, cut = excerpt(body, 60)
+    start = blob[:80] + "…"
+    assert (text, cut) == (f'<p>My key:</p><pre>{start}</pre><p>Source: <a href="{url}">{url}</a> and {start}</p>', True)
+    assert excerpt(f'<p>Source: <a href="{url}">{url}</a></p>', 60) == (f'<p>Source: <a href="{url}">{url}</a></p>', False)
+
+
 def test_excerpt_keeps_the_links_of_the_sentences_it_picks():
     body = ('<p>Filler about nothing much at all here today. Tomato cracking: read <a href="https://x.example/c">'
             "the tomato cracking notes</a> on tomato cracking now. " + "Unrelated chatter about other things entirely. " * 12 + "</p>")
