@@ -16,6 +16,8 @@ others are noted).  A page named exactly that has no posts is imported empty (no
 replaced by another page whose address merely contains it.  Several threads with posts are
 listed to choose from.  Listings show the identifier next to the ``dsq:id``.
 Messages written as child elements instead of CDATA keep their markup (``xmlsafe.markup``).
+Thread titles and author names, stored HTML-escaped as the page gave them ("I&#8217;m"), are
+unescaped once.
 Deleted and spam posts are skipped and counted; one that has surviving answers is kept as a
 "[deleted]" placeholder so the answers keep their place.  Times are UTC (Disqus writes "Z");
 posts without a readable time are noted and placed last.
@@ -39,6 +41,7 @@ another root element) is read whole with the tolerant parse above.
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -211,13 +214,19 @@ def _flag(fields: dict, local: str) -> bool:
     return _text(fields.get(local)).lower() in ("true", "1")
 
 
+def _unescaped(text: str) -> str:
+    """Titles and names come from the page (the WordPress plugin sends ``the_title()``, so
+    "Why I&#8217;m here") and are stored HTML-escaped; unescaped once, they read as the page
+    shows them."""
+    return " ".join(html.unescape(text).split()) if "&" in text else " ".join(text.split())
+
+
 def _author_name(fields: dict) -> str | None:
     author = fields.get("author")
     if author is None:
         return None
     names = _children(author)
-    name = " ".join(_text(names.get("name")).split())
-    return name or _text(names.get("username")) or None
+    return _unescaped(_text(names.get("name"))) or _text(names.get("username")) or None
 
 
 def _thread_ref(fields: dict) -> str | None:
@@ -250,7 +259,7 @@ class _PageThread:
             dsq_id=xmlsafe.attribute(element, "id"),
             identifier=_text(fields.get("id")) or None,
             link=link if link.startswith(("http://", "https://")) else None,
-            title=" ".join(_text(fields.get("title")).split()),
+            title=_unescaped(_text(fields.get("title"))),
             message=_markup(fields.get("message")),
             created=_text(fields.get("createdAt")),
             author=_author_name(fields),

@@ -42,3 +42,14 @@ def chosen(found: list[str], site_language: str | None) -> str | None:
         return None
     primary = (site_language or "").strip().lower().replace("_", "-").split("-")[0]
     return next((code for code in found if code.lower().split("-")[0].split("_")[0] == primary), found[0])
+
+
+def choice(text: str, site_language: str | None) -> tuple[str | None, list[str]]:
+    """The language to import ``text`` in (``chosen``), and a note when it has several."""
+    found = languages(text)
+    language = chosen(found, site_language)
+    if len(found) < 2:
+        return language, []
+    primary = (site_language or "").strip().lower().split("-")[0]
+    which = "the site's language" if primary and language.lower().startswith(primary) else "the first, as the site names none of them"
+    return language, [f"the post is written in {len(found)} languages ({', '.join(found)}; qTranslate markers): imported {language}, {which}"]

@@ -19,7 +19,9 @@ is imported, else ``user{OwnerUserId}``, else "anonymous".
 
 Choosing the question (a dump holds many): ``request.thread`` = question Id (an answer Id
 selects its question), a question URL (``https://site/questions/ID/...``), or a part of the
-title (any case); a file with a single question (not counting deleted ones) needs none.
+title (any case); a file with a single question (not counting deleted ones) needs none.  A
+number is an Id only, never a part of a title: an Id the dump lacks (a question newer than the
+dump) or one of a tag wiki or another kind of post (PostTypeId 3-8) is refused, saying which.
 The rows are streamed twice: the first pass keeps only what lists and chooses a question (ids,
 titles, deletion dates), the second the whole rows of the chosen question and its answers, so
 a big dump's bodies are never all in memory at once.
@@ -75,8 +77,7 @@ def read(request) -> Thread:
     posts_doc, users_doc = _documents(request)
     site, selector = _site_and_selector(request.thread, posts_doc.name)
     posts = _Rows(posts_doc, _FIX_XML)
-    questions, answers = _index_posts(posts)
-    question, rows = _thread_rows(posts, _choose_in(posts, questions, answers, selector))
+    question, rows = _thread_rows(posts, _choose_in(posts, _index_posts(posts), selector))
     owners = {row.get("OwnerUserId") for row in [question, *rows]}
     users = _Rows(users_doc, "extract Users.xml again, or leave it out") if users_doc else None
     names = _load_users(users, owners) if users else {}
@@ -182,18 +183,39 @@ _INDEX_KEYS = ("Id", "Title", "DeletionDate")
 _ROW = "#row"  # the row's position in the file, to find it again in the second pass
 
 
-def _index_posts(posts: _Rows) -> tuple[list[dict], dict[str, list[dict]]]:
+@dataclass(frozen=True)
+class _Index:
+    """What the first pass keeps: questions in file order (``_INDEX_KEYS`` and their row
+    position), answers by question Id, and the kind (PostTypeId) of every other row by Id, so
+    that an Id naming a tag wiki is told apart from an Id the dump does not hold."""
+
+    questions: list[dict]
+    answers: dict[str, list[dict]]
+    other_kinds: dict[str, str]
+
+
+# PostTypeId values of the rows that are neither questions nor answers (the dump's readme).
+_OTHER_POST_TYPES = {
+    "3": "orphaned tag wiki", "4": "tag wiki excerpt", "5": "tag wiki", "6": "moderator nomination",
+    "7": "wiki placeholder", "8": "privilege wiki",
+}
+
+
+def _index_posts(posts: _Rows) -> _Index:
     """First pass: questions in file order and answers by question Id, each only with
-    ``_INDEX_KEYS`` (and the question's row position); other post types are ignored."""
+    ``_INDEX_KEYS`` (and the question's row position), and the kind of every other row."""
     questions: list[dict] = []
     answers: dict[str, list[dict]] = {}
+    other_kinds: dict[str, str] = {}
     for row in posts:
         kind = row.get("PostTypeId")
         if kind == "1" and row.get("Id"):
             questions.append(_index_entry(row) | {_ROW: posts.count})
         elif kind == "2" and row.get("ParentId"):
             answers.setdefault(row.get("ParentId"), []).append(_index_entry(row))
-    return questions, answers
+        elif row.get("Id"):
+            other_kinds[row.get("Id")] = kind or ""
+    return _Index(questions, answers, other_kinds)
 
 
 def _index_entry(row) -> dict:
@@ -243,10 +265,10 @@ def _site_and_selector(selector: str | None, name: str) -> tuple[str | None, str
 
 # ---------------------------------------------------------------------------- choosing
 
-def _choose_in(posts: _Rows, questions: list[dict], answers: dict[str, list[dict]], selector: str | None) -> dict:
+def _choose_in(posts: _Rows, index: _Index, selector: str | None) -> dict:
     """``_choose``; when the file broke off, a question not found may be in the part lost."""
     try:
-        return _choose(questions, answers, selector, posts.doc.name)
+        return _choose(index, selector, posts.doc.name)
     except SourceError as error:
         if posts.broken is None:
             raise
@@ -258,24 +280,36 @@ def _choose_in(posts: _Rows, questions: list[dict], answers: dict[str, list[dict
         ) from None
 
 
-def _choose(questions: list[dict], answers: dict[str, list[dict]], selector: str | None, name: str) -> dict:
+def _choose(index: _Index, selector: str | None, name: str) -> dict:
+    questions, answers = index.questions, index.answers
     if not questions:
         raise SourceError("the file holds no questions (PostTypeId 1)", where=name, fix="point at the Posts.xml of a whole dump")
     if selector:
-        return _not_deleted(_select(questions, answers, selector, name), name)
+        return _not_deleted(_select(index, selector, name), name)
     candidates = [q for q in questions if not _deleted(q)] or questions
     if len(candidates) == 1:
         return _not_deleted(candidates[0], name)
     raise SourceError(f"the dump holds {len(questions)} questions:\n" + _listing(questions, answers), where=name, fix=_FIX_CHOOSE)
 
 
-def _select(questions: list[dict], answers: dict[str, list[dict]], selector: str, name: str) -> dict:
+def _select(index: _Index, selector: str, name: str) -> dict:
+    """An Id (a question's, or an answer's for its question) or a part of a title.  A number
+    is an Id only: a question URL of a question the dump lacks must not pick another question
+    whose title holds that number."""
+    questions, answers = index.questions, index.answers
     by_id = {q["Id"]: q for q in questions}
     if selector in by_id:
         return by_id[selector]
     for question_id, rows in answers.items():
-        if question_id in by_id and any(r.get("Id") == selector for r in rows):
-            return by_id[question_id]
+        if any(r.get("Id") == selector for r in rows):
+            if question_id in by_id:
+                return by_id[question_id]
+            raise SourceError(
+                f"post {selector} is an answer to question {question_id}, which is not in this dump",
+                where=name, fix="import the dump that holds that question, or " + _FIX_CHOOSE,
+            )
+    if selector.isdigit():
+        raise SourceError(_absent_id(index, selector) + "; the questions are:\n" + _listing(questions, answers), where=name, fix=_FIX_CHOOSE)
     needle = selector.casefold()
     found = [q for q in questions if needle in (q.get("Title") or "").casefold()]
     found = [q for q in found if not _deleted(q)] or found  # a deleted namesake does not make it ambiguous
@@ -284,6 +318,19 @@ def _select(questions: list[dict], answers: dict[str, list[dict]], selector: str
     if not found:
         raise SourceError(f"no question matches --thread {selector!r}; the questions are:\n" + _listing(questions, answers), where=name, fix=_FIX_CHOOSE)
     raise SourceError(f"--thread {selector!r} matches {len(found)} questions:\n" + _listing(found, answers), where=name, fix=_FIX_CHOOSE)
+
+
+def _absent_id(index: _Index, post_id: str) -> str:
+    """Why a number names no question: the row is a tag wiki or another kind of post, or the
+    dump holds no row with that Id (a question newer than the dump, or deleted)."""
+    if post_id in index.other_kinds:
+        kind = index.other_kinds[post_id]
+        what = _OTHER_POST_TYPES.get(kind, f"post of PostTypeId {kind or '(none)'}")
+        return f"post {post_id} is a {what} (PostTypeId {kind or '(none)'}), not a question or an answer"
+    return (
+        f"no question or answer has Id {post_id} in this dump (it may be newer than the dump, or deleted); "
+        "a number is read as an Id, never as a part of a title"
+    )
 
 
 def _not_deleted(question: dict, name: str) -> dict:

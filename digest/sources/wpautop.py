@@ -268,3 +268,58 @@ def _media_url(name: str, raw_attrs: str, attrs: dict[str, str], content: str) -
         if name in _ID_PAGES and re.fullmatch(r"[\w-]{5,20}", value or "-"):
             return _ID_PAGES[name].format(value)
     return None
+
+
+# ---------------------------------------------------------------------------- blocks
+
+# A block the editor saves self-closing ("<!-- wp:latest-posts {"postsToShow":3} /-->") has no
+# HTML in the post: WordPress builds it from the site's data when the page is shown (latest
+# posts, archives, a search form, a plugin's widget).  A reusable block ("synced pattern",
+# ``<!-- wp:block {"ref":123} /-->``) shows the post of type wp_block with that id, which the
+# export holds.  Attributes are JSON in which "}" may appear inside strings, so they end at the
+# first " /-->".
+_SELF_CLOSING_BLOCK = re.compile(r"<!--\s+wp:(?P<name>[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*)?)(?P<attrs>(?:(?!-->).){0,2000}?)\s*/-->", re.S)
+_REUSABLE_REF = re.compile(r'"ref"\s*:\s*"?(\d+)')
+
+
+def built_blocks(text: str, reusable: dict[str, str], depth: int = 0) -> tuple[str, dict[str, int]]:
+    """The text with each reusable block replaced by its content (from ``reusable``: wp_block
+    post id -> content) and the blocks WordPress builds when showing the page left out; the
+    count of those left out by name ("wp:latest-posts"; "wp:block" for a reusable block the
+    export lacks)."""
+    dropped: dict[str, int] = {}
+
+    def shown(match) -> str:
+        name = match.group("name")
+        ref = _REUSABLE_REF.search(match.group("attrs")) if name == "block" else None
+        if ref and ref.group(1) in reusable and depth < 3:  # a reusable block may hold others, never itself forever
+            content, inner = built_blocks(reusable[ref.group(1)], reusable, depth + 1)
+            for inner_name, count in inner.items():
+                dropped[inner_name] = dropped.get(inner_name, 0) + count
+            return content
+        dropped[f"wp:{name}"] = dropped.get(f"wp:{name}", 0) + 1
+        return ""
+
+    if _HAS_BLOCKS not in text:
+        return text, dropped
+    return _SELF_CLOSING_BLOCK.sub(shown, text), dropped
+
+
+def left_out_notes(dropped: dict[str, int]) -> list[str]:
+    """Notes on what WordPress builds from the site's data when the page is shown, and an
+    export holds no text for: shortcodes ("gallery"), then blocks ("wp:latest-posts")."""
+    codes = sorted((code, count) for code, count in dropped.items() if not code.startswith("wp:"))
+    blocks = sorted((code, count) for code, count in dropped.items() if code.startswith("wp:"))
+    notes = []
+    if codes:
+        notes.append(
+            "left out " + ", ".join(f"{count} [{code}]" for code, count in codes)
+            + " shortcode(s): WordPress builds them from the site's data (galleries, forms, media) when the page is shown, the export holds no text for them"
+        )
+    if blocks:
+        notes.append(
+            "left out " + ", ".join(f"{count} {name}" for name, count in blocks)
+            + " block(s): WordPress builds them from the site's data (latest posts, archives, forms) when the page is shown, "
+            "the export holds no text for them" + (" (wp:block: a reusable block the export does not hold)" if "wp:block" in dropped else "")
+        )
+    return notes

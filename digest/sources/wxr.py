@@ -19,10 +19,19 @@ is escaped into a plain ``<pre>`` first, so "List<String>" and its line breaks s
 Shortcodes in posts are shown as WordPress shows them (``wpautop.shortcodes``): [caption] keeps
 its caption text, media shortcodes ([embed], [youtube=URL], [video]) become links, and those
 built from the site's data ([gallery], forms) are left out and counted in the notes; in
-comments, where WordPress expands none, only media shortcodes become links.  HTML written as
+comments, where WordPress expands none, only media shortcodes become links.  Blocks saved
+self-closing (``<!-- wp:latest-posts /-->``) are built from the site's data too and are counted
+the same way; a reusable block (``<!-- wp:block {"ref":90} /-->``) shows the wp_block entry it
+names, from the export.  HTML written as
 real child elements instead of CDATA (some exporters do) is kept as markup (``xmlsafe.markup``).
 An item link relative to the site (Squarespace writes ``/blog/post.html``) is resolved against
-the channel's ``<link>``, else ``wp:base_blog_url`` / ``wp:base_site_url`` (noted).
+the channel's ``<link>``, else ``wp:base_blog_url`` / ``wp:base_site_url`` (noted).  A post
+whose link is on a local test site (``localhost``, ``*.local``, ``*.test``: the export was made
+from a copy of the blog on a laptop) is noted, as readers cannot open its links.  Converters
+that scrape a blog sometimes write the post's own id as each comment's ``wp:comment_parent``;
+with no comment of that id, those comments answer the post (noted, not partial).  A
+WooCommerce product review (comment type ``review``) opens with its rating in the words the
+shop shows ("Rated 4 out of 5", from its ``rating`` comment meta).
 
 Only what a visitor could read is imported: a published post (``wp:status`` ``publish``; an
 attachment's ``inherit``; a closed bbPress topic) without ``wp:post_password``.  Choosing a
@@ -49,12 +58,16 @@ in a UTF-8 file are read as Windows-1252 (noted with their first line), text sto
 double-encoded ("Ã©") is read as what it says (ftfy, noted), and a file still broken
 (or cut short) is read in recovery mode; the import notes say what was repaired, and
 ``partial`` is set when the damage is inside the chosen post.  The Disqus reader reads its
-exports the same way (``xmlsafe.parse_export``).  A file of another format read with ``--format wxr``
-gets an error naming its format.
+exports the same way (``xmlsafe.parse_export``).  A well-formed file is streamed instead, as
+the Disqus reader does: posts are kept without their text and comments, and the chosen one is
+read whole (an 82 MB export: 496 MB peak before, 162 MB after).  A file of another format read
+with ``--format wxr`` gets an error naming its format.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
 import re
 from bisect import bisect_left
@@ -63,17 +76,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_tz
 from itertools import accumulate
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 import ftfy
 from ftfy.badness import is_bad
+from lxml import etree
 
 from digest import body as bodies
 from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest import sources
 from digest.sources import common, qtranslate, xmlsafe
-from digest.sources.wpautop import autop, shortcodes
+from digest.sources.wpautop import autop, built_blocks, left_out_notes, shortcodes
 
 DESCRIPTION = "WordPress export (WXR): one published post and its approved comments (or a bbPress topic and its replies)"
 
@@ -96,10 +110,10 @@ def sniff(doc) -> bool:
 
 def read(request) -> Thread:
     parts = _parts(request)
-    authors = {login: shown for part in parts for login, shown in _display_names(part.root).items()}
+    authors = {login: shown for part in parts for login, shown in part.authors.items()}
     posts = [post for part in parts for post in part.posts]
     _attach_bbpress_replies(posts)
-    if not any(p.post_id or p.comments for p in posts):  # no WordPress data at all
+    if not any(p.post_id or p.comment_total for p in posts):  # no WordPress data at all
         sources.refuse_other_format(request, "wxr")
     name = parts[0].name if len(parts) == 1 else request.name
     if not posts:
@@ -110,29 +124,32 @@ def read(request) -> Thread:
     post, others = _choose(posts, request.thread, name)
     part = next(p for p in parts if p.name == post.source)
     _refuse_repeated(post, posts, name)
+    post = part.whole(post)
     notes = _part_notes(part, parts, request)
-    notes.extend(_choose_language(post, xmlsafe.text(_channel_fields(part.root).get("language"))))
+    notes.extend(_choose_language(post, part.language))
     if others:
         notes.append(
             f"--thread {request.thread.strip()!r} also names {len(others)} other entr{'y' if len(others) == 1 else 'ies'} "
             f"({'; '.join(f'{o.describe()} [{o.post_type}, {o.status}]' for o in others[:3])}); "
             f"imported {post.describe()} [{post.post_type}, {post.status}], the readable one with most comments"
         )
-    partial = _damaged(post, part.posts, part.parsed.problems)
+    partial = _damaged(post, part.posts, part.problems)
     if partial:
         notes.append("the file is damaged inside this post: some of its comments may be missing")
     if post.relative_link:
         notes.append(_relative_link_note(post, part.base))
+    if _on_a_local_site(post.link):
+        notes.append(
+            f"the post's link {post.link} is on a local test site ({urlsplit(post.link).hostname}; the export was made there), "
+            "so readers cannot open it or the comments' links; give the post's public address as the [[thread]] `url`"
+        )
     dropped: Counter = Counter()
+    post.reusable_blocks = _reusable_blocks(posts)
     opening = _opening_post(post, authors, dropped)
     replies, missing_parents = _replies(post, authors, notes, dropped)
     opening, replies = _in_utc(post, opening, replies, notes)
     opening, *replies = _encoded_once(notes, opening, *replies)
-    if dropped:
-        notes.append(
-            "left out " + ", ".join(f"{count} [{code}]" for code, count in sorted(dropped.items()))
-            + " shortcode(s): WordPress builds them from the site's data (galleries, forms, media) when the page is shown, the export holds no text for them"
-        )
+    notes.extend(left_out_notes(dropped))
     return Thread(
         id=post.post_id or common.stable_id(permalink=post.link, author=opening.author, body=opening.body),
         title=opening.title or None,
@@ -147,15 +164,15 @@ def read(request) -> Thread:
     )
 
 
+def _reusable_blocks(posts: list["_Post"]) -> dict[str, str]:
+    """Reusable blocks (post type wp_block) by id: ``<!-- wp:block {"ref":ID} /-->`` shows one."""
+    return {p.post_id: p.block_content for p in posts if p.post_type == "wp_block" and p.post_id}
+
+
 def _choose_language(post: "_Post", site_language: str) -> list[str]:
     """A post written in several languages (qTranslate) is imported in one: the site's own."""
-    found = qtranslate.languages(post.title + xmlsafe.markup(post.fields.get("content:encoded")))
-    post.language = qtranslate.chosen(found, site_language)
-    if len(found) < 2:
-        return []
-    primary = site_language.strip().lower().split("-")[0]
-    which = "the site's language" if primary and post.language.lower().startswith(primary) else "the first, as the site names none of them"
-    return [f"the post is written in {len(found)} languages ({', '.join(found)}; qTranslate markers): imported {post.language}, {which}"]
+    post.language, notes = qtranslate.choice(post.title + xmlsafe.markup(post.fields.get("content:encoded")), site_language)
+    return notes
 
 
 def _encoded_once(notes: list[str], *replies: Reply) -> list[Reply]:
@@ -181,24 +198,105 @@ def _read_once(reply: Reply) -> Reply:
 class _Part:
     """One file of the export.  ``wp export`` (WP-CLI) splits a big site into numbered files
     (``site.wordpress.2020-01-01.000.xml``, ``.001.xml``, 15 MB each by default); each is a
-    complete WXR document, and a post's comments are always in the post's own item."""
+    complete WXR document, and a post's comments are always in the post's own item.
+
+    A well-formed file is streamed (``_streamed``): its posts are kept as summaries (no text,
+    no comment elements), and the chosen one is read whole again (``whole``); building every
+    item's tree took about five times the file's size in memory.  Anything the strict
+    streaming parse cannot read is parsed whole and tolerantly, its posts kept whole."""
 
     name: str
-    parsed: xmlsafe.Parsed
     notes: list[str]
     base: str | None  # the site's address, for relative links
     posts: list["_Post"]
-
-    @property
-    def root(self):
-        return self.parsed.root
+    authors: dict[str, str]  # login -> the name the blog shows
+    language: str  # the channel's <language>
+    problems: tuple = ()  # what the tolerant parse repaired
+    data: bytes | None = None  # a streamed file's bytes, to read the chosen post whole again
 
     @classmethod
-    def of(cls, doc) -> "_Part":
+    def of(cls, doc, selector: str | None) -> "_Part":
+        return _streamed(doc, selector) or cls._parsed(doc)
+
+    @classmethod
+    def _parsed(cls, doc) -> "_Part":
         parsed, notes = xmlsafe.parse_export(doc.data, doc.name, _FIX_XML)
         base = _site_address(parsed.root)
         posts = [_Post.of(item, base, doc.name) for item in parsed.root.iter("{*}item") if _kind(item) == "item"]
-        return cls(doc.name, parsed, notes, base, posts)
+        language = xmlsafe.text(_channel_fields(parsed.root).get("language"))
+        return cls(doc.name, notes, base, posts, _display_names(parsed.root), language, parsed.problems)
+
+    def whole(self, post: "_Post") -> "_Post":
+        """The chosen post with its text and comments (and a topic's bbPress replies), read
+        again from a streamed file unless the first pass kept it; a file parsed whole has
+        only whole posts."""
+        topic = post.post_type == "topic" and bool(post.post_id) and any(r.element is None for r in post.replies)
+        if self.data is None or (post.element is not None and not topic):
+            return post
+        whole, replies = (post if post.element is not None else None), []
+        for item in _items(self.data):  # each item is cleared after this loop's turn: the posts keep copies
+            if whole is None and item.sourceline == post.line:
+                whole = _Post.of(copy.deepcopy(item), self.base, self.name)
+            elif topic and _kind_of_item(item) == ("reply", post.post_id):
+                replies.append(_Post.of(copy.deepcopy(item), self.base, self.name))
+            if whole is not None and not topic:
+                break
+        if whole is None:  # the same bytes were read a moment ago
+            raise SourceError(f"post {post.describe()} could not be read again", where=self.name, fix=_FIX_XML)
+        whole.replies = replies if topic else whole.replies
+        whole.reusable_blocks = post.reusable_blocks
+        return whole
+
+
+def _items(data: bytes):
+    """A well-formed export's items, streamed: each is cleared once the next one is read, so
+    the tree never holds more than one.  lxml errors (an XML error, a DOCTYPE, which may declare
+    entities) raise ``etree.LxmlError``."""
+    events = xmlsafe.safe_iterparse(data, events=("end",), tag="{*}item")
+    done = None
+    for _, item in events:
+        if done is not None:
+            done.getparent().remove(done)
+        if item.getroottree().docinfo.internalDTD is not None:
+            raise etree.XMLSyntaxError("a DOCTYPE: read tolerantly, where entities are refused", None, 0, 0)
+        if _kind(item) != "item":
+            continue
+        yield item
+        item.clear(keep_tail=True)
+        done = item
+
+
+def _kind_of_item(item) -> tuple[str, str]:
+    """(post type, parent post id), read from an item's fields without building the post."""
+    fields = _fields(item)
+    return xmlsafe.text(fields.get("wp:post_type")).lower(), xmlsafe.text(fields.get("wp:post_parent"))
+
+
+def _streamed(doc, selector: str | None) -> _Part | None:
+    """A well-formed export read in one streaming pass, its posts as summaries but those
+    ``selector`` names exactly (id, slug, link), kept whole; None for a file the tolerant whole
+    parse must read (damage, stray bytes, undeclared prefixes, a DOCTYPE) or one whose site
+    address comes after its first item."""
+    data, prefix_note = xmlsafe.without_text_before_declaration(doc.data)
+    posts: list[_Post] = []
+    base: str | None = None
+    root = None
+    try:
+        for item in _items(data):
+            if root is None:
+                root = item.getroottree().getroot()
+                base = _site_address(root)
+            post = _Post.of(item, base, doc.name)
+            named = bool(selector and selector.strip()) and _names_exactly(post, selector.strip())
+            posts.append(_Post.of(copy.deepcopy(item), base, doc.name) if named else post.summary())
+    except (etree.LxmlError, ValueError):
+        return None
+    if root is None:
+        return None
+    if _site_address(root) != base:
+        return None
+    language = xmlsafe.text(_channel_fields(root).get("language"))
+    return _Part(doc.name, [prefix_note] if prefix_note else [], base, posts, _display_names(root), language, (), data)
 
 
 def _parts(request) -> list[_Part]:
@@ -207,12 +305,12 @@ def _parts(request) -> list[_Part]:
     if not documents:
         raise SourceError("nothing to import", fix="point at a file")
     if len(documents) == 1:
-        return [_Part.of(documents[0])]
+        return [_Part.of(documents[0], request.thread)]
     exports = [doc for doc in documents if sniff(doc)]
     if not exports:
         sources.refuse_other_format(request, "wxr")
         raise SourceError("no file in the folder is a WordPress export", where=request.name, fix="point at the export file")
-    parts = [_Part.of(doc) for doc in exports]
+    parts = [_Part.of(doc, request.thread) for doc in exports]
     sites = sorted({part.base for part in parts if part.base})
     if len(sites) > 1:
         raise SourceError(
@@ -268,8 +366,8 @@ def _site_address(root) -> str | None:
 
 def _damaged(post: "_Post", posts: list["_Post"], problems) -> bool:
     """Did recovery repair real damage (not a namespace slip) between this item and the next?"""
-    start = post.element.sourceline or 0
-    later = [p.element.sourceline for p in posts if (p.element.sourceline or 0) > start]
+    start = post.line or 0
+    later = [p.line for p in posts if (p.line or 0) > start]
     end = min(later) if later else float("inf")
     return any(start <= problem.line < end for problem in problems if problem.kind == "damage")
 
@@ -291,8 +389,12 @@ def _kind(element) -> str:
     """'wp:comment_id', 'content:encoded', 'excerpt:encoded', 'title': the same for every WXR
     version and for prefixes left undeclared (recovery keeps them in the tag)."""
     tag = element.tag
-    if not isinstance(tag, str):
-        return ""
+    return _kind_of_tag(tag) if isinstance(tag, str) else ""
+
+
+@functools.lru_cache(maxsize=512)
+def _kind_of_tag(tag: str) -> str:
+    """Remembered per tag: a big export repeats a few dozen tags millions of times."""
     if tag.startswith("{"):
         namespace, local = tag[1:].split("}", 1)
         return f"{_prefix(namespace)}:{local}"
@@ -366,12 +468,19 @@ class _Post:
     site: str | None = None  # the site's address: links in the text relative to the site resolve against it
     replies: list = field(default_factory=list)  # bbPress replies, when this is a topic
     language: str | None = None  # the one language imported of a multilingual (qTranslate) post
+    reusable_blocks: dict = field(default_factory=dict)  # wp_block id -> content, for the post imported
+    line: int | None = None  # where the item starts in its file
+    shown_comments: int = 0  # approved comments (not pingbacks)
+    comment_total: int = 0
+    block_content: str = ""  # the content of a reusable block (post type wp_block)
 
     @classmethod
     def of(cls, item, base: str | None, source: str) -> "_Post":
         fields = _fields(item)
         written = xmlsafe.text(fields.get("link"))
         link = _absolute(written, base)
+        comments = [c for c in item if _kind(c) == "wp:comment"]
+        post_type = xmlsafe.text(fields.get("wp:post_type")).lower() or "post"  # old exports: posts only
         return cls(
             element=item,
             fields=fields,
@@ -382,21 +491,29 @@ class _Post:
             slug=xmlsafe.text(fields.get("wp:post_name")),
             title=_unescaped(xmlsafe.text(fields.get("title"))),
             link=link,
-            comments=[c for c in item if _kind(c) == "wp:comment"],
-            post_type=xmlsafe.text(fields.get("wp:post_type")).lower() or "post",  # old exports: posts only
+            comments=comments,
+            post_type=post_type,
             status=xmlsafe.text(fields.get("wp:status")).lower() or "publish",
             has_password=bool(xmlsafe.text(fields.get("wp:post_password"))),
             parent=xmlsafe.text(fields.get("wp:post_parent")),
+            line=item.sourceline,
+            shown_comments=sum(1 for c in comments if _is_shown(_shown_fields(c))),
+            comment_total=len(comments),
+            block_content=xmlsafe.markup(fields.get("content:encoded")) if post_type == "wp_block" else "",
         )
 
     @property
     def visible_comments(self) -> int:
-        return sum(1 for c in self.comments if _is_shown(_fields(c))) + sum(1 for r in self.replies if r.status == "publish")
+        return self.shown_comments + sum(1 for r in self.replies if r.status == "publish")
+
+    def summary(self) -> "_Post":
+        """The post without its elements (text, comments): what listing and choosing it needs."""
+        return replace(self, element=None, fields={}, comments=[])
 
     def describe(self) -> str:
         """One listing line; the link and, for a post without an id, its line in the file tell
         posts with the same title apart."""
-        label = self.post_id or f"(no id, line {self.element.sourceline})"
+        label = self.post_id or f"(no id, line {self.line})"
         slug = f", slug {self.slug}" if self.slug else ""
         link = f" {self.link}" if self.link else ""
         count = self.visible_comments
@@ -412,6 +529,21 @@ def _absolute(link: str, base: str | None) -> str | None:
     if not link or not base or link.startswith(("#", "?")) or ":" in link.split("/", 1)[0]:
         return None
     return urljoin(base.rstrip("/") + "/", link)
+
+
+# Host names that only the machine or the local network resolve (WordPress installed on a
+# laptop with MAMP, XAMPP or Local, whose sites end in .local or .test).
+_LOCAL_HOST = re.compile(r"(?:localhost|127(?:\.\d{1,3}){3}|::1|.+\.(?:localhost|local|test|invalid))", re.I)
+
+
+def _on_a_local_site(link: str | None) -> bool:
+    if not link:
+        return False
+    try:
+        host = urlsplit(link).hostname
+    except ValueError:
+        return False
+    return bool(host and _LOCAL_HOST.fullmatch(host))
 
 
 def _relative_link_note(post: _Post, base: str | None) -> str:
@@ -497,16 +629,24 @@ def _choose(posts: list[_Post], selector: str | None, name: str) -> tuple[_Post,
     )
 
 
+# What names one entry exactly, in order of precedence: its id, slug or link.
+_EXACT = (
+    lambda p, selector: p.post_id == selector,
+    lambda p, selector: bool(p.slug) and unquote(p.slug) == unquote(selector),  # WordPress keeps non-ASCII slugs %-escaped
+    lambda p, selector: any(link and unquote(link).rstrip("/") == unquote(selector).rstrip("/") for link in (p.link, p.relative_link)),
+)
+
+
+def _names_exactly(post: "_Post", selector: str) -> bool:
+    return any(exact(post, selector) for exact in _EXACT)
+
+
 def _select(posts: list[_Post], listed: list[_Post], selector: str, name: str) -> tuple[_Post, list[_Post]]:
     """An id, slug or link names any entry (a refused one is refused with its reason); a part
     of a title is looked for among the published posts first (not their revisions).  Of
     several entries named exactly, the readable one with most comments, and the others."""
-    for exact in (
-        lambda p: p.post_id == selector,
-        lambda p: p.slug and unquote(p.slug) == unquote(selector),  # WordPress keeps non-ASCII slugs %-escaped
-        lambda p: any(link and unquote(link).rstrip("/") == unquote(selector).rstrip("/") for link in (p.link, p.relative_link)),
-    ):
-        found = [p for p in posts if exact(p)]
+    for exact in _EXACT:
+        found = [p for p in posts if exact(p, selector)]
         if found:
             best = max(found, key=lambda p: (not _unreadable(p), p.visible_comments))
             return best, [p for p in found if p is not best]
@@ -529,8 +669,11 @@ def _as_reply(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
     fields = post.fields
     login = xmlsafe.text(fields.get("dc:creator"))
     author = authors.get(login, login) or "anonymous"
-    content, left_out = shortcodes(_in_language(xmlsafe.markup(fields.get("content:encoded")) or xmlsafe.markup(fields.get("description")), post))
+    written = _in_language(xmlsafe.markup(fields.get("content:encoded")) or xmlsafe.markup(fields.get("description")), post)
+    written, blocks_left_out = built_blocks(written, post.reusable_blocks)
+    content, left_out = shortcodes(written)
     dropped.update(left_out)
+    dropped.update(blocks_left_out)
     body = bodies.from_html(autop(content), post.site)
     posted_at, posted_text = _time(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"))
     if posted_at is None and not posted_text:  # old exports: only the RSS pubDate
@@ -567,10 +710,10 @@ def _bbpress_replies(topic: _Post, authors: dict[str, str], skipped: Counter, dr
     return replies
 
 
-def _meta(item, key: str) -> str:
-    """A ``wp:postmeta`` value of an item ('' when absent)."""
+def _meta(item, key: str, kind: str = "wp:postmeta") -> str:
+    """A ``wp:postmeta`` value of an item, or a ``wp:commentmeta`` value of a comment ('' when absent)."""
     for element in item:
-        if _kind(element) == "wp:postmeta":
+        if _kind(element) == kind:
             fields = _fields(element)
             if xmlsafe.text(fields.get("wp:meta_key")) == key:
                 return xmlsafe.text(fields.get("wp:meta_value"))
@@ -578,6 +721,15 @@ def _meta(item, key: str) -> str:
 
 
 # ---------------------------------------------------------------------------- comments
+
+def _shown_fields(comment) -> dict:
+    """Only the two fields that tell whether a comment is shown: counting a big export's
+    comments with all their fields took most of the time of reading it."""
+    return {
+        _kind(child): child for child in comment
+        if isinstance(child.tag, str) and child.tag.endswith(("comment_approved", "comment_type"))
+    }
+
 
 def _is_shown(fields: dict) -> bool:
     approved = xmlsafe.text(fields.get("wp:comment_approved"))
@@ -592,18 +744,18 @@ def _replies(post: _Post, authors: dict[str, str], notes: list[str], dropped: Co
     exported: dict[str, str] = {}  # every exported comment id -> what it is, for parents not shown
     replies: list[Reply] = []
     seen: set[str] = set()
-    comments = [_fields(element) for element in post.comments]
-    comment_ids = {xmlsafe.text(fields.get("wp:comment_id")) for fields in comments}
+    comments = [(element, _fields(element)) for element in post.comments]
+    comment_ids = {xmlsafe.text(fields.get("wp:comment_id")) for _, fields in comments}
     reply_links: dict[str, dict[str, str]] = {}  # reply id -> its "@name" links to other comments
     threaded_by_link = 0
-    for fields in comments:
+    for element, fields in comments:
         comment_id = xmlsafe.text(fields.get("wp:comment_id"))
         exported.setdefault(comment_id, _parent_noun(fields))
         reason = _skip_reason(fields)
         if reason:
             skipped[reason] = skipped.get(reason, 0) + 1
             continue
-        reply, by_link = _comment(fields, post, comment_ids)
+        reply, by_link = _comment(element, fields, post, comment_ids)
         if reply.id in seen:
             skipped["repeated (same comment id)"] = skipped.get("repeated (same comment id)", 0) + 1
             continue
@@ -625,6 +777,12 @@ def _replies(post: _Post, authors: dict[str, str], notes: list[str], dropped: Co
         notes.append(
             f"{threaded_by_link} comment(s) without a parent (wp:comment_parent 0) open with an \"@name\" link to "
             "another comment; shown as answering it"
+        )
+    replies, to_post = _answering_the_post(replies, post.post_id, exported)
+    if to_post:
+        notes.append(
+            f"{to_post} comment(s) name the post itself (wp:post_id {post.post_id}) as their parent (wp:comment_parent), "
+            "as some converters write; shown as answering the post"
         )
     replies, hidden_parents, absent_parent = _resolve_parents(replies, exported)
     for noun, count in sorted(hidden_parents.items()):
@@ -670,11 +828,11 @@ def _skip_reason(fields: dict) -> str | None:
     return {"0": "pending (unapproved) comments", "spam": "spam comments"}.get(approved, "trashed comments")
 
 
-def _comment(fields: dict, post: _Post, comment_ids: set[str]) -> tuple[Reply, bool]:
+def _comment(element, fields: dict, post: _Post, comment_ids: set[str]) -> tuple[Reply, bool]:
     """The comment as a reply, and whether its parent came from an opening "@name" link."""
     comment_id = xmlsafe.text(fields.get("wp:comment_id"))
     author = _unescaped(xmlsafe.text(fields.get("wp:comment_author"))) or "Anonymous"
-    content = _in_language(xmlsafe.markup(fields.get("wp:comment_content")), post)
+    content = _stars(element, fields) + _in_language(xmlsafe.markup(fields.get("wp:comment_content")), post)
     shown, _ = shortcodes(content, drop_blocks=False)  # WordPress expands none in comments; media URLs become links
     body = bodies.from_html(autop(_with_absolute_comment_links(shown, post.link)), post.site)
     posted_at, posted_text = _time(fields.get("wp:comment_date_gmt"), fields.get("wp:comment_date"))
@@ -694,6 +852,15 @@ def _comment(fields: dict, post: _Post, comment_ids: set[str]) -> tuple[Reply, b
         parent_id=by_link or (parent if parent and parent != "0" else None),
     )
     return reply, by_link is not None
+
+
+def _stars(element, fields: dict) -> str:
+    """WooCommerce shows a product review's rating (its ``rating`` comment meta, 1 to 5 stars)
+    above its text, and says it in words: "Rated 4 out of 5"."""
+    if xmlsafe.text(fields.get("wp:comment_type")).lower() != "review":
+        return ""
+    rating = _meta(element, "rating", "wp:commentmeta")
+    return f"<p>Rated {rating} out of 5</p>\n\n" if rating in ("1", "2", "3", "4", "5") else ""
 
 
 # Themes and "@reply" plugins link a reply to the comment it answers on the same page:
@@ -727,6 +894,15 @@ def _linked(mentions, links: dict[str, str], shown: set[str]):
         return replace(mention, reply_id=target) if mention.reply_id is None and target in shown else mention
 
     return tuple(resolved(m) for m in mentions)
+
+
+def _answering_the_post(replies: list[Reply], post_id: str, exported: dict[str, str]) -> tuple[list[Reply], int]:
+    """Converters that scrape a blog write the post's own id as each comment's parent; with no
+    comment of that id exported, they answer the post, and nothing is missing."""
+    if not post_id or post_id in exported:
+        return replies, 0
+    answering = [reply.parent_id == post_id for reply in replies]
+    return [replace(r, parent_id=None) if to_post else r for r, to_post in zip(replies, answering)], sum(answering)
 
 
 def _resolve_parents(replies: list[Reply], exported: dict[str, str]) -> tuple[list[Reply], Counter, int]:

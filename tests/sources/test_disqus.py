@@ -520,3 +520,13 @@ def test_windows_1252_text_and_a_doctype_are_still_read_whole():
     assert thread.import_notes[0].startswith("1 piece(s) of text are not valid UTF-8, the export's encoding (first at line 44)")
     with_doctype = read(EXPORT.replace('<?xml version="1.0" encoding="utf-8"?>', '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE disqus>'))
     assert with_doctype.replies == read(EXPORT).replies and not with_doctype.partial
+
+
+def test_titles_and_names_stored_html_escaped_are_unescaped_once():
+    """The WordPress plugin sends the_title() ("I&#8217;m"), which Disqus keeps as given."""
+    named = post("1", "100").replace("<name>Ann</name>", "<name><![CDATA[Se&aacute;n O&#039;Brien]]></name>")
+    text = small_disqus(page("100", "https://blog.example.net/im-here/", "<![CDATA[Why I&#8217;m here &amp; there]]>"), named)
+    thread = read(text)
+    assert thread.title == "Why I\u2019m here & there"
+    assert [r.author for r in thread.replies] == ["Se\u00e1n O'Brien"]
+    assert read(text, thread="I\u2019m here").id == "100"

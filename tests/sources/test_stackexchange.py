@@ -410,3 +410,38 @@ def test_a_closed_question_is_noted():
     thread = read(SourceDocument("Posts.xml", data.encode()))
     assert "the question was closed on 2020-06-01 (ClosedDate): it takes no new answers" in thread.import_notes
     assert not any("closed" in note for note in read(SourceDocument("Posts.xml", DUMP_POSTS.encode())).import_notes)
+
+
+def _two_questions() -> SourceDocument:
+    """DUMP_POSTS with a second question whose title holds the numbers 15, 16 and 99."""
+    second = (
+        '  <row Id="20" PostTypeId="1" CreationDate="2020-06-01T08:00:00.000" Score="1" Body="&lt;p&gt;Rye?&lt;/p&gt;" '
+        'OwnerUserId="3" Title="Rye at 15, 16 or 99 percent?" AnswerCount="0" />\n</posts>'
+    )
+    return SourceDocument("Posts.xml", DUMP_POSTS.replace("</posts>", second).encode())
+
+
+@pytest.mark.parametrize(
+    "selector, reason",
+    [
+        ("15", "post 15 is a tag wiki excerpt (PostTypeId 4), not a question or an answer"),
+        ("https://cooking.stackexchange.com/questions/99/rye", "no question or answer has Id 99 in this dump (it may be newer "
+         "than the dump, or deleted); a number is read as an Id, never as a part of a title"),
+        ("16", "no question or answer has Id 16 in this dump (it may be newer than the dump, or deleted); "
+         "a number is read as an Id, never as a part of a title"),
+    ],
+)
+def test_a_number_is_an_id_and_never_picks_a_question_by_its_title(selector, reason):
+    with pytest.raises(SourceError) as error:
+        read(_two_questions(), selector)
+    assert error.value.message == (
+        f'{reason}; the questions are:\n  10 "Why does bread go stale?" (3 answer(s))\n  20 "Rye at 15, 16 or 99 percent?" (0 answer(s))'
+    )
+    assert read(_two_questions(), "99 percent").id == "20"  # words with it are a part of a title
+
+
+def test_an_answer_whose_question_the_dump_lacks_is_refused_naming_it():
+    data = _two_questions().data.replace(b'<row Id="10" PostTypeId="1"', b'<row Id="10" PostTypeId="5"')
+    with pytest.raises(SourceError) as error:
+        read(SourceDocument("Posts.xml", data), "13")
+    assert error.value.message == "post 13 is an answer to question 10, which is not in this dump"

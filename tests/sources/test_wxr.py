@@ -873,3 +873,79 @@ def test_a_multilingual_post_is_imported_in_the_sites_language():
     english = read(small_export(post))  # the channel names no language: the first one
     assert english.title == "weekly 221" and english.replies[0].body == "<p>Thanks!</p>"
     assert english.import_notes[-1].endswith("imported en, the first, as the site names none of them")
+
+
+def test_comments_naming_the_post_itself_as_parent_answer_it_without_a_false_partial():
+    """Scraping converters write the post's wp:post_id as every comment's wp:comment_parent."""
+    comments = small_comment("1", "Ann", "First.", parent="12") + small_comment("2", "Bo", "Second.", parent="1")
+    thread = read(small_export(small_post("12", "Leeks", "https://leeks.example.org/leeks/", comments=comments)))
+    assert [(r.id, r.parent_id) for r in thread.replies] == [("1", None), ("2", "1")]
+    assert not thread.partial
+    assert thread.import_notes == (
+        "1 comment(s) name the post itself (wp:post_id 12) as their parent (wp:comment_parent), as some converters write; "
+        "shown as answering the post",
+    )
+    clash = comments + small_comment("3", "Cy", "Third.", parent="12") + small_comment("12", "Di", "Fourth.")
+    thread = read(small_export(small_post("12", "Leeks", "https://leeks.example.org/leeks/", comments=clash)))
+    assert dict((r.id, r.parent_id) for r in thread.replies)["3"] == "12"  # a comment 12 exists: it is the parent
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "leeks.local", "leeks.test"])
+def test_an_export_made_on_a_local_test_site_says_its_links_cannot_be_opened(host):
+    link = f"http://{host}/wordpress/?p=12"
+    thread = read(small_export(small_post("12", "Leeks", link, comments=small_comment("1", "Ann", "Hi.")), channel=f"<link>http://{host}/wordpress</link>"))
+    assert thread.url == link
+    assert thread.import_notes == (
+        f"the post's link {link} is on a local test site ({host}; the export was made there), so readers cannot open it "
+        "or the comments' links; give the post's public address as the [[thread]] `url`",
+    )
+    assert read(small_export(small_post("12", "Leeks", "https://leeks.example.org/?p=12", comments=small_comment("1", "Ann", "Hi.")))).import_notes == ()
+
+
+def test_blocks_built_when_the_page_is_shown_are_noted_and_reusable_blocks_shown():
+    """Self-closing blocks have no HTML in the export; a reusable block is the wp_block entry it names."""
+    content = """<![CDATA[<!-- wp:paragraph --><p>Before.</p><!-- /wp:paragraph -->
+<!-- wp:block {"ref":90} /-->
+<!-- wp:latest-posts {"postsToShow":3,"displayPostDate":true} /-->
+<!-- wp:block {"ref":91} /-->
+<!-- wp:jetpack/subscriptions {"buttonText":"Sign up /-> now"} /-->]]>"""
+    reusable = small_post("90", "Seed swap notice", "https://leeks.example.org/?p=90", "<![CDATA[<!-- wp:paragraph --><p>Seed swap on Sunday.</p><!-- /wp:paragraph -->]]>")
+    items = small_post("12", "Leeks", "https://leeks.example.org/leeks/", content, small_comment("1", "Ann", "Hi.")) + reusable.replace(
+        "<wp:post_type>post</wp:post_type>", "<wp:post_type>wp_block</wp:post_type>")
+    thread = read(small_export(items), thread="12")
+    assert thread.opening_post.body == "<p>Before.</p><p>Seed swap on Sunday.</p>"
+    assert thread.import_notes == (
+        "left out 1 wp:block, 1 wp:jetpack/subscriptions, 1 wp:latest-posts block(s): WordPress builds them from the site's data "
+        "(latest posts, archives, forms) when the page is shown, the export holds no text for them "
+        "(wp:block: a reusable block the export does not hold)",
+    )
+    assert wpautop.built_blocks("<!-- wp:block {\"ref\":5} /-->", {"5": "<!-- wp:block {\"ref\":5} /-->"}) == ("", {"wp:block": 1})
+
+
+def test_a_product_reviews_rating_is_shown_as_woocommerce_says_it():
+    meta = "<wp:commentmeta><wp:meta_key>rating</wp:meta_key><wp:meta_value>4</wp:meta_value></wp:commentmeta>"
+    review = small_comment("1", "Ann", "Sturdy spade.").replace("</wp:comment>", f"<wp:comment_type>review</wp:comment_type>{meta}</wp:comment>")
+    unrated = small_comment("2", "Bo", "Which size?").replace("</wp:comment>", "<wp:comment_type>review</wp:comment_type></wp:comment>")
+    comment = small_comment("3", "Cy", "Rating 5?").replace("</wp:comment>", meta.replace(">4<", ">5<") + "</wp:comment>")
+    product = small_post("12", "Spade", "https://leeks.example.org/product/spade/", comments=review + unrated + comment).replace(
+        "<wp:post_type>post</wp:post_type>", "<wp:post_type>product</wp:post_type>")
+    thread = read(small_export(product))
+    assert [r.body for r in thread.replies] == ["<p>Rated 4 out of 5</p><p>Sturdy spade.</p>", "<p>Which size?</p>", "<p>Rating 5?</p>"]
+
+
+@pytest.mark.parametrize("selector", ["Bed 17", "17", "bed-17"])
+def test_a_well_formed_export_is_streamed_and_only_the_chosen_post_kept_whole(monkeypatch, selector):
+    """Building every item's tree took five times the file's size in memory."""
+    built = []
+    original = wxr._Post.of.__func__
+    monkeypatch.setattr(wxr._Post, "of", classmethod(lambda cls, item, *args: built.append(item) or original(cls, item, *args)))
+    monkeypatch.setattr(wxr.xmlsafe, "parse_export", lambda *args: pytest.fail("a well-formed export was parsed whole"))
+    items = "".join(
+        small_post(str(n), f"Bed {n}", f"https://leeks.example.org/bed-{n}/", comments=small_comment("1", f"Ann {n}", "Hi."))
+        .replace("<wp:status>", f"<wp:post_name>bed-{n}</wp:post_name><wp:status>")
+        for n in range(1, 31)
+    )
+    thread = read(small_export(items), thread=selector)
+    assert (thread.id, thread.title, [r.author for r in thread.replies]) == ("17", "Bed 17", ["Ann 17"])
+    whole = [item for item in built if len(item)]  # the others were cleared once read
+    assert [item.findtext("{*}post_id") for item in whole] == ["17"]
