@@ -1235,6 +1235,32 @@ def test_a_number_line_before_text_that_is_not_mail_is_no_emlx():
         ("El lun, 3 may 2021 a las 10:00, (<ana@example.org>) escribió:", "El lun, 3 may 2021 a las 10:00, ana escribió:"),
         # Gmail wraps inside the brackets
         ("On Mon, Jan 5, 2026 at 11:00 AM Alice Smith <\nalice@example.com> wrote:", "On Mon, Jan 5, 2026 at 11:00 AM Alice Smith wrote:"),
+        # webmail (IMP) names only the sender
+        ("Quoting Jeff King <peff@example.net>:", "Quoting Jeff King:"),
+        ("Zitat von Coly Li <colyli@example.de>:", "Zitat von Coly Li:"),
+        # mutt's "Quoting %n (%a):" and "* %n (%a) wrote:"
+        ("Quoting Serge E. Hallyn (serue@example.com):", "Quoting Serge E. Hallyn:"),
+        ("* Andrew Morton (akpm@example.org) wrote:", "Andrew Morton wrote:"),
+        # a newsreader's Message-ID is no address: it stays
+        ("In article <3EAD9192.7040003@example-online.de> you wrote:", "In article &lt;3EAD9192.7040003@example-online.de&gt; you wrote:"),
+        ("In article <blgol5$vd0$1@news.example.nl>,\nMiquel van Smoorenburg <miquels@example.nl> wrote:",
+         "In article &lt;blgol5$vd0$1@news.example.nl&gt;, Miquel van Smoorenburg wrote:"),
+        ("In message <200101011200.AAA01@example.org>, bob@example.org writes:",
+         "In message &lt;200101011200.AAA01@example.org&gt;, bob writes:"),
+        # Lotus Notes
+        ("netdev-bounce@example.org wrote on 04/27/2005 03:57:05 PM:", "netdev-bounce wrote on 04/27/2005 03:57:05 PM:"),
+        # mutt users' "* " mark is no list item
+        ("* Peter Zijlstra <peterz@example.org> wrote:", "Peter Zijlstra wrote:"),
+        ("* Bob <bob@example.net> [2004-01-05 11:00]:", "Bob [2004-01-05 11:00]:"),
+        # Gmail in Japanese, Thunderbird in Chinese
+        ("2009/08/26 11:24 に KAKUTANI Shintaro<shintaro@example.jp> さんは書きました:", "2009/08/26 11:24 に KAKUTANI Shintaro さんは書きました:"),
+        ("在 2023/5/16 9:57, wangwudi <wangwudi@example.com> 写道:", "在 2023/5/16 9:57, wangwudi 写道:"),
+        # Thunderbird in Russian, Polish, Czech and Greek, Gmail in Korean
+        ("02.03.2020 10:00, Bob <bob@example.ru> пишет:", "02.03.2020 10:00, Bob пишет:"),
+        ("W dniu 02.03.2020 o 10:00, Bob <bob@example.pl> pisze:", "W dniu 02.03.2020 o 10:00, Bob pisze:"),
+        ("Dne 2.3.2020 v 10:00 Bob <bob@example.cz> napsal(a):", "Dne 2.3.2020 v 10:00 Bob napsal(a):"),
+        ("Στις 2/3/2020 10:00, ο/η Bob <bob@example.gr> έγραψε:", "Στις 2/3/2020 10:00, ο/η Bob έγραψε:"),
+        ("2020년 3월 2일 (월) 오전 10:00, Bob <bob@example.kr>님이 작성:", "2020년 3월 2일 (월) 오전 10:00, Bob님이 작성:"),
     ],
 )
 def test_attribution_lines_name_the_quoted_sender_without_the_address(attribution, without_address):
@@ -1313,4 +1339,189 @@ def test_html_only_replies_lose_the_addresses_of_attributions_and_header_blocks(
         "<p>It fails.</p><blockquote><p><strong>From:</strong> Bob<br><strong>Sent:</strong> Monday, March 2, 2020 9:00 AM"
         "<br><strong>To:</strong> list<br><strong>Cc:</strong> <strong>Eve</strong><br>"
         "<strong>Subject:</strong> build for bob@example.net</p><p>Does 1.2 build?</p></blockquote>"
+    )
+
+
+def test_pipe_quote_keeps_its_blank_lines_and_newsreader_attributions_their_message_ids():
+    text = (
+        "In article <blgol5$vd0$1@news.example.nl>,\nMiquel van Smoorenburg <miquels@example.nl> wrote:\n"
+        "| In article <3F7B9CF9.4040706@example.com>,\n| Ulrich Drepper  <drepper@example.com> wrote:\n"
+        "| >Linus Torvalds wrote:\n| >\n| >> I think /proc/self should point into the thread.\n| >\n"
+        "| >As much as I want to not see this, I agree.\n| \n| How about /proc/self/task/self?\n\nLet me bend your suggestion.\n"
+    )
+    body = _text(f"From: Bill <bill@x>\nSubject: Re: x\nMessage-ID: <b@x>\n\n{text}", name="b.eml").opening_post.body
+    assert body == (
+        "<p>In article &lt;blgol5$vd0$1@news.example.nl&gt;, Miquel van Smoorenburg wrote:</p>"
+        "<blockquote><p>In article &lt;3F7B9CF9.4040706@example.com&gt;, Ulrich Drepper wrote:</p>"
+        "<blockquote><p>Linus Torvalds wrote:</p><blockquote><p>I think /proc/self should point into the thread.</p></blockquote>"
+        "<p>As much as I want to not see this, I agree.</p></blockquote><p>How about /proc/self/task/self?</p></blockquote>"
+        "<p>Let me bend your suggestion.</p>"
+    )
+
+
+def test_chinese_and_japanese_outlook_originals_are_quoted_line_by_line_without_addresses():
+    def body(text: str) -> str:
+        mail = f"From: Ann <ann@x>\nSubject: Re: x\nMessage-ID: <a@x>\nContent-Type: text/plain; charset=utf-8\n\n{text}"
+        return _text(mail, name="a.eml").opening_post.body
+
+    outlook_zh = (  # top-posted, its Cc wrapped without indenting
+        "Thanks for your detailed response!\n\n-----邮件原件-----\n发件人: david@example.com <david@example.com> \n"
+        "发送时间: 2021年12月14日 12:49\n收件人: renlei@example.cn\n抄送: djwong@example.org; linux-xfs@vger.kernel.org;\n"
+        "linux-kernel@vger.kernel.org\n主题: Re: [PATCH] xfs: not allow rename if src is quota enabled and project\nIDs are different\n\n"
+        "On Tue, Dec 14, 2021 at 11:15:17AM +0800, renlei@example.cn wrote:\n> xfs does not allow it.\n\nThat is by design.\n"
+    )
+    assert body(outlook_zh) == (
+        "<p>Thanks for your detailed response!</p><blockquote><p>-----邮件原件-----<br>发件人: david<br>"
+        "发送时间: 2021年12月14日 12:49<br>收件人: renlei<br>抄送: djwong; linux-xfs;<br>linux-kernel<br>"
+        "主题: Re: [PATCH] xfs: not allow rename if src is quota enabled and project IDs are different</p>"
+        "<p>On Tue, Dec 14, 2021 at 11:15:17AM +0800, renlei wrote:</p><blockquote><p>xfs does not allow it.</p></blockquote>"
+        "<p>That is by design.</p></blockquote>"
+    )
+    coremail = (  # no space after the colon
+        "On Thu, Mar 11, 2021 at 08:03:23PM +0800, lyl@example.cn wrote:\n>\n> > -----原始邮件-----\n"
+        '> > 发件人: "Leon Romanovsky" <leon@example.org>\n> > 发送时间:2021-03-11 19:05:03 (星期四)\n'
+        "> > 收件人: lyl@example.cn\n> > 主题: Re: [PATCH] fix a use after free\n> >\n> > It is wrong.\n>\n> Why?\n\nBecause.\n"
+    )
+    assert body(coremail) == (
+        "<p>On Thu, Mar 11, 2021 at 08:03:23PM +0800, lyl wrote:</p><blockquote><blockquote><p>-----原始邮件-----<br>"
+        '发件人: "Leon Romanovsky"<br>发送时间:2021-03-11 19:05:03 (星期四)<br>收件人: lyl<br>'
+        "主题: Re: [PATCH] fix a use after free</p><p>It is wrong.</p></blockquote><p>Why?</p></blockquote><p>Because.</p>"
+    )
+    outlook_ja = "了解しました。\n\n差出人: Hanako <hanako@example.com>\n送信日時: 2020年3月2日 18:00\n宛先: Taro <taro@example.jp>\n件名: 修正\n\nパッチを試してください。\n"
+    assert body(outlook_ja) == (
+        "<p>了解しました。</p><blockquote><p>差出人: Hanako<br>送信日時: 2020年3月2日 18:00<br>宛先: Taro<br>件名: 修正</p>"
+        "<p>パッチを試してください。</p></blockquote>"
+    )
+
+
+def test_outlook_original_trimmed_to_its_from_line_loses_the_address():
+    text = (
+        "> -----Original Message-----\n> From: Robert Collins [mailto:robert@example.com.au]\n"
+        "> > -----Original Message-----\n> > From: Gary Van Sickle [mailto:gary@example.com]\n> > \n"
+        "> > Return npos on failure.\n>  \n> What is npos?\n\nIt is -1.\n"
+    )
+    body = _text(f"From: Gary <gary@x>\nSubject: RE: x\nMessage-ID: <g@x>\n\n{text}", name="g.eml").opening_post.body
+    assert body == (
+        "<blockquote><p>-----Original Message-----<br>From: Robert Collins</p><blockquote><p>-----Original Message-----<br>"
+        "From: Gary Van Sickle</p><p>Return npos on failure.</p></blockquote><p>What is npos?</p></blockquote><p>It is -1.</p>"
+    )
+
+
+def test_format_flowed_patch_in_a_quote_keeps_no_line_separator():
+    text = (
+        "Quoting Jeff King <peff@example.net>:\n\n> This test contains hand-rolled \n> messages.\n>\n"
+        "> diff --git a/t/t0020-crlf.sh b/t/t0020-crlf.sh\n> --- a/t/t0020-crlf.sh\n> +++ b/t/t0020-crlf.sh\n"
+        "> @@ -104,3 +104,2 @@ test_expect_success 'update'\n>   \tdo\n> -\t\tfalse\n>   \tdone &&\n\nThese tests are evil, I remember \nthem.\n"
+    )
+    body = _text(_flowed(text), name="flowed.eml").opening_post.body
+    assert body == (
+        "<p>Quoting Jeff King:</p><blockquote><p>This test contains hand-rolled messages.</p><pre>diff --git a/t/t0020-crlf.sh "
+        "b/t/t0020-crlf.sh\n--- a/t/t0020-crlf.sh\n+++ b/t/t0020-crlf.sh\n@@ -104,3 +104,2 @@ test_expect_success 'update'\n"
+        "  \tdo\n-\t\tfalse\n  \tdone &amp;&amp;</pre></blockquote><p>These tests are evil, I remember them.</p>"
+    )
+
+
+def test_html_only_chinese_outlook_reply_quotes_its_original_without_addresses():
+    html = (
+        '<p class="MsoNormal">好的，谢谢。</p><div style="border:none;border-top:solid #E1E1E1 1.0pt">'
+        '<p class="MsoNormal"><b>发件人<span lang="EN-US">:</span></b> Zhang San &lt;zhangsan@example.com&gt;<br>'
+        "<b>发送时间:</b> 2020年3月2日 18:00<br><b>收件人:</b> Li Wei &lt;liwei@example.cn&gt;<br><b>主题:</b> [PATCH] fix</p></div>"
+        '<p class="MsoNormal">Please test this patch.</p>'
+    )
+    mail = (
+        "From: Li Wei <liwei@example.cn>\nSubject: Re: fix\nMessage-ID: <l@x>\nMIME-Version: 1.0\n"
+        f"Content-Type: text/html; charset=utf-8\n\n<html><body>{html}</body></html>\n"
+    )
+    assert _text(mail, name="l.eml").opening_post.body == (
+        "<p>好的，谢谢。</p><blockquote><p><strong>发件人:</strong> Zhang San<br><strong>发送时间:</strong> 2020年3月2日 18:00"
+        "<br><strong>收件人:</strong> Li Wei<br><strong>主题:</strong> [PATCH] fix</p><p>Please test this patch.</p></blockquote>"
+    )
+
+
+def test_message_whose_text_is_only_in_winmail_dat_says_so():
+    mail = (
+        "From: Ann <ann@example.org>\nSubject: Budget\nDate: Thu, 18 Apr 2024 16:29:19 +0000\nMessage-ID: <t@example.org>\n"
+        'MIME-Version: 1.0\nContent-Type: application/ms-tnef; name="winmail.dat"\nContent-Transfer-Encoding: base64\n\n'
+        "eJ8+IjoIAQaQCAAEAAAAAAABAAEAAQeQBgAIAAAA5AQAAAAAAADoAAEIgAcAEwAAAElQTS5PdXRs\n"
+    )
+    thread = _text(mail, name="t.eml")
+    assert thread.opening_post.body == ""
+    assert thread.import_notes == (
+        "no readable text in <t@example.org>",
+        "the text of <t@example.org> is only in Outlook's winmail.dat attachment (TNEF), which is not read",
+    )
+
+
+def test_outlooks_translated_original_message_line_opens_the_quote():
+    text = (
+        "Danke.\n\n-----Ursprüngliche Nachricht-----\nVon: Eva Müller <eva@example.de>\n"
+        "Gesendet: Montag, 2. März 2020 18:00\nAn: Hans <hans@example.de>\nBetreff: Test\n\nBitte testen.\n"
+    )
+    mail = f"From: Hans <hans@x>\nSubject: AW: Test\nMessage-ID: <h@x>\nContent-Type: text/plain; charset=utf-8\n\n{text}"
+    assert _text(mail, name="h.eml").opening_post.body == (
+        "<p>Danke.</p><blockquote><p>-----Ursprüngliche Nachricht-----<br>Von: Eva Müller<br>"
+        "Gesendet: Montag, 2. März 2020 18:00<br>An: Hans<br>Betreff: Test</p><p>Bitte testen.</p></blockquote>"
+    )
+
+
+def test_outlooks_rule_of_underscores_above_the_original_goes_into_the_quote():
+    text = (
+        "Thanks, works now.\n\n________________________________\nFrom: Lee <lee@example.org>\n"
+        "Sent: Monday, March 2, 2020 6:00:00 PM\nTo: Kim <kim@example.org>; dev@lists.example.org <dev@lists.example.org>\n"
+        "Subject: Test\n\nPlease test.\n"
+    )
+    mail = f"From: Kim <kim@x>\nSubject: RE: Test\nMessage-ID: <k@x>\n\n{text}"
+    assert _text(mail, name="k.eml").opening_post.body == (
+        "<p>Thanks, works now.</p><blockquote><p>________________________________<br>From: Lee<br>"
+        "Sent: Monday, March 2, 2020 6:00:00 PM<br>To: Kim; dev<br>Subject: Test</p><p>Please test.</p></blockquote>"
+    )
+
+
+def test_quoted_outlook_header_block_wrapped_without_indenting_loses_every_address():
+    text = (
+        "> -----Original Message-----\n> From: linux-crypto-owner@vger.kernel.org <linux-crypto-owner@vger.kernel.org> On Behalf\n"
+        "> Of Herbert Xu\n> Sent: Monday, September 9, 2019 1:35 PM\n> To: Pascal Van Leeuwen <pvanleeuwen@example.com>\n"
+        "> Cc: Pascal van Leeuwen <pascalvanl@example.com>; linux-crypto@vger.kernel.org;\n"
+        "> antoine.tenart@example.com; davem@example.net\n> Subject: Re: [PATCH 0/3] crypto: add CBCMAC\n>\n"
+        "> That's fine.\n>\nOk, I just submitted it.\n"
+    )
+    body = _text(f"From: Pascal <p@x>\nSubject: RE: x\nMessage-ID: <p@x>\n\n{text}", name="p.eml").opening_post.body
+    assert body == (
+        "<blockquote><p>-----Original Message-----<br>From: linux-crypto-owner On Behalf<br>Of Herbert Xu<br>"
+        "Sent: Monday, September 9, 2019 1:35 PM<br>To: Pascal Van Leeuwen<br>Cc: Pascal van Leeuwen; linux-crypto;<br>"
+        "antoine.tenart; davem<br>Subject: Re: [PATCH 0/3] crypto: add CBCMAC</p><p>That's fine.</p></blockquote>"
+        "<p>Ok, I just submitted it.</p>"
+    )
+
+
+def test_lotus_notes_table_above_an_original_becomes_its_quoted_header_lines():
+    table = (
+        "|---------+---------------------------->\n"
+        "|         |           Jean Tourrilhes  |\n"
+        "|         |           <jt@bougret.hpl.h|\n"
+        "|         |           p.com>           |\n"
+        "|         |                            |\n"
+        "|         |           10/31/02 10:30 AM|\n"
+        "|         |           Please respond to|\n"
+        "|         |           jt               |\n"
+        "|---------+---------------------------->\n"
+        "  >----------------------------------------------------------------------------------------|\n"
+        "  |                                                                                        |\n"
+        "  |       To:       Juan Gomez/Almaden/IBM@IBMUS                                           |\n"
+        "  |       cc:       Josh Myer <jbm@example.com>, linux-kernel@vger.kernel.org              |\n"
+        "  |       Subject:  Re: How to get a local IPv4 address from within a kernel module?       |\n"
+        "  >----------------------------------------------------------------------------------------|\n"
+    )
+    text = (
+        "I think what you propose below is what I would like.\n\nJuan\n\n\n\n" + table +
+        "\n\n\nOn Thu, Oct 31, 2002 at 10:09:54AM -0800, Juan Gomez wrote:\n> That is the purpose.\n\n"
+        "I personally think it is a very bad idea.\n"
+    )
+    body = _text(f"From: Juan Gomez <juang@x>\nSubject: Re: x\nMessage-ID: <j@x>\n\n{text}", name="j.eml").opening_post.body
+    assert body == (
+        "<p>I think what you propose below is what I would like.</p><p>Juan</p>"
+        "<blockquote><p>Jean Tourrilhes<br>10/31/02 10:30 AM Please respond to jt<br>To: Juan Gomez/Almaden/IBM<br>"
+        "cc: Josh Myer, linux-kernel<br>Subject: Re: How to get a local IPv4 address from within a kernel module?</p>"
+        "<p>On Thu, Oct 31, 2002 at 10:09:54AM -0800, Juan Gomez wrote:</p><blockquote><p>That is the purpose.</p></blockquote>"
+        "<p>I personally think it is a very bad idea.</p></blockquote>"
     )

@@ -16,18 +16,49 @@ import lxml.html
 from digest import body as bodies
 
 ATTRIBUTION_END = re.compile(
-    r"(?:wrote|writes|said|a écrit|schrieb|escribió|escreveu|ha scritto|skrev|napisał|kirjoitti|"
-    r"heeft geschreven|schreef|написал|написала|napsal|írta|yazdı|υπέγραψε)\s*:\s*$",
+    r"(?:(?:wrote|writes|said|a écrit|schrieb|escribió|escreveu|ha scritto|skrev|napisał|kirjoitti|"
+    r"heeft geschreven|schreef|написал|написала|пишет|пише|pisze|napsal|napsal\(a\)|írta|yazdı|υπέγραψε|έγραψε|"
+    r"a scris|đã viết|写道|寫道|書きました|님이 작성)\s*[:：]"
+    # Lotus Notes: "Bob <bob@example.net> wrote on 04/27/2005 03:57:05 PM:"
+    r"|\bwrote on \S.*\d.*:)\s*$",
     re.IGNORECASE,
 )
 ATTRIBUTION_START = re.compile(
-    r"^(?:On|Le|Am|El|Il|Em|Op|Den|Dne|W dniu|Quoting|Citando|Zitat von|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b"
+    r"^(?:(?:On|Le|Am|El|Il|Em|Op|Den|Dne|W dniu|Quoting|Citando|Zitat von|In article|In message"
+    r"|\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4})\b|在\s|\d{4}年)"
 )
-_DATED_ADDRESS_INTRO = re.compile(r"(?:\d{1,2}:\d{2}|\d{4}).*(?:<[^<>]+>|@|\sat\s)\S*\s*:\s*$")
+_DATED_ADDRESS_INTRO = re.compile(
+    r"(?:\d{1,2}:\d{2}|\d{4}).*(?:<[^<>]+>|@|\sat\s)\S*\s*:\s*$"
+    # mutt's "* Bob <bob@example.net> [2004-01-05 11:00]:"
+    r"|(?:<[^<>]+>|@|\sat\s).*\[[^\]]*\d{1,2}:\d{2}[^\]]*\]\s*:\s*$"
+)
+# a webmail's attribution naming only the sender (IMP: "Quoting Bob <bob@example.net>:")
+_QUOTING_INTRO = re.compile(r"^(?:Quoting|Zitat von|Citando)\s+\S.*:\s*$")
+# the mark some mutt users open their attribution with ("* Bob <bob@example.net> wrote:"), not a list item
+_STAR_MARK = re.compile(r"^[ \t]*\* (?=\S)")
+# the Message-ID a newsreader's attribution names ("In article <id@host>, Bob wrote:"): not an address
+_ARTICLE_ID_BEFORE = re.compile(r"\bIn(?: article| message)?\s*$", re.IGNORECASE)
 # the fields that open and name a quoted original's header block (Outlook, Gmail, translations)
-HEADER_FROM = re.compile(r"^\s*\*?(?:From|Von|De|Da|Van|Från|Fra|Od|От)\s*:\*?\s+\S", re.IGNORECASE)
+# (Outlook and Coremail in Chinese and Japanese write "发件人: ", "差出人: ", sometimes with no space or "：")
+HEADER_FROM = re.compile(
+    r"^\s*\*?(?:(?:From|Von|De|Da|Van|Från|Fra|Od|От)\s*:\*?\s+|(?:发件人|寄件者|寄件人|差出人|送信者)\s*[:：]\s*)\S",
+    re.IGNORECASE,
+)
 HEADER_SUBJECT = re.compile(
-    r"^\s*\*?(?:Subject|Betreff|Objet|Asunto|Oggetto|Onderwerp|Ämne|Emne|Temat|Тема)\s*:", re.IGNORECASE
+    r"^\s*\*?(?:Subject|Betreff|Objet|Asunto|Oggetto|Onderwerp|Ämne|Emne|Temat|Тема|主题|主旨|主題|件名)\s*[:：]",
+    re.IGNORECASE,
+)
+# a rule of underscores: above a list's footer (Mailman), or above an original's header block
+# (Outlook 2010 and later, Outlook on the web)
+UNDERSCORE_RULE = re.compile(r"^_{20,}\s*$")
+# the line Outlook (in its translations, and Chinese webmail) writes above an original:
+# "-----Original Message-----", "-----Ursprüngliche Nachricht-----", "-----邮件原件-----"
+ORIGINAL_MESSAGE = re.compile(
+    r"^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale"
+    r"|Mensagem original|Oorspronkelijk bericht|Oprindelig meddelelse|Opprinnelig melding|Ursprungligt meddelande"
+    r"|Alkuperäinen viesti|Wiadomość oryginalna|Původní zpráva|Исходное сообщение|Orijinal ileti"
+    r"|邮件原件|原始邮件|郵件原件|原始郵件|元のメッセージ|원본 메시지)\s*-{2,}\s*$",
+    re.IGNORECASE,
 )
 # mutt's forward_attribution_intro and _trailer: "----- Forwarded message from X -----"
 MUTT_FORWARD_START = re.compile(r"^-{5} ?Forwarded message from .+ ?-{5}\s*$")
@@ -48,6 +79,8 @@ def attribution_start(lines: list[str], last: int) -> int | None:
     if last < 0 or lines[last].startswith(">"):
         return None
     line = lines[last].strip()
+    if _QUOTING_INTRO.match(line):
+        return last
     if not (ATTRIBUTION_END.search(line) or _DATED_ADDRESS_INTRO.search(line)):
         return None
     for start in range(last, max(last - 3, -1), -1):
@@ -61,7 +94,7 @@ def attribution_start(lines: list[str], last: int) -> int | None:
 # how deep a line is quoted: "> ", ">>", "> > "
 _QUOTE_MARKS = re.compile(r"^(?:>[ \t]?)*")
 # a header field line of a forwarded or Outlook original ("From: ...", "*Sent:* ...", "Objet : ...")
-_HEADER_FIELD = re.compile(r"^\s*\*?[^\W\d_][\w-]{0,24}\s?:\*?(?:\s|$)")
+_HEADER_FIELD = re.compile(r"^\s*\*?(?:[^\W\d_][\w-]{0,24}\s?:\*?(?:\s|$)|[\u3040-\u30ff\u4e00-\u9fff]{2,8}\s?[:：])")
 _ADDRESS_LOCAL = r"[^\s<>\"'()\[\],;:@]+"
 # a word before an address that is not a name: a time, a date, "AM", or the punctuation after one
 _NOT_A_NAME = re.compile(r"^(?:\S*[\d,:;(\[]|[AaPp]\.?[Mm]\.?)$")
@@ -85,17 +118,38 @@ def addresses_left_out(lines: list[str], obfuscation: str | None) -> list[str]:
     return out
 
 
+def names_without_addresses(line: str, obfuscation: str | None = None) -> str:
+    """A header line naming people without their addresses, as in a header block."""
+    return _without_addresses(line, _address_pattern(obfuscation))
+
+
+def header_block_lines_kept(lines: list[str]) -> list[str]:
+    """The lines of a quoted original's header block (with the "-----Original Message-----"
+    line or rule above it) end in ``body.HARD_BREAK``, so each field keeps its line even where the
+    body builder would not see a header block (field names in Chinese or Japanese)."""
+    out = list(lines)
+    for first, last in _header_block_spans(out):
+        above = _QUOTE_MARKS.sub("", out[first - 1]) if first else ""
+        if ORIGINAL_MESSAGE.match(above) or UNDERSCORE_RULE.match(above):
+            first -= 1
+        for index in range(first, last):
+            if not out[index].endswith(bodies.HARD_BREAK):
+                out[index] += bodies.HARD_BREAK
+    return out
+
+
 def _address_pattern(obfuscation: str | None) -> re.Pattern:
-    """An address in angle brackets (Gmail's Spanish "Ana (<ana@...>)" too) or Outlook's
-    ``[mailto:...]``, or bare (then perhaps followed by the name in parentheses), with "@"
-    or the word pipermail wrote for it."""
+    """An address in angle brackets (Gmail's Spanish "Ana (<ana@...>)" too), Outlook's
+    ``[mailto:...]`` or parentheses (mutt's "Quoting Bob (bob@...)"), or bare (then perhaps
+    followed by the name in parentheses), with "@" or the word pipermail wrote for it."""
     words = "|".join(re.escape(word) for word in sorted({"at", obfuscation or "at"}))
     address = (
         rf"{_ADDRESS_LOCAL}(?:@[A-Za-z0-9](?:[\w.-]*\w)?"
         rf"|\s+(?:{words})\s+[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.[A-Za-z]{{2,}}\b)"
     )
     return re.compile(
-        rf"(?P<bracketed>\s*(?P<paren>\()?[<\[]\s*(?:mailto:)?(?P<inner>{address})\s*[>\]](?(paren)\)))"
+        rf"(?P<bracketed>\s*(?:(?P<paren>\()?[<\[]\s*(?:mailto:)?(?P<inner>{address})\s*[>\]](?(paren)\))"
+        rf"|\(\s*(?:mailto:)?(?P<parenthesized>{address})\s*\)))"
         rf"|(?:mailto:)?(?P<bare>{address})(?:\s+\((?P<name>[^()<>@]+)\))?",
         re.IGNORECASE,
     )
@@ -106,11 +160,13 @@ def _without_addresses(text: str, pattern: re.Pattern, before: str = "") -> str:
     (``before``: the text of its line before it, in another HTML element)."""
 
     def replace(match: re.Match) -> str:
+        if match.group("bracketed") and _ARTICLE_ID_BEFORE.search(before + text[:match.start()]):
+            return match.group(0)  # "In article <id@host>": a Message-ID, which the archive shows anyway
         if match.group("name"):
             return match.group("name").strip()
         if match.group("bracketed") and _ends_with_name(before + text[:match.start()]):
             return ""
-        address = match.group("inner") or match.group("bare")
+        address = match.group("inner") or match.group("parenthesized") or match.group("bare")
         lead = match.group(0)[:len(match.group(0)) - len(match.group(0).lstrip())]
         return lead + re.split(r"@|\s", address, maxsplit=1)[0]
 
@@ -125,9 +181,11 @@ def _ends_with_name(before: str) -> bool:
 
 def _attribution_without_addresses(lines: list[str], pattern: re.Pattern) -> list[str]:
     """An attribution's lines without addresses, read together (Gmail wraps inside the
-    brackets); each keeps its quote marks, or all take the first line's when lines joined."""
+    brackets), and without a leading ``* `` mark that would make a list item of it; each
+    keeps its quote marks, or all take the first line's when lines joined."""
     marks = [_QUOTE_MARKS.match(line).group(0) for line in lines]
     text = _without_addresses("\n".join(line[len(mark):] for line, mark in zip(lines, marks)), pattern)
+    text = _STAR_MARK.sub("", text, count=1)
     cleaned = [line for line in text.split("\n") if line.strip()]
     if len(cleaned) != len(lines):
         marks = [marks[0]] * len(cleaned)
@@ -166,8 +224,9 @@ def _attribution_spans(lines: list[str]) -> list[tuple[int, int]]:
 
 def _header_block_spans(lines: list[str]) -> list[tuple[int, int]]:
     """The first and last line of each header block at any depth: three or more field
-    lines in a row (indented lines continue a field) with a ``From:`` and a ``Subject:``
-    line, or mutt's "Forwarded message from X" line."""
+    lines in a row with a ``From:`` and a ``Subject:`` line, or any field lines with a
+    ``From:`` right under Outlook's "-----Original Message-----" (trimmed to ``From:`` alone),
+    or mutt's "Forwarded message from X" line."""
     spans = []
     for view in _depth_views(lines).values():
         index = 0
@@ -177,16 +236,41 @@ def _header_block_spans(lines: list[str]) -> list[tuple[int, int]]:
                 continue
             if MUTT_FORWARD_START.match(view[index]):
                 spans.append((index, index))
-            end = index
-            while end < len(view) and (
-                _HEADER_FIELD.match(view[end]) or (end > index and view[end][:1] in (" ", "\t") and view[end].strip())
-            ):
-                end += 1
+            end = _header_block_end(view, index)
             block = view[index:end]
-            if len(block) >= 3 and any(map(HEADER_FROM.match, block)) and any(map(HEADER_SUBJECT.match, block)):
+            has_from = any(map(HEADER_FROM.match, block))
+            if len(block) >= 3 and has_from and any(map(HEADER_SUBJECT.match, block)):
+                spans.append((index, end - 1))
+            elif block and has_from and index and ORIGINAL_MESSAGE.match(view[index - 1]):
                 spans.append((index, end - 1))
             index = max(end, index + 1)
     return spans
+
+
+def _header_block_end(view: list[str], start: int) -> int:
+    """Where the run of field lines from ``start`` ends.  Indented lines continue a field,
+    and so do unindented ones before the ``Subject:`` line of a block opened by ``From:``
+    (Outlook wraps a long ``From: X On Behalf Of Y`` or ``Cc:`` line without indenting it)."""
+    end = start
+    while end < len(view):
+        line = view[end]
+        if _HEADER_FIELD.match(line) or (end > start and line[:1] in (" ", "\t") and line.strip()):
+            end += 1
+        elif end > start and HEADER_FROM.match(view[start]) and _subject_follows(view, end):
+            end += 1
+        else:
+            break
+    return end
+
+
+def _subject_follows(view: list[str], index: int) -> bool:
+    """Whether a ``Subject:`` line comes within the next eight lines, none of them blank."""
+    for line in view[index:index + 8]:
+        if not line.strip() or line == ">":
+            return False
+        if HEADER_SUBJECT.match(line):
+            return True
+    return False
 
 
 def html_addresses_left_out(body_html: str) -> str:

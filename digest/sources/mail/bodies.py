@@ -16,7 +16,8 @@ Mailman obfuscated ("x at y") do not break links.  A forwarded ``message/rfc822`
 under a line naming its sender, date and subject, and an HTML-only reply has its
 Outlook original put in a blockquote too.  Inline PGP-signed text loses its armour and
 signature block, and a uuencoded file in the text is left out, each with a note
-(:mod:`~digest.sources.mail.enclosures`); mutt's "Forwarded message from X" block is quoted.  :func:`own_text` gives what a sender wrote
+(:mod:`~digest.sources.mail.enclosures`); mutt's "Forwarded message from X" block and the
+original below Lotus Notes 5's table (:mod:`~digest.sources.mail.lotus_notes`) are quoted.  :func:`own_text` gives what a sender wrote
 without quotes or signature.
 """
 
@@ -31,7 +32,7 @@ import lxml.etree
 import lxml.html
 
 from digest import body as bodies
-from digest.sources.mail import attributions, enclosures, flowed
+from digest.sources.mail import attributions, enclosures, flowed, lotus_notes
 from digest.sources.mail.decode import (
     CONTROL_CHARS,
     author_name,
@@ -46,7 +47,6 @@ from digest.sources.mail.decode import (
 
 # ---------------------------------------------------------------------------- bodies
 
-_LIST_FOOTER_RULE = re.compile(r"^_{20,}\s*$")
 _LIST_FOOTER_HINT = re.compile(r"mailing list|listinfo|mailman|unsubscribe", re.IGNORECASE)
 # Mailman 2's "-------------- next part --------------" as its translations write it (mailman.po:
 # en, de, fr, es, it, pt_BR, nl)
@@ -62,13 +62,14 @@ _SKIPPED_CONTENT = re.compile(r"^Skipped content of type [\w.+-]+/[\w.+-]+")
 # Google Groups' footer of 2007-2011 ("--~--~---------~--~----~---...")
 _GROUPS_FOOTER = re.compile(r"^(?:-{3,} ?Yahoo! Groups Sponsor ?-+~-->|Yahoo! Groups Links\s*$|--~--~-+~[-~]*$)")
 _DASH_RULE = re.compile(r"^-{20,}\s*$")
-_OUTLOOK_ORIGINAL = re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
 # Outlook's header block of the original: From: (attributions.HEADER_FROM), then Sent: (or Date:) and To:/Subject:
 _HEADER_SENT = re.compile(
-    r"^\s*\*?(?:Sent|Gesendet|Envoyé|Enviado|Inviato|Verzonden|Skickat|Sendt|Wysłano|Отправлено)\s*:", re.IGNORECASE
+    r"^\s*\*?(?:Sent|Gesendet|Envoyé|Enviado|Inviato|Verzonden|Skickat|Sendt|Wysłano|Отправлено"
+    r"|发送时间|寄件日期|送信日時)\s*[:：]",
+    re.IGNORECASE,
 )
-_HEADER_DATE = re.compile(r"^\s*\*?(?:Date|Datum|Fecha|Data)\s*:", re.IGNORECASE)
-_HEADER_TO = re.compile(r"^\s*\*?(?:To|An|À|A|Para|Aan|Till|Til|Do|Кому)\s*:", re.IGNORECASE)
+_HEADER_DATE = re.compile(r"^\s*\*?(?:Date|Datum|Fecha|Data|日期|日時)\s*[:：]", re.IGNORECASE)
+_HEADER_TO = re.compile(r"^\s*\*?(?:To|An|À|A|Para|Aan|Till|Til|Do|Кому|收件人|收件者|宛先)\s*[:：]", re.IGNORECASE)
 
 
 def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
@@ -84,11 +85,13 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
         text = _undo_obfuscated_links(text, obfuscation)
     lines = _marked_quotes(text.split("\n"))
     lines = _quote_mutt_forward(lines)
+    lines = _quote_notes_original(lines, obfuscation)
     lines = _quote_outlook_original(lines)
     lines = _quote_unmarked_original(lines)
     lines = _footer_as_signature(lines)
     lines = _separate_attributions(lines)
     lines = attributions.addresses_left_out(lines, obfuscation)
+    lines = attributions.header_block_lines_kept(lines)
     return "\n".join(lines)
 
 
@@ -142,8 +145,8 @@ def _prefix_kind(line: str, tags: set[str]) -> str | None:
             return "tag:" + tag
     if _COLON_PREFIX.match(line):
         return ":"
-    if _PIPE_PREFIX.match(line) and not line.rstrip().endswith("|"):  # a table row ends with one too
-        return "|"
+    if _PIPE_PREFIX.match(line) and (line.rstrip() == "|" or not line.rstrip().endswith("|")):
+        return "|"  # a table row ends with one too; a "| " line alone is a quote's blank line
     return None
 
 
@@ -201,11 +204,32 @@ def _quote_mutt_forward(lines: list[str]) -> list[str]:
     return lines[:start + 1] + quoted + lines[end + 1:]
 
 
+def _quote_notes_original(lines: list[str], obfuscation: str | None) -> list[str]:
+    """Lotus Notes 5's table above an original (:mod:`~digest.sources.mail.lotus_notes`) as the
+    header lines it stands for, without addresses and each on its line, quoted together
+    with the original below it (up to a list footer)."""
+    table = lotus_notes.find_table(lines)
+    if table is None or any(line in ("-- ", "--") for line in lines[:table.start]):
+        return lines
+    header = [
+        line if attributions.HEADER_SUBJECT.match(line) else attributions.names_without_addresses(line, obfuscation)
+        for line in table.header
+    ]
+    header = [line + bodies.HARD_BREAK for line in header[:-1]] + header[-1:]
+    following = next((i for i in range(table.end, len(lines)) if lines[i].strip()), len(lines))
+    original = _quote_from(lines, following)[following:]
+    return lines[:table.start] + ["> " + line for line in header] + ([">"] if original else []) + original
+
+
 def _quote_outlook_original(lines: list[str]) -> list[str]:
+    """The original under Outlook's "-----Original Message-----" line or its header block
+    (with the rule of underscores newer versions draw above it) quoted, up to a list footer."""
     for index, line in enumerate(lines):
         if line in ("-- ", "--"):
             return lines
-        if _OUTLOOK_ORIGINAL.match(line) or _outlook_header_block(lines, index):
+        if attributions.ORIGINAL_MESSAGE.match(line) or _outlook_header_block(lines, index):
+            return _quote_from(lines, index)
+        if attributions.UNDERSCORE_RULE.match(line) and index + 1 < len(lines) and _outlook_header_block(lines, index + 1):
             return _quote_from(lines, index)
     return lines
 
@@ -255,7 +279,7 @@ def _is_footer(lines: list[str], index: int) -> bool:
         return True
     following = lines[index + 1:index + 4]
     return bool(_SCRUBBED_PART.match(line) or _SKIPPED_CONTENT.match(line)) or bool(
-        _LIST_FOOTER_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in following)
+        attributions.UNDERSCORE_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in following)
     ) or bool(_DASH_RULE.match(line) and any(_GROUPS_FOOTER.match(x) for x in following))
 
 
@@ -466,7 +490,17 @@ def message_body(msg, obfuscation: str | None = None) -> MailBody:
             run_html, run_readable = _plain_run(texts, obfuscation, notes)
             html.append(run_html)
             readable = readable or run_readable
+    if not readable and _has_tnef(msg):
+        notes.append("is only in Outlook's winmail.dat attachment (TNEF), which is not read")
     return MailBody("".join(html), readable, tuple(dict.fromkeys(notes)))
+
+
+def _has_tnef(msg) -> bool:
+    """Whether Outlook sent the message's rich text as ``application/ms-tnef`` (winmail.dat)."""
+    try:
+        return any(part.get_content_type() == "application/ms-tnef" for part in msg.walk())
+    except Exception:  # a part the email package cannot take apart
+        return False
 
 
 def _html_run(texts: list[str]) -> str:
@@ -479,7 +513,8 @@ def _plain_run(texts: list[str], obfuscation: str | None, notes: list[str]) -> t
     text = prepare_plain_text(text, obfuscation)
     lines = text.split("\n")
     readable = any(line.strip() for line in lines[:_signature_line(lines)])
-    return bodies.from_plain_text(text, short_lines_kept=True), readable
+    # a hard break left in a block the body builder kept preformatted (a patch) is no text
+    return bodies.from_plain_text(text, short_lines_kept=True).replace(bodies.HARD_BREAK, ""), readable
 
 
 def _without_html_copies(pieces: list[_TextPart]) -> list[_TextPart]:
@@ -530,7 +565,8 @@ def quote_html_original(document: str) -> str:
 
 
 _ORIGINAL_HINT = re.compile(
-    r"original message|subject|betreff|objet|asunto|oggetto|onderwerp|ämne|emne|temat|тема", re.IGNORECASE
+    r"original message|subject|betreff|objet|asunto|oggetto|onderwerp|ämne|emne|temat|тема|主题|主旨|主題|件名|邮件原件|原始邮件",
+    re.IGNORECASE,
 )
 _LINES_LOOKED_AT = 2000  # characters: the header block is at the element's start
 
@@ -560,7 +596,7 @@ def _text_pieces(node, parts: list[str], budget: list[int]) -> None:
 
 
 def _opens_original(lines: list[str]) -> bool:
-    return bool(lines) and (bool(_OUTLOOK_ORIGINAL.match(lines[0])) or _outlook_header_block(lines, 0))
+    return bool(lines) and (bool(attributions.ORIGINAL_MESSAGE.match(lines[0])) or _outlook_header_block(lines, 0))
 
 
 def _quote_from_node(first, after) -> None:
