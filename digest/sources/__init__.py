@@ -134,14 +134,18 @@ def load_documents(path: Path, format_name: str = "auto") -> tuple[SourceDocumen
 HEAD_BYTES = 1 << 16  # enough for every format's sniffer
 _WEB_ADDRESS = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/", re.I)  # news.ycombinator.com/item?id=1
 _MAILDIR = ("cur", "new")  # a Maildir keeps its messages there (tmp holds deliveries in progress)
+_APPLE_MAIL_INDEX = ("Info.plist", "table_of_contents")  # beside the `mbox` of an Apple Mail export
 
 
 def _folder_files(path: Path) -> list[Path]:
-    """The files of a folder, by name; a Maildir's are in its cur/ and new/ subfolders."""
+    """The files of a folder, by name; a Maildir's are in its cur/ and new/ subfolders, an
+    Apple Mail export's in its `mbox` file."""
     def visible(folder: Path) -> list[Path]:
         return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
     files = visible(path)
+    if any(p.name == "mbox" for p in files):  # Apple Mail's export: its index is no mail
+        files = [p for p in files if p.name not in _APPLE_MAIL_INDEX]
     if not files and any((path / sub).is_dir() for sub in _MAILDIR):
         files = [p for sub in _MAILDIR if (path / sub).is_dir() for p in visible(path / sub)]
     if not files:

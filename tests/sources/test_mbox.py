@@ -1525,3 +1525,14 @@ def test_lotus_notes_table_above_an_original_becomes_its_quoted_header_lines():
         "<p>On Thu, Oct 31, 2002 at 10:09:54AM -0800, Juan Gomez wrote:</p><blockquote><p>That is the purpose.</p></blockquote>"
         "<p>I personally think it is a very bad idea.</p></blockquote>"
     )
+
+
+def test_apple_mail_export_bundle_is_read_from_its_mbox_without_notes_about_its_index(tmp_path):
+    bundle = tmp_path / "Lists.mbox"
+    bundle.mkdir()
+    (bundle / "mbox").write_text("From a@x Mon Jan  5 10:00:00 2004\nFrom: Ana <a@x>\nSubject: Hi\nMessage-ID: <1@x>\n\nHello there.\n")
+    (bundle / "Info.plist").write_text('<?xml version="1.0"?><plist version="1.0"><dict></dict></plist>\n')
+    (bundle / "table_of_contents").write_bytes(b"\x00\x00\x00\x01toc")
+    assert [d.name for d in load_documents(bundle)] == [str(bundle / "mbox")]
+    thread = _read(bundle)
+    assert [r.author for r in _all(thread)] == ["Ana"] and thread.import_notes == ()
