@@ -70,12 +70,8 @@ import copy
 import functools
 import html
 import re
-from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from email.utils import parsedate_tz
-from itertools import accumulate
 from urllib.parse import unquote, urljoin, urlsplit
 
 import ftfy
@@ -86,7 +82,7 @@ from digest import body as bodies
 from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest import sources
-from digest.sources import common, qtranslate, xmlsafe
+from digest.sources import common, qtranslate, wxr_times, xmlsafe
 from digest.sources.wpautop import autop, built_blocks, left_out_notes, shortcodes
 
 DESCRIPTION = "WordPress export (WXR): one published post and its approved comments (or a bbPress topic and its replies)"
@@ -147,7 +143,7 @@ def read(request) -> Thread:
     post.reusable_blocks = _reusable_blocks(posts)
     opening = _opening_post(post, authors, dropped)
     replies, missing_parents = _replies(post, authors, notes, dropped)
-    opening, replies = _in_utc(post, opening, replies, notes)
+    opening, replies = wxr_times.in_utc(xmlsafe.text(post.fields.get("pubDate")), xmlsafe.text(post.fields.get("wp:post_date_gmt")), opening, replies, notes)
     opening, *replies = _encoded_once(notes, opening, *replies)
     notes.extend(left_out_notes(dropped))
     return Thread(
@@ -675,7 +671,7 @@ def _as_reply(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
     dropped.update(left_out)
     dropped.update(blocks_left_out)
     body = bodies.from_html(autop(content), post.site)
-    posted_at, posted_text = _time(fields.get("wp:post_date_gmt"), fields.get("wp:post_date"))
+    posted_at, posted_text = wxr_times.time_of(xmlsafe.text(fields.get("wp:post_date_gmt")), xmlsafe.text(fields.get("wp:post_date")))
     if posted_at is None and not posted_text:  # old exports: only the RSS pubDate
         published = common.parse_mail_date(xmlsafe.text(fields.get("pubDate")))
         posted_at = published if xmlsafe.plausible(published) else None
@@ -790,7 +786,7 @@ def _replies(post: _Post, authors: dict[str, str], notes: list[str], dropped: Co
         notes.append(f"{count} approved comment(s) answer a {noun} that {shown}; shown as answering the post")
     if absent_parent:
         notes.append(f"{absent_parent} comment(s) answer a comment missing from the export; shown as answering the post")
-    replies = _in_time_order(replies, _site_offset(post), notes)
+    replies = wxr_times.in_time_order(replies, wxr_times.site_offset(_local_and_gmt_times(post)), notes)
     authors = common.AuthorNames({r.author for r in replies})
     shown = {r.id for r in replies}
     replies = [
@@ -835,7 +831,7 @@ def _comment(element, fields: dict, post: _Post, comment_ids: set[str]) -> tuple
     content = _stars(element, fields) + _in_language(xmlsafe.markup(fields.get("wp:comment_content")), post)
     shown, _ = shortcodes(content, drop_blocks=False)  # WordPress expands none in comments; media URLs become links
     body = bodies.from_html(autop(_with_absolute_comment_links(shown, post.link)), post.site)
-    posted_at, posted_text = _time(fields.get("wp:comment_date_gmt"), fields.get("wp:comment_date"))
+    posted_at, posted_text = wxr_times.time_of(xmlsafe.text(fields.get("wp:comment_date_gmt")), xmlsafe.text(fields.get("wp:comment_date")))
     parent = xmlsafe.text(fields.get("wp:comment_parent"))
     by_link = None
     if not parent or parent == "0":
@@ -923,97 +919,8 @@ def _resolve_parents(replies: list[Reply], exported: dict[str, str]) -> tuple[li
     return resolved, hidden, absent
 
 
-def _numeric(value: str) -> int:
-    return (common.whole_number(value) or 0) if value.isdigit() else 0
-
-
-def _site_offset(post: _Post) -> timedelta:
-    """The blog's offset from UTC, read from the entries that carry both their local and their
-    GMT time (the commonest difference; zero when none does)."""
-    offsets: Counter = Counter()
+def _local_and_gmt_times(post: _Post) -> list[tuple[str, str]]:
+    """(local, GMT) time texts of the post and each of its comments."""
     pairs = [(post.fields, "wp:post_date", "wp:post_date_gmt")]
     pairs += [(_fields(c), "wp:comment_date", "wp:comment_date_gmt") for c in post.comments]
-    for fields, local_key, gmt_key in pairs:
-        local = xmlsafe.utc_time(xmlsafe.text(fields.get(local_key)))
-        gmt = xmlsafe.utc_time(xmlsafe.text(fields.get(gmt_key)))
-        if local and gmt:
-            offsets[local - gmt] += 1
-    return offsets.most_common(1)[0][0] if offsets else timedelta(0)
-
-
-def _in_time_order(replies: list[Reply], offset: timedelta, notes: list[str]) -> list[Reply]:
-    """Oldest first.  A comment whose GMT date is all zeros (old imports) is placed by its local
-    time less the blog's offset; one with no usable date at all goes after the comment with the
-    next lower id, since WordPress numbers comments as they arrive."""
-    def when(reply: Reply) -> datetime | None:
-        if reply.posted_at is not None:
-            return reply.posted_at
-        local = xmlsafe.utc_time(reply.posted_at_text)
-        return local - offset if local else None
-
-    timed = sorted((r for r in replies if when(r)), key=lambda r: (when(r), _numeric(r.id)))
-    undated = sorted((r for r in replies if not when(r)), key=lambda r: _numeric(r.id))
-    by_local = sum(1 for r in replies if r.posted_at is None and when(r))
-    if by_local:
-        notes.append(f"{by_local} comment(s) have no GMT date (wp:comment_date_gmt); placed by their local time, kept as text")
-    if undated:
-        notes.append(f"{len(undated)} comment(s) have no readable date; placed by their comment id")
-    after: dict[int, list[Reply]] = {}  # position in `timed` -> the undated comments that follow it
-    ids = sorted((_numeric(r.id), position) for position, r in enumerate(timed))
-    last_position = list(accumulate((position for _, position in ids), max))
-    for reply in undated:
-        lower = bisect_left(ids, (_numeric(reply.id), -1))  # how many timed comments have a lower id
-        after.setdefault(last_position[lower - 1] if lower else -1, []).append(reply)
-    ordered = after.get(-1, [])
-    for position, reply in enumerate(timed):
-        ordered += [reply] + after.get(position, [])
-    return ordered
-
-
-def _local_clock_in_gmt_fields(post: _Post) -> timedelta | None:
-    """Google's blogger2wordpress writes each time's local clock into both ``wp:*_date`` and
-    ``wp:*_date_gmt``; only the post's ``pubDate`` keeps the zone ("Fri, 16 May 2008 12:40:23
-    -0700").  WordPress itself writes pubDate from the GMT time with "+0000", so a GMT field
-    showing exactly the pubDate's clock in another zone is that zone's local time."""
-    parsed = parsedate_tz(xmlsafe.text(post.fields.get("pubDate")) or "")
-    gmt = xmlsafe.utc_time(xmlsafe.text(post.fields.get("wp:post_date_gmt")))
-    if not parsed or not parsed[9] or gmt is None:
-        return None
-    try:
-        clock = datetime(*parsed[:6])
-    except ValueError:
-        return None
-    return timedelta(seconds=parsed[9]) if clock == gmt.replace(tzinfo=None) else None
-
-
-def _in_utc(post: _Post, opening: Reply, replies: list[Reply], notes: list[str]) -> tuple[Reply, list[Reply]]:
-    """The times as read, or moved to UTC when the GMT fields hold the local clock (noted)."""
-    local = _local_clock_in_gmt_fields(post)
-    if not local:
-        return opening, replies
-    notes.append(
-        f"the export's GMT times (wp:post_date_gmt, wp:comment_date_gmt) are the local clock: the post's pubDate shows the same "
-        f"time at UTC{_offset_text(local)} (Google's blogger2wordpress writes them so); all times moved to UTC by that offset, "
-        "so a comment from the other side of a daylight-saving change may be an hour off"
-    )
-    return _earlier_by(opening, local), [_earlier_by(r, local) for r in replies]
-
-
-def _earlier_by(reply: Reply, offset: timedelta) -> Reply:
-    return replace(reply, posted_at=reply.posted_at - offset) if reply.posted_at else reply
-
-
-def _offset_text(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _time(gmt_element, local_element) -> tuple[datetime | None, str | None]:
-    """``*_date_gmt`` is UTC ("2011-05-03 19:46:35"); when it is empty or all zeros (drafts,
-    old imports) the local ``*_date`` is kept as text, since its zone is unknown."""
-    posted_at = xmlsafe.utc_time(xmlsafe.text(gmt_element))
-    if posted_at is not None:
-        return posted_at, None
-    local = xmlsafe.text(local_element)
-    return None, (local if local and not local.startswith("0000") else None)
+    return [(xmlsafe.text(fields.get(local)), xmlsafe.text(fields.get(gmt))) for fields, local, gmt in pairs]
