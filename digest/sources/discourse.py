@@ -51,6 +51,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from digest import body
@@ -77,20 +78,39 @@ _WITHDRAWN = {"deleted": "deleted posts", "hidden": "hidden posts (flagged by th
 _POST_KEYS = (b'"post_number"', b'"topic_id"', b'"topic_slug"', b'"reply_to_post_number"', b'"actions_summary"',
               b'"avatar_template"', b'"cooked"')
 _TOPIC_WEBHOOK = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"topic"\s*:\s*\{')
-_AVATAR_HOST = re.compile(r"^/user_avatar/([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/")
+# An uploaded avatar's path names the forum's host: ``/user_avatar/HOST/NAME/{size}/…``, after the
+# subfolder of a forum installed in one (``/forum/user_avatar/…``), or in a full address.
+_AVATAR_HOST = re.compile(r"^(?:https?://(?P<served_by>[^/?#]+))?(?P<folder>(?:/[^/?#]+)*?)"
+                          r"/user_avatar/(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/")
 # The English topic status notices forums posted as moderator actions before 2015: one plain
 # paragraph, e.g. "This topic is now pinned. …", "This topic was automatically closed after 7 days. …".
 _OLD_STATUS_NOTICE = re.compile(r"\s*(?:<p>)?This topic (?:is now|was automatically) [^<>\n]{1,300}(?:</p>)?\s*")
 _MAX_LISTED = 10
+# Discourse's ``/raw/TOPIC_ID``: each post's markdown under "USERNAME | UPDATED_AT | #NUMBER",
+# posts apart by a line of 25 dashes.
+_RAW_EXPORT = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*[^\s|]+ \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \| #\d+\r?\n")
+_RAW_ADDRESS = re.compile(r"^(https?://.+?)/raw/(\d+)")
+_ERROR_ANSWER = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{(?=.*"errors"\s*:\s*\[)(?=.*"error_type"\s*:)', re.DOTALL)
+# What to do about each of Discourse's error answers, by its error_type.
+_ERROR_FIXES = {
+    "not_found": "check the topic id in the address (/t/ID.json); a deleted topic cannot be saved",
+    "invalid_access": "the topic is not public (a private category or message): save it while logged in, or with an "
+                      "API key (Api-Key and Api-Username headers)",
+    "rate_limit": "the forum limits how fast it answers: wait a minute, then save the topic again",
+}
 
 
 def sniff(doc) -> bool:
     """A JSON object with Discourse's post/topic keys (checked in the first and last few KB);
-    also a topic webhook's body, so that reading it can say what to save instead."""
-    window = jsonshape.sniff_window(getattr(doc, "data", None))
+    also a topic webhook's body and a topic's ``/raw/`` export, so that reading them can say
+    what to save instead."""
+    data = getattr(doc, "data", None)
+    if isinstance(data, (bytes, bytearray)) and _RAW_EXPORT.match(bytes(data[:400])):
+        return True
+    window = jsonshape.sniff_window(data)
     if window is None or b'"digest_thread"' in window:
         return False
-    if any(key in window for key in (b'"post_stream"', b'"latest_posts"', b'"topic_list"')):
+    if _ERROR_ANSWER.match(window) or any(key in window for key in (b'"post_stream"', b'"latest_posts"', b'"topic_list"')):
         return True
     if _TOPIC_WEBHOOK.match(window) and b'"fancy_title"' in window:
         return True
@@ -143,6 +163,7 @@ class _Topic:
     accepted_number: int | None = None
     stream: list[str] = field(default_factory=list)
     included: list[str] = field(default_factory=list)
+    private_to: tuple[str, ...] | None = None  # a private message's users and groups (None: a public topic)
 
 
 @dataclass
@@ -177,10 +198,14 @@ def _gather(request) -> _Gathered:
 
 
 def _parse_document(doc) -> tuple[list[_Post], _Topic | None]:
+    if _RAW_EXPORT.match(bytes(doc.data[:400])):
+        _refuse_raw_export(doc.name)
     root = jsonshape.load(doc.data, doc.name, FIX)
     if root.is_array:
         return [_parse_post(node, None) for node in root.array()], None
     root.expect_object("a Discourse topic or post object")
+    if root.has("error_type") and root["errors"].is_array:
+        _refuse_error_answer(root)
     if root.has("topic_list"):
         root["topic_list"].fail(
             "this is a list of topics, not a topic",
@@ -198,6 +223,24 @@ def _parse_document(doc) -> tuple[list[_Post], _Topic | None]:
         return _parse_topic_webhook(root["topic"])
     root.fail("not a Discourse topic or post: expected post_stream, latest_posts, a post with post_number, "
               "or a webhook body with a post")
+
+
+def _refuse_raw_export(name: str) -> NoReturn:
+    """``/raw/TOPIC_ID`` gives each post's markdown and the time it was last edited, but not what
+    it answers, its likes or when it was written: the topic's JSON, on the same forum, has them."""
+    address = _RAW_ADDRESS.match(name)
+    json_address = (f"{address.group(1)}/t/{address.group(2)}.json?print=true" if address
+                    else "https://FORUM/t/TOPIC_ID.json?print=true (the /raw/ address with /t/ for /raw/ and .json?print=true added)")
+    raise SourceError("this is Discourse's /raw/ export of a topic: each post's markdown, without what it answers, "
+                      "its likes or when it was written", where=name, fix=f"import the topic's JSON instead: {json_address}")
+
+
+def _refuse_error_answer(root: jsonshape.Node) -> NoReturn:
+    """The forum's error answer (``{"errors": [...], "error_type": ...}``) saved in place of a topic."""
+    kind = root["error_type"].string() or "error"
+    said = " ".join(error.string() or "" for error in root["errors"].array()).strip()
+    root.fail(f"this is the Discourse forum's error answer, not a topic: {said or kind} ({kind})",
+              fix=_ERROR_FIXES.get(kind, "save the topic again from https://FORUM/t/TOPIC_ID.json?print=true"))
 
 
 def _is_post(node: jsonshape.Node) -> bool:
@@ -222,8 +265,16 @@ def _webhook_forum_host(topic: jsonshape.Node) -> str | None:
     for person in (topic["created_by"], topic["last_poster"]):
         match = _AVATAR_HOST.match(person["avatar_template"].string() or "") if person.is_object else None
         if match:
-            return match.group(1).lower()
+            return _avatar_forum(match).removeprefix("https://")
     return None
+
+
+def _avatar_forum(match: re.Match) -> str:
+    """The forum's address from an avatar path: its host, and the subfolder the forum is
+    installed in (unless the avatar is served from elsewhere, a CDN, whose path says nothing)."""
+    host = match.group("host").lower()
+    served_by = (match.group("served_by") or host).lower()
+    return f"https://{host}" + (match.group("folder") if served_by == host else "")
 
 
 def _parse_topic(root: jsonshape.Node) -> tuple[list[_Post], _Topic]:
@@ -237,10 +288,24 @@ def _parse_topic(root: jsonshape.Node) -> tuple[list[_Post], _Topic]:
         highest_post_number=root["highest_post_number"].count(),
         accepted_number=_accepted_number(root),
         stream=[node.ident(required=True) for node in stream["stream"].array()],
+        private_to=_private_to(root),
     )
     posts = [_parse_post(node, topic) for node in stream["posts"].array()]
     topic.included = [post.key for post in posts]
     return posts, topic
+
+
+def _private_to(root: jsonshape.Node) -> tuple[str, ...] | None:
+    """Who may read a private message (``archetype: private_message``): the users and groups
+    its ``details`` allow; None for a topic anyone on the forum can read."""
+    if root["archetype"].string() != "private_message":
+        return None
+    details = root["details"]
+    if not details.is_object:
+        return ()
+    users = [user["username"].string() for user in details["allowed_users"].array() if user.is_object]
+    groups = [group["name"].string() for group in details["allowed_groups"].array() if group.is_object]
+    return tuple(name for name in [*users, *(f"group {g}" for g in groups if g)] if name)
 
 
 def _created_by(root: jsonshape.Node) -> str | None:
@@ -384,6 +449,7 @@ def _merge_topics(topics: list[_Topic]) -> _Topic | None:
         merged.highest_post_number = max(filter(None, (merged.highest_post_number, topic.highest_post_number)),
                                          default=None)
         merged.accepted_number = merged.accepted_number or topic.accepted_number
+        merged.private_to = merged.private_to if merged.private_to is not None else topic.private_to
         merged.stream.extend(s for s in topic.stream if s not in merged.stream)
         merged.included.extend(topic.included)
     return merged
@@ -393,6 +459,8 @@ def _merge_topics(topics: list[_Topic]) -> _Topic | None:
 
 def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, gathered: _Gathered) -> Thread:
     notes = list(gathered.notes)
+    if topic is not None and topic.private_to is not None:
+        notes.append(_private_note(topic.private_to))
     partial = gathered.partial
     fetched = posts  # every post of the topic the source holds, replies or not
     posts = sorted(posts, key=lambda p: (p.number is None, p.number or 0, p.key))
@@ -458,6 +526,13 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
         opening_post=opening,
         import_notes=tuple(notes),
     )
+
+
+def _private_note(readers: tuple[str, ...]) -> str:
+    """A private message is readable only by its participants: a digest would publish it."""
+    who = f" between {', '.join(readers)}" if readers else ""
+    return (f"this topic is a private message{who} (archetype private_message): only they can read it on the "
+            "forum; a digest sent or archived from it makes it public")
 
 
 def _thread_id(topic_id, slug: str | None, opening: _Post | None) -> tuple[str, str | None]:
@@ -814,7 +889,7 @@ def _site_base(documents, posts: list[_Post], selector: str | None = None) -> tu
     for post in posts:
         match = _AVATAR_HOST.match(post.avatar_template or "")
         if match:
-            base = f"https://{match.group(1).lower()}"
+            base = _avatar_forum(match)
             return base, f"permalinks use {base}, the forum address found in the posts' avatar paths"
     return None, ("the source names no forum address (no URL, post_url or avatar host): the thread and its posts "
                   "have no links; give the topic's address as --thread to have them")

@@ -5,7 +5,8 @@ Accepted shapes:
 - Firebase items (``https://hacker-news.firebaseio.com/v0/item/{id}.json``): flat objects
   with ``id``, ``type``, ``by``, ``time``, ``text``, ``parent`` and ``kids`` (child ids in
   display order).  A thread is many items, given as a JSON array of items, an object keyed
-  by item id (``{"8863": {...}, ...}``), or a folder with one item (or one such array) per file;
+  by item id (``{"8863": {...}, ...}``), one item per line (JSON lines, as BigQuery and other dumps
+  export them), or a folder with one item (or one such array) per file;
   a file of a folder that is not an item (a README) is skipped with a note.
   Kids that are not in the import are counted in the notes and make the thread partial.
   A poll lists its options (``pollopt`` items, which name it in ``poll``) in ``parts``: they are
@@ -17,11 +18,12 @@ Accepted shapes:
 Other shapes are refused with what to save instead: the HNPWA / node-hnapi ``user``/``content``/
 ``comments`` items (the Algolia tree of the same id), an Algolia search response (``hits``: the
 ``items/ID`` of each story it names), and WordPress REST comments (``/wp-json/wp/v2/comments``
-or WordPress.com's v1.1 API, which also say ``"type": "comment"`` and ``parent``: the post's
-comments feed or a WXR export).
+or WordPress.com's v1.1 API, which also say ``"type": "comment"`` and ``parent``: the wp-rest
+reader's).
 
 HN has no quote markup: writers start a paragraph with ``>`` (often in italics), and those
-paragraphs become a ``<blockquote>`` (consecutive ones a single one); ``>5`` and ``>=`` are not quotes.
+paragraphs become a ``<blockquote>`` (consecutive ones a single one); ``>>`` (or ``> >``) quotes a
+quote, one level deeper; ``>5`` and ``>=`` are not quotes.
 
 Items are grouped into threads by their ``parent`` chains: a thread's root is its story, or,
 when the story is not in the import, the item its top comments answer (a missing comment that an
@@ -35,12 +37,11 @@ and text, which may also be a dead one) and dead (``dead: true``) items are skip
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import groupby
-from urllib.parse import urlsplit, urlunsplit
 
 from digest import body
 from digest.errors import SourceError
@@ -69,8 +70,9 @@ _WORDPRESS_MARK = re.compile(rb'"(?:author_name|date_gmt|author_avatar_urls|shor
 _OWN_KEYS = ("by", "author", "kids", "children", "parent", "parent_id", "parts", "poll")
 _PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.IGNORECASE | re.DOTALL)
 _PARAGRAPH_MARK = re.compile(r"</?p\s*>", re.IGNORECASE)
-# ">" opening a paragraph (HN escapes it), not ">5" or ">=" (more than, at least).
-_MARK = r"&gt;(?![\d=])(?:\s*&gt;)*\s*"
+# ">" opening a paragraph (HN escapes it), not ">5" or ">=" (more than, at least); each further
+# ">" (">>", "> >") is one more quote level.
+_MARK = r"(&gt;(?![\d=])(?:\s*&gt;)*)\s*"
 _ITALIC_QUOTE = re.compile(rf"<i>\s*{_MARK}((?:(?!</?i>).)*?)\s*</i>(.*)", re.IGNORECASE | re.DOTALL)
 _PLAIN_QUOTE = re.compile(rf"{_MARK}(.*)", re.IGNORECASE | re.DOTALL)
 
@@ -112,6 +114,7 @@ class _Item:
     story_id: str | None = None  # Algolia names the thread's story on every item
     parts: list[str] = field(default_factory=list)  # a poll's options, in display order
     order: int = 0  # position in the import, for a stable order of unlisted children
+    ranking: int | None = None  # place among its siblings, in dumps without kids (BigQuery's ``ranking``)
 
     @property
     def gone(self) -> str | None:
@@ -134,6 +137,8 @@ class _Collected:
         for item in other.items.values():
             self.add(item)
         self.nulls += other.nulls
+        self.skipped.extend(other.skipped)
+        self.broken = self.broken or other.broken
 
 
 def read(request) -> Thread:
@@ -156,8 +161,49 @@ def _gather(request) -> _Collected:
 
 def _collected_from(doc) -> _Collected:
     found = _Collected()
-    _collect(jsonshape.load(doc.data, doc.name, FIX), found)
+    lines = _json_lines(doc, found)
+    if lines is None:
+        _collect(jsonshape.load(doc.data, doc.name, FIX), found)
+    for line in lines or []:
+        _collect(line, found)
     return found
+
+
+def _json_lines(doc, found: _Collected) -> list[jsonshape.Node] | None:
+    """The items of a JSON-lines file (one item per line, as dumps are exported), or None for a
+    file that is one JSON document.  A line that is not JSON is an error naming that line, but
+    for the last line of a file cut short: the items before it are imported (noted, partial)."""
+    lines = doc.data.splitlines()
+    filled = [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
+    if len(filled) < 2 or not filled[0][1].removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+        return None
+    try:
+        first = json.loads(filled[0][1])
+    except (ValueError, RecursionError):
+        return None  # a document spread over lines ("{" alone on the first)
+    if not isinstance(first, dict):
+        return None
+    *whole, (last_number, last) = filled
+    items = [_line_item(doc.name, number, line) for number, line in whole]
+    try:
+        items.append(_line_item(doc.name, last_number, last))
+    except SourceError:
+        if doc.data.rstrip(b" \t").endswith((b"\n", b"\r")):
+            raise
+        found.skipped.append(f"{doc.name}: the file ends inside line {last_number} (cut short); "
+                             f"the {len(items)} items before it are imported")
+        found.broken = True
+    return items
+
+
+def _line_item(name: str, number: int, line: bytes) -> jsonshape.Node:
+    try:
+        return jsonshape.Node(json.loads(line), f"line {number}", name, FIX)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"not valid JSON in a JSON-lines file: {exc.msg}", where=f"{name} line {number} column {exc.colno}",
+                          fix=FIX) from None
+    except (ValueError, RecursionError) as exc:
+        raise SourceError(f"not valid JSON in a JSON-lines file: {exc}", where=f"{name} line {number}", fix=FIX) from None
 
 
 # ---------------------------------------------------------------------------- shapes
@@ -236,8 +282,7 @@ def _refuse_other_shapes(node: jsonshape.Node) -> None:
     wordpress = _wordpress_comment(node)
     if wordpress is not None:
         node.fail(f"this is WordPress REST JSON ({_wordpress_api(wordpress)}), not Hacker News items",
-                  fix="import it with --format wp-rest, or leave --format out" if not wordpress.has("URL") else
-                      f"import the post's comments feed ({_comments_feed(wordpress)}) or a WXR export of the site (Tools > Export)")
+                  fix="import it with --format wp-rest, or leave --format out")
     if any(node.has(key) for key in _HNPWA_KEYS) and not any(node.has(key) for key in _OWN_KEYS):
         item = _plain_id(node["id"].value) or "ID"
         node.fail("this is the HNPWA / node-hnapi item shape (user, content, comments), which this reader does not read",
@@ -259,19 +304,6 @@ def _wordpress_api(comment: jsonshape.Node) -> str:
     return "WordPress.com REST v1.1 comments" if comment.has("URL") else "comments from /wp-json/wp/v2/comments"
 
 
-def _comments_feed(comment: jsonshape.Node) -> str:
-    """The comments feed of the comment's post, from the comment's own address (``link`` in
-    wp/v2, ``URL`` in v1.1): ``POST/feed/``, or ``?p=ID&feed=rss2`` on sites without pretty links."""
-    address = next((value for value in (comment["link"].value, comment["URL"].value)
-                    if isinstance(value, str) and value.startswith(("http://", "https://"))), None)
-    if address is None:
-        return "the post's address followed by /feed/"
-    parts = urlsplit(address.strip())
-    if parts.query:
-        return urlunsplit(parts._replace(query=parts.query + "&feed=rss2", fragment=""))
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/feed/", fragment=""))
-
-
 def _firebase_item(node: jsonshape.Node) -> _Item:
     kids = node["kids"]
     kind = node["type"].string()
@@ -290,6 +322,7 @@ def _firebase_item(node: jsonshape.Node) -> _Item:
         deleted=node["deleted"].flag(),
         dead=node["dead"].flag(),
         parts=[part.ident(required=True) for part in node["parts"].array()],
+        ranking=node["ranking"].count(),
     )
 
 
@@ -540,9 +573,12 @@ def _members(root_id: str, thread_items: list[_Item], items: dict[str, _Item]) -
 
 
 def _children_in_order(item: _Item | None, item_id: str, children: dict[str, list[_Item]], items) -> list[_Item]:
+    """An item's children as HN shows them: in ``kids`` order, then those ``kids`` does not list
+    (dumps without kids) by their ``ranking`` where the dump has one, else by position."""
     listed = [items[k] for k in (item.kids or []) if k in items] if item else []
     listed_ids = {i.id for i in listed}
-    rest = sorted((c for c in children.get(item_id, []) if c.id not in listed_ids), key=lambda i: i.order)
+    rest = sorted((c for c in children.get(item_id, []) if c.id not in listed_ids),
+                  key=lambda i: (i.ranking is None, i.ranking or 0, i.order))
     return listed + rest
 
 
@@ -651,34 +687,50 @@ def _paragraphs(text: str | None) -> str:
     ``<p>`` and puts ``<pre>`` blocks between them, so ``text<p><pre>`` would leave an empty
     paragraph and the newline after ``</pre>`` would start the next one; whitespace outside
     ``<pre>`` is collapsed as HN's page shows it.  Quote paragraphs (``> text``) are gathered
-    into blockquotes, so excerpts and relevance read the writer's own words."""
-    blocks: list[tuple[bool, str]] = []  # (quoted, markup)
+    into blockquotes, nested as deep as their ``>`` marks go, so excerpts and relevance read the
+    writer's own words."""
+    blocks: list[tuple[int, str]] = []  # (quote depth, markup)
     for index, chunk in enumerate(_PRE_BLOCK.split(text or "")):
         if index % 2:
-            blocks.append((False, chunk))
+            blocks.append((0, chunk))
             continue
         for paragraph in _PARAGRAPH_MARK.split(chunk):
             blocks.extend(_quote_and_rest(" ".join(paragraph.split())))
-    pieces = []
-    for quoted, run in groupby(blocks, key=lambda block: block[0]):
-        markup = "".join(piece for _, piece in run)
-        pieces.append(f"<blockquote>{markup}</blockquote>" if quoted else markup)
+    return _nest_quotes(blocks)
+
+
+def _nest_quotes(blocks: list[tuple[int, str]]) -> str:
+    """Blocks with their quote depth as markup: a blockquote opens for each level a block goes
+    deeper and closes for each level it comes back, so ``>> a``, ``> b``, ``c`` nest a in b."""
+    pieces: list[str] = []
+    depth = 0
+    for level, markup in blocks:
+        pieces.append("<blockquote>" * (level - depth) if level > depth else "</blockquote>" * (depth - level))
+        pieces.append(markup)
+        depth = level
+    pieces.append("</blockquote>" * depth)
     return "".join(pieces)
 
 
-def _quote_and_rest(paragraph: str) -> list[tuple[bool, str]]:
-    """A paragraph as (quoted, markup) blocks: ``> text`` is a quote, and so is
-    ``<i>> text</i>``, after which the paragraph's own words (if any) are the writer's."""
+def _quote_and_rest(paragraph: str) -> list[tuple[int, str]]:
+    """A paragraph as (quote depth, markup) blocks: ``> text`` is a quote (``>> text`` a quote
+    of a quote), and so is ``<i>> text</i>``, after which the paragraph's own words (if any)
+    are the writer's."""
     if not paragraph:
         return []
     italic = _ITALIC_QUOTE.match(paragraph)
-    if italic and italic.group(1):
-        rest = italic.group(2).strip()
-        return [(True, f"<p>{italic.group(1)}</p>")] + ([(False, f"<p>{rest}</p>")] if rest else [])
+    if italic and italic.group(2):
+        rest = italic.group(3).strip()
+        return [(_depth(italic.group(1)), f"<p>{italic.group(2)}</p>")] + ([(0, f"<p>{rest}</p>")] if rest else [])
     plain = _PLAIN_QUOTE.match(paragraph)
-    if plain and plain.group(1):
-        return [(True, f"<p>{plain.group(1)}</p>")]
-    return [(False, f"<p>{paragraph}</p>")]
+    if plain and plain.group(2):
+        return [(_depth(plain.group(1)), f"<p>{plain.group(2)}</p>")]
+    return [(0, f"<p>{paragraph}</p>")]
+
+
+def _depth(marks: str) -> int:
+    """How many quote levels a run of ``&gt;`` marks opens."""
+    return marks.count("&gt;")
 
 
 def _listing(items: list[str]) -> str:

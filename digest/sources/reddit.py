@@ -56,7 +56,24 @@ _LISTING_OBJECT = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"kind"\s*:\s*"Listing"'
 # Keys only reddit things carry: a comment's link_id names its post (t3_), subreddit_id its subreddit (t5_).
 _THING_KEYS = re.compile(rb'"(?:link_id"\s*:\s*"t3_|subreddit_id"\s*:\s*"t5_)')
 _THING_NAMES = {"t1": "comment", "t3": "post"}
+# Who took a post's text away (its ``removed_by_category``), as the note on it says.
+_REMOVED_BY = {"moderator": "removed by the subreddit's moderators", "deleted": "deleted by its author",
+               "author": "deleted by its author", "reddit": "removed by reddit", "anti_evil_ops": "removed by reddit",
+               "content_takedown": "removed by reddit", "copyright_takedown": "removed after a copyright notice",
+               "automod_filtered": "held back by AutoModerator"}
 _MAX_LISTED = 5
+# Reddit's answer for a subreddit it will not show: {"reason": "private", "message": "Forbidden", "error": 403}.
+_REFUSAL = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{(?=[^{]*"error"\s*:\s*\d{3})(?=[^{]*"reason"\s*:\s*"(private|quarantined|banned|gated|gold_only)")')
+_REFUSAL_REASONS = {
+    "private": ("the subreddit is private: only its approved members can read it",
+                "save the thread from a reddit account that is a member of the subreddit"),
+    "quarantined": ("the subreddit is quarantined: reddit shows it only to logged-in accounts that opted in",
+                    "opt in to the subreddit on reddit, then save the thread while logged in"),
+    "gated": ("the subreddit is marked sensitive: reddit shows it only to logged-in accounts that opted in",
+              "opt in to the subreddit on reddit, then save the thread while logged in"),
+    "banned": ("the subreddit is banned: reddit no longer serves its threads", "the thread can no longer be saved from reddit"),
+    "gold_only": ("the subreddit is for reddit premium members only", "save the thread from a premium account"),
+}
 
 
 def sniff(doc) -> bool:
@@ -66,7 +83,7 @@ def sniff(doc) -> bool:
     window = jsonshape.sniff_window(getattr(doc, "data", None))
     if window is None or b'"digest_thread"' in window:
         return False
-    return _looks_like_thread(window) or _THING_KEYS.search(window) is not None
+    return _looks_like_thread(window) or _THING_KEYS.search(window) is not None or _REFUSAL.match(window) is not None
 
 
 def _looks_like_thread(window: bytes) -> bool:
@@ -155,6 +172,11 @@ def _load(doc) -> jsonshape.Node:
     except SourceError:
         _refuse_json_lines(doc)
         raise
+    refusal = _REFUSAL.match(doc.data[:2048])
+    if refusal:
+        said, fix = _REFUSAL_REASONS[refusal.group(1).decode()]
+        root.fail(f"this is reddit's refusal (HTTP {root['error'].integer()} {root['message'].string() or ''}), "
+                  f"not a thread: {said}", fix=fix)
     if root.is_object and root["kind"].value == "Listing":
         _refuse_listing(root)
     saved = _saved_things(root)
@@ -393,13 +415,13 @@ def _post_body(link: jsonshape.Node, permalink: str, escaped: bool) -> tuple[str
     crosspost's original (title, text, gallery), quoted, since the crosspost itself has none."""
     own = _own_text(link, escaped)
     parts = [own] if own else []
+    notes = _removed_notes(link, escaped)
     if link["is_gallery"].flag():
         parts.append(_gallery(link, escaped))
     else:
         address = _absolute(_text(link["url"], escaped))
         if address and not link["is_self"].flag() and address.rstrip("/") != permalink.rstrip("/"):
             parts.append(_link_paragraph(address, address))
-    notes = []
     originals = link["crosspost_parent_list"].array()
     if not own and originals:
         original = originals[0].expect_object("the crossposted post")
@@ -427,7 +449,21 @@ def _own_text(post: jsonshape.Node, escaped: bool) -> str:
     if html_text:
         return _md_html(html_text)
     self_text = _text(post["selftext"], escaped)
-    return body.from_plain_text(self_text) if self_text and not _is_removed(self_text) else ""
+    if self_text and _is_removed(self_text):  # the placeholder, as reddit's HTML of it reads
+        return f"<p>{html.escape(self_text.strip(), quote=False)}</p>"
+    return body.from_plain_text(self_text) if self_text else ""
+
+
+def _removed_notes(link: jsonshape.Node, escaped: bool) -> list[str]:
+    """A post whose text reddit replaced ("[removed]", "[deleted]") keeps its title and
+    comments; the note says who took the text away when reddit tells (``removed_by_category``)."""
+    self_text = (_text(link["selftext"], escaped) or "").strip()
+    category = link["removed_by_category"].string()
+    if not _is_removed(self_text):
+        return [f"the post was {_REMOVED_BY[category]} (removed_by_category: {category}); it is imported as "
+                "reddit still shows it"] if category in _REMOVED_BY else []
+    who = _REMOVED_BY.get(category or "", "removed or deleted")
+    return [f"the post's text was {who}: reddit shows {self_text!r} in its place; its title and comments are imported"]
 
 
 def _gallery(link: jsonshape.Node, escaped: bool) -> str:

@@ -5,8 +5,14 @@ Every WordPress site serves its approved comments this way, all of them (up to 1
 Each comment has ``id``, ``post``, ``parent`` (0 for a comment on the post), ``author_name``,
 ``date_gmt`` (UTC, written without an offset), ``content.rendered`` (HTML), ``link``
 (``POST#comment-ID``), ``status`` and ``type``.  A folder of saved pages is read as one
-response.  The post's own text and title are not part of the response; the thread's address
-is the post's, from the comments' links.
+response.  The post's own text is not part of the response; the thread's address is the post's,
+from the comments' links.  Saved with ``_embed``, each comment also carries its post
+(``_embedded.up``), whose title and address name the thread.  A post saved instead of its
+comments (``/wp/v2/posts/ID``, a page, a revision, or a list of them, which ``_embed`` gives a
+few comments each) is refused with the address of the post's comments.  WordPress.com's own
+API (``public-api.wordpress.com/rest/v1.1/sites/SITE/posts/ID/replies``: ``found`` and
+``comments`` with ``ID``, ``author.name``, ``date`` with its offset, ``URL``, ``parent`` as an
+object or false, ``like_count``) is read too, and its ``found`` says when comments are missing.
 """
 
 from __future__ import annotations
@@ -14,10 +20,11 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 from digest import body as bodies
 from digest.errors import SourceError
-from digest.model import Reply, Thread
+from digest.model import Engagement, Reply, Thread
 from digest.sources import comment_links, common, jsonshape, xmlsafe
 
 DESCRIPTION = "WordPress REST API comments JSON (/wp-json/wp/v2/comments?post=ID&per_page=100)"
@@ -25,14 +32,33 @@ DESCRIPTION = "WordPress REST API comments JSON (/wp-json/wp/v2/comments?post=ID
 _FIX = "save the comments again from https://SITE/wp-json/wp/v2/comments?post=ID&per_page=100"
 _MARKS = (re.compile(rb'"author_name"\s*:'), re.compile(rb'"rendered"\s*:'), re.compile(rb'"post"\s*:\s*\d'))
 _POST_TITLE = re.compile(rb'"title"\s*:\s*\{\s*"rendered"')  # posts and pages (``?_embed`` embeds their comments)
+# A post's own fields around its title: ``guid`` comes before it, ``comment_status`` after its text.
+_POST_FIELDS = re.compile(rb'"guid"\s*:\s*\{\s*"rendered"|"comment_status"\s*:')
 _PAGE_SIZES = (10, 100)  # WordPress's default page and the largest it serves
+_WPCOM = re.compile(rb'"short_URL"\s*:')  # WordPress.com's v1.1 comments (``{"found": N, "comments": [...]}``)
+_ERROR = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"code"\s*:\s*"rest_')  # the API's answer when it serves nothing
+# Error codes that mean the site keeps its REST API (or its comments) from visitors.
+_CLOSED_CODES = {"rest_disabled", "rest_cannot_access", "rest_forbidden", "rest_login_required",
+                 "rest_not_logged_in", "rest_cannot_read", "rest_forbidden_context"}
 
 
 def sniff(doc) -> bool:
-    """A JSON array whose comments carry WordPress's ``author_name``, ``post`` and rendered content."""
+    """A JSON array whose comments carry WordPress's ``author_name``, ``post`` and rendered content
+    (with ``_embed``, each comment's post follows its ``author_name``: a post's title comes
+    first in a list of posts, which is claimed only to be refused with its comments' address)."""
     window = jsonshape.sniff_window(getattr(doc, "data", None))
-    return (window is not None and window.lstrip().startswith(b"[") and all(mark.search(window) for mark in _MARKS)
-            and not _POST_TITLE.search(window))
+    if window is None:
+        return False
+    if _ERROR.match(window) or (_POST_TITLE.search(window) and _POST_FIELDS.search(window)):
+        return True  # the API's error answer; a post, or a list of them
+    if _WPCOM.search(window) and (b'"comments"' in window or window.lstrip().startswith(b"[")):
+        return True  # WordPress.com's v1.1 answer, or the list of its comments
+    if not window.lstrip().startswith(b"["):
+        return False
+    if not all(mark.search(window) for mark in _MARKS):
+        return False
+    title = _POST_TITLE.search(window)
+    return title is None or _MARKS[0].search(window).start() < title.start()
 
 
 @dataclass(frozen=True)
@@ -41,6 +67,14 @@ class _Comment:
     post: str
     status: str
     kind: str
+    post_title: str | None = None  # from the post ``_embed`` adds (``_embedded.up``)
+    post_link: str | None = None
+
+
+@dataclass(frozen=True)
+class _Page:
+    comments: list[_Comment]
+    found: int | None = None  # WordPress.com: how many comments its query has in all pages
 
 
 @dataclass
@@ -48,6 +82,7 @@ class _Post:
     post_id: str
     address: str | None
     comments: list[_Comment]
+    title: str | None = None
 
     def describe(self) -> str:
         count = len(self.comments)
@@ -56,7 +91,7 @@ class _Post:
 
 def read(request) -> Thread:
     pages, notes, partial, _ = jsonshape.parse_each(request.documents, _parse_page)
-    comments = _unique([comment for page in pages for comment in page])
+    comments = _unique([comment for page in pages for comment in page.comments])
     post = _choose(_by_post(comments), request.thread, request.name)
     shown, skipped = [], {}
     for comment in post.comments:
@@ -75,17 +110,16 @@ def read(request) -> Thread:
         notes.append(f"{loops} comment(s) answered each other in a loop; shown as answering the post")
     if orphans:
         notes.append(f"{orphans} comment(s) answer comments not in the file (shown as answering the post)")
-    if len(request.documents) == 1 and len(pages[0]) in _PAGE_SIZES:
-        notes.append(f"the file holds {len(pages[0])} comments, a full page of the API's answer: the post may have more; save "
-                     "the next pages (&page=2, …) into one folder with this one and import the folder")
-    elif pages and len(pages[-1]) in _PAGE_SIZES:
-        notes.append(f"the last of the {len(pages)} pages read holds {len(pages[-1])} comments, a full page: the post may have more")
+    page_note, short = _pages_note(pages, len(comments), single_file=len(request.documents) == 1)
+    if page_note:
+        notes.append(page_note)
+    partial = partial or short
     shown.sort(key=lambda r: (r.posted_at is None, r.posted_at, common.whole_number(r.id) or 0))
     authors = common.AuthorNames({r.author for r in shown})
     replies = [replace(r, mentions=common.find_mentions(bodies.prose_words(r.body), authors)) for r in shown]
     return Thread(
         id=f"wordpress-post-{post.post_id}",
-        title=None,
+        title=post.title,
         url=post.address,
         replies=tuple(common.order_by_parents(replies)),
         source_format="wp-rest",
@@ -95,32 +129,153 @@ def read(request) -> Thread:
     )
 
 
-def _parse_page(doc) -> list[_Comment]:
+def _pages_note(pages: list[_Page], held: int, single_file: bool) -> tuple[str | None, bool]:
+    """Whether the pages read may not be all of them, and whether they certainly are not:
+    WordPress.com counts its comments (``found``); wp/v2 only fills its pages (10 or 100)."""
+    found = max((page.found for page in pages if page.found is not None), default=None)
+    if found is not None:
+        if found <= held:
+            return None, False
+        return (f"WordPress.com counts {found} comments; the file holds {held}: save the next pages (&page=2, …) "
+                "into one folder with this one and import the folder"), True
+    if single_file and len(pages[0].comments) in _PAGE_SIZES:
+        return (f"the file holds {len(pages[0].comments)} comments, a full page of the API's answer: the post may have "
+                "more; save the next pages (&page=2, …) into one folder with this one and import the folder"), False
+    if pages and len(pages[-1].comments) in _PAGE_SIZES:
+        return (f"the last of the {len(pages)} pages read holds {len(pages[-1].comments)} comments, a full page: "
+                "the post may have more"), False
+    return None, False
+
+
+def _parse_page(doc) -> _Page:
     root = jsonshape.load(doc.data, doc.name, _FIX)
+    if root.is_object and root["comments"].is_array and (root.has("found") or root.has("site_ID")):
+        return _Page([_wpcom_comment(item) for item in root["comments"].array()], root["found"].count())
+    if root.is_object and (root["code"].string() or "").startswith("rest_"):
+        _refuse_error(root)
+    if _is_post(root):
+        root.fail(f"this is a WordPress {_post_kind(root)}, not its comments",
+                  fix=f"save the post's comments from {_comments_address(root)}")
     items = root.array(required=True)
-    return [_comment(item) for item in items]
+    _refuse_posts(root, items)
+    return _Page([_wpcom_comment(item) if item.has("short_URL") else _comment(item) for item in items])
+
+
+def _refuse_error(root: jsonshape.Node) -> NoReturn:
+    """The file holds the API's error answer (``{"code": "rest_…", "message": …}``), saved in
+    place of the comments: say what the site answered, and what to import instead."""
+    code = root["code"].string() or ""
+    status = root["data"]["status"].integer() if root["data"].is_object else None
+    answered = f"{root['message'].string() or code} ({code}" + (f", HTTP {status})" if status else ")")
+    elsewhere = ("import the post's comments feed (the post's address followed by /feed/) or a WordPress export "
+                 "(WXR) of the site")
+    if code == "rest_no_route":
+        fix = f"check the address (…/wp-json/wp/v2/comments?post=ID); if it is right, the site has turned its REST API off: {elsewhere}"
+    elif code in _CLOSED_CODES:
+        fix = f"the site does not serve its comments through the REST API to visitors: {elsewhere}"
+    elif "invalid" in code or status == 404:
+        fix = f"check the post id in the address (comments?post=ID), then {_FIX}"
+    else:
+        fix = _FIX
+    root.fail(f"this is the WordPress REST API's error answer, not comments: {answered}", fix=fix)
+
+
+def _is_post(node: jsonshape.Node) -> bool:
+    return node.is_object and node["title"].is_object and not node.has("author_name")
+
+
+def _refuse_posts(root: jsonshape.Node, items: list[jsonshape.Node]) -> None:
+    """A list of posts (``/wp/v2/posts``) holds their text, and with ``_embed`` only the first
+    few comments of each: name the address that returns all of a post's comments."""
+    posts = [item for item in items if _is_post(item)]
+    if not posts or len(posts) < len(items):
+        return
+    addresses = list(dict.fromkeys(_comments_address(post) for post in posts))
+    shown = ", ".join(addresses[:3]) + (f" and {len(addresses) - 3} more" if len(addresses) > 3 else "")
+    kinds = sorted({_post_kind(post) for post in posts})
+    root.fail(f"this is a list of {len(posts)} WordPress {' and '.join(kinds)} items, not a post's comments",
+              fix=f"save each post's comments from its comments address: {shown}")
+
+
+def _post_kind(post: jsonshape.Node) -> str:
+    """What the item is: its ``type`` (post, page, a custom type), or a revision, which names
+    its post as ``parent`` and has no type of its own."""
+    if _is_revision(post):
+        return "revision"
+    return post["type"].string() or "post"
+
+
+def _is_revision(post: jsonshape.Node) -> bool:
+    return not post.has("type") and not post.has("link") and post["parent"].ident() not in (None, "0")
+
+
+def _comments_address(post: jsonshape.Node) -> str:
+    """The post's comments, all of them on one page: its ``replies`` link, else its site's API."""
+    replies = post["_links"]["replies"]
+    href = replies[0]["href"].string() if replies.is_array and replies.array() else None
+    if href and "/comments" in href:
+        return href + ("&" if "?" in href else "?") + "per_page=100"
+    site = _site(post["link"].string() or post["guid"]["rendered"].string()) or "https://SITE"
+    post_id = post["parent"].ident() if _is_revision(post) else post["id"].ident()
+    return f"{site}/wp-json/wp/v2/comments?post={post_id or 'ID'}&per_page=100"
 
 
 def _comment(node: jsonshape.Node) -> _Comment:
     node.expect_object("a comment object")
-    comment_id = node["id"].ident(required=True)
-    link = node["link"].string()
-    post_address = comment_links.post_address(link)
     rendered = node["content"]["rendered"].string() if node["content"].is_object else node["content"].string()
-    body = bodies.from_html(jsonshape.clean_text(rendered or ""), _site(post_address or link))
-    parent = node["parent"].ident()
     posted_at = jsonshape.whole_seconds(common.utc(common.parse_iso(node["date_gmt"].string())))
-    reply = Reply(
+    reply = _reply(node["id"].ident(required=True), node["author_name"].string(), rendered, node["link"].string(),
+                   node["parent"].ident(), posted_at, node["date"].string() or node["date_gmt"].string())
+    post = _embedded_post(node)
+    return _Comment(reply, node["post"].ident(required=True), (node["status"].string() or "approved").lower(),
+                    (node["type"].string() or "comment").lower(),
+                    post_title=_plain_title(post["title"]["rendered"].string()) if post else None,
+                    post_link=post["link"].string() if post else None)
+
+
+def _wpcom_comment(node: jsonshape.Node) -> _Comment:
+    """A comment of WordPress.com's v1.1 API: ``ID``, ``author.name``, ``date`` with its UTC
+    offset, ``URL``, ``parent`` (false, or the comment answered), ``like_count``."""
+    node.expect_object("a comment object")
+    parent = node["parent"]["ID"].ident() if node["parent"].is_object else None
+    author = node["author"]["name"].string() if node["author"].is_object else None
+    posted_at = jsonshape.whole_seconds(common.utc(common.parse_iso(node["date"].string())))
+    reply = _reply(node["ID"].ident(required=True), author, node["content"].string(), node["URL"].string(), parent,
+                   posted_at, node["date"].string())
+    reply = replace(reply, engagement=Engagement(likes=node["like_count"].count()))
+    post = node["post"]
+    return _Comment(reply, (post["ID"] if post.is_object else post).ident(required=True),
+                    (node["status"].string() or "approved").lower(), (node["type"].string() or "comment").lower(),
+                    post_title=_plain_title(post["title"].string()) if post.is_object else None)
+
+
+def _reply(comment_id: str, author: str | None, rendered: str | None, link: str | None, parent: str | None,
+           posted_at, posted_text: str | None) -> Reply:
+    """A comment as a reply: names are stored escaped ("Tom &amp; Jerry"), site-relative links
+    resolve against the post's site, parent 0 is the post itself."""
+    post_address = comment_links.post_address(link)
+    return Reply(
         id=comment_id,
-        author=" ".join(html.unescape(node["author_name"].string() or "").split()) or "Anonymous",  # stored escaped
-        body=body,
+        author=" ".join(html.unescape(author or "").split()) or "Anonymous",
+        body=bodies.from_html(jsonshape.clean_text(rendered or ""), _site(post_address or link)),
         permalink=link,
         posted_at=posted_at,
-        posted_at_text=None if posted_at else node["date"].string() or node["date_gmt"].string(),
+        posted_at_text=None if posted_at else posted_text,
         parent_id=parent if parent not in (None, "0") else None,
     )
-    return _Comment(reply, node["post"].ident(required=True), (node["status"].string() or "approved").lower(),
-                    (node["type"].string() or "comment").lower())
+
+
+def _embedded_post(node: jsonshape.Node) -> jsonshape.Node | None:
+    """The post ``_embed`` adds to a comment (``_embedded.up``), unless WordPress answered with
+    an error there (a password-protected or private post)."""
+    up = node["_embedded"]["up"] if node["_embedded"].is_object else None
+    post = up[0] if up is not None and up.is_array and up.array() else None
+    return post if post is not None and post.is_object and not post.has("code") else None
+
+
+def _plain_title(rendered: str | None) -> str | None:
+    """A rendered title (``Leeks &#8211; why they bolt``) as plain text."""
+    return bodies.plain_words(bodies.from_html(jsonshape.clean_text(rendered or ""))) or None
 
 
 def _site(address: str | None) -> str | None:
@@ -137,7 +292,8 @@ def _by_post(comments: list[_Comment]) -> list[_Post]:
     posts: dict[str, _Post] = {}
     for comment in comments:
         post = posts.setdefault(comment.post, _Post(comment.post, None, []))
-        post.address = post.address or comment_links.post_address(comment.reply.permalink)
+        post.address = post.address or comment_links.post_address(comment.reply.permalink) or comment.post_link
+        post.title = post.title or comment.post_title
         post.comments.append(comment)
     return list(posts.values())
 

@@ -648,3 +648,70 @@ def test_emoji_become_their_code_in_old_and_new_cooked_html():
     titleless = '<p>Ok <img src="/images/emoji/twitter/ok.png" class="emoji" alt=":ok:"></p>'
     _, bodies = _bodies(_post(501, 1, "ann", old), _post(502, 2, "ben", toned), _post(503, 3, "cat", titleless))
     assert bodies == {1: "<p>sneak into the park after :wink:</p>", 2: "<p>Yes :+1:t2:</p>", 3: "<p>Ok :ok:</p>"}
+
+
+def test_a_private_message_is_imported_with_a_note_that_it_is_private():
+    """A private message (``archetype: private_message``) is readable only by the users and
+    groups it names: the import says so, since a digest would make it public."""
+    stream = {"posts": [_post(701, 1, "ann", "<p>Can we talk about the plot fees?</p>"),
+                        _post(702, 2, "ben", "<p>Sure.</p>")], "stream": [701, 702]}
+    details = {"created_by": {"username": "ann"}, "allowed_users": [{"id": 1, "username": "ann"}, {"id": 2, "username": "ben"}],
+               "allowed_groups": [{"id": 41, "name": "moderators"}]}
+    private = _topic(archetype="private_message", category_id=None, posts_count=2, post_stream=stream, details=details)
+    thread = discourse.read(ImportRequest(_docs(private)))
+    assert [r.body for r in thread.replies] == ["<p>Sure.</p>"]
+    assert thread.import_notes[0] == ("this topic is a private message between ann, ben, group moderators "
+                                      "(archetype private_message): only they can read it on the forum; "
+                                      "a digest sent or archived from it makes it public")
+    public = discourse.read(ImportRequest(_docs(_topic(archetype="regular", posts_count=2, post_stream=stream))))
+    assert not any("private message" in note for note in public.import_notes)
+
+
+def test_the_forum_address_from_avatars_keeps_a_subfolder_install():
+    """A forum installed in a subfolder writes it before ``/user_avatar/HOST/``; an avatar served
+    from a CDN still names the forum's host, but not its folder."""
+    stream = {"posts": [_post(701, 1, "ann", "<p>Hi</p>", avatar_template="/forum/user_avatar/example.org/ann/{size}/7_2.png"),
+                        _post(702, 2, "ben", "<p>Hello</p>")], "stream": [701, 702]}
+    thread = discourse.read(ImportRequest(_docs(_topic(posts_count=2, post_stream=stream))))
+    assert thread.url == "https://example.org/forum/t/pruning-shears/42"
+    assert thread.replies[0].permalink == "https://example.org/forum/t/pruning-shears/42/2"
+    assert "permalinks use https://example.org/forum, the forum address found in the posts' avatar paths" in thread.import_notes
+    cdn = "https://sea1.discourse-cdn.com/flex016/user_avatar/forum.example.org/ann/{size}/7_2.png"
+    stream["posts"][0]["avatar_template"] = cdn
+    stream["posts"][1]["avatar_template"] = cdn.replace("ann", "ben")
+    assert discourse.read(ImportRequest(_docs(_topic(posts_count=2, post_stream=stream)))).url == (
+        "https://forum.example.org/t/pruning-shears/42")
+
+
+def test_a_topics_raw_export_is_refused_with_the_topic_json_to_import():
+    """``/raw/TOPIC_ID`` is each post's markdown under "USERNAME | UPDATED_AT | #N": no parents,
+    likes or posting times, which the topic's JSON on the same forum has."""
+    raw = ("uwe_keim | 2013-02-05 21:29:00 UTC | #1\n\nAny plans to support localization?\n\n-------------------------\n\n"
+           "tms | 2013-02-06 10:15:27 UTC | #2\n\nThe strings [are externalized](https://example.org/en.yml).\n\n"
+           "-------------------------\n\n").encode()
+    fetched = SourceDocument("https://forum.example.org/raw/280", raw)
+    assert discourse.sniff(fetched)
+    with pytest.raises(SourceError) as info:
+        discourse.read(ImportRequest((fetched,)))
+    assert info.value.message == ("this is Discourse's /raw/ export of a topic: each post's markdown, without what it "
+                                  "answers, its likes or when it was written")
+    assert info.value.fix == "import the topic's JSON instead: https://forum.example.org/t/280.json?print=true"
+    with pytest.raises(SourceError, match=r"https://FORUM/t/TOPIC_ID\.json\?print=true"):
+        discourse.read(ImportRequest((SourceDocument("topic.md", raw),)))
+    assert not discourse.sniff(SourceDocument("notes.txt", b"ann | shopping list | #1\n\nmilk\n"))
+
+
+def test_the_forums_error_answer_saved_as_the_file_says_what_it_answered():
+    private = {"errors": ["You are not permitted to view the requested resource."], "error_type": "invalid_access"}
+    doc = SourceDocument("t/42.json", json.dumps(private).encode())
+    assert discourse.sniff(doc)
+    with pytest.raises(SourceError) as info:
+        discourse.read(ImportRequest((doc,)))
+    assert (info.value.where, info.value.message) == (
+        "t/42.json at $", "this is the Discourse forum's error answer, not a topic: You are not permitted to view the "
+                          "requested resource. (invalid_access)")
+    assert info.value.fix == ("the topic is not public (a private category or message): save it while logged in, or "
+                              "with an API key (Api-Key and Api-Username headers)")
+    limited = {"error_type": "rate_limit", "extras": {"wait_seconds": 12}, "errors": ["Slow down."]}
+    with pytest.raises(SourceError, match=r"wait a minute, then save the topic again"):
+        discourse.read(ImportRequest(_docs(limited)))

@@ -229,6 +229,35 @@ def test_quote_paragraphs_become_blockquotes():
     assert _read(algolia).reply("9101").body == "<blockquote><p>Plain text files</p></blockquote><p>Which editor?</p>"
 
 
+def test_json_lines_of_items_read_like_an_array():
+    """Dumps (BigQuery's newline-delimited JSON, scripts) write one item per line."""
+    lines = b"\n".join(json.dumps(item).encode() for item in _items()) + b"\n"
+    doc = SourceDocument("hn.jsonl", lines)
+    assert detect(ImportRequest((doc,))) == "hackernews"
+    thread = hackernews.read(ImportRequest((doc,)))
+    assert [r.id for r in thread.replies] == [r.id for r in _read(_items()).replies] == ["9102", "9104", "9101", "9103"]
+
+    cut = hackernews.read(ImportRequest((SourceDocument("hn.jsonl", lines[:-25]),)))  # ends inside the last item
+    assert cut.partial and cut.import_notes[0] == "hn.jsonl: the file ends inside line 6 (cut short); the 5 items before it are imported"
+    broken = lines.replace(b'{"by": "ann", "id": 9103', b'{"by": "ann", "id": 9103,,', 1)
+    with pytest.raises(SourceError) as info:
+        hackernews.read(ImportRequest((SourceDocument("hn.jsonl", broken),)))
+    assert (info.value.where, info.value.message) == (
+        "hn.jsonl line 4 column 26", "not valid JSON in a JSON-lines file: Expecting property name enclosed in double quotes")
+
+
+def test_nested_quote_marks_nest_blockquotes():
+    """``>>`` quotes what the answered comment quoted: one level deeper than ``>``, in italics
+    too, and ``> >`` counts as two marks."""
+    story = {"by": "ann", "id": 9600, "kids": [9601], "time": T0, "title": "Quotes", "type": "story"}
+    comment = {"by": "ben", "id": 9601, "parent": 9600, "time": T0, "type": "comment",
+               "text": "&gt;&gt; Use a tape drive.<p>&gt; Tapes are slow.<p><i>&gt; &gt; cheap per TB</i> and "
+                       "still are.<p>Restores matter more."}
+    assert _read([story, comment]).reply("9601").body == (
+        "<blockquote><blockquote><p>Use a tape drive.</p></blockquote><p>Tapes are slow.</p>"
+        "<blockquote><p>cheap per TB</p></blockquote></blockquote><p>and still are.</p><p>Restores matter more.</p>")
+
+
 def test_folder_skips_a_file_that_is_not_an_item():
     docs = [SourceDocument(f"items/{i['id']}.json", json.dumps(i).encode()) for i in _items()]
     expected = hackernews.read(ImportRequest(tuple(docs)))
@@ -392,11 +421,8 @@ def test_wordpress_rest_comments_are_not_hacker_news():
         hackernews.read(ImportRequest((wpcom,)))
     assert info.value.where == "replies.json at $"
     assert info.value.message == "this is WordPress REST JSON (WordPress.com REST v1.1 comments), not Hacker News items"
-    assert info.value.fix.startswith("import the post's comments feed (https://ex.wordpress.com/2024/05/01/leeks/feed/)")
-    plain_links = _wpcom_comments()
-    plain_links["comments"][0]["URL"] = "https://ex.wordpress.com/?p=5#comment-11"  # a site without pretty links
-    with pytest.raises(SourceError, match=r"comments feed \(https://ex.wordpress.com/\?p=5&feed=rss2\)"):
-        _read(plain_links)
+    assert info.value.fix == "import it with --format wp-rest, or leave --format out"
+    assert detect(ImportRequest((wpcom,))) == "wp-rest"
 
 
 def test_sniff(shared_data):
@@ -482,6 +508,19 @@ def test_items_saved_without_kids_count_their_answers_and_the_story_its_missing_
     assert thread.reply("9225").engagement.replies == 0
     assert thread.partial and thread.total_replies == 71
     assert "the story counts 71 comments; the file holds 2 (deleted and dead ones included)" in thread.import_notes
+
+
+def test_a_dump_without_kids_orders_answers_by_their_ranking():
+    """BigQuery's ``ranking`` is an answer's place among its siblings, which a dump's row order is not."""
+    items = [
+        {"id": "8863", "type": "story", "by": "dhouston", "time": "1175714200", "title": "Dropbox", "descendants": "3"},
+        {"id": "9300", "type": "comment", "by": "c", "time": "1175816900", "parent": "8863", "text": "Third.", "ranking": "2"},
+        {"id": "9224", "type": "comment", "by": "a", "time": "1175816820", "parent": "8863", "text": "First.", "ranking": "0"},
+        {"id": "9250", "type": "comment", "by": "b", "time": "1175816850", "parent": "8863", "text": "Second.", "ranking": "1"},
+    ]
+    assert [r.id for r in _read(items).replies] == ["9224", "9250", "9300"]
+    unranked = [{k: v for k, v in item.items() if k != "ranking"} for item in items]
+    assert [r.id for r in _read(unranked).replies] == ["9300", "9224", "9250"]
 
 
 def test_utf16_json_as_windows_powershell_saves_it_is_recognised():

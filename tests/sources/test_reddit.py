@@ -314,6 +314,40 @@ def test_removed_by_reddit_bodies_are_removed_comments():
         "2 deleted or removed comments: 1 skipped, 1 kept as '[deleted]' placeholders because they have replies",)
 
 
+def test_a_removed_post_keeps_its_placeholder_and_says_who_removed_it():
+    """Reddit keeps a removed post's title and comments but replaces its text ("[removed]"),
+    and says in ``removed_by_category`` who took it away."""
+    thread = _thread()
+    _link(thread).update(author="[deleted]", selftext="[removed]", removed_by_category="moderator",
+                         selftext_html='<!-- SC_OFF --><div class="md"><p>[removed]</p>\n</div><!-- SC_ON -->')
+    result = _read_obj(thread)
+    assert (result.title, result.opening_post.body) == ("Roses & shears", "<p>[removed]</p>")
+    assert ("the post's text was removed by the subreddit's moderators: reddit shows '[removed]' in its place; "
+            "its title and comments are imported") in result.import_notes
+    _link(thread).update(selftext="[deleted]", selftext_html=None, removed_by_category="deleted")
+    result = _read_obj(thread)
+    assert result.opening_post.body == "<p>[deleted]</p>"
+    assert ("the post's text was deleted by its author: reddit shows '[deleted]' in its place; "
+            "its title and comments are imported") in result.import_notes
+    removed_link = _read_obj(_link_post("Look", "https://example.com/a", removed_by_category="moderator"))
+    assert removed_link.import_notes == ("the post was removed by the subreddit's moderators "
+                                         "(removed_by_category: moderator); it is imported as reddit still shows it",)
+
+
+def test_reddits_refusal_saved_as_the_file_says_why():
+    """A private, quarantined or banned subreddit's thread comes back as reddit's refusal."""
+    refusal = {"reason": "quarantined", "quarantine_message_html": "<div class=\"md\"><p>Shocking.</p></div>",
+               "message": "Forbidden", "quarantine_message": "Shocking.", "error": 403}
+    data = json.dumps(refusal).encode()
+    assert reddit.sniff(SourceDocument("comments.json", data))
+    with pytest.raises(SourceError) as info:
+        _read_obj(refusal)
+    assert info.value.message == ("this is reddit's refusal (HTTP 403 Forbidden), not a thread: the subreddit is "
+                                  "quarantined: reddit shows it only to logged-in accounts that opted in")
+    assert info.value.fix == "opt in to the subreddit on reddit, then save the thread while logged in"
+    assert not reddit.sniff(SourceDocument("x.json", b'{"message": "Not Found", "error": 404}'))
+
+
 def test_old_things_without_score_get_ups_minus_downs():
     thread = _thread()
     old = _comment("c1", "ben", "From 2012.", "t3_abc123", ups=9, downs=4)

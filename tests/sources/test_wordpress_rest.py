@@ -104,6 +104,113 @@ def test_posts_with_embedded_comments_are_not_taken_for_comments():
     assert not wordpress_rest.sniff(SourceDocument("posts.json", json.dumps(posts).encode()))
 
 
+def test_comments_saved_with_embed_are_recognised_and_name_their_post():
+    """``?_embed`` adds each comment's post (``_embedded.up``): its title names the thread, and its
+    address stands in for comment links a site without pretty permalinks leaves out."""
+    embedded = page()
+    for item in embedded:
+        item["_embedded"] = {"up": [{"id": 42, "type": "post", "link": POST, "slug": "leeks",
+                                     "title": {"rendered": "Why leeks bolt &#8211; and &lt;em&gt;what&lt;/em&gt; to do"},
+                                     "excerpt": {"rendered": "<p>Leeks.</p>", "protected": False}}]}
+    doc = SourceDocument("comments.json", json.dumps(embedded).encode())
+    assert detect(ImportRequest((doc,))) == "wp-rest"
+    thread = import_thread(ImportRequest((doc,)))
+    assert (thread.title, thread.url, len(thread.replies)) == ("Why leeks bolt – and <em>what</em> to do", POST, 3)
+    for item in embedded:
+        item["link"] = ""
+    assert read(embedded).url == POST
+    embedded[0]["_embedded"]["up"] = [{"code": "rest_forbidden", "message": "Sorry", "data": {"status": 401}}]
+    assert read(embedded[:1]).title is None
+
+
+def test_a_list_of_posts_is_refused_with_each_posts_comments_address():
+    posts = [{"id": 42, "date_gmt": "2024-05-01T08:00:00", "link": POST, "title": {"rendered": "Leeks"},
+              "content": {"rendered": "<p>Post.</p>"}, "comment_status": "open", "ping_status": "open",
+              "_links": {"replies": [{"embeddable": True, "href": "https://blog.example.org/wp-json/wp/v2/comments?post=42"}]},
+              "_embedded": {"replies": [[comment(3, "Ann", "<p>Hi.</p>")]]}},
+             {"id": 43, "date_gmt": "2024-05-02T08:00:00", "link": "https://blog.example.org/2024/05/kale/",
+              "title": {"rendered": "Kale"}, "content": {"rendered": "<p>Post.</p>"}, "comment_status": "open", "ping_status": "open"}]
+    doc = SourceDocument("posts.json", json.dumps(posts).encode())
+    assert detect(ImportRequest((doc,))) == "wp-rest"
+    with pytest.raises(SourceError) as refused:
+        import_thread(ImportRequest((doc,)))
+    assert refused.value.where == "posts.json at $"
+    assert refused.value.message == "this is a list of 2 WordPress post items, not a post's comments"
+    assert refused.value.fix == ("save each post's comments from its comments address: "
+                                 "https://blog.example.org/wp-json/wp/v2/comments?post=42&per_page=100, "
+                                 "https://blog.example.org/wp-json/wp/v2/comments?post=43&per_page=100")
+    page = dict(posts[1], id=7, type="page", guid={"rendered": "https://blog.example.org/?page_id=7"})
+    del page["comment_status"]  # /wp/v2/posts/ID saved alone: guid before the title tells it too
+    one = SourceDocument("post.json", json.dumps(page).encode())
+    assert detect(ImportRequest((one,))) == "wp-rest"
+    with pytest.raises(SourceError) as refused:
+        import_thread(ImportRequest((one,)))
+    assert refused.value.message == "this is a WordPress page, not its comments"
+    assert refused.value.fix == "save the post's comments from https://blog.example.org/wp-json/wp/v2/comments?post=7&per_page=100"
+    revisions = [{"id": 9, "parent": 42, "date_gmt": "2024-05-01T08:00:00", "guid": {"rendered": "https://blog.example.org/?p=9"},
+                  "title": {"rendered": "Leeks"}, "content": {"rendered": "<p>Draft.</p>"}}]
+    with pytest.raises(SourceError) as refused:
+        read(revisions)
+    assert (refused.value.message, refused.value.fix) == (
+        "this is a list of 1 WordPress revision items, not a post's comments",
+        "save each post's comments from its comments address: https://blog.example.org/wp-json/wp/v2/comments?post=42&per_page=100")
+
+
+def test_the_apis_error_answer_saved_as_the_file_says_what_the_site_answered():
+    """A site that turned its REST API off (or keeps it to logged-in users) answers with an error
+    object, which a script may save in place of the comments."""
+    closed = {"code": "rest_no_route", "message": "No route was found matching the URL and request method.",
+              "data": {"status": 404}}
+    doc = SourceDocument("comments.json", json.dumps(closed).encode())
+    assert detect(ImportRequest((doc,))) == "wp-rest"
+    with pytest.raises(SourceError) as info:
+        import_thread(ImportRequest((doc,)))
+    assert info.value.message == ("this is the WordPress REST API's error answer, not comments: No route was found "
+                                  "matching the URL and request method. (rest_no_route, HTTP 404)")
+    assert info.value.fix == ("check the address (…/wp-json/wp/v2/comments?post=ID); if it is right, the site has turned "
+                              "its REST API off: import the post's comments feed (the post's address followed by /feed/) "
+                              "or a WordPress export (WXR) of the site")
+    login = {"code": "rest_login_required", "message": "REST API restricted to authenticated users.", "data": {"status": 401}}
+    with pytest.raises(SourceError, match=r"does not serve its comments through the REST API to visitors") as info:
+        read(login)
+    assert info.value.message.endswith("REST API restricted to authenticated users. (rest_login_required, HTTP 401)")
+
+
+def wpcom_replies(found: int = 2) -> dict:
+    """WordPress.com's ``/rest/v1.1/sites/SITE/posts/5/replies`` (its example site's shape)."""
+    return {"found": found, "site_ID": 30434183, "comments": [
+        {"ID": 8, "post": {"ID": 5, "title": "Leeks &#8211; why they bolt", "type": "post",
+                           "link": "https://public-api.wordpress.com/rest/v1.1/sites/30434183/posts/5"},
+         "author": {"ID": 0, "email": False, "name": "Tom &amp; Jerry", "URL": "", "avatar_URL": "https://0.gravatar.com/a"},
+         "date": "2024-05-01T10:00:00+02:00", "URL": "https://ex.wordpress.com/2024/05/01/leeks/#comment-8",
+         "short_URL": "https://wp.me/p1-5%23comment-8", "content": "<p>Mine bolted too.</p>\n", "status": "approved",
+         "parent": False, "type": "comment", "like_count": 3, "i_like": False, "meta": {"links": {}}},
+        {"ID": 9, "post": {"ID": 5, "title": "Leeks &#8211; why they bolt", "type": "post"},
+         "author": {"ID": 7, "name": "Ben"}, "date": "2024-05-02T08:00:00+00:00",
+         "URL": "https://ex.wordpress.com/2024/05/01/leeks/#comment-9", "short_URL": "https://wp.me/p1-5%23comment-9",
+         "content": "<p>@Tom &amp; Jerry sow later.</p>\n", "status": "approved",
+         "parent": {"ID": 8, "type": "comment", "link": "https://public-api.wordpress.com/rest/v1.1/sites/30434183/comments/8"},
+         "type": "comment", "like_count": 0, "i_like": False},
+    ]}
+
+
+def test_wordpress_com_v1_1_replies_are_read_and_found_tells_what_is_missing():
+    doc = SourceDocument("replies.json", json.dumps(wpcom_replies()).encode())
+    assert detect(ImportRequest((doc,))) == "wp-rest"
+    thread = import_thread(ImportRequest((doc,)))
+    assert (thread.id, thread.title, thread.url, thread.partial) == (
+        "wordpress-post-5", "Leeks – why they bolt", "https://ex.wordpress.com/2024/05/01/leeks/", False)
+    tom, ben = thread.replies
+    assert (tom.id, tom.author, tom.posted_at, tom.engagement.likes) == ("8", "Tom & Jerry", datetime(2024, 5, 1, 8, tzinfo=timezone.utc), 3)
+    assert (ben.parent_id, ben.permalink, ben.mentions[0].name) == ("8", "https://ex.wordpress.com/2024/05/01/leeks/#comment-9", "Tom & Jerry")
+    listed = read(wpcom_replies()["comments"])  # the comments alone, as scripts keep them
+    assert [r.id for r in listed.replies] == ["8", "9"]
+    more = import_thread(ImportRequest((SourceDocument("replies.json", json.dumps(wpcom_replies(found=45)).encode()),)))
+    assert more.partial and more.import_notes == (
+        "WordPress.com counts 45 comments; the file holds 2: save the next pages (&page=2, …) into one folder with "
+        "this one and import the folder",)
+
+
 JSON_VALUES = json_values(text_values("\ud800", "\x00", "approved", "pingback", "<p>x", "#comment-3"), st.sampled_from([0, 3, 5, 42]))
 
 
