@@ -37,6 +37,7 @@ def test_documented_schema_accepts_what_we_write():
         (lambda d: d["replies"][0]["engagement"].update(lieks=3), r"at \$\.replies\[0\]\.engagement\.lieks: unknown key 'lieks'"),
         (lambda d: d["replies"][3].update(id=d["replies"][0]["id"]), r"at \$\.replies\[3\]\.id: duplicate reply id"),
         (lambda d: d.update(digest_thread=99), r"schema version 99 is not supported"),
+        (lambda d: d.update(digest_thread="1"), r"at \$\.digest_thread: the schema version is the number 1, not the string '1'"),
         (lambda d: d["replies"][1].update(id=" "), r"at \$\.replies\[1\]\.id: empty reply id"),
         (lambda d: d["replies"][1].update(parent_id="gone"), r"at \$\.replies\[1\]\.parent_id: answers reply 'gone', which is not in the thread"),
         (lambda d: d["replies"][1].update(parent_id=d["replies"][1]["id"]), r"at \$\.replies\[1\]\.parent_id: answers itself"),
@@ -44,6 +45,9 @@ def test_documented_schema_accepts_what_we_write():
         (lambda d: d["replies"][1]["mentions"].append({"text": "#9", "name": None, "number": 9, "reply_id": "gone"}),
          r"at \$\.replies\[1\]\.mentions\[\d+\]\.reply_id: mentions reply 'gone', which is not in the thread"),
         (lambda d: d.update(total_replies=-4), r"at \$\.total_replies: a negative count"),
+        (lambda d: d["replies"][2].update(posted_at="0001-01-01T00:00:00+14:00"),
+         r"at \$\.replies\[2\]\.posted_at: a time outside the years 1 to 9999 once moved to UTC"),
+        (lambda d: d.update(retrieved_at="9999-12-31T23:00:00-14:00"), r"at \$\.retrieved_at: a time outside the years 1 to 9999"),
     ],
 )
 def test_errors_name_the_json_path(mutate, message):
@@ -106,3 +110,40 @@ def test_a_byte_order_mark_is_read_past():
     data = b"\xef\xbb\xbf" + EXAMPLE.read_bytes()
     assert sniff(SourceDocument("thread.json", data))
     assert loads(data, "thread.json") == loads(EXAMPLE.read_bytes(), "thread.json")
+
+
+def test_a_body_outside_the_subset_is_sanitized_with_a_note():
+    data = json.loads(EXAMPLE.read_text())
+    first = data["replies"][1]["id"]
+    data["replies"][1]["body"] = '<p>x<script>alert(1)</script><img src=x onerror=alert(1)></p>'
+    data["replies"][2]["body"] = '<p><a href="javascript:alert(1)">look</a> <a href="https://example.org/?a=1&amp;b=2">here</a></p>'
+    thread = loads(json.dumps(data), "thread.json")
+    assert thread.replies[1].body == "<p>x</p>"
+    assert thread.replies[2].body == '<p><a>look</a> <a href="https://example.org/?a=1&amp;b=2">here</a></p>'
+    assert thread.import_notes[-1] == (
+        f"2 replies ({first}, {data['replies'][2]['id']}) held HTML outside the body subset (such as a script, an "
+        "event handler or an unknown tag), which was removed as every import removes it")
+
+
+def test_bodies_in_the_subset_are_kept_exactly_and_noted_nowhere():
+    thread = loads(EXAMPLE.read_text(), "x")
+    assert dumps(thread) == EXAMPLE.read_text()
+    assert not any("body subset" in note for note in thread.import_notes)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_json_saved_as_utf16_is_recognised_and_read(encoding):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    data = ("\ufeff" + text).encode("utf-16-le") if encoding == "utf-16" else text.encode(encoding)
+    assert sniff(SourceDocument("thread.json", data))
+    assert dumps(loads(data, "thread.json")) == text
+
+
+def test_a_byte_that_is_not_utf8_is_an_error_naming_line_and_column():
+    """A hand edit saved as Latin-1 used to stop the import with a traceback."""
+    data = EXAMPLE.read_bytes().replace(b'"title": "', b'"title": "\xe9', 1)
+    with pytest.raises(SourceError) as info:
+        loads(data, "thread.json")
+    line = data[: data.index(b"\xe9")].count(b"\n") + 1
+    assert info.value.message.startswith(f"not UTF-8 text: byte b'\\xe9' at line {line}, column 13 (byte offset ")
+    assert info.value.fix.startswith("re-save the file as UTF-8")

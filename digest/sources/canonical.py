@@ -1,10 +1,15 @@
 """Our own canonical thread JSON: written by ``digest import``, read by every other command.
 
 Round-trips exactly: ``dumps(read(dumps(t))) == dumps(t)``.  Errors name the JSON path.
+A file saved as UTF-16 (Windows PowerShell's ``>``) is read like UTF-8.  Bodies are HTML that
+the digest and its web archive show as it is, so a body holding markup outside the body subset
+(a hand edit, or a file from elsewhere: ``<script>``, ``onerror=``) is sanitized as every
+importer's output is, with a note.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import operator
@@ -18,6 +23,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec.structs import asdict
 
+from digest.body import BODY_TAGS, clean
 from digest.errors import SourceError
 from digest.model import SCHEMA_VERSION, Engagement, Mention, Reply, Thread, from_fields, gc_paused
 
@@ -25,11 +31,19 @@ DESCRIPTION = "digest's canonical thread JSON (the output of `digest import`)"
 
 
 def sniff(doc) -> bool:
-    head = doc.data[:4096].removeprefix(_BOM).lstrip()
+    head = _utf8(doc.data[:4096]).removeprefix(_BOM).lstrip()
     return head.startswith(b"{") and b'"digest_thread"' in head
 
 
 _BOM = b"\xef\xbb\xbf"  # editors on Windows write one; JSON decoders refuse it
+
+
+def _utf8(data: bytes) -> bytes:
+    """UTF-16 or UTF-32 JSON (with or without a byte order mark) as UTF-8; other bytes as they are."""
+    encoding = json.detect_encoding(data[:4])
+    if not encoding.startswith(("utf-16", "utf-32")):
+        return data
+    return data.decode(encoding, "replace").removeprefix("\ufeff").encode("utf-8")
 
 
 def read(request) -> Thread:
@@ -146,7 +160,7 @@ class _Version(msgspec.Struct):
 
 
 def loads(data: bytes | str, name: str) -> Thread:
-    data = data.removeprefix(_BOM) if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    data = _utf8(data).removeprefix(_BOM) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     with gc_paused():
         try:
             wire = _DECODER.decode(data)
@@ -157,6 +171,8 @@ def loads(data: bytes | str, name: str) -> Thread:
         except msgspec.DecodeError as exc:
             _loads_reporting(data, name)
             raise SourceError(f"not valid JSON: {exc}", where=name, fix=_FIX) from None  # e.g. NaN
+        except UnicodeDecodeError:  # a string holding bytes that are not UTF-8 (a hand edit saved as Latin-1)
+            raise _not_utf8(data, name) from None
         _check_version(wire.digest_thread, name)
         thread = _thread(wire, name)
         del wire  # freed before collection resumes, so it is never walked
@@ -197,6 +213,9 @@ def _version(data: bytes | str) -> Any:
 
 
 def _check_version(version: Any, name: str) -> None:
+    if isinstance(version, str) and version.strip() == str(SCHEMA_VERSION):  # a hand edit quoted the number
+        raise SourceError(f"the schema version is the number {SCHEMA_VERSION}, not the string {version!r}",
+                          where=f"{name} at $.digest_thread", fix=f'write "digest_thread": {SCHEMA_VERSION}')
     if version != SCHEMA_VERSION:
         raise SourceError(
             f"schema version {version!r} is not supported (this digest reads {SCHEMA_VERSION})",
@@ -214,15 +233,34 @@ def _loads_reporting(data: bytes | str, name: str) -> None:
             where=name,
             fix="repair the file, or re-create it with `digest import`",
         ) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(data, name) from None
+
+
+def _not_utf8(data: bytes | str, name: str) -> SourceError:
+    """Where the first byte that is not UTF-8 is, by line, column and byte offset."""
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")
+    try:
+        raw.decode("utf-8")
+        start = 0
     except UnicodeDecodeError as exc:
-        raise SourceError(f"not UTF-8 text (byte offset {exc.start})", where=name) from None
+        start = exc.start
+    line = raw.count(b"\n", 0, start) + 1
+    column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+    return SourceError(f"not UTF-8 text: byte {raw[start:start + 1]!r} at line {line}, column {column} (byte offset {start})",
+                       where=name, fix="re-save the file as UTF-8 (an editor's 'Save as… UTF-8'), or re-create it with `digest import`")
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return value if value is None or value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
+def _utc(value: datetime | None, where: str) -> datetime | None:
+    if value is None or value.tzinfo is timezone.utc:
+        return value
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is in year 0 in UTC
+        raise SourceError("a time outside the years 1 to 9999 once moved to UTC", where=where, fix=_FIX) from None
 
 
-def _reply(wire: Any, engagements: dict) -> Reply:
+def _reply(wire: Any, engagements: dict, where: str) -> Reply:
     """A checked reply as the model's ``Reply``, built with ``from_fields``: the wire Struct
     has the model's fields in the model's order, and ``Reply(...)`` would check them again."""
     values = asdict(wire)
@@ -232,7 +270,7 @@ def _reply(wire: Any, engagements: dict) -> Reply:
     values["engagement"] = engagement
     if wire.mentions:
         values["mentions"] = tuple(from_fields(Mention, asdict(m)) for m in wire.mentions)
-    values["posted_at"] = _utc(wire.posted_at)
+    values["posted_at"] = _utc(wire.posted_at, f"{where}.posted_at")
     return from_fields(Reply, values)
 
 
@@ -265,15 +303,45 @@ _PARENT_FIX = ("set parent_id to null (the reply then answers the thread) or to 
 
 def _thread(wire: Any, name: str) -> Thread:
     engagements: dict = {}
-    replies = tuple(_reply(r, engagements) for r in wire.replies)
+    replies = tuple(_reply(r, engagements, f"{name} at $.replies[{i}]") for i, r in enumerate(wire.replies))
     _check_links(replies, name)
     if wire.total_replies is not None and wire.total_replies < 0:
         raise SourceError(f"a negative count ({wire.total_replies})", where=f"{name} at $.total_replies", fix=_FIX)
     values = {k: v for k, v in asdict(wire).items() if k != "digest_thread"}
-    return Thread(
-        **values | {
-            "replies": replies,
-            "retrieved_at": _utc(wire.retrieved_at),
-            "opening_post": _reply(wire.opening_post, engagements) if wire.opening_post else None,
-        }
-    )
+    opening_post = _reply(wire.opening_post, engagements, f"{name} at $.opening_post") if wire.opening_post else None
+    sanitized = [reply.id for reply in (opening_post, *replies) if reply is not None and _outside_subset(reply.body)]
+    if sanitized:
+        ids = set(sanitized)
+        replies = tuple(_sanitized(reply, ids) for reply in replies)
+        opening_post = _sanitized(opening_post, ids) if opening_post else None
+        values["import_notes"] = (*values["import_notes"], _sanitized_note(sanitized))
+    retrieved_at = _utc(wire.retrieved_at, f"{name} at $.retrieved_at")
+    return Thread(**values | {"replies": replies, "retrieved_at": retrieved_at, "opening_post": opening_post})
+
+
+# A body digest wrote holds only these tags, with at most an http(s)/mailto or relative link,
+# a list's start or the signature class: anything else left after removing them ("<script",
+# "<img onerror=", "<a href=\"javascript:", a comment) needs the sanitizer.  Checking is cheap;
+# sanitizing every body of a 100,000-reply thread is not.
+_SUBSET_TAG = re.compile(
+    r"</?(?:" + "|".join(sorted(BODY_TAGS)) + r")"
+    r'(?: href="(?:(?:https?|mailto):|(?![\w+.-]*:))[^"<>&\s]*(?:&amp;[^"<>&\s]*)*"| start="\d+"| class="signature")?\s*/?>'
+)
+
+
+# Most bodies hold only tags without attributes: one search tells them apart.
+_OTHER_THAN_PLAIN_TAGS = re.compile(r"<(?!/?(?:p|em|strong|br|li|ul|ol|blockquote|pre|code|hr)>|/a>)")
+
+
+def _outside_subset(body: str) -> bool:
+    return _OTHER_THAN_PLAIN_TAGS.search(body) is not None and "<" in _SUBSET_TAG.sub("", body)
+
+
+def _sanitized(reply: Reply, ids: set[str]) -> Reply:
+    return dataclasses.replace(reply, body=clean(reply.body)) if reply.id in ids else reply
+
+
+def _sanitized_note(ids: list[str]) -> str:
+    shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+    return (f"{len(ids)} repl{'y' if len(ids) == 1 else 'ies'} ({shown}) held HTML outside the body subset "
+            "(such as a script, an event handler or an unknown tag), which was removed as every import removes it")
