@@ -150,12 +150,47 @@ def _comments_shown(root) -> int | None:
 
 
 _WP_POST_JSON = re.compile(r"^(.*/)wp/v2/(?:posts|pages)/(\d+)/?$")
+_WP_POST_ID = re.compile(r"^(?:postid|page-id)-(\d+)$")
 
 
 def _wordpress_comments(root, base: str) -> str | None:
     """A WordPress post's every comment, from its REST API (its page links the post's JSON,
     ``/wp-json/wp/v2/posts/ID``, or ``?rest_route=/wp/v2/posts/ID`` without pretty links),
-    100 to a page."""
+    100 to a page.  WordPress 4.7 to 5.4 link only the API's root; the post's id is then in
+    its short link (``?p=ID``) or the body's ``postid-ID`` class."""
+    return _post_json_comments(root, base) or _api_root_comments(root, base)
+
+
+def _api_root_comments(root, base: str) -> str | None:
+    """The comments API below the root the page links (``rel="https://api.w.org/"``)."""
+    api = next((urljoin(base, (link.get("href") or "").strip()) for link in root.iter("link")
+                if "https://api.w.org/" in (link.get("rel") or "").split() and link.get("href")), None)
+    post = _wordpress_post_id(root, base)
+    if not api or not post:
+        return None
+    parts = urlsplit(api)
+    route = parse_qs(parts.query).get("rest_route")
+    if route:  # a site without pretty links: ?rest_route=/
+        query = urlencode({"rest_route": route[0].rstrip("/") + "/wp/v2/comments", "post": post, "per_page": 100})
+        return urlunsplit(parts._replace(query=query, fragment=""))
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit(parts._replace(path=path + "wp/v2/comments", query=f"post={post}&per_page=100", fragment=""))
+
+
+def _wordpress_post_id(root, base: str) -> str | None:
+    """The post's (or page's) id: its short link, else the body's ``postid-ID``/``page-id-ID`` class."""
+    for link in root.iter("link"):
+        if "shortlink" in (link.get("rel") or "").lower().split():
+            query = parse_qs(urlsplit(urljoin(base, (link.get("href") or "").strip())).query)
+            post = (query.get("p") or query.get("page_id") or [""])[0]
+            if post.isdigit():
+                return post
+    body = root.find(".//body")
+    classes = (body.get("class") or "").split() if body is not None else []
+    return next((found.group(1) for name in classes if (found := _WP_POST_ID.match(name))), None)
+
+
+def _post_json_comments(root, base: str) -> str | None:
     for link in root.iter("link"):
         kind = (link.get("type") or "").lower()
         if "alternate" in (link.get("rel") or "").lower().split() and kind == "application/json":

@@ -3,8 +3,10 @@ conditional-GET cache (ETag / Last-Modified), and one clear error for each failu
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -128,9 +130,44 @@ def fetch(url: str, cache: HttpCache | None = None, *, timeout: float = TIMEOUT,
         raise SourceError(f"no answer within {timeout:g} s", where=url, fix="try again later") from None
     except OSError as exc:
         raise SourceError(f"connection failed: {exc}", where=url) from None
+    data = in_served_charset(data, headers.get_content_type(), headers.get_content_charset())
     if cache:
         cache.put(CacheEntry(url, headers.get("ETag"), headers.get("Last-Modified")), data)
     return _document(url, data, address)
+
+
+# Pages, feeds and API answers: their readers take bytes that name no charset as UTF-8.  Mail
+# archives (text/plain, application/mbox) are left alone: each message names its own.
+_MARKUP_TYPES = re.compile(r"^(?:text/html|application/xhtml\+xml|(?:text|application)/xml|application/[\w.+-]*\+(?:xml|json)|application/json)$")
+_OWN_CHARSET = re.compile(rb"<\?xml[^>]*\bencoding\s*=|<meta[^>]*\bcharset\s*=", re.I)
+# What browsers read for the labels servers send (WHATWG Encoding): Latin-1 is Windows-1252.
+_BROWSER_CHARSETS = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
+                     "ascii": "cp1252", "gb2312": "gbk", "shift_jis": "cp932", "euc-kr": "cp949"}
+
+
+def in_served_charset(data: bytes, content_type: str, charset: str | None) -> bytes:
+    """A page, feed or JSON answer whose bytes are not UTF-8, and which names no charset of its
+    own (no XML encoding, no meta charset, no byte order mark), in the charset the server's
+    Content-Type header names, as UTF-8: the only place such a document says how it is written.
+    Anything else is returned as it came (a wrong "UTF-8" header too: the readers repair that)."""
+    if (not charset or not _MARKUP_TYPES.match(content_type) or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+            or _is_utf8(data) or _OWN_CHARSET.search(data[:4096])):
+        return data
+    name = _BROWSER_CHARSETS.get(charset.lower(), charset)
+    try:
+        if codecs.lookup(name).name == "utf-8":
+            return data
+    except LookupError:
+        return data
+    return data.decode(name, "replace").encode("utf-8")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _document(url: str, data: bytes, address: str | None) -> SourceDocument:

@@ -440,3 +440,20 @@ def test_the_next_page_is_asked_for_only_after_a_full_page():
     assert next_page("https://blog.example.net/?rest_route=/wp/v2/comments&post=8", _wp_comments(*range(1, 11)), 2) == (
         "https://blog.example.net/?rest_route=%2Fwp%2Fv2%2Fcomments&post=8&page=2")
     assert next_page("https://blog.example.net/feed/", full, 2) is None
+
+
+def test_a_wordpress_page_linking_only_its_api_root_names_the_posts_comments_in_the_api():
+    """WordPress 4.7 to 5.4 link the REST API's root, not the post's JSON: the post's id is in
+    the short link (?p=ID) or the body's postid-ID class."""
+    comments = "".join(f'<li id="comment-{n}">Reply {n}</li>' for n in range(1, 13))
+    page = WORDPRESS_POST.replace(b"</article>", f"</article><ol>{comments}</ol>".encode())
+    rooted = page.replace(b"</head>", b"<link rel='https://api.w.org/' href='https://blog.example.net/wp-json/' />"
+                                      b"<link rel='shortlink' href='https://blog.example.net/?p=17725' /></head>")
+    found = from_page("https://blog.example.net/2024/05/tomatoes/", rooted)
+    assert found.every_reply == "https://blog.example.net/wp-json/wp/v2/comments?post=17725&per_page=100"
+    by_class = page.replace(b"</head>", b"<link rel='https://api.w.org/' href='https://blog.example.net/?rest_route=/' /></head>")
+    by_class = by_class.replace(b"<body", b'<body class="post-template-default single single-post postid-88"', 1)
+    assert from_page("https://blog.example.net/2024/05/tomatoes/", by_class).every_reply == (
+        "https://blog.example.net/?rest_route=%2Fwp%2Fv2%2Fcomments&post=88&per_page=100")
+    no_id = page.replace(b"</head>", b"<link rel='https://api.w.org/' href='https://blog.example.net/wp-json/' /></head>")
+    assert from_page("https://blog.example.net/2024/05/tomatoes/", no_id).every_reply is None

@@ -42,6 +42,7 @@ I do.
 class Handler(http.server.BaseHTTPRequestHandler):
     hits: list[tuple[str, str | None]] = []
     extra: dict[str, bytes] = {}  # path -> body, set by a test
+    typed: dict[str, tuple[bytes, str]] = {}  # path -> (body, Content-Type), set by a test
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -80,6 +81,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, b"ok")
         elif self.path in Handler.extra:
             self._send(200, Handler.extra[self.path])
+        elif self.path in Handler.typed:
+            body, content_type = Handler.typed[self.path]
+            self._send(200, body, {"Content-Type": content_type})
         else:
             self._send(404, b"nope")
 
@@ -224,3 +228,41 @@ def test_validate_check_links_names_dead_permalinks(tmp_path, capsys):
     assert code == 1
     assert f"example: dead link: {base}/gone: gone (HTTP 410)" in err
     assert "example: 1 of 2 links answer" in out
+
+
+LATIN_FEED = '<?xml version="1.0"?><rss version="2.0"><channel><title>Grüße</title><item><title>Jürgen</title></item></channel></rss>'
+CYRILLIC_PAGE = '<!DOCTYPE html><html><head><title>Привет</title></head><body><a href="/тема/">тема</a></body></html>'
+
+
+def test_a_charset_given_only_in_the_content_type_header_is_applied(tmp_path):
+    """Servers send ISO-8859-1 or Windows-1251 feeds and pages that name no charset of their
+    own; read as UTF-8 they would be mojibake or a guess."""
+    Handler.typed = {
+        "/latin.xml": (LATIN_FEED.encode("latin-1"), "application/rss+xml; charset=ISO-8859-1"),
+        "/page.html": (CYRILLIC_PAGE.encode("cp1251"), "text/html; charset=windows-1251"),
+        "/cp1252.xml": ('<rss><title>“Grüße” – 5 €</title></rss>'.encode("cp1252"), "text/xml; charset=iso-8859-1"),
+    }
+    cache = HttpCache(tmp_path)
+    with server() as base:
+        assert fetch(f"{base}/latin.xml", cache).data == LATIN_FEED.encode("utf-8")
+        assert fetch(f"{base}/page.html").data == CYRILLIC_PAGE.encode("utf-8")
+        assert fetch(f"{base}/cp1252.xml").data.decode("utf-8") == "<rss><title>“Grüße” – 5 €</title></rss>"  # as browsers read Latin-1
+    assert cache.get(f"{base}/latin.xml")[1] == LATIN_FEED.encode("utf-8")  # a 304 later serves the same text
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (LATIN_FEED.encode("utf-8"), "application/rss+xml; charset=ISO-8859-1"),  # UTF-8 under a wrong header
+        (LATIN_FEED.replace('version="1.0"', 'version="1.0" encoding="iso-8859-15"').encode("iso-8859-15"), "text/xml; charset=windows-1251"),
+        ('<html><head><meta charset="koi8-r"></head><body>Привет</body></html>'.encode("koi8-r"), "text/html; charset=windows-1251"),
+        ("From a@b Mon Jan  1 00:00:00 2024\n\nGrüße\n".encode("latin-1"), "text/plain; charset=windows-1251"),  # mail names its own
+        (LATIN_FEED.encode("latin-1"), "application/rss+xml"),
+        (LATIN_FEED.encode("latin-1"), "application/rss+xml; charset=UTF-8"),  # a wrong UTF-8 header: the feed reader repairs it
+        (LATIN_FEED.encode("latin-1"), "application/rss+xml; charset=x-no-such-charset"),
+    ],
+)
+def test_a_document_that_names_its_charset_or_is_utf8_is_left_as_it_came(body, content_type):
+    Handler.typed = {"/doc": (body, content_type)}
+    with server() as base:
+        assert fetch(f"{base}/doc").data == body

@@ -241,13 +241,16 @@ def test_sniffing_wants_two_headers_or_text_under_one():
         sniffed(roles + "  • Auditor - Logs only\n")
 
 
-def test_utf16_is_named_as_such():
-    request = ImportRequest((SourceDocument("u16.txt", "Guest - René\nCafé\n".encode("utf-16")),))
-    with pytest.raises(SourceError) as info:
-        import_thread(request, "forum-text")
-    assert "UTF-16" in info.value.message and "iconv -f utf-16 -t utf-8" in info.value.fix
-    assert "windows-1252" not in info.value.fix
-    assert detect(request) == "forum-text"  # so that --format auto says so too
+def test_utf16_with_its_byte_order_mark_is_read():
+    """Notepad saves "Unicode" as UTF-16 with a byte order mark: unambiguous, so read, not refused."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        data = "\ufeffGuest - René\nCafé\n".encode(encoding)
+        request = ImportRequest((SourceDocument("u16.txt", data),))
+        assert detect(request) == "forum-text"
+        thread = import_thread(request, "forum-text")
+        assert [(r.author, r.body) for r in thread.replies] == [("René", "<p>Café</p>")] and not thread.partial
+    cut = import_thread(ImportRequest((SourceDocument("u16.txt", "\ufeffGuest - René\nCafé\n".encode("utf-16-le")[:-1]),)), "forum-text")
+    assert cut.partial and cut.replies[0].body == "<p>Café</p>"
 
 
 def test_a_pre_block_keeps_its_lines_in_every_layout():
@@ -398,7 +401,8 @@ def test_a_folder_without_reply_headers_is_refused_naming_it():
     with pytest.raises(SourceError) as info:
         import_thread(ImportRequest(documents), "forum-text")
     assert info.value.where == "thread"
-    assert info.value.message == "no reply headers found (expected lines like 'Guest - NAME') in any of its 2 files"
+    assert info.value.message == ("no reply headers found (expected lines like 'Guest - NAME', or 'NAME says:' over the comment's time) "
+                                  "in any of its 2 files")
 
 
 # ---------------------------------------------------------------------------- smaller things
@@ -460,3 +464,167 @@ def test_thread_option_does_not_apply_and_says_so():
     thread = _import_text("Guest - Ann\nhi\n", thread="42")
     assert [r.author for r in thread.replies] == ["Ann"]
     assert thread.import_notes == ("--thread '42' does not apply: a forum text export holds one thread, imported whole",)
+
+
+# ---------------------------------------------------------------------------- a blog comment page copied as text
+
+COPIED_PAGE = """\
+So thats the basics of audio processing.
+Posted on April 17, 2017 by James Thomson
+3 THOUGHTS ON “AUDIO SIGNALS IN PYTHON”
+MATT SANDY SAYS:
+APRIL 20, 2017 AT 4:24 AM
+This is really cool. I have been meaning to do something similar, looking for patterns and whatnot, but in R.
+
+REPLY
+Alyssa says:
+November 13, 2017 at 6:55 pm | Reply
+Can you elaborate a bit on the last 3 lines:
+
+np.where(freqs==10034.47265625)
+MHZ10=Pxx[233,:]
+
+What exactly is this doing?
+
+Reply
+Pingback: Audio analysis links | Some Blog
+
+danesc87 dice:
+mayo 19, 2016 a las 9:48 pm
+Excelente post.
+
+---
+
+Leave a Reply
+Your email address will not be published. Required fields are marked *
+Comment
+Name *
+"""
+
+
+def test_a_wordpress_comment_page_copied_as_text_is_recognised_and_read():
+    """Copying a blog's comments from the browser gives "NAME says:" over the comment's time,
+    with the page's Reply links, pingbacks, form and sidebar around them."""
+    request = ImportRequest((SourceDocument("comments.txt", COPIED_PAGE.encode()),))
+    assert detect(request) == "forum-text"
+    thread = import_thread(request, "forum-text")
+    assert [(r.author, r.posted_at_text, r.parent_id) for r in thread.replies] == [
+        ("MATT SANDY", "APRIL 20, 2017 AT 4:24 AM", None),
+        ("Alyssa", "November 13, 2017 at 6:55 pm", None),
+        ("danesc87", "mayo 19, 2016 a las 9:48 pm", None),
+    ]
+    assert thread.replies[0].body == "<p>This is really cool. I have been meaning to do something similar, looking for patterns and whatnot, but in R.</p>"
+    assert thread.replies[1].body == ("<p>Can you elaborate a bit on the last 3 lines:</p>"
+                                      "<p>np.where(freqs==10034.47265625)<br>MHZ10=Pxx[233,:]</p><p>What exactly is this doing?</p>")
+    assert thread.replies[2].body == "<p>Excelente post.</p>"
+    assert (thread.title, thread.total_replies, thread.partial) == ("AUDIO SIGNALS IN PYTHON", 3, False)
+    assert thread.note == "So thats the basics of audio processing. Posted on April 17, 2017 by James Thomson"
+    assert thread.import_notes == (
+        "a comment page copied as text does not show which comment answers which: every reply is imported as answering the post",
+        "line 19: left out 1 pingback(s) or trackback(s): links from other pages, not comments (the first here)",
+        "line 27: 'Leave a Reply' ends the comments: the comment form and the rest of the page below it were left out",
+    )
+
+
+def test_a_copied_page_counting_more_comments_than_it_holds_is_partial():
+    text = "12 thoughts on “Leeks”\nAna says:\nMarch 12, 2011 at 2:05 pm\nHello.\nBob says:\nMarch 12, 2011 at 3:00 pm\nHi Ana.\n"
+    thread = _import_text(text)
+    assert (thread.title, thread.total_replies, thread.partial) == ("Leeks", 12, True)
+    assert thread.import_notes[-1] == ("the page counts 12 comments but the copy holds 2 (pingbacks included): the rest were not "
+                                       "copied (a later comment page, or folded replies)")
+
+
+def test_a_copied_page_wrapped_to_72_columns_is_reflowed():
+    wrapped = ("Ana says:\nMarch 12, 2011 at 2:05 pm\n"
+               "The leeks bolted in the first warm week of April, long before I had\n"
+               "expected them to; the seed came from a swap, so the variety is unknown.\n"
+               "Bob says:\nMarch 12, 2011 at 3:00 pm\nSow them later next year.\n")
+    thread = _import_text(wrapped)
+    assert thread.replies[0].body == ("<p>The leeks bolted in the first warm week of April, long before I had expected them to; "
+                                      "the seed came from a swap, so the variety is unknown.</p>")
+
+
+def test_says_in_prose_without_a_time_below_is_no_header():
+    text = "Guest - Ann\nThe README says:\nuse the seed.\nGuest - Bob\nIt also says:\nMarch 2011 was warm.\n"
+    thread = _import_text(text)
+    assert [r.author for r in thread.replies] == ["Ann", "Bob"]
+    assert "The README says:" in thread.replies[0].body
+
+
+BLOGGER_COPY = """\
+JS said...
+
+    @Magnus: looks like you have the same problem as Dean. Please try his suggestion.
+    January 2, 2009 3:17 PM 
+Stefan said...
+
+    Hi JS,
+    what do I need to add to the config.xml to make mediatomb play DVD ISO files?
+    Then he said...
+    nothing more.
+
+    Greets Stefan
+    January 2, 2009 7:44 PM 
+Anonymous dijo...
+
+    Gracias.
+    5 de enero de 2009 7:34
+Post a Comment
+
+Newer Post Older Post Home
+"""
+
+
+def test_a_blogger_comment_page_copied_as_text_is_read_with_its_times_below():
+    thread = _import_text(BLOGGER_COPY)
+    assert [(r.author, r.posted_at_text) for r in thread.replies] == [
+        ("JS", "January 2, 2009 3:17 PM"), ("Stefan", "January 2, 2009 7:44 PM"), ("Anonymous", "5 de enero de 2009 7:34")]
+    assert thread.replies[1].body == ("<p>Hi JS,<br>what do I need to add to the config.xml to make mediatomb play DVD ISO files?"
+                                      "<br>Then he said...<br>nothing more.</p><p>Greets Stefan</p>")  # no time above: no header
+    assert thread.import_notes[-1] == (
+        "line 18: 'Post a Comment' ends the comments: the comment form and the rest of the page below it were left out")
+
+
+def test_twenty_elevens_one_line_header_gives_name_and_time():
+    text = ("Ana on March 12, 2011 at 2:05 pm said:\nThe leeks bolted.\nReply ↓\n"
+            "Bob on March 12, 2011 at 3:00 pm said:\nSow them later.\nReply ↓\nComments are closed.\n")
+    thread = _import_text(text)
+    assert [(r.author, r.posted_at_text, r.body) for r in thread.replies] == [
+        ("Ana", "March 12, 2011 at 2:05 pm", "<p>The leeks bolted.</p>"), ("Bob", "March 12, 2011 at 3:00 pm", "<p>Sow them later.</p>")]
+
+
+def test_wordpress_com_like_buttons_are_furniture_and_their_counts_likes():
+    text = ("Ana says:\nMarch 12, 2011 at 2:05 pm\nThe leeks bolted.\n\nLiked by 3 people\nReply\n"
+            "Bob says:\nMarch 12, 2011 at 3:00 pm\nSow them later.\n\nLike\nLoading...\nReply\n")
+    thread = _import_text(text)
+    assert [(r.body, r.engagement.likes) for r in thread.replies] == [
+        ("<p>The leeks bolted.</p>", 3), ("<p>Sow them later.</p>", None)]
+
+
+def test_a_copied_page_of_paged_comments_is_partial_and_a_folder_of_its_pages_is_not(tmp_path):
+    first = "« Older Comments\nAna says:\nMarch 12, 2011 at 2:05 pm\nThe leeks bolted.\nReply\n« Older Comments\nLeave a Reply\n"
+    thread = _import_text(first)
+    assert thread.partial and [r.body for r in thread.replies] == ["<p>The leeks bolted.</p>"]
+    assert thread.import_notes[1] == ("line 1: the page links other pages of its comments ('Older Comments'): this copy holds "
+                                      "one of them; copy each page and import them together as a folder")
+    (tmp_path / "page1.txt").write_text(first.replace("« Older", "Newer Comments »\n« Older"))
+    (tmp_path / "page2.txt").write_text("Newer Comments »\nBob says:\nMarch 13, 2011 at 9:00 am\nSow later.\nLeave a Reply\n")
+    both = import_thread(ImportRequest(load_documents(tmp_path)), "auto")
+    assert [r.author for r in both.replies] == ["Ana", "Bob"] and not both.partial
+
+
+def test_translated_themes_headers_and_times_are_read():
+    text = ("Intro.\nJean dit :\n12 mars 2011 à 14 h 05 min\nBonjour.\n"
+            "Иван говорит:\n12.03.2011 в 14:05\nПривет.\n"
+            "田中より:\n2011年3月12日 2:05 PM\nこんにちは。\n"
+            "张三 说道：\n2011年3月12日 下午2:05\n你好。\n")
+    thread = _import_text(text)
+    assert [(r.author, r.posted_at_text) for r in thread.replies] == [
+        ("Jean", "12 mars 2011 à 14 h 05 min"), ("Иван", "12.03.2011 в 14:05"), ("田中", "2011年3月12日 2:05 PM"),
+        ("张三", "2011年3月12日 下午2:05")]
+
+
+def test_a_date_ending_a_says_comment_stays_its_text():
+    thread = _import_text("Ana says:\nMarch 12, 2011 at 2:05 pm\nThe swap is on\n12.03.2011 10:00\nBob says:\nMarch 12, 2011 at 3:00 pm\nOK.\n")
+    assert thread.replies[0].body == "<p>The swap is on<br>12.03.2011 10:00</p>"
+    assert thread.replies[0].posted_at_text == "March 12, 2011 at 2:05 pm"

@@ -41,12 +41,19 @@ The lines of a ``<pre>`` are kept as written, less the blank lines the layout ad
 Tags that are not formatting (``<script>``) stay visible as text; the editor's note is
 plain text, its tags removed.
 
-Bytes: UTF-8; stray bytes that are not (a quote pasted from Word) are read as Windows-1252
+Bytes: UTF-8 (or UTF-16 with its byte order mark, as Notepad saves "Unicode"); stray bytes
+that are not UTF-8 (a quote pasted from Word) are read as Windows-1252
 with a note naming the line, control characters (NUL) are removed with a note, and a file
 that ends inside a character was cut short: what comes before is imported, as partial.
 
 A folder holds the pages of one thread: every file with reply headers is read, in name
 order (``page2`` before ``page10``); files without any are skipped with a note.
+
+A blog's comment page copied from the browser is read too (``forum_text_copies`` has its
+headers: WordPress's ``NAME says:`` over the comment's time, Blogger's ``NAME said...``): its
+links, pingbacks (counted) and everything from ``Leave a Reply`` on are left out (noted),
+``10 thoughts on “TITLE”`` gives title and count, and "Liked by 3 people" the likes.  Each line
+is the comment's own line unless the copy was wrapped; the copy shows no nesting (noted).
 """
 
 from __future__ import annotations
@@ -59,7 +66,8 @@ from dataclasses import dataclass, field, replace
 
 from digest.body import clean, from_html, linkify, plain_text, plain_words
 from digest.errors import SourceError
-from digest.model import Reply, Thread
+from digest.model import Engagement, Reply, Thread
+from digest.sources import forum_text_copies as copies
 from digest.sources.common import AuthorNames, find_mentions, stable_id
 from digest.sources.xmlsafe import with_stray_bytes_as_cp1252
 
@@ -140,6 +148,8 @@ def sniff(doc) -> bool:
     if _starts_like_data(head):
         return False
     lines = head.splitlines()
+    if copies.looks_copied(lines):
+        return True
     headers = [index for index, line in enumerate(lines) if _parse_header(line)]
     return len(headers) >= 2 or any(_text_follows(lines, index) for index in headers)
 
@@ -207,6 +217,7 @@ class _RawReply:
     header: _Header
     place: _Place
     lines: list[str] = field(default_factory=list)
+    likes: int | None = None  # a copied page's "Liked by 3 people"
 
     @property
     def author(self) -> str:
@@ -220,6 +231,17 @@ class _Layout:
     trailing_spaces: bool = True
     double_spaced: bool = False
     width: int = 0  # the longest line: a URL cut at the wrap fills its line
+    keep_breaks: bool = False  # a browser's copy: every line break is one in the comment
+
+
+@dataclass(frozen=True)
+class _CopiedPage:
+    """What a blog comment page copied as text says about its comments."""
+
+    title: str | None  # from "10 thoughts on “TITLE”"
+    count: int | None  # the comments the page counts
+    pingbacks: int  # left out
+    other_pages: _Place | None = None  # where it links other pages of comments ("Older Comments")
 
 
 @dataclass(frozen=True)
@@ -232,6 +254,7 @@ class _Page:
     above_replies: tuple[str, ...]  # the editor's note, on the first page
     replies: tuple[_RawReply, ...]
     cut: bool  # the file ends inside a character
+    copied_page: "_CopiedPage | None" = None  # a blog comment page copied as text
 
 
 @dataclass(frozen=True)
@@ -250,6 +273,8 @@ def read(request) -> Thread:
     notes.extend(_text_above_later_pages(pages))
     drafts = [draft for page in pages for draft in _drafts(page, notes)]
     replies = _replies(drafts, notes)
+    title, count, copy_notes, paged = _copied_page_facts(pages, replies)
+    notes.extend(copy_notes)
     notes.sort(key=lambda n: (n.page, n.line))
     cut = any(page.cut for page in pages)
     missing = _missing_comments_note(replies)
@@ -257,14 +282,14 @@ def read(request) -> Thread:
         notes.append(_Note(len(pages), 0, f"--thread {request.thread!r} does not apply: a forum text export holds one thread, imported whole"))
     return Thread(
         id="forum-" + hashlib.sha1((url or request.name).encode()).hexdigest()[:12],
-        title=None,
+        title=title,
         url=url,
         replies=tuple(replies),
         source_format="forum-text",
         note=note,
         retrieved_at=request.retrieved_at,
-        partial=cut or missing is not None,
-        total_replies=None,
+        partial=cut or missing is not None or paged or (count is not None and count > len(replies)),
+        total_replies=count,
         import_notes=tuple(n.text for n in notes) + ((missing,) if missing else ()),
     )
 
@@ -293,7 +318,7 @@ def _pages(request, notes: list[_Note]) -> list[_Page]:
             skipped.append(doc.name)
     if not pages:
         raise SourceError(
-            "no reply headers found (expected lines like 'Guest - NAME')"
+            "no reply headers found (expected lines like 'Guest - NAME', or 'NAME says:' over the comment's time)"
             + (f" in any of its {len(documents)} files" if several else ""),
             where=request.name if several else f"{documents[0].name}:1",
             fix="check that this is a forum text export, or pass --format for another format",
@@ -316,26 +341,26 @@ def _page(doc, index: int, several: bool) -> tuple[_Page, list[_Note]]:
     notes: list[_Note] = []
     text, cut = _decode(doc, index, file, notes)
     lines = text.splitlines()
-    above, raw_replies = _split_replies(lines, index, file, notes)
+    copied = None
+    if says := copies.headers(lines):
+        above, raw_replies, copied = _split_copied_page(lines, says, index, file, notes)
+    else:
+        above, raw_replies = _split_replies(lines, index, file, notes)
     if cut:
         notes.append(_note(
             _Place(index, len(lines), file),
             "the file ends inside a character: it was cut short, so its last reply may be incomplete and "
             "later replies are missing; imported what comes before",
         ))
-    layout = _layout(lines, index, file, notes)
-    return _Page(index, file, layout, tuple(above), tuple(raw_replies), cut), notes
+    layout = _copied_layout(raw_replies) if copied else _layout(lines, index, file, notes)
+    return _Page(index, file, layout, tuple(above), tuple(raw_replies), cut, copied), notes
 
 
 def _decode(doc, page: int, file: str | None, notes: list[_Note]) -> tuple[str, bool]:
     """The file's text, and whether it ends inside a character (cut short).  Stray bytes that
     are not UTF-8 are read as Windows-1252 and control characters removed, with notes."""
-    if doc.data.startswith(UTF16_BOMS):
-        raise SourceError(
-            "UTF-16 text (it starts with a UTF-16 byte order mark); the export must be UTF-8",
-            where=doc.name,
-            fix="re-save the export as UTF-8 (e.g. iconv -f utf-16 -t utf-8)",
-        )
+    if doc.data.startswith(UTF16_BOMS):  # Notepad's "Unicode"
+        return _decode_utf16(doc, page, file, notes)
     data, stray_note = with_stray_bytes_as_cp1252(doc.data)
     if stray_note:
         notes.append(_file_note(page, file, stray_note))
@@ -351,6 +376,17 @@ def _decode(doc, page: int, file: str | None, notes: list[_Note]) -> tuple[str, 
             ) from None
         text, cut = data[: exc.start].decode("utf-8-sig"), True
     return _without_control_characters(text, page, file, notes), cut
+
+
+def _decode_utf16(doc, page: int, file: str | None, notes: list[_Note]) -> tuple[str, bool]:
+    """UTF-16 text with its byte order mark; an odd last byte is half a character (cut short)."""
+    data = doc.data[: len(doc.data) // 2 * 2]
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"broken UTF-16 text (byte offset {exc.start})", where=doc.name,
+                          fix="re-save the export as UTF-8 (e.g. iconv -f utf-16 -t utf-8)") from None
+    return _without_control_characters(text, page, file, notes), len(data) < len(doc.data)
 
 
 def _without_control_characters(text: str, page: int, file: str | None, notes: list[_Note]) -> str:
@@ -417,6 +453,76 @@ def _split_replies(lines: list[str], page: int, file: str | None, notes: list[_N
     return above, raw_replies
 
 
+def _split_copied_page(lines: list[str], says: dict[int, copies.Header], page: int, file: str | None,
+                       notes: list[_Note]) -> tuple[list[str], list[_RawReply], _CopiedPage]:
+    """The text above the comments and the comments of a copied comment page, without its
+    furniture: "Reply" links, pingbacks, and the form and sidebar from "Leave a Reply" on."""
+    above: list[str] = []
+    raw_replies: list[_RawReply] = []
+    stamps = {header.stamp_at for header in says.values() if header.stamp_at is not None}
+    pingbacks: list[_Place] = []
+    other_pages = None
+    for index, line in enumerate(lines):
+        place = _Place(page, index + 1, file)
+        if copies.COMMENT_PAGES_RE.match(line):
+            other_pages = other_pages or place
+        elif index in says:
+            raw_replies.append(_RawReply(_Header(says[index].author, False, says[index].posted_at_text), place))
+        elif index in stamps or (raw_replies and copies.REPLY_LINK_RE.match(line)):
+            continue
+        elif raw_replies and (likes := copies.LIKES_RE.match(line)):
+            if likes.group("count"):
+                raw_replies[-1].likes = copies.count_of(likes.group("count"))
+        elif raw_replies and copies.PINGBACK_RE.match(line):
+            pingbacks.append(place)
+        elif raw_replies and copies.COMMENT_FORM_RE.match(line):
+            notes.append(_note(place, f"{line.strip()!r} ends the comments: the comment form and the rest of the page "
+                                      "below it were left out"))
+            break
+        else:
+            (raw_replies[-1].lines if raw_replies else above).append(line)
+    for raw in raw_replies:  # a rule or blank lines between two comments separate them
+        while raw.lines and (not raw.lines[-1].strip() or RULE_RE.match(raw.lines[-1].strip())):
+            raw.lines.pop()
+    if pingbacks:
+        notes.append(_note(pingbacks[0], f"left out {len(pingbacks)} pingback(s) or trackback(s): links from other pages, "
+                                         "not comments (the first here)"))
+    title, count = next((found for line in reversed(above) if (found := copies.comment_count(line))), (None, None))
+    kept = [line for line in above if not copies.comment_count(line)]
+    return kept, raw_replies, _CopiedPage(title, count, len(pingbacks), other_pages)
+
+
+def _copied_layout(raw_replies: list[_RawReply]) -> _Layout:
+    """A browser's copy is not wrapped: each line break is the comment's own, unless someone
+    wrapped the copy (most lines that go on in the next line fill 70% of a width of 80 or less)."""
+    lines = [line for raw in raw_replies for line in raw.lines]
+    width = max((len(line.rstrip()) for line in lines), default=0)
+    double_spaced = _double_spaced(lines)
+    wrapped = copies.wrapped(lines, width)
+    return _Layout(trailing_spaces=False, double_spaced=double_spaced, width=width, keep_breaks=not (wrapped or double_spaced))
+
+
+def _copied_page_facts(pages: list[_Page], replies: list[Reply]) -> tuple[str | None, int | None, list[_Note], bool]:
+    """The title and comment count a copied comment page shows, what the import says about it,
+    and whether comments are missing (a single page that links others)."""
+    copied = [page.copied_page for page in pages if page.copied_page]
+    if not copied:
+        return None, None, [], False
+    title = next((c.title for c in copied if c.title), None)
+    count = next((c.count for c in copied if c.count is not None), None)
+    notes = [_Note(-1, 0, "a comment page copied as text does not show which comment answers which: every reply is "
+                          "imported as answering the post")]
+    held = len(replies) + sum(c.pingbacks for c in copied)
+    if count is not None and count > held:
+        notes.append(_Note(len(pages), 0, f"the page counts {count} comments but the copy holds {held} (pingbacks "
+                                          "included): the rest were not copied (a later comment page, or folded replies)"))
+    paged = len(pages) == 1 and copied[0].other_pages is not None
+    if paged:
+        notes.append(_note(copied[0].other_pages, "the page links other pages of its comments ('Older Comments'): this copy "
+                                                  "holds one of them; copy each page and import them together as a folder"))
+    return title, count, notes, paged
+
+
 def _quote_closes_first(lines: list[str], start: int) -> bool:
     """An open blockquote closes on the header line ``start`` or before the next one: that
     header is quoted.  One that never closes does not swallow the replies after it."""
@@ -449,7 +555,12 @@ def _numbered(header: _Header, number: int, number_place: _Place, place: _Place,
 def _drafts(page: _Page, notes: list[_Note]) -> list[_Draft]:
     drafts = []
     for raw in page.replies:
-        body_lines, below = _split_time(raw.lines)
+        if page.copied_page is None:
+            body_lines, below = _split_time(raw.lines, TIME_RE)
+        elif raw.header.posted_at_text is None:  # Blogger's: the time ends the comment
+            body_lines, below = _split_time(raw.lines, copies.STAMP_RE)
+        else:  # the time was under the header: a date ending the comment is its text
+            body_lines, below = raw.lines, None
         notes.extend(_times_inside(raw, body_lines))
         posted_at_text = _posted_at_text(raw, below, notes)
         body = build_body(_reflow(body_lines, page.layout))
@@ -483,6 +594,7 @@ def _replies(drafts: list[_Draft], notes: list[_Note]) -> list[Reply]:
             posted_at_text=draft.posted_at_text,
             parent_id=parent_id,
             mentions=find_mentions(plain_text(draft.body), authors, numbers),
+            engagement=Engagement(likes=raw.likes),
         ))
     return replies
 
@@ -629,13 +741,14 @@ def _plain_note(text: str) -> str:
     return html.unescape(TAG_RE.sub(lambda m: " " if m.group(2).lower() in WORD_BREAKING_TAGS else "", text))
 
 
-def _split_time(lines: list[str]) -> tuple[list[str], str | None]:
-    """A trailing 'about 3 years ago' or '12 March 2011 14:07' is when the reply was posted, not part of it."""
+def _split_time(lines: list[str], time_re: re.Pattern = TIME_RE) -> tuple[list[str], str | None]:
+    """A trailing 'about 3 years ago' or '12 March 2011 14:07' is when the reply was posted, not
+    part of it (in a copied page, any line with a year and a clock)."""
     for index in range(len(lines) - 1, -1, -1):
         if not lines[index].strip():
             continue
-        if TIME_RE.match(lines[index]):
-            return lines[:index], lines[index].strip()
+        if found := time_re.match(lines[index]):
+            return lines[:index], " ".join((found.groupdict().get("time") or lines[index]).split())
         break
     return lines, None
 
@@ -743,6 +856,8 @@ def _paragraph_end(blanks: list[str], layout: _Layout) -> str | None:
 def _joiner(previous: str, content: str, layout: _Layout) -> str:
     if layout.trailing_spaces:
         return " " if previous[-1].isspace() else ""
+    if layout.keep_breaks:
+        return "<br>"
     previous = previous.rstrip()
     if HYPHEN_BREAK_RE.search(previous) and content[:1].isalpha():
         return ""

@@ -7,6 +7,7 @@ chat export) and each has its own fix.  Pure: looks at the bytes only.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
@@ -16,14 +17,27 @@ _LFS = re.compile(rb"\Aversion https://git-lfs\.github\.com/spec/v1\s+oid sha256
 _ZSTD = b"\x28\xb5\x2f\xfd"
 _XML_ROOT = re.compile(rb"\A(?:\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>))*\s*<([A-Za-z_][\w.:-]*)", re.S)
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
+_BOMS = (b"\xef\xbb\xbf", *_UTF16)
 _JSONISH = re.compile(r'\{|\[\s*[\[{"\]]')  # an object, or an array of objects, arrays or strings
+# Documents and databases people save a discussion as, told by their first bytes.
+_SIGNATURES = (
+    (b"%PDF-", "this is a PDF document (a printout of a page), which holds no discussion data",
+     "import the page's address instead (`digest import https://...`), or its feed or an export"),
+    (b"SQLite format 3\x00", "this is an SQLite database file",
+     "export the discussion from the site or app that keeps it (a feed, a JSON API answer, a WordPress or Disqus export) "
+     "and import that"),
+)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*\n", re.S)  # a Markdown file's YAML header
 
 
 def describe(data: bytes) -> tuple[str, str | None]:
     """(what the content looks like, a fix for it); the fix is None when only the list of
     formats can help."""
-    if not data.strip():
+    if not _without_bom(data).strip():
         return "the file is empty", "save or download it again"
+    for signature, what, fix in _SIGNATURES:
+        if data.startswith(signature):
+            return what, fix
     if found := _LFS.match(data[:300]):
         return (f"this is a Git LFS pointer to a {int(found.group(1)):,}-byte file, not the file itself",
                 "run `git lfs pull` in the repository it comes from, then import the file")
@@ -41,8 +55,35 @@ def describe(data: bytes) -> tuple[str, str | None]:
     root = _XML_ROOT.match(stripped.encode("utf-8", "replace"))
     if root:
         return f"this is XML with the root element <{root.group(1).decode()}>, which no reader here knows", None
-    first = next((line.strip() for line in stripped.splitlines() if line.strip()), "")
+    if (single := _single_json_value(data)) is not None:
+        return single, None
+    lines = [line.strip() for line in _FRONT_MATTER.sub("", stripped.replace("\r\n", "\n")).splitlines() if line.strip()]
+    first = next((line for line in lines if line.strip("-=*_ ")), lines[0] if lines else "")
+    if columns := _table_columns(lines[:5]):
+        return f"this is a table (CSV) with the columns {', '.join(columns[:8])}, which no reader here knows", None
     return f"this is text in none of the formats below (it starts: {first[:60]!r})", None
+
+
+def _without_bom(data: bytes) -> bytes:
+    return next((data[len(bom):] for bom in _BOMS if data.startswith(bom)), data)
+
+
+def _single_json_value(data: bytes) -> str | None:
+    """A JSON document that is a lone string, number or null (an API's error answer, an empty result)."""
+    try:
+        value = json.loads(_without_bom(data))
+    except ValueError:
+        return None
+    return f"this is JSON holding a single value ({json.dumps(value)[:40]}), not a discussion"
+
+
+def _table_columns(lines: list[str]) -> list[str] | None:
+    """The header of a CSV or tab-separated table: its first lines split into as many cells, three or more."""
+    for separator in (",", "\t", ";"):
+        counts = {len(next(csv.reader([line], delimiter=separator))) for line in lines}
+        if len(lines) >= 2 and len(counts) == 1 and counts.pop() >= 3:
+            return [cell.strip() for cell in next(csv.reader([lines[0]], delimiter=separator))]
+    return None
 
 
 def _text(data: bytes) -> str | None:
@@ -55,13 +96,28 @@ def _text(data: bytes) -> str | None:
     return head.decode("utf-8", "replace")
 
 
+def _json_lines(data: bytes) -> str | None:
+    """JSON Lines (one object per line, as dumps and exporters write them), described by its first object's keys."""
+    lines = [line for line in _without_bom(data).splitlines()[:20] if line.strip()]
+    try:
+        values = [json.loads(line) for line in lines]
+    except ValueError:
+        return None
+    if len(values) < 2 or not all(isinstance(value, dict) for value in values):
+        return None
+    keys = ", ".join(list(values[0])[:8]) or "none"
+    return f"this is JSON Lines (one object per line; the first has the keys {keys}), a shape no reader here knows"
+
+
 def _json_shape(data: bytes) -> str:
     try:
         value = json.loads(data)  # any UTF of JSON; a BOM-less UTF-16 file too
     except ValueError:
-        return "this starts like JSON but is not valid JSON (cut short or damaged)"
+        return _json_lines(data) or "this starts like JSON but is not valid JSON (cut short or damaged)"
     if isinstance(value, dict):
-        keys = ", ".join(list(value)[:8]) or "none"
+        if not value:
+            return "this is an empty JSON object ({}), not a discussion"
+        keys = ", ".join(list(value)[:8])
         return f"this is JSON with the top-level keys {keys}, a shape no reader here knows"
     if isinstance(value, list):
         return f"this is a JSON array of {len(value)} item(s), a shape no reader here knows"

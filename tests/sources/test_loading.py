@@ -35,6 +35,11 @@ LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"a" 
     (b"\x28\xb5\x2f\xfd\x00\x01", "this is zstd-compressed data", "decompress it first (`zstd -d FILE`)"),
     (b"<!DOCTYPE html><html><body>Comments</body></html>", "this is a web page (HTML)",
      "import the page's address instead (`digest import https://...`): digest finds the discussion's data behind it"),
+    (b"\xef\xbb\xbf\r\n", "the file is empty", "save or download it again"),  # Notepad's empty file
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "this is a PDF document (a printout of a page), which holds no discussion data",
+     "import the page's address instead (`digest import https://...`), or its feed or an export"),
+    (b"SQLite format 3\x00\x10\x00", "this is an SQLite database file",
+     "export the discussion from the site or app that keeps it (a feed, a JSON API answer, a WordPress or Disqus export) and import that"),
 ])
 def test_what_no_reader_knows_is_named_with_its_own_fix(data, message, fix):
     error = refused(data)
@@ -48,6 +53,15 @@ def test_what_no_reader_knows_is_named_with_its_own_fix(data, message, fix):
     (b'<?xml version="1.0"?>\n<opml version="2.0"/>', "this is XML with the root element <opml>, which no reader here knows"),
     (b"\x00\x01\x02binary", "this is binary data, not text"),
     (b"[12:01] <ann> leeks?\n", "this is text in none of the formats below (it starts: '[12:01] <ann> leeks?')"),
+    (b'id,parent_id,author,content\r\n1,,Ann,"Leeks, again"\r\n2,1,Bob,Yes\r\n',
+     "this is a table (CSV) with the columns id, parent_id, author, content, which no reader here knows"),
+    (b'{"id": 1, "author": "Ann"}\n{"id": 2, "author": "Bob"}\n',
+     "this is JSON Lines (one object per line; the first has the keys id, author), a shape no reader here knows"),
+    (b"null", "this is JSON holding a single value (null), not a discussion"),
+    (b"\xff\xfe{\x00}\x00", "this is an empty JSON object ({}), not a discussion"),
+    (b'---\ntitle: "Newbie... help"\nforum: New to Ubuntu\n---\n\n### Post by ann on 2009-11-05\nHi\n\n---\n',
+     "this is text in none of the formats below (it starts: '### Post by ann on 2009-11-05')"),
+    (b"Hello, world.\nThis is a note, plainly.\n", "this is text in none of the formats below (it starts: 'Hello, world.')"),
 ])
 def test_other_content_is_described_and_the_formats_are_listed(data, message):
     error = refused(data)
