@@ -2,7 +2,8 @@
 
 Comment feeds link each comment as its post's address plus an anchor (WordPress
 ``#comment-N``, Blogger ``?showComment=TIME#cN``, remark42 ``#remark42__comment-ID``), a
-Discourse post as its topic's address plus its number, a reddit comment below its post's.
+Discourse post as its topic's address plus its number, a reddit comment below its post's, a
+LiveJournal or Dreamwidth comment as its post's with ``?thread=N``.
 Site-wide feeds are split into threads by these.  Pure functions of addresses.
 """
 
@@ -29,6 +30,8 @@ DRUPAL_COMMENT_PAGE = re.compile(r"https?://[^?#]+/comment/(?P<number>\d+)#comme
 # /r/SUB/comments/POST/SLUG/COMMENT/, the post being /r/SUB/comments/POST/SLUG/.
 _DISCOURSE_POST = re.compile(
     r"(?P<topic>https?://[^?#]+?/t/[^/?#]+/\d+)(?:/(?P<number>\d+)/?|/?(?:\?page=\d+)?#post_(?P<anchor>\d+))")
+# LiveJournal and Dreamwidth link a comment as POST.html?thread=N#tN (#cmtN).
+_JOURNAL_COMMENT = re.compile(r"(?P<post>https?://[^?#]+/\d+\.html)\?(?:[^#]*&)?thread=(?P<number>\d+)(?:&[^#]*)?(?:#(?:t|cmt)(?P=number))?")
 _REDDIT_COMMENT = re.compile(r"(?P<post>https?://[^?#]+?/r/[^/?#]+/comments/[0-9a-z]+/[^/?#]*/)[0-9a-z]+/?(?:\?[^#]*)?", re.I)
 
 
@@ -51,7 +54,7 @@ def post_address(address: str | None) -> str | None:
     discourse = discourse_post(address)
     if discourse:
         return discourse.topic
-    reddit = _REDDIT_COMMENT.fullmatch(address or "")
+    reddit = _REDDIT_COMMENT.fullmatch(address or "") or _JOURNAL_COMMENT.fullmatch(address or "")
     if reddit:
         return reddit.group("post")
     parts = split(address or "")
@@ -94,3 +97,17 @@ def place(address: str) -> tuple[str, str]:
     one of those entries, not the article a comment answers ("/2021/leeks/")."""
     parts = split(address)
     return (parts.netloc.lower(), parts.path.rstrip("/").rsplit("/", 1)[0]) if parts else (address, "")
+
+
+def same_page(first: str, second: str) -> bool:
+    """Whether two addresses are one page, written with another scheme, "www." or a closing
+    slash (a blog whose feed says https://www.… while its comments link http://…)."""
+    a, b = split(first), split(second)
+    if a is None or b is None:
+        return first.rstrip("/") == second.rstrip("/")
+
+    def key(parts):
+        host = parts.netloc.lower()
+        return host[4:] if host.startswith("www.") else host, parts.path.rstrip("/"), parts.query
+
+    return key(a) == key(b)

@@ -56,27 +56,28 @@ removed are left out; entries sharing an id but saying different things are told
 Blogger export (Takeout) is read like a site-wide comments feed whose posts are in it too:
 one thread per published post; template, settings and drafts are left out (noted).  An
 OStatus account feed's follows, favourites and deletions are no posts (left out, counted).
+Entry times are ``feed_times``' to read, linked media ``feed_media``'s, and what particular
+engines put in their feeds (LiveJournal's posters, NodeBB's first post in the channel, Tumblr's
+blog, WordPress's password form) ``feed_engines``'; a site-wide comments feed whose comments
+are all on one post is that post's thread (noted).
 """
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import html
 import re
 from xml.sax.saxutils import unescape as xml_unescape
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
 from urllib.parse import urlunsplit
-
-from feedparser.datetimes import rfc822
 
 from digest import body as bodies
 from digest import sources
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
-from digest.sources import comment_links, common, discourse_cooked, feed_parse, reddit, xmlsafe
+from digest.sources import comment_links, common, discourse_cooked, reddit, xmlsafe
+from digest.sources import feed_engines, feed_media, feed_parse, feed_times
 
 DESCRIPTION = "RSS 0.9x/1.0/2.0 or Atom feed (a blog, forum or comments feed) as one thread"
 
@@ -120,24 +121,28 @@ def read(request) -> Thread:
     elif parsed.get("relative_channel_link"):
         notes.append(f"the feed's own link {parsed['relative_channel_link']!r} is no address (the feed names none to read it "
                      "against) and is left out; its entries' links are kept")
-    if parsed.get("bozo"):
-        notes.append(f"the feed has errors ({feed_parse.describe(parsed.get('bozo_exception'))}); imported what the parser could read")
+    problem = feed_parse.problem_worth_noting(parsed)
+    if problem is not None:
+        notes.append(f"the feed has errors ({feed_parse.describe(problem)}); imported what the parser could read")
     loose = feed_parse.read_loosely(parsed)
     channel = parsed.get("feed", {})
     feed_author = _channel_author(channel, loose, notes)
     complete, cut_off = feed_parse.complete_entries(doc, parsed, notes)
     scores = _site_scores(doc, notes)
     complete, whole_blog = _blogger_export_entries(complete, notes)
-    complete = _without_activities(complete, notes)
+    complete = feed_engines.without_journal_contact(channel, _without_activities(complete, notes))
     kept = _without_removed(doc, complete, notes)
     removed, complete = len(complete) - len(kept), kept
+    first_post = feed_engines.nodebb_first_post(channel)
+    if first_post:  # NodeBB's topic feed carries the topic's first post in its channel
+        complete = [first_post] + complete
     chinese = str(channel.get("language") or "").lower().startswith("zh")
     entries = [_entry(e, feed_author, loose, scores, chinese) for e in complete]
     entries, deleted = _without(entries, _reddit_deleted, 'deleted or removed comment(s) skipped (reddit shows them as "[deleted]" or "[removed]")', notes)
     entries, pings = _without(entries, _pingback, 'pingback(s) skipped: excerpts of other pages that link here ("[…] text […]"), not comments', notes)
     removed += deleted + pings
     entries = _drop_duplicates(entries, notes)
-    _note_zone_names(entries, notes)
+    feed_times.note_zone_names([e.when for e in entries if e.when], notes)
     _note_repairs(entries, notes)
     page = _Page(
         id=(channel.get("id") or "").strip() or None,
@@ -147,9 +152,16 @@ def read(request) -> Thread:
     in_file = len(entries) + removed
     if not in_file and not cut_off:
         notes.append("the feed holds no entries: nothing to import but its title and link")
+    story = feed_engines.hnrss_story(channel)
+    if story and entries:
+        notes.append("hnrss does not say which comment answers which, so the comments are not threaded; the story's tree is "
+                     f"https://hn.algolia.com/api/v1/items/{story} (import it with --format hackernews)")
     whole_feed = page
     page, entries = _one_post(page, entries, request.thread, doc.name, notes, whole_blog)
+    entries, _ = _without(entries, lambda e: "password form" in e.repairs, "comment(s) on a password-protected post left out: "
+                          "the feed gives the password form in place of their text", notes)
     gaps = _number_topic_posts(entries, page.url, notes, whole_feed=page == whole_feed)
+    gaps = feed_engines.nodebb_replies_missing(first_post, len(complete) - 1, notes) or gaps
     page, topic_gap = _phpbb_topic(page, entries, notes)
     opening, entries = _opening_entry(entries, page.url)
     missing = _link_parents(entries, {page.url, page.id} | (opening.keys if opening else set()))
@@ -167,6 +179,9 @@ def read(request) -> Thread:
         notes.append(f"the feed says it has {feed_total} entries; this file holds {in_file} of them (one page of a paged feed)")
     paged = _continues_elsewhere(channel, notes) or paged
     total = feed_total if page == whole_feed else None  # a site-wide feed's total is not one post's
+    newest_only = feed_engines.wordpress_newest_only(channel, complete) if page == whole_feed and not paged else None
+    if newest_only:
+        notes.append(newest_only)
     opening_post = everyone[-1] if opening else None
     return Thread(
         id=page.id or page.url or _fallback_id(page.title, replies),
@@ -200,7 +215,7 @@ class _Entry:
     sort_time: float | None  # for ordering, even when the zone is unknown
     reply_line: _ReplyLine | None = None  # WordPress's "In reply to <a>Name</a>." opening
     post: _CommentedOn | None = None  # the post a comment in a site-wide comments feed is on
-    when: _When | None = None  # for the notes on zone names
+    when: feed_times.When | None = None  # for the notes on zone names
     repairs: frozenset[str] = frozenset()  # what was made of an unusual entry, for the notes
 
 
@@ -218,10 +233,10 @@ def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], 
     link = _alternate_link(entry)
     discourse = comment_links.discourse_post(link)
     content = _content(entry, discourse_post=link if discourse else None)
-    content = replace(content, body=content.body + _attachments(entry, content.body))
-    author = _author(entry, loose)
+    content = replace(content, body=content.body + feed_media.attachments(entry, content.body))
+    author = feed_engines.journal_poster(entry) or feed_engines.nodebb_name(_author(entry, loose))
     author = (_discourse_username(author) if discourse else author) or _name_in_title(entry) or feed_author or "anonymous"
-    when = _time(entry, chinese)
+    when = feed_times.entry_time(entry, chinese)
     source_id = (entry.get("id") or "").strip() or None
     reply = Reply(
         id=common.stable_id(source_id=source_id, permalink=link, author=author, body=content.body),
@@ -244,6 +259,7 @@ def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], 
         "content elsewhere": bool(content.elsewhere),
         "escaped twice": content.unescaped,
         "name from address": _given_as_address(entry),
+        "password form": feed_engines.password_form_only(entry),
     }
     return _Entry(
         reply, keys, targets, related, when.sort_time, content.reply_line, _commented_on(entry, link or source_id), when,
@@ -266,7 +282,7 @@ def _author(node, loose: bool) -> str | None:
     loose parser's own extra escaping is undone first, so the result is the same either way;
     a name is never unescaped twice (``&amp;amp;`` in the source stays ``&amp;``).  An e-mail
     address is never a name: see ``_name_for_address``."""
-    detail = node.get("author_detail") or {}
+    detail = feed_parse.author_detail(node)
     name = (detail.get("name") or node.get("author") or "").strip()
     if loose:
         name = xml_unescape(name)
@@ -296,8 +312,14 @@ def _channel_author(channel, loose: bool, notes: list[str]) -> str | None:
     entries, so it names no one (noted)."""
     if _given_as_address(channel):
         notes.append("the feed's own author is given only as an e-mail address (a contact, not a name); not used as the author")
-        return _account_of_user_feed(channel)
-    return _author(channel, loose) or _account_of_user_feed(channel)
+        return _owner_by_convention(channel)
+    return _author(channel, loose) or _owner_by_convention(channel)
+
+
+def _owner_by_convention(channel) -> str | None:
+    """Whose posts a feed that names no author holds, by its engine's conventions: a Mastodon
+    account's, a LiveJournal-style journal's, a Tumblr blog's."""
+    return _account_of_user_feed(channel) or feed_engines.journal_owner(channel) or feed_engines.tumblr_blog(channel)
 
 
 # Mastodon's feed of an account's posts (https://HOST/@NAME.rss) names no author: the
@@ -339,7 +361,7 @@ def _name_for_address(address: str) -> str | None:
 
 
 def _given_as_address(node) -> bool:
-    detail = node.get("author_detail") or {}
+    detail = feed_parse.author_detail(node)
     name = " ".join(html.unescape(detail.get("name") or node.get("author") or "").split())
     return bool(_ADDRESS.fullmatch(name) or (not name and detail.get("email")))
 
@@ -387,23 +409,6 @@ def _content(entry, discourse_post: str | None = None) -> _Content:
     return found
 
 
-_MEDIA_KINDS = ("image", "video", "audio")
-
-
-def _attachments(entry, body: str) -> str:
-    """Media RSS ``media:content`` the body does not show already (a Mastodon post's pictures),
-    each as a link labelled with its kind, as the body subset shows images.  Only content
-    that says it is an image, video or audio: other feeds use media:content for thumbnails
-    or players of what the entry already is."""
-    links = []
-    for media in feed_parse.dicts(entry.get("media_content")):
-        url = str(media.get("url") or "").strip()
-        kind = str(media.get("medium") or "").lower() or str(media.get("type") or "").split("/")[0].lower()
-        if kind in _MEDIA_KINDS and url.startswith(("http://", "https://")) and html.escape(url) not in body and url not in body:
-            links.append(f'<p><a href="{html.escape(url)}">[{kind}]</a></p>')
-    return bodies.from_html("".join(links)) if links else ""
-
-
 def _text_of(detail, discourse_post: str | None = None) -> _Content:
     value = (detail.get("value") or "").strip()
     if "html" not in (detail.get("type") or "html"):
@@ -414,6 +419,7 @@ def _text_of(detail, discourse_post: str | None = None) -> _Content:
     if unescaped:
         value = html.unescape(value)
     value = _PHPBB_STATISTICS.sub("", value)
+    value = feed_engines.without_comment_count_footer(value)
     if not _MARKUP.search(value):
         return _Content(bodies.from_plain_text(value), unescaped=unescaped)
     return _Content(bodies.from_html(value), _reply_line(value), unescaped=unescaped)
@@ -482,49 +488,6 @@ def _plain(detail) -> str:
     return " ".join(value.split())
 
 
-# A time of day with a zone after it: "+02:00", "+0200", "Z", or a name ("GMT", "EST", "JST";
-# not "PM").  feedparser applies only the names of its own table and reads any other as UTC.
-_ZONE = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:(?P<offset>Z|[+-]\d\d(?::?\d\d)?)|(?![AaPp][Mm]\s*$)(?P<name>[A-Za-z]{1,5}))\s*$")
-_ZONES_FEEDPARSER_APPLIES = frozenset(rfc822.timezone_names) | {"utc"}  # it reads any other name as UTC
-
-
-@dataclass(frozen=True)
-class _When:
-    at: datetime | None  # in UTC, when the time and its zone are certain
-    text: str | None  # as written, when they are not
-    sort_time: float | None  # for ordering, even when the zone is unknown
-    zone_guess: str | None = None  # a zone name read through the table of abbreviations, for a note
-    zone_unknown: str | None = None  # a zone name nobody here knows: the time is kept as text
-    zone_missing: bool = False  # read, but written without a zone: kept as text
-
-
-def _time(entry, chinese: bool = False) -> _When:
-    """The entry's time.  feedparser reads a zone-less time, and one whose zone name it does not
-    know (JST, CET), as UTC; that would be a guess, so such a time is kept as text only (it
-    still orders the entries), unless the shared table of zone abbreviations names its offset.
-    In a Chinese feed "CST" is China Standard Time as likely as US Central: kept as text."""
-    for key in ("published", "updated", "created"):
-        raw = (entry.get(key) or "").strip()
-        if not raw:
-            continue
-        parsed = entry.get(key + "_parsed")
-        sort_time = float(calendar.timegm(parsed)) if parsed else None
-        zone = _ZONE.search(raw)
-        if parsed and zone and chinese and (zone.group("name") or "").upper() == "CST":
-            return _When(None, raw, sort_time, zone_unknown="CST")
-        if parsed and zone:
-            name = zone.group("name")
-            unknown = name if name and name.lower() not in _ZONES_FEEDPARSER_APPLIES else None
-            offset = _offset_of(unknown) if unknown else timedelta(0)
-            value = _utc(sort_time - offset.total_seconds()) if offset is not None else None
-            if xmlsafe.plausible(value):
-                return _When(value, None, value.timestamp(), zone_guess=unknown)
-            if offset is None:
-                return _When(None, raw, sort_time, zone_unknown=unknown)
-        return _When(None, raw, sort_time, zone_missing=bool(parsed) and not zone)
-    return _When(None, None, None)
-
-
 _REPAIR_NOTES = {
     "content elsewhere": "the content of {n} {entries} is not in the feed, only its address (Atom content src); the body links to it",
     "escaped twice": "the text of {n} {entries} was HTML escaped twice (it showed its own tags); unescaped once",
@@ -540,47 +503,11 @@ def _note_repairs(entries: list[_Entry], notes: list[str]) -> None:
             notes.append(message.format(n=count, entries="entry" if count == 1 else "entries", s="s" if count == 1 else ""))
 
 
-def _note_zone_names(entries: list[_Entry], notes: list[str]) -> None:
-    guessed = sorted({e.when.zone_guess for e in entries if e.when and e.when.zone_guess})
-    unknown = [e.when.zone_unknown for e in entries if e.when and e.when.zone_unknown]
-    if guessed:
-        offsets = ", ".join(f"{name} as UTC{_signed(_offset_of(name))}" for name in guessed)
-        notes.append(f"times with a zone abbreviation were read by the table of abbreviations: {offsets}")
-    if unknown:
-        notes.append(
-            f"{len(unknown)} entr{'y has a time' if len(unknown) == 1 else 'ies have times'} in a zone that is unknown or "
-            f"ambiguous ({', '.join(sorted(set(unknown)))}); kept as written, not taken as UTC"
-        )
-    zoneless = [e.when.text for e in entries if e.when and e.when.zone_missing]
-    if zoneless:
-        notes.append(
-            f"{len(zoneless)} entr{'y has a time' if len(zoneless) == 1 else 'ies have times'} without a zone "
-            f"(such as {zoneless[0]!r}); kept as written, not taken as UTC"
-        )
-
-
-def _signed(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _offset_of(name: str) -> timedelta | None:
-    """The UTC offset of a zone abbreviation feedparser does not apply; None keeps the time as text."""
-    return common.zone_offset(name)
-
-
-def _utc(timestamp: float) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(timestamp, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def _engagement(entry, score: int | None) -> Engagement:
-    """slash:comments or thr:total (replies); Media RSS view statistics (reads); the site's
+    """slash:comments, thr:total or lj:reply-count (replies); Media RSS view statistics (reads); the site's
     own re:rank (score)."""
-    replies = next((c for c in (common.count(entry.get(k)) for k in ("slash_comments", "thr_total")) if c is not None), None)
+    stated = [entry.get("slash_comments"), entry.get("thr_total"), feed_engines.journal_reply_count(entry)]
+    replies = next((c for c in map(common.count, stated) if c is not None), None)
     statistics = entry.get("media_statistics")
     reads = common.count(statistics.get("views")) if isinstance(statistics, dict) else None
     return Engagement(replies=replies, reads=reads, score=score)
@@ -878,12 +805,16 @@ def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: st
     --thread.  Any other feed is one thread, which a --thread, when given, must name."""
     posts = _commented_posts(entries)
     selector = (selector or "").strip()
-    own = [p for p in posts if page.url and p.link and p.link.rstrip("/") == page.url.rstrip("/")]
+    own = [p for p in posts if page.url and p.link and comment_links.same_page(p.link, page.url)]
     if own and len(posts) > 1:
         notes.append(
             f"{len(entries) - len(own[0].entries)} entr{'y links' if len(entries) - len(own[0].entries) == 1 else 'ies link'} "
             "to another post than the feed's; kept, as the feed is this post's comments feed"
         )
+    if not own and len(posts) == 1 and posts[0].link and page.url and not whole_blog:
+        # a site-wide feed whose comments are all on one post: that post is the thread
+        notes.append(f"the feed ({page.url}) holds comments on one post only; the thread is that post, {posts[0].link}")
+        page = _Page(id=posts[0].link, title=posts[0].title or page.title, url=posts[0].link)
     if own or sum(1 for p in posts if p.link or p.title) < 2:
         if selector and not _names(page, selector):
             shown = f'"{page.title or "(no title)"}"' + (f" {page.url}" if page.url else "")
@@ -1022,9 +953,13 @@ def _opening_entry(entries: list[_Entry], page_url: str | None) -> tuple[_Entry 
 
 
 def _without_repeated_titles(replies: list[Reply], thread_title: str | None) -> list[Reply]:
-    """A reply title that only repeats the thread's (Discourse topic feeds title every post so)
-    says nothing."""
-    return [replace(r, title=None) if thread_title and r.title == thread_title else r for r in replies]
+    """A reply title that only repeats the thread's (Discourse topic feeds title every post so,
+    NodeBB's "Reply to TOPIC on DATE") or its author (hnrss's "New comment by NAME in ...") says nothing."""
+    def says_nothing(title: str | None) -> bool:
+        return feed_engines.hnrss_comment_title(title) or bool(thread_title) and (
+            title == thread_title or feed_engines.nodebb_reply_title(title, thread_title))
+
+    return [replace(r, title=None) if says_nothing(r.title) else r for r in replies]
 
 
 def _stated_total(channel) -> int | None:
@@ -1047,8 +982,7 @@ def _chronological(entries: list[_Entry], notes: list[str]) -> list[_Entry]:
     if entries and all(t is not None for t in times):
         return sorted(entries, key=lambda e: e.sort_time)
     dated = [t for t in times if t is not None]
-    if dated and len(dated) < len(entries):
-        notes.append(f"{len(entries) - len(dated)} entries have no date; kept in feed order")
+    feed_times.note_undated([e.when or feed_times.When(None, None, None) for e in entries], notes)
     newest_first = sum(a > b for a, b in zip(dated, dated[1:])) > sum(a < b for a, b in zip(dated, dated[1:]))
     return list(reversed(entries)) if newest_first else list(entries)
 

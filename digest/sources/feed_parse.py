@@ -1,7 +1,8 @@
 """Reading a feed's bytes with feedparser, and the repairs that takes: UTF-16/32 named only by
-its byte order mark, UTF-8 under a wrong single-byte declaration, relative links without
-``xml:base``, characters XML cannot hold, and files cut off inside an entry.  ``digest.sources.feed``
-makes the thread of what this returns.
+its byte order mark, UTF-8 under a wrong single-byte declaration, windows-1252 declared as
+ISO-8859-1, relative links without ``xml:base``, characters XML cannot hold, and files cut
+off inside an entry (or inside a character).  ``digest.sources.feed`` makes the thread of
+what this returns.
 """
 
 from __future__ import annotations
@@ -48,10 +49,12 @@ def parse(doc) -> dict:
 
 
 def _feedparser(data: bytes, name: str, base: str | None = None) -> dict:
-    # with a content-location feedparser also wants a type; application/xml reads as a file does
+    # with a content-location feedparser also wants a type; application/xml reads as a file does.
+    # feedparser's own sanitizer is off: it drops an embedded player (a YouTube iframe) whole, where
+    # digest.body, which cleans every body anyway, keeps it as a link.
     headers = {"content-location": base, "content-type": "application/xml"} if base else None
     try:
-        return feedparser.parse(io.BytesIO(data), response_headers=headers)
+        return feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
     except Exception as exc:  # noqa: BLE001 - a third-party parser on untrusted bytes; report, never crash
         raise SourceError(f"the feed parser failed: {exc}", where=name, fix=FIX_NOT_FEED) from None
 
@@ -60,8 +63,42 @@ def _feedparser(data: bytes, name: str, base: str | None = None) -> dict:
 
 def as_declared_or_utf8(data: bytes, notes: list[str]) -> bytes:
     """The bytes as feedparser should see them: UTF-16/32 named by a byte order mark alone,
-    and UTF-8 under a wrong single-byte declaration, become UTF-8 that says so."""
-    return _utf8_despite_declaration(_utf8_from_byte_order_mark(data), notes)
+    and UTF-8 under a wrong single-byte declaration, become UTF-8 that says so; blank lines
+    before the XML declaration go; a UTF-8 file
+    loses the start of a character it is cut off inside; windows-1252 declared ISO-8859-1 says
+    windows-1252."""
+    data = _without_torn_last_character(_without_space_before_declaration(_utf8_from_byte_order_mark(data), notes))
+    return _windows_1252_for_latin1(_utf8_despite_declaration(data, notes), notes)
+
+
+_SPACE_BEFORE_DECLARATION = re.compile(rb"\A(?P<bom>\xef\xbb\xbf)?(?P<space>[ \t\r\n]+)<\?xml[ \t\r\n]")
+
+
+def _without_space_before_declaration(data: bytes, notes: list[str]) -> bytes:
+    """A feed whose XML declaration comes after blank lines (a PHP file or plugin that prints
+    them before the feed, common on WordPress sites) is no XML until they go: read without them
+    (noted), rather than by the tolerant parser, which escapes some text once more."""
+    match = _SPACE_BEFORE_DECLARATION.match(data)
+    if not match:
+        return data
+    notes.append("the file has blank lines before its XML declaration, which XML does not allow (a site printing them "
+                 "before the feed); read without them")
+    return (match["bom"] or b"") + data[match.end("space"):]
+
+
+def _without_torn_last_character(data: bytes) -> bytes:
+    """A UTF-8 file cut off inside its last character, without that character's first bytes:
+    with them the file is no UTF-8, and feedparser would read all of it in another encoding,
+    every accented letter as two wrong ones.  (The cut itself is noted with the entries.)"""
+    match = _DECLARED_ENCODING.match(data)
+    if match and _codec_name(match.group(2).decode("ascii")) != "utf-8":
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.start >= len(data) - 3:
+            return data[: error.start]
+    return data
 
 
 _DECLARED_ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*([\"'])([A-Za-z][\w.:-]{0,39})\1")
@@ -85,13 +122,56 @@ def _utf8_despite_declaration(data: bytes, notes: list[str]) -> bytes:
     return data[: match.start(2)] + b"utf-8" + data[match.end(2):]
 
 
+_WINDOWS_1252_ONLY = re.compile(rb"[\x80-\x9f]")
+
+
+def _windows_1252_for_latin1(data: bytes, notes: list[str]) -> bytes:
+    """A feed declared ISO-8859-1 that holds bytes 0x80-0x9F (control characters in ISO-8859-1)
+    is windows-1252, whose curly quotes, dashes, euro sign and ellipsis those bytes are, as
+    browsers read it (WHATWG Encoding: the label means windows-1252).  Read as declared, an
+    ellipsis ending a text would be taken for a line break and lost (noted)."""
+    match = _DECLARED_ENCODING.match(data)
+    if not match or _codec_name(match.group(2).decode("ascii")) != "iso8859-1" or not _WINDOWS_1252_ONLY.search(data):
+        return data
+    try:
+        data.decode("windows-1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D are no windows-1252 characters: left as declared
+        return data
+    declared = match.group(2).decode("ascii")
+    notes.append(f"the feed declares the encoding {declared}, but uses characters only windows-1252 has "
+                 "(curly quotes, dashes, the euro sign); read as windows-1252")
+    return data[: match.start(2)] + b"windows-1252" + data[match.end(2):]
+
+
+def _codec_name(encoding: str) -> str | None:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None
+
+
+# Encodings feedparser falls back to when a file holds characters its declared encoding lacks,
+# which are what the declaration means in practice: Windows' forms of the same encodings.
+_SAME_ENCODING_IN_PRACTICE = {("shift_jis", "cp932"), ("euc_kr", "cp949"), ("big5", "cp950"), ("gb2312", "gb18030"),
+                              ("gb2312", "gbk"), ("gbk", "gb18030")}
+_OVERRIDE = re.compile(r"document declared as (?P<declared>\S+), but parsed as (?P<parsed>\S+)")
+
+
+def problem_worth_noting(parsed):
+    """feedparser's complaint about the file (its ``bozo_exception``), or None when there is
+    none or it only says a file declared Shift_JIS (Big5, EUC-KR, GB2312) was read as that
+    encoding's Windows form, which the declaration means in practice and which loses nothing."""
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    override = _OVERRIDE.fullmatch(str(problem)) if isinstance(problem, feedparser.CharacterEncodingOverride) else None
+    if override and (_codec_name(override["declared"]), _codec_name(override["parsed"])) in _SAME_ENCODING_IN_PRACTICE:
+        return None
+    return problem
+
+
 def _single_byte(encoding: str) -> bool:
     """An encoding in which every byte is one character (not UTF-8, UTF-16, Shift_JIS ...)."""
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        return False
-    if name.startswith(("utf", "ucs")):
+    name = _codec_name(encoding)
+    if name is None or name.startswith(("utf", "ucs")):
         return False
     return len(bytes(range(256)).decode(name, "replace")) == 256
 
@@ -142,10 +222,26 @@ def _has_relative_links(parsed) -> bool:
         links = [link.get("href") or "" for link in dicts(node.get("links"))]
         if any(href and not _ABSOLUTE.match(href) for href in links):
             return True
-        texts = [c.get("value") or "" for c in dicts(node.get("content"))] + [str(node.get("summary") or "")]
+        texts = [c.get("value") or "" for c in dicts(node.get("content"))]
+        texts += [str(node.get(key) or "") for key in ("summary", "subtitle")]  # (a NodeBB topic's first post is its subtitle)
         if any(_RELATIVE_IN_MARKUP.search(text) for text in texts):
             return True
     return False
+
+
+# RSS 2.0's <author> is "addr (Name)" by convention; feedparser cuts an address whose top-level
+# domain is longer than four letters (.online, .studio, .photography) and takes the rest for the
+# name ("jane@studio.phot", "ography (Jane Doe").
+_ADDRESS_AUTHOR = re.compile(r"\s*(?P<email>[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+)\s*(?:\((?P<name>[^()]*)\))?\s*")
+
+
+def author_detail(node) -> dict:
+    """feedparser's ``author_detail`` (name, email), its cut of an "addr (Name)" author mended."""
+    detail = node.get("author_detail") or {}
+    written = _ADDRESS_AUTHOR.fullmatch(str(node.get("author") or ""))
+    if written and detail.get("email") != written["email"]:
+        return {"name": (written["name"] or "").strip(), "email": written["email"]}
+    return detail
 
 
 def dicts(value) -> list[dict]:

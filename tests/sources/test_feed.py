@@ -458,6 +458,13 @@ def test_cut_off_feed_is_partial_and_leaves_out_the_torn_entry():
     assert not read_bytes(complete).partial
 
 
+def test_a_file_cut_off_inside_a_character_is_still_read_as_utf8():
+    complete = wordpress_feed(wordpress_item(1, "Łukasz", "<p>Dzięki — świetny</p>", 1), wordpress_item(2, "Zoë", "<p>Olá, ótimo</p>", 2))
+    torn = complete[: complete.rindex("ó".encode()) + 1]  # the first of the two bytes of "ó"
+    thread = read_bytes(torn)
+    assert [(r.author, r.body) for r in thread.replies] == [("Łukasz", "<p>Dzięki — świetny</p>")] and thread.partial
+
+
 def test_wordpress_2_comment_title_names_the_author():
     def item(title: str) -> str:
         return f"<item><title>{title}</title><guid>https://old.example.org/?p=1#comment-{len(title)}</guid><description>hi</description></item>"
@@ -608,6 +615,43 @@ def test_jst_uses_the_shared_zone_table_or_stays_text():
         assert reply.posted_at is None and reply.posted_at_text == "Mon, 12 Feb 2024 15:44:00 JST"
 
 
+def test_dates_with_month_and_day_names_of_another_language_are_read_when_they_carry_an_offset():
+    thread = read_bytes(one_item_rss(
+        dated_item(1, "Seg, 24 Set 2018 19:42:40 -0300") + dated_item(2, "Mi, 04 Jun 2008 14:03:00 +0200")
+        + dated_item(3, "jeu., 05 févr. 2009 10:00:00 GMT") + dated_item(4, "Вт, 03 мая 2022 08:00:00 +0300")
+        + dated_item(5, "Seg, 24 Set 2018 19:42:40") + dated_item(6, "someday soon")
+    ).encode())
+    by_id = {r.permalink[-1]: r for r in thread.replies}
+    assert by_id["1"].posted_at == utc(2018, 9, 24, 22, 42, 40) and by_id["1"].posted_at_text is None
+    assert by_id["2"].posted_at == utc(2008, 6, 4, 12, 3)
+    assert by_id["3"].posted_at == utc(2009, 2, 5, 10, 0)
+    assert by_id["4"].posted_at == utc(2022, 5, 3, 5, 0)
+    assert by_id["5"].posted_at is None and by_id["5"].posted_at_text == "Seg, 24 Set 2018 19:42:40"  # no zone: never a guess
+    assert by_id["6"].posted_at is None and by_id["6"].posted_at_text == "someday soon"
+    assert thread.import_notes == (
+        "1 entry has a time without a zone (such as 'Seg, 24 Set 2018 19:42:40'); kept as written, not taken as UTC",
+        "4 entries have their dates written with day or month names of another language; read through a table of month names",
+        "1 entry has a date in a form that could not be read (such as 'someday soon'); kept as written, in feed order",
+    )
+
+
+def test_javascript_dates_and_zone_comments_keep_their_offset():
+    thread = read_bytes(one_item_rss(
+        dated_item(1, "Mon Jan 01 2024 10:00:00 GMT+0100 (Central European Standard Time)")
+        + dated_item(2, "Mon, 01 Jan 2024 10:00:00 +0000 (UTC)") + dated_item(3, "Cmt, 07 Ağu 2024 10:00:00 +0300")
+    ).encode())
+    by_id = {r.permalink[-1]: r for r in thread.replies}
+    assert [by_id[n].posted_at for n in "123"] == [utc(2024, 1, 1, 9, 0), utc(2024, 1, 1, 10, 0), utc(2024, 8, 7, 7, 0)]
+    assert thread.import_notes == (
+        "1 entry has its date written with day or month names of another language; read through a table of month names",)
+
+
+def test_a_feed_whose_every_date_is_unreadable_says_so():
+    thread = read_bytes(one_item_rss(dated_item(1, "heute") + dated_item(2, "gestern")).encode())
+    assert [r.posted_at_text for r in thread.replies] == ["heute", "gestern"]
+    assert thread.import_notes == ("2 entries have dates in a form that could not be read (such as 'heute'); kept as written, in feed order",)
+
+
 def test_utf8_bytes_under_a_single_byte_declaration_are_read_as_utf8():
     item = "<item><title>By: Zoë</title><link>https://blog.example.jp/post/#comment-1</link><description>Café – naïve</description></item>"
     for declared in ("windows-1252", "windows-1251", "ISO-8859-15"):
@@ -618,6 +662,29 @@ def test_utf8_bytes_under_a_single_byte_declaration_are_read_as_utf8():
         )
     real = read_bytes(one_item_rss(item, '<?xml version="1.0" encoding="windows-1252"?>').encode("cp1252"))
     assert real.replies[0].body == "<p>Café – naïve</p>" and real.import_notes == ()  # really windows-1252: as declared
+
+
+def test_latin1_declared_windows_1252_keeps_its_quotes_and_a_closing_ellipsis():
+    item = "<item><title>Von: Jürgen</title><link>https://blog.example.jp/post/#comment-1</link><description>„Schön“ – 5 € …</description></item>"
+    thread = read_bytes(one_item_rss(item, '<?xml version="1.0" encoding="ISO-8859-1"?>').encode("cp1252"))
+    assert thread.replies[0].body == "<p>„Schön“ – 5 € …</p>"  # 0x85 read as ISO-8859-1 is a line break, and was lost
+    assert thread.import_notes == ("the feed declares the encoding ISO-8859-1, but uses characters only windows-1252 has "
+                                   "(curly quotes, dashes, the euro sign); read as windows-1252",)
+
+
+def test_shift_jis_read_as_its_windows_form_is_no_error():
+    item = "<item><title>Re: 猫</title><link>https://blog.example.jp/post/#comment-1</link><description>かわいい①</description></item>"
+    thread = read_bytes(one_item_rss(item, '<?xml version="1.0" encoding="Shift_JIS"?>').encode("cp932"))
+    assert thread.replies[0].body == "<p>かわいい①</p>" and thread.import_notes == ()  # ① is in CP932, not in JIS X 0208
+
+
+def test_blank_lines_before_the_xml_declaration_are_left_out_not_read_loosely():
+    item = "<item><title>By: O&amp;#039;Brien</title><link>https://blog.example.jp/post/#comment-1</link><description>hi</description></item>"
+    for before in (b"\n\n", b"\xef\xbb\xbf\r\n"):
+        thread = read_bytes(before + one_item_rss(item).encode())
+        assert [(r.title, r.body) for r in thread.replies] == [("By: O'Brien", "<p>hi</p>")]
+        assert thread.import_notes == ("the file has blank lines before its XML declaration, which XML does not allow "
+                                       "(a site printing them before the feed); read without them",)
 
 
 def test_utf16_with_a_byte_order_mark_and_no_declaration_has_no_false_note():
@@ -717,6 +784,33 @@ def test_mastodon_user_feed_is_the_accounts_and_shows_its_attachments():
     assert gotosocial.replies[0].author == "Ann Gardener"  # GoToSocial writes Mastodon's description, no generator
     plain = read_bytes(re.sub(rb"<generator>.*?</generator>|<description>Public posts.*?</description>", b"", MASTODON_USER))
     assert plain.replies[0].author == "anonymous"  # another engine's channel is not an author
+
+
+def test_an_author_address_with_a_long_top_level_domain_is_not_cut_into_a_name():
+    def author(written: str) -> str:
+        item = f"<item><title>x</title><link>https://blog.example.jp/post/#comment-1</link><author>{written}</author></item>"
+        return read_bytes(one_item_rss(item).encode()).replies[0].author
+
+    assert author("jane@studio.photography (Jane Doe)") == "Jane Doe"  # feedparser gave "ography (Jane Doe"
+    assert author("bob@mail.online") == "bob"  # feedparser gave "ne"
+
+
+def test_podcast_enclosures_are_linked_and_wordpress_com_author_avatars_are_not():
+    item = ('<item><title>Episode 139</title><link>https://podcast.example/139/</link><description>Riak with Sean</description>'
+            '<enclosure url="https://media.example/139.mp3" length="69286507" type="audio/mpeg"/>'
+            '<enclosure url="https://media.example/139-cover.jpg" length="0" type="image/jpeg"/>'
+            '<media:content url="https://0.gravatar.com/avatar/ce748a70?s=96&amp;d=identicon&amp;r=G" medium="image">'
+            '<media:title type="html">donpark</media:title></media:content></item>')
+    rss = one_item_rss(item).replace('<rss version="2.0"', '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"')
+    (episode,) = read_bytes(rss.encode()).replies
+    assert episode.body == '<p>Riak with Sean</p><p><a href="https://media.example/139.mp3">[audio]</a></p>'
+
+
+def test_an_embedded_video_is_kept_as_a_link():
+    item = ('<item><title>Watch</title><link>https://blog.example.jp/post/#comment-9</link><description><![CDATA[<p>Watch:</p>'
+            '<iframe src="https://www.youtube.com/embed/abc123" width="560" height="315"></iframe>]]></description></item>')
+    (post,) = read_bytes(one_item_rss(item).encode()).replies
+    assert post.body == '<p>Watch:</p><p><a href="https://www.youtube.com/embed/abc123">[embedded: www.youtube.com]</a></p>'
 
 
 STATUSNET_TIMELINE = b"""<feed xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0">

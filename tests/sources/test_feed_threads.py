@@ -323,3 +323,189 @@ def test_drupal_comment_permalinks_are_comments_on_the_feeds_node():
         "2 comments link only to a page of their own (/comment/N), which does not name the post; "
         "taken as comments on the feed's page, https://www.example.org/node/12",
     )
+
+
+# ---------------------------------------------------------------------------- engines' own conventions
+
+def test_password_protected_comments_are_left_out_of_the_post_they_are_on():
+    """WordPress gives them as its password form, not their text; the post can still be chosen."""
+    form = ('<form action="https://veg.example.net/wp-login.php?action=postpass" class="post-password-form" method="post">'
+            "<p>This content is password protected. To view it please enter your password below:</p>"
+            '<p><label for="pwbox-9">Password: <input name="post_password" id="pwbox-9" type="password" size="20" /></label></p></form>')
+    item = ("<item><title>Comment on {post} by {name}</title><link>https://veg.example.net/{slug}/#comment-{n}</link>"
+            "<dc:creator>{name}</dc:creator><pubDate>Mon, 0{n} Mar 2021 10:00:00 +0000</pubDate>"
+            "<description>Protected Comments: Please enter your password to view comments.</description>"
+            "<content:encoded><![CDATA[{text}]]></content:encoded></item>")
+    data = post_comments_feed(
+        item.format(post="Family photos", slug="family-photos", name="Ann", n=3, text=form),
+        item.format(post="Family photos", slug="family-photos", name="Bob", n=2, text=form),
+        item.format(post="Leeks", slug="leeks", name="Cy", n=1, text="<p>Nice leeks.</p>"),
+    ).replace(b"Comments on: Leeks", b"Comments for Veg").replace(b"https://veg.example.net/leeks/</link>", b"https://veg.example.net</link>")
+    family = read(data, thread="Family photos")
+    assert family.replies == ()
+    assert family.import_notes[-1] == ("2 comment(s) on a password-protected post left out: "
+                                       "the feed gives the password form in place of their text")
+    leeks = read(data, thread="Leeks")
+    assert [(r.author, r.body) for r in leeks.replies] == [("Cy", "<p>Nice leeks.</p>")]
+
+
+def dreamwidth_rss(journal_type: str, *items: str) -> bytes:
+    return (
+        "<?xml version='1.0' encoding='utf-8' ?>\n<rss version='2.0' xmlns:lj='http://www.livejournal.org/rss/lj/1.0/' "
+        "xmlns:atom10='http://www.w3.org/2005/Atom'>\n<channel>\n  <title>Garden notes</title>\n"
+        "  <link>https://garden.dreamwidth.org/</link>\n  <description>Garden notes - Dreamwidth Studios</description>\n"
+        "  <generator>LiveJournal / Dreamwidth Studios</generator>\n  <lj:journal>garden</lj:journal>\n"
+        f"  <lj:journaltype>{journal_type}</lj:journaltype>\n" + "".join(items) + "</channel>\n</rss>\n"
+    ).encode()
+
+
+def dreamwidth_item(number: int, text: str, extra: str = "") -> str:
+    footer = (f"&lt;br /&gt;&lt;br /&gt;&lt;img src=&quot;https://www.dreamwidth.org/tools/commentcount?user=garden&amp;amp;"
+              f"ditemid={number}&quot; width=&quot;30&quot; height=&quot;12&quot; alt=&quot;comment count unavailable&quot; "
+              "style=&quot;vertical-align: middle;&quot;/&gt; comments")
+    return (f"<item>\n  <guid isPermaLink='true'>https://garden.dreamwidth.org/{number}.html</guid>\n"
+            f"  <pubDate>Thu, 0{number} Feb 2011 17:00:43 GMT</pubDate>\n  <title>Entry {number}</title>\n"
+            f"  <link>https://garden.dreamwidth.org/{number}.html</link>\n  <description>{text}{footer}</description>\n"
+            f"  <comments>https://garden.dreamwidth.org/{number}.html</comments>\n{extra}"
+            f"  <lj:security>public</lj:security>\n  <lj:reply-count>{number + 2}</lj:reply-count>\n</item>\n")
+
+
+def test_dreamwidth_entries_are_the_journals_or_their_posters_and_lose_the_comment_count_picture():
+    personal = read(dreamwidth_rss("personal", dreamwidth_item(1, "It snowed.")))
+    (entry,) = personal.replies
+    assert (personal.author, entry.author, entry.body, entry.engagement.replies) == ("garden", "garden", "<p>It snowed.</p>", 3)
+    community = read(dreamwidth_rss("community", dreamwidth_item(1, "Leeks?", "  <lj:poster>ann</lj:poster>\n"),
+                                    dreamwidth_item(2, "Rules.")))
+    assert [(r.author, r.body) for r in community.replies] == [("ann", "<p>Leeks?</p>"), ("garden", "<p>Rules.</p>")]
+    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dw="https://www.dreamwidth.org"><title>Garden</title>'
+            b'<id>urn:dw:garden</id><author><name>Garden Club</name></author><link rel="alternate" href="https://garden.dreamwidth.org/"/>'
+            b'<entry><id>urn:dw:garden:1</id><title>Leeks?</title><link rel="alternate" href="https://garden.dreamwidth.org/1.html"/>'
+            b"<published>2011-02-01T17:00:43Z</published><author><name>Ann Smith</name></author><dw:poster user=\"ann\"/>"
+            b'<dw:reply-count>4</dw:reply-count><content type="html">Leeks?</content></entry></feed>')
+    (posted,) = read(atom).replies
+    assert (posted.author, posted.engagement.replies) == ("ann", 4)  # the username the site shows, not the display name
+
+
+def nodebb_topic_feed(*replies: tuple[int, str, str, int]) -> bytes:
+    items = "".join(
+        f"<item><title><![CDATA[Reply to Sowing leeks on Mon, 0{day} Jan 2024 11:00:00 GMT]]></title>"
+        f'<description><![CDATA[<p dir="auto">{text}</p>]]></description><link>https://forum.example.org/post/{pid}</link>'
+        f'<guid isPermaLink="true">https://forum.example.org/post/{pid}</guid><dc:creator><![CDATA[{user}]]></dc:creator>'
+        f"<pubDate>Mon, 0{day} Jan 2024 11:00:00 GMT</pubDate></item>"
+        for pid, user, text, day in replies
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:atom="http://www.w3.org/2005/Atom" version="2.0"><channel><title><![CDATA[Sowing leeks]]></title>'
+            '<description><![CDATA[<p dir="auto">When do I sow leeks?</p>]]></description>'
+            "<link>https://forum.example.org/topic/12/sowing-leeks</link><generator>RSS for Node</generator>"
+            '<atom:link href="https://forum.example.org/topic/12.rss" rel="self" type="application/rss+xml"/>'
+            "<author><![CDATA[ann]]></author><pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate><ttl>60</ttl>"
+            + items + "</channel></rss>").encode()
+
+
+def test_nodebb_topic_feed_opens_with_the_first_post_its_channel_carries():
+    thread = read(nodebb_topic_feed((31, "bob", "In March.", 3), (30, "cy", "Early spring.", 2)))
+    opening = thread.opening_post
+    assert (opening.author, opening.body, opening.permalink) == (
+        "ann", "<p>When do I sow leeks?</p>", "https://forum.example.org/topic/12/sowing-leeks")
+    assert opening.posted_at.isoformat() == "2024-01-01T10:00:00+00:00"
+    assert [(r.author, r.title, r.permalink) for r in thread.replies] == [
+        ("cy", None, "https://forum.example.org/post/30"), ("bob", None, "https://forum.example.org/post/31")]
+    assert not thread.partial
+    uploaded = read(nodebb_topic_feed((31, "bob", "In March.", 3)).replace(
+        b"When do I sow leeks?", b'See <img src="/assets/uploads/files/1.png" alt="shot" />'))
+    assert uploaded.opening_post.body == '<p>See <a href="https://forum.example.org/assets/uploads/files/1.png">[image: shot]</a></p>'
+    former = read(nodebb_topic_feed((31, "[[global:former_user]]", "Gone.", 3)))
+    assert former.replies[0].author == "Former User"  # NodeBB's own page names a deleted account so
+    full = read(nodebb_topic_feed(*[(100 + n, f"u{n}", f"Reply {n}.", 2) for n in range(24)]))
+    assert len(full.replies) == 24 and full.partial
+    assert full.import_notes[-1] == ("a NodeBB topic feed lists the first post and only the latest 24 replies: "
+                                     "earlier replies may be missing")
+
+
+def test_a_sitewide_feed_with_comments_on_one_post_only_is_that_posts_thread():
+    item = ("<item><title>Comment on Global Language Coverage by {name}</title><link>https://www.abc-lang.example/privit-svit/#comment-{n}</link>"
+            "<dc:creator><![CDATA[{name}]]></dc:creator><pubDate>Sat, 1{n} Aug 2021 20:21:57 +0000</pubDate>"
+            '<guid isPermaLink="false">https://abc-lang.example/?p=1#comment-{n}</guid><content:encoded><![CDATA[<p>Привіт {n}</p>]]></content:encoded></item>')
+    data = post_comments_feed(item.format(name="Коментатор WordPress", n=1), item.format(name="Олег", n=2))
+    data = data.replace(b"Comments on: Leeks", b"Comments for ABC Language Solutions").replace(
+        b"https://veg.example.net/leeks/", b"https://www.abc-lang.example")
+    thread = read(data)
+    assert (thread.url, thread.title) == ("https://www.abc-lang.example/privit-svit/", "Global Language Coverage")
+    assert [r.author for r in thread.replies] == ["Коментатор WordPress", "Олег"]
+    assert thread.import_notes == ("the feed (https://www.abc-lang.example) holds comments on one post only; "
+                                   "the thread is that post, https://www.abc-lang.example/privit-svit/",)
+
+
+def test_a_tumblr_blogs_posts_are_the_blogs_and_a_journal_with_a_contact_address_is_the_journals():
+    tumblr = ('<rss xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0"><channel><description/><title>Today on Tumblr</title>'
+              "<generator>Tumblr (3.0; @todayontumblr)</generator><link>https://todayontumblr.tumblr.com/</link><item>"
+              "<title>Hi</title><description>&lt;p &gt;Hi&lt;/p &gt;</description>"
+              "<link>https://todayontumblr.tumblr.com/post/7361</link><pubDate>Thu, 07 Dec 2023 20:25:29 -0500</pubDate></item></channel></rss>")
+    thread = read(tumblr.encode())
+    assert (thread.author, thread.replies[0].author, thread.replies[0].body) == ("todayontumblr", "todayontumblr", "<p>Hi</p>")
+    contact = dreamwidth_rss("personal", dreamwidth_item(1, "It snowed.")).replace(
+        b"<lj:journal>", b"<managingEditor>garden@example.org</managingEditor><lj:journal>")
+    assert read(contact).replies[0].author == "garden"
+
+
+def test_hnrss_comments_lose_their_titles_and_say_they_are_not_threaded():
+    item = ('<item><title><![CDATA[New comment by {name} in "Show HN: A tiny reader"]]></title><description><![CDATA[\n<p>{text}</p>\n]]>'
+            "</description><pubDate>Mon, 04 Dec 2023 1{n}:00:00 +0000</pubDate><link>https://news.ycombinator.com/item?id=3850001{n}</link>"
+            '<dc:creator>{name}</dc:creator><guid isPermaLink="false">https://news.ycombinator.com/item?id=3850001{n}</guid></item>')
+    data = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            "<title>Hacker News: New comments on &#34;Show HN: A tiny reader&#34;</title><link>https://news.ycombinator.com/item?id=38500000</link>"
+            "<description>Hacker News RSS</description><generator>hnrss v2.1.1</generator>"
+            + item.format(name="dang", text="Does it read <i>Atom</i>?", n=1) + item.format(name="pg", text="Yes.", n=0) + "</channel></rss>")
+    thread = read(data.encode())
+    assert [(r.author, r.title, r.body) for r in thread.replies] == [
+        ("pg", None, "<p>Yes.</p>"), ("dang", None, "<p>Does it read <em>Atom</em>?</p>")]
+    assert thread.import_notes == ("hnrss does not say which comment answers which, so the comments are not threaded; the story's tree is "
+                                   "https://hn.algolia.com/api/v1/items/38500000 (import it with --format hackernews)",)
+
+
+def test_a_wordpress_comments_feed_of_ten_says_the_post_may_have_more_and_where_they_all_are():
+    ten = [paged_item(n, 1, f"U{n}", f"<p>Comment {n}.</p>", n) for n in range(1, 11)]
+    generator = b"<link>https://veg.example.net/leeks/</link><generator>https://wordpress.org/?v=6.4.2</generator>"
+    full = read(post_comments_feed(*ten).replace(b"<link>https://veg.example.net/leeks/</link>", generator))
+    assert len(full.replies) == 10 and not full.partial
+    assert full.import_notes == (
+        "the feed lists 10 comments, as many as a WordPress comments feed lists by default (the newest): the post may have more; "
+        "they are all at https://veg.example.net/wp-json/wp/v2/comments?post=7&per_page=100 (import that address)",)
+    nine = read(post_comments_feed(*ten[:9]).replace(b"<link>https://veg.example.net/leeks/</link>", generator))
+    assert nine.import_notes == ()
+
+
+def test_an_older_livejournal_feed_is_the_journal_its_address_names_not_its_contact_address():
+    data = ("<?xml version='1.0' encoding='utf-8' ?>\n<rss version='2.0'>\n<channel>\n  <title>KYQ</title>\n"
+            "  <link>http://www.livejournal.com/users/kyq/</link>\n  <description>KYQ - LiveJournal.com</description>\n"
+            "  <managingEditor>ore_wa@example.com</managingEditor>\n  <generator>LiveJournal / LiveJournal.com</generator>\n"
+            "<item>\n  <guid isPermaLink='true'>http://www.livejournal.com/users/kyq/64434.html</guid>\n"
+            "  <pubDate>Sun, 24 Oct 2004 13:17:48 GMT</pubDate>\n  <title>Feh..</title>\n"
+            "  <author>ore_wa@example.com</author>  <link>http://www.livejournal.com/users/kyq/64434.html</link>\n"
+            "  <description>Boring. &lt;br /&gt;&lt;br /&gt;Yet.</description>\n</item>\n</channel>\n</rss>\n")
+    thread = read(data.encode())
+    assert (thread.author, thread.replies[0].author, thread.replies[0].body) == ("kyq", "kyq", "<p>Boring. <br><br>Yet.</p>")
+    assert thread.import_notes == ("the feed's own author is given only as an e-mail address (a contact, not a name); not used as the author",)
+    subdomain = read(data.replace("http://www.livejournal.com/users/kyq/</link>", "https://kyq.livejournal.com/</link>").encode())
+    assert subdomain.replies[0].author == "kyq"
+
+
+def test_a_post_feed_whose_comments_link_the_post_by_another_scheme_is_still_that_posts_feed():
+    data = post_comments_feed(paged_item(1, 1, "Ann", "<p>Hi</p>", 1), paged_item(2, 1, "Bob", "<p>Yo</p>", 2))
+    thread = read(data.replace(b"<link>https://veg.example.net/leeks/</link>", b"<link>https://www.veg.example.net/leeks</link>")
+                  .replace(b"<link>https://veg.example.net/leeks/comment-page", b"<link>http://veg.example.net/leeks/comment-page"))
+    assert (thread.url, thread.title, len(thread.replies)) == ("https://www.veg.example.net/leeks", "Comments on: Leeks", 2)
+    assert thread.import_notes == ()
+
+
+def test_a_dreamwidth_latest_comments_feed_holds_one_thread_per_entry():
+    item = ("<item>\n  <guid isPermaLink='true'>https://garden.dreamwidth.org/{post}.html?thread={n}#cmt{n}</guid>\n"
+            "  <pubDate>Thu, 0{n} Feb 2011 17:00:43 GMT</pubDate>\n  <title>Re: leeks</title>\n"
+            "  <link>https://garden.dreamwidth.org/{post}.html?thread={n}#cmt{n}</link>\n  <description>Comment {n}</description>\n</item>\n")
+    data = dreamwidth_rss("personal", item.format(post=1234, n=5), item.format(post=1234, n=6), item.format(post=999, n=7))
+    data = data.replace(b"Garden notes - Dreamwidth Studios", b"Latest comments in Garden notes")
+    thread = read(data, thread="https://garden.dreamwidth.org/1234.html")
+    assert thread.url == "https://garden.dreamwidth.org/1234.html"
+    assert [(r.author, r.body) for r in thread.replies] == [("anonymous", "<p>Comment 5</p>"), ("anonymous", "<p>Comment 6</p>")]
+    assert thread.author is None  # the feed names no commenter, and they are not the journal

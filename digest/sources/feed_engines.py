@@ -1,0 +1,230 @@
+"""What particular publishing engines put into their feeds, read for ``digest.sources.feed``.
+
+- LiveJournal and the sites on its code (Dreamwidth, InsaneJournal): an entry names its poster
+  only in a community (``lj:poster``, Atom ``<dw:poster user="NAME"/>``), a journal's own
+  entries by nobody but the journal's contact address (RSS ``author``), so the journal
+  (``lj:journal``, in older feeds only its address) is their author; ``lj:reply-count`` is
+  the entry's comment count; and every entry ends with a comment-count picture and the word
+  "comments", for readers that know no reply count, which is no part of the post.  The
+  journal's feed of comments ("Latest comments in JOURNAL") names no commenter, and its
+  comments are not the journal's.
+- NodeBB's topic feed (``/topic/ID.rss``) carries the topic's first post in the channel
+  (description, author, pubDate) and lists only the latest 24 replies, each titled "Reply to
+  TOPIC on DATE"; a deleted account or a guest is named by an untranslated key
+  ("[[global:former_user]]").
+- hnrss's feed of a Hacker News story's comments (``hnrss.org/item?id=N``) titles each "New
+  comment by NAME in "STORY"" and says nothing of what a comment answers.
+- Tumblr's blog feed names no author anywhere but in its generator, "Tumblr (3.0; @BLOG)":
+  every post is the blog's.
+- WordPress gives a comment on a password-protected post not its text but the password form
+  ("Protected Comments: Please enter your password to view comments."), and a post's comments
+  feed lists only its newest comments, 10 unless the blog says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+from digest.sources import feed_parse
+
+# ---------------------------------------------------------------------------- LiveJournal, Dreamwidth
+
+# Atom feeds name the site's namespace by its abbreviation (lj, dw, ij ...) and give the name
+# in an attribute; RSS always says lj (feedparser names a prefix by the first it was declared as).
+_ATOM_KEY = r"[a-z]{2,8}_"
+_RSS_KEYS = ("lj_", "dw_")
+_REPLY_COUNT_KEY = re.compile(r"[a-z]{2,8}_reply-count")
+
+
+def journal_poster(entry) -> str | None:
+    """The username of who posted a community entry (``lj:poster``), or None."""
+    return _name_in(entry, "poster", "user")
+
+
+def journal_owner(channel) -> str | None:
+    """The username of the journal a LiveJournal-style feed is (RSS ``lj:journal``, Atom
+    ``<dw:journal username=...>``, else the one its address names): the author of every entry
+    that names no poster."""
+    if str(channel.get("subtitle") or "").startswith("Latest comments in "):
+        return None  # the journal's feed of comments: by readers, who are not named
+    named = _name_in(channel, "journal", "username")
+    if named or not _journal_generator(channel):
+        return named
+    link = str(channel.get("link") or "").strip()
+    return next((m.group("name") for m in (p.fullmatch(link) for p in _JOURNAL_ADDRESSES) if m), None)
+
+
+# http://www.livejournal.com/users/NAME/, /~NAME, /community/NAME/, http://community.livejournal.com/NAME/,
+# https://NAME.livejournal.com/, https://NAME.dreamwidth.org/
+_JOURNAL_ADDRESSES = (
+    re.compile(r"https?://[^/]+/(?:users/|community/|~)(?P<name>[\w-]+)/?"),
+    re.compile(r"https?://(?:community|users)\.[^/]+/(?P<name>[\w-]+)/?"),
+    re.compile(r"https?://(?!www\.|community\.|users\.)(?P<name>[\w-]+)\.[\w-]+\.[a-z]{2,}/?"),
+)
+
+
+def _journal_generator(channel) -> bool:
+    return str(channel.get("generator") or "").startswith("LiveJournal / ")
+
+
+def without_journal_contact(channel, entries: list) -> list:
+    """The entries of a LiveJournal-style feed without the author each gives only as the
+    journal's contact address (the journal's, not a name; its poster or journal names it)."""
+    if not (_journal_generator(channel) or _name_in(channel, "journal", "username")):
+        return entries
+    return [_without_address_author(entry) for entry in entries]
+
+
+def _without_address_author(entry):
+    detail = feed_parse.author_detail(entry)
+    if detail.get("name") or not detail.get("email"):
+        return entry
+    kept = type(entry)(entry)  # (a FeedParserDict stays one)
+    for key in ("author", "author_detail", "authors"):
+        kept.pop(key, None)
+    return kept
+
+
+def _name_in(node, element: str, attribute: str) -> str | None:
+    """A name given as RSS text (``lj:ELEMENT``) or as an Atom attribute (``<xx:ELEMENT ATTRIBUTE=..>``)."""
+    for key, value in node.items():
+        if isinstance(value, dict) and re.fullmatch(_ATOM_KEY + element, key):
+            name = value.get(attribute)
+        elif isinstance(value, str) and key in (prefix + element for prefix in _RSS_KEYS):
+            name = value
+        else:
+            continue
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return None
+
+
+def journal_reply_count(entry) -> str | None:
+    """``lj:reply-count`` as written (the caller counts it)."""
+    return next((value for key, value in entry.items() if _REPLY_COUNT_KEY.fullmatch(key) and isinstance(value, str)), None)
+
+
+# <br /><br /><img src="https://www.dreamwidth.org/tools/commentcount?user=NAME&ditemid=N" ... alt="comment count
+# unavailable" .../> comments   (HTML-escaped or not: the ampersand is written either way)
+_COMMENT_COUNT_FOOTER = re.compile(
+    r"(?:\s*<br\s*/?>)*\s*<img\s[^<>]*?\bsrc\s*=\s*[\"'][^\"'<>]*/tools/commentcount(?:\.bml)?\?[^\"'<>]*[\"'][^<>]*>"
+    r"\s*comments\s*\Z",
+    re.I,
+)
+
+
+def without_comment_count_footer(value: str) -> str:
+    """The HTML without a LiveJournal-style comment-count footer."""
+    match = _COMMENT_COUNT_FOOTER.search(value)
+    return value[: match.start()] if match else value
+
+
+# ---------------------------------------------------------------------------- NodeBB
+
+_NODEBB_FEED = re.compile(r"https?://.+/topic/(?P<topic>\d+)\.rss(?:\?.*)?")
+NODEBB_REPLIES_LISTED = 24  # the first post and the 24 latest replies (posts 0..24 of the topic, newest first)
+
+
+def nodebb_first_post(channel) -> dict | None:
+    """The topic's first post, as a feed entry made of the channel of a NodeBB topic feed (its
+    own address ``…/topic/ID.rss``, its link the topic ``…/topic/ID/slug``), or None."""
+    own = [link.get("href") or "" for link in feed_parse.dicts(channel.get("links")) if link.get("rel") == "self"]
+    feed = next((m for m in map(_NODEBB_FEED.fullmatch, own) if m), None)
+    link = str(channel.get("link") or "")
+    description = channel.get("subtitle_detail") or {}
+    if not feed or f"/topic/{feed.group('topic')}/" not in link + "/" or not str(description.get("value") or "").strip():
+        return None
+    if str(description.get("value")).strip() == str(channel.get("title") or "").strip():
+        return None  # a topic without posts: the feed library writes the title as the description
+    post = {"id": link, "link": link, "links": [{"rel": "alternate", "href": link}], "summary_detail": description}
+    for key in ("author", "author_detail", "published", "published_parsed"):
+        if channel.get(key):
+            post[key] = channel[key]
+    return post
+
+
+# the names NodeBB gives a deleted account and a guest, untranslated in its feeds, in its English
+_NODEBB_NAME_KEYS = {"[[global:former_user]]": "Former User", "[[global:guest]]": "Guest"}
+
+
+def nodebb_name(name: str | None) -> str | None:
+    """A NodeBB author name, its untranslated placeholder for a deleted account or a guest as
+    NodeBB's pages show it."""
+    return _NODEBB_NAME_KEYS.get((name or "").strip(), name)
+
+
+def nodebb_replies_missing(first_post: dict | None, replies: int, notes: list[str]) -> bool:
+    """A NodeBB topic feed lists the first post and only the latest replies: one that lists as
+    many as it can may leave earlier ones out (noted)."""
+    if not first_post or replies < NODEBB_REPLIES_LISTED:
+        return False
+    notes.append(f"a NodeBB topic feed lists the first post and only the latest {NODEBB_REPLIES_LISTED} replies: "
+                 "earlier replies may be missing")
+    return True
+
+
+def nodebb_reply_title(title: str | None, topic_title: str | None) -> bool:
+    """Whether a title is NodeBB's "Reply to TOPIC on DATE", which says nothing of the reply."""
+    return bool(title and topic_title and title.startswith(f"Reply to {topic_title} on "))
+
+
+# ---------------------------------------------------------------------------- hnrss
+
+_HNRSS_COMMENT_TITLE = re.compile(r'New comment by \S+ in ".*"', re.S)
+_HN_ITEM = re.compile(r"https?://news\.ycombinator\.com/item\?id=(?P<id>\d+)")
+
+
+def hnrss_comment_title(title: str | None) -> bool:
+    """Whether a title is hnrss's "New comment by NAME in "STORY"", which says nothing of the comment."""
+    return bool(title and _HNRSS_COMMENT_TITLE.fullmatch(title))
+
+
+def hnrss_story(channel) -> str | None:
+    """The Hacker News story an hnrss comments feed is on (its id), or None."""
+    match = _HN_ITEM.fullmatch(str(channel.get("link") or "").strip())
+    return match.group("id") if match and str(channel.get("generator") or "").startswith("hnrss") else None
+
+
+# ---------------------------------------------------------------------------- Tumblr
+
+_TUMBLR_GENERATOR = re.compile(r"Tumblr \([^;()]*;\s*@(?P<blog>[\w-]+)\)")
+
+
+def tumblr_blog(channel) -> str | None:
+    """The blog a Tumblr feed is ("Tumblr (3.0; @staff)" -> "staff"), or None."""
+    match = _TUMBLR_GENERATOR.fullmatch(str(channel.get("generator") or "").strip())
+    return match.group("blog") if match else None
+
+
+# ---------------------------------------------------------------------------- WordPress
+
+_PASSWORD_FORM = re.compile(r"<form\b[^>]*(?:\bpost-password-form\b|action=postpass)", re.I)
+
+
+def password_form_only(entry) -> bool:
+    """Whether the entry's content is WordPress's password form (a comment on a
+    password-protected post, whose text the feed withholds)."""
+    values = [c.get("value") or "" for c in feed_parse.dicts(entry.get("content"))] + [str(entry.get("summary") or "")]
+    return any(_PASSWORD_FORM.search(value) for value in values)
+
+
+_WORDPRESS_GENERATOR = re.compile(r"https?://wordpress\.(?:org|com)/")
+_WORDPRESS_COMMENT_GUID = re.compile(r"(?P<root>https?://[^?#]*)\?p=(?P<post>\d+)#comment-\d+")
+WORDPRESS_FEED_SIZE = 10  # WordPress's posts_per_rss: how many comments a comments feed lists unless the blog changes it
+
+
+def wordpress_newest_only(channel, entries: list) -> str | None:
+    """A note for a WordPress post's comments feed that lists exactly as many comments as such a
+    feed does by default: the post may have more, and its REST API lists them all (the blog's
+    root and the post's id are in every comment's guid, ``ROOT?p=ID#comment-N``)."""
+    generator = [str(channel.get("generator") or ""), str((channel.get("generator_detail") or {}).get("href") or "")]
+    if len(entries) != WORDPRESS_FEED_SIZE or not any(_WORDPRESS_GENERATOR.match(g) for g in generator):
+        return None
+    guids = (_WORDPRESS_COMMENT_GUID.fullmatch(str(entry.get("id") or "").strip()) for entry in entries)
+    found = {(m["root"], m["post"]) for m in guids if m}
+    if len(found) != 1:
+        return None
+    ((root, post),) = found
+    api = (root if root.endswith("/") else root + "/") + f"wp-json/wp/v2/comments?post={post}&per_page=100"
+    return (f"the feed lists {WORDPRESS_FEED_SIZE} comments, as many as a WordPress comments feed lists by default (the newest): "
+            f"the post may have more; they are all at {api} (import that address)")
