@@ -337,9 +337,15 @@ def from_plain_text(text: str, short_lines_kept: bool = False) -> str:
     ``short_lines_kept`` (mail) keeps the breaks of a paragraph whose lines are all short.
     """
     lines = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return clean(_blocks_and_signature(lines, short_lines_kept))
+
+
+def _blocks_and_signature(lines: list[str], short_lines_kept: bool) -> str:
+    """The blocks of ``lines``, everything after a ``-- `` line marked as the signature: the
+    writer's own, or (inside a quote) the quoted writer's, which is no part of a paragraph."""
     signature: list[str] = []
     for index, line in enumerate(lines):
-        if line in ("-- ", "--"):  # the usenet signature separator, and its trimmed form
+        if line.replace(HARD_BREAK, "") in ("-- ", "--"):  # the usenet signature separator, and its trimmed form
             signature = lines[index + 1:]
             lines = lines[:index]
             break
@@ -347,7 +353,7 @@ def from_plain_text(text: str, short_lines_kept: bool = False) -> str:
     sig_text = "\n".join(signature).strip()
     if sig_text:
         out += f'<pre class="{SIGNATURE_CLASS}">{html.escape(sig_text, quote=False)}</pre>'
-    return clean(out)
+    return out
 
 
 def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
@@ -363,14 +369,15 @@ def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
                 stripped = lines[i][1:]
                 quoted.append(stripped[1:] if stripped.startswith(" ") else stripped)
                 i += 1
-            out.append("<blockquote>" + _blocks_from_lines(quoted, short_lines_kept) + "</blockquote>")
+            out.append("<blockquote>" + _blocks_and_signature(quoted, short_lines_kept) + "</blockquote>")
             continue
         if not line.strip():
             i += 1
             continue
         if _starts_patch(lines, i):
             end = _patch_end(lines, i)
-            out.append("<pre>" + linkify(html.escape("\n".join(lines[i:end]), quote=False)) + "</pre>")
+            patch = "\n".join(lines[i:end]).replace(HARD_BREAK, "")  # a line's end is the break already
+            out.append("<pre>" + linkify(html.escape(patch, quote=False)) + "</pre>")
             i = end
             continue
         if _LIST_ITEM.match(line):
@@ -389,7 +396,7 @@ def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
                     items[-1] += " " + lines[i].strip()
                 i += 1
             tag = "ol" if ordered else "ul"
-            out.append(f"<{tag}>" + "".join(f"<li>{linkify(html.escape(item, quote=False))}</li>" for item in items) + f"</{tag}>")
+            out.append(f"<{tag}>" + "".join(f"<li>{_linked(item)}</li>" for item in items) + f"</{tag}>")
             continue
         para = []
         start = i
@@ -418,7 +425,25 @@ def _joined(para: list[str], every_line: bool) -> str:
     for number, line in enumerate(para):
         if number:
             out.append("<br>" if every_line or para[number - 1].endswith(HARD_BREAK) else " ")
-        out.append(linkify(html.escape(line.strip(), quote=False)))
+        out.append(_linked(line.strip()))
+    return "".join(out)
+
+
+# Outlook's plain text writes a link as its text glued to the address in angle brackets
+# ("Get Outlook for Android<https://aka.ms/ghei36>"); the word the brackets are glued to is
+# the one certainly linked
+_GLUED_LINK = re.compile(r"(?P<text>[^\s<>()\[\]\"“”]+)<(?P<href>(?:https?://|mailto:)[^\s<>\"]+)>", re.IGNORECASE)
+
+
+def _linked(text: str) -> str:
+    """A line of plain text escaped, with its addresses as links: a bare one links itself, one
+    glued to a word (Outlook) links that word, without the brackets."""
+    out, done = [], 0
+    for match in _GLUED_LINK.finditer(text):
+        out.append(linkify(html.escape(text[done:match.start()], quote=False)))
+        out.append(f'<a href="{html.escape(match["href"], quote=True)}">{html.escape(match["text"], quote=False)}</a>')
+        done = match.end()
+    out.append(linkify(html.escape(text[done:], quote=False)))
     return "".join(out)
 
 
@@ -439,14 +464,30 @@ _CODE_LINE = re.compile(
     | ^\ \S.*\ \|\ +(?:\d+\ [+-]*|Bin\b.*)$ # a diffstat: " mm/memory.c | 3 ++-"
     | ^\ \d+\ files?\ changed             # and its summary
     | ^---$                              # git's line between message and notes
-    | ^\s*(?:\#include|def|class|import|return|function|public|private)\b.*[:;{(]""",
+    | ^\s*(?:\#include|def|class|import|return|function|public|private)\b.*[:;{(]
+    | (?:^|\s)[\w./-]+\.\w+:\d+:\                   # a linker's "ld: sound/x.c:887: undefined ..."
+    | ^In\ file\ included\ from\ | ^[\w./+-]+:\ (?:[\w./+-]+:\ )?[Ii]n\ (?:\w+\ )*function\b  # and gcc's context lines
+    | (?:^|\s)-[A-Za-z][\w=./+-]*(?:\s+-[A-Za-z][\w=./+-]*){2}  # a command's options: "-I. -Wall -O2"
+    | ;\s*(?:then|do|fi|done)\b | \s\\$              # shell: "if ...; then", a continued line
+    | \S\ *\t+\S                                # columns aligned by tabs
+    | ^(?:[\w@.-]*:[~/][^\s\#$]*|\[[^\]]+\])[\#$]\ \S  # a prompt naming its directory: "lt:/boot# lspci"
+    | ^(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\ \S  # an lspci line: "00:11.1 IDE interface: ..."
+    """,
     re.VERBOSE,
 )
+# a diff's removed or added line quoted without the diff's header ("-init_dialog (...)"), not "+1"
+_DIFF_LINE = re.compile(r"[-+](?![\d\s+-])\S")
 
 
-_ORIGINAL_MESSAGE = re.compile(r"\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
+# The line above a quoted original's header block in any language ("-----Original Message-----",
+# "-----Ursprüngliche Nachricht-----", "-----邮件原件-----"), or Outlook's rule of underscores
+_ORIGINAL_MESSAGE = re.compile(r"\s*(?:-{2,}\s*[^\W\d_][^-]{0,40}?\s*-{2,}|_{20,})\s*$")
 _ASSIGNMENT = re.compile(r"\s*[\w.\[\]-]+\s*=\s*\S")
-_KEY_VALUE = re.compile(r"([A-Za-z][\w .-]{0,30}):(\s+)\S")
+# "Name: value", the name in any script ("Von:", "De :", "发件人:"), the colon also full-width ("差出人：")
+_KEY_VALUE = re.compile(r"(?P<name>[^\W\d_][\w .-]{0,30}?)\s?(?P<colon>[:：])(?P<gap>\s*)\S")
+# a word of prose, once the punctuation around it is taken off
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_AROUND_WORDS = ".,;:!?'\"()[]“”‘’…*"
 
 # A patch in a mail (git send-email, a review quoting one): from its first header or hunk to
 # its last diff line, the lines are the content.
@@ -477,22 +518,67 @@ def _patch_end(lines: list[str], i: int) -> int:
 
 
 def _preformatted(lines: list[str]) -> bool:
-    """A block of two or more lines that is indented after its first line (code, a config or
-    MIB snippet), made of ``Name: value`` header lines, aligned ``key:   value`` lines or
-    ``key = value`` settings, or half made of code-like lines, keeps its lines; other text is
-    reflowed."""
+    """A block of two or more lines that is laid out by indentation after its first line (code,
+    a config or MIB snippet), made of ``Name: value`` header lines, aligned ``key:   value``
+    lines or ``key = value`` settings, or half made of code-like lines or tool output, keeps
+    its lines; other text is reflowed."""
     if len(lines) < 2:
         return False
-    if any(line[:1] == "\t" or line.startswith("  ") for line in lines[1:]):
+    if _laid_out_by_indentation(lines):
         return True
     if _ORIGINAL_MESSAGE.match(lines[0]) and len(lines) > 2:
         lines = lines[1:]  # Outlook's "-----Original Message-----" heads its quoted header block
-    pairs = [_KEY_VALUE.match(line) for line in lines]
-    if all(pairs) and (all(p.group(1)[0].isupper() for p in pairs) or any(len(p.group(2)) > 1 for p in pairs)):
+    pairs = [_key_value(line) for line in lines]
+    if all(pairs) and (all(map(_field_name, pairs)) or any(len(p["gap"]) > 1 for p in pairs)):
         return True  # a quoted message's From:/Sent:/To: block, a robot's aligned "commit:   ..." report
     if all(_ASSIGNMENT.match(line) for line in lines):
         return True  # settings or translation strings: "yes = Yes", "timeout = 30"
-    return 2 * sum(bool(_CODE_LINE.search(line)) for line in lines) >= len(lines)
+    return 2 * _code_lines(lines) >= len(lines)
+
+
+def _key_value(line: str) -> re.Match | None:
+    """A ``Name: value`` line: a space follows an ASCII colon ("http://x" is no field), except
+    after a name in a script without case (Coremail writes "发送时间:2021-03-11")."""
+    pair = _KEY_VALUE.match(line)
+    if pair and pair["colon"] == ":" and not pair["gap"] and pair["name"][0].lower() != pair["name"][0].upper():
+        return None
+    return pair
+
+
+def _field_name(pair: re.Match) -> bool:
+    """Whether a ``Name: value`` line's name reads as a header field's: capitalised, or a short
+    name in a script without case ("发件人", "差出人")."""
+    name = pair["name"].strip()
+    return name[0].isupper() or (not name[0].islower() and len(name) <= 8)
+
+
+def _code_lines(lines: list[str]) -> int:
+    """How many lines read as code or tool output; ``-``/``+`` lines count when both kinds are
+    there (a diff's lines quoted without its header)."""
+    diff = [bool(_DIFF_LINE.match(line)) for line in lines]
+    both = {line[0] for line, is_diff in zip(lines, diff) if is_diff} == {"-", "+"}
+    return sum(bool(_CODE_LINE.search(line)) or (both and is_diff) for line, is_diff in zip(lines, diff))
+
+
+def _laid_out_by_indentation(lines: list[str]) -> bool:
+    """Lines after the first indented by a tab or two spaces lay out code, a config or MIB
+    snippet, a command after "Run:", an address, indented paragraphs; not prose that its writer
+    or a mail program wrapped with an indented line (it starts at the margin, every line reads
+    as words, and each indented line goes on with a sentence: lowercase, not after a colon)."""
+    indented = [n for n in range(1, len(lines)) if lines[n][:1] == "\t" or lines[n].startswith("  ")]
+    if not indented:
+        return False
+    wrapped_prose = (lines[0][:1] not in (" ", "\t") and all(map(_reads_as_prose, lines))
+                     and all(lines[n].lstrip()[:1].islower() and not lines[n - 1].rstrip().endswith((":", "："))
+                             for n in indented))
+    return not wrapped_prose
+
+
+def _reads_as_prose(line: str) -> bool:
+    """Whether two thirds of a line's words are words of prose (not numbers, paths, symbols)."""
+    tokens = line.split()
+    words = sum(bool(_WORD.fullmatch(token.strip(_AROUND_WORDS))) for token in tokens)
+    return bool(tokens) and 3 * words >= 2 * len(tokens)
 
 
 def plain_text(body: str) -> str:

@@ -200,3 +200,71 @@ def test_code_split_by_blank_lines_is_one_block_indented_as_written():
     assert from_plain_text(text) == (
         "<p>Here:</p><pre>int main() {\n    int fd;\n\n    fclose(stdin);\n\n    return 0;\n}</pre><p>Thanks.</p>"
     )
+
+
+def test_tool_output_and_diff_lines_without_a_header_keep_their_lines():
+    listing = ("lt:/boot# lspci\n00:00.0 Host bridge: VIA Technologies, Inc. VT8366/A/7\n"
+               "00:11.1 IDE interface: VIA Technologies, Inc. PIPC Bus Master\nIDE (rev 06)")
+    assert from_plain_text(listing) == f"<pre>{listing}</pre>"
+    make = ("if [ -r System.map ]; then /sbin/depmod -ae -F System.map 2.4.13; fi\n"
+            "depmod: *** Unresolved symbols in /lib/modules/2.4.13/kernel/fs/ramfs/ramfs.o\ndepmod: \tactivate_page")
+    assert from_plain_text(make) == f"<pre>{make}</pre>"
+    build = ("if /bin/sh ../../libtool --silent --mode=compile g++\n-DHAVE_CONFIG_H -I. -I../.. -I/usr/include/kde\n"
+             "-Wno-long-long -Wundef -ansi -fno-exceptions -c -o\nsmb4kcore.lo smb4kcore.cpp\n"
+             "smb4kcore.cpp: In static member function `static void\nSmb4KCore::open(Smb4KShare*, int)':")
+    assert from_plain_text(build) == f"<pre>{build}</pre>"
+    quoted = ("> > geturl.cc:\n> >\n> >  static void\n> > -init_dialog (char const *url, int length)\n"
+              "> > +init_dialog (String const url, int length)\n\nWhy?")
+    assert from_plain_text(quoted) == (
+        "<blockquote><blockquote><p>geturl.cc:</p><pre> static void\n-init_dialog (char const *url, int length)\n"
+        "+init_dialog (String const url, int length)</pre></blockquote></blockquote><p>Why?</p>")
+    assert from_plain_text("+1 from me, and\n-1 on the rename.") == "<p>+1 from me, and -1 on the rename.</p>"
+
+
+def test_an_indented_continuation_line_of_prose_stays_in_its_paragraph():
+    text = ("As this tool changes often, I made a utility create_po that is capable to\n"
+            "  extract new untranslated messages from the script and add them to existing\n.po file.")
+    assert from_plain_text(text) == (
+        "<p>As this tool changes often, I made a utility create_po that is capable to "
+        "extract new untranslated messages from the script and add them to existing .po file.</p>")
+    assert from_plain_text("Then run:\n  make the menuconfig") == "<pre>Then run:\n  make the menuconfig</pre>"
+    assert from_plain_text("Hi,\n   In my application the UI\nthread waits.") == "<pre>Hi,\n   In my application the UI\nthread waits.</pre>"
+
+
+def test_outlooks_link_glued_to_its_text_links_that_text():
+    text = "Get Outlook for Android<https://aka.ms/ghei36>\nor see http://www.ex.org<http://www.ex.org/>, <https://ex.org/a>."
+    assert from_plain_text(text) == (
+        '<p>Get Outlook for <a href="https://aka.ms/ghei36">Android</a> or see '
+        '<a href="http://www.ex.org/">http://www.ex.org</a>, &lt;<a href="https://ex.org/a">https://ex.org/a</a>&gt;.</p>')
+    assert from_plain_text("- the docs<https://ex.org/d>") == '<ul><li>the <a href="https://ex.org/d">docs</a></li></ul>'
+
+
+def test_a_quoted_signature_is_marked_not_joined_to_its_paragraph():
+    text = "> Cheers,\n> --\n> Email: Herbert Xu\n> Home Page: http://ex.org/\n\nRegards,\nPascal"
+    assert from_plain_text(text) == (
+        '<blockquote><p>Cheers,</p><pre class="signature">Email: Herbert Xu\nHome Page: http://ex.org/</pre></blockquote>'
+        "<p>Regards, Pascal</p>")
+    assert from_plain_text(">> Thanks,\n>> -- \n>> M.\n> ok") == (
+        '<blockquote><blockquote><p>Thanks,</p><pre class="signature">M.</pre></blockquote><p>ok</p></blockquote>')
+
+
+def test_a_patch_loses_the_line_separators_that_mark_hard_breaks():
+    text = "diff --git a/x b/x\u2028\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\u2028\n+b"
+    assert from_plain_text(text) == "<pre>diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b</pre>"
+
+
+def test_a_translated_original_message_header_block_keeps_its_lines():
+    german = ">-----Ursprüngliche Nachricht-----\n>Von: Eva\n>Gesendet: Montag, 2. März\n>An: Hans\n>Betreff: Test\n>\n>Bitte."
+    assert from_plain_text(german) == (
+        "<blockquote><pre>-----Ursprüngliche Nachricht-----\nVon: Eva\nGesendet: Montag, 2. März\nAn: Hans\nBetreff: Test</pre>"
+        "<p>Bitte.</p></blockquote>")
+    chinese = "-----邮件原件-----\n发件人: Zhang San\n发送时间: 2020年3月2日 18:00\n收件人: Li Wei\n主题: [PATCH] fix"
+    assert from_plain_text(chinese) == f"<pre>{chinese}</pre>"
+    coremail = "-----原始邮件-----\n发件人: \"Leon\"\n发送时间:2021-03-11 19:05:03 (星期四)\n收件人: lyl\n主题: Re: fix"
+    assert from_plain_text(coremail) == f"<pre>{coremail}</pre>"
+    japanese = "差出人：Hanako\n送信日時：Monday, March 2, 2020 6:00 PM\n宛先：Taro\n件名：fix"
+    assert from_plain_text(japanese) == f"<pre>{japanese}</pre>"
+    french = "De : Anne\nEnvoyé : lundi 2 mars\nÀ : Bob\nObjet : plan"
+    assert from_plain_text(french) == f"<pre>{french}</pre>"
+    web = "________________________________\nFrom: Lee\nSent: Monday, March 2, 2020\nTo: Kim\nSubject: Test"
+    assert from_plain_text(web) == f"<pre>{web}</pre>"

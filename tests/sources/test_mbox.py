@@ -1383,13 +1383,13 @@ def test_chinese_and_japanese_outlook_originals_are_quoted_line_by_line_without_
         "> > 收件人: lyl@example.cn\n> > 主题: Re: [PATCH] fix a use after free\n> >\n> > It is wrong.\n>\n> Why?\n\nBecause.\n"
     )
     assert body(coremail) == (
-        "<p>On Thu, Mar 11, 2021 at 08:03:23PM +0800, lyl wrote:</p><blockquote><blockquote><p>-----原始邮件-----<br>"
-        '发件人: "Leon Romanovsky"<br>发送时间:2021-03-11 19:05:03 (星期四)<br>收件人: lyl<br>'
-        "主题: Re: [PATCH] fix a use after free</p><p>It is wrong.</p></blockquote><p>Why?</p></blockquote><p>Because.</p>"
+        "<p>On Thu, Mar 11, 2021 at 08:03:23PM +0800, lyl wrote:</p><blockquote><blockquote><pre>-----原始邮件-----\n"
+        '发件人: "Leon Romanovsky"\n发送时间:2021-03-11 19:05:03 (星期四)\n收件人: lyl\n'
+        "主题: Re: [PATCH] fix a use after free</pre><p>It is wrong.</p></blockquote><p>Why?</p></blockquote><p>Because.</p>"
     )
     outlook_ja = "了解しました。\n\n差出人: Hanako <hanako@example.com>\n送信日時: 2020年3月2日 18:00\n宛先: Taro <taro@example.jp>\n件名: 修正\n\nパッチを試してください。\n"
     assert body(outlook_ja) == (
-        "<p>了解しました。</p><blockquote><p>差出人: Hanako<br>送信日時: 2020年3月2日 18:00<br>宛先: Taro<br>件名: 修正</p>"
+        "<p>了解しました。</p><blockquote><pre>差出人: Hanako\n送信日時: 2020年3月2日 18:00\n宛先: Taro\n件名: 修正</pre>"
         "<p>パッチを試してください。</p></blockquote>"
     )
 
@@ -1459,8 +1459,8 @@ def test_outlooks_translated_original_message_line_opens_the_quote():
     )
     mail = f"From: Hans <hans@x>\nSubject: AW: Test\nMessage-ID: <h@x>\nContent-Type: text/plain; charset=utf-8\n\n{text}"
     assert _text(mail, name="h.eml").opening_post.body == (
-        "<p>Danke.</p><blockquote><p>-----Ursprüngliche Nachricht-----<br>Von: Eva Müller<br>"
-        "Gesendet: Montag, 2. März 2020 18:00<br>An: Hans<br>Betreff: Test</p><p>Bitte testen.</p></blockquote>"
+        "<p>Danke.</p><blockquote><pre>-----Ursprüngliche Nachricht-----\nVon: Eva Müller\n"
+        "Gesendet: Montag, 2. März 2020 18:00\nAn: Hans\nBetreff: Test</pre><p>Bitte testen.</p></blockquote>"
     )
 
 
@@ -1472,8 +1472,8 @@ def test_outlooks_rule_of_underscores_above_the_original_goes_into_the_quote():
     )
     mail = f"From: Kim <kim@x>\nSubject: RE: Test\nMessage-ID: <k@x>\n\n{text}"
     assert _text(mail, name="k.eml").opening_post.body == (
-        "<p>Thanks, works now.</p><blockquote><p>________________________________<br>From: Lee<br>"
-        "Sent: Monday, March 2, 2020 6:00:00 PM<br>To: Kim; dev<br>Subject: Test</p><p>Please test.</p></blockquote>"
+        "<p>Thanks, works now.</p><blockquote><pre>________________________________\nFrom: Lee\n"
+        "Sent: Monday, March 2, 2020 6:00:00 PM\nTo: Kim; dev\nSubject: Test</pre><p>Please test.</p></blockquote>"
     )
 
 
