@@ -110,6 +110,9 @@ def from_html(fragment: str, site: str | None = None) -> str:
         if tag == "iframe" and _LINKABLE.match(element.get("src") or ""):
             _embed_to_link(element)  # a video or map the page embeds: a mailbox can follow a link to it
             continue
+        if tag in ("video", "audio"):
+            _media_to_link(element, tag, site)  # a mailbox plays neither: a link to the file instead
+            continue
         if tag in _DROP_WITH_CONTENT:
             element.drop_tree()
             continue
@@ -186,13 +189,17 @@ def _resolve(element, attribute: str, site: str | None) -> None:
         element.set(attribute, urljoin(site, value))
 
 
+# Whitespace, and the invisible characters spacer paragraphs hold (reddit writes "&#x200B;").
+_BLANK = " \t\n\r\f\v\xa0\u200b\u200c\u200d\u2060\ufeff\u3000"
+
+
 def _tidy_paragraphs(root) -> None:
     """Markup such as ``text<p><pre>`` or a mail program's spacers leaves paragraphs with
     nothing to show (dropped) and paragraphs opening with a line break (trimmed)."""
     for paragraph in list(root.iter("p", "li")):
         if paragraph.text:
             paragraph.text = paragraph.text.lstrip()
-        if paragraph.tag == "p" and not paragraph.text_content().strip():  # also Outlook's <p><o:p>&nbsp;</o:p></p>
+        if paragraph.tag == "p" and not paragraph.text_content().strip(_BLANK):  # also Outlook's <p><o:p>&nbsp;</o:p></p>
             paragraph.drop_tree()
 
 
@@ -248,6 +255,25 @@ def _embed_to_link(frame) -> None:
     link.text = f"[embedded: {title or urlsplit(src).hostname or src}]"
     link.tail = frame.tail
     frame.getparent().replace(frame, link)
+
+
+def _media_to_link(element, kind: str, site: str | None) -> None:
+    """A ``<video>`` or ``<audio>`` becomes a "[video]" or "[audio]" link to its file (its own
+    ``src`` or its first ``<source>``'s); without a usable address, its fallback text stays."""
+    sources = [element.get("src")] + [child.get("src") for child in element if child.tag == "source"]
+    src = next((value.strip() for value in sources if value and value.strip()), "")
+    if src.startswith("/") and site:
+        src = urljoin(site, src)
+    if not _LINKABLE.match(src):
+        for child in [c for c in element if isinstance(c.tag, str) and c.tag in ("source", "track")]:
+            child.drop_tree()
+        element.drop_tag()
+        return
+    title = " ".join((element.get("title") or "").split())
+    link = lxml.html.Element("a", href=src)
+    link.text = f"[{kind}: {title}]" if title else f"[{kind}]"
+    link.tail = element.tail
+    element.getparent().replace(element, link)
 
 
 def _image_to_link(img) -> None:

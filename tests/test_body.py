@@ -268,3 +268,19 @@ def test_a_translated_original_message_header_block_keeps_its_lines():
     assert from_plain_text(french) == f"<pre>{french}</pre>"
     web = "________________________________\nFrom: Lee\nSent: Monday, March 2, 2020\nTo: Kim\nSubject: Test"
     assert from_plain_text(web) == f"<pre>{web}</pre>"
+
+
+def test_video_and_audio_become_links_to_their_files():
+    video = ('<video controls title="Demo"><source src="/v/demo.webm" type="video/webm"><source src="/v/demo.mp4">'
+             'Download the <a href="https://x.org/demo.mp4">video</a>.</video>')
+    assert from_html(video, site="https://x.org/") == '<p><a href="https://x.org/v/demo.webm">[video: Demo]</a></p>'
+    assert from_html('<p>Listen:</p><audio controls src="https://x.org/ep1.mp3">Your browser cannot play it.</audio>') == (
+        '<p>Listen:</p><p><a href="https://x.org/ep1.mp3">[audio]</a></p>'
+    )
+    assert from_html('<video controls>Get <a href="https://x.org/d.mp4">the file</a></video>') == (
+        '<p>Get <a href="https://x.org/d.mp4">the file</a></p>'  # no address of its own: its fallback text stays
+    )
+
+
+def test_spacer_paragraphs_of_invisible_characters_are_dropped():
+    assert from_html("<p>One.</p><p>&#x200B;</p><p>\u200b \u2060</p><p>Two.</p>") == "<p>One.</p><p>Two.</p>"
