@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from digest.body import plain_words
@@ -85,6 +86,8 @@ def _shown(config: DigestConfig, threads: tuple[Thread, ...], selections: tuple[
             continue
         if not thread.url:
             warnings.append(f"{where}: the source gives no address for the whole discussion, so readers get no link to it (set `url`)")
+        if not thread.title:
+            warnings.append(f"{where}: the source gives no title, so readers see {shown_title(thread)!r} (set `title`)")
         shown.append((thread, selection))
     if not shown:
         raise ConfigError("none of the digest's threads holds a reply: there is nothing to build an issue from",
@@ -137,12 +140,31 @@ def build_issue(
 MIN_EXCERPT_WORDS = 20
 
 
+PLACE_COLUMNS = 60  # an untitled thread's address, shortened beyond this to host/…/page
+
+
+def shown_title(thread: Thread) -> str:
+    """The thread's title, else where it is ("Discussion at example.org/2016/gullfoss"): four
+    threads all called "Untitled discussion" would tell a reader nothing."""
+    if thread.title:
+        return thread.title
+    address = urlsplit(thread.url or "")
+    if not address.hostname:
+        return "Untitled discussion"
+    host = address.hostname.removeprefix("www.")
+    segments = [unquote(s) for s in address.path.split("/") if s]
+    place = "/".join([host, *segments])
+    if len(place) > PLACE_COLUMNS and len(segments) > 1:
+        place = f"{host}/…/{segments[-1]}"
+    return f"Discussion at {place}"
+
+
 def _summarize_and_render(config, threads, selections, number, now, template_dir, scorer_words):
     summaries = tuple(
         summarize(
             thread,
             selection,
-            title=thread.title or "Untitled discussion",
+            title=shown_title(thread),
             url=thread.url,
             full_text=config.full_text,
             excerpt_words=config.excerpt_words,
@@ -153,7 +175,8 @@ def _summarize_and_render(config, threads, selections, number, now, template_dir
         )
         for thread, selection in zip(threads, selections)
     )
-    first_title = summaries[0].title if summaries else ""
+    titled = [summary.title for summary, thread in zip(summaries, threads) if thread.title]
+    first_title = (titled or [summary.title for summary in summaries] or [""])[0]  # the subject names a real title when there is one
     local_date = now.astimezone(ZoneInfo(config.timezone)).date()
     subject = config.subject.format(title=config.title, number=number, date=local_date.isoformat(), thread_title=first_title)
     picks = sum(len(s.items) for s in summaries)

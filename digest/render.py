@@ -18,14 +18,14 @@ import jinja2
 import markdown
 import premailer
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_timezone_name
 from markupsafe import Markup
 
 from digest.body import clean
 from digest.errors import ConfigError
 from digest.plaintext import WIDTH, LinkRefs, body_to_text, display_width, indent_block, shorten, wrap
 from digest.signals import own_text
-from digest.summarize import ThreadSummary
+from digest.summarize import EXCERPT_MARK, ThreadSummary
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
 TEMPLATES = ("email.html.j2", "email.txt.j2", "web.html.j2")
@@ -106,12 +106,18 @@ def environment(template_dir: Path | None, digest: DigestView) -> jinja2.Environ
     )
     zone = ZoneInfo(digest.timezone)
     locale = digest.language.replace("-", "_")
-    env.filters["when"] = lambda value: (
-        f"{format_date(value.astimezone(zone), 'medium', locale=locale)}, "
-        f"{format_time(value.astimezone(zone), 'short', locale=locale)}"
-    )
+    env.filters["when"] = lambda value: _when(value.astimezone(zone), locale)
     env.filters["day"] = lambda value: format_date(value.astimezone(zone), "long", locale=locale)
     return env
+
+
+def _when(local: datetime, locale: str) -> str:
+    """Date, time and zone ("Jul 2, 2026, 7:14 AM +0100"): a subscriber in another time zone
+    reads the time as their own unless the zone is named."""
+    return (
+        f"{format_date(local, 'medium', locale=locale)}, {format_time(local, 'short', locale=locale)} "
+        f"{get_timezone_name(local, 'short', locale=locale)}"
+    )
 
 
 def intro_html(markdown_text: str) -> str:
@@ -200,7 +206,7 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
     def toc_line(thread: ThreadSummary, item) -> str:
         """The item's own words (what it quotes is someone else's), cut to one line."""
         lead = f"  {toc_number(thread, item)}. {item.author}"
-        words = own_text(item)  # an item's body is its reply's body, or an excerpt of it
+        words = own_text(item).replace(EXCERPT_MARK, " ")  # its body is the reply's, or an excerpt of it
         if not words:
             return lead
         return f"{lead}: {shorten(words, max(WIDTH - display_width(lead) - 2, TOC_MIN_WORDS))}"

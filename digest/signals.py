@@ -36,6 +36,14 @@ SIGNALS: dict[str, tuple[float, str]] = {
 }
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
+#: A word of any script: letters and digits (a combining mark of Hebrew, Arabic or an Indic
+#: script stays inside its word), joined by apostrophes and hyphens as in ``_WORD``.
+_MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff"
+_ANY_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}'’-])*")
+#: Han and kana: written without spaces, so a run of them is read as overlapping pairs of
+#: characters (the usual unit for comparing Chinese and Japanese text without a dictionary).
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"  # kana, Han (a character class)
+_CJK_RUN = re.compile(f"[{CJK}]+")
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have
@@ -49,7 +57,31 @@ STOPWORDS = frozenset(
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    """Lower-case words of any script (CJK text as character pairs), so Arabic, Cyrillic or
+    Chinese replies have words to compare too: relevance, near-duplicates, key sentences."""
+    folded = text.casefold()
+    if folded.isascii():
+        return _WORD.findall(folded)
+    found = []
+    for word in _ANY_WORD.findall(folded):
+        if _CJK_RUN.search(word):
+            found.extend(_cjk_pieces(word))
+        else:
+            found.append(word)
+    return found
+
+
+def _cjk_pieces(word: str) -> list[str]:
+    """A word holding Han or kana: its other letters as words, each Han or kana run as
+    overlapping character pairs ("数据库" -> "数据", "据库"; one character stays one)."""
+    pieces, start = [], 0
+    for run in _CJK_RUN.finditer(word):
+        pieces.extend(_ANY_WORD.findall(word[start:run.start()]))
+        chars = run.group()
+        pieces.extend([chars] if len(chars) == 1 else [chars[i:i + 2] for i in range(len(chars) - 1)])
+        start = run.end()
+    pieces.extend(_ANY_WORD.findall(word[start:]))
+    return pieces
 
 
 # ASCII text is split without the regular expression: bytes are lower-cased (all casefold
@@ -65,7 +97,7 @@ _LEADING = re.compile(rb"(?<![a-z0-9'-])['-]+")
 def _word_tokens(text: str) -> list:
     """``words(text)``, as bytes for ASCII text (str otherwise): only what the words are matters."""
     if not text.isascii():
-        return _WORD.findall(text.casefold())
+        return words(text)
     runs = text.encode("ascii").translate(_ASCII_RUNS)
     if b"'" in runs or b"-" in runs:
         runs = _LEADING.sub(b" ", runs)
@@ -88,7 +120,7 @@ def stem(word: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 17)
 def _term(word: str) -> str:
-    return stem(word) if len(word) > 2 and word not in STOPWORDS else ""
+    return stem(word) if (len(word) > 2 or _CJK_RUN.match(word)) and word not in STOPWORDS else ""
 
 
 def terms(text: str) -> list[str]:
@@ -264,7 +296,10 @@ def _log(count: int) -> float:
 
 
 def shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
+    """Word ``size``-grams; a text shorter than that is one shingle, so "+1" repeats "+1"."""
     tokens = words(text)
+    if 0 < len(tokens) < size:
+        return {tuple(tokens)}
     return {tuple(tokens[i: i + size]) for i in range(max(0, len(tokens) - size + 1))}
 
 
@@ -278,13 +313,28 @@ def overlap(a: set, b: set) -> float:
 
 # ------------------------------------------------------------------------------ structure
 
+QUOTE_INTRO_WORDS = 30
+
+
+def introduces_quote(block) -> bool:
+    """A short paragraph ending in a colon right before a quote: the "On Monday, Ann wrote:",
+    "在 2023/5/16, 王 写道:" or "sipa said:" line, which means nothing once the quote is left out."""
+    following = block.getnext()
+    if block.tag != "p" or following is None or following.tag != "blockquote":
+        return False
+    text = block.text_content().strip()
+    return text.endswith((":", "：")) and len(text.split()) <= QUOTE_INTRO_WORDS
+
+
 def own_text(reply: Reply) -> str:
-    """The reply's own words, quoted text left out."""
+    """The reply's own words: quoted text, and the line introducing a quote, left out."""
     if not reply.body:
         return ""
     if "<blockquote" not in reply.body:
         return plain_words(reply.body)
     root = lxml.html.fragment_fromstring(reply.body, create_parent="div")
+    for intro in [block for block in root if introduces_quote(block)]:
+        intro.drop_tree()
     for quote in root.findall(".//blockquote"):
         quote.drop_tree()
     inner = html.escape(root.text or "", quote=False) + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)

@@ -19,15 +19,29 @@ from babel.dates import format_date
 from digest.body import BLOCK_TAGS, SIGNATURE_CLASS, clean, plain_words
 from digest.model import Reply, Thread
 from digest.select import Selection, placeholder
-from digest.signals import own_text, terms
+from digest.signals import CJK, introduces_quote, own_text, terms
 
 EXCERPT_MARK = "[…]"
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9@])")
 SLACK = 1.25  # a reply, sentence or block at most this much over the budget is kept whole
 _SEPARATED = BLOCK_TAGS | {"li", "br"}  # tags that end a word, as ``plain_words`` reads them
-_WORD_SPAN = re.compile(r"\S+")
+#: Han and kana are written without spaces: each two characters count as a word (about what
+#: an English word carries), with the punctuation after them, so a Chinese or Japanese reply
+#: has a length and sentences too.
+_CJK_TRAILING = "，。！？、；：」』）》〉”’"
+_WORD_SPAN = re.compile(rf"[{CJK}]{{1,2}}[{_CJK_TRAILING}]*|[^\s{CJK}]+")
 LONG_WORD = 80  # characters: a longer "word" (a pasted hash, blob or minified line) is shown cut
-_LONG_WORD = re.compile(r"\S{%d,}" % (LONG_WORD + 1))
+_LONG_WORD = re.compile(r"[^\s%s]{%d,}" % (CJK, LONG_WORD + 1))
+#: A sentence ends with one of these (Latin, CJK, Arabic, Urdu, Devanagari), then closing
+#: quotes or brackets, and the next begins with anything but a lower-case letter.
+_TERMINALS = ".!?…。！？؟۔।"
+_CLOSERS = "\"”’)]」』）"
+_OPENERS = "\"“‘([「『（"
+
+
+def tokens(text: str) -> list[str]:
+    """The words of a text as excerpts count them: runs without spaces, and Han or kana two
+    characters at a time."""
+    return _WORD_SPAN.findall(text)
 
 
 @dataclass(frozen=True)
@@ -50,8 +64,10 @@ def snippet(reply: Reply) -> str:
     if placeholder(reply):
         return ""
     text = " ".join(w for w in own_text(reply).split() if not w.startswith("@"))
-    words = text.split()
-    return " ".join(words[:SNIPPET_WORDS]) + ("…" if len(words) > SNIPPET_WORDS else "")
+    spans = list(_WORD_SPAN.finditer(text))
+    if len(spans) <= SNIPPET_WORDS:
+        return text
+    return text[: spans[SNIPPET_WORDS - 1].end()] + "…"
 
 
 @dataclass(frozen=True)
@@ -60,7 +76,7 @@ class Item:
     author: str
     number: int | None
     position: int | None  # 1-based place in the thread, only when the import is complete
-    depth: int  # 0 = answers the thread; nesting as the source shows it
+    depth: int  # nesting under the items shown: 0 = its parent is not among them
     posted_at: datetime | None
     posted_at_text: str | None
     url: str  # the reply's permalink, else the thread's page
@@ -106,14 +122,14 @@ def excerpt(body: str, words: int) -> tuple[str, bool]:
     if not body:
         return body, False
     text = plain_words(body)
-    fits = len(text.split()) <= words * SLACK
+    fits = len(tokens(text)) <= words * SLACK
     if fits and not _LONG_WORD.search(text):
         return body, False
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     shortened = _shorten_long_words(root)
     if fits:
         return (_inner_html(root), True) if shortened else (body, False)
-    blocks = [b for b in root if b.tag != "blockquote" and SIGNATURE_CLASS not in (b.get("class") or "")]
+    blocks = [b for b in root if b.tag != "blockquote" and SIGNATURE_CLASS not in (b.get("class") or "") and not introduces_quote(b)]
     units = _sentences(blocks, words)
     if not units:
         return body, False
@@ -225,27 +241,40 @@ def _sentences(blocks, budget: int) -> list[_Sentence]:
     units = []
     for index, block in enumerate(blocks):
         layout = _layout(block)
-        tokens = layout.text.split()
-        if not tokens:
+        words = list(_WORD_SPAN.finditer(layout.text))
+        if not words:
             continue
         if block.tag == "p":
-            spans = _sentence_spans(tokens)
+            spans = _sentence_spans([w.group() for w in words])
         else:  # a list, a code block: one unit, its first items or lines
-            spans = [(0, len(tokens), _parts(block, layout))]
+            spans = [(0, len(words), _parts(block, layout))]
         for start, stop, parts in spans:
             shown = _leading(parts, budget)
-            units.append(_Sentence(index, " ".join(tokens[start:start + shown]), shown, start, start + shown < stop))
+            text = layout.text[words[start].start(): words[start + shown - 1].end()]
+            units.append(_Sentence(index, " ".join(text.split()), shown, start, start + shown < stop))
     return units
 
 
-def _sentence_spans(tokens: list[str]) -> list[tuple[int, int, list[int]]]:
+def _sentence_spans(words: list[str]) -> list[tuple[int, int, list[int]]]:
     """Each sentence's word range, and its one part (a sentence is cut only at a word)."""
     spans, start = [], 0
-    for sentence in _SENTENCE_END.split(" ".join(tokens)):
-        count = len(sentence.split())
-        spans.append((start, start + count, [count]))
-        start += count
+    for index, word in enumerate(words, start=1):
+        if index == len(words) or _ends_sentence(word, words[index]):
+            spans.append((start, index, [index - start]))
+            start = index
     return spans
+
+
+def _ends_sentence(word: str, following: str) -> bool:
+    """``word`` closes a sentence: it ends with a full stop (of any script, before closing
+    quotes) and the next word does not go on in lower case ("e.g. this" is one sentence)."""
+    following = following.lstrip(_OPENERS)
+    return (
+        word.rstrip(_CLOSERS).endswith(tuple(_TERMINALS))
+        and bool(following)
+        and (following[0] == "@" or following[0].isalnum())
+        and not following[0].islower()
+    )
 
 
 def _parts(block, layout: _Layout) -> list[int]:
@@ -259,7 +288,7 @@ def _parts(block, layout: _Layout) -> list[int]:
         ends = []
     counts, previous = [], 0
     for end in [*ends, len(layout.text)]:
-        counts.append(len(layout.text[previous:end].split()))
+        counts.append(len(tokens(layout.text[previous:end])))
         previous = end
     return [count for count in counts if count]
 
@@ -301,9 +330,23 @@ def _key_sentences(units: list[_Sentence], budget: int) -> set[int]:
         if used >= budget * 0.9:
             break
     for i in sorted(chosen):  # a list keeps the sentence that introduces it ("two kinds:")
-        if i > 0 and units[i].block != units[i - 1].block and units[i - 1].text.endswith(":"):
+        if i > 0 and units[i].block != units[i - 1].block and _introduces(units[i - 1]):
             chosen.add(i - 1)
+    for i in sorted(chosen):  # and a sentence introducing a list never ends the excerpt on a colon
+        following = i + 1
+        if following < len(units) and following not in chosen and units[following].block != units[i].block and _introduces(units[i]):
+            if used + units[following].words <= budget * SLACK:
+                chosen.add(following)
+                used += units[following].words
+            elif len(chosen) > 1:
+                chosen.discard(i)
+                used -= units[i].words
     return chosen
+
+
+def _introduces(unit: _Sentence) -> bool:
+    """The sentence ends a paragraph on a colon: it announces the list or block after it."""
+    return unit.text.endswith((":", "："))
 
 
 def _assemble(blocks, units: list[_Sentence], chosen: set[int]) -> str:
@@ -378,13 +421,19 @@ def _added_on(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: str) -> s
     return format_date(day, "medium", locale=locale)
 
 
-def _depth(reply: Reply, by_id: dict[str, Reply]) -> int:
-    depth, seen = 0, set()
-    while reply.parent_id in by_id and reply.parent_id not in seen and depth < 4:
+MAX_DEPTH = 4
+
+
+def _depth(reply: Reply, by_id: dict[str, Reply], shown: dict[str, int]) -> int:
+    """One deeper than the nearest ancestor shown above it, else 0: indenting a reply whose
+    parent the digest leaves out would seem to answer the item above it instead."""
+    seen = {reply.id}
+    while reply.parent_id in by_id and reply.parent_id not in seen:
+        if reply.parent_id in shown:
+            return min(shown[reply.parent_id] + 1, MAX_DEPTH)
         seen.add(reply.parent_id)
         reply = by_id[reply.parent_id]
-        depth += 1
-    return depth
+    return 0
 
 
 def _context(reply: Reply, by_id: dict[str, Reply]) -> Context | None:
@@ -416,6 +465,7 @@ def summarize(
     zone, locale = ZoneInfo(timezone), language.replace("-", "_")
     position = {r.id: i for i, r in enumerate(thread.replies, start=1)}
     items = []
+    depths: dict[str, int] = {}  # the items so far: nesting shows under them only
     for pick in selection.picks:
         reply = by_id[pick.reply_id]
         words = scorer_excerpt_words if scorer_excerpt_words and pick.picked_by == "scorer" else excerpt_words
@@ -428,7 +478,7 @@ def summarize(
                 author=reply.author,
                 number=reply.number,
                 position=None if thread.partial else position[reply.id],
-                depth=_depth(reply, by_id),
+                depth=depths.setdefault(reply.id, _depth(reply, by_id, depths)),
                 posted_at=reply.posted_at,
                 posted_at_text=reply.posted_at_text,
                 url=reply.permalink or url or "",
@@ -436,7 +486,7 @@ def summarize(
                 answers=_context(reply, by_id),
                 body=body,
                 excerpted=cut,
-                words=len(plain_words(reply.body).split()),
+                words=len(tokens(plain_words(reply.body))),
                 picked_by=pick.picked_by,
                 note=pick.note,
                 score=pick.score,

@@ -9,7 +9,7 @@ import pytest
 
 from digest.config import load_digest
 from digest.errors import ConfigError
-from digest.issue import build_issue
+from digest.issue import build_issue, shown_title
 from digest.pipeline import import_threads
 from tests.golden.regenerate import EXAMPLE, NOW, RETRIEVED
 
@@ -47,6 +47,42 @@ def test_a_thread_without_an_address_is_warned_about(example):
     unlinked = replace(config, threads=(replace(config.threads[0], url=None),))
     issue = build_issue(unlinked, (replace(threads[0], url=None),), number=1, now=NOW)
     assert issue.warnings[-1].endswith("the source gives no address for the whole discussion, so readers get no link to it (set `url`)")
+
+
+def test_a_thread_without_an_address_says_what_is_not_shown_without_a_dangling_link(example):
+    config, threads = example
+    unlinked = replace(config, threads=(replace(config.threads[0], url=None),))
+    issue = build_issue(unlinked, (replace(threads[0], url=None),), number=1, now=NOW)
+    assert "\n9 more replies at the source (the source gave no address).\n" in issue.text
+    assert "(the source gave no URL)" not in issue.text and "\n9 more replies at the source:" not in issue.text
+    assert '<p class="more">9 more replies at the source (the source gave no address).</p>' in re.sub(r' style="[^"]*"', "", issue.html)
+
+
+def test_an_untitled_thread_is_named_by_its_site_and_the_subject_takes_a_real_title(example):
+    config, threads = example
+    two = replace(config, subject="{title} #{number}: {thread_title}",
+                  threads=(replace(config.threads[0], featured=()), replace(config.threads[0], featured=())))
+    busy = replace(threads[0], id="busy", title=None, url="https://www.blog.example.net/2016/gullfoss/")
+    quiet = replace(threads[0], id="quiet", replies=threads[0].replies[:3])
+    issue = build_issue(two, (busy, quiet), number=1, now=NOW)
+    assert issue.subject == "Garden Forum Digest #1: How do you keep tomatoes from splitting?"  # not the busier untitled one
+    assert '<a href="#thread-1"><bdi>Discussion at blog.example.net/2016/gullfoss</bdi></a>' in re.sub(r' style="[^"]*"', "", issue.html)
+    assert any(w.endswith("#1: the source gives no title, so readers see 'Discussion at blog.example.net/2016/gullfoss' (set `title`)") for w in issue.warnings)
+    deep = replace(busy, url="https://news.example.com/2026/01/16/ice-raids-in-minneapolis-what-we-know-so-far/?utm=x")
+    assert shown_title(deep) == "Discussion at news.example.com/…/ice-raids-in-minneapolis-what-we-know-so-far"
+    assert shown_title(replace(busy, url="https://example.com/")) == "Discussion at example.com"
+    nowhere = build_issue(config, (replace(threads[0], title=None, url=None),), number=1, now=NOW)
+    assert "\nUntitled discussion\n-------------------\n" in nowhere.text
+
+
+def test_an_item_with_nothing_to_say_above_it_has_no_empty_meta_line(example):
+    config, threads = example
+    bare = tuple(replace(r, number=None, posted_at=None, posted_at_text=None, parent_id=None, mentions=()) for r in threads[0].replies)
+    unpicked = replace(config, threads=(replace(config.threads[0], featured=()),))
+    issue = build_issue(unpicked, (replace(threads[0], partial=True, replies=bare),), number=1, now=NOW)
+    html = re.sub(r' style="[^"]*"', "", issue.html)
+    assert '<p class="item-meta"></p>' not in html and '<p class="links"></p>' not in html
+    assert html.count('<p class="item-meta">') == 0
 
 
 def test_candidates_says_how_many_more_replies_there_are(tmp_path, capsys):

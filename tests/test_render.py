@@ -95,14 +95,37 @@ def test_dates_follow_the_digests_language_and_time_zone():
     assert '<html lang="de" dir="ltr">' in html
     # The issue date (09:00 UTC is 04:00 in New York) and a reply posted 2026-07-02 06:14 UTC.
     assert "Issue 1 · 25. November 2026" in html and "25. November 2026" in text.splitlines()[0]
-    assert "02.07.2026, 02:14" in html and "02.07.2026, 02:14" in text
+    assert "02.07.2026, 02:14 -0400" in html and "02.07.2026, 02:14 -0400" in text  # the zone named: readers live elsewhere
     english = golden_issue(EXAMPLE)
-    assert re.search(r"Jul 2, 2026, 7:14\sAM", english.html)  # Europe/London, summer time
+    assert re.search(r"Jul 2, 2026, 7:14\sAM \+0100<", english.html)  # Europe/London, summer time
+    tokyo = golden_issue(EXAMPLE, timezone="Asia/Tokyo", language="ja").text
+    assert "2026/07/02, 15:14 JST" in tokyo
 
 
 def test_right_to_left_language_sets_dir():
     issue = golden_issue(EXAMPLE, language="ar", timezone="Asia/Riyadh")
     assert '<html lang="ar" dir="rtl">' in issue.html
+    # Quote bars, list indents and nesting bars sit where lines begin: on the right.
+    blockquote = re.search(r'<blockquote style="([^"]*)"', issue.html)[1]
+    assert "border-right:3px solid #8c959f" in blockquote and "padding-right:14px" in blockquote and "left" not in blockquote
+    assert re.search(r"\.nested \{\s*padding-right: 10px !important", issue.html)  # the phone rule
+    assert re.search(r"border-right-color:\s*#6e7681 !important", issue.html)  # and the dark-mode one
+    english = golden_issue(EXAMPLE).html
+    assert re.search(r"\.nested \{\s*padding-left: 10px !important", english)
+    assert "border-left:3px solid #8c959f" in re.search(r'<blockquote style="([^"]*)"', english)[1]
+    assert ".nested { margin-right: 16px; padding-right: 16px; border-right: 3px solid #d0d7de; }" in issue.web_html
+
+
+def test_each_reply_and_title_takes_the_direction_of_its_own_text():
+    """A Hebrew reply in an English digest (or an English one in an Arabic digest) reads in its
+    own direction, and a name or quoted snippet cannot reorder the line it sits in."""
+    issue = golden_issue(EXAMPLE)
+    assert issue.html.count('<div dir="auto">') == len(issue.featured)
+    # Headings keep the digest's alignment; their text is isolated, as names and snippets are.
+    assert len(re.findall(r'<h3[^>]*><bdi>[^<]+</bdi></h3>', issue.html)) == len(issue.featured)
+    assert re.search(r'<h2 id="thread-1"[^>]*><a href="[^"]+"[^>]*><bdi>How do you keep tomatoes', issue.html)
+    assert re.search(r'replying to <a href="[^"]+/7"[^>]*><bdi>Tom Ashdown</bdi></a>: “<bdi>Calcium!', issue.html)
+    assert '<article class="item" id="reply-post-412001">\n<h3><bdi>' in issue.web_html
 
 
 def test_subject_date_is_the_local_date():

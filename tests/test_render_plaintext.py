@@ -238,9 +238,12 @@ def test_table_of_contents_shows_the_replys_own_words_not_what_it_quotes():
     text = _issue_text({"post-412010": quoting}, replies=2)
     toc = text.split("In this issue:\n", 1)[1].split("\n\n", 1)[0].split("\n")
     assert toc == [
-        "  1. Deshawn Price: […] There are two different kinds of cracking and…",
+        "  1. Deshawn Price: There are two different kinds of cracking and…",  # no "[…]": a line of words
         "  2. Ruth Mensah: Not in my garden: mine split in a drought.",
     ]
+    introduced = "<p>On Monday, Ann wrote:</p>" + quoting
+    toc = _issue_text({"post-412010": introduced}, replies=2).split("In this issue:\n", 1)[1].split("\n\n", 1)[0]
+    assert toc.split("\n")[1] == "  2. Ruth Mensah: Not in my garden: mine split in a drought."
 
 
 def test_cjk_text_wraps_at_72_display_columns_and_breaks_between_ideographs():

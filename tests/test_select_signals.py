@@ -96,6 +96,28 @@ def test_near_duplicates_are_passed_over():
     assert skipped == ["near-duplicate of a pick"]
 
 
+def test_a_near_copy_of_a_reply_an_earlier_issue_featured_is_passed_over():
+    original = _reply("a", "Ann", TEXT * 4, 0)
+    copy = _reply("b", "Bob", TEXT * 4 + " Agreed.", 1)
+    other = _reply("c", "Cy", "Water at the same time each day and the fruit will not split; choose resistant varieties too. " * 3, 2)
+    history = History(featured={("t", "a"): 3})
+    selection = select(_thread(original, copy, other), ThreadSource(source="x"), count=2, order="score", where="w", history=history)
+    assert [p.reply_id for p in selection.picks] == ["c"]
+    skipped = {c.reply_id: c.skipped for c in selection.candidates}
+    assert skipped == {"a": "featured in issue 3", "b": "near-duplicate of a reply featured in issue 3", "c": None}
+    settings = replace(SelectionConfig(), novelty=False)
+    again = select(_thread(original, copy, other), ThreadSource(source="x"), count=2, order="score", where="w", history=history, settings=settings)
+    assert len(again.picks) == 2  # without novelty, earlier issues do not count
+
+
+def test_a_short_reply_repeating_a_pick_is_a_near_duplicate_too():
+    replies = [_reply("a", "Ann", "Agreed.", 0), _reply("b", "Bob", "agreed", 1), _reply("c", "Cy", "lol", 2), _reply("d", "Di", "Agreed, mostly.", 3)]
+    selection = select(_thread(*replies), ThreadSource(source="x"), count=4, order="thread", where="w")
+    assert [p.reply_id for p in selection.picks] == ["a", "c", "d"]
+    assert next(c for c in selection.candidates if c.reply_id == "b").skipped == "near-duplicate of a pick"
+    assert signals.shingles("Agreed, mostly.") == {("agreed", "mostly")} and signals.shingles("") == set()
+
+
 def test_aliases_make_one_person_for_the_cap_and_the_author_signal():
     replies = [_reply(f"r{i}", name, f"Point number {i} about watering {i} and mulch depth {i}. " * 6, i) for i, name in enumerate(["red", "Red Sun Rising", "RED SUN RISING", "Ann"])]
     settings = replace(SelectionConfig(), aliases=(("red", "Red Sun Rising"),))
@@ -309,6 +331,7 @@ WORDY = [
     "Mulch keeps the soil evenly moist so tomatoes do not crack after heavy rain.",
     "'Splitting' tomatoes -- well-known: don't water late; it's the rain's fault. --x 'y -'z",
     "Café crème: naïve gardeners’ tomatoes split; “quoted” İstanbul ﬁne Straße",
+    "Сад и огород: помидоры трескаются после дождя; 番茄在雨后裂开。 طماطم",
     "",
     "the and of",  # stop words only: an empty vector
     "Tomatoes tomatoes TOMATOES splitting split splits 123 4-5 a-b",
@@ -327,6 +350,15 @@ def test_bulk_relevance_is_exactly_the_dict_form(opening):
     vectors = signals.tfidf({str(i): t for i, t in enumerate(texts)}, opening)
     expected = [signals.cosine(vectors.by_id[str(i)], vectors.opening) for i in range(len(texts))]
     assert signals.relevance(texts, opening).tolist() == expected  # the same floats, not just close
+
+
+def test_words_of_every_script_count():
+    assert signals.words("Привет, мир! это-тест") == ["привет", "мир", "это-тест"]
+    assert signals.words("أريد أن أسأل") == ["أريد", "أن", "أسأل"]
+    assert signals.words("集合表 node间") == ["集合", "合表", "node", "间"]
+    assert signals.terms("在 2023 数据库") == ["在", "2023", "数据", "据库"]
+    persian = "@alireza ساکت نیست. از صبح یه مشکلی داره سرورشون که درست دنتها رو نشون نمیده"
+    assert signals.overlap(signals.shingles(persian), signals.shingles(persian + " :(")) == 1.0  # a repost is a near-duplicate
 
 
 def test_bulk_relevance_of_nothing():

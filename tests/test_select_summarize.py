@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from digest.config import FeaturedReply, ThreadSource
 from digest.model import Engagement, Mention, Reply, Thread
-from digest.select import select
+from digest.select import Pick, Selection, select
 from digest.sources.canonical import loads
-from digest.summarize import EXCERPT_MARK, excerpt, summarize
+from digest.summarize import EXCERPT_MARK, excerpt, summarize, tokens
 from tests.conftest import ROOT
 
 GARDEN = loads((ROOT / "examples" / "garden-thread.json").read_bytes(), "garden")
@@ -76,13 +76,61 @@ def test_excerpt_leaves_out_quotes():
     assert cut and "quoted" not in text and "Own words" in text
 
 
+def test_excerpt_leaves_out_the_line_that_introduces_a_quote():
+    quote = "<blockquote><p>" + "quoted words " * 40 + "</p></blockquote>"
+    own = "<p>" + "It looks fine to me after a quick read of the change. " * 4 + "</p>"
+    for intro in ["On Wed, Jan 18, 2017 at 12:00:54PM +0800, Yisheng Xie wrote:", "在 2023/5/16 9:57, wangwudi 写道:", "sipa said:"]:
+        text, cut = excerpt(f"<p>{intro}</p>{quote}{own}", 20)
+        assert cut and intro not in text and "quoted" not in text and text.startswith("<p>It looks fine")
+    text, _ = excerpt(f"<p>Steps:</p><ul><li>one</li></ul>{quote}{own}", 20)
+    assert "Steps:" in text  # a colon before a list is the list's introduction, not a quote's
+
+
+def test_an_excerpt_never_ends_a_kept_sentence_on_a_colon_without_what_it_announces():
+    intro = "<p>I've made a number of posts on the topic, but it's explained at least in:</p>"
+    links = "<ul><li><a href='https://x.example/a'>Cluster mempool definitions</a></li><li><a href='https://x.example/b'>Cluster linearization</a></li></ul>"
+    rest = "<p>" + "Summarized very briefly, a linearization is any topological ordering of the transactions in a cluster. " * 3 + "</p>"
+    text, cut = excerpt(intro + links + rest, 40)
+    assert cut and text.startswith(intro + '<ul><li><a href="https://x.example/a">')  # the list comes along
+    long_list = "<ul>" + "<li>one more item with several words in it to make it long</li>" * 8 + "</ul>"
+    text, cut = excerpt(intro + long_list + rest, 30)
+    assert cut and "at least in:" not in text and "Summarized very briefly" in text  # no room for it: neither
+
+
+def test_excerpt_finds_sentences_in_arabic_and_chinese():
+    arabic = "<p>" + "مرحبا بالجميع اليوم في المنتدى. " + "أريد أن أسأل عن أفضل طريقة لكتابة النصوص العربية في المستندات الطويلة؟ " * 6 + "</p>"
+    text, cut = excerpt(arabic, 20)
+    assert cut and text == "<p>مرحبا بالجميع اليوم في المنتدى. أريد أن أسأل عن أفضل طريقة لكتابة النصوص العربية في المستندات الطويلة؟ […]</p>"
+    chinese = "<p>" + "每个处理器占用集合表的一个条目。" + "当处理器很多而集合表只有一页时，部分处理器无法接收中断。" * 4 + "</p>"
+    assert tokens("每个处理器占用。node间") == ["每个", "处理", "器占", "用。", "node", "间"]  # two characters a word
+    text, cut = excerpt(chinese, 22)
+    assert cut and text == "<p>每个处理器占用集合表的一个条目。当处理器很多而集合表只有一页时，部分处理器无法接收中断。 […]</p>"
+    whole = "<p>" + "短句。" * 10 + "</p>"
+    assert excerpt(whole, 8) == (whole, False)  # ten words of two characters: within 8 and a quarter, kept whole
+
+
 def test_summary_counts_and_context():
     selection = _select(ThreadSource(source="x"))
     summary = summarize(GARDEN, selection, title="T", url=GARDEN.url, full_text=False, excerpt_words=70)
     assert summary.total_replies == 14 and summary.not_shown == 9 and summary.participants == 9
     item = next(i for i in summary.items if i.reply_id == "post-412008")
-    assert item.answers.author == "Tom Ashdown" and item.answers.url.endswith("/7") and item.depth == 1
+    assert item.answers.author == "Tom Ashdown" and item.answers.url.endswith("/7")
+    assert item.depth == 0  # Tom's reply is not shown: indenting would seem to answer the item above
     assert all(i.url.startswith(GARDEN.url) for i in summary.items)
+
+
+def test_a_reply_nests_only_under_an_item_shown_above_it():
+    op = Reply(id="a", author="Ann", body="<p>Water evenly.</p>")
+    hidden = Reply(id="b", author="Bob", body="<p>Why?</p>", parent_id="a")
+    answer = Reply(id="c", author="Cy", body="<p>Because cracking follows rain.</p>", parent_id="b")
+    aside = Reply(id="d", author="Di", body="<p>Mulch helps.</p>")
+    thread = Thread(id="t", title="t", url=None, replies=(op, hidden, answer, aside), source_format="canonical")
+    shown = Selection("t", (Pick("a", "editor", 0), Pick("c", "editor", 0), Pick("d", "editor", 0)), ())
+    depths = {i.reply_id: i.depth for i in summarize(thread, shown, title="t", url=None, full_text=True, excerpt_words=50).items}
+    assert depths == {"a": 0, "c": 1, "d": 0}
+    alone = Selection("t", (Pick("c", "editor", 0), Pick("d", "editor", 0)), ())
+    depths = {i.reply_id: i.depth for i in summarize(thread, alone, title="t", url=None, full_text=True, excerpt_words=50).items}
+    assert depths == {"c": 0, "d": 0}  # its parent and grandparent are left out: not indented under "d"'s neighbour
 
 
 def test_partial_import_never_says_zero_more():
