@@ -112,8 +112,8 @@ def _check_links(name: str, threads, limit: int) -> int:
 
 
 def cmd_candidates(args, env) -> int:
-    from digest.body import plain_words
-    from digest.issue import prepare_thread, select_all
+    from digest.issue import prepare_thread, select_all, shown_title
+    from digest.signals import own_text
 
     ws = _workspace(args)
     config = pipeline.load_digest(ws, args.name)
@@ -123,7 +123,8 @@ def cmd_candidates(args, env) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         replies = {r.id: r for r in thread.replies}
         picked = {p.reply_id: p.picked_by for p in selection.picks}
-        print(f"{thread.title or thread.url or thread.id}: {len(thread.replies)} replies")
+        count = len(thread.replies)
+        print(f"{shown_title(thread)}: {count} repl{'y' if count == 1 else 'ies'}")
         print(f"{'rank':>4}  {'score':>6}  {'pick':<6}  {'id':<20} author / why")
         for rank, candidate in enumerate(selection.candidates[: args.limit], start=1):
             reply = replies[candidate.reply_id]
@@ -136,7 +137,7 @@ def cmd_candidates(args, env) -> int:
                 why += f" (passed over: {candidate.skipped})"
             number = f" #{reply.number}" if reply.number is not None else ""
             print(f"{rank:>4}  {candidate.score:6.2f}  {status:<6}  {candidate.reply_id:<20} {reply.author}{number}: {why}")
-            print(f"{'':>40} {plain_words(reply.body)[:70]}")
+            print(f"{'':>40} {own_text(reply)[:70]}")  # the reply's own words, not the quote it opens with
         if len(selection.candidates) > args.limit:
             more = len(selection.candidates) - args.limit
             print(f"... and {more} more (--limit {len(selection.candidates)} shows them all)")

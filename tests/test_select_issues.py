@@ -98,3 +98,14 @@ def test_candidates_names_a_deleted_replys_placeholder(ws, capsys):
     assert _run(ws, "candidates", "example", "--limit", "20") == 0
     line = next(line for line in capsys.readouterr().out.splitlines() if " gone " in line)
     assert line.endswith("(passed over: placeholder of a deleted or removed reply)")
+
+
+def test_candidates_shows_each_replys_own_words_and_names_an_untitled_thread_by_its_address(ws, capsys):
+    quoting = Reply(id="quoting", author="Ann", number=15, posted_at=GARDEN.replies[-1].posted_at,
+                    body="<p>Bob wrote:</p><blockquote><p>Water them daily.</p></blockquote><p>Only in a heatwave.</p>")
+    _use_thread(ws, replace(GARDEN, title=None, url="https://forum.example.org/t/tomatoes/7", replies=(*GARDEN.replies, quoting)))
+    assert _run(ws, "candidates", "example", "--limit", "20") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"Discussion at forum.example.org/t/tomatoes/7: {len(GARDEN.replies) + 1} replies"
+    line = next(i for i, line in enumerate(out) if " quoting " in line)
+    assert out[line + 1].strip() == "Only in a heatwave."
