@@ -336,7 +336,8 @@ def select(
     thread_author = canon(source.author or thread.author or "")
     taken = {p.reply_id for p in picks}
     per_author = Counter(canon(replies[p].author) for p in taken)
-    chosen_text = [signals.shingles(signals.own_text(replies[p])) for p in taken]
+    chosen_text = [(PICK_DUPLICATE, signals.shingles(signals.own_text(replies[p]))) for p in taken]
+    chosen_text += _featured_before(thread, replies, settings, history)
     ranked = []
     for candidate in candidates:
         reply = replies[candidate.reply_id]
@@ -349,7 +350,7 @@ def select(
         if rule or reason or candidate.reply_id in taken or len(picks) >= count:
             continue
         per_author[canon(reply.author)] += 1
-        chosen_text.append(signals.shingles(signals.own_text(reply)))
+        chosen_text.append((PICK_DUPLICATE, signals.shingles(signals.own_text(reply))))
         picks.append(Pick(candidate.reply_id, "scorer", candidate.score))
         taken.add(candidate.reply_id)
     travelling: dict[str, list[str]] = {}
@@ -366,6 +367,21 @@ def select(
 def _before_window(reply: Reply, settings: SelectionConfig, history: History) -> bool:
     last = history.last_issue_at
     return bool(settings.since_last_issue and last and reply.posted_at and reply.posted_at <= last)
+
+
+PICK_DUPLICATE = "near-duplicate of a pick"
+
+
+def _featured_before(thread: Thread, replies: dict[str, Reply], settings: SelectionConfig, history: History) -> list[tuple[str, set]]:
+    """What earlier issues featured from this thread, to compare with: a recurring digest does
+    not feature next week a near-copy of this week's pick ("+1, use mulch")."""
+    if not settings.novelty or settings.near_duplicate >= 1:
+        return []
+    return [
+        (f"near-duplicate of a reply featured in issue {issue}", signals.shingles(signals.own_text(replies[reply_id])))
+        for (thread_id, reply_id), issue in history.featured.items()
+        if thread_id == thread.id and reply_id in replies
+    ]
 
 
 def _passed_over(thread, reply, shown_with, settings, history, per_author, thread_author, chosen_text, canon) -> str | None:
@@ -385,9 +401,7 @@ def _passed_over(thread, reply, shown_with, settings, history, per_author, threa
     if chosen_text is None or settings.near_duplicate >= 1:  # the picks are complete: no need to compare
         return None
     own = signals.shingles(signals.own_text(reply))
-    if any(signals.overlap(own, other) >= settings.near_duplicate for other in chosen_text):
-        return "near-duplicate of a pick"
-    return None
+    return next((why for why, other in chosen_text if signals.overlap(own, other) >= settings.near_duplicate), None)
 
 
 def _ordered(picks: list[Pick], order: str, thread: Thread) -> list[Pick]:
