@@ -6,11 +6,14 @@ import json
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.sources import SourceDocument
 from digest.sources.canonical import dumps, loads, sniff, thread_to_dict
 from tests.conftest import ROOT
+from tests.sources.fuzzing import json_values, mutate_json, text_values
 
 EXAMPLE = ROOT / "examples" / "garden-thread.json"
 
@@ -147,3 +150,64 @@ def test_a_byte_that_is_not_utf8_is_an_error_naming_line_and_column():
     line = data[: data.index(b"\xe9")].count(b"\n") + 1
     assert info.value.message.startswith(f"not UTF-8 text: byte b'\\xe9' at line {line}, column 13 (byte offset ")
     assert info.value.fix.startswith("re-save the file as UTF-8")
+
+
+def test_json_nested_too_deeply_is_an_error_not_a_traceback():
+    """A NaN (which msgspec refuses) before a value 100,000 arrays deep sent the file to the
+    json module for its line and column, which raised RecursionError."""
+    data = '{"digest_thread": 1, "total_replies": NaN, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(SourceError) as info:
+        loads(data, "thread.json")
+    assert (info.value.message, info.value.where) == ("JSON nested too deeply to read", "thread.json")
+    assert info.value.fix == "repair the file, or re-create it with `digest import`"
+
+
+def test_an_unknown_key_holding_deep_json_is_named():
+    """Reading the schema version of such a file raised RecursionError."""
+    data = '{"digest_thread": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(SourceError, match=r"^thread.json at \$\.x: unknown key 'x'"):
+        loads(data, "thread.json")
+
+
+@pytest.mark.parametrize(("href", "sanitized"), [
+    ("https://x.example/a&gt;b&lt;c&quot;d&amp;e", False),  # the escapes the sanitizer writes in an attribute
+    ("https://x.example/a\nb", False),
+    ("java\nscript:alert(1)", True),  # a browser drops the newline: a script
+    (" javascript:alert(1)", True),
+    ("javascript&colon;alert(1)", True),
+])
+def test_a_link_is_kept_as_the_sanitizer_writes_it_and_no_script_passes(href, sanitized):
+    data = json.loads(EXAMPLE.read_text())
+    data["replies"][0]["body"] = f'<p><a href="{href}">x</a></p>'
+    thread = loads(json.dumps(data), "thread.json")
+    assert any("body subset" in note for note in thread.import_notes) is sanitized
+    assert (thread.replies[0].body == f'<p><a href="{href}">x</a></p>') is not sanitized
+
+
+# ---------------------------------------------------------------------------- properties
+
+_ODD_VALUES = json_values(text_values("\ud800", "\x00", "<script>x</script>", "2026-07-01T08:00:00Z", "9999-12-31T23:59:59-14:00",
+                                      "<a href=\"javascript:x\">y</a>", "r1", "r2"), st.sampled_from([1, 2, -1, 10**19]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_mutated_threads_load_or_raise_a_source_error(data):
+    """Any edit of a canonical file loads as a thread that saves and loads back the same,
+    or is refused with a SourceError: never another exception."""
+    value = mutate_json(json.loads(EXAMPLE.read_text()), data.draw, _ODD_VALUES)
+    text = json.dumps(value, allow_nan=True)
+    for document in (text, text.encode("utf-8", "surrogatepass"), text.encode("utf-16")):
+        try:
+            thread = loads(document, "thread.json")
+        except SourceError:
+            continue
+        assert loads(dumps(thread), "round-trip") == thread
+
+
+@pytest.mark.parametrize(("paragraph", "sanitized"), [('<p class="">x</p>', False), ('<p class="x">x</p>', True)])
+def test_an_empty_class_as_the_sanitizer_keeps_it_is_in_the_subset(paragraph, sanitized):
+    data = json.loads(EXAMPLE.read_text())
+    data["replies"][0]["body"] = paragraph
+    thread = loads(json.dumps(data), "thread.json")
+    assert any("body subset" in note for note in thread.import_notes) is sanitized

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 
 from digest.sources import ImportRequest, SourceDocument, detect, forum_text, import_thread, load_documents
@@ -12,6 +13,8 @@ from digest.errors import SourceError
 from tests.conftest import ROOT
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 GOLDEN = ROOT / "tests" / "golden" / "kasama-thread.json"
 RETRIEVED = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -628,3 +631,59 @@ def test_a_date_ending_a_says_comment_stays_its_text():
     thread = _import_text("Ana says:\nMarch 12, 2011 at 2:05 pm\nThe swap is on\n12.03.2011 10:00\nBob says:\nMarch 12, 2011 at 3:00 pm\nOK.\n")
     assert thread.replies[0].body == "<p>The swap is on<br>12.03.2011 10:00</p>"
     assert thread.replies[0].posted_at_text == "March 12, 2011 at 2:05 pm"
+
+
+def test_a_paragraph_of_100000_lines_is_reflowed_in_linear_time():
+    """Each line was added to the paragraph by copying all of it: 100,000 lines took 49 s."""
+    started = time.perf_counter()
+    (block,) = forum_text._reflow(["Sow leeks in March. "] * 100_000)  # the seed's wrap: a trailing space
+    assert time.perf_counter() - started < 3
+    assert block.text == " ".join(["Sow leeks in March."] * 100_000)
+
+
+
+def test_a_line_of_thousands_of_glued_links_is_joined_at_once():
+    """Whether a line ends in a URL was asked from every "http" of it: a line of 20,000
+    glued links took 41 s.  Only its last word can hold that URL."""
+    glued = "see " + "http://a.example/" * 20_000 + " for it"
+    started = time.perf_counter()
+    (block,) = forum_text._reflow([glued, "and more", "at http://x.example/a-", "b-c", "http://x.example/long-path-", "cut-here"],
+                                  forum_text._Layout(trailing_spaces=False, width=72))
+    assert time.perf_counter() - started < 2
+    assert block.text == glued + " and more at http://x.example/a-b-c http://x.example/long-path-cut-here"
+
+# ---------------------------------------------------------------------------- properties
+
+@st.composite
+def _mutated_copy(draw):
+    """A copied comment page with lines removed, doubled or swapped, headers' words swapped,
+    bytes flipped and odd tokens inserted."""
+    lines = draw(st.sampled_from([COPIED_PAGE, BLOGGER_COPY])).split("\n")
+    tokens = ["says:", "said...", "3 thoughts on “X”", "Reply", "Guest - Ann", "\x00", "\ud800", "<b>", "</blockquote>",
+              "March 12, 2011 at 2:05 pm", "@Ann #2", "Post a Comment", "Leave a Reply", " " * 3, "x" * 300]
+    for _ in range(draw(st.integers(1, 5))):
+        at = draw(st.integers(0, len(lines)))
+        op = draw(st.sampled_from(["drop", "double", "swap", "token", "cut"]))
+        if op == "drop" and at < len(lines):
+            del lines[at]
+        elif op == "double" and at < len(lines):
+            lines.insert(at, lines[at])
+        elif op == "swap" and lines:
+            other = draw(st.integers(0, len(lines) - 1))
+            lines[at - 1], lines[other] = lines[other], lines[at - 1]
+        elif op == "token":
+            lines.insert(at, draw(st.sampled_from(tokens) | st.text(max_size=20)))
+        else:
+            lines = lines[:at]
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=100, deadline=None)
+@given(_mutated_copy(), st.binary(max_size=8))
+def test_mutated_copied_pages_import_or_raise_a_source_error(data, noise):
+    for mutated in (data, data + noise):
+        try:
+            thread = _import_text_bytes(mutated)
+        except SourceError:
+            continue
+        assert loads(dumps(thread), "round-trip") == thread

@@ -208,7 +208,7 @@ def _version(data: bytes | str) -> Any:
     is reported as that, not as whatever its first difference is."""
     try:
         return msgspec.json.decode(data, type=_Version).digest_thread
-    except msgspec.MsgspecError:
+    except (msgspec.MsgspecError, RecursionError):  # too deep to skip: the first error is reported
         return SCHEMA_VERSION
 
 
@@ -235,6 +235,8 @@ def _loads_reporting(data: bytes | str, name: str) -> None:
         ) from None
     except UnicodeDecodeError:
         raise _not_utf8(data, name) from None
+    except RecursionError:
+        raise SourceError("JSON nested too deeply to read", where=name, fix="repair the file, or re-create it with `digest import`") from None
 
 
 def _not_utf8(data: bytes | str, name: str) -> SourceError:
@@ -323,9 +325,13 @@ def _thread(wire: Any, name: str) -> Thread:
 # a list's start or the signature class: anything else left after removing them ("<script",
 # "<img onerror=", "<a href=\"javascript:", a comment) needs the sanitizer.  Checking is cheap;
 # sanitizing every body of a 100,000-reply thread is not.
+# An href may hold the escapes the sanitizer writes in attributes (a URL with "<" or ">" in it), and
+# whitespace after an http(s) or mailto scheme; never before its colon, where a browser drops it ("java\tscript:").
+_HREF_ESCAPE = r"&(?:amp|lt|gt|quot|nbsp);"
 _SUBSET_TAG = re.compile(
     r"</?(?:" + "|".join(sorted(BODY_TAGS)) + r")"
-    r'(?: href="(?:(?:https?|mailto):|(?![\w+.-]*:))[^"<>&\s]*(?:&amp;[^"<>&\s]*)*"| start="\d+"| class="signature")?\s*/?>'
+    rf'(?: href="(?:(?:https?|mailto):(?:[^"<>&]|{_HREF_ESCAPE})*|(?![\w+.-]*:)(?:[^"<>&\s]|{_HREF_ESCAPE})*)"'
+    r'| start="\d+"| class="(?:signature)?")?\s*/?>'  # the sanitizer keeps an empty class (Outlook's <p class="">)
 )
 
 

@@ -114,7 +114,7 @@ URL_START_RE = re.compile(r"https?://\S+")
 # URL cut mid-way ("...?option=com_conte" / "nt&amp;view=...", "...road-maps-buil" /
 # "ding-a-new-movement" on a line as long as the file's longest).
 HYPHEN_BREAK_RE = re.compile(r"[^\W\d_]-$")
-URL_AT_END_RE = re.compile(r"(?:https?://|www\.)\S*$", re.IGNORECASE)
+URL_OPENING_RE = re.compile(r"https?://|www\.", re.IGNORECASE)  # looked for in a line's last word: the line ends in a URL
 URL_CONTINUES_AFTER = "/?&=%#_~-"
 URL_CONTINUATION_MARKS = "/?&=%#"
 URL_PATH_PIECE_RE = re.compile(r"^[\w.~%-]*\w[-_]\w[\w.~%-]*$")
@@ -768,6 +768,7 @@ def _times_inside(raw: _RawReply, body_lines: list[str]) -> list[_Note]:
 def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
+    more: list[str] = []  # the rest of its text, joined once: added line by line, a long paragraph took the square of its length
     previous = ""
     blanks: list[str] = []
     preformatted: list[str] | None = None  # the lines of an open <pre>, kept as written
@@ -781,7 +782,7 @@ def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[_Block]:
         opening = PRE_START_RE.search(line)
         if opening and not PRE_END_RE.search(line, opening.end()):
             if current is not None:
-                blocks.append(current)
+                blocks.append(_with_more(current, more))
                 current = None
             blanks = []
             preformatted = [line]
@@ -792,33 +793,39 @@ def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[_Block]:
         ends = _paragraph_end(blanks, layout)
         blanks = []
         if ends and current is not None:
-            blocks.append(current)
+            blocks.append(_with_more(current, more))
             current = None
         if ends == "break":
             blocks.append(_Block("break"))
         content = line.strip()
         if RULE_RE.match(content):
             if current is not None:
-                blocks.append(current)
+                blocks.append(_with_more(current, more))
             blocks.append(_Block("rule"))
             current = None
         elif LIST_ITEM_RE.match(content):
             if current is not None:
-                blocks.append(current)
-            current = _Block("item", LIST_ITEM_RE.sub("", content, count=1))
+                blocks.append(_with_more(current, more))
+            current, more = _Block("item", LIST_ITEM_RE.sub("", content, count=1)), []
         elif current is None:
-            current = _Block("para", content)
+            current, more = _Block("para", content), []
         else:
-            current.text += _joiner(previous, content, layout) + content
+            more += (_joiner(previous, content, layout), content)
         previous = line
     if preformatted is not None:  # never closed: it ends with the reply
         blocks.append(_Block("pre", "\n".join(_unspaced(preformatted, layout))))
     ends = _paragraph_end(blanks, layout)
     if current is not None:
-        blocks.append(current)
+        blocks.append(_with_more(current, more))
     if ends == "break":
         blocks.append(_Block("break"))
     return blocks
+
+
+def _with_more(block: _Block, more: list[str]) -> _Block:
+    """The block with the rest of its text added."""
+    block.text += "".join(more)
+    return block
 
 
 def _unspaced(lines: list[str], layout: _Layout) -> list[str]:
@@ -861,7 +868,7 @@ def _joiner(previous: str, content: str, layout: _Layout) -> str:
     previous = previous.rstrip()
     if HYPHEN_BREAK_RE.search(previous) and content[:1].isalpha():
         return ""
-    if URL_AT_END_RE.search(previous) and (
+    if URL_OPENING_RE.search(previous.rsplit(None, 1)[-1]) and (
         previous[-1] in URL_CONTINUES_AFTER
         or any(mark in content.split()[0] for mark in URL_CONTINUATION_MARKS)
         or _url_cut_at_wrap(previous, content, layout)

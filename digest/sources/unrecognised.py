@@ -15,7 +15,9 @@ from digest.discover import looks_like_html
 
 _LFS = re.compile(rb"\Aversion https://git-lfs\.github\.com/spec/v1\s+oid sha256:[0-9a-f]{64}\s+size (\d+)\s*\Z")
 _ZSTD = b"\x28\xb5\x2f\xfd"
-_XML_ROOT = re.compile(rb"\A(?:\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>))*\s*<([A-Za-z_][\w.:-]*)", re.S)
+# each declaration, comment or DOCTYPE taken whole (atomic): a lazy ".*?" allowed to run on into the next one tried
+# every way of grouping them, so a head of 40 declarations before no root took hours
+_XML_ROOT = re.compile(rb"\A(?>\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>))*\s*<([A-Za-z_][\w.:-]*)", re.S)
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 _BOMS = (b"\xef\xbb\xbf", *_UTF16)
 _JSONISH = re.compile(r'\{|\[\s*[\[{"\]]')  # an object, or an array of objects, arrays or strings
@@ -72,7 +74,7 @@ def _single_json_value(data: bytes) -> str | None:
     """A JSON document that is a lone string, number or null (an API's error answer, an empty result)."""
     try:
         value = json.loads(_without_bom(data))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return f"this is JSON holding a single value ({json.dumps(value)[:40]}), not a discussion"
 
@@ -101,7 +103,7 @@ def _json_lines(data: bytes) -> str | None:
     lines = [line for line in _without_bom(data).splitlines()[:20] if line.strip()]
     try:
         values = [json.loads(line) for line in lines]
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if len(values) < 2 or not all(isinstance(value, dict) for value in values):
         return None
@@ -112,6 +114,8 @@ def _json_lines(data: bytes) -> str | None:
 def _json_shape(data: bytes) -> str:
     try:
         value = json.loads(data)  # any UTF of JSON; a BOM-less UTF-16 file too
+    except RecursionError:
+        return "this is JSON nested too deeply to read (arrays or objects thousands of levels deep), not a discussion"
     except ValueError:
         return _json_lines(data) or "this starts like JSON but is not valid JSON (cut short or damaged)"
     if isinstance(value, dict):

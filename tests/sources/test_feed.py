@@ -293,6 +293,18 @@ def test_malformed_feed_imports_with_a_note():
     assert thread.import_notes and thread.import_notes[0].startswith("the feed has errors (undefined entity")
 
 
+def test_a_link_with_a_bracket_in_its_address_survives_the_round_trip():
+    """The sanitizer writes ">" in an href as "&gt;", which the canonical form took for HTML
+    outside the body subset: reading the saved thread back added a note."""
+    data = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Shears</title><link>https://forum.example.org/t/42</link>
+    <item><title>Re: shears</title><link>https://forum.example.org/t/42#2</link><guid>c2</guid>
+    <description>&lt;p&gt;These: &lt;a href="https://shop.example.com/shears&gt;x"&gt;shears&lt;/a&gt;&lt;/p&gt;</description></item>
+    </channel></rss>"""
+    thread = read_bytes(data)
+    assert thread.replies[0].body == '<p>These: <a href="https://shop.example.com/shears&gt;x">shears</a></p>'
+    assert_round_trip(thread)
+
+
 def test_undated_entries_keep_document_order_and_duplicates_are_dropped():
     data = b"""<rss version="2.0"><channel><title>T</title>
     <item><guid isPermaLink="false">x1</guid><title>first</title></item>

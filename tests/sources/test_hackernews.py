@@ -457,9 +457,12 @@ def test_random_bytes_raise_only_source_errors(data):
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_mutated_threads_raise_only_source_errors(data):
-    shape = data.draw(st.sampled_from(["array", "keyed", "algolia", "folder"]))
+    shape = data.draw(st.sampled_from(["array", "keyed", "algolia", "folder", "lines"]))
     if shape == "folder":
         docs = [SourceDocument(f"item/{i}.json", json.dumps(mutate_json(item, data.draw, JSON_VALUES)).encode()) for i, item in enumerate(_items())]
+    elif shape == "lines":  # JSON lines, as the BigQuery and API exporters write them
+        lines = [json.dumps(mutate_json(item, data.draw, JSON_VALUES)) if data.draw(st.booleans()) else json.dumps(item) for item in _items()]
+        docs = [SourceDocument("hn.jsonl", "\n".join(lines).encode())]
     else:
         base = {"array": _items(), "keyed": {str(i["id"]): i for i in _items()}, "algolia": _algolia()}[shape]
         raw = json.dumps(mutate_json(base, data.draw, JSON_VALUES)).encode()

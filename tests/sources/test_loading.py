@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -62,12 +63,24 @@ def test_what_no_reader_knows_is_named_with_its_own_fix(data, message, fix):
     (b'---\ntitle: "Newbie... help"\nforum: New to Ubuntu\n---\n\n### Post by ann on 2009-11-05\nHi\n\n---\n',
      "this is text in none of the formats below (it starts: '### Post by ann on 2009-11-05')"),
     (b"Hello, world.\nThis is a note, plainly.\n", "this is text in none of the formats below (it starts: 'Hello, world.')"),
+    (b"[" * 100_000 + b"]" * 100_000,  # a traceback (RecursionError) before
+     "this is JSON nested too deeply to read (arrays or objects thousands of levels deep), not a discussion"),
 ])
 def test_other_content_is_described_and_the_formats_are_listed(data, message):
     error = refused(data)
     assert error.message == f"could not recognise the format: {message}"
     assert error.fix.startswith("save the discussion in a format digest reads (canonical, discourse,")
     assert error.fix.endswith("if it is one of them, --format NAME says what is wrong with it")
+
+
+def test_many_xml_declarations_before_no_root_are_described_at_once():
+    """27 declarations and no root element took a minute (each one more doubled the time):
+    the pattern skipping them tried every way of grouping them."""
+    started = time.perf_counter()
+    error = refused(b'<?xml version="1.0"?>' * 27 + b"\n")
+    assert time.perf_counter() - started < 2
+    assert error.message == ("could not recognise the format: this is text in none of the formats below "
+                             """(it starts: '<?xml version="1.0"?><?xml version="1.0"?><?xml version="1.0')""")
 
 
 def test_a_named_format_refuses_content_another_reader_recognises():

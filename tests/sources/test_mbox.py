@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mailbox
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.sources import ImportRequest, SourceDocument, canonical, common, load_documents, mbox
+from digest.sources.mail import attributions
 from tests.sources.fuzzing import assert_round_trip, only_source_errors
 
 
@@ -1275,6 +1277,54 @@ def test_attribution_lines_name_the_quoted_sender_without_the_address(attributio
         f"<p>{without_address}</p><blockquote><p>Add more greens.</p></blockquote>"
         '<pre class="signature">Carol White  carol@example.org</pre>'  # and so does the signature
     )
+
+
+def test_a_long_word_or_many_addresses_in_attributions_take_linear_time():
+    """A 20,000-character pasted blob in an attribution took 21 s, a header line of 5,000
+    addresses 33 s and one of 50,000 tabs minutes: the address pattern was tried from every
+    letter of the blob and every tab, and the text before each address was copied again for each."""
+    blob = "QUJD" * 5000
+    lines = ["Thanks.", "", f"On Mon, 5 Jan 2026, Alice Smith <alice@example.com> {blob} wrote:", "> Turn it weekly.",
+             "", "From: Bob <bob@example.net>", "To: " + ", ".join(f"Ann <ann{i}@example.org>" for i in range(5000)),
+             "Cc: " + "\t" * 50_000 + "Cy", "Subject: compost"]
+    started = time.perf_counter()
+    without = attributions.addresses_left_out(lines, None)
+    assert time.perf_counter() - started < 2
+    assert without == ["Thanks.", "", f"On Mon, 5 Jan 2026, Alice Smith {blob} wrote:", "> Turn it weekly.",
+                       "", "From: Bob", "To: " + ", ".join(["Ann"] * 5000), "Cc: " + "\t" * 50_000 + "Cy", "Subject: compost"]
+
+
+def test_a_long_line_of_tags_before_a_quote_is_no_attribution_and_is_read_at_once():
+    """A 30,000-character line of tags with a year in it, right above a quote, took 5 s (and
+    four times as long at twice the length): the pattern for "<date> Name <address>:" lines
+    tried every tag as the address and every tail after it."""
+    lines = ["Posted 2023: " + "<b>" * 10_000 + "x", "> quoted", "", "2015-11-21 13:05 GMT+01:00 Andy <andy@example.com>:",
+             "> hi", "", "* Bob <bob@example.net> [2004-01-05 11:00]:", "> there"]
+    started = time.perf_counter()
+    without = attributions.addresses_left_out(lines, None)
+    assert time.perf_counter() - started < 1
+    assert without == lines[:3] + ["2015-11-21 13:05 GMT+01:00 Andy:", "> hi", "", "Bob [2004-01-05 11:00]:", "> there"]
+
+
+def test_an_html_paragraph_with_an_empty_class_survives_the_round_trip():
+    """The sanitizer keeps Outlook's ``<p class="">``, which the canonical form took for HTML
+    outside the body subset: reading the saved thread back added a note."""
+    text = ("From: Li Wei <liwei@example.cn>\nSubject: Re: fix\nMessage-ID: <l@x>\nMIME-Version: 1.0\n"
+            "Content-Type: text/html; charset=utf-8\n\n<html><body><p class=\"\">OK, thanks.</p></body></html>\n")
+    thread = _text(text, name="l.eml")
+    assert thread.opening_post.body == '<p class="">OK, thanks.</p>'
+    assert_round_trip(thread)
+
+
+def test_a_from_header_with_a_long_run_of_spaces_is_named_at_once():
+    """A From header of 30,000 spaces before its "(name)" took 27 s: the name patterns crossed
+    the run of spaces once for each of them."""
+    from digest.sources.mail.decode import author_name
+
+    started = time.perf_counter()
+    names = [author_name("Ann" + " " * 30_000 + "(Ann Lee)"), author_name("Bob  Smith" + " " * 30_000 + "bob@example.com")]
+    assert time.perf_counter() - started < 1
+    assert names == ["Ann Lee", "Bob Smith"]
 
 
 def test_quoted_attributions_and_original_header_blocks_lose_their_addresses():

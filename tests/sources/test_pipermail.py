@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.sources import ImportRequest, SourceDocument, canonical, detect, load_documents, mbox, pipermail
+from digest.sources.mail.bodies import prepare_plain_text
 
 
 def _read_paths(*paths, thread: str | None = None):
@@ -293,6 +295,18 @@ def test_obfuscated_addresses_do_not_break_links():
     url = "http://wiki.example.org/view/index.php@HowTo.html"
     assert f'<a href="{url}">{url}</a>' in html
     assert '<a href="http://example.org">http://example.org</a> at noon' in html
+
+
+def test_a_line_of_thousands_of_glued_links_is_joined_in_linear_time():
+    """A damaged archive's line of 5,000 glued "mailto:" or URLs took 8 s: each was scanned to
+    the end of the line, so a long line took the square of its length."""
+    text = ("mailto:" * 5000 + "\n" + "http://a.example/" * 5000 + " at example.org/x\n"
+            "See http://wiki.example.org/index.php at HowTo.html or mail <mailto:ann at example.org>.")
+    started = time.perf_counter()
+    prepared = prepare_plain_text(text, "at")
+    assert time.perf_counter() - started < 2
+    assert prepared == ("mailto:" * 5000 + "\n" + "http://a.example/" * 5000 + "@example.org/x\n"
+                        "See http://wiki.example.org/index.php@HowTo.html or mail <ann at example.org>.")
 
 
 def test_date_without_a_zone_is_kept_as_text_and_still_orders_the_posts():

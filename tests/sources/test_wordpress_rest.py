@@ -217,6 +217,10 @@ JSON_VALUES = json_values(text_values("\ud800", "\x00", "approved", "pingback", 
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_mutated_responses_raise_only_source_errors(data):
-    raw = json.dumps(mutate_json(page(), data.draw, JSON_VALUES)).encode()
+    embedded = page()
+    for item in embedded:  # saved with ?_embed: each comment names its post
+        item["_embedded"] = {"up": [{"id": 42, "type": "post", "link": POST, "title": {"rendered": "Leeks &#8211; why"}}]}
+    shape = data.draw(st.sampled_from([page(), embedded, wpcom_replies()]))
+    raw = json.dumps(mutate_json(shape, data.draw, JSON_VALUES)).encode()
     only_source_errors(wordpress_rest, [SourceDocument("comments.json", raw)], thread=data.draw(st.none() | st.sampled_from(["42", "x"])))
     only_source_errors(wordpress_rest, [SourceDocument("comments.json", data.draw(st.binary(max_size=200)))])

@@ -27,11 +27,10 @@ ATTRIBUTION_START = re.compile(
     r"^(?:(?:On|Le|Am|El|Il|Em|Op|Den|Dne|W dniu|Quoting|Citando|Zitat von|In article|In message"
     r"|\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4})\b|在\s|\d{4}年)"
 )
-_DATED_ADDRESS_INTRO = re.compile(
-    r"(?:\d{1,2}:\d{2}|\d{4}).*(?:<[^<>]+>|@|\sat\s)\S*\s*:\s*$"
-    # mutt's "* Bob <bob@example.net> [2004-01-05 11:00]:"
-    r"|(?:<[^<>]+>|@|\sat\s).*\[[^\]]*\d{1,2}:\d{2}[^\]]*\]\s*:\s*$"
-)
+_TIME_OR_YEAR = re.compile(r"\d{1,2}:\d{2}|\d{4}")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_ANGLE_ADDRESS = re.compile(r"<[^<>]+>")
+_AT_WORD = re.compile(r"\sat\s")
 # a webmail's attribution naming only the sender (IMP: "Quoting Bob <bob@example.net>:")
 _QUOTING_INTRO = re.compile(r"^(?:Quoting|Zitat von|Citando)\s+\S.*:\s*$")
 # the mark some mutt users open their attribution with ("* Bob <bob@example.net> wrote:"), not a list item
@@ -81,7 +80,7 @@ def attribution_start(lines: list[str], last: int) -> int | None:
     line = lines[last].strip()
     if _QUOTING_INTRO.match(line):
         return last
-    if not (ATTRIBUTION_END.search(line) or _DATED_ADDRESS_INTRO.search(line)):
+    if not (ATTRIBUTION_END.search(line) or _dated_address_intro(line)):
         return None
     for start in range(last, max(last - 3, -1), -1):
         if not lines[start].strip() or lines[start].startswith(">"):
@@ -89,6 +88,37 @@ def attribution_start(lines: list[str], last: int) -> int | None:
         if ATTRIBUTION_START.match(lines[start].strip()):
             return start
     return last
+
+
+def _dated_address_intro(line: str) -> bool:
+    """A line ending in ":" with a time or year, then an address in its last word ("2015-11-21
+    13:05 GMT+01:00 Andy <andy@example.com>:"), or an address, then a time in its closing
+    brackets (mutt's "* Bob <bob@example.net> [2004-01-05 11:00]:").  Worked out from the
+    line's end: as one pattern, a long line of tags took the cube of its length."""
+    before = line.rstrip()
+    if not before.endswith(":"):
+        return False
+    colon = len(before) - 1
+    before = before[:-1].rstrip()
+    words = before.rsplit(None, 1)
+    last_word = len(before) - len(words[-1]) if words else 0  # where the last word starts
+    time = _TIME_OR_YEAR.search(line)
+    if time and (line.find("@", max(time.end(), last_word - 1), colon) >= 0
+                 or _AT_WORD.search(line, max(time.end(), last_word - 4), colon)
+                 or any(mark.end() >= last_word for mark in _ANGLE_ADDRESS.finditer(line, time.end(), colon))):
+        return True
+    if not before.endswith("]"):
+        return False
+    close = len(before) - 1
+    opening_after = before.rfind("]", 0, close) + 1
+    clocks = list(_CLOCK.finditer(line, opening_after, close))
+    if not clocks:
+        return False
+    last_clock = clocks[-1].start()
+    mark_ends = [found.end() for found in (_ANGLE_ADDRESS.search(line, 0, last_clock), _AT_WORD.search(line, 0, last_clock)) if found]
+    if (at_sign := line.find("@", 0, last_clock)) >= 0:
+        mark_ends.append(at_sign + 1)
+    return bool(mark_ends) and line.find("[", max(min(mark_ends), opening_after), last_clock) >= 0
 
 
 # how deep a line is quoted: "> ", ">>", "> > "
@@ -143,12 +173,12 @@ def _address_pattern(obfuscation: str | None) -> re.Pattern:
     ``[mailto:...]`` or parentheses (mutt's "Quoting Bob (bob@...)"), or bare (then perhaps
     followed by the name in parentheses), with "@" or the word pipermail wrote for it."""
     words = "|".join(re.escape(word) for word in sorted({"at", obfuscation or "at"}))
-    address = (
-        rf"{_ADDRESS_LOCAL}(?:@[A-Za-z0-9](?:[\w.-]*\w)?"
+    address = (  # starting where a run of its characters starts: a long word is scanned once, not once per letter
+        rf"(?<!{_ADDRESS_LOCAL[:-1]}){_ADDRESS_LOCAL}(?:@[A-Za-z0-9](?:[\w.-]*\w)?"
         rf"|\s+(?:{words})\s+[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.[A-Za-z]{{2,}}\b)"
     )
     return re.compile(
-        rf"(?P<bracketed>\s*(?:(?P<paren>\()?[<\[]\s*(?:mailto:)?(?P<inner>{address})\s*[>\]](?(paren)\))"
+        rf"(?P<bracketed>(?<!\s)\s*(?:(?P<paren>\()?[<\[]\s*(?:mailto:)?(?P<inner>{address})\s*[>\]](?(paren)\))"
         rf"|\(\s*(?:mailto:)?(?P<parenthesized>{address})\s*\)))"
         rf"|(?:mailto:)?(?P<bare>{address})(?:\s+\((?P<name>[^()<>@]+)\))?",
         re.IGNORECASE,
@@ -160,17 +190,21 @@ def _without_addresses(text: str, pattern: re.Pattern, before: str = "") -> str:
     (``before``: the text of its line before it, in another HTML element)."""
 
     def replace(match: re.Match) -> str:
-        if match.group("bracketed") and _ARTICLE_ID_BEFORE.search(before + text[:match.start()]):
+        preceding = (before[-_WORDS_BEFORE:] + text[max(0, match.start() - _WORDS_BEFORE):match.start()])[-_WORDS_BEFORE:]
+        if match.group("bracketed") and _ARTICLE_ID_BEFORE.search(preceding):
             return match.group(0)  # "In article <id@host>": a Message-ID, which the archive shows anyway
         if match.group("name"):
             return match.group("name").strip()
-        if match.group("bracketed") and _ends_with_name(before + text[:match.start()]):
+        if match.group("bracketed") and _ends_with_name(preceding):
             return ""
         address = match.group("inner") or match.group("parenthesized") or match.group("bare")
         lead = match.group(0)[:len(match.group(0)) - len(match.group(0).lstrip())]
         return lead + re.split(r"@|\s", address, maxsplit=1)[0]
 
     return pattern.sub(replace, text)
+
+
+_WORDS_BEFORE = 200  # of the text before an address, enough for its owner's name or "In article": a line of many addresses stays linear
 
 
 def _ends_with_name(before: str) -> bool:

@@ -292,17 +292,10 @@ def _undo_obfuscated_links(text: str, word: str) -> str:
     (``index.php at Page.html``), a ``<mailto:x at y>`` repeating the address before it is
     dropped, and any other ``mailto:x at y`` is left as the address text, not a broken link."""
     at = rf"\s{re.escape(word)}\s"
-    url = re.compile(rf"\b((?:https?|ftp)://{_ADDRESS_CHARS}+){at}([A-Za-z0-9]{_ADDRESS_CHARS}*)")
-
-    def join_url(match: re.Match) -> str:
-        rest = match.group(2).rstrip(_TRAILING_PUNCTUATION)
-        if not any(ch in rest for ch in "./"):  # "see http://x.org at noon": prose, not a URL
-            return match.group(0)
-        return match.group(1) + "@" + rest + match.group(2)[len(rest):]
-
-    text = url.sub(join_url, text)
+    text = _urls_joined(text, at)
     address = rf"{_ADDRESS_CHARS}+{at}[A-Za-z0-9][\w.-]*\.[A-Za-z]{{2,}}"
-    mailto = re.compile(rf"\s*<mailto:({address})>|mailto:({address})", re.IGNORECASE)
+    # each starting where its run starts (of spaces, of address characters): scanned once, not once per character
+    mailto = re.compile(rf"(?<!\s)\s*<mailto:({address})>|(?<!{_ADDRESS_CHARS})mailto:({address})", re.IGNORECASE)
 
     def unlink(match: re.Match) -> str:
         if match.group(1) is None:
@@ -312,6 +305,29 @@ def _undo_obfuscated_links(text: str, word: str) -> str:
         return re.sub("mailto:", "", match.group(0), count=1, flags=re.IGNORECASE)
 
     return mailto.sub(unlink, text)
+
+
+_URL_SCHEME = re.compile(r"\b(?:https?|ftp)://")
+
+
+def _urls_joined(text: str, at: str) -> str:
+    """Each URL followed by ``at`` and the rest of it, joined with "@".  Each run of address
+    characters is looked at once, from its start, for its first URL: a line of thousands of
+    URLs glued together takes as long as its length, not its square."""
+    run_before_at = re.compile(rf"(?<!{_ADDRESS_CHARS}){_ADDRESS_CHARS}+(?={at}([A-Za-z0-9]{_ADDRESS_CHARS}*))")
+    out: list[str] = []
+    position = 0
+    while match := run_before_at.search(text, position):
+        run, after = match.group(0), match.group(1)
+        scheme = _URL_SCHEME.search(run)
+        rest = after.rstrip(_TRAILING_PUNCTUATION)
+        if scheme is None or scheme.end() == len(run) or not any(ch in rest for ch in "./"):  # "see http://x.org at noon": prose
+            out.append(text[position:match.end()])
+            position = match.end()
+            continue
+        out.append(text[position:match.end()] + "@" + rest)
+        position = match.end(1) - (len(after) - len(rest))
+    return "".join(out) + text[position:]
 
 
 def _footer_as_signature(lines: list[str]) -> list[str]:

@@ -454,11 +454,12 @@ def _own_message_id(headers: Headers) -> str | None:
     return _normalize_id(token) if token and " " not in token else None
 
 
-_PIPERMAIL_FROM = re.compile(r"^(?P<address>[^()<>\"]*?)\s*\((?P<name>.*)\)\s*$")
+# (?<!\s): the part before the spaces ends where they start, so a long run of them is crossed once, not once per space
+_PIPERMAIL_FROM = re.compile(r"^(?P<address>[^()<>\"]*?)(?<!\s)\s*\((?P<name>.*)\)\s*$")
 _OBFUSCATED_ADDRESS = re.compile(r"^(?P<local>\S+)\s+\S{1,12}\s+(?P<domain>\S+\.\S+)$")
 
 
-_NAME_THEN_BARE_ADDRESS = re.compile(r"^(?P<name>[^<>()\"@]+?)\s+(?P<address>[^\s<>()\"@]+@[^\s<>()\"]+)$")
+_NAME_THEN_BARE_ADDRESS = re.compile(r"^(?P<name>[^<>()\"@]+?)(?<!\s)\s+(?P<address>[^\s<>()\"@]+@[^\s<>()\"]+)$")
 # Mailman's and Google Groups' DMARC rewrite: "Jane Doe via Dev" <dev@lists...>, "'Jane' via Group"
 _VIA_LIST = re.compile(r"^(?:'(?P<quoted>[^']+)'|(?P<name>.+?))\s+via\s+\S.*$")
 _NO_NAME = re.compile(r"\((?:no (?:name|email)|none)\)", re.I)  # placeholders some archivers write
