@@ -458,7 +458,9 @@ def _joined(para: list[str], every_line: bool) -> str:
 # Outlook's plain text writes a link as its text glued to the address in angle brackets
 # ("Get Outlook for Android<https://aka.ms/ghei36>"); the word the brackets are glued to is
 # the one certainly linked
-_GLUED_LINK = re.compile(r"(?P<text>[^\s<>()\[\]\"“”]+)<(?P<href>(?:https?://|mailto:)[^\s<>\"]+)>", re.IGNORECASE)
+# The word starts where a run of word characters starts, so a long word without a link is
+# looked at once, not once from each of its letters.
+_GLUED_LINK = re.compile(r"(?<![^\s<>()\[\]\"“”])(?P<text>[^\s<>()\[\]\"“”]+)<(?P<href>(?:https?://|mailto:)[^\s<>\"]+)>", re.IGNORECASE)
 
 
 def _linked(text: str) -> str:

@@ -27,9 +27,11 @@ REDDIT_HOSTS = {"reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.co
 HN_HOSTS = {"news.ycombinator.com"}
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
 
-# PHP prints its warnings before the page: "<br />\n<b>Deprecated</b>:  ... on line <b>12</b><br />"
-_PHP_WARNING = rb"(?:<br\s*/?>\s*<b>[A-Za-z ]{3,30}</b>:[^\n]*\s*)*"
-_PAGE_START = re.compile(rb"\s*" + _PHP_WARNING + rb"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
+# PHP prints its warnings before the page: "<br />\n<b>Deprecated</b>:  ... on line <b>12</b><br />".
+# Each warning and each comment is matched atomically (``(?>…)``): a run of them that no page
+# follows is refused at once, not after trying every way of splitting it.
+_PHP_WARNING = rb"(?>(?:<br\s*/?>\s*)?<b>[A-Za-z ]{3,30}</b>:(?:[^<\n]|<(?!br\b))*(?:<br\s*/?>)?\s*)*"
+_PAGE_START = re.compile(rb"\s*" + _PHP_WARNING + rb"(?:<\?xml[^>]*>\s*)?(?>(?:<!--.*?-->\s*))*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
 # /r/SUB/comments/ID/slug/[COMMENT/], /user/NAME/comments/ID/... (a profile post), /comments/ID, /gallery/ID
 _REDDIT_THREAD = re.compile(r"(?:/r/([^/]+)|/u(?:ser)?/[^/]+)?/(?:comments|gallery)/([a-z0-9]+)(?:/|$)", re.I)
 _REDDIT_SHORT = re.compile(r"/([a-z0-9]+)/?", re.I)

@@ -457,3 +457,10 @@ def test_a_wordpress_page_linking_only_its_api_root_names_the_posts_comments_in_
         "https://blog.example.net/?rest_route=%2Fwp%2Fv2%2Fcomments&post=88&per_page=100")
     no_id = page.replace(b"</head>", b"<link rel='https://api.w.org/' href='https://blog.example.net/wp-json/' /></head>")
     assert from_page("https://blog.example.net/2024/05/tomatoes/", no_id).every_reply is None
+
+
+def test_runs_of_comments_or_php_warnings_without_a_page_are_refused_at_once():
+    """Each comment or warning more doubled the time it took to say no: 22 on one line took 12 s."""
+    warning = b"<br /><b>Warning</b>: x in <b>/a.php</b> on line <b>1</b>"
+    assert not looks_like_html(b"<!-- a -->" * 40 + b"x") and not looks_like_html(warning * 40 + b"x")
+    assert looks_like_html(warning * 3 + b"<br />\n<!-- built 12:00 --><!DOCTYPE html><html></html>")

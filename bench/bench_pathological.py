@@ -1,0 +1,67 @@
+"""Inputs that once took the square (or worse) of their length, timed at two sizes.
+
+Real files hold them: a pasted blob in an attribution, a damaged archive's line of glued
+links, a copied page of 100,000 lines, PHP warnings before a page.  For each input the time
+at size n and 2n is printed with their ratio (about 2 when linear, 4 when quadratic), next to
+a baseline measured in the same run: a linear regular-expression scan of the same text.
+
+    .venv/bin/python bench/bench_pathological.py [--size 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+
+from digest import body, discover
+from digest.sources import forum_text
+from digest.sources.mail import attributions, bodies
+from digest.sources.mail.decode import author_name
+
+_SCAN = re.compile(r"\S+")
+
+
+def cases(n: int) -> dict[str, tuple[callable, str]]:
+    """name -> (the work on an input of size n, that input's text for the baseline)."""
+    blob = "QUJD" * (n // 4)
+    attribution = [f"On Mon, 5 Jan 2026, Alice <alice@example.com> {blob} wrote:", "> hi"]
+    glued = "mailto:" * (n // 7) + "\n" + "http://a.example/" * (n // 17) + " at example.org/x"
+    page_lines = ["Sow leeks in March. "] * (n // 4)
+    warnings = b"<br /><b>Warning</b>: x in <b>/a.php</b> on line <b>1</b>" * (n // 60)
+    spaces = "Ann" + " " * n + "(Ann Lee)"
+    return {
+        "attribution with a long word": (lambda: attributions.addresses_left_out(attribution, None), "\n".join(attribution)),
+        "pipermail line of glued links": (lambda: bodies.prepare_plain_text(glued, "at"), glued),
+        "forum text paragraph of many lines": (lambda: forum_text._reflow(page_lines), "".join(page_lines)),
+        "Outlook link glued to a long word": (lambda: body.from_plain_text(blob + "<https://x.example/>"), blob),
+        "PHP warnings and no page": (lambda: discover.looks_like_html(warnings), warnings.decode()),
+        "From header with a run of spaces": (lambda: author_name(spaces), spaces),
+    }
+
+
+def timed(work, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=20_000)
+    args = parser.parse_args()
+    small, large = cases(args.size), cases(2 * args.size)
+    print(f"{'input':<36} {'n':>9} {'2n':>9} {'2n/n':>6} {'scan 2n':>9} {'vs scan':>8}")
+    for name, (work, _) in small.items():
+        big_work, big_text = large[name]
+        t1, t2 = timed(work), timed(big_work)
+        scan = timed(lambda: _SCAN.findall(big_text))
+        print(f"{name:<36} {t1 * 1000:7.1f}ms {t2 * 1000:7.1f}ms {t2 / t1:6.1f} {scan * 1000:7.2f}ms {t2 / scan:7.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
