@@ -94,7 +94,7 @@ def from_html(fragment: str, site: str | None = None) -> str:
             continue
         tag = element.tag.lower()
         classes = (element.get("class") or "").split()
-        if classes and SIGNATURE_CLASS not in classes:
+        if "class" in element.attrib and SIGNATURE_CLASS not in classes:  # Outlook writes class="" too
             del element.attrib["class"]
         if tag == "tfoot" and element.getparent() is not None:
             element.getparent().append(element)  # HTML 4 wrote the totals first; they are read after the rows
