@@ -1579,3 +1579,18 @@ def test_apple_mail_export_bundle_is_read_from_its_mbox_without_notes_about_its_
     assert [d.name for d in load_documents(bundle)] == [str(bundle / "mbox")]
     thread = _read(bundle)
     assert [r.author for r in _all(thread)] == ["Ana"] and thread.import_notes == ()
+
+
+def test_news_articles_saved_one_after_another_without_from_lines_are_separate_messages():
+    article = "Path: news.example.net!not-for-mail\nFrom: {0}\nNewsgroups: rec.gardens\nSubject: {1}\nDate: {2}\nMessage-ID: <{3}>\n{4}\n{5}\n"
+    text = (article.format("Ann Lee <ann@example.org>", "Leeks bolting", "Sat, 12 Mar 2011 14:05:00 +0000", "1@example.org", "",
+                           "Why do my leeks bolt?\n")
+            + article.format("Bob Stone <bob@example.net>", "Re: Leeks bolting", "Sat, 12 Mar 2011 15:00:00 +0000", "2@example.net",
+                             "References: <1@example.org>\n", "Ann Lee wrote:\n> Why do my leeks bolt?\n\nCold nights in spring.\n"))
+    thread = _text(text, name="saved.txt")
+    assert [(r.author, r.id) for r in _all(thread)] == [("Ann Lee", "1@example.org"), ("Bob Stone", "2@example.net")]
+    assert thread.replies[0].body.endswith("<p>Cold nights in spring.</p>")
+    assert thread.import_notes == ("saved.txt: holds 2 messages saved one after another without From_ lines: "
+                                   "each was cut at the header block that opens it",)
+    mime = "MIME-Version: 1.0\n" + text.replace("Newsgroups", "X-Newsgroups", 1)  # a MIME message's parts are never cut apart
+    assert len(_all(_text(mime, name="one.eml"))) == 1

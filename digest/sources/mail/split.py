@@ -171,6 +171,9 @@ def split_mailbox(data: bytes, doc_name: str = "", doc_index: int = 0) -> list[R
     pipermail = looks_like_pipermail(data)
     separators = _separators(lines, starts, first_content, pipermail)
     if not separators:
+        articles = _article_starts(lines, first_content) if not pipermail else []
+        if articles:
+            return _articles(data, starts, [first_content, *articles], doc_name, doc_index)
         return [RawMessage(doc_name, doc_index, starts[first_content], None, data[starts[first_content]:], pipermail)]
     messages: list[RawMessage] = []
     for n, index in enumerate(separators):
@@ -179,6 +182,47 @@ def split_mailbox(data: bytes, doc_name: str = "", doc_index: int = 0) -> list[R
         chunk = _MBOXRD_ESCAPE.sub(rb"\1", data[begin:end])
         messages.append(RawMessage(doc_name, doc_index, starts[index], lines[index].rstrip(b"\r"), chunk, pipermail))
     return messages
+
+
+def _header_names(lines: list[bytes], start: int) -> list[bytes]:
+    """The field names of the header block starting at ``start`` (lower case, in order)."""
+    names = []
+    for line in lines[start:start + 200]:
+        if not line.strip():
+            break
+        if line[:1] not in (b" ", b"\t"):
+            if not _HEADER_LINE.match(line):
+                return []
+            names.append(line.split(b":", 1)[0].strip().lower())
+    return names
+
+
+def _article_starts(lines: list[bytes], first: int) -> list[int]:
+    """Where further messages start in a file of messages saved one after another without
+    From_ lines (news articles a newsreader saved): after a blank line, a header block with
+    its own From and Message-ID, opening with the same field as the first message's.  Never
+    inside a MIME message, whose parts (a forwarded message/rfc822 too) have header blocks."""
+    head = _header_names(lines, first)
+    if not head or b"message-id" not in head or b"from" not in head:
+        return []
+    block = lines[first:next((i for i in range(first, len(lines)) if not lines[i].strip()), len(lines))]
+    content_type = next((line.split(b":", 1)[1].strip().lower() for line in block if line.lower().startswith(b"content-type:")), b"text/")
+    if b"mime-version" in head or not content_type.startswith(b"text/"):
+        return []
+    found = []
+    for i in range(first + len(head) + 1, len(lines)):
+        if not lines[i - 1].strip() and lines[i][:len(head[0]) + 1].lower() == head[0] + b":":
+            names = _header_names(lines, i)
+            if b"message-id" in names and b"from" in names:
+                found.append(i)
+    return found
+
+
+def _articles(data: bytes, starts: list[int], firsts: list[int], doc_name: str, doc_index: int) -> list[RawMessage]:
+    note = (f"holds {len(firsts)} messages saved one after another without From_ lines: "
+            "each was cut at the header block that opens it")
+    ends = [starts[i] for i in firsts[1:]] + [len(data)]
+    return [RawMessage(doc_name, doc_index, starts[i], None, data[starts[i]:end], note=note) for i, end in zip(firsts, ends)]
 
 
 def is_mmdf_delimiter(line: bytes) -> bool:
