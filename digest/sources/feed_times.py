@@ -13,10 +13,10 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
-from feedparser.datetimes import rfc822
+from feedparser.datetimes import _parse_date, rfc822
 
 from digest.sources import common, xmlsafe
 
@@ -37,6 +37,7 @@ class When:
     zone_unknown: str | None = None  # a zone name nobody here knows: the time is kept as text
     zone_missing: bool = False  # read, but written without a zone: kept as text
     translated: bool = False  # month and day names of another language, read through the table
+    stray_mark: str | None = None  # a mark the feed's template left before the date (Dreamwidth's ">"), removed
 
     @property
     def unreadable(self) -> bool:
@@ -54,6 +55,9 @@ def entry_time(entry, chinese: bool = False) -> When:
         if not raw:
             continue
         parsed = entry.get(key + "_parsed")
+        if not parsed and (marked := _STRAY_MARK.match(raw)):  # Dreamwidth: "<pubDate>>Wed, 24 Nov 2010 ..."
+            when = _read_unmarked(raw[marked.end():], chinese)
+            return replace(when, stray_mark=marked.group(0).strip()) if when.sort_time is not None else When(None, raw, None)
         if not parsed:
             return _translated(raw) or When(None, raw, None)
         sort_time = float(calendar.timegm(parsed))
@@ -101,6 +105,14 @@ _FOREIGN_RFC822 = re.compile(
     r"(?:(?P<weekday>[^\W\d_]{2,12})\.?,?\s+)?(?P<day>\d{1,2})\.?\s+(?P<month>[^\W\d_]{3,12})\.?\s+(?P<year>\d{4})"
     r"\s+(?P<hour>\d{1,2}):(?P<minute>\d\d)(?::(?P<second>\d\d))?\s*(?P<zone>[+-]\d\d:?\d\d|GMT|UTC|UT|Z)?"
 )
+
+
+_STRAY_MARK = re.compile(r"^\s*[>»]+\s*")
+
+
+def _read_unmarked(raw: str, chinese: bool) -> When:
+    """The time written after a stray mark, read as feedparser reads the feed's dates."""
+    return entry_time({"published": raw, "published_parsed": _parse_date(raw)}, chinese)
 
 
 def _translated(raw: str) -> When | None:
@@ -165,6 +177,10 @@ def note_zone_names(times: list[When], notes: list[str]) -> None:
             f"{len(zoneless)} entr{'y has a time' if len(zoneless) == 1 else 'ies have times'} without a zone "
             f"(such as {zoneless[0]!r}); kept as written, not taken as UTC"
         )
+    marked = [w for w in times if w.stray_mark]
+    if marked:
+        notes.append(f"{len(marked)} entr{'y has its date' if len(marked) == 1 else 'ies have their dates'} after a "
+                     f"stray {marked[0].stray_mark!r} (the feed's template writes it); read without it")
     translated = sum(1 for w in times if w.translated and w.at)
     if translated:
         notes.append(f"{translated} entr{'y has its date' if translated == 1 else 'ies have their dates'} written with "

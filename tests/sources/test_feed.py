@@ -998,3 +998,19 @@ def test_an_empty_feed_and_times_without_a_zone_are_noted():
     thread = read_bytes(data.encode())
     assert [r.posted_at_text for r in thread.replies] == ["2018-09-18 14:38:10", "2018-09-18 15:00:00"]
     assert thread.import_notes == ("2 entries have times without a zone (such as '2018-09-18 14:38:10'); kept as written, not taken as UTC",)
+
+
+def test_a_dreamwidth_date_after_a_stray_mark_is_read_and_noted():
+    data = ('<rss version="2.0"><channel><title>News</title><link>https://example.org/</link>'
+            '<item><title>A</title><link>https://example.org/a</link><pubDate>>Wed, 24 Nov 2010 06:52:33 GMT</pubDate></item>'
+            '<item><title>B</title><link>https://example.org/b</link><pubDate>Thu, 03 Feb 2011 17:00:43 GMT</pubDate></item>'
+            '<item><title>C</title><link>https://example.org/c</link><pubDate>>no date at all</pubDate></item>'
+            '</channel></rss>')
+    thread = read_bytes(data.encode())
+    assert {r.title: (r.posted_at, r.posted_at_text) for r in thread.replies} == {
+        "A": (utc(2010, 11, 24, 6, 52, 33), None), "B": (utc(2011, 2, 3, 17, 0, 43), None), "C": (None, ">no date at all"),
+    }
+    assert thread.import_notes == (
+        "1 entry has its date after a stray '>' (the feed's template writes it); read without it",
+        "1 entry has a date in a form that could not be read (such as '>no date at all'); kept as written, in feed order",
+    )
