@@ -413,7 +413,7 @@ def test_a_note_starting_with_a_tag_is_recognised_and_made_plain_text():
     text = "<i>Note by Ben</i>: key replies &amp; more.<br>See http://example.org/t\nGuest - Ann\nhi\nGuest - Bob\nho\n"
     assert detect(ImportRequest((SourceDocument("x.txt", text.encode()),))) == "forum-text"
     thread = _import_text(text)
-    assert (thread.note, thread.url) == ("Note by Ben: key replies & more. See", "http://example.org/t")
+    assert (thread.note, thread.url) == ("Note by Ben: key replies & more. See http://example.org/t", "http://example.org/t")
     for data in ('[{"by": "a"}]\nGuest - Ann\nhi\n', '<?xml version="1.0"?>\n<x/>\nGuest - Ann\nhi\n', "<rss>\nGuest - Ann\nhi\n"):
         assert not forum_text.sniff(SourceDocument("x", data.encode()))
     assert forum_text.sniff(SourceDocument("x", b"[1] footnote\nGuest - Ann\nhi\n"))
@@ -443,7 +443,9 @@ def test_absolute_dates_are_posting_times_not_names():
         ("Cleo", 3, "12 March 2011 14:07"), ("Dan", None, "2011-03-12T14:09"),
     ]
     assert [r.body for r in thread.replies] == ["<p>My leeks bolted.</p>", "<p>Sow later.</p>", "<p>I agree.</p>", "<p>Me too.</p>"]
-    assert thread.import_notes == ()
+    assert [r.posted_at for r in thread.replies] == [None] * 4
+    assert thread.import_notes == (
+        "4 replies give a time without a time zone (such as '12.03.2011 14:05'): kept as written, not taken as UTC",)
 
 
 def test_a_url_cut_mid_word_at_the_wrap_is_joined_without_trailing_spaces():
@@ -525,6 +527,7 @@ def test_a_wordpress_comment_page_copied_as_text_is_recognised_and_read():
         "a comment page copied as text does not show which comment answers which: every reply is imported as answering the post",
         "line 19: left out 1 pingback(s) or trackback(s): links from other pages, not comments (the first here)",
         "line 27: 'Leave a Reply' ends the comments: the comment form and the rest of the page below it were left out",
+        "2 replies give a time without a time zone (such as 'APRIL 20, 2017 AT 4:24 AM'): kept as written, not taken as UTC",
     )
 
 
@@ -583,8 +586,9 @@ def test_a_blogger_comment_page_copied_as_text_is_read_with_its_times_below():
         ("JS", "January 2, 2009 3:17 PM"), ("Stefan", "January 2, 2009 7:44 PM"), ("Anonymous", "5 de enero de 2009 7:34")]
     assert thread.replies[1].body == ("<p>Hi JS,<br>what do I need to add to the config.xml to make mediatomb play DVD ISO files?"
                                       "<br>Then he said...<br>nothing more.</p><p>Greets Stefan</p>")  # no time above: no header
-    assert thread.import_notes[-1] == (
-        "line 18: 'Post a Comment' ends the comments: the comment form and the rest of the page below it were left out")
+    assert thread.import_notes[-2:] == (
+        "line 18: 'Post a Comment' ends the comments: the comment form and the rest of the page below it were left out",
+        "2 replies give a time without a time zone (such as 'January 2, 2009 3:17 PM'): kept as written, not taken as UTC")
 
 
 def test_twenty_elevens_one_line_header_gives_name_and_time():
@@ -681,3 +685,67 @@ def test_mutated_copied_pages_import_or_raise_a_source_error(data, noise):
         except SourceError:
             continue
         assert loads(dumps(thread), "round-trip") == thread
+
+
+def test_a_url_inside_the_notes_sentence_stays_in_the_note():
+    thread = _import_text(
+        "Note by Sara: the discussion is at https://forum.example.org/t/arabic-typesetting/77\n\n"
+        "#1 Guest - Sara 12.03.2021 14:05\nHello.\n"
+    )
+    assert thread.url == "https://forum.example.org/t/arabic-typesetting/77"
+    assert thread.note == "Note by Sara: the discussion is at https://forum.example.org/t/arabic-typesetting/77"
+
+
+def test_times_that_state_their_zone_are_read_in_every_common_form():
+    thread = _import_text(
+        "Guest - Ana 2011-03-12T14:09+01:00\nOne.\n\n"
+        "Guest - Ben, January 12, 2017 at 12:51 pm UTC\nTwo.\n\n"
+        "Guest - Cleo 12.03.2021 14:05 GMT+2\nThree.\n\n"
+        "Guest - Dan\nFour.\nSat Mar 12, 2011 2:05 pm Z\n"
+    )
+    assert [(r.posted_at, r.posted_at_text) for r in thread.replies] == [
+        (datetime(2011, 3, 12, 13, 9, tzinfo=timezone.utc), None),
+        (datetime(2017, 1, 12, 12, 51, tzinfo=timezone.utc), None),
+        (datetime(2021, 3, 12, 12, 5, tzinfo=timezone.utc), None),
+        (datetime(2011, 3, 12, 14, 5, tzinfo=timezone.utc), None),
+    ]
+    assert thread.import_notes == ()
+
+
+def test_a_slashed_day_and_month_are_settled_by_another_date_or_kept_as_text():
+    settled = _import_text("Guest - Ana 03/04/2021 2:05 PM UTC\nOne.\n\nGuest - Ben 13/04/2021 9:00 AM UTC\nTwo.\n")
+    assert [r.posted_at for r in settled.replies] == [datetime(2021, 4, 3, 14, 5, tzinfo=timezone.utc),
+                                                      datetime(2021, 4, 13, 9, 0, tzinfo=timezone.utc)]
+    assert settled.import_notes == ("dates such as '03/04/2021 2:05 PM UTC' are read day first, as the file's other dates write them",)
+    unsettled = _import_text("Guest - Ana 03/04/2021 2:05 PM UTC\nOne.\n\nGuest - Ben 04/05/2021 9:00 AM UTC\nTwo.\n")
+    assert [(r.posted_at, r.posted_at_text) for r in unsettled.replies] == [
+        (None, "03/04/2021 2:05 PM UTC"), (None, "04/05/2021 9:00 AM UTC")]
+    assert unsettled.import_notes == (
+        "2 replies give a date whose day and month could be either way round (such as '03/04/2021 2:05 PM UTC'), "
+        "and no date in the file settles it: kept as written",)
+
+
+def test_the_text_above_a_copied_pages_comments_gives_its_title_and_loses_its_furniture():
+    titled = _import_text("Simple DFT in C\n\nbatchloaf says:\nJanuary 12, 2017 at 12:51 pm\nThat's cool.\n\n"
+                          "Ponzifex says:\nJanuary 12, 2017 at 2:35 pm\nHello Ted.\n")
+    assert (titled.title, titled.note) == ("Simple DFT in C", None)
+    assert "line 1: 'Simple DFT in C', alone above the comments, is taken as the title" in titled.import_notes
+    navigation = _import_text("The end of the post.\nPOST NAVIGATION\n← CLUSTERING ZEPPELIN\nMATT SAYS:\nAPRIL 20, 2017 AT 4:24 AM\n"
+                              "Cool.\nREPLY\nFLAVIO SAYS:\nAPRIL 24, 2017 AT 12:21 AM\nAn error.\n")
+    assert (navigation.title, navigation.note) == (None, "The end of the post.")
+    assert navigation.import_notes[1:3] == (
+        "line 2: 'POST NAVIGATION' is the page's navigation, not a note: left out",
+        "line 3: '← CLUSTERING ZEPPELIN' is the page's navigation, not a note: left out",
+    )
+    migrated = _import_text("---\n\n### Comments migrated from wordpress\n\nSean says:\nNovember 22, 2017 at 6:16 pm\n\nHi\n\n---\n\n"
+                            "Diaan says:\nJune 8, 2018 at 3:11 am\n\nThanks\n")
+    assert (migrated.title, migrated.note, [r.author for r in migrated.replies]) == (None, None, ["Sean", "Diaan"])
+    assert migrated.import_notes[1] == "line 3: '### Comments migrated from wordpress' heads the comments: left out"
+
+
+def test_a_blogger_copy_starting_inside_a_comment_leaves_it_out_as_partial():
+    thread = _import_text('echo "    hard for me :D\n    January 2, 2009 3:12 PM \nJS said...\n\n    Try it.\n'
+                          "    January 2, 2009 3:17 PM \nStefan said...\n\n    Hi.\n    January 2, 2009 7:44 PM \n")
+    assert ([r.author for r in thread.replies], thread.note, thread.partial) == (["JS", "Stefan"], None, True)
+    assert thread.import_notes[1] == ("line 1: the copy starts inside a comment whose header was not copied (lines 1–2, "
+                                      "ending in its time): left out, and the thread is partial")

@@ -16,7 +16,9 @@ time at the end of the header line (``Guest - red about 3 years ago``, ``Guest -
 12.03.2011 14:05``, ``Guest - Ben, March 12, 2011 at 2:05 pm``) is the posting time.  A
 comment number before the header (``#51 Guest - Ana``, ``1. Guest - Ana``, ``3) Guest -
 Cleo``), after the name (``Guest - Cleo #53``) or alone on the line above it (``#52``) is
-the reply's ``number``, which ``@Ana #51`` mentions resolve to.
+the reply's ``number``, which ``@Ana #51`` mentions resolve to.  A time is ``posted_at`` only
+when it states its zone (``2011-03-12T14:09+01:00``, ``... 2:05 pm UTC``); a copied page never
+does, so its times stay ``posted_at_text`` (noted), never taken as UTC.
 A line that looks like a header but is not one (``Guest - `` without a name), a header
 quoted inside a ``<blockquote>`` and a time line in the middle of a reply are kept as text,
 with a note: a reply header may be missing there.
@@ -63,6 +65,7 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from digest.body import clean, from_html, linkify, plain_text, plain_words
 from digest.errors import SourceError
@@ -91,9 +94,10 @@ MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?"
+CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:Z|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d\d)?)?|[+-]\d\d:?\d\d))?"
+WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?\s+)"
 DATE = rf"(?:\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{MONTH}\s+{DAY},?\s+\d{{4}}|{DAY}\s+{MONTH},?\s+\d{{4}})"
-ABSOLUTE_TIME = rf"(?:(?:on\s+)?{DATE}(?:(?:,?\s+(?:at\s+)?|T){CLOCK})?)"
+ABSOLUTE_TIME = rf"(?:(?:on\s+)?{WEEKDAY}?{DATE}(?:(?:,?\s+(?:at\s+)?|T){CLOCK})?)"
 TIME = rf"(?:{RELATIVE_TIME}|{ABSOLUTE_TIME})"
 TIME_RE = re.compile(rf"^\s*{TIME}\s*$", re.IGNORECASE)
 # What may follow the name on a header line: a comment number and a time, in either order.
@@ -242,6 +246,7 @@ class _CopiedPage:
     count: int | None  # the comments the page counts
     pingbacks: int  # left out
     other_pages: _Place | None = None  # where it links other pages of comments ("Older Comments")
+    starts_inside_a_comment: bool = False  # the copy's first comment lost its header
 
 
 @dataclass(frozen=True)
@@ -272,7 +277,7 @@ def read(request) -> Thread:
     note, url = _header(list(pages[0].above_replies), pages[0].layout)
     notes.extend(_text_above_later_pages(pages))
     drafts = [draft for page in pages for draft in _drafts(page, notes)]
-    replies = _replies(drafts, notes)
+    replies = _replies(drafts, _posting_times(drafts, len(pages), notes), notes)
     title, count, copy_notes, paged = _copied_page_facts(pages, replies)
     notes.extend(copy_notes)
     notes.sort(key=lambda n: (n.page, n.line))
@@ -457,7 +462,7 @@ def _split_copied_page(lines: list[str], says: dict[int, copies.Header], page: i
                        notes: list[_Note]) -> tuple[list[str], list[_RawReply], _CopiedPage]:
     """The text above the comments and the comments of a copied comment page, without its
     furniture: "Reply" links, pingbacks, and the form and sidebar from "Leave a Reply" on."""
-    above: list[str] = []
+    above: list[tuple[int, str]] = []
     raw_replies: list[_RawReply] = []
     stamps = {header.stamp_at for header in says.values() if header.stamp_at is not None}
     pingbacks: list[_Place] = []
@@ -479,17 +484,20 @@ def _split_copied_page(lines: list[str], says: dict[int, copies.Header], page: i
             notes.append(_note(place, f"{line.strip()!r} ends the comments: the comment form and the rest of the page "
                                       "below it were left out"))
             break
+        elif raw_replies:
+            raw_replies[-1].lines.append(line)
         else:
-            (raw_replies[-1].lines if raw_replies else above).append(line)
+            above.append((index, line))
     for raw in raw_replies:  # a rule or blank lines between two comments separate them
         while raw.lines and (not raw.lines[-1].strip() or RULE_RE.match(raw.lines[-1].strip())):
             raw.lines.pop()
     if pingbacks:
         notes.append(_note(pingbacks[0], f"left out {len(pingbacks)} pingback(s) or trackback(s): links from other pages, "
                                          "not comments (the first here)"))
-    title, count = next((found for line in reversed(above) if (found := copies.comment_count(line))), (None, None))
-    kept = [line for line in above if not copies.comment_count(line)]
-    return kept, raw_replies, _CopiedPage(title, count, len(pingbacks), other_pages)
+    title, count = next((found for _, line in reversed(above) if (found := copies.comment_count(line))), (None, None))
+    top = copies.page_top([(index, line) for index, line in above if not copies.comment_count(line)])
+    notes.extend(_note(_Place(page, index + 1, file), why) for index, why in top.left_out)
+    return list(top.lines), raw_replies, _CopiedPage(title or top.title, count, len(pingbacks), other_pages, top.cut_comment)
 
 
 def _copied_layout(raw_replies: list[_RawReply]) -> _Layout:
@@ -520,7 +528,7 @@ def _copied_page_facts(pages: list[_Page], replies: list[Reply]) -> tuple[str | 
     if paged:
         notes.append(_note(copied[0].other_pages, "the page links other pages of its comments ('Older Comments'): this copy "
                                                   "holds one of them; copy each page and import them together as a folder"))
-    return title, count, notes, paged
+    return title, count, notes, paged or any(c.starts_inside_a_comment for c in copied)
 
 
 def _quote_closes_first(lines: list[str], start: int) -> bool:
@@ -570,14 +578,14 @@ def _drafts(page: _Page, notes: list[_Note]) -> list[_Draft]:
     return drafts
 
 
-def _replies(drafts: list[_Draft], notes: list[_Note]) -> list[Reply]:
+def _replies(drafts: list[_Draft], times: list[datetime | None], notes: list[_Note]) -> list[Reply]:
     """Ids, nesting, and mentions that resolve by comment number."""
     ids = _reply_ids(drafts)
     numbers = _comment_numbers(drafts, ids, notes)
     authors = AuthorNames({d.raw.author for d in drafts})
     replies: list[Reply] = []
     last_top_level: str | None = None
-    for draft, reply_id in zip(drafts, ids):
+    for draft, reply_id, posted_at in zip(drafts, ids, times):
         raw = draft.raw
         parent_id = None
         if raw.header.nested:
@@ -591,7 +599,8 @@ def _replies(drafts: list[_Draft], notes: list[_Note]) -> list[Reply]:
             author=raw.author,
             body=draft.body,
             number=raw.header.number,
-            posted_at_text=draft.posted_at_text,
+            posted_at=posted_at,
+            posted_at_text=draft.posted_at_text if posted_at is None else None,
             parent_id=parent_id,
             mentions=find_mentions(plain_text(draft.body), authors, numbers),
             engagement=Engagement(likes=raw.likes),
@@ -652,6 +661,13 @@ def _missing_comments_note(replies: list[Reply]) -> str | None:
         f"replies refer to comment #{referenced[-1]} but the export holds {len(replies)} replies: "
         "only part of the thread was exported"
     )
+
+
+def _posting_times(drafts: list[_Draft], page_count: int, notes: list[_Note]) -> list[datetime | None]:
+    """Each reply's time in UTC, when its text states the zone and its day and month are certain."""
+    times, said = copies.posting_times([d.posted_at_text for d in drafts])
+    notes.extend(_Note(page_count, 0, text) for text in said)
+    return times
 
 
 def _posted_at_text(raw: _RawReply, below: str | None, notes: list[_Note]) -> str | None:
@@ -726,11 +742,15 @@ def _double_spaced(lines: list[str]) -> bool:
 
 
 def _header(lines: list[str], layout: _Layout) -> tuple[str | None, str | None]:
-    """The editor's note above the first reply, as plain text, and the source URL it gives."""
+    """The editor's note above the first reply, as plain text, and the source URL it gives.
+    A URL standing on its own (after "For more, go to URL:", the seed's form, or after a full
+    stop) becomes the thread's link only; one inside the note's sentence ("the discussion is at
+    URL", "See URL") stays in it too, or the sentence would end in mid-air."""
     text = _plain_note(" ".join(block.text for block in _reflow(lines, layout) if block.text))
     url_match = URL_START_RE.search(text)
     url = url_match.group(0).rstrip(".,;:)") if url_match else None
-    note = text.replace(url_match.group(0), "").strip() if url_match else text.strip()
+    standing_alone = url_match and text[:url_match.start()].rstrip()[-1:] in ("", *":.!?")
+    note = text.replace(url_match.group(0), "").strip() if standing_alone else text.strip()
     return (" ".join(note.split()) or None), url
 
 

@@ -7,12 +7,18 @@ page's links ("Reply", "Like"), pingbacks, the comment form and the sidebar (fro
 Reply", "Post a Comment" or "Comments are closed" on).  A browser's copy keeps each line as the
 page showed it, unless someone wrapped it (at 60 to 80 columns).  Pure functions of the
 copied lines.
+
+It also reads the times such pages (and forum exports) write: WordPress's "January 12, 2017 at
+12:51 pm", Blogger's "January 2, 2009 3:12 PM", phpBB's "Sat Mar 12, 2011 2:05 pm", ISO's
+"2011-03-12 14:05", "12.03.2021 14:05" (day first) and "03/12/2021 2:05 PM", whose day and month
+only another date of the same file settles (one with a number above 12 in either place).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 # "NAME says:" (a translated theme's verb too: "sagt:", "dit :", "より:") over its time.
 SAYS_RE = re.compile(
@@ -104,3 +110,171 @@ def wrapped(lines: list[str], width: int) -> bool:
     going_on = [line for line, following in zip(lines, lines[1:]) if line.strip() and following.strip()]
     full = sum(len(line.rstrip()) * 10 >= width * 7 for line in going_on)
     return 60 <= width <= 80 and bool(going_on) and full * 2 >= len(going_on)
+
+
+# ---------------------------------------------------------------------------- the top of the page
+
+# The theme's links to the posts before and after ("POST NAVIGATION", "← OLDER POST TITLE").
+NAVIGATION_RE = re.compile(
+    r"^\s*(?:posts? navigation|(?:previous|next|older|newer) (?:post|entry)|[←«].*|.*[→»])\s*$", re.IGNORECASE)
+# A heading over the comments: "### Comments migrated from wordpress", "Comments", "9 comments:".
+COMMENTS_HEADING_RE = re.compile(
+    r"^\s*(?:#{1,6}\s*.*\b(?:comments?|responses?|replies)\b.*|(?:\d+\s+)?(?:comments?|responses?|replies)\s*:?)\s*$",
+    re.IGNORECASE)
+SENTENCE_END = ".!?:;,"
+
+
+@dataclass(frozen=True)
+class PageTop:
+    """The text above a copied page's first comment, without the page's furniture."""
+
+    lines: tuple[str, ...]  # what is left: the end of the post, for the thread's note
+    title: str | None  # a single short line standing alone above the comments
+    left_out: tuple[tuple[int, str], ...]  # (line index, why) of what was left out
+    cut_comment: bool = False  # the copy starts inside a comment whose header was not copied
+
+
+def page_top(numbered: list[tuple[int, str]]) -> PageTop:
+    """Navigation links and headings over the comments are left out; text ending in a comment's
+    time (Blogger's, below the comment) is a comment whose header the copy lost, left out too;
+    a single short line (80 characters at most) that ends no sentence is the post's title."""
+    left_out = [(index, f"{line.strip()!r} is the page's navigation, not a note: left out")
+                for index, line in numbered if NAVIGATION_RE.match(line)]
+    left_out += [(index, f"{line.strip()!r} heads the comments: left out")
+                 for index, line in numbered if COMMENTS_HEADING_RE.match(line)]
+    dropped = {index for index, _ in left_out}
+    kept = [(index, line) for index, line in numbered if index not in dropped]
+    texts = [(index, line) for index, line in kept if line.strip() and not re.fullmatch(r"\s*-{3,}\s*", line)]
+    if texts and STAMP_RE.match(texts[-1][1]):
+        first, last = texts[0][0], texts[-1][0]
+        left_out.append((first, f"the copy starts inside a comment whose header was not copied (lines {first + 1}–{last + 1}, "
+                                "ending in its time): left out, and the thread is partial"))
+        return PageTop((), None, tuple(sorted(left_out)), cut_comment=True)
+    lines = tuple(line for _, line in kept)
+    if len(texts) == 1 and len(title := texts[0][1].strip()) <= 80 and title[-1] not in SENTENCE_END and "://" not in title:
+        left_out.append((texts[0][0], f"{title!r}, alone above the comments, is taken as the title"))
+        return PageTop((), title, tuple(sorted(left_out)))
+    return PageTop(lines, None, tuple(sorted(left_out)))
+
+
+# ---------------------------------------------------------------------------- written times
+
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(("jan january", "feb february", "mar march", "apr april", "may", "jun june",
+                                    "jul july", "aug august", "sep sept september", "oct october",
+                                    "nov november", "dec december"), 1)
+    for name in names.split()
+}
+_CLOCK = r"(?P<hour>\d{1,2})[:.](?P<minute>\d\d)(?::(?P<second>\d\d))?(?:\s*(?P<half>[ap])\.?\s?m\.?)?"
+_ZONE = r"(?:\s*(?:(?P<z>Z)|(?P<named>UTC|GMT)(?:\s*(?P<named_sign>[+-])\s*(?P<named_hours>\d{1,2})(?::?(?P<named_minutes>\d\d))?)?|(?P<sign>[+-])(?P<hours>\d\d):?(?P<minutes>\d\d)))?"
+_AT = r"(?:,?\s*(?:at|@|-|T)?\s*)"
+_WRITTEN_TIME_RES = tuple(re.compile(rf"^(?:on\s+)?(?:[a-z]{{3,9}}\.?,?\s+)?{date}(?:{_AT}{_CLOCK}{_ZONE})?$", re.IGNORECASE) for date in (
+    r"(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)",
+    r"(?P<first>\d{1,2})(?P<separator>[./])(?P<second_number>\d{1,2})(?P=separator)(?P<year>\d{4})",
+    r"(?P<month_name>[a-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})",
+    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?P<month_name>[a-z]{3,9})\.?,?\s+(?P<year>\d{4})",
+))
+
+
+@dataclass(frozen=True)
+class WrittenTime:
+    """A posting time as a page writes it: date and clock without a zone, and the zone the text
+    itself states (an offset, UTC or GMT), if any."""
+
+    local: datetime
+    offset: timedelta | None
+    slashed: tuple[int, int] | None = None  # "03/04/2021": its two numbers; ``local`` reads them month first
+
+    @property
+    def day_and_month_unsure(self) -> bool:
+        """Both numbers of a slashed date could be the month (and differ)."""
+        return self.slashed is not None and max(self.slashed) <= 12 and self.slashed[0] != self.slashed[1]
+
+
+def read_written_time(text: str) -> WrittenTime | None:
+    """The date, clock and stated zone of a time as written; None when it is not one of the
+    forms read here, has no clock or is no real date."""
+    for pattern in _WRITTEN_TIME_RES:
+        if (found := pattern.match(" ".join(text.split()))) and found.group("hour") is not None:
+            return _written_time(found.groupdict())
+    return None
+
+
+def _written_time(parts: dict) -> WrittenTime | None:
+    hour = int(parts["hour"])
+    if parts["half"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if parts["half"].lower() == "p" else 0)
+    slashed = None
+    if parts.get("first"):
+        first, second = int(parts["first"]), int(parts["second_number"])
+        if parts["separator"] == ".":  # "12.03.2021" is day first
+            day, month = first, second
+        else:
+            slashed = (first, second)
+            month, day = (second, first) if first > 12 else (first, second)
+    else:
+        month = _MONTH_NUMBERS.get(parts["month_name"].lower()) if parts.get("month_name") else int(parts["month"])
+        day = int(parts["day"])
+    if month is None:
+        return None
+    try:
+        local = datetime(int(parts["year"]), month, day, hour, int(parts["minute"]), int(parts["second"] or 0))
+    except ValueError:
+        return None
+    return WrittenTime(local, _stated_offset(parts), slashed)
+
+
+def _stated_offset(parts: dict) -> timedelta | None:
+    if parts["z"]:
+        return timedelta(0)
+    sign, hours, minutes = ((parts["sign"], parts["hours"], parts["minutes"]) if parts["sign"]
+                            else (parts["named_sign"], parts["named_hours"], parts["named_minutes"]))
+    if not sign:
+        return timedelta(0) if parts["named"] else None
+    size = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    return -size if sign == "-" else size
+
+
+def day_first_in(times: list[WrittenTime]) -> bool | None:
+    """Whether the file's slashed dates put the day first, as one of them with a number above 12
+    shows; None when none shows it, or two show both ways."""
+    ways = {time.slashed[0] > 12 for time in times if time.slashed and max(time.slashed) > 12}
+    return next(iter(ways)) if len(ways) == 1 else None
+
+
+def in_utc(time: WrittenTime, day_first: bool | None) -> datetime | None:
+    """The time in UTC: only when the text states its zone and its day and month are certain."""
+    if time.offset is None or (time.day_and_month_unsure and day_first is None):
+        return None
+    local = time.local
+    if time.day_and_month_unsure and day_first:
+        local = local.replace(month=time.slashed[1], day=time.slashed[0])
+    return (local - time.offset).replace(tzinfo=timezone.utc)
+
+
+def posting_times(texts: list[str | None]) -> tuple[list[datetime | None], list[str]]:
+    """Each time in UTC where the text states its zone (a page shows its times in the site's or
+    the reader's zone, and a copy does not say which) and its day and month are certain; and
+    what the import says about the others."""
+    written = [read_written_time(text) if text else None for text in texts]
+    day_first = day_first_in([w for w in written if w])
+    zoneless = [text for text, w in zip(texts, written) if w and w.offset is None]
+    unsure = [text for text, w in zip(texts, written) if w and w.day_and_month_unsure]
+    notes = []
+    if zoneless:
+        notes.append(f"{_replies_giving(zoneless)} a time without a time zone (such as {zoneless[0]!r}): kept as written, "
+                     "not taken as UTC")
+    if unsure and day_first is None:
+        notes.append(f"{_replies_giving(unsure)} a date whose day and month could be either way round (such as "
+                     f"{unsure[0]!r}), and no date in the file settles it: kept as written")
+    elif unsure:
+        notes.append(f"dates such as {unsure[0]!r} are read {'day' if day_first else 'month'} first, as the file's "
+                     "other dates write them")
+    return [in_utc(w, day_first) if w else None for w in written], notes
+
+
+def _replies_giving(texts: list[str]) -> str:
+    return "1 reply gives" if len(texts) == 1 else f"{len(texts)} replies give"
