@@ -67,10 +67,11 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from digest.body import clean, from_html, linkify, plain_text, plain_words
+from digest.body import plain_text, plain_words
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
 from digest.sources import forum_text_copies as copies
+from digest.sources.forum_text_body import BLOCK_PASSED_TAGS, TAG_RE, Block, build_body
 from digest.sources.common import AuthorNames, find_mentions, stable_id
 from digest.sources.xmlsafe import with_stray_bytes_as_cp1252
 
@@ -123,20 +124,8 @@ URL_CONTINUES_AFTER = "/?&=%#_~-"
 URL_CONTINUATION_MARKS = "/?&=%#"
 URL_PATH_PIECE_RE = re.compile(r"^[\w.~%-]*\w[-_]\w[\w.~%-]*$")
 SENTENCE_END = ".!?:;\"”’)]"
-# Inline tags the builder rebuilds itself, and other formatting tags it passes on to
-# digest.body.from_html.  Anything else that looks like a tag (<script>, <foo>) stays text.
-BUILT_TAGS = ("i", "em", "b", "strong", "u", "blockquote", "br", "p", "a")
-PASSED_TAGS = (
-    "code", "pre", "tt", "kbd", "samp", "var", "cite", "dfn", "q", "s", "strike", "del", "ins", "sup", "sub",
-    "small", "big", "mark", "abbr", "span", "font", "img", "hr", "ul", "ol", "li", "div", "center",
-    "h1", "h2", "h3", "h4", "h5", "h6",
-)
-# Passed tags that cannot sit inside a paragraph: the paragraph closes before them.
-BLOCK_PASSED_TAGS = {"pre", "ul", "ol", "div", "center", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
 PRE_START_RE = re.compile(r"<pre\b[^>]*>", re.IGNORECASE)
 PRE_END_RE = re.compile(r"</pre\s*>", re.IGNORECASE)
-TAG_RE = re.compile(rf"<(/?)({'|'.join(BUILT_TAGS + PASSED_TAGS)})(\s+[^<>]*)?\s*/?>", re.IGNORECASE)
-INLINE = {"i": "em", "em": "em", "u": "em", "b": "strong", "strong": "strong"}
 # Tags that separate words when the editor's note is made plain text.
 WORD_BREAKING_TAGS = {"br", "p", "blockquote", "li"} | BLOCK_PASSED_TAGS
 
@@ -169,14 +158,6 @@ def _starts_like_data(head: str) -> bool:
 def _text_follows(lines: list[str], index: int) -> bool:
     following = next((line for line in lines[index + 1:] if line.strip()), None)
     return following is not None and not BULLETED_RE.match(following)
-
-
-@dataclass
-class _Block:
-    """One logical unit after reflow: a paragraph, a list item or a rule."""
-
-    kind: str  # "para", "item", "rule", "break", "pre" (its lines as written)
-    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -785,9 +766,9 @@ def _times_inside(raw: _RawReply, body_lines: list[str]) -> list[_Note]:
     ]
 
 
-def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[_Block]:
-    blocks: list[_Block] = []
-    current: _Block | None = None
+def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[Block]:
+    blocks: list[Block] = []
+    current: Block | None = None
     more: list[str] = []  # the rest of its text, joined once: added line by line, a long paragraph took the square of its length
     previous = ""
     blanks: list[str] = []
@@ -796,7 +777,7 @@ def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[_Block]:
         if preformatted is not None:
             preformatted.append(line)
             if PRE_END_RE.search(line):
-                blocks.append(_Block("pre", "\n".join(_unspaced(preformatted, layout))))
+                blocks.append(Block("pre", "\n".join(_unspaced(preformatted, layout))))
                 preformatted = None
             continue
         opening = PRE_START_RE.search(line)
@@ -816,33 +797,33 @@ def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[_Block]:
             blocks.append(_with_more(current, more))
             current = None
         if ends == "break":
-            blocks.append(_Block("break"))
+            blocks.append(Block("break"))
         content = line.strip()
         if RULE_RE.match(content):
             if current is not None:
                 blocks.append(_with_more(current, more))
-            blocks.append(_Block("rule"))
+            blocks.append(Block("rule"))
             current = None
         elif LIST_ITEM_RE.match(content):
             if current is not None:
                 blocks.append(_with_more(current, more))
-            current, more = _Block("item", LIST_ITEM_RE.sub("", content, count=1)), []
+            current, more = Block("item", LIST_ITEM_RE.sub("", content, count=1)), []
         elif current is None:
-            current, more = _Block("para", content), []
+            current, more = Block("para", content), []
         else:
             more += (_joiner(previous, content, layout), content)
         previous = line
     if preformatted is not None:  # never closed: it ends with the reply
-        blocks.append(_Block("pre", "\n".join(_unspaced(preformatted, layout))))
+        blocks.append(Block("pre", "\n".join(_unspaced(preformatted, layout))))
     ends = _paragraph_end(blanks, layout)
     if current is not None:
         blocks.append(_with_more(current, more))
     if ends == "break":
-        blocks.append(_Block("break"))
+        blocks.append(Block("break"))
     return blocks
 
 
-def _with_more(block: _Block, more: list[str]) -> _Block:
+def _with_more(block: Block, more: list[str]) -> Block:
     """The block with the rest of its text added."""
     block.text += "".join(more)
     return block
@@ -901,160 +882,3 @@ def _url_cut_at_wrap(previous: str, content: str, layout: _Layout) -> bool:
     """A URL too long for its line is cut where the line is full ("...road-maps-buil" /
     "ding-a-new-movement"); a short line ending in a URL is followed by a word, not by the rest."""
     return len(previous) * 4 >= layout.width * 3 and bool(URL_PATH_PIECE_RE.match(content.split()[0]))
-
-
-def build_body(blocks: list[_Block]) -> str:
-    builder = _BodyBuilder()
-    built = builder.build(blocks)
-    return from_html(built) if builder.passed_tags else clean(built)
-
-
-class _BodyBuilder:
-    """Rebuilds well-nested subset HTML from reflowed blocks carrying loose inline tags.
-    Other formatting tags are copied as written, for ``from_html`` to map and nest.
-
-    Unclosed inline tags close at the end of their paragraph (so one stray ``<i>`` cannot
-    italicise the rest of a reply); a blockquote may span paragraphs and closes at the end
-    of the reply at the latest; stray closing tags are dropped.
-    """
-
-    def __init__(self):
-        self.out: list[str] = []
-        self.quotes = 0
-        self.inline: list[str] = []
-        self.in_para = False
-        self.in_list = False
-        self.in_item = False
-        self.passed_tags = False  # tags left for digest.body.from_html to map
-        self.raw_block: str | None = None  # an open passed block tag (<pre>) standing in for <p>
-
-    def build(self, blocks: list[_Block]) -> str:
-        for block in blocks:
-            if block.kind == "break":
-                self._close_para()
-                self._close_list()
-            elif block.kind == "rule":
-                self._close_para()
-                self._close_list()
-                self.out.append("<hr>")
-            elif block.kind == "item":
-                self._close_para()
-                if not self.in_list:
-                    self.out.append("<ul>")
-                    self.in_list = True
-                self.out.append("<li>")
-                self.in_item = True
-                self._inline_text(block.text)
-                self._close_para()
-            else:
-                self._close_para()
-                self._close_list()
-                self._inline_text(block.text)
-                self._close_para()
-        self._close_para()
-        self._close_list()
-        self.out.append("</blockquote>" * self.quotes)
-        return "".join(self.out)
-
-    def _inline_text(self, text: str) -> None:
-        position = 0
-        for match in TAG_RE.finditer(text):
-            self._text(text[position: match.start()])
-            self._tag(match.group(2).lower(), bool(match.group(1)), match.group(3) or "", match.group(0))
-            position = match.end()
-        self._text(text[position:])
-
-    def _text(self, raw: str) -> None:
-        if not raw.strip() and not self.in_para:
-            return
-        if not self.in_para:
-            raw = raw.lstrip()
-            self._open_para()
-        self.out.append(linkify(html.escape(html.unescape(raw), quote=False)))
-
-    def _tag(self, name: str, closing: bool, attrs: str, markup: str) -> None:
-        if name in PASSED_TAGS:
-            self._passed_tag(name, closing, markup)
-        elif name in INLINE:
-            tag = INLINE[name]
-            if not closing:
-                if not self.in_para:
-                    self._open_para()
-                self.inline.append(tag)
-                self.out.append(f"<{tag}>")
-            elif tag in self.inline:
-                while self.inline:
-                    top = self.inline.pop()
-                    self.out.append(f"</{top}>")
-                    if top == tag:
-                        break
-        elif name == "blockquote":
-            self._close_para()
-            self._close_list()
-            if not closing:
-                self.out.append("<blockquote>")
-                self.quotes += 1
-            elif self.quotes:
-                self.out.append("</blockquote>")
-                self.quotes -= 1
-        elif name == "br" and self.in_para:
-            self.out.append("<br>")
-        elif name == "p":
-            self._close_para()
-        elif name == "a":
-            href = re.search(r"""href\s*=\s*["']?([^"'\s>]+)""", attrs)
-            if closing and "a" in self.inline:
-                self._tag_close_to("a")
-            elif not closing and href:
-                if not self.in_para:
-                    self._open_para()
-                self.inline.append("a")
-                self.out.append(f'<a href="{html.escape(html.unescape(href.group(1)), quote=True)}">')
-
-    def _passed_tag(self, name: str, closing: bool, markup: str) -> None:
-        """Copied as written; a block tag replaces the paragraph, and closes with it at the latest."""
-        self.passed_tags = True
-        if closing and name == self.raw_block:
-            self._close_para()
-        elif name in BLOCK_PASSED_TAGS and not closing and not self.raw_block:
-            self._close_para()
-            self.out.append(markup)
-            if name != "hr":
-                self.raw_block = name
-                self.in_para = True
-        else:
-            if not closing and not self.in_para:
-                self._open_para()
-            self.out.append(markup)
-
-    def _tag_close_to(self, tag: str) -> None:
-        while self.inline:
-            top = self.inline.pop()
-            self.out.append(f"</{top}>")
-            if top == tag:
-                break
-
-    def _open_para(self) -> None:
-        if not self.in_item:
-            self.out.append("<p>")
-        self.in_para = True
-
-    def _close_para(self) -> None:
-        if self.out and self.in_para:
-            self.out[-1] = self.out[-1].rstrip()
-        while self.inline:
-            self.out.append(f"</{self.inline.pop()}>")
-        if self.raw_block:
-            self.out.append(f"</{self.raw_block}>")
-            self.raw_block = None
-        elif self.in_para and not self.in_item:
-            self.out.append("</p>")
-        if self.in_item:
-            self.out.append("</li>")
-            self.in_item = False
-        self.in_para = False
-
-    def _close_list(self) -> None:
-        if self.in_list:
-            self.out.append("</ul>")
-            self.in_list = False
