@@ -363,7 +363,8 @@ def from_plain_text(text: str, short_lines_kept: bool = False) -> str:
     ``short_lines_kept`` (mail) keeps the breaks of a paragraph whose lines are all short.
     """
     lines = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return clean(_blocks_and_signature(lines, short_lines_kept))
+    # HARD_BREAK marks where a caller wants a line kept; a preformatted block keeps every line already
+    return clean(_blocks_and_signature(lines, short_lines_kept)).replace(HARD_BREAK, "")
 
 
 def _blocks_and_signature(lines: list[str], short_lines_kept: bool) -> str:
@@ -402,7 +403,7 @@ def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
             continue
         if _starts_patch(lines, i):
             end = _patch_end(lines, i)
-            patch = "\n".join(lines[i:end]).replace(HARD_BREAK, "")  # a line's end is the break already
+            patch = "\n".join(lines[i:end])
             out.append("<pre>" + linkify(html.escape(patch, quote=False)) + "</pre>")
             i = end
             continue

@@ -529,8 +529,7 @@ def _plain_run(texts: list[str], obfuscation: str | None, notes: list[str]) -> t
     text = prepare_plain_text(text, obfuscation)
     lines = text.split("\n")
     readable = any(line.strip() for line in lines[:_signature_line(lines)])
-    # a hard break left in a block the body builder kept preformatted (a patch) is no text
-    return bodies.from_plain_text(text, short_lines_kept=True).replace(bodies.HARD_BREAK, ""), readable
+    return bodies.from_plain_text(text, short_lines_kept=True), readable
 
 
 def _without_html_copies(pieces: list[_TextPart]) -> list[_TextPart]:
