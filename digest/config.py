@@ -73,6 +73,7 @@ class SelectionConfig:
     novelty: bool = True  # never feature again a reply featured in an earlier issue
     since_last_issue: bool = False  # only replies posted after the last issue are candidates (scheduled digests)
     followup_words: int = 40  # an author's answer to their own reply up to this long travels with it
+    min_words: int = 3  # the scorer skips text-only replies shorter than this ("ok", "Thanks!", "+1")
     aliases: tuple[tuple[str, str], ...] = ()  # (other name, the person's name)
     picks_file: Path | None = None  # the next issue's picks, consumed when the issue is built
     next_picks: tuple[NextPick, ...] = ()
@@ -180,6 +181,7 @@ _SELECTION_KEYS = {
     "novelty": "true: never feature again a reply featured in an earlier issue",
     "since_last_issue": "true: only replies posted after the last issue are candidates",
     "followup_words": "an author's answer to their own reply up to this many words travels with it",
+    "min_words": "the scorer skips text-only replies with fewer words of their own (0 = off)",
     "picks": "the next issue's picks file, relative to this file (default NAME.picks.toml)",
 }
 _PICK_KEYS = {**_FEATURED_KEYS, "thread": "which [[thread]]: its position (1, 2, ...) or the thread's id"}
@@ -413,6 +415,7 @@ def _selection(path: Path, raw: Any, aliases_raw: Any, thread_count: int, recurr
         novelty=t.get("novelty", bool, True),
         since_last_issue=t.get("since_last_issue", bool, recurring),
         followup_words=t.get("followup_words", int, 40, check=lambda v: None if 0 <= v <= 500 else "must be between 0 and 500"),
+        min_words=t.get("min_words", int, 3, check=lambda v: None if 0 <= v <= 100 else "must be between 0 and 100"),
         aliases=tuple(pairs),
         picks_file=picks_file,
         next_picks=load_picks(picks_file, thread_count) if picks_file.is_file() else (),

@@ -395,6 +395,9 @@ def _passed_over(thread, reply, shown_with, settings, history, per_author, threa
         return f"featured in issue {issue}"
     if _before_window(reply, settings, history):
         return "posted before the last issue"
+    own_words = len(signals.words(signals.own_text(reply))) if settings.min_words else 0
+    if own_words < settings.min_words and "<img" not in reply.body:
+        return f"too short to feature ({own_words} {'word' if own_words == 1 else 'words'}; min_words = {settings.min_words})"
     author = canon(reply.author)
     if author != thread_author and not nameless(reply.author) and per_author[author] >= settings.per_author:
         return f"{settings.per_author} {'reply' if settings.per_author == 1 else 'replies'} by this author already"

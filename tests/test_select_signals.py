@@ -112,10 +112,32 @@ def test_a_near_copy_of_a_reply_an_earlier_issue_featured_is_passed_over():
 
 def test_a_short_reply_repeating_a_pick_is_a_near_duplicate_too():
     replies = [_reply("a", "Ann", "Agreed.", 0), _reply("b", "Bob", "agreed", 1), _reply("c", "Cy", "lol", 2), _reply("d", "Di", "Agreed, mostly.", 3)]
-    selection = select(_thread(*replies), ThreadSource(source="x"), count=4, order="thread", where="w")
+    selection = select(_thread(*replies), ThreadSource(source="x"), count=4, order="thread", where="w", settings=SelectionConfig(min_words=0))
     assert [p.reply_id for p in selection.picks] == ["a", "c", "d"]
     assert next(c for c in selection.candidates if c.reply_id == "b").skipped == "near-duplicate of a pick"
     assert signals.shingles("Agreed, mostly.") == {("agreed", "mostly")} and signals.shingles("") == set()
+
+
+def test_the_scorer_leaves_out_replies_too_short_to_feature():
+    """A thread of "ok" and "Thanks!" gives a short digest, not one of one-word replies; a photo
+    with no words, and the editor's own picks, stay."""
+    replies = [
+        _reply("a", "Ann", "Thanks!", 0), _reply("b", "Bob", "+1", 1), _reply("c", "Cy", "Same here.", 2),
+        _reply("d", "Di", "Calcium deficiency, probably.", 3), _reply("e", "Ed", '<img src="https://x.org/split.jpg" alt="">', 4),
+        _reply("f", "Flo", "<blockquote><p>Calcium deficiency, probably.</p></blockquote><p>this</p>", 5),
+    ]
+    thread = _thread(*replies)
+    source = ThreadSource(source="x", featured=(FeaturedReply(id="b"),))
+    selection = select(thread, source, count=6, order="thread", where="w")
+    assert [p.reply_id for p in selection.picks] == ["b", "d", "e"]
+    skipped = {c.reply_id: c.skipped for c in selection.candidates if c.skipped}
+    assert skipped == {
+        "a": "too short to feature (1 word; min_words = 3)",
+        "c": "too short to feature (2 words; min_words = 3)",
+        "f": "too short to feature (1 word; min_words = 3)",  # the quote is not its own words
+    }
+    everything = select(thread, ThreadSource(source="x"), count=6, order="thread", where="w", settings=SelectionConfig(min_words=0))
+    assert len(everything.picks) == 6
 
 
 def test_aliases_make_one_person_for_the_cap_and_the_author_signal():
@@ -249,14 +271,16 @@ def _append(config_dir: Path, text: str) -> Path:
 
 
 def test_selection_table_is_validated_strictly(config_dir):
-    path = _append(config_dir, "[selection]\nper_author = 1\n[selection.weights]\nvotes = 2\nsubstance = 0.5\n")
+    path = _append(config_dir, "[selection]\nper_author = 1\nmin_words = 0\n[selection.weights]\nvotes = 2\nsubstance = 0.5\n")
     settings = load_digest(path).selection
     assert settings.per_author == 1 and settings.weight("votes") == 2 and settings.weight("substance") == 0.5
+    assert settings.min_words == 0
     for bad, message in (
         ("[selection.weights]\nvotez = 1\n", "did you mean 'votes'"),
         ("[selection.weights]\nvotes = \"high\"\n", "expected a number"),
         ("[selection]\nnear_duplicate = 3\n", "from 0 to 1"),
         ("[selection]\nper_autor = 1\n", "did you mean 'per_author'"),
+        ("[selection]\nmin_words = -1\n", "must be between 0 and 100"),
         ("[aliases]\n\"Red\" = \"red\"\n", "expected a list of names"),
     ):
         path.write_text((config_dir / "example.toml").read_text().split("\n[selection")[0].split("\n[aliases")[0] + "\n" + bad)

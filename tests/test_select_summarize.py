@@ -142,7 +142,7 @@ def test_partial_import_never_says_zero_more():
 def test_mention_context_only_when_certain():
     a = Reply(id="a", author="Ann", body="<p>hi</p>", number=1)
     b = Reply(id="b", author="Bob", body="<p>@Ann #1 yes</p>", mentions=(Mention("@Ann #1", "Ann", 1, "a"),))
-    c = Reply(id="c", author="Cy", body="<p>@Ann yes</p>", mentions=(Mention("@Ann", "Ann"),), engagement=Engagement(likes=1))
+    c = Reply(id="c", author="Cy", body="<p>@Ann yes, that works</p>", mentions=(Mention("@Ann", "Ann"),), engagement=Engagement(likes=1))
     thread = Thread(id="t", title="t", url=None, replies=(a, b, c), source_format="canonical")
     summary = summarize(thread, select(thread, ThreadSource(source="x"), count=3, order="thread", where="w"), title="t", url=None, full_text=True, excerpt_words=50)
     contexts = {i.reply_id: i.answers for i in summary.items}
@@ -152,11 +152,11 @@ def test_mention_context_only_when_certain():
 
 def test_markup_outside_the_body_subset_never_reaches_a_digest():
     """A hand-edited thread file can hold what no importer writes; summaries sanitize again."""
-    hostile = Reply(id="a", author="Ann", body='<p onclick="steal()">hi<script>alert(1)</script></p>', number=1)
+    hostile = Reply(id="a", author="Ann", body='<p onclick="steal()">hi there, everyone<script>alert(1)</script></p>', number=1)
     thread = Thread(id="t", title="t", url=None, replies=(hostile,), source_format="canonical")
     summary = summarize(thread, select(thread, ThreadSource(source="x"), count=1, order="thread", where="w"),
                         title="t", url=None, full_text=True, excerpt_words=50)
-    assert summary.items[0].body == "<p>hi</p>"
+    assert summary.items[0].body == "<p>hi there, everyone</p>"
 
 
 def test_excerpt_cuts_an_enormous_sentence_at_a_word_and_keeps_its_link():
