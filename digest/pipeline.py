@@ -24,7 +24,8 @@ from digest.model import Thread
 from digest.render import personalize
 from digest.select import History, history_from_manifests, people
 from digest.sources import ImportRequest, import_thread, load_documents
-from digest.subscribers import Subscriber, recipients
+from digest.bounces import refused_at_send
+from digest.subscribers import Subscriber, SubscriberStore, apply_bounces, recipients, store_path
 from digest.transport import Transport
 
 Log = Callable[[str], None]
@@ -158,7 +159,20 @@ def send(
         sender.run(listing.subscribers, report)
     finally:
         ledger.close()
+    if not dry_run:
+        _suspend_refused(ws, config.name, issue.number, report, now, log)
     return report
+
+
+def _suspend_refused(ws: Workspace, name: str, number: int, report: SendReport, now: datetime, log: Log) -> None:
+    """Copies the receiving servers refused for good are bounces like the reported ones: an
+    address that does not exist is suspended before the next issue."""
+    refused = [b for email, code, detail in report.failed if (b := refused_at_send(email, code, detail, f"{name} issue {number}", now.date()))]
+    if refused:
+        with SubscriberStore(store_path(ws.state_dir)) as store:
+            for outcome in apply_bounces(store, refused, now):
+                if outcome.suspended:
+                    log(f"suspended {outcome.bounce.email} (bouncing) from {', '.join(outcome.suspended)}: {outcome.bounce.detail}")
 
 
 def send_test(ws: Workspace, name: str, transport: Transport, to: str, now: datetime, number: int | None = None) -> None:

@@ -14,17 +14,18 @@ import io
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from email_validator import EmailNotValidError, validate_email
 
+from digest.bounces import SOFT_DAYS, SOFT_WINDOW, Bounce, suspends
 from digest.errors import ConfigError, StateError
 
 FORMATS = ("html", "text")  # html: HTML and text parts; text: the text part only
 STATUSES = ("active", "unsubscribed", "bouncing")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the bounces table
 STORE_FILE = "subscribers.sqlite"
 
 _SCHEMA = """
@@ -51,6 +52,15 @@ CREATE TABLE IF NOT EXISTS changes (  -- every change, kept: proof of when and h
     paused_until  TEXT,
     at            TEXT NOT NULL,
     how           TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bounces (  -- every failure a mail server reported, once per report
+    email   TEXT NOT NULL,
+    kind    TEXT NOT NULL CHECK (kind IN ('permanent', 'soft', 'delayed')),
+    day     TEXT NOT NULL,              -- the report's day (UTC): soft bounces count per day
+    detail  TEXT NOT NULL,
+    ref     TEXT NOT NULL,              -- the report's Message-ID, or its file and position
+    at      TEXT NOT NULL,              -- when it was read
+    UNIQUE (email, ref)
 );
 """
 
@@ -167,14 +177,14 @@ class SubscriberStore:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
+        if version not in (0, 1, SCHEMA_VERSION):
             self.db.close()
             raise StateError(
                 f"subscriber store has schema version {version}; this version of digest knows {SCHEMA_VERSION}",
                 where=str(path),
                 fix="run the digest version that wrote it, or restore the store from a backup",
             )
-        if version == 0:
+        if version != SCHEMA_VERSION:  # new, or version 1 (no bounces table): tables are only added
             self.db.executescript(_SCHEMA)  # IF NOT EXISTS: safe when two processes start at once
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
@@ -207,14 +217,12 @@ class SubscriberStore:
         found = self._select("WHERE s.digest=? AND s.email=?", (digest, email.lower()))
         return found[0] if found else None
 
-    def subscriptions(self, digest: str | None = None, status: str | None = None) -> list[Subscription]:
+    def subscriptions(self, digest: str | None = None, status: str | None = None, email: str | None = None) -> list[Subscription]:
         clauses, params = [], []
-        if digest is not None:
-            clauses.append("s.digest=?")
-            params.append(digest)
-        if status is not None:
-            clauses.append("s.status=?")
-            params.append(status)
+        for column, value in (("s.digest", digest), ("s.status", status), ("s.email", email and email.lower())):
+            if value is not None:
+                clauses.append(f"{column}=?")
+                params.append(value)
         return self._select(("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params))
 
     def active(self, digest: str, now: datetime) -> tuple[Subscriber, ...]:
@@ -271,6 +279,20 @@ class SubscriberStore:
     def mark_bouncing(self, digest: str, email: str, now: datetime, how: str) -> bool:
         return self._set_status(digest, email, "bouncing", now, how)
 
+    def record_bounce(self, bounce: Bounce, now: datetime) -> bool:
+        """Keep a reported failure; False when this report was read before (no double count)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO bounces (email, kind, day, detail, ref, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (bounce.email, bounce.kind, bounce.day.isoformat(), bounce.detail, bounce.ref, _iso(now)),
+        )
+        return cursor.rowcount == 1
+
+    def soft_bounce_days(self, email: str, since: date) -> int:
+        """Different days with a soft bounce of ``email`` from ``since`` on."""
+        return self.db.execute(
+            "SELECT COUNT(DISTINCT day) FROM bounces WHERE email=? AND kind='soft' AND day>=?", (email.lower(), since.isoformat())
+        ).fetchone()[0]
+
     def pause(self, digest: str, email: str, until: datetime, now: datetime, how: str) -> bool:
         """Keep the subscription but skip it until ``until``; False when it is not active."""
         with self.batch():
@@ -324,6 +346,32 @@ def sync_seed(store: SubscriberStore, config, now: datetime) -> tuple[str, ...]:
     if seed.subscribers:
         store.seed(config.name, seed.subscribers, now, f"seed list {Path(config.subscribers).name}")
     return seed.problems
+
+
+@dataclass(frozen=True)
+class BounceOutcome:
+    bounce: Bounce
+    new: bool  # False: this report was read before
+    subscribed: bool  # the store knows the address in some digest
+    soft_days: int  # different days with a soft bounce in the window, this one included
+    suspended: tuple[str, ...]  # the digests whose subscription it turned to bouncing
+
+
+def apply_bounces(store: SubscriberStore, bounces: Iterable[Bounce], now: datetime, soft_limit: int = SOFT_DAYS) -> list[BounceOutcome]:
+    """Record each reported failure once and suspend the addresses it condemns, in every
+    digest they are active in (an unsubscribed address stays unsubscribed)."""
+    outcomes = []
+    with store.batch():
+        for bounce in bounces:
+            new = store.record_bounce(bounce, now)
+            days = store.soft_bounce_days(bounce.email, bounce.day - SOFT_WINDOW)
+            held = store.subscriptions(email=bounce.email)
+            suspended: list[str] = []
+            if new and suspends(bounce, days, soft_limit):
+                how = f"bounced ({bounce.kind}: {bounce.detail or 'reported undeliverable'}; {bounce.ref})"
+                suspended = [s.digest for s in held if s.status == "active" and store.mark_bouncing(s.digest, bounce.email, now, how)]
+            outcomes.append(BounceOutcome(bounce, new, bool(held), days, tuple(suspended)))
+    return outcomes
 
 
 def recipients(state_dir: Path, config, now: datetime) -> SubscriberList:

@@ -13,6 +13,7 @@ from digest import config as cfg
 from digest import pipeline
 from digest.ledger import Ledger
 from digest.send import delivery_settings
+from digest.subscribers import SubscriberStore, store_path
 from digest.transport import SmtpTransport
 from tests.helpers.faulty_smtp import Faults, faulty_smtp_server
 from tests.helpers.sendkit import NOW, address, make_workspace, smtp_env
@@ -90,6 +91,23 @@ def test_550_is_recorded_not_retried_and_not_retried_by_the_next_run(ws):
     rows = ledger_rows(ws)
     assert {rows[a].status for a in refused} == {"failed"} and rows[address(4)].detail == "5.1.1 no such mailbox"
     assert arrivals(faults) == Counter({a: 1 for a in everyone() - refused})
+
+    assert f"suspended {address(4)} (bouncing) from example: 550 5.1.1 no such mailbox" in lines
+    with SubscriberStore(store_path(ws.state_dir)) as store:
+        bouncing = {s.subscriber.email: s.changed_how for s in store.subscriptions("example", "bouncing")}
+    assert bouncing == {a: "bounced (permanent: 550 5.1.1 no such mailbox; example issue 1)" for a in refused}
+
+    again, lines = send(ws, Faults())  # the refused addresses are no longer recipients
+    assert again.sent == [] and again.failed == [] and len(again.skipped) == COUNT - len(refused)
+
+
+def test_a_refusal_blaming_the_message_is_not_retried_and_suspends_nobody(ws):
+    faults = Faults(refuse_550={address(4)}, refusal="5.7.1 message rejected as spam")
+    report, lines = send(ws, faults)
+    assert report.failed == [(address(4), 550, "5.7.1 message rejected as spam")]
+    assert not any(line.startswith("suspended") for line in lines)
+    with SubscriberStore(store_path(ws.state_dir)) as store:
+        assert store.get("example", address(4)).status == "active"
 
     again, lines = send(ws, Faults())
     assert again.sent == [] and again.failed == [] and len(again.skipped) == COUNT

@@ -45,14 +45,31 @@ def test_store_is_schema_versioned_and_refuses_a_newer_one(tmp_path):
     path = store_path(tmp_path / "state")
     SubscriberStore(path).close()
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
-    assert {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")} == {"people", "subscriptions", "changes"}
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")} == {"people", "subscriptions", "changes", "bounces"}
     db.execute("PRAGMA user_version=7")
     db.commit()
     db.close()
     with pytest.raises(StateError) as error:
         SubscriberStore(path)
     assert "schema version 7" in str(error.value) and str(path) in str(error.value)
+
+
+def test_a_version_1_store_gains_the_bounces_table_and_keeps_its_rows(tmp_path):
+    path = store_path(tmp_path / "state")
+    with SubscriberStore(path) as store:
+        store.subscribe("example", Subscriber("ada@example.com"), NOW, "cli")
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE bounces")
+    db.execute("PRAGMA user_version=1")
+    db.commit()
+    db.close()
+    with SubscriberStore(path) as store:
+        assert store.get("example", "ada@example.com").status == "active"
+        assert store.soft_bounce_days("ada@example.com", NOW.date()) == 0
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    db.close()
 
 
 def test_csv_bad_rows_are_reported_with_their_line_and_skipped(tmp_path):

@@ -7,7 +7,9 @@ from pathlib import Path
 from digest import pipeline
 from digest.config import DigestConfig
 from digest.errors import ConfigError
-from digest.subscribers import FORMATS, STATUSES, Subscriber, SubscriberStore, read_csv, store_path, sync_seed, valid_address
+from digest.bounces import DELAYED, SOFT_DAYS, read_report
+from digest.mailboxes import read_messages
+from digest.subscribers import FORMATS, STATUSES, Subscriber, SubscriberStore, apply_bounces, read_csv, store_path, sync_seed, valid_address
 
 
 def register(subparsers, common) -> None:
@@ -37,6 +39,11 @@ def register(subparsers, common) -> None:
     s.add_argument("name", help="the digest")
     s.add_argument("csv", help="CSV file with an 'email' column")
     s.set_defaults(func=lambda args, env: cmd_import(args, common))
+
+    s = sub.add_parser("bounces", help="read bounce reports (mbox, Maildir, a message file or - for stdin) and suspend addresses that cannot be reached")
+    s.add_argument("sources", nargs="+", metavar="SOURCE", help="an mbox file, a Maildir folder, one message file, or - (one message on stdin)")
+    s.add_argument("--soft-days", type=int, default=SOFT_DAYS, metavar="N", help=f"suspend after soft bounces on N different days within 30 days (default {SOFT_DAYS})")
+    s.set_defaults(func=lambda args, env: cmd_bounces(args, common))
 
 
 def _open(args, common) -> tuple[DigestConfig | None, SubscriberStore]:
@@ -109,4 +116,39 @@ def cmd_import(args, common) -> int:
     for _, problem in sorted(problems):
         print(f"warning: {problem}")
     print(f"{args.name}: {outcomes.get('added', 0)} added, {outcomes.get('already', 0)} already subscribed, {len(problems)} row(s) skipped")
+    return 0
+
+
+def cmd_bounces(args, common) -> int:
+    if args.soft_days < 1:
+        raise ConfigError(f"--soft-days must be 1 or more, not {args.soft_days}", where="command line", fix="e.g. --soft-days 3")
+    now = common["now"]()
+    messages = reports = 0
+    bounces = []
+    for source in args.sources:
+        for ref, msg in read_messages(source):
+            messages += 1
+            found = read_report(msg, ref, now)
+            reports += bool(found)
+            bounces.extend(found)
+    ws = common["workspace"](args)
+    with SubscriberStore(store_path(ws.state_dir)) as store:
+        outcomes = apply_bounces(store, bounces, now, args.soft_days)
+    for o in outcomes:
+        b = o.bounce
+        why = f"{b.kind}{': ' + b.detail if b.detail else ''}"
+        if not o.new:
+            print(f"{b.email}: already read ({b.ref})")
+        elif not o.subscribed:
+            print(f"{b.email}: not a subscriber ({why})")
+        elif o.suspended:
+            print(f"{b.email}: suspended (bouncing) from {', '.join(o.suspended)} ({why})")
+        elif b.kind == DELAYED:
+            print(f"{b.email}: delivery delayed, still being tried; not counted")
+        elif b.kind == "soft":
+            print(f"{b.email}: soft bounce on {o.soft_days} of {args.soft_days} days ({why})")
+        else:
+            print(f"{b.email}: recorded; no active subscription ({why})")
+    suspended = sum(1 for o in outcomes if o.suspended)
+    print(f"{messages} message(s) read: {reports} bounce report(s), {messages - reports} other(s) left alone; {suspended} address(es) suspended")
     return 0

@@ -24,6 +24,7 @@ class Faults(Sink):
     rcpt_451: Counter = field(default_factory=Counter)
     data_451: Counter = field(default_factory=Counter)
     refuse_550: set[str] = field(default_factory=set)
+    refusal: str = "5.1.1 no such mailbox"  # what a refused recipient hears after 550
     drop_mid_data: Counter = field(default_factory=Counter)
     drop_after_data: Counter = field(default_factory=Counter)
     data_554: set[str] = field(default_factory=set)  # refuse the message for good, after its data
@@ -51,7 +52,7 @@ class Faults(Sink):
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse_550:
             self.log.append(f"550 {address}")
-            return "550 5.1.1 no such mailbox"
+            return f"550 {self.refusal}"
         if self.take(self.rcpt_451, address):
             self.log.append(f"451 rcpt {address}")
             return "451 4.3.0 try again later"
