@@ -501,6 +501,7 @@ _CODE_LINE = re.compile(
     | \S\ *\t+\S                                # columns aligned by tabs
     | ^(?:[\w@.-]*:[~/][^\s\#$]*|\[[^\]]+\])[\#$]\ \S  # a prompt naming its directory: "lt:/boot# lspci"
     | ^(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\ \S  # an lspci line: "00:11.1 IDE interface: ..."
+    | ^\[\s*\d+\.\d{6}\](?:\[\s*\w+\])?\ \S          # a kernel log line: "[  151.773224][ T1650] BUG ..."
     """,
     re.VERBOSE,
 )
@@ -522,12 +523,17 @@ _AROUND_WORDS = ".,;:!?'\"()[]“”‘’…*"
 # its last diff line, the lines are the content.
 _PATCH_START = re.compile(r"diff (?:--git )?\S|Index: \S|@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 _PATCH_LINE = re.compile(
-    r"[ +\-\\]|@@ |diff |index |(?:new|deleted) file mode |similarity index |rename (?:from|to) |(?:old|new) mode |Binary files "
+    r"[ +\-\\]|@@ |diff |index |(?:new|deleted) file mode |similarity index |rename (?:from|to) |(?:old|new) mode |Binary files |={20,}\s*$"
 )
+# a commit mail's "Modified: trunk/a.c" (svn, cvs) over a rule of "=": the file's diff follows
+_FILE_HEADING = re.compile(r"(?:Modified|Added|Deleted|Copied|Replaced): \S")
+_RULE = re.compile(r"={20,}\s*$")
 
 
 def _starts_patch(lines: list[str], i: int) -> bool:
     if _PATCH_START.match(lines[i]):
+        return True
+    if _FILE_HEADING.match(lines[i]) and i + 1 < len(lines) and _RULE.match(lines[i + 1]):
         return True
     return lines[i].startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
 

@@ -119,6 +119,33 @@ def test_a_patch_in_a_mail_keeps_its_lines_and_its_minus_signs():
     )
 
 
+def test_a_commit_mails_file_diffs_keep_their_lines_under_their_heading_and_rule():
+    rule = "=" * 67
+    text = (
+        f"Log:\nfix typo\n\nModified: trunk/doc/openocd.texi\n{rule}\n--- trunk/doc/openocd.texi\t(rev 1277)\n"
+        "+++ trunk/doc/openocd.texi\t(rev 1278)\n@@ -1459,2 +1459,2 @@\n @itemize @bullet\n- at item the corrisponding mask\n"
+        f"+ at item the corresponding mask\n\nIndex: trunk/src/a.c\n{rule}\n--- trunk/src/a.c\n+++ trunk/src/a.c\n@@ -1 +1 @@\n-int y;\n+int z;\n"
+    )
+    assert from_plain_text(text) == (
+        "<p>Log: fix typo</p>"
+        f"<pre>Modified: trunk/doc/openocd.texi\n{rule}\n--- trunk/doc/openocd.texi\t(rev 1277)\n+++ trunk/doc/openocd.texi\t(rev 1278)\n"
+        "@@ -1459,2 +1459,2 @@\n @itemize @bullet\n- at item the corrisponding mask\n+ at item the corresponding mask</pre>"
+        f"<pre>Index: trunk/src/a.c\n{rule}\n--- trunk/src/a.c\n+++ trunk/src/a.c\n@@ -1 +1 @@\n-int y;\n+int z;</pre>"
+    )
+    assert from_plain_text("Modified: yesterday, by Ann.\nShe fixed the wording.") == "<p>Modified: yesterday, by Ann. She fixed the wording.</p>"
+
+
+def test_a_kernel_log_keeps_its_lines():
+    text = (
+        "I see this on boot:\n\n[    0.000000] Linux version 5.2.0-rc5 (gcc version 8.3.0)\n"
+        "[  151.773224][ T1650] BUG kmem_cache (Tainted: G    B   W        ): Poison overwritten\n\nAny idea?"
+    )
+    assert from_plain_text(text) == (
+        "<p>I see this on boot:</p><pre>[    0.000000] Linux version 5.2.0-rc5 (gcc version 8.3.0)\n"
+        "[  151.773224][ T1650] BUG kmem_cache (Tainted: G    B   W        ): Poison overwritten</pre><p>Any idea?</p>"
+    )
+
+
 def test_a_quoted_original_message_header_block_keeps_its_lines():
     text = ">-----Original Message-----\n>From: Ann\n>Sent: Monday, May 3\n>To: Bob\n>Subject: plan\n>\n>Ship it."
     assert from_plain_text(text) == ("<blockquote><pre>-----Original Message-----\nFrom: Ann\nSent: Monday, May 3\nTo: Bob\n"
