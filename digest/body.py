@@ -59,7 +59,8 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary"}
 _CONTAINERS = {tag for tag, new in _RENAME.items() if new == "p"} - _HEADINGS
 _BLOCKISH = BLOCK_TAGS | {tag for tag, new in _RENAME.items() if new == "p"} | {"li", "table"}
 # phpBB ("quotecontent") and vBulletin ("bbcode_quote") quote boxes
-_QUOTE_CLASSES = {"quotecontent", "bbcode_quote"}
+_QUOTE_CLASSES = {"quotecontent", "bbcode_quote", "quote", "quotemain"}  # phpBB, SMF, Invision
+_CODE_CLASSES = {"code", "codemain"}  # SMF's and Invision's code blocks: lines split by <br>
 # vBulletin 4 wraps every post's own text in <blockquote class="postcontent restore">
 _CONTENT_CLASSES = {"postcontent", "blogcontent"}
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "head", "title"}
@@ -100,6 +101,9 @@ def from_html(fragment: str, site: str | None = None) -> str:
             element.getparent().append(element)  # HTML 4 wrote the totals first; they are read after the rows
         if tag == "div" and _QUOTE_CLASSES.intersection(classes):
             element.tag = tag = "blockquote"  # forums mark a quote with a class, not a blockquote
+        elif tag == "div" and _CODE_CLASSES.intersection(classes):
+            _code_block(element)
+            tag = "pre"
         elif tag == "blockquote" and _CONTENT_CLASSES.intersection(classes):
             element.tag = tag = "div"  # the post itself, not a quote of someone
         if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag.lower() in _BLOCKISH for c in element):
@@ -239,6 +243,14 @@ def _unwrap_container(element) -> None:
             parent[index - 1].tail = (parent[index - 1].tail or "") + element_tail
         else:
             parent.text = (parent.text or "") + element_tail
+
+
+def _code_block(element) -> None:
+    """A forum's code ``<div>`` whose lines end in ``<br>``: a ``<pre>`` of those lines."""
+    element.tag = "pre"
+    for br in element.findall(".//br"):
+        br.tail = "\n" + (br.tail or "")
+        br.drop_tag()
 
 
 def _replace_with_text(element, text: str) -> None:

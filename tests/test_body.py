@@ -135,6 +135,14 @@ def test_a_commit_mails_file_diffs_keep_their_lines_under_their_heading_and_rule
     assert from_plain_text("Modified: yesterday, by Ann.\nShe fixed the wording.") == "<p>Modified: yesterday, by Ann. She fixed the wording.</p>"
 
 
+def test_smf_and_invision_quotes_and_code_blocks_keep_their_meaning():
+    smf = ('<div class="quoteheader">Quote from: Ann on May 3</div><div class="quote">Use straw.</div>I agree.'
+           '<div class="codeheader">Code:</div><div class="code">layer 1: straw<br />layer 2: greens</div>')
+    assert from_html(smf) == ("<p>Quote from: Ann on May 3</p><blockquote>Use straw.</blockquote><p>I agree.</p>"
+                              "<p>Code:</p><pre>layer 1: straw\nlayer 2: greens</pre>")
+    assert from_html('<div class="quotemain">Use straw.</div><p>No.</p>') == "<blockquote>Use straw.</blockquote><p>No.</p>"
+
+
 def test_a_kernel_log_keeps_its_lines():
     text = (
         "I see this on boot:\n\n[    0.000000] Linux version 5.2.0-rc5 (gcc version 8.3.0)\n"
