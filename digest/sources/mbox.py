@@ -14,12 +14,14 @@ References entry among them); the subject is used only to place messages that ca
 references at all (under the earliest message of that subject), and reply loops are
 broken at their earliest message, with a note.  A Date without a time zone, or with a
 zone name :func:`digest.sources.common.zone_offset` does not know, is kept as text
-(``posted_at_text``), not taken as UTC, and a From_ line's placeholder date
+(``posted_at_text``), not taken as UTC (ISO 8601 dates with an offset are read, with a note:
+:mod:`digest.sources.mail.dates`), and a From_ line's placeholder date
 (public-inbox's 1 Jan 1970, git's 17 Sep 2001) is no date; Mailman's placeholder sender for a message
 without From is shown as "unknown", with a note, as is a charset that had to be guessed
 for a body or for raw 8-bit From/Subject text.  A file with several threads needs
 ``--thread``: the root Message-ID (with or without ``<>``), any Message-ID inside the
-thread, or a case-insensitive piece of the root subject.
+thread, or a case-insensitive piece of the root subject.  A message's link is its
+``Archived-At`` address, unless that names another message (:mod:`digest.sources.mail.permalinks`).
 
 ``digest.sources.pipermail`` reads Mailman 2 ``.txt`` archives with the same code
 (:func:`read_mail_archive`); the two sniffers are coordinated here.
@@ -33,7 +35,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import email.utils
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -42,7 +43,9 @@ from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest.sources import common
 from digest.sources.mail.bodies import MailBody, message_body, own_text
+from digest.sources.mail.dates import read_mail_date
 from digest.sources.mail.digests import expand_digest
+from digest.sources.mail.permalinks import archive_permalink
 from digest.sources.mail.decode import (
     Headers,
     _own_message_id,
@@ -118,6 +121,9 @@ class Mail:
     sender_missing: bool = False  # Mailman's placeholder sender: the message had no From
     parent_ref: str | None = None  # the message answered, chosen once the whole archive is read
     header_charset_guess: str | None = None  # raw 8-bit From/Subject text, read in this guessed charset
+    date_note: str | None = None  # how a Date outside RFC 5322 was read
+    raw_date: str | None = None  # the Date header as written, for that note
+    foreign_permalink: str | None = None  # an Archived-At naming another message (copied from the one answered)
     headerless: bool = False  # text right after its From_ line (upas): sender and date are the From_ line's
     id: str = ""
     _body: MailBody | None = field(default=None, repr=False)
@@ -182,14 +188,11 @@ def parse_message(raw: RawMessage) -> Mail:
     message_id = _own_message_id(threading) or _own_message_id(headers)
     in_reply_to = [i for i in message_ids(threading.first("In-Reply-To") or headers.first("In-Reply-To")) if i != message_id]
     references = [i for i in message_ids(" ".join(threading.all("References") or headers.all("References"))) if i != message_id]
-    date_text = headers.first("Date")
-    zoned_time = _mail_date(date_text)
-    posted_at = zoned_time if zoned_time is not None and _ZONE_AFTER_TIME.search(date_text) else None
-    sort_time = zoned_time or _ordering_time(date_text)
+    date = read_mail_date(headers.first("Date"))
     posted_at_text = None
-    if posted_at is None:
-        posted_at_text = clean_line(date_text or "") or _from_line_date(line_parts) or None
-    archived = message_ids(headers.first("Archived-At"))
+    if date.posted_at is None:
+        posted_at_text = clean_line(date.text or "") or _from_line_date(line_parts) or None
+    permalink, foreign_permalink = archive_permalink(headers.all("Archived-At"), message_id)
     sender_missing = bool(_MAILMAN_NO_SENDER.match(headers.first("From") or sender or ""))
     return Mail(
         raw=raw,
@@ -198,20 +201,19 @@ def parse_message(raw: RawMessage) -> Mail:
         in_reply_to=in_reply_to,
         author="unknown" if sender_missing else author_name(headers.first("From"), sender),
         subject=clean_line(decode_encoded_words(headers.first("Subject") or "")) or None,
-        posted_at=posted_at,
+        posted_at=date.posted_at,
         posted_at_text=posted_at_text,
-        permalink=archived[0] if archived and archived[0].startswith(("http://", "https://")) else None,
-        sort_time=sort_time,
+        permalink=permalink,
+        sort_time=date.sort_time,
+        date_note=date.note,
+        raw_date=headers.first("Date") if date.note else None,
+        foreign_permalink=foreign_permalink,
         sender_missing=sender_missing,
         header_charset_guess=headers.charset_guess if headers.guessed("From") or headers.guessed("Subject") else None,
         headerless=headerless,
     )
 
 
-# A time of day followed (after the year, in ctime's order) by a zone: "+0100", "GMT", "JST";
-# RFC 5322 reads "-0000" as UTC, but a Date without any zone is local time, and a zone name
-# common.zone_offset does not know gives no time at all (the Date is kept as text)
-_ZONE_AFTER_TIME = re.compile(r"\d:\d\d(?::\d\d)?(?:\s+\d{4})?\s*(?:[+-]\d{4}|(?![AaPp][Mm]\b)[A-Za-z]{1,5}\b)")
 # Mailman 2's archiver writes this sender for a message that had no From header
 _MAILMAN_NO_SENDER = re.compile(r"^\s*bogus(?:@|\s+\S{1,12}\s+)does\.not\.exist\.com\b", re.IGNORECASE)
 
@@ -231,23 +233,6 @@ def _from_line_date(line_parts: re.Match | None) -> str | None:
         return None
     date = line_parts.group("date").strip()
     return None if _PLACEHOLDER_FROM_DATE.match(date) else date
-
-
-def _ordering_time(text: str | None) -> datetime | None:
-    """A Date's clock time read as UTC whatever its zone: only to order messages whose
-    Date has no zone or an unknown one (shown as text, never as this time)."""
-    try:
-        fields = email.utils.parsedate(text) if text else None
-        return datetime(*fields[:6], tzinfo=timezone.utc) if fields else None
-    except Exception:  # fuzzed dates: out-of-range fields
-        return None
-
-
-def _mail_date(text: str | None) -> datetime | None:
-    try:
-        return common.parse_mail_date(text)
-    except Exception:  # parse_mail_date covers the usual errors; fuzzed dates find others
-        return None
 
 
 # ---------------------------------------------------------------------------- reading
@@ -428,6 +413,7 @@ def _guess_notes(chosen: MailThread, mails: list[Mail]) -> list[str]:
             by_assumption.setdefault(assumed, []).append(mail.id)
     for assumed, ids in by_assumption.items():
         notes.append(f"the text of {_ids_text(ids)} {assumed}")
+    notes.extend(_header_notes(mails))
     by_header_charset: dict[str, list[str]] = {}
     for mail in mails:
         if mail.header_charset_guess:
@@ -436,6 +422,25 @@ def _guess_notes(chosen: MailThread, mails: list[Mail]) -> list[str]:
         notes.append(
             f"the sender name or subject of {_ids_text(ids)} is 8-bit text without a charset (no RFC 2047 encoding); "
             f"it was read as {charset_label(codec)} (a guess)"
+        )
+    return notes
+
+
+def _header_notes(mails: list[Mail]) -> list[str]:
+    """Dates read from outside RFC 5322, and archive addresses that were another message's."""
+    notes = []
+    by_date_note: dict[str, list[Mail]] = {}
+    for mail in mails:
+        if mail.date_note:
+            by_date_note.setdefault(mail.date_note, []).append(mail)
+    for note, dated in by_date_note.items():
+        example = clean_line(dated[0].raw_date or "")
+        notes.append(f"the Date header of {_ids_text([m.id for m in dated])} (\"{example}\") {note}")
+    foreign = [m for m in mails if m.foreign_permalink]
+    if foreign:
+        notes.append(
+            f"the Archived-At header of {_ids_text([m.id for m in foreign])} names another message "
+            f"({foreign[0].foreign_permalink}), not the one that carries it: it is not used as its link"
         )
     return notes
 

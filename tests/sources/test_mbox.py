@@ -657,6 +657,30 @@ def test_format_flowed_hard_breaks_between_long_lines_are_line_breaks():
                     "I care about.<br>The cable is new and the connectors were checked twice by the installer.</p>")
 
 
+def test_format_flowed_quote_marks_after_the_stuffing_space_are_deeper_levels():
+    """A flowed reply quoting a message that was not flowed keeps that message's "> " marks."""
+    text = (
+        "On Tue, 02 May 2023, Phil <phil@example.org> wrote: \n"
+        "> On 1 May 2023, Jess <jess@example.org> wrote:\n"
+        ">> On 1 May 2023, Bjorn <bjorn@example.org> wrote:\n"
+        ">> >\n"
+        ">> > Heiko <heiko@example.org> writes:\n"
+        ">> >> The hwprobe call was merged.\n"
+        ">> > It has a CPU mask.\n"
+        ">> Where they can.\n"
+        "\n"
+        "Stop the flame \n"
+        "wars.\n"
+    )
+    body = _text(_flowed(text), name="flowed.eml").opening_post.body
+    assert body == (
+        "<p>On Tue, 02 May 2023, Phil wrote:</p><blockquote><p>On 1 May 2023, Jess wrote:</p>"
+        "<blockquote><p>On 1 May 2023, Bjorn wrote:</p><blockquote><p>Heiko writes:</p>"
+        "<blockquote><p>The hwprobe call was merged.</p></blockquote><p>It has a CPU mask.</p></blockquote>"
+        "<p>Where they can.</p></blockquote></blockquote><p>Stop the flame wars.</p>"
+    )
+
+
 def test_format_flowed_delsp_joins_without_the_space():
     import base64
 
@@ -1594,3 +1618,182 @@ def test_news_articles_saved_one_after_another_without_from_lines_are_separate_m
                                    "each was cut at the header block that opens it",)
     mime = "MIME-Version: 1.0\n" + text.replace("Newsgroups", "X-Newsgroups", 1)  # a MIME message's parts are never cut apart
     assert len(_all(_text(mime, name="one.eml"))) == 1
+
+
+# ---------------------------------------------------------------------------- dates outside RFC 5322, archive links
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2019-03-04T10:22:33+01:00", datetime(2019, 3, 4, 9, 22, 33, tzinfo=timezone.utc)),
+        ("2019-03-04 10:22:33 -0500", datetime(2019, 3, 4, 15, 22, 33, tzinfo=timezone.utc)),
+        ("2019-03-04T10:22:33.123Z", datetime(2019, 3, 4, 10, 22, 33, tzinfo=timezone.utc)),
+        ("2019/03/04 10:22:33 +0900", datetime(2019, 3, 4, 1, 22, 33, tzinfo=timezone.utc)),
+        ("Mon, 4 Mar 2019 10:22:33 +01:00", datetime(2019, 3, 4, 9, 22, 33, tzinfo=timezone.utc)),
+    ],
+)
+def test_iso_8601_dates_and_colon_offsets_are_read_as_utc_with_a_note(written, expected):
+    thread = _text(f"From: Ann <ann@x>\nSubject: x\nDate: {written}\nMessage-ID: <a@x>\n\nHi.\n", name="a.eml")
+    assert (thread.opening_post.posted_at, thread.opening_post.posted_at_text) == (expected, None)
+    assert thread.import_notes == (
+        f'the Date header of <a@x> ("{written}") is not written as RFC 5322 says (ISO 8601 or an offset with a colon); '
+        "it was read as UTC from its offset",
+    )
+
+
+def test_zoneless_iso_dates_stay_text_but_order_messages_and_military_zones_read_as_utc():
+    archive = (
+        "From a@x Mon Mar  4 10:00:00 2019\nFrom: Ann <ann@x>\nSubject: x\nDate: Mon, 4 Mar 2019 08:00:00 +0000\n"
+        "Message-ID: <a@x>\n\nRoot.\n\n"
+        "From b@x Mon Mar  4 10:00:00 2019\nFrom: Bob <bob@x>\nSubject: Re: x\nIn-Reply-To: <a@x>\n"
+        "Date: 2019-03-04T12:00:00\nMessage-ID: <b@x>\n\nLater.\n\n"
+        "From c@x Mon Mar  4 10:00:00 2019\nFrom: Cy <cy@x>\nSubject: Re: x\nIn-Reply-To: <a@x>\n"
+        "Date: 2019-03-04T11:00:00\nMessage-ID: <c@x>\n\nEarlier.\n\n"
+        "From d@x Mon Mar  4 10:00:00 2019\nFrom: Di <di@x>\nSubject: Re: x\nIn-Reply-To: <a@x>\n"
+        "Date: Mon, 4 Mar 2019 09:00:00 B\nMessage-ID: <d@x>\n\nMilitary.\n"
+    )
+    thread = _text(archive)
+    assert [(r.author, r.posted_at, r.posted_at_text) for r in thread.replies] == [
+        ("Di", datetime(2019, 3, 4, 9, 0, tzinfo=timezone.utc), None),
+        ("Cy", None, "2019-03-04T11:00:00"),
+        ("Bob", None, "2019-03-04T12:00:00"),
+    ]
+    assert thread.import_notes == (
+        'the Date header of <d@x> ("Mon, 4 Mar 2019 09:00:00 B") has an obsolete one-letter military zone, '
+        "which RFC 5322 reads as -0000: it was read as UTC",
+    )
+
+
+def test_archived_at_is_the_link_unless_it_names_another_message():
+    message = (
+        "From: Hillf <h@example.com>\nSubject: Re: slab\nDate: Wed, 19 Jun 2019 21:37:15 +0800\n"
+        "Message-Id: <20190619133715.12112-1-h@example.com>\n{}\n\nTry without that commit.\n"
+    )
+    copied = "Archived-At: <https://lore.kernel.org/lkml/65CAEF0C-F2A3@example.org/>"
+    thread = _text(message.format(copied), name="h.eml")
+    assert (thread.url, thread.opening_post.permalink) == (None, None)
+    assert thread.import_notes == (
+        "the Archived-At header of <20190619133715.12112-1-h@example.com> names another message "
+        "(https://lore.kernel.org/lkml/65CAEF0C-F2A3@example.org/), not the one that carries it: it is not used as its link",
+    )
+    own = "Archived-At: <https://lore.kernel.org/lkml/20190619133715.12112-1-h%40example.com/>"
+    assert _text(message.format(own), name="h.eml").url == "https://lore.kernel.org/lkml/20190619133715.12112-1-h%40example.com/"
+    for header, expected in (
+        ("Archived-At: https://lists.example.org/msg/1", "https://lists.example.org/msg/1"),
+        ("Archived-At: <mid:20190619133715.12112-1-h@example.com>, <https://a.example.org/3>", "https://a.example.org/3"),
+        (f"{copied}\nArchived-At: <https://www.mail-archive.com/dev@example.org/msg04.html>",
+         "https://www.mail-archive.com/dev@example.org/msg04.html"),
+    ):
+        thread = _text(message.format(header), name="h.eml")
+        assert thread.opening_post.permalink == expected, header
+
+
+def test_quote_thunderbird_indented_inside_a_quote_is_a_deeper_quote_and_its_attribution_loses_the_address():
+    text = (
+        "From: Marcus <m@example.org>\nSubject: Re: FPGA\nMessage-ID: <m2@example.org>\n"
+        "Content-Type: text/plain; charset=UTF-8; format=flowed\n\n"
+        "On 13/08/2024 15:16, Brajesh wrote:\n>\n> On Wed, Aug 14, 2024 at 12:14 AM Marcus D. Leech \n"
+        "> <patchvonbraun@example.com> wrote:\n>\n>     On 13/08/2024 14:32, Brajesh wrote:\n"
+        ">>     Thanks Marcus for the answer.\n>     You CAN jtag images into the FPGA.\n>\n"
+        "> Thanks Marcus, for clarifying.\n\nGood.\n"
+    )
+    assert _text(text, name="m.eml").opening_post.body == (
+        "<p>On 13/08/2024 15:16, Brajesh wrote:</p><blockquote><p>On Wed, Aug 14, 2024 at 12:14 AM Marcus D. Leech wrote:</p>"
+        "<blockquote><p>On 13/08/2024 14:32, Brajesh wrote:</p><blockquote><p>Thanks Marcus for the answer.</p></blockquote>"
+        "<p>You CAN jtag images into the FPGA.</p></blockquote><p>Thanks Marcus, for clarifying.</p></blockquote><p>Good.</p>"
+    )
+    gnus = "From: Ann <a@example.org>\nSubject: Re: x\nMessage-ID: <g@example.org>\n\nBob writes:\n\n    > one\n    > two\n\nYes.\n"
+    assert "<blockquote><blockquote>" not in _text(gnus, name="g.eml").opening_post.body
+
+
+def test_webmail_advert_under_a_rule_at_the_end_is_marked_like_a_signature():
+    rule = "_" * 65
+    text = (
+        "From: Roberto <r@example.org>\nSubject: arpegio\nMessage-ID: <r@example.org>\n\n"
+        "Hay que aumentar la pila.\n\n" + rule + "\n?Est?s pensando en cambiar de coche? Todos los modelos en \n"
+        "MSN Motor. http://motor.msn.es/researchcentre/\n\n\n"
+    )
+    body = _text(text, name="r.eml").opening_post.body
+    assert body == (
+        "<p>Hay que aumentar la pila.</p><pre class=\"signature\">" + rule + "\n?Est?s pensando en cambiar de coche? "
+        "Todos los modelos en \nMSN Motor. http://motor.msn.es/researchcentre/</pre>"
+    )
+    followed = text.replace("\n\n\n", "\n\nY otra cosa: el bajo ya esta.\n")  # text after it: not an advert
+    assert "class=\"signature\"" not in _text(followed, name="r.eml").opening_post.body
+
+
+def test_bare_days_of_googles_usenet_export_stay_text_and_order_the_replies():
+    post = "From {0}\nFrom: {1}@example.org ({1})\nSubject: {2}\nDate: {3}\nMessage-ID: <{4}@example.org>#1/1\n{5}\n{1} writes.\n\n"
+    archive = (post.format("6027616436443015462", "Acee", "Routes", "1996/02/29", "a", "")
+               + post.format("-3831648075992104022", "Jeff", "Re: Routes", "1996/03/02", "c", "References: <a@example.org>\n")
+               + post.format("6051272061054231474", "Kari", "Re: Routes", "1996/03/01", "b", "References: <a@example.org>\n"))
+    thread = _text(archive, name="info.gated.mbox")
+    assert [(r.author, r.posted_at, r.posted_at_text) for r in _all(thread)] == [
+        ("Acee", None, "1996/02/29"), ("Kari", None, "1996/03/01"), ("Jeff", None, "1996/03/02"),
+    ]
+
+
+def test_outlook_data_converted_by_readpst_names_senders_without_exchange_addresses():
+    archive = (
+        'From "Bob Smith" Mon Mar  4 10:22:33 2019\nFrom: "Bob Smith" </O=CONTOSO/OU=EXCHANGE ADMINISTRATIVE GROUP '
+        '(FYDIBOHF23SPDLT)/CN=RECIPIENTS/CN=BSMITH>\nSubject: Budget plan\nTo: Alice Jones; Carl\n'
+        "Date: Mon, 04 Mar 2019 10:22:33 +0000\nMessage-Id: <a1@contoso.com>\n\nHere is the plan.\n\n"
+        'From "(readpst_null)" Mon Mar  4 11:22:33 2019\nFrom: "" <>\nSubject: RE: Budget plan\n'
+        "Date: Mon, 04 Mar 2019 11:22:33 +0000\nIn-Reply-To: <a1@contoso.com>\nMessage-Id: <a2@contoso.com>\n\nLooks fine.\n\n"
+        'From "Carl" Mon Mar  4 12:22:33 2019\nFrom: </O=CONTOSO/OU=EXCHANGE ADMINISTRATIVE GROUP '
+        "(FYDIBOHF23SPDLT)/CN=RECIPIENTS/CN=CDOE>\nSubject: RE: Budget plan\n"
+        "Date: Mon, 04 Mar 2019 12:22:33 +0000\nIn-Reply-To: <a1@contoso.com>\nMessage-Id: <a3@contoso.com>\n\nAgreed.\n"
+    )
+    assert [r.author for r in _all(_text(archive, name="Inbox.mbox"))] == ["Bob Smith", "unknown", "CDOE"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "title"),
+    [
+        ("回覆：主題討論", "主題討論"),  # Traditional Chinese Outlook, Foxmail's full-width colon
+        ("ΑΠ: Συνάντηση", "Συνάντηση"),  # Greek Outlook
+        ("תגובה: פגישה", "פגישה"),  # Hebrew Outlook
+        ("رد: اجتماع", "اجتماع"),  # Arabic Outlook
+        ("Réf. : réunion", "réunion"),
+        ("[dev] Re: [dev] release plan", "[dev] release plan"),  # the list's tag once
+    ],
+)
+def test_reply_prefixes_of_other_languages_leave_the_title_and_join_by_subject(subject, title):
+    archive = (
+        f"From a@x Mon Mar  4 10:00:00 2019\nFrom: Ann <ann@x>\nSubject: {title}\nDate: Mon, 4 Mar 2019 10:00:00 +0000\n"
+        f"Message-ID: <a@x>\n\nRoot.\n\nFrom b@x Mon Mar  4 11:00:00 2019\nFrom: Bob <bob@x>\nSubject: {subject}\n"
+        "Date: Mon, 4 Mar 2019 11:00:00 +0000\nMessage-ID: <b@x>\n\nReply.\n"
+    )
+    thread = _text(archive)
+    assert (thread.title, [r.author for r in thread.replies]) == (title, ["Bob"])
+    assert _text("From b@x" + archive.split("From b@x", 1)[1]).title == title
+
+
+def test_supercite_indented_tags_exmh_attributions_and_name_address_intros_are_quotes():
+    barry = (
+        "From: barry@example.org (Barry A. Warsaw)\nSubject: Re: lambda\nMessage-ID: <b@example.org>\n\n"
+        '>>>>> "ESR" == Eric S Raymond <esr@example.org> writes:\n\n'
+        '    >> For Py3K, I might suggest "anon" instead of lambda.\n\n'
+        "    ESR> Speaking as one of the LISP-heads, I don't care\n    ESR> what it's called.\n\n"
+        "Then I'll suggest floob_boober. :)\n"
+    )
+    assert _text(barry, name="b.eml").opening_post.body == (
+        '<p>"ESR" == Eric S Raymond writes:</p><blockquote><blockquote><p>For Py3K, I might suggest "anon" instead of '
+        "lambda.</p></blockquote><p>Speaking as one of the LISP-heads, I don't care what it's called.</p></blockquote>"
+        "<p>Then I'll suggest floob_boober. :)</p>"
+    )
+    anthony = (
+        "From: Anthony <anthony@example.org>\nSubject: Re: lambda\nMessage-ID: <a@example.org>\n\n"
+        ">>> Skip Montanaro wrote\n> \n> One reason I'm not enamored of lambdas\n\nI keep spelling it 'lamdba'.\n"
+    )
+    assert _text(anthony, name="a.eml").opening_post.body == (
+        "<p>Skip Montanaro wrote</p><blockquote><p>One reason I'm not enamored of lambdas</p></blockquote>"
+        "<p>I keep spelling it 'lamdba'.</p>"
+    )
+    eric = (
+        "From: esr@example.org (Eric S. Raymond)\nSubject: Re: lambda\nMessage-ID: <e@example.org>\n\n"
+        "Barry A. Warsaw <barry@example.org>:\n> For Py3K, I might suggest \"anon\".\n\nI don't care what it's called.\n"
+    )
+    assert _text(eric, name="e.eml").opening_post.body.startswith("<p>Barry A. Warsaw:</p><blockquote>")
+    prompt = "From: Ann <ann@example.org>\nSubject: sql\nMessage-ID: <s@example.org>\n\n    SQL> select 1;\n    SQL> select 2;\n"
+    assert "<blockquote>" not in _text(prompt, name="s.eml").opening_post.body  # an indented prompt is no quote

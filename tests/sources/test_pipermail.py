@@ -438,3 +438,33 @@ def test_attributions_and_header_blocks_lose_the_addresses_mailman_obfuscated(sh
     thread = _read_paths(shared_data / "perceval-fixtures/pipermail/pipermail_2015_november.mbox")
     andy = thread.replies[2].body  # "2015-11-21 13:05 GMT+01:00 Andy Grunwald <andy at example.com>:"
     assert "<p>2015-11-21 13:05 GMT+01:00 Andy Grunwald:</p><blockquote>" in andy and "andy at" not in andy
+
+
+def test_messages_under_mailmans_no_subject_placeholder_are_not_one_thread():
+    commit = (
+        "From bogus@does.not.exist.com  Wed Mar 14 15:41:21 2012\nFrom: bogus@does.not.exist.com ()\n"
+        "Date: Wed, 14 Mar 2012 14:41:21 -0000\nSubject: No subject\nMessage-ID: <mailman.{0}.1331736084@lists.example.org>\n\n"
+        "Modified: trunk/src/file{0}.c\n\n\n\n"
+    )
+    archive = "".join(commit.format(number) for number in range(3))
+    with pytest.raises(SourceError, match="this source holds 3 threads"):
+        _text(archive)
+    thread = _text(archive, thread="mailman.1.1331736084@lists.example.org")
+    assert (thread.id, thread.author, thread.replies) == ("mailman.1.1331736084@lists.example.org", "unknown", ())
+    assert not any("joined to this thread by subject" in note for note in thread.import_notes)
+
+
+def test_thunderbird_attribution_with_its_mailto_link_loses_the_obfuscated_address():
+    text = (
+        "From encukou at example.com  Fri Mar  1 05:41:03 2019\nFrom: encukou at example.com (Petr Viktorin)\n"
+        "Date: Fri, 1 Mar 2019 11:41:03 +0100\nSubject: [Python-Dev] packages\nMessage-ID: <p@example.com>\n\n"
+        "On 2/28/19 6:56 PM, Gregory P. Smith wrote:\n> \n"
+        "> On Wed, Feb 27, 2019 at 5:12 PM Toshio Kuratomi <a.badger at example.com \n"
+        "> <mailto:a.badger at example.com>> wrote:\n> \n>     This idea has some definite problems.\n> \n"
+        "> Agreed.\n\nCurrently, in Fedora it is so.\n"
+    )
+    body = _text(text).opening_post.body
+    assert body.startswith(
+        "<p>On 2/28/19 6:56 PM, Gregory P. Smith wrote:</p><blockquote><p>On Wed, Feb 27, 2019 at 5:12 PM Toshio Kuratomi wrote:</p>"
+    )
+    assert "a.badger" not in body

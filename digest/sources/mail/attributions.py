@@ -27,6 +27,8 @@ ATTRIBUTION_START = re.compile(
     r"^(?:(?:On|Le|Am|El|Il|Em|Op|Den|Dne|W dniu|Quoting|Citando|Zitat von|In article|In message"
     r"|\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4})\b|在\s|\d{4}年)"
 )
+# a name and address ending in a colon, right above a quote: "Barry A. Warsaw <barry@example.org>:"
+_NAME_ADDRESS_INTRO = re.compile(r"^[^\s<>:][^<>:]{0,60}<[^<>\s]+@[^<>\s]+>\s*:$")
 _TIME_OR_YEAR = re.compile(r"\d{1,2}:\d{2}|\d{4}")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _ANGLE_ADDRESS = re.compile(r"<[^<>]+>")
@@ -80,7 +82,7 @@ def attribution_start(lines: list[str], last: int) -> int | None:
     line = lines[last].strip()
     if _QUOTING_INTRO.match(line):
         return last
-    if not (ATTRIBUTION_END.search(line) or _dated_address_intro(line)):
+    if not (ATTRIBUTION_END.search(line) or _dated_address_intro(line) or _NAME_ADDRESS_INTRO.match(line)):
         return None
     for start in range(last, max(last - 3, -1), -1):
         if not lines[start].strip() or lines[start].startswith(">"):
@@ -169,7 +171,8 @@ def header_block_lines_kept(lines: list[str]) -> list[str]:
 
 
 def _address_pattern(obfuscation: str | None) -> re.Pattern:
-    """An address in angle brackets (Gmail's Spanish "Ana (<ana@...>)" too), Outlook's
+    """An address in angle brackets (Gmail's Spanish "Ana (<ana@...>)" too, and the link after it
+    that Thunderbird writes for an HTML reply's: "<ana@... <mailto:ana@...>>"), Outlook's
     ``[mailto:...]`` or parentheses (mutt's "Quoting Bob (bob@...)"), or bare (then perhaps
     followed by the name in parentheses), with "@" or the word pipermail wrote for it."""
     words = "|".join(re.escape(word) for word in sorted({"at", obfuscation or "at"}))
@@ -178,7 +181,7 @@ def _address_pattern(obfuscation: str | None) -> re.Pattern:
         rf"|\s+(?:{words})\s+[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.[A-Za-z]{{2,}}\b)"
     )
     return re.compile(
-        rf"(?P<bracketed>(?<!\s)\s*(?:(?P<paren>\()?[<\[]\s*(?:mailto:)?(?P<inner>{address})\s*[>\]](?(paren)\))"
+        rf"(?P<bracketed>(?<!\s)\s*(?:(?P<paren>\()?[<\[]\s*(?:mailto:)?(?P<inner>{address})(?:\s*<(?:mailto:)?{address}>)?\s*[>\]](?(paren)\))"
         rf"|\(\s*(?:mailto:)?(?P<parenthesized>{address})\s*\)))"
         rf"|(?:mailto:)?(?P<bare>{address})(?:\s+\((?P<name>[^()<>@]+)\))?",
         re.IGNORECASE,
@@ -241,19 +244,89 @@ def _depth_views(lines: list[str]) -> dict[int, list[str]]:
 
 def _attribution_spans(lines: list[str]) -> list[tuple[int, int]]:
     """The first and last line of each attribution at any depth: the line(s) right before
-    a deeper quote (blank lines between) that :func:`attribution_start` recognises."""
+    a deeper quote (blank lines between) that :func:`attribution_start` recognises.  A quote
+    can also be deeper by indentation alone: Thunderbird writes an HTML reply's quote inside
+    a quote (Gmail's) as lines indented by four spaces under the attribution."""
     spans = []
     for depth, view in _depth_views(lines).items():
         for index, line in enumerate(view):
             if line == ">" or not line.strip():
                 continue
             following = next((i for i in range(index + 1, len(view)) if view[i].strip()), None)
-            if following is None or _quote_depth(lines[following]) <= depth:
+            if following is None:
+                continue
+            deeper = _quote_depth(lines[following]) > depth
+            if not deeper and not (view[following] != ">" and _indent(view[following]) >= _indent(line) + _QUOTE_INDENT):
                 continue
             start = attribution_start(view, index)
             if start is not None:
                 spans.append((start, index))
     return spans
+
+
+# how much deeper than its attribution an indented quote starts (Thunderbird writes four spaces)
+_QUOTE_INDENT = 4
+_NESTING_LIMIT = 8  # quotes inside quotes made of indentation, at most
+
+
+def indented_quotes_marked(lines: list[str]) -> list[str]:
+    """Quotes Thunderbird wrote as indentation marked with ``>``.  Replying in plain text to an
+    HTML message that quotes another (Gmail's), it renders the inner quote as lines indented by
+    four spaces under their attribution; those lines (with any ``>`` marks of their own) are a
+    quote one level deeper, their indentation taken off.  A block whose text is itself ``>``
+    marks (Gnus's "    > " without a tag) is left to the quote marks."""
+    out = list(lines)
+    for _ in range(_NESTING_LIMIT):  # each round marks one level: a quote inside one waits for the next
+        marked = _indented_quotes_one_level(out)
+        if marked == out:
+            return out
+        out = marked
+    return out
+
+
+def _indented_quotes_one_level(lines: list[str]) -> list[str]:
+    views = _depth_views(lines)
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        out.append(line)
+        index += 1
+        mark = _QUOTE_MARKS.match(line).group(0)
+        depth, text = mark.count(">"), line[len(mark):]
+        if not text.rstrip().endswith((":", "：")) or _indent(text) or attribution_start(views[depth], index - 1) is None:
+            continue  # every attribution ends in a colon: most lines are passed over at once
+        end = _indented_block_end(lines, index, depth)
+        if end is not None:
+            out.extend(_one_level_deeper(quoted) for quoted in lines[index:end])
+            index = end
+    return out
+
+
+def _indented_block_end(lines: list[str], start: int, depth: int) -> int | None:
+    """The end of the indented block starting after an attribution (blank lines before it
+    kept with it), or None when the next text is not indented or is ``>`` marks itself."""
+    end, first = None, True
+    for index in range(start, len(lines)):
+        mark = _QUOTE_MARKS.match(lines[index]).group(0)
+        text = lines[index][len(mark):]
+        if not text.strip():
+            continue
+        if mark.count(">") < depth or _indent(text) < _QUOTE_INDENT or (first and text.lstrip().startswith(">")):
+            break
+        first, end = False, index + 1
+    return end
+
+
+def _one_level_deeper(line: str) -> str:
+    mark = _QUOTE_MARKS.match(line).group(0)
+    depth, text = mark.count(">"), line[len(mark):]
+    text = text[1:] if text.startswith("\t") else text[_QUOTE_INDENT:] if text.startswith(" " * _QUOTE_INDENT) else text.strip()
+    return ">" * (depth + 1) + (" " + text if text.strip() else "")
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t"))
 
 
 def _header_block_spans(lines: list[str]) -> list[tuple[int, int]]:

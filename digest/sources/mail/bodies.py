@@ -83,7 +83,7 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
     text = CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "..."))
     if obfuscation:
         text = _undo_obfuscated_links(text, obfuscation)
-    lines = _marked_quotes(text.split("\n"))
+    lines = attributions.indented_quotes_marked(_marked_quotes(text.split("\n")))
     lines = _quote_mutt_forward(lines)
     lines = _quote_notes_original(lines, obfuscation)
     lines = _quote_outlook_original(lines)
@@ -98,12 +98,14 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
 # Gnus/supercite's attribution: '>>>>> "JH" == John Hacker <jh@example.com> writes:'
 _SUPERCITE_ATTRIBUTION = re.compile(r'^>{2,}\s*"(?P<tag>[^"]{0,20})"\s*==\s*\S.*$')
 # supercite's "JH> " (initials, or the tag an attribution line names), ELM's ":", and "| "
-_SUPERCITE_PREFIX = re.compile(r"^(?P<tag>[A-Za-z][\w.-]{0,19})> ?")
+_SUPERCITE_PREFIX = re.compile(r"^(?P<indent>[ \t]{0,12})(?P<tag>[A-Za-z][\w.-]{0,19})> ?")
 _INITIALS = re.compile(r"^[A-Z]{1,4}$")
 _PROMPTS = {"SQL", "DB", "CMD", "PS"}
 _COLON_PREFIX = re.compile(r"^:(?!:)")
 _PIPE_PREFIX = re.compile(r"^\| ?")
-# supercite with a blank tag (Gnus, VM): "    > text", the mark indented, ">>" for a quote's quote
+# supercite indents its marks (its default citation leader is four spaces): "    JH> text" for
+# the tag an attribution line names, "    > text" for a blank tag (Gnus, VM), "    >> text"
+# for a quote's quote under either
 _INDENTED_MARK = re.compile(r"^[ \t]{2,12}>")
 
 
@@ -115,7 +117,8 @@ def _marked_quotes(lines: list[str]) -> list[str]:
     a plain attribution line rather than five levels of quote.  After a blank tag's
     attribution (``>>>>> " " == ...``) the indented ``    > `` lines are its quote."""
     tags = {m.group("tag").strip() for m in map(_SUPERCITE_ATTRIBUTION.match, lines) if m}
-    out = [_plain_attribution(line) if _SUPERCITE_ATTRIBUTION.match(line) else line for line in lines]
+    out = [_plain_attribution(line) if _SUPERCITE_ATTRIBUTION.match(line) or _marked_attribution(lines, index) else line
+           for index, line in enumerate(lines)]
     index = 0
     while index < len(out):
         end, quoted = _quote_block(out, index, tags)
@@ -123,6 +126,18 @@ def _marked_quotes(lines: list[str]) -> list[str]:
             out[index:end] = [_as_marked_quote(line, tags) for line in out[index:end]]
         index = max(end, index + 1)
     return out
+
+
+# exmh's (MH's) attribution behind three marks above a quote: ">>> Skip Montanaro said:"
+_MARKED_ATTRIBUTION = re.compile(r"^>{3,5} ?[^\s>].{0,80}\b(?:wrote|said|writes|says)\s*:?\s*$")
+
+
+def _marked_attribution(lines: list[str], index: int) -> bool:
+    """An attribution written behind ``>>>`` marks, the quote it names following with one."""
+    if not _MARKED_ATTRIBUTION.match(lines[index]):
+        return False
+    following = next((line for line in lines[index + 1:] if line.strip(" >")), "")
+    return following.startswith(">") and not following.startswith(">>")
 
 
 def _plain_attribution(line: str) -> str:
@@ -136,12 +151,12 @@ def _prefix_kind(line: str, tags: set[str]) -> str | None:
     tag, ``:`` or ``|``."""
     if line.startswith(" >"):
         return " >"
-    if "" in tags and _INDENTED_MARK.match(line):
+    if tags and _INDENTED_MARK.match(line):
         return "indented"
     supercite = _SUPERCITE_PREFIX.match(line)
     if supercite:
         tag = supercite.group("tag")
-        if tag in tags or (_INITIALS.match(tag) and tag not in _PROMPTS):
+        if tag in tags or (not supercite.group("indent") and _INITIALS.match(tag) and tag not in _PROMPTS):
             return "tag:" + tag
     if _COLON_PREFIX.match(line):
         return ":"
@@ -171,10 +186,10 @@ def _quote_block(lines: list[str], start: int, tags: set[str]) -> tuple[int, boo
 def _as_marked_quote(line: str, tags: set[str]) -> str:
     if line.startswith(" >"):
         return line[1:]
-    if "" in tags and _INDENTED_MARK.match(line):
+    if tags and _INDENTED_MARK.match(line):
         return line.lstrip(" \t")
     supercite = _SUPERCITE_PREFIX.match(line)
-    if supercite and (supercite.group("tag") in tags or _INITIALS.match(supercite.group("tag"))):
+    if supercite and (supercite.group("tag") in tags or (not supercite.group("indent") and _INITIALS.match(supercite.group("tag")))):
         rest = line[supercite.end():]
     elif line.startswith(":"):
         rest = line[1:]
@@ -280,7 +295,28 @@ def _is_footer(lines: list[str], index: int) -> bool:
     following = lines[index + 1:index + 4]
     return bool(_SCRUBBED_PART.match(line) or _SKIPPED_CONTENT.match(line)) or bool(
         attributions.UNDERSCORE_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in following)
-    ) or bool(_DASH_RULE.match(line) and any(_GROUPS_FOOTER.match(x) for x in following))
+    ) or bool(_DASH_RULE.match(line) and any(_GROUPS_FOOTER.match(x) for x in following)) or _webmail_tagline(lines, index)
+
+
+# the advertisement Hotmail and Yahoo! Mail put under a rule of underscores at the end of
+# every message they sent (1998-2008): "Do you Yahoo!?", "MSN Motor. http://..."
+_TAGLINE_HINT = re.compile(r"https?://|www\.|\b(?:MSN|Hotmail|Yahoo!|Messenger)", re.IGNORECASE)
+_TAGLINE_LINES = 4
+
+
+def _webmail_tagline(lines: list[str], index: int) -> bool:
+    """A rule of underscores over a few lines naming a webmail or linking its ad, with nothing
+    after them but blank lines or a list footer: the sender's program wrote them, not the sender."""
+    if not attributions.UNDERSCORE_RULE.match(lines[index]):
+        return False
+    end = next((i for i in range(index + 1, len(lines)) if not lines[i].strip()), len(lines))
+    block = lines[index + 1:end]
+    if not 0 < len(block) <= _TAGLINE_LINES or any(line.startswith(">") for line in block):
+        return False
+    if not any(_TAGLINE_HINT.search(line) for line in block):
+        return False
+    rest = next((i for i in range(end, len(lines)) if lines[i].strip()), None)
+    return rest is None or _is_footer(lines, rest)
 
 
 _ADDRESS_CHARS = r"[^\s<>\"'()\[\]]"

@@ -462,7 +462,12 @@ _OBFUSCATED_ADDRESS = re.compile(r"^(?P<local>\S+)\s+\S{1,12}\s+(?P<domain>\S+\.
 _NAME_THEN_BARE_ADDRESS = re.compile(r"^(?P<name>[^<>()\"@]+?)(?<!\s)\s+(?P<address>[^\s<>()\"@]+@[^\s<>()\"]+)$")
 # Mailman's and Google Groups' DMARC rewrite: "Jane Doe via Dev" <dev@lists...>, "'Jane' via Group"
 _VIA_LIST = re.compile(r"^(?:'(?P<quoted>[^']+)'|(?P<name>.+?))\s+via\s+\S.*$")
-_NO_NAME = re.compile(r"\((?:no (?:name|email)|none)\)", re.I)  # placeholders some archivers write
+_NO_NAME = re.compile(r"\((?:no (?:name|email)|none|readpst_null)\)", re.I)  # placeholders some archivers write
+# a comment inside an X.500 address's brackets (Exchange's legacy address holds one
+# "</O=ORG/OU=EXCHANGE ADMINISTRATIVE GROUP (FYDIBOHF23SPDLT)/CN=RECIPIENTS/CN=BOB>"), which is no name
+_COMMENT_IN_BRACKETS = re.compile(r"<\s*/O=[^<>]*\([^<>]*>", re.IGNORECASE)
+# Exchange's X.500 address (a PST converted to mbox): its last CN names the mailbox
+_X500_ADDRESS = re.compile(r"^/O=.*/CN=(?P<mailbox>[^/]+)$", re.IGNORECASE)
 
 
 def author_name(from_value: str | None, fallback_sender: str | None = None) -> str:
@@ -472,6 +477,10 @@ def author_name(from_value: str | None, fallback_sender: str | None = None) -> s
     name, address = "", ""
     if from_value and _NO_NAME.search(from_value):
         from_value = _NO_NAME.sub("", from_value).replace("<>", "").strip()
+    if from_value:
+        from_value = _COMMENT_IN_BRACKETS.sub(lambda found: re.sub(r"\([^()]*\)", "", found.group(0)), from_value)
+    if fallback_sender:
+        fallback_sender = _NO_NAME.sub("", fallback_sender)
     if from_value:
         pipermail = _PIPERMAIL_FROM.match(from_value)
         bare = _NAME_THEN_BARE_ADDRESS.match(from_value.strip())
@@ -509,13 +518,17 @@ def _local_part(address: str) -> str:
     obfuscated = _OBFUSCATED_ADDRESS.match(address)
     if obfuscated:
         return obfuscated.group("local")
+    x500 = _X500_ADDRESS.match(address)
+    if x500:
+        return x500.group("mailbox").strip()
     return address.split("@", 1)[0].strip().strip("<>\"' ")
 
 
 # ---------------------------------------------------------------------------- subjects
 
 _REPLY_PREFIX = re.compile(
-    r"^\s*(?:re|fwd?|aw|sv|vs|antw|wg|tr|rif|r|odp|ynt|res|enc|ref|réf|回复|答复|转发)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*",
+    r"^\s*(?:re|fwd?|aw|sv|vs|antw|doorst|wg|tr|rif|r|odp|ynt|ilt|res|enc|ref|réf\.?|ΑΠ|ΣΧΕΤ|ΠΡΘ|תגובה|השב|رد"
+    r"|回复|答复|转发|回覆|答覆|轉寄|轉發|返信|転送)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*",
     re.IGNORECASE,
 )
 _TAG_PREFIX = re.compile(r"^\s*\[[^\]]{0,100}\]\s*")
@@ -547,7 +560,9 @@ def thread_title(subject: str | None) -> str | None:
         if reply:
             rest = rest[reply.end():]
         elif tag:
-            kept, rest = kept + tag.group(0), rest[tag.end():]
+            if tag.group(0).strip() not in kept:  # "[list] Re: [list] x": the list's tag once
+                kept += tag.group(0)
+            rest = rest[tag.end():]
         else:
             break
     return (kept + rest).strip() or subject

@@ -4,7 +4,8 @@ A line ending in a space is soft-broken: it joins the next line of the same quot
 (its trailing space deleted first when ``DelSp=yes``, for scripts written without spaces
 and for long URLs); every other line end is a hard break the sender typed, as is the
 signature separator ``-- ``.  Leading ``>`` marks give the quote depth, and one space
-after them (or at the start of an unquoted line) is stuffing and is removed.  Text declared
+after them (or at the start of an unquoted line) is stuffing and is removed; inside a quote,
+further ``>`` marks after that space are deeper levels (a quoted message that was not flowed).  Text declared
 flowed in which no line ends in a space was not flowed at all (Outlook Express): it is read as
 ordinary wrapped text.
 
@@ -55,10 +56,7 @@ def _logical_lines(lines: list[str], delsp: bool) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     pending: tuple[int, str] | None = None  # a soft-broken line waiting for the rest
     for line in lines:
-        depth = len(line) - len(line.lstrip(">"))
-        content = line[depth:]
-        if content.startswith(" "):
-            content = content[1:]  # space-stuffing
+        depth, content = _depth_and_content(line)
         soft = content.endswith(" ") and content != _SIGNATURE_SEPARATOR
         if pending is not None:
             if pending[0] == depth:
@@ -73,6 +71,23 @@ def _logical_lines(lines: list[str], delsp: bool) -> list[tuple[int, str]]:
     if pending is not None:
         out.append(pending)
     return out
+
+
+def _depth_and_content(line: str) -> tuple[int, str]:
+    """A line's quote depth and its text, stuffing taken off.  Inside a quote, ``>`` marks
+    after the stuffing space are deeper quote levels, not text: a reply quoting a message that
+    was not flowed keeps that message's ``> `` marks (``>> > text``, ``> > > text``)."""
+    depth = len(line) - len(line.lstrip(">"))
+    content = line[depth:]
+    if content.startswith(" "):
+        content = content[1:]  # space-stuffing
+    while depth and content.startswith(">"):
+        marks = len(content) - len(content.lstrip(">"))
+        depth += marks
+        content = content[marks:]
+        if content.startswith(" "):
+            content = content[1:]
+    return depth, content
 
 
 def _keep_hard_breaks(logical: list[tuple[int, str]]) -> list[str]:

@@ -11,6 +11,8 @@ a loop are broken at the earliest message of the loop, which then opens its thre
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -182,11 +184,22 @@ def _promote_single_child(root: ThreadNode) -> MailThread:
     return MailThread(root, missing_root=missing)
 
 
+# what archives and mail programs write for a message without a subject (Mailman 2's pipermail
+# writes "No subject"): messages sharing one are not about one topic
+_NO_SUBJECT = re.compile(
+    r"^[(\[<]?(?:no subject|none|untitled|kein betreff|sans objet|sin asunto|senza oggetto|sem assunto"
+    r"|geen onderwerp|без темы|无主题|無主題|件名なし)[)\]>]?$"
+)
+
+
 def _group_by_subject(threads: list[MailThread]) -> list[MailThread]:
-    """Attach reference-less messages to the thread with the same subject (JWZ step 5)."""
+    """Attach reference-less messages to the thread with the same subject (JWZ step 5); a
+    placeholder for no subject ("No subject") joins nothing."""
     groups: dict[str, list[MailThread]] = {}
     for item in sorted(threads, key=lambda t: t.root.first_key()):
         key = normalize_subject(item.subject)
+        if _NO_SUBJECT.match(key):
+            key = ""
         groups.setdefault(key or f"\0{item.id}", []).append(item)
     result = []
     for group in groups.values():
