@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -209,3 +210,22 @@ def listing(choices, limit: int = 20) -> str:
     if len(choices) > limit:
         lines.append(f"  ... and {len(choices) - limit} more")
     return "\n".join(lines)
+
+
+# What a spoiler shows in a digest (reddit and Discourse blur it until it is clicked): its text
+# stays at the source, behind a link to the reply, as Discourse's own e-mails do it.
+SPOILER_LABEL = "[spoiler: read it at the source]"
+
+
+def spoiler_marker(source: str) -> str:
+    return f'<a href="{html.escape(source)}">{SPOILER_LABEL}</a>'
+
+
+def spoiler_note(bodies: list[str], site: str, reply: str) -> str | None:
+    """The import note saying how many spoilers the bodies hide (``site``: "reddit", "the
+    forum"; ``reply``: what each marker links to)."""
+    hidden = sum(text.count(SPOILER_LABEL) for text in bodies)
+    if not hidden:
+        return None
+    return (f"spoilers not shown: {hidden} (text {site} hides until it is clicked); each reads "
+            f"\"{SPOILER_LABEL}\" and links to its {reply}")

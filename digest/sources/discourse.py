@@ -58,7 +58,7 @@ from digest import body
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
 from digest.sources import common, jsonshape
-from digest.sources.discourse_cooked import DEFAULT_POLL_NAME, Poll, PollOption, cooked_to_body
+from digest.sources.discourse_cooked import DEFAULT_POLL_NAME, Poll, PollOption, cooked_to_body, raw_to_body
 
 DESCRIPTION = "Discourse topic or post JSON (/t/ID.json, /posts/ID.json, or a folder of post files)"
 
@@ -480,6 +480,10 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
 
     slug = (topic.slug if topic else None) or next((p.topic_slug for p in posts if p.topic_slug), None)
     title = (topic.title if topic else None) or next((p.topic_title for p in posts if p.topic_title), None)
+    if title is None and slug:
+        title, title_note = _title_from_slug(slug, topic_id)
+        if title_note:
+            notes.append(title_note)
     base, base_note = _site_base(request.documents, posts, request.thread)
     if base_note:
         notes.append(base_note)
@@ -502,6 +506,9 @@ def _build_thread(request, topic_id, posts: list[_Post], topic: _Topic | None, g
     opening, replies, orphans = _link_posts(posts, opening_source, ids, base, slug, accepted)
     orphan_notes, parents_missing = _orphan_notes(orphans, left_out)
     notes.extend(orphan_notes)
+    hidden_note = common.spoiler_note([r.body for r in ([opening] if opening else []) + replies], "the forum", "post")
+    if hidden_note:
+        notes.append(hidden_note)
     partial = partial or parents_missing
 
     missing_note, total, missing = _missing_posts(topic, topic_id, fetched)
@@ -533,6 +540,18 @@ def _private_note(readers: tuple[str, ...]) -> str:
     who = f" between {', '.join(readers)}" if readers else ""
     return (f"this topic is a private message{who} (archetype private_message): only they can read it on the "
             "forum; a digest sent or archived from it makes it public")
+
+
+def _title_from_slug(slug: str, topic_id) -> tuple[str | None, str | None]:
+    """A ``/t/ID/posts.json`` page or a post saved alone names no title, only the topic's slug
+    ("pruning-shears"), which reads as one, less its capitals and punctuation; "topic" is the
+    slug of a title without Latin letters, and says nothing."""
+    words = slug.replace("-", " ").strip()
+    if not re.search(r"[^\W\d_]", words) or words == "topic":
+        return None, None
+    title = words[0].upper() + words[1:]
+    return title, (f"the source gives no topic title (posts pages and posts saved alone have none): the title {title!r} "
+                   f"is read from the topic's address ({slug}); /t/{topic_id or 'ID'}.json gives the real one")
 
 
 def _thread_id(topic_id, slug: str | None, opening: _Post | None) -> tuple[str, str | None]:
@@ -845,14 +864,15 @@ def _reply_id(post: _Post, base: str | None, slug: str | None) -> str:
 
 
 def _make_reply(post: _Post, reply_id: str, parent_id, base, slug, authors, by_number, accepted: int | None) -> Reply:
-    text = _post_body(post, base)
+    permalink = _permalink(post, base, slug)
+    text = _post_body(post, base, permalink)
     posted_at = post.created
     return Reply(
         id=reply_id,
         author=post.username,
         body=text,
         number=post.number,
-        permalink=_permalink(post, base, slug),
+        permalink=permalink,
         posted_at=posted_at,
         posted_at_text=post.created_at if posted_at is None and post.created_at else None,
         parent_id=parent_id,
@@ -861,11 +881,11 @@ def _make_reply(post: _Post, reply_id: str, parent_id, base, slug, authors, by_n
     )
 
 
-def _post_body(post: _Post, base: str | None) -> str:
+def _post_body(post: _Post, base: str | None, permalink: str | None) -> str:
     if post.cooked and post.cooked.strip():
-        return cooked_to_body(post.cooked, base, post.polls)
+        return cooked_to_body(post.cooked, base, post.polls, permalink)
     if post.raw:
-        return body.from_plain_text(post.raw)
+        return raw_to_body(post.raw, permalink)
     return ""
 
 

@@ -7,9 +7,13 @@ common sanitizer runs, so a quote stays a quote ("X said:", or "X said in <topic
 quote of another topic), a preview becomes one link labelled with its title, an upload becomes
 a labelled link, a checklist box becomes "[x]" or "[ ]", and a poll becomes its list of options
 with the vote counts the post's ``polls`` data holds (the cooked poll always says "0 voters":
-the forum's JavaScript fills in the counts).  Forum-relative links (``/t/…``, ``/u/…``, uploads)
+the forum's JavaScript fills in the counts), and a calendar event (an empty ``<div>`` the script
+draws) its name, times, place and link.  Forum-relative links (``/t/…``, ``/u/…``, uploads)
 are resolved against the forum's address; in-page links (footnote marks, heading anchors) lead
-nowhere from a mailbox, so they become plain text, and footnotes' "↩︎" back links go.
+nowhere from a mailbox, so they become plain text, and footnotes' "↩︎" back links go.  Spoilers
+(``[spoiler]…[/spoiler]``, which the forum blurs until clicked, and a details block its summary
+calls a spoiler) stay hidden, as the forum's own e-mails hide them: a marker linking to the post
+stands in their place.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import lxml.etree
 import lxml.html
 
 from digest import body
+from digest.sources.common import SPOILER_LABEL, spoiler_marker
 
 DEFAULT_POLL_NAME = "poll"  # what Discourse calls a poll written without name=
 
@@ -53,12 +58,16 @@ class Poll:
 _RANKED_POLL_TYPES = {"ranked_choice", "irv"}
 
 
-def cooked_to_body(cooked: str, base: str | None, polls: Mapping[str, Poll] | None = None) -> str:
-    """Discourse's cooked HTML into the body subset, after undoing its decorations."""
+def cooked_to_body(cooked: str, base: str | None, polls: Mapping[str, Poll] | None = None,
+                   source: str | None = None) -> str:
+    """Discourse's cooked HTML into the body subset, after undoing its decorations; ``source``
+    is the post's address, which its spoilers link to (else ``base``: a feed gives the post's)."""
     try:
         root = lxml.html.fragment_fromstring(cooked, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
         return body.from_html(cooked)
+    for spoiler in root.xpath(_CLASS_XPATH % ("*", "spoiler")) + root.xpath(_SPOILER_DETAILS):
+        _hide_spoiler(spoiler, source or base)
     for aside in root.xpath(_CLASS_XPATH % ("aside", "quote")):
         _quote_to_blockquote(aside)
     for poll in root.xpath(_CLASS_XPATH % ("div", "poll")):
@@ -69,6 +78,8 @@ def cooked_to_body(cooked: str, base: str | None, polls: Mapping[str, Poll] | No
         _onebox_to_link(aside)
     for container in root.xpath(_CLASS_XPATH % ("div", "lazy-video-container")):
         _video_to_link(container)
+    for event in root.xpath(_CLASS_XPATH % ("div", "discourse-post-event")):
+        _event_to_text(event)
     _drop_decorations(root)
     _flatten_containers(root)
     if base:
@@ -80,6 +91,35 @@ def cooked_to_body(cooked: str, base: str | None, polls: Mapping[str, Poll] | No
 
 
 _CLASS_XPATH = './/%s[contains(concat(" ", normalize-space(@class), " "), " %s ")]'
+
+
+def raw_to_body(raw: str, source: str | None) -> str:
+    """A post's markdown (a file without ``cooked``) as plain text, its spoilers hidden."""
+    text = body.from_plain_text(_RAW_SPOILER.sub(SPOILER_LABEL, raw))
+    return text.replace(SPOILER_LABEL, spoiler_marker(source)) if source else text
+
+
+_RAW_SPOILER = re.compile(r"\[spoiler\].*?\[/spoiler\]", re.S | re.I)
+
+
+# A collapsed "[details=Spoiler]" block: how forums without the spoiler plugin hide one.
+_SPOILER_DETAILS = './/details[summary[contains(translate(normalize-space(.), "SPOILER", "spoiler"), "spoiler")]]'
+
+
+def _hide_spoiler(spoiler, source: str | None) -> None:
+    """The spoiler-alert plugin's ``<span class="spoiler">`` (or block ``<div>``), or a details
+    block its summary calls a spoiler, becomes the marker, a link to the post where the forum
+    reveals it."""
+    marker = lxml.html.Element("a", href=source) if source else lxml.html.Element("span")
+    marker.text = SPOILER_LABEL
+    replacement = marker
+    if spoiler.tag in ("div", "details"):
+        replacement = lxml.html.Element("p")
+        replacement.append(marker)
+    replacement.tail = spoiler.tail
+    parent = spoiler.getparent()
+    if parent is not None:
+        parent.replace(spoiler, replacement)
 
 
 def _absolute(link: str, base: str) -> str | None:
@@ -123,6 +163,24 @@ def _video_to_link(container) -> None:
         container.getparent().replace(container, paragraph)
     else:
         container.drop_tree()
+
+
+def _event_to_text(event) -> None:
+    """The calendar plugin's event is an empty ``<div>`` whose attributes the forum's script
+    draws from: its name, times (in its ``data-timezone``), location and link become a line."""
+    name, start, end, zone, place, url = (" ".join((event.get(f"data-{key}") or "").split())
+                                          for key in ("name", "start", "end", "timezone", "location", "url"))
+    when = f"{start} – {end}" if start and end else start
+    details = [part for part in (name, when + (f" ({zone})" if zone and when else ""), place) if part]
+    paragraph = lxml.html.Element("p")
+    paragraph.text = f"[event: {', '.join(details)}]" if details else "[event]"
+    if url.startswith(("http://", "https://")):
+        paragraph.text += " "
+        link = lxml.html.Element("a", href=url)
+        link.text = url
+        paragraph.append(link)
+    paragraph.tail = event.tail
+    event.getparent().replace(event, paragraph)
 
 
 def _first_web_link(element) -> str | None:

@@ -124,6 +124,7 @@ def read(request) -> Thread:
     notes.extend(poll_notes)
     opening, body_notes = _opening_post(link, permalink, escaped, poll_html)
     notes.extend(body_notes)
+    notes.extend(filter(None, [common.spoiler_note([opening.body, *(r.body for r in replies)], "reddit", "comment or post")]))
     authors = common.AuthorNames({r.author for r in replies} | {opening.author})
     replies = [_with_mentions(r, authors) for r in replies]
     return Thread(
@@ -413,7 +414,7 @@ def _post_body(link: jsonshape.Node, permalink: str, escaped: bool) -> tuple[str
     """What the post says, then what it links to: a text post's text; a link, image or gallery
     post's address (and its text, which reddit allows since 2022, and a gallery's captions); a
     crosspost's original (title, text, gallery), quoted, since the crosspost itself has none."""
-    own = _own_text(link, escaped)
+    own = _own_text(link, escaped, permalink)
     parts = [own] if own else []
     notes = _removed_notes(link, escaped)
     if link["is_gallery"].flag():
@@ -438,20 +439,20 @@ def _quoted_original(original: jsonshape.Node, escaped: bool) -> str:
     title = _text(original["title"], escaped)
     discussion = _absolute(_text(original["permalink"], escaped))
     heading = _link_anchor(discussion, title or discussion) if discussion else html.escape(title or "")
-    inner = (f"<p>{heading}</p>" if heading else "") + _own_text(original, escaped)
+    inner = (f"<p>{heading}</p>" if heading else "") + _own_text(original, escaped, discussion or SITE)
     if original["is_gallery"].flag():
         inner += _gallery(original, escaped)
     return body.from_html(f"<blockquote>{inner}</blockquote>") if inner else ""
 
 
-def _own_text(post: jsonshape.Node, escaped: bool) -> str:
+def _own_text(post: jsonshape.Node, escaped: bool, source: str) -> str:
     html_text = _text(post["selftext_html"], escaped)
     if html_text:
-        return _md_html(html_text)
+        return _md_html(html_text, source)
     self_text = _text(post["selftext"], escaped)
     if self_text and _is_removed(self_text):  # the placeholder, as reddit's HTML of it reads
         return f"<p>{html.escape(self_text.strip(), quote=False)}</p>"
-    return body.from_plain_text(self_text) if self_text else ""
+    return _markdown_body(self_text, source) if self_text else ""
 
 
 def _removed_notes(link: jsonshape.Node, escaped: bool) -> list[str]:
@@ -638,7 +639,7 @@ def _comment(
         return Reply(id=comment_id, author="[deleted]", body=f"<p>{html.escape(raw_body.strip(), quote=False)}</p>",
                      permalink=reply_link, posted_at=_time(data), parent_id=parent)
     html_text = _text(data["body_html"], escaped)
-    text = _md_html(html_text) if html_text else body.from_plain_text(raw_body or "")
+    text = _md_html(html_text, reply_link) if html_text else _markdown_body(raw_body or "", reply_link)
     return Reply(
         id=comment_id,
         author=author,
@@ -666,23 +667,43 @@ def _parent(data: jsonshape.Node, structural_parent: str | None) -> str | None:
     return parent.removeprefix("t1_")
 
 
-def _md_html(fragment: str) -> str:
+def _md_html(fragment: str, source: str) -> str:
     """Reddit wraps rendered markdown in ``<div class="md">``; unwrap it so its paragraphs stay
-    paragraphs.  Links to reddit itself are site-relative, and an old-style spoiler
-    (``[teaser](/s "hidden text")``) keeps its text in the link's title."""
+    paragraphs.  Links to reddit itself are site-relative.  Spoilers (``>!text!<``, inline or a
+    whole paragraph, and the old ``[teaser](/s "hidden text")``) stay hidden: each becomes a
+    marker linking to ``source``, where reddit reveals it on a click."""
     match = _MD_WRAPPER.match(fragment)
-    inner = _SPOILER_LINK.sub(_spoiler_text, match.group(1) if match else fragment)
-    inner = _BLOCK_SPOILER.sub(r"<div>\1</div>", inner)  # ">!text!<" is the poster's own text, not a quote
-    return body.from_html(inner, SITE + "/")
+    return body.from_html(hide_spoilers(match.group(1) if match else fragment, source), SITE + "/")
 
 
-_BLOCK_SPOILER = re.compile(r'<blockquote class="md-spoiler-text">(.*?)</blockquote>', re.S)
-_SPOILER_LINK = re.compile(r"""<a href="(?:/s|#s|/spoiler)" title="([^"]*)">(.*?)</a>""", re.S)
+def hide_spoilers(fragment: str, source: str) -> str:
+    """Reddit's rendered spoilers (also in its feeds), each a marker linking to ``source``."""
+    marker = common.spoiler_marker(source)
+    fragment = _SPOILER_LINK.sub(lambda found: _old_spoiler(found, marker), fragment)
+    fragment = _INLINE_SPOILER.sub(lambda _: marker, fragment)
+    return _BLOCK_SPOILER.sub(lambda _: f"<p>{marker}</p>", fragment)
 
 
-def _spoiler_text(found: re.Match) -> str:
+def _markdown_body(text: str, source: str) -> str:
+    """A markdown body saved without its HTML: its ``>!spoilers!<`` hidden as ``_md_html`` hides them."""
+    hidden = _MD_OLD_SPOILER.sub(lambda found: f"{found.group(1)} {common.SPOILER_LABEL}" if found.group(2) else common.SPOILER_LABEL, text)
+    hidden = _MD_BLOCK_SPOILER.sub(common.SPOILER_LABEL, _MD_SPOILER.sub(common.SPOILER_LABEL, hidden))
+    return body.from_plain_text(hidden).replace(common.SPOILER_LABEL, common.spoiler_marker(source))
+
+
+_INLINE_SPOILER = re.compile(r'<span class="md-spoiler-text"[^>]*>.*?</span>', re.S)
+_BLOCK_SPOILER = re.compile(r'<blockquote class="md-spoiler-text"[^>]*>.*?</blockquote>', re.S)
+_SPOILER_LINK = re.compile(r"""<a href="(?:/s|#s|/spoiler)"(?: title="([^"]*)")?>(.*?)</a>""", re.S)
+_MD_SPOILER = re.compile(r">!(?!\s*!<)((?:(?!\n[ \t]*\n).)+?)!<", re.S)  # inline, within one paragraph
+_MD_OLD_SPOILER = re.compile(r"""\[([^\]\n]*)\]\((?:/s|#s|/spoiler)(?:\s+"([^"\n]*)")?\)""")
+_MD_BLOCK_SPOILER = re.compile(r"^>!(?:(?!\n[ \t]*\n).)*", re.S | re.M)  # a paragraph opened by ">!" and never closed
+
+
+def _old_spoiler(found: re.Match, marker: str) -> str:
+    """``[teaser](/s "hidden")`` shows its teaser and hides its title; without a title the
+    link's own text is what the stylesheet hides."""
     hidden, teaser = found.group(1), found.group(2)
-    return f"{teaser} ({hidden})" if hidden else teaser
+    return f"{teaser} {marker}" if hidden else marker
 
 
 def _has_children(data: jsonshape.Node) -> bool:

@@ -13,6 +13,11 @@ few comments each) is refused with the address of the post's comments.  WordPres
 API (``public-api.wordpress.com/rest/v1.1/sites/SITE/posts/ID/replies``: ``found`` and
 ``comments`` with ``ID``, ``author.name``, ``date`` with its offset, ``URL``, ``parent`` as an
 object or false, ``like_count``) is read too, and its ``found`` says when comments are missing.
+So is the first REST API, the "WP API" plugin's ``/wp-json/posts/ID/comments`` (2013–2016, before
+WordPress 4.7 built in ``wp/v2``): ``ID``, ``content`` as HTML, ``author`` as an object with its
+``name`` (a user's id alone for registered users), ``date_gmt``, ``parent`` as a number, and no
+comment address: its permalink is built from the post id its ``meta.links.up`` names, as the
+site's short link ``SITE/?p=POST#comment-ID``.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ _POST_TITLE = re.compile(rb'"title"\s*:\s*\{\s*"rendered"')  # posts and pages (
 # A post's own fields around its title: ``guid`` comes before it, ``comment_status`` after its text.
 _POST_FIELDS = re.compile(rb'"guid"\s*:\s*\{\s*"rendered"|"comment_status"\s*:')
 _PAGE_SIZES = (10, 100)  # WordPress's default page and the largest it serves
+_V1 = re.compile(rb'"date_tz"\s*:')  # the WP API plugin's comments (``/wp-json/posts/ID/comments``), before wp/v2
+# Its link to a comment's post: ``SITE/wp-json/posts/16``, or ``SITE/?json_route=/posts/16`` without pretty permalinks.
+_V1_POST_LINK = re.compile(r"^(?P<site>https?://.*?)/?(?:/wp-json|\?json_route=)(?:/|%2F)posts(?:/|%2F)(?P<post>\d+)", re.I)
 _WPCOM = re.compile(rb'"short_URL"\s*:')  # WordPress.com's v1.1 comments (``{"found": N, "comments": [...]}``)
 _ERROR = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"code"\s*:\s*"rest_')  # the API's answer when it serves nothing
 # Error codes that mean the site keeps its REST API (or its comments) from visitors.
@@ -53,6 +61,8 @@ def sniff(doc) -> bool:
         return True  # the API's error answer; a post, or a list of them
     if _WPCOM.search(window) and (b'"comments"' in window or window.lstrip().startswith(b"[")):
         return True  # WordPress.com's v1.1 answer, or the list of its comments
+    if _V1.search(window) and _MARKS[2].search(window) and window.lstrip().startswith(b"["):
+        return True  # the WP API plugin's comments
     if not window.lstrip().startswith(b"["):
         return False
     if not all(mark.search(window) for mark in _MARKS):
@@ -69,6 +79,7 @@ class _Comment:
     kind: str
     post_title: str | None = None  # from the post ``_embed`` adds (``_embedded.up``)
     post_link: str | None = None
+    unnamed_user: bool = False  # the WP API plugin names a registered user only by id
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,10 @@ def read(request) -> Thread:
             shown.append(comment.reply)
     if skipped:
         notes.append("skipped " + ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items())))
+    unnamed = sum(1 for comment in post.comments if comment.unnamed_user and not _skip_reason(comment))
+    if unnamed:
+        notes.append(f"{unnamed} comment(s) by registered users carry only the user's id, not a name (the WP API "
+                     "plugin's answer): shown as 'user ID'; the site's /wp-json/users/ID names them")
     ids = {reply.id for reply in shown}
     orphans = sum(1 for r in shown if r.parent_id and r.parent_id not in ids)
     answering = [replace(r, parent_id=None) if r.parent_id and (r.parent_id == r.id or r.parent_id not in ids) else r for r in shown]
@@ -158,7 +173,16 @@ def _parse_page(doc) -> _Page:
                   fix=f"save the post's comments from {_comments_address(root)}")
     items = root.array(required=True)
     _refuse_posts(root, items)
-    return _Page([_wpcom_comment(item) if item.has("short_URL") else _comment(item) for item in items])
+    return _Page([_comment_of_api(item) for item in items])
+
+
+def _comment_of_api(item: jsonshape.Node) -> _Comment:
+    """A comment as whichever API served it: WordPress.com's, the WP API plugin's, or wp/v2."""
+    if item.has("short_URL"):
+        return _wpcom_comment(item)
+    if item.has("date_tz") and item.has("ID"):
+        return _v1_comment(item)
+    return _comment(item)
 
 
 def _refuse_error(root: jsonshape.Node) -> NoReturn:
@@ -247,6 +271,26 @@ def _wpcom_comment(node: jsonshape.Node) -> _Comment:
     return _Comment(reply, (post["ID"] if post.is_object else post).ident(required=True),
                     (node["status"].string() or "approved").lower(), (node["type"].string() or "comment").lower(),
                     post_title=_plain_title(post["title"].string()) if post.is_object else None)
+
+
+def _v1_comment(node: jsonshape.Node) -> _Comment:
+    """A comment of the WP API plugin: ``ID``, ``post``, ``content`` (HTML), ``author`` (an object
+    with ``name``, or a registered user's id), ``date_gmt``, ``parent`` (0 for the post)."""
+    node.expect_object("a comment object")
+    comment_id = node["ID"].ident(required=True)
+    post_id = node["post"].ident(required=True)
+    author = node["author"]["name"].string() if node["author"].is_object else None
+    user_id = None if node["author"].is_object else node["author"].ident()
+    if author is None and user_id not in (None, "0"):
+        author = f"user {user_id}"
+    posted_at = jsonshape.whole_seconds(common.utc(common.parse_iso(node["date_gmt"].string() or node["date"].string())))
+    parent = node["parent"]["ID"].ident() if node["parent"].is_object else node["parent"].ident()
+    links = node["meta"]["links"] if node["meta"].is_object else None
+    up = _V1_POST_LINK.match(links["up"].string() or "") if links is not None and links.is_object else None
+    link = f"{up.group('site')}/?p={up.group('post')}#comment-{comment_id}" if up and up.group("post") == post_id else None
+    reply = _reply(comment_id, author, node["content"].string(), link, parent, posted_at, node["date"].string())
+    return _Comment(reply, post_id, (node["status"].string() or "approved").lower(), (node["type"].string() or "comment").lower(),
+                    unnamed_user=author is not None and user_id not in (None, "0"))
 
 
 def _reply(comment_id: str, author: str | None, rendered: str | None, link: str | None, parent: str | None,

@@ -351,6 +351,8 @@ def test_solved_accepted_answer_is_marked():
     assert [r.engagement.accepted for r in unsolved.replies] == [None, None]
     elsewhere = discourse.read(ImportRequest(_docs(*(dict(p, topic_accepted_answer=True) for p in posts))))
     assert elsewhere.import_notes == (
+        "the source gives no topic title (posts pages and posts saved alone have none): the title 'Pruning shears' is read "
+        "from the topic's address (pruning-shears); /t/42.json gives the real one",
         "permalinks use https://forum.example.org, the forum address found in the posts' avatar paths",
         "the topic has an accepted answer (topic_accepted_answer) that is not in the import",
     )
@@ -715,3 +717,46 @@ def test_the_forums_error_answer_saved_as_the_file_says_what_it_answered():
     limited = {"error_type": "rate_limit", "extras": {"wait_seconds": 12}, "errors": ["Slow down."]}
     with pytest.raises(SourceError, match=r"wait a minute, then save the topic again"):
         discourse.read(ImportRequest(_docs(limited)))
+
+
+SPOILER_NOTE = ('spoilers not shown: {} (text the forum hides until it is clicked); each reads '
+                '"[spoiler: read it at the source]" and links to its post')
+
+
+def test_spoilers_stay_hidden_behind_a_link_to_their_post():
+    inline = '<p>I like watching <span class="spoiler">the butler did it</span> twice</p>'
+    block = '<div class="spoiler">\n<p>he wakes up</p>\n</div>\n<p>after</p>'
+    thread, bodies = _bodies(_post(501, 1, "ann", "<p>Seen it?</p>"), _post(502, 2, "ben", inline),
+                             _post(503, 3, "cat", block), _post(504, 4, "dan", "", raw="Ending: [spoiler]he wakes up[/spoiler]!"),
+                             _post(505, 5, "eve", "<details>\n<summary>Spoiler!</summary>\n<p>he wakes up</p>\n</details>\n"
+                                                  "<details><summary>Logs</summary><p>line 1</p></details>"))
+    link = '<a href="https://forum.example.org/t/pruning-shears/42/{}">[spoiler: read it at the source]</a>'
+    assert bodies[2] == f"<p>I like watching {link.format(2)} twice</p>"
+    assert bodies[3] == f"<p>{link.format(3)}</p><p>after</p>"
+    assert bodies[4] == f"<p>Ending: {link.format(4)}!</p>"
+    assert bodies[5] == f"<p>{link.format(5)}</p><p><strong>Logs</strong></p><p>line 1</p>"  # only a spoiler's details hide
+    assert SPOILER_NOTE.format(4) in thread.import_notes
+    assert "wakes up" not in json.dumps(bodies) and "butler" not in json.dumps(bodies)
+
+
+def test_a_calendar_event_shows_its_name_times_place_and_link():
+    cooked = ('<p>Join us!</p>\n<div class="discourse-post-event" data-start="2024-05-01 18:00" data-end="2024-05-01 20:00" '
+              'data-status="public" data-name="Spring meetup" data-timezone="Europe/Paris" data-location="Café Bleu" '
+              'data-url="https://meet.example.org/spring"></div>\n'
+              '<div class="discourse-post-event" data-start="2024-06-01"></div>')
+    _, bodies = _bodies(_post(501, 1, "ann", cooked))
+    assert bodies[1] == ('<p>Join us!</p><p>[event: Spring meetup, 2024-05-01 18:00 – 2024-05-01 20:00 (Europe/Paris), Café Bleu] '
+                         '<a href="https://meet.example.org/spring">https://meet.example.org/spring</a></p><p>[event: 2024-06-01]</p>')
+
+
+def test_a_posts_page_without_a_title_takes_it_from_the_slug_with_a_note():
+    page = {"post_stream": {"posts": [_post(504, 4, "dan", "<p>4</p>", posts_count=446, slug="comments-on-the-book-s-ending"),
+                                      _post(501, 1, "ann", "<p>1</p>", posts_count=446, slug="comments-on-the-book-s-ending")]},
+            "id": 42}
+    thread = discourse.read(ImportRequest(_docs(page, names=["t/42/posts.json"])))
+    assert thread.title == "Comments on the book s ending"
+    assert thread.import_notes[0] == (
+        "the source gives no topic title (posts pages and posts saved alone have none): the title 'Comments on the book s "
+        "ending' is read from the topic's address (comments-on-the-book-s-ending); /t/42.json gives the real one")
+    cjk = {"post_stream": {"posts": [_post(501, 1, "ann", "<p>1</p>", slug="topic")]}, "id": 43}
+    assert discourse.read(ImportRequest(_docs(cjk, names=["t/43/posts.json"]))).title is None

@@ -281,21 +281,55 @@ def test_a_gallery_lists_its_images_with_captions_and_links():
         '<li><a href="https://preview.redd.it/m2.png">After</a> – <a href="https://example.org/plans">https://example.org/plans</a></li></ul>')
 
 
-def test_a_block_spoiler_is_the_posters_own_text():
-    thread = _thread()
-    thread[1]["data"]["children"][1]["data"]["body_html"] = (
-        '<div class="md"><p>Who?</p><blockquote class="md-spoiler-text"><p>the butler did it</p></blockquote></div>')
-    thread[1]["data"]["children"][1]["data"]["body"] = "Who?"
-    assert _read_obj(thread).reply("c5").body == "<p>Who?</p><p>the butler did it</p>"
+SPOILER = '<a href="https://www.reddit.com/r/emacs/comments/abc12/c5/">[spoiler: read it at the source]</a>'
+SPOILER_NOTE = ('spoilers not shown: {} (text reddit hides until it is clicked); each reads '
+                '"[spoiler: read it at the source]" and links to its comment or post')
 
 
-def test_links_to_reddit_itself_and_old_spoilers_keep_their_meaning():
+def _with_comment_c5(body_html, body_md):
     thread = _thread()
-    thread[1]["data"]["children"][1]["data"]["body_html"] = (
-        '<div class="md"><p>see <a href="/r/emacs/wiki/faq">the FAQ</a> and <a href="/s" title="Evil mode wins">spoiler</a></p></div>')
-    thread[1]["data"]["children"][1]["data"]["body"] = "see the FAQ"
-    body = _read_obj(thread).reply("c5").body
-    assert body == '<p>see <a href="https://www.reddit.com/r/emacs/wiki/faq">the FAQ</a> and spoiler (Evil mode wins)</p>'
+    data = thread[1]["data"]["children"][1]["data"]
+    data["permalink"] = "/r/emacs/comments/abc12/c5/"
+    data["body"] = body_md
+    if body_html is None:
+        data.pop("body_html", None)
+    else:
+        data["body_html"] = body_html
+    return _read_obj(thread)
+
+
+def test_an_inline_spoiler_stays_hidden_behind_a_link_to_its_comment():
+    result = _with_comment_c5('<div class="md"><p>The twist: <span class="md-spoiler-text">Bruce Willis was dead</span>, wow</p></div>',
+                              "The twist: >!Bruce Willis was dead!<, wow")
+    assert result.reply("c5").body == f"<p>The twist: {SPOILER}, wow</p>"
+    assert SPOILER_NOTE.format(1) in result.import_notes
+    assert "Bruce Willis" not in json.dumps([r.body for r in result.replies])
+
+
+def test_a_block_spoiler_stays_hidden_and_is_not_a_quote():
+    result = _with_comment_c5('<div class="md"><p>Who?</p><blockquote class="md-spoiler-text"><p>the butler did it</p></blockquote></div>',
+                              "Who?\n\n>!the butler did it")
+    assert result.reply("c5").body == f"<p>Who?</p><p>{SPOILER}</p>"
+
+
+def test_spoilers_in_a_markdown_body_saved_without_html_stay_hidden():
+    result = _with_comment_c5(None, 'Who?\n\n>!the butler\ndid it\n\nAnd >!a!< or >!b!<, [the end](/s "he wakes up")')
+    assert result.reply("c5").body == f"<p>Who?</p><p>{SPOILER}</p><p>And {SPOILER} or {SPOILER}, the end {SPOILER}</p>"
+    assert SPOILER_NOTE.format(4) in result.import_notes
+
+
+def test_a_spoiler_in_the_post_links_to_the_post():
+    result = _read_obj(_link_post("Film", "https://www.reddit.com/r/emacs/comments/abc12/film/", is_self=True,
+                                  selftext_html='<div class="md"><p>Ending: <span class="md-spoiler-text">he wakes up</span></p></div>'))
+    assert result.opening_post.body == f'<p>Ending: <a href="{result.url}">[spoiler: read it at the source]</a></p>'
+    assert SPOILER_NOTE.format(1) in result.import_notes
+
+
+def test_links_to_reddit_itself_resolve_and_old_spoilers_hide_their_text():
+    body = _with_comment_c5(
+        '<div class="md"><p>see <a href="/r/emacs/wiki/faq">the FAQ</a>, <a href="/s" title="Evil mode wins">who wins?</a> '
+        'and <a href="#s">Evil mode</a></p></div>', "see the FAQ").reply("c5").body
+    assert body == (f'<p>see <a href="https://www.reddit.com/r/emacs/wiki/faq">the FAQ</a>, who wins? {SPOILER} and {SPOILER}</p>')
 
 
 def test_removed_by_reddit_bodies_are_removed_comments():

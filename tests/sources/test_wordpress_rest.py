@@ -224,3 +224,29 @@ def test_mutated_responses_raise_only_source_errors(data):
     raw = json.dumps(mutate_json(shape, data.draw, JSON_VALUES)).encode()
     only_source_errors(wordpress_rest, [SourceDocument("comments.json", raw)], thread=data.draw(st.none() | st.sampled_from(["42", "x"])))
     only_source_errors(wordpress_rest, [SourceDocument("comments.json", data.draw(st.binary(max_size=200)))])
+
+
+def v1_comment(cid: int, author, html: str, parent: int = 0, *, status: str = "approved", kind: str = "comment") -> dict:
+    """A comment as the WP API plugin (``/wp-json/posts/ID/comments``, before wp/v2) served it."""
+    links = {"up": "http://old.example.org/blog/wp-json/posts/16", "self": f"http://old.example.org/blog/wp-json/posts/16/comments/{cid}"}
+    return {"ID": cid, "post": 16, "content": html, "status": status, "type": kind, "parent": parent, "author": author,
+            "date": "2014-07-23T11:10:51+02:00", "date_tz": "Europe/Paris", "date_gmt": "2014-07-23T09:10:51+00:00",
+            "meta": {"links": links}}
+
+
+def test_the_wp_api_plugins_comments_are_read_with_short_link_permalinks():
+    guest = {"ID": 0, "name": "Ana &amp; Bo", "URL": "", "avatar": "http://0.gravatar.com/avatar/x?s=96"}
+    comments = [v1_comment(59, guest, "<p>Guest answer, été</p>\n"), v1_comment(60, 1, "<p>Thanks!</p>\n", 59),
+                v1_comment(61, guest, "<p>buy pills</p>", status="spam")]
+    document = SourceDocument("comments.json", json.dumps(comments).encode())
+    assert detect(ImportRequest((document,))) == "wp-rest"
+    thread = read(comments)
+    assert (thread.id, thread.url) == ("wordpress-post-16", "http://old.example.org/blog/?p=16")
+    assert [(r.id, r.parent_id, r.author, r.body) for r in thread.replies] == [
+        ("59", None, "Ana & Bo", "<p>Guest answer, été</p>"), ("60", "59", "user 1", "<p>Thanks!</p>")]
+    assert thread.reply("60").permalink == "http://old.example.org/blog/?p=16#comment-60"
+    assert thread.reply("59").posted_at == datetime(2014, 7, 23, 9, 10, 51, tzinfo=timezone.utc)
+    assert thread.import_notes == (
+        "skipped 1 spam comments",
+        "1 comment(s) by registered users carry only the user's id, not a name (the WP API plugin's answer): "
+        "shown as 'user ID'; the site's /wp-json/users/ID names them")
