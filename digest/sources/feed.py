@@ -134,12 +134,16 @@ def read(request) -> Thread:
     kept = _without_removed(doc, complete, notes)
     removed, complete = len(complete) - len(kept), kept
     first_post = feed_engines.nodebb_first_post(channel)
-    if first_post:  # NodeBB's topic feed carries the topic's first post in its channel
-        complete = [first_post] + complete
+    carried = first_post or feed_engines.trac_ticket_post(channel)
+    if carried:  # NodeBB's topic feed carries the topic's first post in its channel, Trac's the ticket
+        complete = [carried] + complete
+        notes.extend([] if first_post else [feed_engines.TRAC_TICKET_NOTE])
     chinese = str(channel.get("language") or "").lower().startswith("zh")
-    entries = [_entry(e, feed_author, loose, scores, chinese) for e in complete]
+    home = comment_links.split(str(channel.get("link") or "")) if str(channel.get("generator") or "").startswith("Mastodon") else None
+    home = home.hostname if home else None  # a Mastodon feed's server: its tag feeds name authors only in post addresses
+    entries = [_entry(e, feed_author, loose, scores, chinese, home) for e in complete]
     entries, deleted = _without(entries, _reddit_deleted, 'deleted or removed comment(s) skipped (reddit shows them as "[deleted]" or "[removed]")', notes)
-    entries, pings = _without(entries, _pingback, 'pingback(s) skipped: excerpts of other pages that link here ("[…] text […]"), not comments', notes)
+    entries, pings = _without(entries, feed_engines.pingback, 'pingback(s) skipped: excerpts of other pages that link here ("[…] text […]"), not comments', notes)
     removed += deleted + pings
     entries = _drop_duplicates(entries, notes)
     feed_times.note_zone_names([e.when for e in entries if e.when], notes)
@@ -165,6 +169,7 @@ def read(request) -> Thread:
     page, topic_gap = _phpbb_topic(page, entries, notes)
     opening, entries = _opening_entry(entries, page.url)
     missing = _link_parents(entries, {page.url, page.id} | (opening.keys if opening else set()))
+    entries = feed_engines.deleted_as_placeholders(entries, notes)
     if missing:
         notes.append(f"{missing} entr{'y answers' if missing == 1 else 'ies answer'} entries that are not in the feed")
     ordered = [e.reply for e in _chronological(entries, notes)]
@@ -179,10 +184,12 @@ def read(request) -> Thread:
         notes.append(f"the feed says it has {feed_total} entries; this file holds {in_file} of them (one page of a paged feed)")
     paged = _continues_elsewhere(channel, notes) or paged
     total = feed_total if page == whole_feed else None  # a site-wide feed's total is not one post's
-    newest_only = feed_engines.wordpress_newest_only(channel, complete) if page == whole_feed and not paged else None
+    newest_only = (feed_engines.wordpress_newest_only(channel, complete) or feed_engines.isso_newest_only(complete)
+                   if page.id == whole_feed.id and not paged else None)
     if newest_only:
         notes.append(newest_only)
     opening_post = everyone[-1] if opening else None
+    notes.extend(filter(None, [common.spoiler_note([r.body for r in everyone], "the site", "reply")]))
     return Thread(
         id=page.id or page.url or _fallback_id(page.title, replies),
         title=page.title,
@@ -229,24 +236,29 @@ class _ReplyLine:
 _OWN_RELS = ("alternate", "self", "edit")
 
 
-def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], chinese: bool = False) -> _Entry:
-    link = _alternate_link(entry)
+def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], chinese: bool = False,
+           home: str | None = None) -> _Entry:
+    link = feed_engines.feedburner_original(entry) or _alternate_link(entry)
     discourse = comment_links.discourse_post(link)
-    content = _content(entry, discourse_post=link if discourse else None)
+    content = _content(entry, link, discourse_post=link if discourse else None)
     content = replace(content, body=content.body + feed_media.attachments(entry, content.body))
-    author = feed_engines.journal_poster(entry) or feed_engines.nodebb_name(_author(entry, loose))
-    author = (_discourse_username(author) if discourse else author) or _name_in_title(entry) or feed_author or "anonymous"
+    named = feed_engines.journal_poster(entry) or feed_engines.nodebb_name(_author(entry, loose)) or feed_engines.wikidot_author(entry)
+    named = (_discourse_username(named) if discourse else named) or _name_in_title(entry)
+    account = None if named or feed_author else feed_engines.fediverse_account(link, home)
+    author = named or feed_author or account or "anonymous"
+    title = feed_engines.without_forum_name(_plain(entry.get("title_detail")), entry)
     when = feed_times.entry_time(entry, chinese)
     source_id = (entry.get("id") or "").strip() or None
     reply = Reply(
         id=common.stable_id(source_id=source_id, permalink=link, author=author, body=content.body),
+        number=feed_engines.trac_comment_number(link),
         author=author,
         body=content.body,
         permalink=link,
         posted_at=when.at,
         posted_at_text=when.text,
         engagement=_engagement(entry, scores.get(source_id or "")),
-        title=_plain(entry.get("title_detail")) or None,
+        title=title or None,
     )
     links = [item for item in entry.get("links", []) or [] if item.get("href")]
     own = [item["href"] for item in links if item.get("rel", "alternate") in _OWN_RELS]
@@ -258,8 +270,10 @@ def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], 
     repairs = {
         "content elsewhere": bool(content.elsewhere),
         "escaped twice": content.unescaped,
-        "name from address": _given_as_address(entry),
+        "name from address": feed_parse.given_as_address(entry),
         "password form": feed_engines.password_form_only(entry),
+        "account from address": bool(account),
+        "deleted": not content.body and not named and feed_engines.numbered_comment_title(title),
     }
     return _Entry(
         reply, keys, targets, related, when.sort_time, content.reply_line, _commented_on(entry, link or source_id), when,
@@ -281,14 +295,14 @@ def _author(node, loose: bool) -> str | None:
     """The name, HTML-unescaped once: WordPress writes ``O&#039;Brien`` inside CDATA.  The
     loose parser's own extra escaping is undone first, so the result is the same either way;
     a name is never unescaped twice (``&amp;amp;`` in the source stays ``&amp;``).  An e-mail
-    address is never a name: see ``_name_for_address``."""
+    address is never a name: see ``feed_parse.name_for_address``."""
     detail = feed_parse.author_detail(node)
     name = (detail.get("name") or node.get("author") or "").strip()
     if loose:
         name = xml_unescape(name)
     name = " ".join(html.unescape(name).split())
-    if not name or _ADDRESS.fullmatch(name):
-        return _name_for_address(name or (detail.get("email") or "").strip())
+    if not name or feed_parse.ADDRESS.fullmatch(name):
+        return feed_parse.name_for_address(name or (detail.get("email") or "").strip())
     reddit = _REDDIT_USER.fullmatch(name)
     return reddit.group("user") if reddit else name
 
@@ -310,7 +324,7 @@ def _channel_author(channel, loose: bool, notes: list[str]) -> str | None:
     """The feed's own author.  One given only as an e-mail address is the site's contact
     (RSS managingEditor, a channel dc:creator "help@site"), not a person who wrote the
     entries, so it names no one (noted)."""
-    if _given_as_address(channel):
+    if feed_parse.given_as_address(channel):
         notes.append("the feed's own author is given only as an e-mail address (a contact, not a name); not used as the author")
         return _owner_by_convention(channel)
     return _author(channel, loose) or _owner_by_convention(channel)
@@ -340,32 +354,6 @@ def _account_of_user_feed(channel) -> str | None:
     return _plain(channel.get("title_detail")) or "@" + profile.group("user")
 
 
-# RSS 2.0's <author> is "the email address of the author" ("addr (Name)" by convention, which
-# feedparser splits); Atom's <name> sometimes holds one too.
-_ADDRESS = re.compile(r"<?(?P<local>[^@\s<>()]+)@[^@\s<>()]+\.[^@\s<>()]+>?")
-# Local parts that name nobody: FluxBB writes dummy@example.com for members who hide their
-# address, engines write noreply@ ... for anyone.
-_PLACEHOLDER_LOCAL_PARTS = frozenset({"dummy", "noreply", "no-reply", "donotreply", "do-not-reply", "nobody",
-                                      "anonymous", "invalid", "none", "null", "unknown", "user", "email", "mail"})
-
-
-def _name_for_address(address: str) -> str | None:
-    """The name for an author given only as an e-mail address: its local part ("jane.doe"),
-    which is how the person appears in the source and keeps different people apart, while the
-    address itself never reaches a digest or a public archive; None for a placeholder address
-    (the author is then unknown, as when there is none)."""
-    match = _ADDRESS.fullmatch(address or "")
-    if not match or match.group("local").casefold() in _PLACEHOLDER_LOCAL_PARTS:
-        return None
-    return match.group("local")
-
-
-def _given_as_address(node) -> bool:
-    detail = feed_parse.author_detail(node)
-    name = " ".join(html.unescape(detail.get("name") or node.get("author") or "").split())
-    return bool(_ADDRESS.fullmatch(name) or (not name and detail.get("email")))
-
-
 # WordPress's site-wide comments feed (and its 2.x post comment feeds, which have no
 # dc:creator) title each comment "Comment on POST by NAME" (English only: a translated title
 # is left alone rather than guessed at).  The last " by " ends the post title, which may
@@ -388,7 +376,7 @@ class _Content:
     unescaped: bool = False  # the text was HTML escaped twice and has been unescaped once
 
 
-def _content(entry, discourse_post: str | None = None) -> _Content:
+def _content(entry, link: str | None = None, discourse_post: str | None = None) -> _Content:
     """Full content before the summary; HTML through from_html, plain text through from_plain_text.
     Also WordPress's "In reply to" opening of HTML content, when it has one.  Atom content
     given by reference (``src``, RFC 4287 4.1.3.2) is a link to it, after the summary.  A
@@ -402,47 +390,30 @@ def _content(entry, discourse_post: str | None = None) -> _Content:
         candidates.append(entry["summary_detail"])
     elif entry.get("summary"):
         candidates.append({"type": "text/html", "value": entry["summary"]})
-    found = next((_text_of(detail, discourse_post) for detail in candidates if (detail.get("value") or "").strip()), _Content(""))
+    found = next((_text_of(detail, link, discourse_post) for detail in candidates if (detail.get("value") or "").strip()), _Content(""))
     if src:
         link = f'<p><a href="{html.escape(src)}">{html.escape(src)}</a></p>'
         return replace(found, body=found.body + bodies.from_html(link), elsewhere=src)
     return found
 
 
-def _text_of(detail, discourse_post: str | None = None) -> _Content:
+def _text_of(detail, link: str | None = None, discourse_post: str | None = None) -> _Content:
     value = (detail.get("value") or "").strip()
     if "html" not in (detail.get("type") or "html"):
         return _Content(bodies.from_plain_text(value))
     if discourse_post:
-        return _Content(discourse_cooked.cooked_to_body(_without_link_to_itself(value, discourse_post), discourse_post))
+        return _Content(discourse_cooked.cooked_to_body(feed_engines.without_link_to_itself(value, discourse_post), discourse_post))
     unescaped = _escaped_twice(value)
     if unescaped:
         value = html.unescape(value)
-    value = _PHPBB_STATISTICS.sub("", value)
-    value = feed_engines.without_comment_count_footer(value)
+    if link and "md-spoiler-text" in value:  # reddit's feeds blur spoilers as its pages do
+        value = reddit.hide_spoilers(value, link)
+    value = feed_engines.without_phpbb_statistics(value)
+    value = feed_engines.without_feedburner_flare(feed_engines.without_comment_count_footer(value))
+    value = feed_engines.without_wikidot_footer(value)
     if not _MARKUP.search(value):
         return _Content(bodies.from_plain_text(value), unescaped=unescaped)
     return _Content(bodies.from_html(value), _reply_line(value), unescaped=unescaped)
-
-
-# Discourse's topic feeds end every post with a paragraph holding one link to the post itself
-# ("Read full topic", translated)
-_LAST_PARAGRAPH_LINK = re.compile(
-    r"""<p>\s*<a\s[^>]*?\bhref=(?P<q>["'])(?P<href>[^"'<>]*)(?P=q)[^>]*>[^<>]*</a>\s*</p>\s*\Z""", re.I)
-
-
-def _without_link_to_itself(value: str, own_link: str) -> str:
-    """The HTML without a closing paragraph that only links the post itself: a footer, not the post."""
-    match = _LAST_PARAGRAPH_LINK.search(value)
-    if match and html.unescape(match.group("href")).rstrip("/") == own_link.rstrip("/"):
-        return value[: match.start()]
-    return value
-
-
-# phpBB's feeds end every post with "Statistics: Posted by <a ...memberlist.php...>NAME</a> — DATE"
-# and a rule (the label is translated); the author and time are the entry's own already
-_PHPBB_STATISTICS = re.compile(
-    r"<p>[^<>]{2,40}:\s*[^<>]{0,40}<a [^>]*memberlist\.php\?mode=viewprofile[^>]*>[^<]*</a>[^<]*</p>\s*<hr\s*/?>\s*\Z", re.I)
 
 
 # HTML escaped once more than its type says ("&lt;p&gt;Caf&amp;eacute;" where "<p>Caf&eacute;"
@@ -469,9 +440,10 @@ _REPLY_LINE = re.compile(
 
 def _reply_line(value: str) -> _ReplyLine | None:
     match = _REPLY_LINE.match(value)
-    if not match:
-        return None
-    return _ReplyLine(html.unescape(match.group("href")), bodies.from_html(value[match.end():]))
+    if match:
+        return _ReplyLine(html.unescape(match.group("href")), bodies.from_html(value[match.end():]))
+    trac = feed_engines.trac_reply(value)
+    return _ReplyLine(trac[0], bodies.from_html(trac[1])) if trac else None
 
 
 # Text labelled HTML without a single tag or entity is plain text (media:description,
@@ -491,6 +463,8 @@ def _plain(detail) -> str:
 _REPAIR_NOTES = {
     "content elsewhere": "the content of {n} {entries} is not in the feed, only its address (Atom content src); the body links to it",
     "escaped twice": "the text of {n} {entries} was HTML escaped twice (it showed its own tags); unescaped once",
+    "account from address": "{n} {entries} name{s} no author (a Mastodon tag feed names none); named by the account "
+                            "{their} address{es} give{s} (/@NAME/ID)",
     "name from address": "{n} {entries} name{s} the author only by e-mail address; shown by the part before the @ "
                          "(never the address; a placeholder such as dummy@ or noreply@ counts as no name)",
 }
@@ -500,13 +474,15 @@ def _note_repairs(entries: list[_Entry], notes: list[str]) -> None:
     for kind, message in _REPAIR_NOTES.items():
         count = sum(1 for e in entries if kind in e.repairs)
         if count:
-            notes.append(message.format(n=count, entries="entry" if count == 1 else "entries", s="s" if count == 1 else ""))
+            notes.append(message.format(n=count, entries="entry" if count == 1 else "entries", s="s" if count == 1 else "",
+                                        their="its" if count == 1 else "their", es="" if count == 1 else "es"))
 
 
 def _engagement(entry, score: int | None) -> Engagement:
-    """slash:comments, thr:total or lj:reply-count (replies); Media RSS view statistics (reads); the site's
-    own re:rank (score)."""
-    stated = [entry.get("slash_comments"), entry.get("thr_total"), feed_engines.journal_reply_count(entry)]
+    """slash:comments, thr:total, a replies link's thr:count or lj:reply-count (replies); Media RSS view
+    statistics (reads); the site's own re:rank (score)."""
+    counted = [link.get("thr:count") for link in entry.get("links", []) or [] if link.get("rel") == "replies"]
+    stated = [entry.get("slash_comments"), entry.get("thr_total"), *counted, feed_engines.journal_reply_count(entry)]
     replies = next((c for c in map(common.count, stated) if c is not None), None)
     statistics = entry.get("media_statistics")
     reads = common.count(statistics.get("views")) if isinstance(statistics, dict) else None
@@ -596,15 +572,6 @@ def _reddit_deleted(entry: _Entry) -> bool:
     """reddit's feeds keep a deleted or removed comment as "[deleted]" or "[removed]" by
     "/u/[deleted]": no one's words, left out as the reddit reader does."""
     return entry.reply.author == "[deleted]" and bodies.plain_words(entry.reply.body) in reddit.DELETED_BODIES
-
-
-# WordPress shows a pingback (another page linking here) as "[…] an excerpt of that page […]",
-# authored by that page's title; a comments feed gives no comment type to tell it by.
-_PINGBACK = re.compile(r"\A\[(?:…|\.\.\.)\].*\[(?:…|\.\.\.)\]\Z", re.S)
-
-
-def _pingback(entry: _Entry) -> bool:
-    return _PINGBACK.match(bodies.plain_words(entry.reply.body)) is not None
 
 
 def _without(entries: list[_Entry], unwanted, note: str, notes: list[str]) -> tuple[list[_Entry], int]:
@@ -737,6 +704,7 @@ class _CommentedOn:
     link: str | None  # the post's address: the comment's without its "#comment-N"
     title: str | None  # the POST of a "Comment on POST by NAME" title
     own_page: bool = False  # linked only to its own page (Drupal's /comment/N), which names no post
+    first_post: bool = False  # a forum topic's post titled without "Re:": its title is the topic's
 
 
 def _commented_on(entry, address: str | None) -> _CommentedOn | None:
@@ -754,11 +722,19 @@ def _commented_on(entry, address: str | None) -> _CommentedOn | None:
     discourse = comment_links.discourse_post(address)
     if discourse:  # every post of a topic is titled with the topic's title
         return _CommentedOn(discourse.topic, title or None)
+    if comment_links.LOBSTERS_COMMENT.fullmatch(address or ""):  # titled with its story's title, its only name
+        return _CommentedOn(None, title or None)
+    topic = comment_links.forum_topic(address)
+    if topic:  # a forum's post, titled "FORUM • Re: TOPIC" in its forum's feed
+        subject = feed_engines.without_forum_name(title, entry)
+        return _CommentedOn(topic, _REPLY_TITLE.sub("", subject) or feed_engines.wikidot_thread_title(entry),
+                            first_post=bool(subject) and not _REPLY_TITLE.match(subject))
     match = _COMMENT_TITLE.fullmatch(title) or _REDDIT_TITLE.fullmatch(title)
     post_title = match.group("post").strip() if match else None
     post = comment_links.post_address(address) or _page_answered(entry, address)
-    if post:
-        return _CommentedOn(post, post_title)
+    if post:  # other engines' titles name the post too, trusted on a comment's address only
+        named = feed_parse.author_detail(entry).get("name") or entry.get("author")
+        return _CommentedOn(post, post_title or feed_engines.post_title_of_comment(title, named))
     if comment_links.DRUPAL_COMMENT_PAGE.fullmatch(address or ""):
         return _CommentedOn(None, None, own_page=True)
     return _CommentedOn(None, post_title) if post_title and not address else None
@@ -811,10 +787,16 @@ def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: st
             f"{len(entries) - len(own[0].entries)} entr{'y links' if len(entries) - len(own[0].entries) == 1 else 'ies link'} "
             "to another post than the feed's; kept, as the feed is this post's comments feed"
         )
-    if not own and len(posts) == 1 and posts[0].link and page.url and not whole_blog:
+    one_post = (not own and len(posts) == 1 and (posts[0].link or "").startswith(("http://", "https://")) and not whole_blog
+                and not _PHPBB_TOPIC_FEED.search(page.id or ""))  # a relative link (a copy naming no address) is no page
+    if one_post and page.url:
         # a site-wide feed whose comments are all on one post: that post is the thread
-        notes.append(f"the feed ({page.url}) holds comments on one post only; the thread is that post, {posts[0].link}")
+        held = "posts in one topic" if comment_links.forum_topic(entries[0].reply.permalink) else "comments on one post"
+        notes.append(f"the feed ({page.url}) holds {held} only; the thread is that {held.split()[-1]}, {posts[0].link}")
         page = _Page(id=posts[0].link, title=posts[0].title or page.title, url=posts[0].link)
+    elif one_post:  # Isso's feed of a page's comments names no page: its comments' addresses do
+        notes.append(f"the feed names no page of its own; its comments are on {posts[0].link}, taken as the thread's address")
+        page = replace(page, url=posts[0].link)
     if own or sum(1 for p in posts if p.link or p.title) < 2:
         if selector and not _names(page, selector):
             shown = f'"{page.title or "(no title)"}"' + (f" {page.url}" if page.url else "")
@@ -822,11 +804,20 @@ def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: st
                               fix="leave out --thread (the feed is one thread), or import the feed you meant")
         _note_own_pages(entries, page, notes)
         return page, entries
+    forum = all(comment_links.forum_topic(e.reply.permalink) for e in entries)  # a forum's feed of posts
     if not selector:
-        raise SourceError(f"the feed holds comments on {len(posts)} posts:\n" + common.listing(posts), where=name, fix=_FIX_CHOOSE)
+        held = f"posts in {len(posts)} topics" if forum else f"comments on {len(posts)} posts"
+        raise SourceError(f"the feed holds {held}:\n" + common.listing(posts), where=name,
+                          fix=_FIX_CHOOSE.replace("post", "topic") if forum else _FIX_CHOOSE)
     chosen = _select_post(posts, selector, name)
     others = len(entries) - len(chosen.entries)
-    if whole_blog:
+    if not chosen.link and all(comment_links.LOBSTERS_COMMENT.fullmatch(e.reply.permalink or "") for e in chosen.entries):
+        notes.append("the feed gives no address of the post, only its title, nor which comment answers which (its comments "
+                     "link only to themselves): the thread has no address and its comments are not threaded")
+    if forum:
+        notes.append(f"the feed holds the latest posts in {len(posts)} topics: imported the {len(chosen.entries)} in this one and "
+                     f"left out {others} in the other topic(s)")
+    elif whole_blog:
         notes.append(f"the export holds {len(posts)} posts: imported this one and left out the {others} entries of the others")
     else:
         notes.append(
@@ -854,7 +845,7 @@ def _commented_posts(entries: list[_Entry]) -> list[_CommentedPost]:
         on = entry.post
         key = (on.link or "title:" + (on.title or "").casefold()) if on else None
         post = posts.setdefault(key, _CommentedPost(on.link if on else None, None, []))
-        post.title = post.title or (on.title if on else None)
+        post.title = (on.title if on and on.first_post else None) or post.title or (on.title if on else None)
         post.entries.append(entry)
     return list(posts.values())
 
@@ -920,33 +911,36 @@ _REPLY_TITLE = re.compile(r"^\s*Re:\s*", re.IGNORECASE)
 def _phpbb_topic(page: _Page, entries: list[_Entry], notes: list[str]) -> tuple[_Page, bool]:
     """A phpBB topic feed (``feed.php?t=ID``, ``feed/topic/ID``) is named after the forum and
     links its index: the thread is the topic at ``viewtopic.php?t=ID``, named by its first
-    post, whose title the replies repeat after "Re:" (that post opens the thread).  Such a
-    feed lists only the latest posts: without the first one it is partial (noted)."""
+    post, whose title the replies repeat after "Re:" (that post opens the thread).  So is a
+    topic of a forum's feed of posts (phpBB's, SMF's), already named by its address.  Such
+    feeds list only the latest posts: without the first one the topic is partial (noted)."""
     found = _PHPBB_TOPIC_FEED.search(page.id or "")
-    if not found:
+    if found:
+        link = next((e.reply.permalink for e in entries if "viewtopic.php" in (e.reply.permalink or "")), None)
+        url = link.split("viewtopic.php")[0] + f"viewtopic.php?t={found.group(1)}" if link else page.url
+    elif page.url and any(comment_links.forum_topic(e.reply.permalink) == page.url and comment_links.titles_mark_replies(e.reply.permalink)
+                          for e in entries):
+        url = page.url
+    else:
         return page, False
-    topic = found.group(1)
-    link = next((e.reply.permalink for e in entries if "viewtopic.php" in (e.reply.permalink or "")), None)
-    url = link.split("viewtopic.php")[0] + f"viewtopic.php?t={topic}" if link else page.url
     firsts = [e for e in entries if e.reply.title and not _REPLY_TITLE.match(e.reply.title)]
     repeated = {_REPLY_TITLE.sub("", e.reply.title) for e in entries if e.reply.title and _REPLY_TITLE.match(e.reply.title)}
     title = firsts[0].reply.title if len(firsts) == 1 else (repeated.pop() if len(repeated) == 1 else page.title)
     if len(firsts) == 1 and url:
         firsts[0].keys.add(url)  # the first post is the topic itself: it opens the thread
     else:
-        notes.append("the topic feed lists only its latest posts, and the topic's first post is not among them: earlier posts are missing")
+        notes.append(f"the {'topic ' if found else ''}feed lists only its latest posts, and the topic's first post is not among them: "
+                     "earlier posts are missing")
     return _Page(id=page.id, title=title, url=url, phpbb_topic=True), len(firsts) != 1
 
 
 def _opening_entry(entries: list[_Entry], page_url: str | None) -> tuple[_Entry | None, list[_Entry]]:
     """The entry that is the discussion itself: its address is the feed's link (a Stack
-    Exchange question feed lists the question, id ``/q/N``, with its answers), or it is a
-    topic's post #1.  It is the opening post only when it answers nothing and is the one such
+    Exchange question feed lists the question, id ``/q/N``, with its answers; a Trac ticket's
+    feed the ticket, before its comment #1), else it is a topic's post #1.  It is the opening post only when it answers nothing and is the one such
     entry; otherwise every entry stays a reply."""
-    found = [
-        e for e in entries
-        if not e.targets and not e.reply_line and ((page_url and page_url in e.keys) or e.reply.number == 1)
-    ]
+    candidates = [e for e in entries if not e.targets and not e.reply_line]
+    found = [e for e in candidates if page_url and page_url in e.keys] or [e for e in candidates if e.reply.number == 1]
     if len(found) != 1:
         return None, entries
     return found[0], [e for e in entries if e is not found[0]]
@@ -954,12 +948,13 @@ def _opening_entry(entries: list[_Entry], page_url: str | None) -> tuple[_Entry 
 
 def _without_repeated_titles(replies: list[Reply], thread_title: str | None) -> list[Reply]:
     """A reply title that only repeats the thread's (Discourse topic feeds title every post so,
-    NodeBB's "Reply to TOPIC on DATE") or its author (hnrss's "New comment by NAME in ...") says nothing."""
-    def says_nothing(title: str | None) -> bool:
-        return feed_engines.hnrss_comment_title(title) or bool(thread_title) and (
-            title == thread_title or feed_engines.nodebb_reply_title(title, thread_title))
+    forums "Re: TOPIC", NodeBB's "Reply to TOPIC on DATE") or its author (hnrss's "New comment by NAME in ...") says nothing."""
+    def says_nothing(title: str | None, author: str) -> bool:
+        return feed_engines.hnrss_comment_title(title) or feed_engines.numbered_comment_title(title) or bool(thread_title) and (
+            title in (thread_title, f"Re: {thread_title}") or feed_engines.nodebb_reply_title(title, thread_title)
+            or feed_engines.post_title_of_comment(title or "", author) == thread_title)
 
-    return [replace(r, title=None) if says_nothing(r.title) else r for r in replies]
+    return [replace(r, title=None) if says_nothing(r.title, r.author) else r for r in replies]
 
 
 def _stated_total(channel) -> int | None:

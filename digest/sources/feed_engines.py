@@ -16,6 +16,24 @@
   comment by NAME in "STORY"" and says nothing of what a comment answers.
 - Tumblr's blog feed names no author anywhere but in its generator, "Tumblr (3.0; @BLOG)":
   every post is the blog's.
+- Isso's feed of a page's comments titles each "Comment #N", and gives a comment deleted while
+  others answer it with no author and no text.
+- Comment feeds of other blog engines title a comment with its post's title: b2evolution
+  "In response to: POST", Disqus "Re: POST", Dotclear "POST - NAME" (and a ping "[ping] POST - BLOG").
+- FeedBurner's copy of a feed links every entry through its own redirect, giving the entry's
+  address as ``feedburner:origLink``, and ends each with a "feedflare" box of sharing buttons.
+- Mastodon's feed of a hashtag (``/tags/NAME.rss``) names no author: each post's address does
+  (``https://HOST/@NAME/ID``), on the feed's own server or another.
+- Trac's feed of a ticket (``/ticket/N?format=rss``) carries the ticket's description in its
+  channel, links each change as ``#comment:N``, titles it "comment:N" (or by the fields it
+  set) and opens an answer with "Replying to <a href=\"#comment:N\">NAME</a>:" over a
+  ``blockquote class="citation"``.
+- Wikidot's forum feeds name a post's author only in ``wikidot:authorName``, often give a post
+  no title, and end each post of the site's feed with its forum category and thread as links
+  ("Forum category: …<br/>Forum thread: TITLE").
+- phpBB's feeds of a forum's posts (and of the whole board's) title each post "FORUM • SUBJECT",
+  the forum also being the entry's category, and end every post with "Statistics: Posted by
+  NAME — DATE"; Discourse's topic feeds end every post with a link to itself ("Read full topic").
 - WordPress gives a comment on a password-protected post not its text but the password form
   ("Protected Comments: Please enter your password to view comments."), and a post's comments
   feed lists only its newest comments, 10 unless the blog says otherwise.
@@ -23,8 +41,11 @@
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import replace
 
+from digest import body as bodies
 from digest.sources import feed_parse
 
 # ---------------------------------------------------------------------------- LiveJournal, Dreamwidth
@@ -179,6 +200,26 @@ def hnrss_comment_title(title: str | None) -> bool:
     return bool(title and _HNRSS_COMMENT_TITLE.fullmatch(title))
 
 
+_NUMBERED_COMMENT = re.compile(r"Comment #\d+|comment:\d+")
+
+
+def numbered_comment_title(title: str | None) -> bool:
+    """Whether a title is only a comment's number (Isso's "Comment #12", Trac's "comment:12")."""
+    return bool(_NUMBERED_COMMENT.fullmatch(title or ""))
+
+
+ISSO_FEED_SIZE = 100  # Isso's [rss] limit by default
+_ISSO_COMMENT_ID = re.compile(r"tag:[^,]+,2018:/isso/\d+/\d+")
+
+
+def isso_newest_only(entries: list) -> str | None:
+    """A note for an Isso feed that lists as many comments as it does by default (the newest)."""
+    if len(entries) != ISSO_FEED_SIZE or not all(_ISSO_COMMENT_ID.fullmatch(str(e.get("id") or "").strip()) for e in entries):
+        return None
+    return (f"the feed lists {ISSO_FEED_SIZE} comments, as many as an Isso feed lists by default (the newest): the page may have "
+            "more (the feed's address with &limit=1000 lists more)")
+
+
 def hnrss_story(channel) -> str | None:
     """The Hacker News story an hnrss comments feed is on (its id), or None."""
     match = _HN_ITEM.fullmatch(str(channel.get("link") or "").strip())
@@ -228,3 +269,186 @@ def wordpress_newest_only(channel, entries: list) -> str | None:
     api = (root if root.endswith("/") else root + "/") + f"wp-json/wp/v2/comments?post={post}&per_page=100"
     return (f"the feed lists {WORDPRESS_FEED_SIZE} comments, as many as a WordPress comments feed lists by default (the newest): "
             f"the post may have more; they are all at {api} (import that address)")
+
+
+# ---------------------------------------------------------------------------- phpBB
+
+def without_forum_name(title: str, entry) -> str:
+    """A phpBB post's title without the "FORUM • " its forum's feed opens it with: the forum is
+    the entry's category, not the post's subject."""
+    for tag in entry.get("tags") or []:
+        for name in {str(tag.get("term") or "").strip(), str(tag.get("label") or "").strip()} - {""}:
+            if title.startswith(name + " • "):
+                return title[len(name) + 3:].strip()
+    return title
+
+
+# ---------------------------------------------------------------------------- b2evolution, Dotclear
+
+_IN_RESPONSE_TO = re.compile(r"(?:In response to|Re): (?P<post>.+)", re.S)
+
+
+def post_title_of_comment(title: str, author: str | None) -> str | None:
+    """The post a comment's title names: b2evolution's "In response to: POST", Disqus's "Re: POST",
+    Dotclear's "POST - NAME" (NAME being the comment's author); None for any other title."""
+    response = _IN_RESPONSE_TO.fullmatch(title)
+    if response:
+        return response.group("post").strip()
+    suffix = f" - {author}" if author else None
+    if suffix and title.endswith(suffix) and len(title) > len(suffix) and not title.startswith("[ping] "):
+        return title[: -len(suffix)].strip()
+    return None
+
+
+# ---------------------------------------------------------------------------- pingbacks, deleted comments
+
+# WordPress shows a pingback (another page linking here) as "[…] an excerpt of that page […]",
+# authored by that page's title; a comments feed gives no comment type to tell it by.
+_PINGBACK = re.compile(r"\A\[(?:…|\.\.\.)\].*\[(?:…|\.\.\.)\]\Z", re.S)
+
+
+def pingback(entry) -> bool:
+    """WordPress's "[…] excerpt […]", or Dotclear's "[ping] POST - BLOG" title."""
+    return _PINGBACK.match(bodies.plain_words(entry.reply.body)) is not None or (entry.reply.title or "").startswith("[ping] ")
+
+
+DELETED_AUTHOR = "[deleted]"  # as the Disqus importer names a removed post others answer
+
+
+def deleted_as_placeholders(entries: list, notes: list[str]) -> list:
+    """A comment with no author and no text is one its site deleted (Isso keeps one that others
+    answer so): a "[deleted]" placeholder where others answer it, else left out (noted)."""
+    deleted = [e for e in entries if "deleted" in e.repairs]
+    if not deleted:
+        return entries
+    answered = {e.reply.parent_id for e in entries}
+    kept = [e for e in deleted if e.reply.id in answered]
+    for entry in kept:
+        entry.reply = replace(entry.reply, author=DELETED_AUTHOR)
+    notes.append(f"{len(deleted)} deleted comment(s) (no author, no text): {len(deleted) - len(kept)} left out, {len(kept)} kept "
+                 f"as '{DELETED_AUTHOR}' placeholder(s) because others answer them")
+    return [e for e in entries if "deleted" not in e.repairs or e in kept]
+
+
+# ---------------------------------------------------------------------------- FeedBurner
+
+_FEEDFLARE = re.compile(r"""<div class=["']feedflare["']>.*?</div>""", re.S | re.I)
+
+
+def feedburner_original(entry) -> str | None:
+    """The entry's own address a FeedBurner feed gives beside its redirect, or None."""
+    original = str(entry.get("feedburner_origlink") or "").strip()
+    return original if original.startswith(("http://", "https://")) else None
+
+
+def without_feedburner_flare(value: str) -> str:
+    """The HTML without FeedBurner's box of sharing buttons."""
+    return _FEEDFLARE.sub("", value)
+
+
+# ---------------------------------------------------------------------------- Mastodon
+
+_STATUS_ADDRESS = re.compile(r"https?://(?P<host>[^/?#@]+)/@(?P<user>[A-Za-z0-9_.-]+)(?:@(?P<domain>[^/?#@]+))?/\d+/?")
+
+
+def fediverse_account(link: str | None, home: str | None) -> str | None:
+    """The account a post's address names: "NAME" on the feed's own server (``home``, None for a
+    feed not Mastodon's), "NAME@HOST" on another."""
+    match = _STATUS_ADDRESS.fullmatch(link or "")
+    if not match or not home:
+        return None
+    host = (match.group("domain") or match.group("host")).lower()
+    return match.group("user") if host == (home or "").lower() else f"{match.group('user')}@{host}"
+
+
+# ---------------------------------------------------------------------------- Wikidot
+
+# the footer's labels are translated: it is told by its links, to /forum/c-N and /forum/t-N
+_WIKIDOT_FOOTER = re.compile(
+    r"""\s*(?:<br\s*/?>\s*)?[^<>]{1,60}<a\s[^>]*?href=["'][^"']*/forum/c-\d+[^"']*["'][^>]*>[^<]*</a>\s*<br\s*/?>"""
+    r"""\s*[^<>]{1,60}<a\s[^>]*?href=["'][^"']*/forum/t-\d+[^"']*["'][^>]*>(?P<thread>[^<]*)</a>\s*\Z""", re.I)
+
+
+def without_wikidot_footer(value: str) -> str:
+    """A Wikidot post without the links to its forum category and thread that close it."""
+    return _WIKIDOT_FOOTER.sub("", value)
+
+
+def wikidot_thread_title(entry) -> str | None:
+    """The thread a Wikidot post's closing links name, or None."""
+    for content in entry.get("content") or []:
+        found = _WIKIDOT_FOOTER.search(str(content.get("value") or ""))
+        if found:
+            return " ".join(html.unescape(found.group("thread")).split()) or None
+    return None
+
+
+def wikidot_author(entry) -> str | None:
+    """The author a Wikidot forum feed names in its own element, or None."""
+    return " ".join(str(entry.get("wikidot_authorname") or "").split()) or None
+
+
+# ---------------------------------------------------------------------------- Discourse, phpBB footers
+
+# Discourse's topic feeds end every post with a paragraph holding one link to the post itself
+# ("Read full topic", translated)
+_LAST_PARAGRAPH_LINK = re.compile(
+    r"""<p>\s*<a\s[^>]*?\bhref=(?P<q>["'])(?P<href>[^"'<>]*)(?P=q)[^>]*>[^<>]*</a>\s*</p>\s*\Z""", re.I)
+
+
+def without_link_to_itself(value: str, own_link: str) -> str:
+    """The HTML without a closing paragraph that only links the post itself: a footer, not the post."""
+    match = _LAST_PARAGRAPH_LINK.search(value)
+    if match and html.unescape(match.group("href")).rstrip("/") == own_link.rstrip("/"):
+        return value[: match.start()]
+    return value
+
+
+# phpBB's feeds end every post with "Statistics: Posted by <a ...memberlist.php...>NAME</a> — DATE"
+# and a rule (the label is translated); the author and time are the entry's own already
+_PHPBB_STATISTICS = re.compile(
+    r"<p>[^<>]{2,40}:\s*[^<>]{0,40}<a [^>]*memberlist\.php\?mode=viewprofile[^>]*>[^<]*</a>[^<]*</p>\s*<hr\s*/?>\s*\Z", re.I)
+
+
+def without_phpbb_statistics(value: str) -> str:
+    return _PHPBB_STATISTICS.sub("", value)
+
+
+# ---------------------------------------------------------------------------- Trac
+
+_TRAC_TICKET = re.compile(r"https?://[^?#]+/ticket/\d+")
+_TRAC_COMMENT = re.compile(r"https?://[^?#]+/ticket/\d+#comment:(?P<number>\d+)")
+# the sentence is translated; its shape is Trac's: a paragraph ending in a link to the comment
+# and a colon, over the quote of it
+_TRAC_REPLYING = re.compile(
+    r"""<p>\s*[^<>]{0,40}<a\s[^>]*?\bhref=(?P<q>["'])(?P<href>[^"'<>]*\#comment:\d+)(?P=q)[^>]*>[^<>]{1,200}</a>\s*:\s*</p>"""
+    r"""(?=\s*<blockquote\s+class=["']citation["'])""", re.I)
+
+
+TRAC_TICKET_NOTE = ("the feed gives the ticket's description but not who reported it or when: "
+                    "the opening post has no author or date")
+
+
+def trac_ticket_post(channel) -> dict | None:
+    """The ticket itself, as a feed entry made of the channel of a Trac ticket's feed (its link
+    the ticket, its description the ticket's), or None."""
+    link = str(channel.get("link") or "").strip()
+    description = channel.get("subtitle_detail") or {}
+    if not (str(channel.get("generator") or "").startswith("Trac") and _TRAC_TICKET.fullmatch(link)):
+        return None
+    if not str(description.get("value") or "").strip():
+        return None
+    return {"id": link, "link": link, "links": [{"rel": "alternate", "href": link}], "summary_detail": description}
+
+
+def trac_comment_number(link: str | None) -> int | None:
+    match = _TRAC_COMMENT.fullmatch(link or "")
+    return int(match.group("number")) if match else None
+
+
+def trac_reply(value: str) -> tuple[str, str] | None:
+    """The comment a Trac change answers ("Replying to NAME:") and its HTML without that line, or None."""
+    match = _TRAC_REPLYING.search(value)
+    if not match:
+        return None
+    return html.unescape(match.group("href")), value[: match.start()] + value[match.end():]

@@ -8,6 +8,7 @@ what this returns.
 from __future__ import annotations
 
 import codecs
+import html
 import io
 import re
 import xml.sax
@@ -233,6 +234,32 @@ def _has_relative_links(parsed) -> bool:
 # domain is longer than four letters (.online, .studio, .photography) and takes the rest for the
 # name ("jane@studio.phot", "ography (Jane Doe").
 _ADDRESS_AUTHOR = re.compile(r"\s*(?P<email>[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+)\s*(?:\((?P<name>[^()]*)\))?\s*")
+
+
+# RSS 2.0's <author> is "the email address of the author" ("addr (Name)" by convention, which
+# feedparser splits); Atom's <name> sometimes holds one too.
+ADDRESS = re.compile(r"<?(?P<local>[^@\s<>()]+)@[^@\s<>()]+\.[^@\s<>()]+>?")
+# Local parts that name nobody: FluxBB writes dummy@example.com for members who hide their
+# address, engines write noreply@ ... for anyone.
+_PLACEHOLDER_LOCAL_PARTS = frozenset({"dummy", "noreply", "no-reply", "donotreply", "do-not-reply", "nobody",
+                                      "anonymous", "invalid", "none", "null", "unknown", "user", "email", "mail"})
+
+
+def name_for_address(address: str) -> str | None:
+    """The name for an author given only as an e-mail address: its local part ("jane.doe"),
+    which is how the person appears in the source and keeps different people apart, while the
+    address itself never reaches a digest or a public archive; None for a placeholder address
+    (the author is then unknown, as when there is none)."""
+    match = ADDRESS.fullmatch(address or "")
+    if not match or match.group("local").casefold() in _PLACEHOLDER_LOCAL_PARTS:
+        return None
+    return match.group("local")
+
+
+def given_as_address(node) -> bool:
+    detail = author_detail(node)
+    name = " ".join(html.unescape(detail.get("name") or node.get("author") or "").split())
+    return bool(ADDRESS.fullmatch(name) or (not name and detail.get("email")))
 
 
 def author_detail(node) -> dict:

@@ -1014,3 +1014,35 @@ def test_a_dreamwidth_date_after_a_stray_mark_is_read_and_noted():
         "1 entry has its date after a stray '>' (the feed's template writes it); read without it",
         "1 entry has a date in a form that could not be read (such as '>no date at all'); kept as written, in feed order",
     )
+
+
+def test_a_feedburner_feed_gives_each_posts_own_address_its_reply_count_and_no_sharing_buttons():
+    """FeedBurner links entries through its redirect (the own address is feedburner:origLink),
+    counts replies on a rel="replies" link (thr:count, RFC 4685) and appends a "feedflare" box."""
+    data = ('<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0" '
+            'xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><title>Paul Dix Explains Nothing</title>'
+            '<link rel="alternate" type="text/html" href="http://www.pauldix.net/" /><id>tag:typepad.com,2003:weblog-108605</id>'
+            '<entry><title>SAX Machine</title><link rel="alternate" type="text/html" href="http://feeds.feedburner.com/~r/PDEN/~3/514044516/sax.html" />'
+            '<link rel="replies" type="text/html" href="http://www.pauldix.net/2009/01/sax.html" thr:count="4" thr:updated="2009-01-21T23:16:44-05:00" />'
+            '<id>tag:typepad.com,2003:post-61473064</id><published>2009-01-16T09:47:32-05:00</published><author><name>Paul Dix</name></author>'
+            '<content type="html">&lt;p&gt;Fast.&lt;/p&gt;&lt;div class="feedflare"&gt;&lt;a href="http://feeds.feedburner.com/~f/PDEN?a=2VN4Om.P"&gt;'
+            '&lt;img src="http://feeds.feedburner.com/~f/PDEN?i=2VN4Om.P" border="0"&gt;&lt;/img&gt;&lt;/a&gt;&lt;/div&gt;'
+            '&lt;img src="http://feeds.feedburner.com/~r/PDEN/~4/514044516" height="1" width="1"/&gt;</content>'
+            '<feedburner:origLink>http://www.pauldix.net/2009/01/sax.html</feedburner:origLink></entry></feed>').encode()
+    (post,) = read_bytes(data).replies
+    assert (post.permalink, post.engagement.replies, post.body) == ("http://www.pauldix.net/2009/01/sax.html", 4, "<p>Fast.</p>")
+
+
+def test_a_mastodon_tag_feed_names_each_post_by_the_account_its_address_gives():
+    """Mastodon's /tags/NAME.rss names no author anywhere but in each post's address."""
+    def item(link, text):
+        return f"<item><link>{link}</link><pubDate>Tue, 14 Nov 2023 09:21:44 +0000</pubDate><description>{text}</description></item>"
+
+    data = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>#rustlang</title>'
+            "<link>https://fosstodon.org/tags/rustlang</link><generator>Mastodon v4.2.1</generator>"
+            + item("https://fosstodon.org/@alice/111408071957712345", "Shipped") + item("https://hachyderm.io/@bob/111407990000000001", "Nice")
+            + item("https://misskey.io/notes/9m2xk3j1ab", "Rust 1.74") + "</channel></rss>").encode()
+    thread = read_bytes(data)
+    assert sorted(r.author for r in thread.replies) == ["alice", "anonymous", "bob@hachyderm.io"]
+    assert thread.import_notes == ("2 entries name no author (a Mastodon tag feed names none); named by the account their "
+                                   "addresses give (/@NAME/ID)",)

@@ -242,6 +242,35 @@ def test_reddit_subreddit_comments_feed_holds_one_thread_per_post():
     assert thread.import_notes[0] == '1 deleted or removed comment(s) skipped (reddit shows them as "[deleted]" or "[removed]")'
 
 
+def test_spoilers_in_a_reddit_feed_stay_hidden_behind_a_link_to_their_comment():
+    spoiler = "The butler did it."
+    data = (
+        '<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>/r/veg/comments.rss</id>'
+        '<link rel="alternate" href="https://www.reddit.com/r/veg/comments" type="text/html" /><title>Comments on r/veg</title>'
+        + reddit_entry("xyz", "leek_thread", "abc123", "someuser", "Leek thread",
+                       f"Ending: &lt;span class=&quot;md-spoiler-text&quot;&gt;{spoiler}&lt;/span&gt;")
+        + "</feed>"
+    ).encode()
+    thread = read(data)
+    link = "https://www.reddit.com/r/veg/comments/xyz/leek_thread/abc123/"
+    assert [r.body for r in thread.replies] == [f'<p>Ending: <a href="{link}">[spoiler: read it at the source]</a></p>']
+    assert spoiler not in str(thread)
+    assert thread.import_notes[-1] == ('spoilers not shown: 1 (text the site hides until it is clicked); each reads '
+                                       '"[spoiler: read it at the source]" and links to its reply')
+
+
+def test_comments_on_one_post_linked_only_relatively_give_no_thread_address():
+    """A copy of a comments feed naming no address of its own: its "/?p=6#comment-1" links lead
+    nowhere, and the post they share is no thread address either."""
+    items = "".join(f"<item><title>By C{n}</title><link>/?p=6#comment-{n}</link><guid>/?p=6#comment-{n}</guid>"
+                    f"<dc:creator>C{n}</dc:creator><description>Text {n}</description></item>" for n in (1, 2))
+    data = ('<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            f"<title>Comments on: Leeks</title>{items}</channel></rss>").encode()
+    thread = read(data)
+    assert thread.url is None and [r.permalink for r in thread.replies] == [None, None]
+    assert not any("taken as the thread's address" in note for note in thread.import_notes)
+
+
 def test_movable_type_comments_feed_groups_comments_by_the_page_they_answer():
     """Movable Type's comments.xml: "POST#cN" links, thr:in-reply-to the post (its Atom id and page) or a comment."""
     def entry(n: int, post: str, answers: str, day: int) -> str:
@@ -509,3 +538,253 @@ def test_a_dreamwidth_latest_comments_feed_holds_one_thread_per_entry():
     assert thread.url == "https://garden.dreamwidth.org/1234.html"
     assert [(r.author, r.body) for r in thread.replies] == [("anonymous", "<p>Comment 5</p>"), ("anonymous", "<p>Comment 6</p>")]
     assert thread.author is None  # the feed names no commenter, and they are not the journal
+
+
+# ---------------------------------------------------------------------------- forums' feeds of posts
+
+def phpbb_forum_entry(topic: int, post: int, subject: str, who: str, day: int) -> str:
+    return (f'<entry><author><name><![CDATA[{who}]]></name></author><published>2016-10-{day:02d}T05:09:05+00:00</published>'
+            f'<id>https://forum.example.org/viewtopic.php?t={topic}&amp;p={post}#p{post}</id>'
+            f'<link href="https://forum.example.org/viewtopic.php?t={topic}&amp;p={post}#p{post}"/>'
+            f'<title type="html"><![CDATA[Support • {subject}]]></title>'
+            '<category term="Support" scheme="https://forum.example.org/viewforum.php?f=19" label="Support"/>'
+            f'<content type="html"><![CDATA[post {post}]]></content></entry>')
+
+
+PHPBB_FORUM_FEED = (
+    '<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Example Forum</title>'
+    '<link href="https://forum.example.org/index.php" /><author><name><![CDATA[Example Forum]]></name></author>'
+    '<id>https://forum.example.org/feed.php?f=19</id>'
+    + phpbb_forum_entry(1542, 7953, "Re: Start menu blank", "Ian", 25)
+    + phpbb_forum_entry(1560, 7946, "Skin option missing", "Gaurav", 24)
+    + phpbb_forum_entry(1542, 7900, "Start menu blank", "Gaurav", 23)
+    + "</feed>"
+).encode()
+
+
+def test_a_forum_feed_of_posts_in_several_topics_is_one_thread_per_topic():
+    """phpBB's feed of a forum's (or the board's) posts, titled "FORUM • SUBJECT", mixes topics."""
+    message = refused(PHPBB_FORUM_FEED)
+    assert message.startswith("the feed holds posts in 2 topics:\n")
+    assert '"Start menu blank" https://forum.example.org/viewtopic.php?t=1542' in message
+    thread = read(PHPBB_FORUM_FEED, thread="Start menu")
+    assert (thread.id, thread.title, thread.author) == ("https://forum.example.org/viewtopic.php?t=1542", "Start menu blank", "Gaurav")
+    assert thread.opening_post.body == "<p>post 7900</p>" and thread.opening_post.title == "Start menu blank"
+    (reply,) = thread.replies
+    assert (reply.author, reply.title, reply.body) == ("Ian", None, "<p>post 7953</p>")
+    assert "the feed holds the latest posts in 2 topics: imported the 2 in this one and left out 1 in the other topic(s)" in thread.import_notes
+    assert not thread.partial
+
+
+def smf_item(topic: int, message: int, subject: str, body: str) -> str:
+    link = f"https://forum.example.org/index.php?topic={topic}.msg{message}#msg{message}"
+    return (f"<item><title><![CDATA[{subject}]]></title><link>{link}</link><description><![CDATA[{body}]]></description>"
+            f"<comments>https://forum.example.org/index.php?action=post;topic={topic}.0</comments>"
+            f"<pubDate>Mon, 03 May 2010 {message % 24:02d}:01:07 GMT</pubDate><guid>{link}</guid></item>")
+
+
+def test_smf_recent_posts_feed_is_one_thread_per_topic_and_partial_without_the_first_post():
+    data = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Garden Forum</title>'
+            "<link>https://forum.example.org/index.php</link>"
+            + smf_item(412, 3391, "Re: Leeks bolting", "Try a later sowing.") + smf_item(415, 3390, "Compost too wet", "Soggy.")
+            + smf_item(412, 3388, "Re: Leeks bolting", "Mine too.") + "</channel></rss>").encode()
+    assert refused(data).startswith("the feed holds posts in 2 topics:\n")
+    thread = read(data, thread="https://forum.example.org/index.php?topic=412.0")
+    assert (thread.url, thread.title, thread.partial) == ("https://forum.example.org/index.php?topic=412.0", "Leeks bolting", True)
+    assert [r.body for r in thread.replies] == ["<p>Mine too.</p>", "<p>Try a later sowing.</p>"]
+    assert all(r.title is None for r in thread.replies)
+    assert "the feed lists only its latest posts, and the topic's first post is not among them: earlier posts are missing" in thread.import_notes
+
+
+def test_smf_atom_feed_with_queryless_addresses_of_one_topic_is_that_topic():
+    def entry(message, subject, who):
+        return (f'<entry><title>{subject}</title><link rel="alternate" type="text/html" '
+                f'href="https://forum.example.org/index.php/topic,412.msg{message}.html#msg{message}" />'
+                f'<summary type="html">post {message}</summary><author><name>{who}</name></author>'
+                f'<issued>2010-05-0{message % 7 + 1}T10:01:07Z</issued><id>https://forum.example.org/index.php?topic=412.msg{message}#msg{message}</id></entry>')
+
+    data = ('<?xml version="1.0" encoding="UTF-8"?><feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Garden Forum</title>'
+            '<link rel="alternate" type="text/html" href="https://forum.example.org/index.php" /><generator>SMF</generator>'
+            + entry(3391, "Re: Leeks bolting", "Renée") + entry(3380, "Leeks bolting", "Tom") + "</feed>").encode()
+    thread = read(data)
+    assert (thread.url, thread.title, thread.author) == ("https://forum.example.org/index.php/topic,412.0.html", "Leeks bolting", "Tom")
+    assert [(r.author, r.title) for r in thread.replies] == [("Renée", None)]
+    assert not thread.partial
+
+
+# ---------------------------------------------------------------------------- Isso, Dotclear, b2evolution
+
+def isso_entry(number: int, name: str, text: str, parent: int | None = None) -> str:
+    answers = (f'<thr:in-reply-to ref="tag:comments.example.org,2018:/isso/7/{parent}" '
+               f'href="https://blog.example.org/rust-async/#isso-{parent}" />') if parent else ""
+    author = f"<name>{name}</name>" if name else "<name />"
+    content = f'<content type="html">{text}</content>' if text else '<content type="html" />'
+    return (f"<entry><id>tag:comments.example.org,2018:/isso/7/{number}</id><title>Comment #{number}</title>"
+            f"<updated>2023-03-0{number % 9 + 1}T09:14:51.120334Z</updated><author>{author}</author>"
+            f'<link href="https://blog.example.org/rust-async/#isso-{number}" />{content}{answers}</entry>')
+
+
+def test_an_isso_feed_is_its_pages_thread_and_keeps_a_deleted_comment_others_answer():
+    """Isso's /feed?uri=PAGE names no page and titles comments "Comment #N"; a deleted comment
+    that others answer stays, with no author and no text."""
+    data = ("<?xml version='1.0' encoding='utf-8'?>\n"
+            '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0">'
+            "<id>tag:comments.example.org,2018:/isso/thread/rust-async/</id><title>Comments for comments.example.org/rust-async/</title>"
+            + isso_entry(43, "", "") + isso_entry(41, "", "&lt;p&gt;Same here.&lt;/p&gt;", parent=39) + isso_entry(39, "", "", parent=38)
+            + isso_entry(38, "mara", "&lt;p&gt;Why not join?&lt;/p&gt;") + "</feed>").encode()
+    thread = read(data)
+    assert thread.url == "https://blog.example.org/rust-async/"
+    mara, deleted, same = thread.replies
+    assert (deleted.author, deleted.body, deleted.parent_id) == ("[deleted]", "", mara.id)
+    assert (same.author, same.parent_id, same.body) == ("anonymous", deleted.id, "<p>Same here.</p>")
+    assert all(r.title is None for r in thread.replies)
+    assert thread.import_notes == (
+        "the feed names no page of its own; its comments are on https://blog.example.org/rust-async/, taken as the thread's address",
+        "2 deleted comment(s) (no author, no text): 1 left out, 1 kept as '[deleted]' placeholder(s) because others answer them",
+    )
+
+
+def dotclear_entry(number: int, title: str, who: str, text: str) -> str:
+    return (f'<entry><title>{title}</title><link href="https://blog.example.fr/post/2016/12/04/Kit#c{number}" rel="alternate"/>'
+            f"<id>urn:md5:{number}</id><published>2016-12-0{number % 7 + 1}T18:02:10+01:00</published>"
+            f'<author><name>{who}</name></author><content type="html">{text}</content></entry>')
+
+
+def test_a_dotclear_post_comments_feed_is_the_post_without_its_pings():
+    """Dotclear links a comment as POST#cN, titles it "POST - NAME" and lists pings "[ping] POST - BLOG"."""
+    data = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Blog - Kit - Commentaires</title>'
+            '<link href="https://blog.example.fr/" rel="alternate" type="text/html"/><id>urn:md5:18477</id>'
+            '<generator uri="http://www.dotclear.org/">Dotclear</generator>'
+            + dotclear_entry(3301, "[ping] Kit - F# Weekly", "F# Weekly", "&lt;p&gt;&lt;a href='https://w.example/'&gt;F# Weekly&lt;/a&gt;&lt;/p&gt; Kit")
+            + dotclear_entry(3299, "Kit - Marc", "Marc", "&lt;p&gt;Merci&amp;nbsp;!&lt;/p&gt;") + "</feed>").encode()
+    thread = read(data)
+    assert (thread.url, thread.title) == ("https://blog.example.fr/post/2016/12/04/Kit", "Kit")
+    (marc,) = thread.replies
+    assert (marc.author, marc.title, marc.body) == ("Marc", None, "<p>Merci&nbsp;!</p>")
+    assert 'pingback(s) skipped' in thread.import_notes[0]
+
+
+def test_a_b2evolution_last_comments_feed_holds_one_thread_per_post():
+    def item(number, post, title, who):
+        return (f"<item><title>In response to: {title}</title><pubDate>Mon, 01 May 2006 {number - 115}:20:11 +0200</pubDate>"
+                f'<dc:creator>{who}</dc:creator><guid isPermaLink="false">c{number}@http://blog.example.org/</guid>'
+                f"<description>comment {number}</description><link>http://blog.example.org/index.php/2006/04/30/{post}#c{number}</link></item>")
+
+    data = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            "<title>Jardin : Last comments</title><link>http://blog.example.org/index.php?disp=comments</link>"
+            + item(131, "poireaux", "Poireaux", "Renée") + item(130, "compost", "Compost", "Marc") + item(129, "poireaux", "Poireaux", "Marc")
+            + "</channel></rss>").encode()
+    assert '"Poireaux" http://blog.example.org/index.php/2006/04/30/poireaux (2 comments)' in refused(data)
+    thread = read(data, thread="Poireaux")
+    assert (thread.url, thread.title) == ("http://blog.example.org/index.php/2006/04/30/poireaux", "Poireaux")
+    assert [(r.author, r.title) for r in thread.replies] == [("Marc", None), ("Renée", None)]
+
+
+def test_a_google_groups_feed_of_messages_holds_one_thread_per_topic():
+    """A group's feed of its latest messages (atom_v1_0_msgs.xml) links each as TOPIC/MESSAGE."""
+    def entry(topic, message, title, day):
+        link = f"http://groups.google.com/group/vscaladoc/browse_thread/thread/{topic}/{message}?show_docid={message}"
+        return (f"<entry><author><name>David Bernard</name><email>david.bernard...@gmail.com</email></author>"
+                f"<updated>2010-11-{day}T23:07:59Z</updated><id>{link}</id><link href=\"{link}\"></link>"
+                f'<title type="text">{title}</title><summary type="html">message {message}</summary></entry>')
+
+    data = ('<feed xmlns="http://www.w3.org/2005/Atom"><id>http://groups.google.com/group/vscaladoc</id>'
+            '<title type="text">vscaladoc Google Group</title><link rel="self" href="/group/vscaladoc/feed/atom_v1_0_msgs.xml"></link>'
+            '<generator version="1.99" uri="http://groups.google.com">Google Groups</generator>'
+            + entry("b4ab97c6", "08e2bb5a", "Re: [vscaladoc] demo", 18) + entry("b4ab97c6", "62819a2e", "demo", 17)
+            + entry("7d7cfa9f", "a0e3bcb9", "Re: [vscaladoc] test0", 15) + entry("7d7cfa9f", "3a8f30ff", "test0", 14) + "</feed>").encode()
+    message = refused(data)
+    assert '"demo" http://groups.google.com/group/vscaladoc/browse_thread/thread/b4ab97c6 (2 comments)' in message
+    thread = read(data, thread="test0")
+    assert (thread.url, thread.title) == ("http://groups.google.com/group/vscaladoc/browse_thread/thread/7d7cfa9f", "test0")
+    assert [r.body for r in thread.replies] == ["<p>message 3a8f30ff</p>", "<p>message a0e3bcb9</p>"]
+
+
+def test_lobsters_comments_feed_holds_one_thread_per_story_named_by_its_title():
+    """Lobsters' /comments.rss titles each comment with its story's title and links it as /c/ID."""
+    def item(short, story, who, hour):
+        return (f"<item><title>{story}</title><link>https://lobste.rs/c/{short}</link><guid>https://lobste.rs/c/{short}</guid>"
+                f"<author>{who}@lobste.rs ({who})</author><pubDate>Tue, 14 Nov 2023 {hour:02d}:02:11 -0600</pubDate>"
+                f"<description>&lt;p&gt;by {who}&lt;/p&gt;</description></item>")
+
+    data = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Lobsters: Newest Comments</title>'
+            "<link>https://lobste.rs/</link>" + item("qzk1ab", "Why SQLite uses bytecode", "mara", 10)
+            + item("p9xw2c", "Rust 1.74 released", "jo", 9) + item("ab12cd", "Why SQLite uses bytecode", "jo", 8) + "</channel></rss>").encode()
+    assert '"Rust 1.74 released" (1 comment)' in refused(data)
+    thread = read(data, thread="SQLite")
+    assert (thread.title, thread.url) == ("Why SQLite uses bytecode", None)
+    assert [(r.author, r.title) for r in thread.replies] == [("jo", None), ("mara", None)]
+    assert thread.import_notes[0].startswith("the feed gives no address of the post, only its title, nor which comment answers which")
+
+
+def test_a_disqus_forum_feed_names_each_post_by_its_comments_re_titles():
+    """Disqus's latest.rss of a site titles every comment "Re: POST" and links it as POST#comment-N."""
+    def item(post, title, number, who):
+        link = f"https://veg.example.net/2023/{post}/#comment-{number}"
+        return (f"<item><title>Re: {title}</title><link>{link}</link><description>&lt;p&gt;{who} says&lt;/p&gt;</description>"
+                f"<dc:creator>{who}</dc:creator><pubDate>Tue, 14 Nov 2023 {number % 24:02d}:02:11 -0000</pubDate><guid>{link}</guid></item>")
+
+    data = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            "<title>Veg Blog - Latest Comments</title><link>http://vegblog.disqus.com/</link>"
+            + item("leeks", "Why my leeks bolted", 10, "Ann") + item("compost", "Compost, wet", 9, "Bo") + item("leeks", "Why my leeks bolted", 8, "Bo")
+            + "</channel></rss>").encode()
+    assert '"Compost, wet" https://veg.example.net/2023/compost/ (1 comment)' in refused(data)
+    thread = read(data, thread="leeks")
+    assert (thread.title, thread.url) == ("Why my leeks bolted", "https://veg.example.net/2023/leeks/")
+    assert [(r.author, r.title) for r in thread.replies] == [("Bo", None), ("Ann", None)]
+
+
+def test_an_isso_feed_of_a_hundred_comments_says_the_page_may_have_more():
+    data = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>tag:c.example,2018:/isso/thread/p/</id>'
+            "<title>Comments for c.example/p/</title>" + "".join(isso_entry(n, f"n{n}", f"text {n}") for n in range(100)) + "</feed>").encode()
+    thread = read(data)
+    assert len(thread.replies) == 100
+    assert thread.import_notes[-1] == ("the feed lists 100 comments, as many as an Isso feed lists by default (the newest): the page may "
+                                       "have more (the feed's address with &limit=1000 lists more)")
+
+
+def test_a_wikidot_forum_feed_names_authors_and_holds_one_thread_per_topic():
+    """Wikidot's /feed/forum/posts.xml names a poster only in wikidot:authorName, links a post as
+    /forum/t-T/SLUG#post-P, often gives it no title and closes it with its category and thread."""
+    def item(topic, post, title, who, day):
+        footer = (f'\n<br/>Forum category: <a href="http://scp.example/forum/c-8">Group / Tales</a><br/>'
+                  f'Forum thread: <a href="http://scp.example/forum/t-{topic}/slug">Thread &amp; {topic}</a>')
+        return (f"<item><guid>http://scp.example/forum/t-{topic}#post-{post}</guid><title>{title}</title>"
+                f"<link>http://scp.example/forum/t-{topic}/slug#post-{post}</link><description/><pubDate>{day} Nov 2023 10:02:11 +0000</pubDate>"
+                f"<wikidot:authorName>{who}</wikidot:authorName><wikidot:authorUserId>1</wikidot:authorUserId>"
+                f"<content:encoded><![CDATA[<p>post {post}</p>{footer}]]></content:encoded></item>")
+
+    data = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:wikidot="http://www.wikidot.com/rss-namespace" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>SCP - new forum posts</title>'
+            "<link>http://scp.example/forum/start</link>"
+            + item(16071327, 3, "", "Crayne", 14) + item(16071000, 2, "Critique wanted", "Ann", 14) + item(16071327, 1, "", "Dr Gears", 13)
+            + "</channel></rss>").encode()
+    assert '"Thread & 16071327" http://scp.example/forum/t-16071327 (2 comments)' in refused(data)
+    thread = read(data, thread="t-16071327")
+    assert (thread.url, thread.title, thread.opening_post) == ("http://scp.example/forum/t-16071327", "Thread & 16071327", None)
+    assert [(r.author, r.body) for r in thread.replies] == [("Dr Gears", "<p>post 1</p>"), ("Crayne", "<p>post 3</p>")]
+    assert not thread.partial
+
+
+def test_a_trac_ticket_feed_opens_with_the_ticket_and_threads_its_replies():
+    """Trac's /ticket/N?format=rss gives the ticket's description in its channel and links changes as #comment:N."""
+    def item(number, who, title, text):
+        link = f"https://trac.example/ticket/1421#comment:{number}"
+        return (f"<item><dc:creator>{who}</dc:creator><pubDate>Mon, 1{number} Feb 2010 10:11:12 GMT</pubDate><title>{title}</title>"
+                f'<link>{link}</link><guid isPermaLink="false">{link}</guid><description>{text}</description><category>Ticket</category></item>')
+
+    replying = ('&lt;ul&gt;&lt;li&gt;&lt;strong&gt;status&lt;/strong&gt; changed from &lt;em&gt;new&lt;/em&gt; to &lt;em&gt;assigned&lt;/em&gt;.&lt;/li&gt;&lt;/ul&gt;'
+                '&lt;p&gt;Replying to &lt;a class="ticket" href="https://trac.example/ticket/1421#comment:1"&gt;bob&lt;/a&gt;:&lt;/p&gt;'
+                '&lt;blockquote class="citation"&gt;&lt;p&gt;Confirmed.&lt;/p&gt;&lt;/blockquote&gt;&lt;p&gt;Mine.&lt;/p&gt;')
+    data = ('<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            "<title>Parrot: Ticket #1421: NCI segfault</title><link>https://trac.example/ticket/1421</link>"
+            "<description>&lt;p&gt;It crashes.&lt;/p&gt;</description><generator>Trac 0.12</generator>"
+            + item(1, "bob", "comment:1", "&lt;p&gt;Confirmed.&lt;/p&gt;") + item(2, "kay", "status changed", replying) + "</channel></rss>").encode()
+    thread = read(data)
+    assert (thread.opening_post.body, thread.opening_post.posted_at) == ("<p>It crashes.</p>", None)
+    bob, kay = thread.replies
+    assert (bob.number, bob.title, kay.number, kay.parent_id) == (1, None, 2, bob.id)
+    assert kay.body == ("<ul><li><strong>status</strong> changed from <em>new</em> to <em>assigned</em>.</li></ul>"
+                        "<blockquote><p>Confirmed.</p></blockquote><p>Mine.</p>")
+    assert thread.import_notes == ("the feed gives the ticket's description but not who reported it or when: "
+                                   "the opening post has no author or date",)
