@@ -21,7 +21,11 @@ unescaped once.
 Deleted and spam posts are skipped and counted; one that has surviving answers is kept as a
 "[deleted]" placeholder so the answers keep their place.  Times are UTC (Disqus writes "Z");
 posts without a readable time are noted and placed last.
-Comment permalinks follow Disqus's ``{page link}#comment-{post id}`` scheme.
+Comment permalinks follow Disqus's ``{page link}#comment-{post id}`` scheme; a page link
+written protocol-relative (``//host/path``) is taken as https, noted, and a closed thread
+(``isClosed``) is noted.  Systems that export Disqus's format under their own root element
+(``<commentsExport xmlns="http://disqus.com">``) are read alike, and their posts held for
+moderation (``<isApproved>false``, which Disqus's own exports never write) are skipped.
 
 Damaged files are read as tolerantly as WordPress exports (text before the XML declaration,
 control characters, a file cut short): what is there is imported, the notes say what was
@@ -65,9 +69,30 @@ _FIX_CHOOSE = "choose the page with --thread ID, link or a part of its title"
 PLACEHOLDER_AUTHOR = "[deleted]"
 
 
+# Other comment systems write Disqus's format under their own root element: the self-hosted
+# "standalone-comments" (PHP) exports ``<commentsExport xmlns="http://disqus.com">`` with
+# Disqus's threads and posts, and its own fields in another namespace.
+_DISQUS_NAMESPACE = "http://disqus.com"
+_OTHER_ROOTS = ("commentsExport",)
+
+
 def sniff(doc) -> bool:
     head = xmlsafe.head(xmlsafe.without_text_before_declaration(doc.data)[0])
-    return head is not None and head.local == "disqus"
+    if head is None:
+        return False
+    return head.local == "disqus" or (head.local in _OTHER_ROOTS and f'"{_DISQUS_NAMESPACE}"' in head.root_tag)
+
+
+def _disqus_root(root) -> bool:
+    """``<disqus>``, or another system's root around Disqus's elements (``_OTHER_ROOTS``)."""
+    local = xmlsafe.local_name(root)
+    return local == "disqus" or (local in _OTHER_ROOTS and root.nsmap.get(None) == _DISQUS_NAMESPACE)
+
+
+def _root_notes(local: str) -> list[str]:
+    if local == "disqus":
+        return []
+    return [f"the root element is <{local}>, not <disqus>: another comment system's export in Disqus's format, read as one"]
 
 
 def read(request) -> Thread:
@@ -88,6 +113,10 @@ def read(request) -> Thread:
         notes.append("the file is damaged: some posts of this page may be missing")
     if chosen.deleted:
         notes.append("Disqus marks this thread as deleted")
+    if chosen.closed:
+        notes.append("the thread is closed (isClosed): it takes no new comments")
+    if chosen.scheme_assumed:
+        notes.append(f"the page's link names no scheme (<link>{chosen.written_link}</link>); taken as {chosen.link}")
     replies, partial = _replies(chosen, _posts_of(chosen, export, index), notes)
     opening = _opening_post(chosen)
     return Thread(
@@ -126,7 +155,9 @@ def _streamed(doc, wanted: Callable) -> tuple[_Export, "_Index"] | None:
     that is not UTF-8 (read as Windows-1252 by the tolerant parse) stops the strict parse too:
     checking every file for it beforehand would decode it whole, twice its size in memory."""
     data, prefix_note = xmlsafe.without_text_before_declaration(doc.data)
-    export = _Export(functools.partial(_stream, data), (prefix_note,) if prefix_note else (), lost_content=False)
+    head = xmlsafe.head(data)
+    notes = ([prefix_note] if prefix_note else []) + _root_notes(head.local if head else "disqus")
+    export = _Export(functools.partial(_stream, data), tuple(notes), lost_content=False)
     try:
         return export, _index(export.elements(), wanted)
     except _NotStreamable:
@@ -137,10 +168,10 @@ def _parsed(request, doc, wanted: Callable) -> tuple[_Export, "_Index"]:
     """The whole tree, parsed tolerantly: damaged files are repaired where they can be."""
     parsed, notes = xmlsafe.parse_export(doc.data, doc.name, _FIX_XML)
     root = parsed.root
-    if xmlsafe.local_name(root) != "disqus":
+    if not _disqus_root(root):
         sources.refuse_other_format(request, "disqus")
         raise SourceError(f"not a Disqus export (root element <{xmlsafe.local_name(root)}>)", where=doc.name, fix="use the XML file Disqus e-mailed")
-    export = _Export(root.iterchildren, tuple(notes), parsed.lost_content)
+    export = _Export(root.iterchildren, tuple(notes + _root_notes(xmlsafe.local_name(root))), parsed.lost_content)
     return export, _index(export.elements(), wanted)
 
 
@@ -172,7 +203,7 @@ def _stream(data: bytes) -> Iterator:
 
 
 def _check_root(root) -> None:
-    if xmlsafe.local_name(root) != "disqus" or root.getroottree().docinfo.internalDTD is not None:
+    if not _disqus_root(root) or root.getroottree().docinfo.internalDTD is not None:
         raise _NotStreamable
 
 
@@ -236,7 +267,24 @@ def _thread_ref(fields: dict) -> str | None:
 
 
 def _removed(fields: dict) -> bool:
-    return _flag(fields, "isDeleted") or _flag(fields, "isSpam")
+    return _flag(fields, "isDeleted") or _flag(fields, "isSpam") or _unapproved(fields)
+
+
+def _unapproved(fields: dict) -> bool:
+    """Held for moderation: Disqus's own exports carry no ``isApproved``; systems writing its
+    format do (``false`` for a comment still pending)."""
+    return _text(fields.get("isApproved")).lower() in ("false", "0")
+
+
+def _page_link(written: str) -> tuple[str | None, bool]:
+    """The thread's link, and whether its scheme was assumed: sites that print their links
+    protocol-relative (``//blog.example.net/post/``) hand Disqus those, and a browser opens
+    them over https."""
+    if written.lower().startswith(("http://", "https://")):
+        return written, False
+    if written.startswith("//") and len(written) > 2 and written[2] != "/":
+        return "https:" + written, True
+    return None, False
 
 
 @dataclass(frozen=True)
@@ -249,21 +297,28 @@ class _PageThread:
     created: str
     author: str | None
     deleted: bool
+    closed: bool = False
+    written_link: str = ""  # as the export gives it
+    scheme_assumed: bool = False  # a protocol-relative link, taken as https
     visible_posts: int = 0  # not deleted, not spam; counted once all posts are read
 
     @classmethod
     def of(cls, element) -> "_PageThread":
         fields = _children(element)
-        link = _text(fields.get("link"))
+        written = _text(fields.get("link"))
+        link, scheme_assumed = _page_link(written)
         return cls(
             dsq_id=xmlsafe.attribute(element, "id"),
             identifier=_text(fields.get("id")) or None,
-            link=link if link.startswith(("http://", "https://")) else None,
+            link=link,
             title=_unescaped(_text(fields.get("title"))),
             message=_markup(fields.get("message")),
             created=_text(fields.get("createdAt")),
             author=_author_name(fields),
             deleted=_flag(fields, "isDeleted"),
+            closed=_flag(fields, "isClosed"),
+            written_link=written,
+            scheme_assumed=scheme_assumed,
         )
 
     def describe(self) -> str:
@@ -295,6 +350,11 @@ class _Post:
     author: str
     deleted: bool
     spam: bool
+    unapproved: bool = False
+
+    @property
+    def removed(self) -> bool:
+        return self.deleted or self.spam or self.unapproved
 
     @classmethod
     def of(cls, element, fields: dict) -> "_Post":
@@ -309,6 +369,7 @@ class _Post:
             author=_author_name(fields) or "Anonymous",
             deleted=_flag(fields, "isDeleted"),
             spam=_flag(fields, "isSpam"),
+            unapproved=_unapproved(fields),
         )
 
 
@@ -511,8 +572,11 @@ def _page(link: str | None) -> tuple | None:
     as a browser shows it) do not change it."""
     if not link:
         return None
+    link, _ = _page_link(link.strip())
+    if link is None:
+        return None
     try:
-        parts = urlsplit(link.strip())
+        parts = urlsplit(link)
     except ValueError:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
@@ -543,21 +607,23 @@ def _replies(thread: _PageThread, posts: list[_Post], notes: list[str]) -> tuple
     posts, repeated = _unique(posts)
     by_id = {p.dsq_id: p for p in posts}
     needed = _needed_placeholders(posts, by_id)
-    removed = [p for p in posts if p.deleted or p.spam]
+    removed = [p for p in posts if p.removed]
     if repeated:
         notes.append(f"{repeated} repeated post(s) (same id) skipped")
     if removed:
         deleted = sum(1 for p in removed if p.deleted)
-        spam = len(removed) - deleted
+        spam = sum(1 for p in removed if p.spam and not p.deleted)
+        pending = len(removed) - deleted - spam
+        kinds = ((deleted, "deleted"), (spam, "spam"), (pending, "unapproved (pending)"))
         kept = sum(1 for p in removed if p.dsq_id in needed)
-        note = "skipped " + " and ".join(f"{n} {kind} post(s)" for n, kind in ((deleted, "deleted"), (spam, "spam")) if n)
+        note = "skipped " + " and ".join(f"{n} {kind} post(s)" for n, kind in kinds if n)
         notes.append(note + (f"; {kept} kept as '{PLACEHOLDER_AUTHOR}' placeholder(s) because others answer them" if kept else ""))
     replies = []
     missing = 0
     for post in posts:
-        if (post.deleted or post.spam) and post.dsq_id not in needed:
+        if post.removed and post.dsq_id not in needed:
             continue
-        reply = _reply(post, thread, placeholder=post.deleted or post.spam)
+        reply = _reply(post, thread, placeholder=post.removed)
         if reply.parent_id and reply.parent_id not in by_id:
             missing += 1
             reply = replace(reply, parent_id=None)
@@ -592,13 +658,13 @@ def _needed_placeholders(posts: list[_Post], by_id: dict) -> set[str]:
     """Removed posts on the parent chain of a visible post."""
     needed: set[str] = set()
     for post in posts:
-        if post.deleted or post.spam:
+        if post.removed:
             continue
         visited = {post.dsq_id}
         parent = by_id.get(post.parent_ref)
         while parent is not None and parent.dsq_id not in visited:  # visited: a broken file may loop
             visited.add(parent.dsq_id)
-            if parent.deleted or parent.spam:
+            if parent.removed:
                 needed.add(parent.dsq_id)
             parent = by_id.get(parent.parent_ref)
     return needed

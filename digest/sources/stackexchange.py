@@ -15,7 +15,14 @@ text is not there, and it is no longer public), and question listings mark it de
 answer or question whose Body is empty is imported without text, with a note naming it.
 
 Authors: OwnerDisplayName, else the DisplayName from ``Users.xml`` when the folder of the dump
-is imported, else ``user{OwnerUserId}``, else "anonymous".
+is imported, else ``user{OwnerUserId}``, else "anonymous".  Community wiki posts
+(CommunityOwnedDate) keep their first author, noted.
+
+Comments: a dump folder's ``Comments.xml`` gives each post's comments (``comment-{Id}``), under
+the answer they comment on or, for the question's, answering the thread as the site shows them
+above the answers; their Markdown (code, links, emphasis) becomes HTML, and a deleted
+account's UserDisplayName names them.  Fewer than the posts' CommentCount make the thread
+partial; a ``Posts.xml`` imported alone only counts them in a note.
 
 Choosing the question (a dump holds many): ``request.thread`` = question Id (an answer Id
 selects its question), a question URL (``https://site/questions/ID/...``), or a part of the
@@ -41,6 +48,7 @@ before its first complete row is an error.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -74,33 +82,37 @@ def sniff(doc) -> bool:
 
 
 def read(request) -> Thread:
-    posts_doc, users_doc = _documents(request)
+    posts_doc, users_doc, comments_doc = _documents(request)
     site, selector = _site_and_selector(request.thread, posts_doc.name)
     posts = _Rows(posts_doc, _FIX_XML)
     question, rows = _thread_rows(posts, _choose_in(posts, _index_posts(posts), selector))
-    owners = {row.get("OwnerUserId") for row in [question, *rows]}
+    comments = _Rows(comments_doc, "extract Comments.xml again, or leave it out") if comments_doc else None
+    comment_rows = _comment_rows(comments, {row.get("Id") for row in [question, *rows]}) if comments else None
+    owners = {row.get("OwnerUserId") for row in [question, *rows]} | {row.get("UserId") for row in comment_rows or ()}
     users = _Rows(users_doc, "extract Users.xml again, or leave it out") if users_doc else None
     names = _load_users(users, owners) if users else {}
-    cuts = posts.removed_note() + (users.removed_note() if users else [])
+    cuts = posts.removed_note() + (users.removed_note() if users else []) + (comments.removed_note() if comments else [])
     if posts.broken:
         cuts.append(posts.cut_note("answers after it are missing"))
     if users and users.broken:
         cuts.append(users.cut_note("authors listed after it are shown as user<Id>"))
-    thread = _thread(question, rows, names, site, request.retrieved_at, cuts)
-    return replace(thread, partial=True) if posts.broken else thread
+    if comments and comments.broken:
+        cuts.append(comments.cut_note("comments after it are missing"))
+    thread = _thread(question, rows, comment_rows, names, site, request.retrieved_at, cuts)
+    return replace(thread, partial=True) if posts.broken or (comments and comments.broken) else thread
 
 
 # ---------------------------------------------------------------------------- input
 
 def wanted(head) -> bool:
-    """Of a dump folder only Posts.xml and Users.xml are read (told by their root element):
-    PostHistory.xml, Comments.xml and Votes.xml are often larger than both together."""
+    """Of a dump folder only Posts.xml, Comments.xml and Users.xml are read (told by their root
+    element): PostHistory.xml and Votes.xml are often larger than all three together."""
     found = xmlsafe.head(head.data)
-    return found is not None and found.root.lower() in ("posts", "users")
+    return found is not None and found.root.lower() in ("posts", "users", "comments")
 
 
 def _documents(request):
-    """Posts.xml, and Users.xml when the whole dump folder was given."""
+    """Posts.xml, and Users.xml and Comments.xml when the whole dump folder was given."""
     tables = {}
     for doc in request.documents:
         head = xmlsafe.head(doc.data)
@@ -118,7 +130,7 @@ def _documents(request):
             xmlsafe.parse(doc.data, doc.name, fix=_FIX_XML)  # a broken file: report where
             raise SourceError("not a Stack Exchange Posts.xml (no <posts> root element)", where=doc.name, fix="point at Posts.xml of the dump")
         raise SourceError("the folder holds no Posts.xml", where=request.name, fix="point at Posts.xml or the extracted dump folder")
-    return tables["posts"], tables.get("users")
+    return tables["posts"], tables.get("users"), tables.get("comments")
 
 
 class _Rows:
@@ -232,6 +244,12 @@ def _thread_rows(posts: _Rows, chosen: dict) -> tuple[dict, list[dict]]:
         elif row.get("PostTypeId") == "2" and row.get("ParentId") == chosen["Id"]:
             answers.append(dict(row.attrib))
     return question, answers
+
+
+def _comment_rows(comments: _Rows, post_ids: set) -> list[dict]:
+    """The comments on the thread's posts, in file order (Comments.xml holds every comment of
+    the site, so only these are kept)."""
+    return [dict(row.attrib) for row in comments if row.get("PostId") in post_ids]
 
 
 def _load_users(users: _Rows, wanted: set) -> dict[str, str]:
@@ -381,6 +399,12 @@ def _author(row: dict, names: dict[str, str]) -> str:
     return f"user{user_id}" if user_id else "anonymous"
 
 
+def _commenter(row: dict, names: dict[str, str]) -> str:
+    """A comment's author: its UserDisplayName (a deleted account's name, kept on its
+    comments), else the name Users.xml gives its UserId."""
+    return _author({"OwnerDisplayName": row.get("UserDisplayName"), "OwnerUserId": row.get("UserId")}, names)
+
+
 def _int(value) -> int | None:
     return common.whole_number(value)
 
@@ -420,8 +444,10 @@ class _Site:
 
 
 def _thread(
-    question: dict, answer_rows: list[dict], names: dict[str, str], host: str | None, retrieved_at, cuts: list[str]
+    question: dict, answer_rows: list[dict], comment_rows: list[dict] | None, names: dict[str, str], host: str | None,
+    retrieved_at, cuts: list[str],
 ) -> Thread:
+    """``comment_rows``: the thread's rows of Comments.xml, None when it was not given."""
     site = _Site(host)
     notes: list[str] = list(cuts)
     accepted = question.get("AcceptedAnswerId")
@@ -433,13 +459,22 @@ def _thread(
     if deleted:
         notes.append(f"{len(deleted)} deleted answer(s) skipped (rows with a DeletionDate)")
     rows.sort(key=lambda r: (r.get("CreationDate") or "", _int(r.get("Id")) or 0))
-    authors = common.AuthorNames({_author(r, names) for r in rows} | {_author(question, names)})
+    comment_notes: list[str] = []  # said after what the posts themselves lack
+    comment_rows, comments_expected = _thread_comments(question, rows, comment_rows, comment_notes)
+    authors = common.AuthorNames(
+        {_author(r, names) for r in rows} | {_author(question, names)} | {_commenter(c, names) for c in comment_rows}
+    )
     opening = _question(question, names, site, authors, notes)
-    replies = tuple(_answer(r, accepted, names, site, authors, notes) for r in rows)
+    answers = [_answer(r, accepted, names, site, authors, notes) for r in rows]
+    comments = [_comment(c, question["Id"], names, site, authors, notes) for c in comment_rows]
+    replies = tuple(common.order_by_parents(comments + answers))
     total = common.count(question.get("AnswerCount"))
-    partial = total is not None and total > len(replies)
+    partial = total is not None and total > len(answers)
     if partial:
-        notes.append(f"the question has {total} answers, the dump holds {len(replies)} of them")
+        notes.append(f"the question has {total} answers, the dump holds {len(answers)} of them")
+    if comments_expected is not None:
+        partial = partial or len(comments) < comments_expected
+        total = None if total is None else total + max(comments_expected, len(comments))
     if accepted and accepted in deleted:
         notes.append(f"the accepted answer {accepted} was deleted")
     elif accepted and not any(r.id == accepted for r in replies):
@@ -450,6 +485,7 @@ def _thread(
         notes.append(f"the question was closed on {closed[:10]} (ClosedDate): it takes no new answers")
     if site.host is None:
         notes.append("the dump does not name its site, so there are no links; pass the question URL as --thread to get them")
+    notes.extend(comment_notes + _community_wiki_notes(question, rows))
     return Thread(
         id=question["Id"],
         title=(question.get("Title") or "").strip() or None,
@@ -463,6 +499,46 @@ def _thread(
         opening_post=opening,
         import_notes=tuple(notes),
     )
+
+
+def _thread_comments(question: dict, answers: list[dict], comment_rows: list[dict] | None, notes: list[str]) -> tuple[list[dict], int | None]:
+    """The comments shown (on the question and on the answers kept), oldest first, and how many
+    the posts say they have (their CommentCount); None when Comments.xml was not given, whose
+    comments are then only counted in a note."""
+    expected = sum(common.count(row.get("CommentCount")) or 0 for row in [question, *answers])
+    if comment_rows is None:
+        if expected:
+            notes.append(
+                f"the posts have {expected} comment(s) (CommentCount), which the dump keeps in Comments.xml: "
+                "import the dump folder that holds it to include them"
+            )
+        return [], None
+    shown_posts = {question["Id"]} | {row.get("Id") for row in answers}
+    rows, repeated = _unique_rows(comment_rows)
+    if repeated:
+        notes.append(f"{repeated} repeated comment row(s) (same Id) skipped")
+    on_deleted = sum(1 for row in rows if row.get("PostId") not in shown_posts)
+    if on_deleted:
+        notes.append(f"{on_deleted} comment(s) on deleted answers skipped")
+    rows = [row for row in rows if row.get("PostId") in shown_posts]
+    if len(rows) < expected:
+        notes.append(f"the posts have {expected} comments (CommentCount), Comments.xml holds {len(rows)} of them")
+    rows.sort(key=lambda row: (row.get("CreationDate") or "", _int(row.get("Id")) or 0))
+    return rows, expected
+
+
+def _community_wiki_notes(question: dict, answers: list[dict]) -> list[str]:
+    """Community wiki posts (CommunityOwnedDate) are edited by many; the author shown is the
+    one who wrote the first version, and their votes earn nobody reputation."""
+    wiki = [row.get("Id") or "?" for row in answers if (row.get("CommunityOwnedDate") or "").strip()]
+    question_wiki = bool((question.get("CommunityOwnedDate") or "").strip())
+    if not wiki and not question_wiki:
+        return []
+    what = " and ".join(part for part in (
+        "the question" if question_wiki else "",
+        f"{len(wiki)} answer(s) ({', '.join(wiki)})" if wiki else "",
+    ) if part)
+    return [f"{what} are community wiki (CommunityOwnedDate): written by many, shown under the first author"]
 
 
 def _empty_body_notes(question: dict, answers: list[dict]) -> list[str]:
@@ -525,3 +601,56 @@ def _answer(
             accepted=(1 if row.get("Id") == accepted_id else 0) if accepted_id else None,
         ),
     )
+
+
+# ---------------------------------------------------------------------------- comments
+
+def _comment(
+    row: dict, question_id: str, names: dict[str, str], site: _Site, authors: common.AuthorNames, notes: list[str]
+) -> Reply:
+    """A comment under the question (answering the thread) or under an answer (answering it)."""
+    body = bodies.from_html(_comment_html(row.get("Text") or ""), f"https://{site.host}/" if site.host else None)
+    posted_at, posted_at_text = _created(row, notes)
+    post_id = row.get("PostId")
+    return Reply(
+        id=f"comment-{row.get('Id')}",
+        author=_commenter(row, names),
+        body=body,
+        permalink=f"{site.question(question_id)}#comment{row.get('Id')}_{post_id}" if site.host else None,
+        posted_at=posted_at,
+        posted_at_text=posted_at_text,
+        parent_id=None if post_id == question_id else post_id,
+        mentions=common.find_mentions(bodies.prose_words(body), authors),
+        engagement=Engagement(score=_count(row, "Score", notes)),
+    )
+
+
+# Comments are written in a small part of Markdown (the help page "comment formatting"):
+# `code`, **bold** or __bold__, *italic* or _italic_, [text](url) and bare links; the dump
+# keeps them as written.  Code is taken out first, as nothing inside it is formatting.
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_INLINE_LINK = re.compile(r"\[([^\]\n]+)\]\(\s*((?:https?://|/)[^\s)]*)(?:\s+&quot;[^\n]*?&quot;)?\s*\)")
+_STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_ANCHOR = re.compile(r"(<a [^>]*>.*?</a>)")
+
+
+def _comment_html(text: str) -> str:
+    """A comment's Markdown as HTML: one paragraph, code spans kept literal."""
+    parts = []
+    for index, piece in enumerate(_CODE_SPAN.split(text)):
+        parts.append(f"<code>{html.escape(piece, quote=False)}</code>" if index % 2 else _comment_prose(piece))
+    return f"<p>{''.join(parts)}</p>"
+
+
+def _comment_prose(text: str) -> str:
+    """Links first ([text](url), then bare ones), then bold and italics in the text between
+    them, so that an address's underscores never turn into italics."""
+    linked = _INLINE_LINK.sub(lambda m: f'<a href="{m.group(2)}">{m.group(1)}</a>', html.escape(text, quote=True))
+    linked = "".join(piece if index % 2 else bodies.linkify(piece) for index, piece in enumerate(_ANCHOR.split(linked)))
+    return "".join(piece if index % 2 else _emphasised(piece) for index, piece in enumerate(_ANCHOR.split(linked)))
+
+
+def _emphasised(text: str) -> str:
+    strong = _STRONG.sub(lambda m: f"<strong>{m.group(2)}</strong>", text)
+    return _EMPHASIS.sub(lambda m: f"<em>{m.group(2)}</em>", strong)

@@ -31,7 +31,9 @@ from a copy of the blog on a laptop) is noted, as readers cannot open its links.
 that scrape a blog sometimes write the post's own id as each comment's ``wp:comment_parent``;
 with no comment of that id, those comments answer the post (noted, not partial).  A
 WooCommerce product review (comment type ``review``) opens with its rating in the words the
-shop shows ("Rated 4 out of 5", from its ``rating`` comment meta).
+shop shows ("Rated 4 out of 5", from its ``rating`` comment meta).  Likes the ActivityPub and
+Webmention plugins store as comments of type ``like`` or ``favorite`` are the post's likes,
+not comments (noted).
 
 Only what a visitor could read is imported: a published post (``wp:status`` ``publish``; an
 attachment's ``inherit``; a closed bbPress topic) without ``wp:post_password``.  Choosing a
@@ -141,7 +143,7 @@ def read(request) -> Thread:
         )
     dropped: Counter = Counter()
     post.reusable_blocks = _reusable_blocks(posts)
-    opening = _opening_post(post, authors, dropped)
+    opening = _with_likes(_opening_post(post, authors, dropped), post, notes)
     replies, missing_parents = _replies(post, authors, notes, dropped)
     opening, replies = wxr_times.in_utc(xmlsafe.text(post.fields.get("pubDate")), xmlsafe.text(post.fields.get("wp:post_date_gmt")), opening, replies, notes)
     opening, *replies = _encoded_once(notes, opening, *replies)
@@ -613,8 +615,8 @@ def _choose(posts: list[_Post], selector: str | None, name: str) -> tuple[_Post,
     with_comments = [p for p in listed if p.visible_comments]
     if len(with_comments) == 1:
         return with_comments[0], []
-    if not with_comments and len(posts) == 1 and listed:
-        return listed[0], []
+    if not with_comments and len(listed) == 1 and not any(p.visible_comments for p in posts):
+        return listed[0], []  # the only post a visitor can read, and no comments anywhere (drafts beside it)
     shown = with_comments or listed
     what = "published posts with comments" if with_comments else "published posts, none with comments"
     raise SourceError(
@@ -692,6 +694,24 @@ def _in_language(text: str, post: _Post) -> str:
 def _opening_post(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
     opening = _as_reply(post, authors, dropped)
     return replace(opening, title=_in_language(post.title, post).strip() or None, mentions=common.find_mentions(bodies.prose_words(opening.body)))
+
+
+# Reactions plugins store as comments of their own type: the ActivityPub plugin a fediverse
+# like ("like"), the Webmention plugin a like or favourite another site sent.  The post shows
+# them as a row of faces, not as comments.
+_LIKE_TYPES = {"like", "favorite"}
+
+
+def _with_likes(opening: Reply, post: _Post, notes: list[str]) -> Reply:
+    """The post's likes: its approved comments of a like type (they are skipped as comments)."""
+    likes = sum(
+        1 for fields in map(_shown_fields, post.comments)
+        if xmlsafe.text(fields.get("wp:comment_approved")) == "1" and xmlsafe.text(fields.get("wp:comment_type")).lower() in _LIKE_TYPES
+    )
+    if not likes:
+        return opening
+    notes.append(f"{likes} like(s) sent from other sites (comments of type like or favorite, as the ActivityPub and Webmention plugins store them) are the post's likes")
+    return replace(opening, engagement=replace(opening.engagement, likes=likes))
 
 
 def _bbpress_replies(topic: _Post, authors: dict[str, str], skipped: Counter, dropped: Counter) -> list[Reply]:

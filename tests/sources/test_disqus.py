@@ -530,3 +530,82 @@ def test_titles_and_names_stored_html_escaped_are_unescaped_once():
     assert thread.title == "Why I\u2019m here & there"
     assert [r.author for r in thread.replies] == ["Se\u00e1n O'Brien"]
     assert read(text, thread="I\u2019m here").id == "100"
+
+
+def test_a_protocol_relative_link_is_taken_as_https_with_a_note():
+    """Sites printing their links as ``//host/path`` hand Disqus those; they are pages all the same."""
+    closed = page("100", "//blog.example.net/2014/07/leeks/", "Leeks").replace("</thread>", "<isClosed>true</isClosed></thread>")
+    text = small_disqus(closed + page("200", "https://blog.example.net/other/", "Other"), post("1", "100"))
+    thread = read(text)
+    assert thread.url == "https://blog.example.net/2014/07/leeks/"
+    assert thread.replies[0].permalink == "https://blog.example.net/2014/07/leeks/#comment-1"
+    assert thread.import_notes == (
+        "the thread is closed (isClosed): it takes no new comments",
+        "the page's link names no scheme (<link>//blog.example.net/2014/07/leeks/</link>); taken as https://blog.example.net/2014/07/leeks/",
+    )
+    assert read(text, thread="http://blog.example.net/2014/07/leeks").id == "100"
+    assert read(small_disqus(page("100", "/2014/07/leeks/", "Leeks"), post("1", "100"))).url is None
+
+
+COMMENTS_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<commentsExport version="1.0"
+  xmlns="http://disqus.com"
+  xmlns:dsq="http://disqus.com/disqus-internals"
+  xmlns:custom="https://example.com/ns/comments-export/1.0">
+  <category dsq:id="1"><forum>blog.example.org</forum><title>General</title><isDefault>true</isDefault></category>
+  <thread dsq:id="1">
+    <id>https://blog.example.org/posts/leeks/</id>
+    <forum>blog.example.org</forum>
+    <link>https://blog.example.org/posts/leeks/</link>
+    <title>https://blog.example.org/posts/leeks/</title>
+    <createdAt>2026-01-10T00:00:00Z</createdAt>
+    <isClosed>false</isClosed>
+    <isDeleted>false</isDeleted>
+  </thread>
+  <post dsq:id="11">
+    <thread dsq:id="1"/>
+    <author><name>Ana</name><isAnonymous>false</isAnonymous></author>
+    <message><![CDATA[Why do my leeks bolt?]]></message>
+    <custom:reactions><custom:reaction type="like" ip="192.0.2.1" createdAt="2026-01-02T10:00:00Z"/></custom:reactions>
+    <custom:status>approved</custom:status>
+    <createdAt>2026-01-01T09:00:00Z</createdAt>
+    <isDeleted>false</isDeleted><isApproved>true</isApproved><isFlagged>false</isFlagged><isSpam>false</isSpam>
+  </post>
+  <post dsq:id="12">
+    <thread dsq:id="1"/>
+    <parent dsq:id="11"/>
+    <author><name>Ben</name><isAnonymous>false</isAnonymous></author>
+    <message><![CDATA[Cold nights, Ana.]]></message>
+    <custom:status>approved</custom:status>
+    <createdAt>2026-01-01T10:00:00Z</createdAt>
+    <isDeleted>false</isDeleted><isApproved>true</isApproved><isFlagged>false</isFlagged><isSpam>false</isSpam>
+  </post>
+  <post dsq:id="13">
+    <thread dsq:id="1"/>
+    <author><name>Cy</name><isAnonymous>false</isAnonymous></author>
+    <message><![CDATA[Awaiting moderation.]]></message>
+    <custom:status>pending</custom:status>
+    <createdAt>2026-01-01T11:00:00Z</createdAt>
+    <isDeleted>false</isDeleted><isApproved>false</isApproved><isFlagged>false</isFlagged><isSpam>false</isSpam>
+  </post>
+  <custom:postReactions><custom:reaction pageUrl="/posts/leeks/" type="like" ip="192.0.2.3" createdAt="2026-01-02T12:00:00Z"/></custom:postReactions>
+</commentsExport>
+"""
+
+
+def test_another_systems_export_in_disqus_format_is_recognised_and_read():
+    """The self-hosted "standalone-comments" exports Disqus's elements under <commentsExport>;
+    its comments still held for moderation say <isApproved>false</isApproved>."""
+    assert disqus.sniff(SourceDocument("comments_export_2026-01-10.xml", COMMENTS_EXPORT.encode()))
+    assert not disqus.sniff(SourceDocument("x.xml", b'<?xml version="1.0"?>\n<commentsExport version="1.0"><comment/></commentsExport>'))
+    for text in (COMMENTS_EXPORT, COMMENTS_EXPORT.replace("<commentsExport", "<!DOCTYPE commentsExport>\n<commentsExport")):
+        thread = read(text)
+        assert thread.url == "https://blog.example.org/posts/leeks/"
+        assert [(r.id, r.author, r.parent_id, r.body) for r in thread.replies] == [
+            ("11", "Ana", None, "<p>Why do my leeks bolt?</p>"),
+            ("12", "Ben", "11", "<p>Cold nights, Ana.</p>"),
+        ]
+        assert thread.import_notes == (
+            "the root element is <commentsExport>, not <disqus>: another comment system's export in Disqus's format, read as one",
+            "skipped 1 unapproved (pending) post(s)",
+        )

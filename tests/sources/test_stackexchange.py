@@ -91,7 +91,9 @@ def test_question_url_selects_and_gives_links(coffee):
     assert thread.reply("88").engagement.items() == {"score": 9, "accepted": 0}
     assert thread.reply("88").permalink == "https://coffee.stackexchange.com/a/88"
     assert thread.opening_post.engagement.score == 26
-    assert thread.import_notes == ()
+    assert thread.import_notes == (
+        "the posts have 27 comment(s) (CommentCount), which the dump keeps in Comments.xml: import the dump folder that holds it to include them",
+    )
 
 
 def test_title_words_and_answer_id_select(coffee):
@@ -164,7 +166,10 @@ def test_dump_folder_with_users_and_site_name(tmp_path):
     assert thread.reply("11").posted_at == utc(2020, 5, 1, 9, 30)  # fractions of a second dropped
     # AnswerCount says 4, the dump holds 3
     assert thread.total_replies == 4 and thread.partial
-    assert thread.import_notes == ("the question has 4 answers, the dump holds 3 of them",)
+    assert thread.import_notes == (
+        "the question has 4 answers, the dump holds 3 of them",
+        "the posts have 1 comment(s) (CommentCount), which the dump keeps in Comments.xml: import the dump folder that holds it to include them",
+    )
     assert_round_trip(thread)
 
 
@@ -445,3 +450,69 @@ def test_an_answer_whose_question_the_dump_lacks_is_refused_naming_it():
     with pytest.raises(SourceError) as error:
         read(SourceDocument("Posts.xml", data), "13")
     assert error.value.message == "post 13 is an answer to question 10, which is not in this dump"
+
+
+# ---------------------------------------------------------------------------- comments
+
+COMMENTED_POSTS = """<?xml version="1.0" encoding="utf-8"?>
+<posts>
+  <row Id="20" PostTypeId="1" CreationDate="2021-03-01T08:00:00.000" Score="4" Body="&lt;p&gt;Is rye bread better toasted?&lt;/p&gt;" OwnerUserId="3" Title="Toasting rye" AnswerCount="2" CommentCount="1" CommunityOwnedDate="2021-03-01T08:00:00.000" />
+  <row Id="21" PostTypeId="2" ParentId="20" CreationDate="2021-03-01T09:00:00.000" Score="6" Body="&lt;p&gt;Yes, lightly.&lt;/p&gt;" OwnerUserId="5" CommentCount="2" />
+  <row Id="22" PostTypeId="2" ParentId="20" CreationDate="2021-03-01T10:00:00.000" Score="1" Body="&lt;p&gt;No.&lt;/p&gt;" OwnerUserId="3" CommentCount="1" CommunityOwnedDate="2021-03-02T10:00:00.000" />
+  <row Id="30" PostTypeId="1" CreationDate="2021-04-01T08:00:00.000" Score="0" Body="&lt;p&gt;Other.&lt;/p&gt;" OwnerUserId="3" Title="Another question" AnswerCount="0" CommentCount="1" />
+</posts>
+"""
+COMMENTS = """<?xml version="1.0" encoding="utf-8"?>
+<comments>
+  <row Id="501" PostId="21" Score="3" Text="@Hanna see [the guide](https://cooking.stackexchange.com/q/1) and use `toast &lt; 3min`; it's *really* **crisp** then, http://example.org/rye_bread_tips" CreationDate="2021-03-01T09:30:00.000" UserId="3" ContentLicense="CC BY-SA 4.0" />
+  <row Id="502" PostId="20" Score="0" Text="Which rye, light or dark?" CreationDate="2021-03-01T08:10:00.000" UserDisplayName="gone_user" ContentLicense="CC BY-SA 4.0" />
+  <row Id="503" PostId="30" Score="0" Text="Not this thread." CreationDate="2021-04-01T08:10:00.000" UserId="5" ContentLicense="CC BY-SA 4.0" />
+  <row Id="504" PostId="21" Score="0" Text="Thanks, Hanna." CreationDate="2021-03-01T09:20:00.000" UserId="5" ContentLicense="CC BY-SA 4.0" />
+</comments>
+"""
+
+
+def commented_dump(tmp_path, comments: str = COMMENTS):
+    folder = tmp_path / "cooking.stackexchange.com"
+    folder.mkdir()
+    (folder / "Posts.xml").write_text(COMMENTED_POSTS, encoding="utf-8")
+    (folder / "Users.xml").write_text(DUMP_USERS, encoding="utf-8")
+    (folder / "Comments.xml").write_text(comments, encoding="utf-8")
+    (folder / "PostHistory.xml").write_text('<?xml version="1.0" encoding="utf-8"?>\n<posthistory>\n  <row Id="1" PostId="20" Text="old" />\n</posthistory>\n')
+    return load_documents(folder)
+
+
+def test_a_dump_folders_comments_answer_their_posts(tmp_path):
+    """Comments.xml beside Posts.xml: each comment under its post (the question's answer the
+    thread), with its score, its author (a deleted account's UserDisplayName) and its
+    Markdown (code, links, emphasis) as HTML; PostHistory.xml is not read."""
+    documents = commented_dump(tmp_path)
+    assert sorted(d.name.rsplit("/", 1)[-1] for d in documents) == ["Comments.xml", "Posts.xml", "Users.xml"]
+    thread = stackexchange.read(ImportRequest(documents, thread="20"))
+    assert [(r.id, r.author, r.parent_id, r.engagement.score) for r in thread.replies] == [
+        ("comment-502", "gone_user", None, 0),
+        ("21", "Dr. Crumb", None, 6), ("comment-504", "Dr. Crumb", "21", 0), ("comment-501", "Hanna", "21", 3),
+        ("22", "Hanna", None, 1),
+    ]
+    linked = thread.reply("comment-501")
+    assert linked.body == (
+        '<p>@Hanna see <a href="https://cooking.stackexchange.com/q/1">the guide</a> and use <code>toast &lt; 3min</code>; '
+        "it's <em>really</em> <strong>crisp</strong> then, "
+        '<a href="http://example.org/rye_bread_tips">http://example.org/rye_bread_tips</a></p>'
+    )
+    assert linked.permalink == "https://cooking.stackexchange.com/questions/20#comment501_21"
+    assert linked.posted_at == utc(2021, 3, 1, 9, 30) and [m.name for m in linked.mentions] == ["Hanna"]
+    assert thread.total_replies == 6 and thread.partial  # 2 answers + 4 comments counted; answer 22's comment is missing
+    assert thread.import_notes == (
+        "the posts have 4 comments (CommentCount), Comments.xml holds 3 of them",
+        "the question and 1 answer(s) (22) are community wiki (CommunityOwnedDate): written by many, shown under the first author",
+    )
+    assert_round_trip(thread)
+
+
+def test_comments_xml_cut_short_keeps_the_comments_before_the_break(tmp_path):
+    cut = COMMENTS[:COMMENTS.index('<row Id="503"') + 20]
+    thread = stackexchange.read(ImportRequest(commented_dump(tmp_path, cut), thread="20"))
+    assert [r.id for r in thread.replies] == ["comment-502", "21", "comment-501", "22"] and thread.partial
+    assert thread.import_notes[0].startswith("Comments.xml is not well-formed XML from line 5")
+    assert thread.import_notes[0].endswith("so only the 2 row(s) before it were read; comments after it are missing")

@@ -949,3 +949,45 @@ def test_a_well_formed_export_is_streamed_and_only_the_chosen_post_kept_whole(mo
     assert (thread.id, thread.title, [r.author for r in thread.replies]) == ("17", "Bed 17", ["Ann 17"])
     whole = [item for item in built if len(item)]  # the others were cleared once read
     assert [item.findtext("{*}post_id") for item in whole] == ["17"]
+
+
+def test_the_only_published_post_of_an_export_without_comments_is_imported_despite_drafts():
+    """A small site's export (WordPress 5.2, posts only): one published post, an Elementor draft
+    beside it, no comments anywhere; the post is what there is to import."""
+    text = """<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Smart Travelling</title><link>https://travel.example.org</link><wp:wxr_version>1.2</wp:wxr_version>
+<wp:base_site_url>https://travel.example.org</wp:base_site_url>
+<item><title>Hello world!</title><link>https://travel.example.org/hello-world/</link><dc:creator><![CDATA[user]]></dc:creator>
+<content:encoded><![CDATA[<p>Packing lists.</p>]]></content:encoded><wp:post_id>1</wp:post_id>
+<wp:post_date_gmt><![CDATA[2019-03-13 02:27:04]]></wp:post_date_gmt><wp:post_name><![CDATA[hello-world]]></wp:post_name>
+<wp:status><![CDATA[publish]]></wp:status><wp:post_type><![CDATA[post]]></wp:post_type></item>
+<item><title>Elementor #1982</title><link>https://travel.example.org/?p=1982</link><pubDate>Mon, 30 Nov -0001 00:00:00 +0000</pubDate>
+<wp:post_id>1982</wp:post_id><wp:post_date_gmt><![CDATA[0000-00-00 00:00:00]]></wp:post_date_gmt>
+<wp:status><![CDATA[draft]]></wp:status><wp:post_type><![CDATA[post]]></wp:post_type></item>
+</channel></rss>"""
+    thread = read(text)
+    assert (thread.id, thread.title, thread.url, thread.replies) == ("1", "Hello world!", "https://travel.example.org/hello-world/", ())
+    assert thread.opening_post.body == "<p>Packing lists.</p>"
+
+
+def _reaction(comment_id: int, kind: str, approved: str = "1") -> str:
+    """A reaction as the ActivityPub plugin stores it: a comment of its own type, with the
+    sender's profile as the author's address and its protocol in the comment meta."""
+    return f"""<wp:comment><wp:comment_id>{comment_id}</wp:comment_id><wp:comment_author><![CDATA[Fedi {comment_id}]]></wp:comment_author>
+<wp:comment_author_url>https://mastodon.example/@f{comment_id}</wp:comment_author_url><wp:comment_date_gmt>2023-09-06 10:00:00</wp:comment_date_gmt>
+<wp:comment_content><![CDATA[]]></wp:comment_content><wp:comment_approved><![CDATA[{approved}]]></wp:comment_approved>
+<wp:comment_type><![CDATA[{kind}]]></wp:comment_type><wp:comment_parent>0</wp:comment_parent>
+<wp:commentmeta><wp:meta_key><![CDATA[protocol]]></wp:meta_key><wp:meta_value><![CDATA[activitypub]]></wp:meta_value></wp:commentmeta></wp:comment>"""
+
+
+def test_likes_sent_from_the_fediverse_are_the_posts_likes_not_comments():
+    reactions = _reaction(70, "like") + _reaction(71, "like") + _reaction(72, "repost") + _reaction(73, "like", approved="0")
+    text = EXPORT.replace("\t\t<wp:comment>\n\t\t\t<wp:comment_id>7</wp:comment_id>", reactions + "\n\t\t<wp:comment>\n\t\t\t<wp:comment_id>7</wp:comment_id>", 1)
+    thread = read(text, thread="41")
+    assert thread.opening_post.engagement.items() == {"likes": 2}
+    assert not any(r.author.startswith("Fedi") for r in thread.replies)
+    assert ("2 like(s) sent from other sites (comments of type like or favorite, as the ActivityPub and Webmention plugins "
+            "store them) are the post's likes") in thread.import_notes
+    assert any("3 'like' entries" in note and "1 'repost' entries" in note for note in thread.import_notes)
+    assert read(EXPORT, thread="41").opening_post.engagement.items() == {}
