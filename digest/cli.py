@@ -51,7 +51,7 @@ def _connections(args, env):
 def cmd_import(args, env) -> int:
     from digest.sources.canonical import dumps
 
-    thread = pipeline.import_source(args.source, args.format, _now(), args.thread, pipeline.http_cache(_workspace(args)))
+    thread = pipeline.import_source(args.source, args.format, _now(), args.thread, pipeline.http_cache(_workspace(args)), args.timezone)
     text = dumps(thread)
     if args.output == "-":
         sys.stdout.write(text)
@@ -231,6 +231,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("source", help="file, folder or http(s) URL")
     s.add_argument("--format", default="auto", choices=["auto", *FORMATS], help="source format (default: recognise it)")
     s.add_argument("--thread", help="which thread, for sources that hold several")
+    s.add_argument("--timezone", metavar="ZONE",
+                   help="IANA zone (e.g. Europe/Berlin) that a copied comment page's times without a zone are in")
     s.add_argument("-o", "--output", required=True, help="where to write the JSON ('-' for stdout)")
     s.set_defaults(func=cmd_import)
 

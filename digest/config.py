@@ -50,6 +50,7 @@ class ThreadSource:
     author: str | None = None  # who wrote the article/opening post the replies answer
     featured: tuple[FeaturedReply, ...] = ()
     exclude: tuple[str, ...] = ()  # reply ids, numbers ("#12") or authors ("@name") never featured
+    timezone: str | None = None  # the zone a copied comment page's times without one are in (`digest import --timezone`)
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ _THREAD_KEYS = {
     "author": "who wrote the article or opening post",
     "featured": "the editor's featured replies, in order",
     "exclude": "replies never to feature: ids, '#number' or '@author'",
+    "timezone": "IANA zone a copied comment page's times without a zone are in, as `digest import --timezone`",
 }
 _FEATURED_KEYS = {
     "id": "the reply's id (see `digest candidates`)",
@@ -232,6 +234,17 @@ def _is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
+_ZONE_FIX = "use an IANA name such as 'Europe/Paris' or 'UTC'"
+
+
+def _zone_problem(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {name!r}"
+    return None
+
+
 def _address_problem(value: str) -> str | None:
     from email.utils import parseaddr
 
@@ -275,11 +288,7 @@ def load_digest(path: Path) -> DigestConfig:
 
     subscribers = existing_file("subscribers", None)
     intro_file = existing_file("intro", None)
-    timezone = d.get("timezone", str, "UTC")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {timezone!r}", where=d.where("timezone"), fix="use an IANA name such as 'Europe/Paris' or 'UTC'") from None
+    timezone = d.get("timezone", str, "UTC", check=_zone_problem, fix=_ZONE_FIX)
     subject = d.get("subject", str, "{title} #{number}")
     try:
         subject.format(**{f: "" for f in SUBJECT_FIELDS})
@@ -383,6 +392,7 @@ def _thread(path: Path, table: str, raw: Any) -> ThreadSource:
         author=t.get("author", str, None),
         featured=tuple(featured),
         exclude=tuple(exclude),
+        timezone=t.get("timezone", str, None, check=_zone_problem, fix=_ZONE_FIX),
     )
 
 

@@ -24,6 +24,7 @@ from digest.model import Thread
 from digest.render import personalize
 from digest.select import History, history_from_manifests, people
 from digest.sources import ImportRequest, import_thread, load_documents
+from digest.sources.forum_text_copies import site_zone
 from digest.bounces import refused_at_send
 from digest.subscribers import Subscriber, SubscriberStore, apply_bounces, recipients, store_path
 from digest.transport import Transport
@@ -63,9 +64,12 @@ def load_digest(ws: Workspace, name: str) -> cfg.DigestConfig:
     return cfg.load_digest(cfg.find_digest(ws.config_dir, name))
 
 
-def import_source(source: str, format_name: str, now: datetime, thread: str | None = None, cache: HttpCache | None = None) -> Thread:
+def import_source(source: str, format_name: str, now: datetime, thread: str | None = None, cache: HttpCache | None = None,
+                  timezone: str | None = None) -> Thread:
     """Read a file, a folder or an http(s) URL (fetched through the conditional-GET cache; a
-    discussion page's URL reads the data behind it, with a note saying which)."""
+    discussion page's URL reads the data behind it, with a note saying which).  ``timezone``
+    (an IANA name) is the zone a copied comment page's times without one were shown in."""
+    site_zone(timezone)  # an unknown name fails before anything is read
     found = None
     scheme, colon, rest = source.partition(":")
     if scheme.lower() in ("http", "https") and rest.startswith("//"):
@@ -73,7 +77,10 @@ def import_source(source: str, format_name: str, now: datetime, thread: str | No
         documents, found = fetch_discussion(source, cache)
     else:
         documents = load_documents(Path(source), format_name)
-    imported = import_thread(ImportRequest(documents, retrieved_at=now, thread=thread), format_name)
+    imported = import_thread(ImportRequest(documents, retrieved_at=now, thread=thread, timezone=timezone), format_name)
+    if timezone and imported.source_format != "forum-text":
+        unused = f"the time zone {timezone} was not used: the {imported.source_format} source states the zone of its times"
+        imported = replace(imported, import_notes=(*imported.import_notes, unused))
     if found is None:
         return imported
     imported = checked_against_page(imported, found)
@@ -88,7 +95,7 @@ def import_threads(config: cfg.DigestConfig, now: datetime, cache: HttpCache | N
     threads = []
     for index, source in enumerate(config.threads, start=1):
         try:
-            threads.append(import_source(source.source, source.format, now, source.thread, cache))
+            threads.append(import_source(source.source, source.format, now, source.thread, cache, source.timezone))
         except SourceError as exc:
             exc.message = f"{exc.message} (source of {config.path} [[thread]] #{index})"
             if exc.fix:  # the command-line option's counterpart in a digest's config

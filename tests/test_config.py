@@ -99,6 +99,16 @@ def test_bad_time_zone(config_dir):
     assert _error(path) == f"{path} [digest].timezone: unknown time zone 'Mars/Olympus'\n  fix: use an IANA name such as 'Europe/Paris' or 'UTC'"
 
 
+def test_a_threads_timezone_reads_a_copied_pages_times_and_a_bad_one_is_named(config_dir):
+    (config_dir / "copy.txt").write_text("Ana says:\nMarch 3, 2024 at 5:12 pm\nFirst.\nReply\n\nBen says:\nJuly 14, 2024 at 9:00 am\nSecond.\n")
+    path = _edit(config_dir, 'garden-thread.json"', 'garden-thread.json"\ntimezone = "America/New_York"')
+    path.write_text(re.sub(r'source = ".*garden-thread.json"', 'source = "copy.txt"', path.read_text()))
+    (thread,) = import_threads(load_digest(path), datetime(2026, 11, 25, tzinfo=timezone.utc))
+    assert [r.posted_at for r in thread.replies] == [datetime(2024, 3, 3, 22, 12, tzinfo=timezone.utc), datetime(2024, 7, 14, 13, 0, tzinfo=timezone.utc)]
+    path = _edit(config_dir, 'timezone = "America/New_York"', 'timezone = "New York"')
+    assert _error(path) == f"{path} [[thread]] #1.timezone: unknown time zone 'New York'\n  fix: use an IANA name such as 'Europe/Paris' or 'UTC'"
+
+
 def test_smtp_settings_name_what_is_missing():
     with pytest.raises(ConfigError) as info:
         smtp_settings({})

@@ -445,7 +445,7 @@ def test_absolute_dates_are_posting_times_not_names():
     assert [r.body for r in thread.replies] == ["<p>My leeks bolted.</p>", "<p>Sow later.</p>", "<p>I agree.</p>", "<p>Me too.</p>"]
     assert [r.posted_at for r in thread.replies] == [None] * 4
     assert thread.import_notes == (
-        "4 replies give a time without a time zone (such as '12.03.2011 14:05'): kept as written, not taken as UTC",)
+        "4 replies give a time without a time zone (such as '12.03.2011 14:05'): kept as written, not taken as UTC; `--timezone ZONE` (the zone the page showed, such as Europe/Berlin) reads them as UTC times",)
 
 
 def test_a_url_cut_mid_word_at_the_wrap_is_joined_without_trailing_spaces():
@@ -527,7 +527,7 @@ def test_a_wordpress_comment_page_copied_as_text_is_recognised_and_read():
         "a comment page copied as text does not show which comment answers which: every reply is imported as answering the post",
         "line 19: left out 1 pingback(s) or trackback(s): links from other pages, not comments (the first here)",
         "line 27: 'Leave a Reply' ends the comments: the comment form and the rest of the page below it were left out",
-        "2 replies give a time without a time zone (such as 'APRIL 20, 2017 AT 4:24 AM'): kept as written, not taken as UTC",
+        "2 replies give a time without a time zone (such as 'APRIL 20, 2017 AT 4:24 AM'): kept as written, not taken as UTC; `--timezone ZONE` (the zone the page showed, such as Europe/Berlin) reads them as UTC times",
     )
 
 
@@ -588,7 +588,7 @@ def test_a_blogger_comment_page_copied_as_text_is_read_with_its_times_below():
                                       "<br>Then he said...<br>nothing more.</p><p>Greets Stefan</p>")  # no time above: no header
     assert thread.import_notes[-2:] == (
         "line 18: 'Post a Comment' ends the comments: the comment form and the rest of the page below it were left out",
-        "2 replies give a time without a time zone (such as 'January 2, 2009 3:17 PM'): kept as written, not taken as UTC")
+        "2 replies give a time without a time zone (such as 'January 2, 2009 3:17 PM'): kept as written, not taken as UTC; `--timezone ZONE` (the zone the page showed, such as Europe/Berlin) reads them as UTC times")
 
 
 def test_twenty_elevens_one_line_header_gives_name_and_time():
@@ -749,3 +749,299 @@ def test_a_blogger_copy_starting_inside_a_comment_leaves_it_out_as_partial():
     assert ([r.author for r in thread.replies], thread.note, thread.partial) == (["JS", "Stefan"], None, True)
     assert thread.import_notes[1] == ("line 1: the copy starts inside a comment whose header was not copied (lines 1–2, "
                                       "ending in its time): left out, and the thread is partial")
+
+
+ZONELESS_COPY = ("Ana says:\nMarch 3, 2024 at 5:12 pm\nFirst.\nReply\n"
+                 "Ben says:\nJuly 14, 2024 at 9:00 am\nSecond.\nReply\n"
+                 "Cleo says:\nOctober 27, 2024 at 2:30 am\nThird.\n")
+
+
+def test_timezone_reads_a_copied_pages_times_as_utc_with_a_note():
+    request = ImportRequest((SourceDocument("copy.txt", ZONELESS_COPY.encode()),), retrieved_at=RETRIEVED, timezone="Europe/Berlin")
+    thread = import_thread(request, "auto")
+    assert [r.posted_at for r in thread.replies] == [
+        datetime(2024, 3, 3, 16, 12, tzinfo=timezone.utc),  # CET, +01:00
+        datetime(2024, 7, 14, 7, 0, tzinfo=timezone.utc),  # CEST, +02:00
+        datetime(2024, 10, 27, 0, 30, tzinfo=timezone.utc),  # shown twice that night: the first, +02:00
+    ]
+    assert [r.posted_at_text for r in thread.replies] == [None, None, None]
+    assert thread.import_notes[-2:] == (
+        "3 replies give a time without a time zone (such as 'March 3, 2024 at 5:12 pm'): read in Europe/Berlin (--timezone) "
+        "and converted to UTC",
+        "1 reply gives a time that the change of clocks in Europe/Berlin makes ambiguous or skips "
+        "(such as 'October 27, 2024 at 2:30 am'): read with the offset before the change",
+    )
+
+
+def test_a_time_stating_its_zone_is_not_moved_by_timezone():
+    request = ImportRequest((SourceDocument("x.txt", b"Guest - Ana 2011-03-12T14:09+01:00\nHi.\n\nGuest - Ben\nHo.\n"),),
+                            timezone="America/New_York")
+    assert import_thread(request, "forum-text").replies[0].posted_at == datetime(2011, 3, 12, 13, 9, tzinfo=timezone.utc)
+
+
+def test_an_unknown_timezone_is_an_error_naming_the_option():
+    request = ImportRequest((SourceDocument("x.txt", ZONELESS_COPY.encode()),), timezone="Europe/Atlantis")
+    with pytest.raises(SourceError) as caught:
+        import_thread(request, "forum-text")
+    assert caught.value.message == "unknown time zone 'Europe/Atlantis' given to --timezone"
+    assert "Europe/Berlin" in caught.value.fix
+
+
+def test_import_timezone_option_through_the_command_line(tmp_path, capsys):
+    from digest.cli import main
+
+    source, out = tmp_path / "copy.txt", tmp_path / "out.json"
+    source.write_text(ZONELESS_COPY, encoding="utf-8")
+    assert main(["--env-file", "/nonexistent", "import", str(source), "--timezone", "America/New_York", "-o", str(out)]) == 0
+    replies = json.loads(out.read_text(encoding="utf-8"))["replies"]
+    assert [r["posted_at"] for r in replies] == ["2024-03-03T22:12:00Z", "2024-07-14T13:00:00Z", "2024-10-27T06:30:00Z"]
+    assert "read in America/New_York (--timezone) and converted to UTC" in capsys.readouterr().err
+
+    assert main(["--env-file", "/nonexistent", "import", str(source), "-o", str(out)]) == 0
+    assert [r["posted_at_text"] for r in json.loads(out.read_text(encoding="utf-8"))["replies"]][0] == "March 3, 2024 at 5:12 pm"
+    assert "`--timezone ZONE` (the zone the page showed, such as Europe/Berlin) reads them as UTC times" in capsys.readouterr().err
+
+    assert main(["--env-file", "/nonexistent", "import", str(source), "--timezone", "Berlin", "-o", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert "unknown time zone 'Berlin' given to --timezone" in error and "such as Europe/Berlin" in error
+
+    canonical = ROOT / "examples" / "garden-thread.json"
+    assert main(["--env-file", "/nonexistent", "import", str(canonical), "--timezone", "UTC", "-o", str(out)]) == 0
+    assert "note: the time zone UTC was not used: the canonical source states the zone of its times" in capsys.readouterr().err
+
+
+HN_COPY = (
+    "Leeks in winter (example.org)\n"
+    "85 points by ana 7 months ago | hide | past | favorite | 9 comments\n\n"
+    "bob 7 months ago | next [–]\n\nFirst.\nreply\n\t\n"
+    "cleo 7 months ago | parent | next [–]\n\n> First.\nAgreed <b>really</b>.\nreply\n\t\n"
+    "dan 6 months ago | root | parent | next [–]\n\nDeeper.\nreply\n\t\n"
+    "eve 6 months ago | root | parent | next [–]\n\nDeeper still.\nreply\n\t\n"
+    "fay 6 months ago | root | parent | prev | next [–]\n\nSomewhere.\nreply\n\t\n"
+    "gus 5 months ago | parent | prev | next [–]\n\nSecond answer:\n  x = 1 < 2\n  y = 3\nreply\n\t\n"
+    "hal 5 months ago | prev | next [3 more]\n\t\n"
+    "ivy 4 months ago [dead] | prev | next [–]\n\n[flagged]\nreply\n"
+    "\nMore\n\nGuidelines | FAQ | Lists | API | Security | Legal | Apply to YC | Contact\n\nSearch:\n"
+)
+
+
+def test_a_hacker_news_page_copied_as_text_is_nested_by_its_links():
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", HN_COPY.encode()),), retrieved_at=RETRIEVED), "auto")
+    authors = [r.author for r in thread.replies]
+    assert authors == ["bob", "cleo", "dan", "eve", "fay", "gus", "hal", "ivy"]
+    by_id = {r.id: r.author for r in thread.replies}
+    # no "parent": top level; "parent" alone: the top-level comment above; "root" without "prev":
+    # the comment right above; "root" with "prev" in a branch three deep: its second level (noted)
+    assert [by_id.get(r.parent_id) for r in thread.replies] == [None, "bob", "cleo", "dan", "cleo", "bob", None, None]
+    assert (thread.title, thread.author, thread.total_replies, thread.partial) == ("Leeks in winter", "ana", 9, True)
+    assert [r.posted_at_text for r in thread.replies][:2] == ["7 months ago", "7 months ago"]
+    assert thread.replies[1].body == "<blockquote><p>First.</p></blockquote><p>Agreed &lt;b&gt;really&lt;/b&gt;.</p>"
+    assert thread.replies[5].body == "<p>Second answer:</p><pre>  x = 1 &lt; 2\n  y = 3</pre>"
+    assert all("reply" not in r.body for r in thread.replies)
+    assert thread.import_notes == (
+        "line 25: 1 reply answers a comment deeper in the branch above, which the copy does not tell (its indentation is "
+        "lost; such as fay's here): each is put under the branch's second level, which holds the comment it answers",
+        "line 37: the comment by hal was folded ([3 more]): its text and the answers under it were not copied",
+        "line 37: reply by hal has no text",
+        "line 39: the comment by ivy is marked [dead] on the page",
+        "Hacker News shows times relative to when the page was copied (such as '7 months ago'), which the copy does not "
+        "say: kept as written; `digest import https://news.ycombinator.com/item?id=ID` reads the thread with its exact "
+        "times and nesting",
+        "line 44: 'More' links the next page of comments: this copy holds one page; copy each page and import them "
+        "together as a folder",
+        "the story counts 9 comments but the copy holds 8: the rest were not copied (folded, on a later page, or dead)",
+    )
+
+
+def test_a_hacker_news_copy_under_a_saved_header_names_its_item():
+    text = ("---\nname: Leeks | Hacker News\nmetadata:\n  url: https://news.ycombinator.com/item?id=45810482\n---\n"
+            "Leeks | Hacker News \nHacker News new | past | comments | ask | show | jobs | submit\nlogin\n"
+            "bob 6 months ago | next [–]\nFirst.  \nnine_k 6 months ago | parent | next [–]\nSecond.\n \n")
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", text.encode()),)), "auto")
+    assert [(r.author, r.body) for r in thread.replies] == [("bob", "<p>First.</p>"), ("nine_k", "<p>Second.</p>")]
+    assert (thread.title, thread.url, thread.note) == ("Leeks", "https://news.ycombinator.com/item?id=45810482", None)
+    assert thread.replies[1].parent_id == thread.replies[0].id
+    assert thread.import_notes == (
+        "line 1: the 5-line header (---) above the page is not part of it: left out",
+        "line 7: 'Hacker News new | past | comments | ask | show | jobs | submit' is the site's, not the discussion's: left out",
+        "line 8: 'login' is the site's, not the discussion's: left out",
+        "Hacker News shows times relative to when the page was copied (such as '6 months ago'), which the copy does not "
+        "say: kept as written; `digest import https://news.ycombinator.com/item?id=45810482` reads the thread with its "
+        "exact times and nesting",
+    )
+
+
+def test_a_lobsters_page_copied_as_text_keeps_scores_and_says_it_shows_no_nesting():
+    text = "Leeks | Lobsters\n12\nana 3 hours ago | link | flag | reply\n\nFirst.\n\n4\nbob edited 2 hours ago | link | flag | reply\n\nSecond.\n"
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", text.encode()),)), "auto")
+    assert [(r.author, r.engagement.score, r.body, r.parent_id) for r in thread.replies] == [
+        ("ana", 12, "<p>First.</p>", None), ("bob", 4, "<p>Second.</p>", None)]
+    assert (thread.title, thread.note) == ("Leeks", None)
+    assert thread.import_notes == (
+        "line 3: a Lobsters page copied as text does not show which comment answers which: every reply is imported as "
+        "answering the post",
+        "Lobsters shows times relative to when the page was copied (such as '3 hours ago'), which the copy does not say: "
+        "kept as written",
+    )
+
+
+def test_a_reply_copied_without_the_comment_it_answers_is_partial():
+    text = "bob 2 days ago | parent | next [–]\nI agree.\nreply\ncleo 2 days ago | root | parent | next [–]\nMe too.\nreply\n"
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", text.encode()),)), "forum-text")
+    assert [r.parent_id for r in thread.replies] == [None, thread.replies[0].id]
+    assert thread.partial
+    assert thread.import_notes[0] == ("line 1: the reply by bob answers a comment above the copy, which was not copied: "
+                                      "imported as answering the post, and the thread is partial")
+
+
+def test_text_naming_a_hacker_news_item_that_no_reader_knows_says_how_to_get_the_thread():
+    request = ImportRequest((SourceDocument("notes.txt", b"Saved from https://news.ycombinator.com/item?id=38719324\n\nMy notes.\n"),))
+    with pytest.raises(SourceError) as caught:
+        detect(request)
+    assert caught.value.fix == ("import the thread itself: `digest import https://news.ycombinator.com/item?id=38719324`, "
+                                "or save https://hn.algolia.com/api/v1/items/38719324 and import that file")
+
+
+MARKDOWN_COPY = (
+    "## 2 thoughts on “Leeks”\n\n"
+    "1. ![](https://example.org/a.png) **Ana** says:\n\n"
+    "   [March 3, 2024 at 5:12 pm](https://example.org/leeks/#comment-7)\n\n"
+    "   > The leeks bolted.\n\n   Sow them **later**, see [the guide](https://example.org/guide).\n"
+    "2. ![](https://example.org/b.png) **[Ben](https://ben.example.org/)** says:\n\n"
+    "   [March 4, 2024 at 9:00 am](https://example.org/leeks/#comment-8)\n\n   Thanks!\n\n"
+    "   [Reply](https://example.org/leeks/?replytocom=8)\n\n"
+    "Comments are closed.\n"
+)
+
+
+def test_a_comment_page_saved_as_markdown_is_read_with_permalinks_and_markdown_bodies():
+    thread = import_thread(ImportRequest((SourceDocument("page.md", MARKDOWN_COPY.encode()),)), "auto")
+    assert [(r.author, r.posted_at_text, r.permalink) for r in thread.replies] == [
+        ("Ana", "March 3, 2024 at 5:12 pm", "https://example.org/leeks/#comment-7"),
+        ("Ben", "March 4, 2024 at 9:00 am", "https://example.org/leeks/#comment-8"),
+    ]
+    assert thread.replies[0].body == ('<blockquote><p>The leeks bolted.</p></blockquote><p>Sow them <strong>later</strong>, '
+                                      'see <a href="https://example.org/guide">the guide</a>.</p>')
+    assert thread.replies[1].body == "<p>Thanks!</p>"  # its "[Reply](...)" link is the page's
+    assert (thread.title, thread.total_replies, thread.partial, thread.note) == ("Leeks", 2, False, None)
+    assert "line 18: 'Comments are closed.' ends the comments: the comment form and the rest of the page below it were left out" \
+        in thread.import_notes
+
+
+def test_markdown_post_headings_and_name_headings_over_a_time_are_comment_headers():
+    posts = ("---\ntitle: \"Leeks\"\nforum: Garden\n---\n\n### Post by ana on 2009-11-05\nHello all.\n\n---\n\n"
+             "### Post by bob on 2009-11-06\n> **ana said:**\n> Hello all.\n\nHi.\n")
+    thread = import_thread(ImportRequest((SourceDocument("thread.md", posts.encode()),)), "auto")
+    assert [(r.author, r.posted_at_text, r.body) for r in thread.replies] == [
+        ("ana", "2009-11-05", "<p>Hello all.</p>"),
+        ("bob", "2009-11-06", "<blockquote><p><strong>ana said:</strong> Hello all.</p></blockquote><p>Hi.</p>"),
+    ]
+    assert (thread.title, thread.note) == ("Leeks", None)
+    assert "line 1: the 4-line header (---) above the page is not part of it: left out, but for its title 'Leeks'" in thread.import_notes
+    named = ("# Leeks\n\nThe post.\n\n### Ana\n*March 3, 2024 at 5:12 pm*\n\nHi.\n\n"
+             "### Ben\n*March 4, 2024 at 9:00 am*\n\nHo `code`.\n")
+    thread = import_thread(ImportRequest((SourceDocument("page.md", named.encode()),)), "auto")
+    assert [(r.author, r.posted_at_text, r.body) for r in thread.replies] == [
+        ("Ana", "March 3, 2024 at 5:12 pm", "<p>Hi.</p>"), ("Ben", "March 4, 2024 at 9:00 am", "<p>Ho <code>code</code>.</p>")]
+    assert (thread.title, thread.note) == ("Leeks", "The post.")
+    assert "line 1: the heading 'Leeks' above the comments is taken as the title" in thread.import_notes
+
+
+def test_a_markdown_document_with_one_name_heading_is_no_comment_page():
+    readme = b"# Tool\n\n### Ana\n*March 3, 2024 at 5:12 pm*\n\nThanks for the tool.\n\n## Install\n\npip install tool\n"
+    with pytest.raises(SourceError, match="could not recognise the format"):
+        detect(ImportRequest((SourceDocument("README.md", readme),)))
+
+
+OLD_REDDIT_COPY = (
+    "18\nLeeks in winter? (self.gardening)\n\nsubmitted 2 months ago by ana\n\nMy leeks bolted.\n\n"
+    "all 6 comments\nsorted by: best\n\n"
+    "[–]bob 5 points 2 months ago \n\nSow later.\n\npermalinkembedsavereportgive awardreply\n\n"
+    "[–]cleo [S] 2 points 2 months ago \n\n> Sow later.\n\nWhen?\n\npermalinkembedsaveparentreportgive awardreply\n\n"
+    "[–]dan 1 point 2 months ago \n\nIn May.\n\npermalinkembedsaveparentreportgive awardreply\n\n"
+    "load more comments (2 replies)\n\n"
+    "[+]eve 3 points 2 months ago (4 children)\n\n"
+    "[–]fay\n\n 1 point 2 months ago\n\nNice.\n\npermalinkembedsavereportreply\n"
+)
+
+
+def test_an_old_reddit_page_copied_as_text_is_read_with_points_and_the_nesting_its_links_tell():
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", OLD_REDDIT_COPY.encode()),)), "auto")
+    by_id = {r.id: r.author for r in thread.replies}
+    assert [(r.author, r.engagement.score, by_id.get(r.parent_id)) for r in thread.replies] == [
+        ("bob", 5, None), ("cleo", 2, "bob"), ("dan", 1, "bob"), ("eve", 3, None), ("fay", 1, None)]
+    assert thread.replies[1].body == "<blockquote><p>Sow later.</p></blockquote><p>When?</p>"
+    assert all("permalink" not in r.body for r in thread.replies)
+    assert (thread.title, thread.author, thread.note, thread.total_replies, thread.partial) == (
+        "Leeks in winter?", "ana", "My leeks bolted.", 6, True)
+    assert thread.import_notes == (
+        "line 9: 'sorted by: best' is the site's, not the discussion's: left out",
+        "line 25: 1 reply answers a comment deeper in the branch above, which the copy does not tell (its indentation is "
+        "lost; such as dan's here): each is put under the branch's top-level comment, which holds the comment it answers",
+        "line 31: 2 answers the page did not show here ('More replies', 'load more comments', 'continue this thread'): not copied",
+        "line 33: the comment by eve was folded (4 children): its text and the answers under it were not copied",
+        "line 33: reply by eve has no text",
+        "Reddit shows times relative to when the page was copied (such as '2 months ago'), which the copy does not say: "
+        "kept as written; `digest import` of the thread's address (https://www.reddit.com/r/SUB/comments/ID/) reads it "
+        "with its exact times and nesting",
+        "the story counts 6 comments but the copy holds 5: the rest were not copied (folded, on a later page, or dead)",
+    )
+
+
+def test_an_old_reddit_copy_starting_inside_a_comment_is_partial():
+    text = ("the end of a comment\n\npermalinkembedsavereportreply\n\n[–]ana\n\n[S] 1 point 1 month ago\n\nFirst.\n\n"
+            "[–]bob\n\n 1 point 1 month ago\n\nSecond.\n")
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", text.encode()),)), "forum-text")
+    assert [(r.author, r.body, r.engagement.score) for r in thread.replies] == [("ana", "<p>First.</p>", 1), ("bob", "<p>Second.</p>", 1)]
+    assert (thread.note, thread.partial) == (None, True)
+    assert thread.import_notes[:2] == (
+        "line 1: the copy starts inside a comment whose byline was not copied (ending in its links): left out, and the "
+        "thread is partial",
+        "line 5: 2 replies (such as ana's here) lost the links under the comment that tell whether it answers the post or "
+        "a comment: imported as answering the post",
+    )
+
+
+def test_a_hacker_news_byline_whose_links_went_to_the_next_line_is_one_byline():
+    text = ("Ozzie_osman 3 months ago  \n             | next [–] \n\nLangChain is awesome.\n\n"
+            "jerryjliu 3 months ago  \n             | parent | next [–] \n\nAlso see GPT Index.\n")
+    thread = import_thread(ImportRequest((SourceDocument("loaded.txt", text.encode()),)), "auto")
+    assert [(r.author, r.posted_at_text, r.body) for r in thread.replies] == [
+        ("Ozzie_osman", "3 months ago", "<p>LangChain is awesome.</p>"), ("jerryjliu", "3 months ago", "<p>Also see GPT Index.</p>")]
+    assert thread.replies[1].parent_id == thread.replies[0].id
+
+
+def test_a_forum_export_quoting_a_hacker_news_byline_stays_a_forum_export():
+    thread = _import_text("Guest - Ana\nI saw this on HN:\nbob 3 hours ago | parent | next [–]\nquoted text\n\nGuest - Ben\nThanks.\n")
+    assert [r.author for r in thread.replies] == ["Ana", "Ben"]
+    assert "bob 3 hours ago | parent | next [–] quoted text" in thread.replies[0].body
+
+
+NEW_REDDIT_COPY = (
+    "Leeks in winter? : r/gardening\nSkip to main content\nOpen menu\nr/gardening\n•\n2y ago\nana\nArchived post\n"
+    "Leeks in winter?\nMy leeks bolted.\nUpvote 41 Downvote 25 Go to comments Share\nSort by: Best\nOpen comment sort options\n"
+    "Best\nTop\nSearch Comments Expand comment search\nCancel\nComments Section\n"
+    "bob\n•\n2y ago\nSow later.\nUpvote 14 Downvote Reply Award Share\nReport\nAward\nShare\n"
+    "cleo\n•\n1y ago \nTop 1% Poster\nWhen?\nIn May?\nUpvote 5 Downvote Reply Award Share\nReport\nAward\nShare\nMore replies\n"
+    "[dan](https://www.reddit.com/user/dan/)\n\nOP\n\n• [3mo ago](https://www.reddit.com/r/gardening/comments/1a/comment/x9/)\n\n"
+    "Thanks all.\n\nUpvote 1 Downvote Reply Award Share\n\nNew to Reddit?\nCreate your account and connect with a world of communities.\n"
+)
+
+
+def test_a_new_reddit_page_copied_as_text_gives_scores_permalinks_and_says_it_shows_no_nesting():
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", NEW_REDDIT_COPY.encode()),)), "auto")
+    assert [(r.author, r.posted_at_text, r.engagement.score, r.body, r.parent_id) for r in thread.replies] == [
+        ("bob", "2y ago", 14, "<p>Sow later.</p>", None),
+        ("cleo", "1y ago", 5, "<p>When?<br>In May?</p>", None),
+        ("dan", "3mo ago", 1, "<p>Thanks all.</p>", None),
+    ]
+    assert thread.replies[2].permalink == "https://www.reddit.com/r/gardening/comments/1a/comment/x9/"
+    assert (thread.title, thread.author, thread.note, thread.partial) == ("Leeks in winter?", "ana", "My leeks bolted.", True)
+    assert thread.import_notes == (
+        "line 19: a Reddit page copied as text does not show which comment answers which: every reply is imported as "
+        "answering the post",
+        "line 37: answers the page did not show here ('More replies', 'load more comments', 'continue this thread'): not copied",
+        "Reddit shows times relative to when the page was copied (such as '2y ago'), which the copy does not say: kept as "
+        "written; `digest import` of the thread's address (https://www.reddit.com/r/SUB/comments/ID/) reads it with its "
+        "exact times and nesting",
+    )

@@ -58,6 +58,7 @@ class ImportRequest:
     documents: tuple[SourceDocument, ...]  # one for a file or URL; several for a folder
     retrieved_at: datetime | None = None
     thread: str | None = None  # which thread to take from a source that holds many
+    timezone: str | None = None  # IANA zone (--timezone) that a copied page's times without a zone are read in
 
     @property
     def name(self) -> str:

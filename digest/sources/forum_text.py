@@ -18,7 +18,8 @@ comment number before the header (``#51 Guest - Ana``, ``1. Guest - Ana``, ``3) 
 Cleo``), after the name (``Guest - Cleo #53``) or alone on the line above it (``#52``) is
 the reply's ``number``, which ``@Ana #51`` mentions resolve to.  A time is ``posted_at`` only
 when it states its zone (``2011-03-12T14:09+01:00``, ``... 2:05 pm UTC``); a copied page never
-does, so its times stay ``posted_at_text`` (noted), never taken as UTC.
+does, so its times stay ``posted_at_text`` (noted), never taken as UTC, unless ``--timezone``
+(``ImportRequest.timezone``) names the zone the page showed them in (noted).
 A line that looks like a header but is not one (``Guest - `` without a name), a header
 quoted inside a ``<blockquote>`` and a time line in the middle of a reply are kept as text,
 with a note: a reply header may be missing there.
@@ -55,7 +56,16 @@ A blog's comment page copied from the browser is read too (``forum_text_copies``
 headers: WordPress's ``NAME says:`` over the comment's time, Blogger's ``NAME said...``): its
 links, pingbacks (counted) and everything from ``Leave a Reply`` on are left out (noted),
 ``10 thoughts on “TITLE”`` gives title and count, and "Liked by 3 people" the likes.  Each line
-is the comment's own line unless the copy was wrapped; the copy shows no nesting (noted).
+is the comment's own line unless the copy was wrapped; the copy shows no nesting (noted).  Saved
+as Markdown (``1. ![](AVATAR) **NAME** says:`` over ``[TIME](PERMALINK)``, ``### Post by NAME on
+DATE``), the comments are Markdown and the time's link is the permalink.
+
+Hacker News, Lobsters and Reddit pages copied as text have a byline over each comment
+(``alice 3 hours ago | parent | next [–]``, ``[–]alice 5 points 3 hours ago``, new Reddit's
+name, "•" and "2y ago" on lines of their own); their links
+tell the nesting in part (``forum_text_news.news_nesting``; a guess is noted), their times
+are relative to the unknown moment of the copy (kept as text, noted with where the thread's
+data is), and the site's own lines ("reply", "permalinkembedsave...", the footer) are left out.
 """
 
 from __future__ import annotations
@@ -71,7 +81,8 @@ from digest.body import plain_text, plain_words
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
 from digest.sources import forum_text_copies as copies
-from digest.sources.forum_text_body import BLOCK_PASSED_TAGS, TAG_RE, Block, build_body
+from digest.sources import forum_text_news as news_pages
+from digest.sources.forum_text_body import BLOCK_PASSED_TAGS, TAG_RE, Block, build_body, markdown_body
 from digest.sources.common import AuthorNames, find_mentions, stable_id
 from digest.sources.xmlsafe import with_stray_bytes_as_cp1252
 
@@ -124,6 +135,7 @@ URL_CONTINUES_AFTER = "/?&=%#_~-"
 URL_CONTINUATION_MARKS = "/?&=%#"
 URL_PATH_PIECE_RE = re.compile(r"^[\w.~%-]*\w[-_]\w[\w.~%-]*$")
 SENTENCE_END = ".!?:;\"”’)]"
+MARKDOWN_TITLE_RE = re.compile(r"^#\s+(\S.{0,150}?)\s*#*\s*$")  # a page saved as Markdown: "# TITLE"
 PRE_START_RE = re.compile(r"<pre\b[^>]*>", re.IGNORECASE)
 PRE_END_RE = re.compile(r"</pre\s*>", re.IGNORECASE)
 # Tags that separate words when the editor's note is made plain text.
@@ -141,7 +153,7 @@ def sniff(doc) -> bool:
     if _starts_like_data(head):
         return False
     lines = head.splitlines()
-    if copies.looks_copied(lines):
+    if copies.looks_copied(lines) or len(news_pages.news_bylines(lines)) >= 2:
         return True
     headers = [index for index, line in enumerate(lines) if _parse_header(line)]
     return len(headers) >= 2 or any(_text_follows(lines, index) for index in headers)
@@ -203,6 +215,9 @@ class _RawReply:
     place: _Place
     lines: list[str] = field(default_factory=list)
     likes: int | None = None  # a copied page's "Liked by 3 people"
+    score: int | None = None  # a news site's points
+    answers: "_RawReply | None" = None  # the reply it answers, where the page tells (a news site's links)
+    permalink: str | None = None  # a Markdown copy's link on the comment's time
 
     @property
     def author(self) -> str:
@@ -228,6 +243,11 @@ class _CopiedPage:
     pingbacks: int  # left out
     other_pages: _Place | None = None  # where it links other pages of comments ("Older Comments")
     starts_inside_a_comment: bool = False  # the copy's first comment lost its header
+    author: str | None = None  # who posted the story (a news site's page)
+    news: bool = False  # a Hacker News, Lobsters or Reddit page: bylines over the comments
+    url: str | None = None  # the discussion's address, where the copy names it
+    markdown: bool = False  # saved as Markdown: each comment is Markdown
+    incomplete: bool = False  # comments are missing: folded, on the next page, or above the copy
 
 
 @dataclass(frozen=True)
@@ -254,12 +274,15 @@ class _Draft:
 
 def read(request) -> Thread:
     notes: list[_Note] = []
+    zone = copies.site_zone(request.timezone)
     pages = _pages(request, notes)
     note, url = _header(list(pages[0].above_replies), pages[0].layout)
     notes.extend(_text_above_later_pages(pages))
     drafts = [draft for page in pages for draft in _drafts(page, notes)]
-    replies = _replies(drafts, _posting_times(drafts, len(pages), notes), notes)
+    replies = _replies(drafts, _posting_times(drafts, len(pages), notes, zone), notes)
     title, count, copy_notes, paged = _copied_page_facts(pages, replies)
+    author = next((page.copied_page.author for page in pages if page.copied_page and page.copied_page.author), None)
+    url = url or next((page.copied_page.url for page in pages if page.copied_page and page.copied_page.url), None)
     notes.extend(copy_notes)
     notes.sort(key=lambda n: (n.page, n.line))
     cut = any(page.cut for page in pages)
@@ -276,6 +299,7 @@ def read(request) -> Thread:
         retrieved_at=request.retrieved_at,
         partial=cut or missing is not None or paged or (count is not None and count > len(replies)),
         total_replies=count,
+        author=author,
         import_notes=tuple(n.text for n in notes) + ((missing,) if missing else ()),
     )
 
@@ -330,6 +354,8 @@ def _page(doc, index: int, several: bool) -> tuple[_Page, list[_Note]]:
     copied = None
     if says := copies.headers(lines):
         above, raw_replies, copied = _split_copied_page(lines, says, index, file, notes)
+    elif (bylines := news_pages.news_bylines(lines)) and len(bylines) > sum(1 for line in lines if _parse_header(line)):
+        above, raw_replies, copied = _split_news_page(lines, bylines, index, file, notes)
     else:
         above, raw_replies = _split_replies(lines, index, file, notes)
     if cut:
@@ -338,7 +364,10 @@ def _page(doc, index: int, several: bool) -> tuple[_Page, list[_Note]]:
             "the file ends inside a character: it was cut short, so its last reply may be incomplete and "
             "later replies are missing; imported what comes before",
         ))
-    layout = _copied_layout(raw_replies) if copied else _layout(lines, index, file, notes)
+    if copied and copied.news:
+        layout = _Layout(trailing_spaces=False, keep_breaks=True)  # a news site's comment: each line break is its own
+    else:
+        layout = _copied_layout(raw_replies) if copied else _layout(lines, index, file, notes)
     return _Page(index, file, layout, tuple(above), tuple(raw_replies), cut, copied), notes
 
 
@@ -448,12 +477,14 @@ def _split_copied_page(lines: list[str], says: dict[int, copies.Header], page: i
     stamps = {header.stamp_at for header in says.values() if header.stamp_at is not None}
     pingbacks: list[_Place] = []
     other_pages = None
-    for index, line in enumerate(lines):
+    for index, written in enumerate(lines):
         place = _Place(page, index + 1, file)
+        line = copies.link_text(written)  # a Markdown copy's "[Reply](URL)" is the "Reply" link
         if copies.COMMENT_PAGES_RE.match(line):
             other_pages = other_pages or place
         elif index in says:
-            raw_replies.append(_RawReply(_Header(says[index].author, False, says[index].posted_at_text), place))
+            raw_replies.append(_RawReply(_Header(says[index].author, False, says[index].posted_at_text), place,
+                                         permalink=says[index].permalink))
         elif index in stamps or (raw_replies and copies.REPLY_LINK_RE.match(line)):
             continue
         elif raw_replies and (likes := copies.LIKES_RE.match(line)):
@@ -466,9 +497,9 @@ def _split_copied_page(lines: list[str], says: dict[int, copies.Header], page: i
                                       "below it were left out"))
             break
         elif raw_replies:
-            raw_replies[-1].lines.append(line)
+            raw_replies[-1].lines.append(written)
         else:
-            above.append((index, line))
+            above.append((index, written))
     for raw in raw_replies:  # a rule or blank lines between two comments separate them
         while raw.lines and (not raw.lines[-1].strip() or RULE_RE.match(raw.lines[-1].strip())):
             raw.lines.pop()
@@ -476,9 +507,46 @@ def _split_copied_page(lines: list[str], says: dict[int, copies.Header], page: i
         notes.append(_note(pingbacks[0], f"left out {len(pingbacks)} pingback(s) or trackback(s): links from other pages, "
                                          "not comments (the first here)"))
     title, count = next((found for _, line in reversed(above) if (found := copies.comment_count(line))), (None, None))
+    if header_end := copies.front_matter_end(lines):
+        above = [(index, line) for index, line in above if index >= header_end]
+        title = title or copies.front_matter_title(lines)
+        notes.append(_note(_Place(page, 1, file), f"the {header_end}-line header (---) above the page is not part of it: "
+                                                  "left out" + (f", but for its title {title!r}" if title else "")))
+    markdown = any(header.markdown for header in says.values())
+    if markdown and not title and (heading := next(((i, m) for i, line in above if (m := MARKDOWN_TITLE_RE.match(line))), None)):
+        title = heading[1].group(1)
+        above = [(index, line) for index, line in above if index != heading[0]]
+        notes.append(_note(_Place(page, heading[0] + 1, file), f"the heading {title!r} above the comments is taken as the title"))
     top = copies.page_top([(index, line) for index, line in above if not copies.comment_count(line)])
     notes.extend(_note(_Place(page, index + 1, file), why) for index, why in top.left_out)
-    return list(top.lines), raw_replies, _CopiedPage(title or top.title, count, len(pingbacks), other_pages, top.cut_comment)
+    return list(top.lines), raw_replies, _CopiedPage(title or top.title, count, len(pingbacks), other_pages, top.cut_comment,
+                                                     markdown=markdown)
+
+
+def _split_news_page(lines: list[str], bylines: dict[int, news_pages.Byline], page: int, file: str | None,
+                     notes: list[_Note]) -> tuple[list[str], list[_RawReply], _CopiedPage]:
+    """A Hacker News, Lobsters or old Reddit page copied as text: its comments under their
+    bylines, nested as far as the sites' links tell (``news_pages.news_nesting``), and notes on
+    what the copy cannot say."""
+    news = news_pages.news_page(lines, bylines)
+    notes.extend(_note(_Place(page, index + 1, file), why) for index, why in news.left_out)
+    raw_replies = [
+        _RawReply(_Header(c.byline.author, False, c.byline.posted_at_text), _Place(page, c.line + 1, file),
+                  news_pages.news_body_lines(c.lines), score=c.byline.points, permalink=c.byline.permalink)
+        for c in news.comments
+    ]
+    bylines_in_order = [c.byline for c in news.comments]
+    nesting = news_pages.news_nesting(bylines_in_order)
+    for raw, answers in zip(raw_replies, nesting.answers):
+        raw.answers = raw_replies[answers] if answers is not None else None
+    site = next((b.site for b in bylines_in_order if b.site != "lobsters"), "lobsters")
+    notes.extend(_note(_Place(page, index + 1, file), text) if index is not None else _Note(page, raw_replies[-1].place.line, text)
+                 for index, text in news_pages.news_notes(news, nesting, site))  # a page's own note sorts after its replies
+    incomplete = bool(nesting.orphans or news.more_at is not None or news.hidden or news.starts_inside
+                      or any(b.folded for b in bylines_in_order))
+    url = f"https://news.ycombinator.com/item?id={news.item_id}" if news.item_id and site == "hn" else news.thread_url
+    copied = _CopiedPage(news.title, news.count, 0, author=news.author, news=True, incomplete=incomplete, url=url)
+    return list(news.above), raw_replies, copied
 
 
 def _copied_layout(raw_replies: list[_RawReply]) -> _Layout:
@@ -499,17 +567,21 @@ def _copied_page_facts(pages: list[_Page], replies: list[Reply]) -> tuple[str | 
         return None, None, [], False
     title = next((c.title for c in copied if c.title), None)
     count = next((c.count for c in copied if c.count is not None), None)
-    notes = [_Note(-1, 0, "a comment page copied as text does not show which comment answers which: every reply is "
-                          "imported as answering the post")]
+    notes = [] if all(c.news for c in copied) else [
+        _Note(-1, 0, "a comment page copied as text does not show which comment answers which: every reply is "
+                     "imported as answering the post")]
     held = len(replies) + sum(c.pingbacks for c in copied)
-    if count is not None and count > held:
+    if count is not None and count > held and all(c.news for c in copied):
+        notes.append(_Note(len(pages), 0, f"the story counts {count} comments but the copy holds {held}: the rest were "
+                                          "not copied (folded, on a later page, or dead)"))
+    elif count is not None and count > held:
         notes.append(_Note(len(pages), 0, f"the page counts {count} comments but the copy holds {held} (pingbacks "
                                           "included): the rest were not copied (a later comment page, or folded replies)"))
     paged = len(pages) == 1 and copied[0].other_pages is not None
     if paged:
         notes.append(_note(copied[0].other_pages, "the page links other pages of its comments ('Older Comments'): this copy "
                                                   "holds one of them; copy each page and import them together as a folder"))
-    return title, count, notes, paged or any(c.starts_inside_a_comment for c in copied)
+    return title, count, notes, paged or any(c.starts_inside_a_comment or c.incomplete for c in copied)
 
 
 def _quote_closes_first(lines: list[str], start: int) -> bool:
@@ -552,7 +624,8 @@ def _drafts(page: _Page, notes: list[_Note]) -> list[_Draft]:
             body_lines, below = raw.lines, None
         notes.extend(_times_inside(raw, body_lines))
         posted_at_text = _posted_at_text(raw, below, notes)
-        body = build_body(_reflow(body_lines, page.layout))
+        markdown = page.copied_page is not None and page.copied_page.markdown
+        body = markdown_body(body_lines) if markdown else build_body(_reflow(body_lines, page.layout))
         if not plain_words(body):
             notes.append(_note(raw.place, f"reply by {raw.author} has no text"))
         drafts.append(_Draft(raw, body, posted_at_text))
@@ -562,13 +635,14 @@ def _drafts(page: _Page, notes: list[_Note]) -> list[_Draft]:
 def _replies(drafts: list[_Draft], times: list[datetime | None], notes: list[_Note]) -> list[Reply]:
     """Ids, nesting, and mentions that resolve by comment number."""
     ids = _reply_ids(drafts)
+    id_of = {id(draft.raw): reply_id for draft, reply_id in zip(drafts, ids)}
     numbers = _comment_numbers(drafts, ids, notes)
     authors = AuthorNames({d.raw.author for d in drafts})
     replies: list[Reply] = []
     last_top_level: str | None = None
     for draft, reply_id, posted_at in zip(drafts, ids, times):
         raw = draft.raw
-        parent_id = None
+        parent_id = id_of.get(id(raw.answers)) if raw.answers else None
         if raw.header.nested:
             if last_top_level is None:
                 notes.append(_note(raw.place, f"nested reply by {raw.author} has no reply above it to nest under"))
@@ -584,7 +658,8 @@ def _replies(drafts: list[_Draft], times: list[datetime | None], notes: list[_No
             posted_at_text=draft.posted_at_text if posted_at is None else None,
             parent_id=parent_id,
             mentions=find_mentions(plain_text(draft.body), authors, numbers),
-            engagement=Engagement(likes=raw.likes),
+            engagement=Engagement(likes=raw.likes, score=raw.score),
+            permalink=raw.permalink,
         ))
     return replies
 
@@ -644,9 +719,10 @@ def _missing_comments_note(replies: list[Reply]) -> str | None:
     )
 
 
-def _posting_times(drafts: list[_Draft], page_count: int, notes: list[_Note]) -> list[datetime | None]:
-    """Each reply's time in UTC, when its text states the zone and its day and month are certain."""
-    times, said = copies.posting_times([d.posted_at_text for d in drafts])
+def _posting_times(drafts: list[_Draft], page_count: int, notes: list[_Note], zone=None) -> list[datetime | None]:
+    """Each reply's time in UTC, when its text states the zone (or ``--timezone`` names the one
+    to read it in) and its day and month are certain."""
+    times, said = copies.posting_times([d.posted_at_text for d in drafts], zone)
     notes.extend(_Note(page_count, 0, text) for text in said)
     return times
 

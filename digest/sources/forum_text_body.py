@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 from dataclasses import dataclass
 
 from digest.body import clean, from_html, linkify
@@ -30,6 +31,19 @@ class Block:
 
     kind: str  # "para", "item", "rule", "break", "pre" (its lines as written)
     text: str = ""
+
+
+def markdown_body(lines: list[str]) -> str:
+    """A comment of a page saved as Markdown: the lines without the list item's indentation
+    they sit under, read as Markdown (quotes, emphasis, links, code), then sanitized."""
+    import markdown
+
+    text = textwrap.dedent("\n".join(line.rstrip() for line in lines)).strip("\n")
+    built = markdown.markdown(text, extensions=["fenced_code"])
+    # the line ends Markdown leaves in the HTML: none between tags, a space inside a paragraph; a <pre> keeps its own
+    parts = re.split(r"(<pre\b.*?</pre>)", built, flags=re.S)
+    return from_html("".join(part if part.startswith("<pre") else re.sub(r">\n+<", "><", part).replace("\n", " ")
+                             for part in parts))
 
 
 def build_body(blocks: list[Block]) -> str:

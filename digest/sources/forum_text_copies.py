@@ -11,7 +11,11 @@ copied lines.
 It also reads the times such pages (and forum exports) write: WordPress's "January 12, 2017 at
 12:51 pm", Blogger's "January 2, 2009 3:12 PM", phpBB's "Sat Mar 12, 2011 2:05 pm", ISO's
 "2011-03-12 14:05", "12.03.2021 14:05" (day first) and "03/12/2021 2:05 PM", whose day and month
-only another date of the same file settles (one with a number above 12 in either place).
+only another date of the same file settles (one with a number above 12 in either place), in the
+zone ``--timezone`` names when the page stated none.
+
+The same goes for pages saved as Markdown (Hacker News, Lobsters and Reddit pages copied as text
+are ``forum_text_news``'s).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digest.errors import SourceError
 
 # "NAME says:" (a translated theme's verb too: "sagt:", "dit :", "より:") over its time.
 SAYS_RE = re.compile(
@@ -46,7 +53,7 @@ COMMENT_PAGES_RE = re.compile(r"^\s*(?:[«←]\s*)?(?:older|newer|previous|next)
 PINGBACK_RE = re.compile(r"^\s*(?:pingback|trackback)\s*:", re.IGNORECASE)
 COMMENT_FORM_RE = re.compile(r"^\s*(?:leave a (?:reply|comment)|comments are closed|post a comment|add a comment)\b", re.IGNORECASE)
 COMMENT_COUNT_RE = re.compile(
-    r"^\s*(?P<count>\d+|one)\s+(?:thoughts?|responses?|comments?|replies)\s+(?:on|to)\s+[“\"‘'«„](?P<title>.+?)[”\"’'»“]\s*$",
+    r"^\s*(?:#{1,6}\s*)?(?P<count>\d+|one)\s+(?:thoughts?|responses?|comments?|replies)\s+(?:on|to)\s+[“\"‘'«„](?P<title>.+?)[”\"’'»“]\s*$",
     re.IGNORECASE)
 
 
@@ -55,6 +62,8 @@ class Header:
     author: str
     posted_at_text: str | None  # None for Blogger's, whose time ends the comment
     stamp_at: int | None = None  # the line of the time under a "says:" header
+    permalink: str | None = None  # a Markdown copy's link on the time: "[March 3, 2024 at 5:12 pm](URL#comment-7)"
+    markdown: bool = False  # the page was saved as Markdown: the comment is Markdown too
 
 
 def headers(lines: list[str]) -> dict[int, Header]:
@@ -76,7 +85,54 @@ def headers(lines: list[str]) -> dict[int, Header]:
         stamp_at = next((i for i in range(index + 1, min(index + 3, len(lines))) if lines[i].strip()), None)
         if stamp_at is not None and (stamp := STAMP_RE.match(lines[stamp_at])):
             found[index] = Header(says.group("name").strip(), " ".join(stamp.group("time").split()), stamp_at)
+    found.update(markdown_headers(lines))
     return found
+
+
+# A comment page saved as Markdown (a browser extension, pandoc): WordPress's header as
+# "1. ![](AVATAR) **NAME** says:" (the name maybe a link) over "[TIME](PERMALINK)", or a heading
+# per post: "### Post by NAME on 2009-11-05", "### NAME" over its time.
+_MD_LINK = r"\[(?P<{0}>[^\]]+)\]\((?P<{0}_url>[^)\s]+)(?:\s+\"[^\"]*\")?\)"
+MD_SAYS_RE = re.compile(
+    r"^\s*(?:\d+[.)]\s+|[-*+]\s+)?(?:!\[[^\]]*\]\([^)]*\)\s*)*(?:\*\*|__)(?:" + _MD_LINK.format("linked")
+    + r"|(?P<name>[^*_\[\]]{1,80}?))(?:\*\*|__)\s+(?:says|said|sagt|dice|dit|disse|zegt|skriver)\s*:?\s*$", re.IGNORECASE)
+MD_TIME_RE = re.compile(r"^\s*(?:\*|_)?" + _MD_LINK.format("time") + r"(?:\*|_)?\s*$")
+MD_POST_HEADING_RE = re.compile(
+    r"^\s*#{2,6}\s+(?:(?:post|comment|reply|answer)\s+by\s+)(?P<name>\S.{0,79}?)"
+    r"(?:\s+(?:on|at|[-–—·|])\s+(?P<time>(?=.*\d{4}).{6,60}?))?\s*$", re.IGNORECASE)
+MD_NAME_HEADING_RE = re.compile(r"^\s*#{2,6}\s+(?:\*\*)?(?P<name>[^#*\s][^#*]{0,60}?)(?:\*\*)?\s*$")
+
+
+def markdown_headers(lines: list[str]) -> dict[int, Header]:
+    """The comment headers of a page saved as Markdown, by line index: two at least, so a
+    README with one "### Alice" heading is no comment page."""
+    found: dict[int, Header] = {}
+    for index, line in enumerate(lines):
+        stamp_at = next((i for i in range(index + 1, min(index + 4, len(lines))) if lines[i].strip()), None)
+        stamp = _markdown_stamp(lines[stamp_at]) if stamp_at is not None else None
+        if says := MD_SAYS_RE.match(line):
+            name = says.group("linked") or says.group("name")
+            found[index] = Header(name.strip(), stamp[0] if stamp else None, stamp_at if stamp else None,
+                                  stamp[1] if stamp else None, markdown=True)
+        elif post := MD_POST_HEADING_RE.match(line):
+            found[index] = Header(post.group("name").strip(), post.group("time"), markdown=True)
+        elif (named := MD_NAME_HEADING_RE.match(line)) and stamp and not COMMENTS_HEADING_RE.match(line):
+            found[index] = Header(named.group("name").strip(), stamp[0], stamp_at, stamp[1], markdown=True)
+    return found if len(found) >= 2 else {}
+
+
+def _markdown_stamp(line: str) -> tuple[str, str | None] | None:
+    """(time, permalink) of a time line: "[March 3, 2024 at 5:12 pm](URL)" or the time alone."""
+    if (linked := MD_TIME_RE.match(line)) and STAMP_RE.match(linked.group("time")):
+        return " ".join(linked.group("time").split()), linked.group("time_url")
+    if stamp := STAMP_RE.match(line.strip("*_ ")):
+        return " ".join(stamp.group("time").split()), None
+    return None
+
+
+def link_text(line: str) -> str:
+    """A Markdown line with its links as their text ("[Reply](URL)" is "Reply")."""
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line) if "](" in line else line
 
 
 def looks_copied(lines: list[str]) -> bool:
@@ -245,36 +301,87 @@ def day_first_in(times: list[WrittenTime]) -> bool | None:
     return next(iter(ways)) if len(ways) == 1 else None
 
 
-def in_utc(time: WrittenTime, day_first: bool | None) -> datetime | None:
-    """The time in UTC: only when the text states its zone and its day and month are certain."""
-    if time.offset is None or (time.day_and_month_unsure and day_first is None):
+def in_utc(time: WrittenTime, day_first: bool | None, zone: ZoneInfo | None = None) -> datetime | None:
+    """The time in UTC: only when the text states its zone, or ``zone`` is the one to read it in
+    (the offset there at that moment; the earlier one where the clocks went back), and its day
+    and month are certain."""
+    if (time.offset is None and zone is None) or (time.day_and_month_unsure and day_first is None):
         return None
     local = time.local
     if time.day_and_month_unsure and day_first:
         local = local.replace(month=time.slashed[1], day=time.slashed[0])
-    return (local - time.offset).replace(tzinfo=timezone.utc)
+    offset = time.offset if time.offset is not None else local.replace(tzinfo=zone).utcoffset()
+    return (local - offset).replace(tzinfo=timezone.utc)
 
 
-def posting_times(texts: list[str | None]) -> tuple[list[datetime | None], list[str]]:
+def site_zone(name: str | None) -> ZoneInfo | None:
+    """The zone ``--timezone`` names (an IANA name such as Europe/Berlin), in which a copied
+    page's times without a zone are read; None when none is named."""
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SourceError(f"unknown time zone {name!r} given to --timezone",
+                          fix="give --timezone an IANA zone name, such as Europe/Berlin, America/New_York or UTC") from None
+
+
+def posting_times(texts: list[str | None], zone: ZoneInfo | None = None) -> tuple[list[datetime | None], list[str]]:
     """Each time in UTC where the text states its zone (a page shows its times in the site's or
-    the reader's zone, and a copy does not say which) and its day and month are certain; and
-    what the import says about the others."""
+    the reader's zone, and a copy does not say which), or is read in ``zone`` (``--timezone``),
+    and its day and month are certain; and what the import says about the others."""
     written = [read_written_time(text) if text else None for text in texts]
     day_first = day_first_in([w for w in written if w])
     zoneless = [text for text, w in zip(texts, written) if w and w.offset is None]
     unsure = [text for text, w in zip(texts, written) if w and w.day_and_month_unsure]
     notes = []
-    if zoneless:
+    if zoneless and zone is None:
         notes.append(f"{_replies_giving(zoneless)} a time without a time zone (such as {zoneless[0]!r}): kept as written, "
-                     "not taken as UTC")
+                     "not taken as UTC; `--timezone ZONE` (the zone the page showed, such as Europe/Berlin) reads them as UTC times")
+    elif zoneless:
+        notes.append(f"{_replies_giving(zoneless)} a time without a time zone (such as {zoneless[0]!r}): read in "
+                     f"{zone.key} (--timezone) and converted to UTC")
+        notes.extend(_clock_changes(texts, written, zone))
     if unsure and day_first is None:
         notes.append(f"{_replies_giving(unsure)} a date whose day and month could be either way round (such as "
                      f"{unsure[0]!r}), and no date in the file settles it: kept as written")
     elif unsure:
         notes.append(f"dates such as {unsure[0]!r} are read {'day' if day_first else 'month'} first, as the file's "
                      "other dates write them")
-    return [in_utc(w, day_first) if w else None for w in written], notes
+    return [in_utc(w, day_first, zone) if w else None for w in written], notes
+
+
+def _clock_changes(texts: list[str | None], written: list[WrittenTime | None], zone: ZoneInfo) -> list[str]:
+    """Times that the clocks' change in ``zone`` makes ambiguous (shown twice) or impossible (skipped)."""
+    changed = [text for text, w in zip(texts, written) if w and w.offset is None
+               and w.local.replace(tzinfo=zone, fold=0).utcoffset() != w.local.replace(tzinfo=zone, fold=1).utcoffset()]
+    if not changed:
+        return []
+    return [f"{_replies_giving(changed)} a time that the change of clocks in {zone.key} makes ambiguous or skips "
+            f"(such as {changed[0]!r}): read with the offset before the change"]
 
 
 def _replies_giving(texts: list[str]) -> str:
     return "1 reply gives" if len(texts) == 1 else f"{len(texts)} replies give"
+
+
+# ---------------------------------------------------------------------------- a saved page's YAML header
+
+_FRONT_MATTER_END = re.compile(r"^-{3}\s*$")
+_YAML_LINE = re.compile(r"^(?:[\w-]+:(?:\s|$)|\s+\S|-\s)")
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """The number of lines of a YAML header (``---`` ... ``---``) at the top, else 0."""
+    if not lines or not _FRONT_MATTER_END.match(lines[0]):
+        return 0
+    end = next((index for index in range(1, min(len(lines), 60)) if _FRONT_MATTER_END.match(lines[index])), None)
+    fields = [line for line in lines[1:end or 0] if line.strip()]
+    yaml = fields and all(_YAML_LINE.match(line) for line in fields)
+    return end + 1 if end and yaml else 0
+
+
+def front_matter_title(lines: list[str]) -> str | None:
+    """The ``title:`` of a YAML header at the top, unquoted."""
+    found = next((m for line in lines[1:front_matter_end(lines)] if (m := re.match(r"^title:\s*(.+?)\s*$", line))), None)
+    return found.group(1).strip("\"'").strip() or None if found else None

@@ -30,6 +30,8 @@ _SIGNATURES = (
      "and import that"),
 )
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*\n", re.S)  # a Markdown file's YAML header
+# A Hacker News page saved as text or Markdown whose comment bylines did not survive: its item's address.
+_HN_ITEM = re.compile(r"news\.ycombinator\.com/item\?id=(\d+)")
 
 
 def describe(data: bytes) -> tuple[str, str | None]:
@@ -63,6 +65,11 @@ def describe(data: bytes) -> tuple[str, str | None]:
     first = next((line for line in lines if line.strip("-=*_ ")), lines[0] if lines else "")
     if columns := _table_columns(lines[:5]):
         return f"this is a table (CSV) with the columns {', '.join(columns[:8])}, which no reader here knows", None
+    if item := _HN_ITEM.search(text):
+        return (f"this is text about the Hacker News item {item.group(1)} in none of the formats digest reads "
+                f"(it starts: {first[:60]!r})",
+                f"import the thread itself: `digest import https://news.ycombinator.com/item?id={item.group(1)}`, or save "
+                f"https://hn.algolia.com/api/v1/items/{item.group(1)} and import that file")
     return f"this is text in none of the formats below (it starts: {first[:60]!r})", None
 
 
