@@ -45,5 +45,5 @@ def read_messages(source: str) -> Iterator[tuple[str, email.message.Message]]:
 
 def _parsed(data: bytes) -> tuple[str, email.message.Message]:
     msg = email.message_from_bytes(data)
-    ref = " ".join((msg.get("Message-ID") or "").split()) or "sha256:" + hashlib.sha256(data).hexdigest()[:32]
+    ref = " ".join(str(msg.get("Message-ID") or "").split()) or "sha256:" + hashlib.sha256(data).hexdigest()[:32]  # str(): raw 8-bit text makes a Header object
     return ref, msg

@@ -189,6 +189,184 @@ def test_soft_bounces_older_than_the_window_do_not_count(tmp_path):
         assert last.soft_days == 1 and last.suspended == ()
 
 
+# The essential lines of real reports (the sisimai and PHP-Bounce-Handler test corpora).
+EXIM_POLICY = b"""\
+X-Failed-Recipients: kijitora@exmaple.ch
+Auto-Submitted: auto-replied
+From: Mail Delivery System <Mailer-Daemon@mx1.example.net>
+Subject: Mail delivery failed: returning message to sender
+Date: Thu, 20 Apr 2017 11:40:11 +0200
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  kijitora@exmaple.ch
+    SMTP error from remote mail server after RCPT TO:<kijitora@exmaple.ch>:
+    host mx1.example.eu [192.0.2.32]: 554 5.7.1 <kijitora@exmaple.ch>:
+    Recipient address rejected: Access denied
+
+------ This is a copy of the message, including all the headers. ------
+"""
+
+GMAIL_TEXT = b"""\
+From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>
+X-Failed-Recipients: aougoueioaldljgoiuiorghladkgke@example.fr
+Subject: Delivery Status Notification (Failure)
+Date: Sun, 03 Oct 2010 23:06:55 +0000
+Content-Type: text/plain; charset=ISO-8859-1
+Content-Transfer-Encoding: quoted-printable
+
+Delivery to the following recipient failed permanently:
+
+     aougoueioaldljgoiuiorghladkgke@example.fr
+
+Technical details of permanent failure:=20
+Google tried to deliver your message, but it was rejected by the recipient =
+domain. The error that the other server returned was: 550 550 5.1.1 user unknown (UserSearch) (state 14).
+"""
+
+DOMINO = b"""\
+From: Postmaster@example.jp
+Subject: DELIVERY FAILURE: User Kijitoranyan (kijitora@example.jp) not listed in
+ Domino Directory
+Date: Tue, 29 Apr 2010 10:54:01 -0700
+Content-Type: Text/Plain
+
+Your message
+
+  Subject: Test Bounce
+
+was not delivered to:
+
+  kijitora@example.jp
+
+because:
+
+  User some.name (kijitora@example.jp) not listed in Domino Directory
+"""
+
+
+def test_older_formats_take_the_servers_words_and_their_verdict_from_the_text():
+    assert [(b.email, b.kind, b.detail) for b in parse(EXIM_POLICY)] == [("kijitora@exmaple.ch", SOFT, (
+        "SMTP error from remote mail server after RCPT TO:<kijitora@exmaple.ch>: host mx1.example.eu [192.0.2.32]:"
+        " 554 5.7.1 <kijitora@exmaple.ch>: Recipient address rejected: Access denied"))]
+    ((address, kind, detail),) = [(b.email, b.kind, b.detail) for b in parse(GMAIL_TEXT)]
+    assert (address, kind) == ("aougoueioaldljgoiuiorghladkgke@example.fr", PERMANENT) and detail.endswith("550 550 5.1.1 user unknown (UserSearch) (state 14).")
+    assert [(b.email, b.kind, b.detail) for b in parse(DOMINO)] == [
+        ("kijitora@example.jp", PERMANENT, "User some.name (kijitora@example.jp) not listed in Domino Directory")]
+    qmail = QMAIL.replace(b"Sorry, no mailbox here by that name. (#5.1.1)", b"remote host 192.0.2.32 said: 550 Unknown user linus@example.org\n. (#5.5.0)")
+    assert [(b.kind, b.detail) for b in parse(qmail)] == [(PERMANENT, "remote host 192.0.2.32 said: 550 Unknown user linus@example.org . (#5.5.0)")]
+
+
+@pytest.mark.parametrize("status, diagnostic, kind", [
+    ("5.0.0", "550 5.1.1 <ada@example.com>... User Unknown", PERMANENT),  # Courier
+    ("5.0.0 (permanent failure)", "5.1.0 - Unknown address error 550-'5.2.2 <ada@example.com>... Mailbox Full' (delivery attempts: 0)", SOFT),  # Amazon SES
+    ("4.0.0", "DNS Error: 80458680 DNS type 'mx' lookup of example.com responded with code NOERROR The domain example.com doesn't"
+              " receive email according to the administrator: returned Null MX https://www.rfc-editor.org/info/rfc7505", PERMANENT),  # Gmail
+    ("5.4.1", "550 5.4.1 <ada@example.com>: Recipient address rejected: Access denied [BL2NAM02FT061.eop-nam02.prod.protection.outlook.com]", PERMANENT),  # Microsoft 365
+    ("5.4.1", "550 5.4.1 No answer from host", SOFT),
+])
+def test_a_generic_status_gives_way_to_the_servers_words(status, diagnostic, kind):
+    assert [b.kind for b in parse(postfix_dsn("ada@example.com", status, diagnostic))] == [kind]
+
+
+def test_a_refusal_at_send_that_names_a_dead_address_in_other_words_suspends_it():
+    day = NOW.date()
+    assert refused_at_send("a@x.org", 550, "5.4.1 Recipient address rejected: Access denied. AS(201806281)", "r", day).kind == PERMANENT
+    assert refused_at_send("a@x.org", 550, "5.0.0 <a@x.org>: User unknown", "r", day).kind == PERMANENT
+
+
+POSTFIX_WITHOUT_STATUS_PART = b"""\
+Date: Fri, 15 Oct 2021 14:42:00 +0200 (CEST)
+From: MAILER-DAEMON@mx.example.net (Mail Delivery System)
+Subject: Undelivered Mail Returned to Sender
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+\tboundary="64BD1268DDF4.1634301720/mx.example.net"
+
+--64BD1268DDF4.1634301720/mx.example.net
+Content-Description: Notification
+Content-Type: text/plain; charset=utf-8
+
+This is the mail system at host mx.example.net.
+
+                   The mail system
+
+<Grace@example.net>: host mx.laposte.net said: 554
+    5.7.1 <mx.example.net>: Client host rejected:
+    #216 lpn LPN000_630 (in reply to RCPT TO command)
+
+--64BD1268DDF4.1634301720/mx.example.net
+Content-Description: Undelivered Message Headers
+Content-Type: text/rfc822-headers
+
+From: Garden digest <digest@news.example.org>
+
+--64BD1268DDF4.1634301720/mx.example.net--
+"""
+
+
+def test_a_postfix_report_without_its_delivery_status_part_is_read_from_its_text():
+    assert [(b.email, b.kind, b.detail) for b in parse(POSTFIX_WITHOUT_STATUS_PART)] == [("grace@example.net", SOFT, (
+        "host mx.laposte.net said: 554 5.7.1 <mx.example.net>: Client host rejected: #216 lpn LPN000_630 (in reply to RCPT TO command)"))]
+
+
+@pytest.mark.parametrize("report", [postfix_dsn("ada@example.com", "5.1.2", "550 Host unknown"), EXIM, QMAIL])
+def test_a_report_carried_inside_another_message_is_not_a_bounce_of_it(report):
+    forwarded = b"""\
+From: Ada <ada@example.com>
+Subject: original as attachment
+Date: Thu, 8 Nov 2018 23:39:34 +0100
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="Apple-Mail=_E2B0"
+
+--Apple-Mail=_E2B0
+Content-Type: text/plain; charset=us-ascii
+
+it shouldn't be considered as bounce
+
+--Apple-Mail=_E2B0
+Content-Disposition: attachment; filename=original.eml
+Content-Type: message/rfc822; name="original.eml"
+
+""" + report.replace(b"\r\n", b"\n") + b"\n--Apple-Mail=_E2B0--\n"
+    assert parse(report) != () and parse(forwarded) == ()
+
+
+def test_a_forwarded_address_is_reported_as_the_address_the_copy_was_sent_to():
+    dsn = postfix_dsn("ada@new.example.net", "5.1.1", UNKNOWN_USER).replace(b"Original-Recipient: rfc822;ada@new.example.net", b"Original-Recipient: rfc822;Ada@Example.com")
+    assert [b.email for b in parse(dsn)] == ["ada@example.com"]
+    untyped = postfix_dsn("ada@example.com", "5.1.1", "x").replace(b"Diagnostic-Code: smtp; x", b"Diagnostic-Code: 550 5.1.1 <ada@example.com>... User Unknown")
+    assert [b.detail for b in parse(untyped)] == ["5.1.1 550 5.1.1 <ada@example.com>... User Unknown"]
+
+
+def test_a_persons_message_that_lists_addresses_is_no_bounce():
+    """flufl.bounce's LLNL detector takes any line like ", ada@example.com," for a failure."""
+    quoting = b"""\
+Subject: Re: How to get a local IPv4 address from within a kernel module?
+From: Juan Gomez <juang@us.ibm.com>
+Date: Thu, 31 Oct 2002 10:56:53 -0800
+Content-type: text/plain; charset=US-ASCII
+
+I think wht you propose below is exactly what I would like to have.
+
+|         |           cc:       Josh Myer <jbm@joshisanerd.com>, jbm@blessed.joshisanerd.com, linux-kernel@vger.kernel.org       |
+"""
+    assert parse(quoting) == ()
+    assert [b.email for b in parse(quoting.replace(b"Juan Gomez <juang@us.ibm.com>", b"Mail Delivery System <MAILER-DAEMON@us.ibm.com>"))] == ["jbm@blessed.joshisanerd.com"]
+
+
+def test_a_report_with_raw_8bit_headers_or_no_from_is_read_without_an_error(workspace):
+    eight_bit = QMAIL.replace(b"From: MAILER-DAEMON@mx.example.org", "From: Système de messagerie <MAILER-DAEMON@mx.example.org>".encode())
+    eight_bit = eight_bit.replace(b"Message-ID: <qmail-1@mx.example.org>", "Message-ID: <qmail-é@mx.example.org>".encode())
+    assert [(b.email, b.kind) for b in parse(eight_bit)] == [("linus@example.org", PERMANENT)]
+    without_from = QMAIL.replace(b"From: MAILER-DAEMON@mx.example.org\n", b"")
+    assert [(b.email, b.kind) for b in parse(without_from)] == [("linus@example.org", PERMANENT)]
+    run = digest(workspace, "-", stdin=eight_bit)
+    assert run.returncode == 0 and "linus@example.org: suspended (bouncing) from example" in run.stdout.decode(), run.stderr.decode()
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "config", tmp_path / "config")
@@ -229,9 +407,10 @@ def test_the_command_reads_an_mbox_a_maildir_and_stdin(workspace):
     maildir = mailbox.Maildir(workspace / "Maildir")
     maildir.add(QMAIL)
     run = digest(workspace, "Maildir")
-    assert "linus@example.org: suspended (bouncing) from example (permanent)" in run.stdout.decode()
+    assert "linus@example.org: suspended (bouncing) from example (permanent: Sorry, no mailbox here by that name. (#5.1.1))" in run.stdout.decode()
     run = digest(workspace, "-", stdin=EXIM)
-    assert "grace@example.net: suspended (bouncing) from example (permanent)" in run.stdout.decode()
+    assert ("grace@example.net: suspended (bouncing) from example (permanent: SMTP error from remote mail server after RCPT TO:<grace@example.net>:"
+            " 550 5.1.1 <grace@example.net>: Recipient address rejected: User unknown)") in run.stdout.decode()
     assert statuses(workspace) == dict.fromkeys(["ada@example.com", "grace@example.net", "linus@example.org"], "bouncing")
 
 
