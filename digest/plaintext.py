@@ -253,7 +253,17 @@ def _list(element, refs: LinkRefs, width: int) -> str:
 def _preformatted(element, refs: LinkRefs, width: int) -> str:
     """Code keeps its lines and spacing: indented, never wrapped (tabs expanded so the
     indent cannot shift their stops)."""
-    return indent_block(element.text_content().expandtabs().strip("\n"), PRE_INDENT)
+    return indent_block(_code_text(element).expandtabs().strip("\n"), PRE_INDENT)
+
+
+def _code_text(element) -> str:
+    """A code block's text, where a ``<br>`` is a line break as a browser shows it (blogs
+    and feeds write a table of timings as ``<pre>a<br>b</pre>``)."""
+    parts = [element.text or ""]
+    for child in element:
+        parts.append("\n" if child.tag == "br" else _code_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _rule(element, refs: LinkRefs, width: int) -> str:

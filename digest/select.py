@@ -336,7 +336,7 @@ def select(
     thread_author = canon(source.author or thread.author or "")
     taken = {p.reply_id for p in picks}
     per_author = Counter(canon(replies[p].author) for p in taken)
-    chosen_text = [(PICK_DUPLICATE, signals.shingles(signals.own_text(replies[p]))) for p in taken]
+    chosen_text = [(PICK_DUPLICATE, signals.own_shingles(replies[p])) for p in taken]
     chosen_text += _featured_before(thread, replies, settings, history)
     ranked = []
     for candidate in candidates:
@@ -350,7 +350,7 @@ def select(
         if rule or reason or candidate.reply_id in taken or len(picks) >= count:
             continue
         per_author[canon(reply.author)] += 1
-        chosen_text.append((PICK_DUPLICATE, signals.shingles(signals.own_text(reply))))
+        chosen_text.append((PICK_DUPLICATE, signals.own_shingles(reply)))
         picks.append(Pick(candidate.reply_id, "scorer", candidate.score))
         taken.add(candidate.reply_id)
     travelling: dict[str, list[str]] = {}
@@ -359,9 +359,21 @@ def select(
         if pick is not None:
             travelling.setdefault(pick, []).append(reply.id)
     picks = [replace(p, followups=tuple(travelling.get(p.reply_id, ()))) for p in picks]
+    if not picks and ranked:
+        warnings.append(_nothing_featured(where, ranked))
     fresh = [r for r in thread.replies if not _before_window(r, settings, history)]
     activity = len(fresh) + 0.5 * len({canon(r.author) for r in fresh})
     return Selection(thread.id, tuple(_ordered(picks, order, thread)), tuple(ranked), tuple(warnings), activity)
+
+
+def _nothing_featured(where: str, ranked: list[Candidate]) -> str:
+    """The warning for a thread whose every reply was passed over (all of them "Thanks!"):
+    its section would show only the counts and the link, so the editor hears why."""
+    reasons = Counter((c.skipped or f"excluded by {c.excluded_by}").split(" (")[0] for c in ranked if c.skipped or c.excluded_by)
+    why = ", ".join(f"{count} {reason}" for reason, count in reasons.most_common())
+    shorter = " or lower [selection] min_words" if any(c.skipped and c.skipped.startswith(TOO_SHORT) for c in ranked) else ""
+    return (f"{where}: no reply is featured ({why or 'none passed over'}), so the thread shows only its counts and link; "
+            f"feature one with [[thread.featured]]{shorter}")
 
 
 def _before_window(reply: Reply, settings: SelectionConfig, history: History) -> bool:
@@ -370,6 +382,7 @@ def _before_window(reply: Reply, settings: SelectionConfig, history: History) ->
 
 
 PICK_DUPLICATE = "near-duplicate of a pick"
+TOO_SHORT = "too short to feature"
 
 
 def _featured_before(thread: Thread, replies: dict[str, Reply], settings: SelectionConfig, history: History) -> list[tuple[str, set]]:
@@ -378,7 +391,7 @@ def _featured_before(thread: Thread, replies: dict[str, Reply], settings: Select
     if not settings.novelty or settings.near_duplicate >= 1:
         return []
     return [
-        (f"near-duplicate of a reply featured in issue {issue}", signals.shingles(signals.own_text(replies[reply_id])))
+        (f"near-duplicate of a reply featured in issue {issue}", signals.own_shingles(replies[reply_id]))
         for (thread_id, reply_id), issue in history.featured.items()
         if thread_id == thread.id and reply_id in replies
     ]
@@ -397,13 +410,13 @@ def _passed_over(thread, reply, shown_with, settings, history, per_author, threa
         return "posted before the last issue"
     own_words = len(signals.words(signals.own_text(reply))) if settings.min_words else 0
     if own_words < settings.min_words and "<img" not in reply.body:
-        return f"too short to feature ({own_words} {'word' if own_words == 1 else 'words'}; min_words = {settings.min_words})"
+        return f"{TOO_SHORT} ({own_words} {'word' if own_words == 1 else 'words'}; min_words = {settings.min_words})"
     author = canon(reply.author)
     if author != thread_author and not nameless(reply.author) and per_author[author] >= settings.per_author:
         return f"{settings.per_author} {'reply' if settings.per_author == 1 else 'replies'} by this author already"
     if chosen_text is None or settings.near_duplicate >= 1:  # the picks are complete: no need to compare
         return None
-    own = signals.shingles(signals.own_text(reply))
+    own = signals.own_shingles(reply)
     return next((why for why, other in chosen_text if signals.overlap(own, other) >= settings.near_duplicate), None)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from digest.body import plain_words
 from digest.model import Reply, Thread
+from digest.sources.common import SPOILER_LABEL
 
 #: signal -> (default weight, what it measures).  Each signal is scaled to 0..1 and the score
 #: is the weighted sum, so ``digest candidates`` can show each signal's contribution.
@@ -303,6 +304,13 @@ def shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
     return {tuple(tokens[i: i + size]) for i in range(max(0, len(tokens) - size + 1))}
 
 
+def own_shingles(reply: Reply) -> set[tuple[str, ...]]:
+    """The word 4-grams of the reply's own text, without the words an importer puts in place
+    of a hidden spoiler: the same in every such reply, they would make two different replies
+    ("The twist: [spoiler…]", "Ending: [spoiler…]") look like copies of each other."""
+    return shingles(own_text(reply).replace(SPOILER_LABEL, " "))
+
+
 def overlap(a: set, b: set) -> float:
     """The share of ``a``'s word 4-grams found in ``b``: 1.0 when ``a`` only repeats ``b``
     (a quote of it, a "+1" copy), low when ``a`` merely echoes a phrase of it."""
@@ -316,14 +324,20 @@ def overlap(a: set, b: set) -> float:
 QUOTE_INTRO_WORDS = 30
 
 
+#: Quote headers that end without a colon: SMF's "Quote from: Tom on May 03, 2010, 09:12:44 AM",
+#: vBulletin's "Originally Posted by Tom", a mail's "Skip Montanaro wrote".
+_COLONLESS_INTRO = re.compile(r"^(?:quote from:|originally posted by\b)|\b(?:wrote|writes)$", re.IGNORECASE)
+
+
 def introduces_quote(block) -> bool:
     """A short paragraph ending in a colon right before a quote: the "On Monday, Ann wrote:",
-    "在 2023/5/16, 王 写道:" or "sipa said:" line, which means nothing once the quote is left out."""
+    "在 2023/5/16, 王 写道:" or "sipa said:" line (or a forum's quote header), which means
+    nothing once the quote is left out."""
     following = block.getnext()
     if block.tag != "p" or following is None or following.tag != "blockquote":
         return False
     text = block.text_content().strip()
-    return text.endswith((":", "：")) and len(text.split()) <= QUOTE_INTRO_WORDS
+    return (text.endswith((":", "：")) or _COLONLESS_INTRO.search(text) is not None) and len(text.split()) <= QUOTE_INTRO_WORDS
 
 
 def own_text(reply: Reply) -> str:

@@ -36,6 +36,8 @@ _LONG_WORD = re.compile(r"[^\s%s]{%d,}" % (CJK, LONG_WORD + 1))
 _TERMINALS = ".!?…。！？؟۔।"
 _CLOSERS = "\"”’)]」』）"
 _OPENERS = "\"“‘([「『（"
+#: Abbreviations whose full stop never ends a sentence, whatever follows ("e.g. C or C++").
+_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "cf.", "vs.", "viz.", "approx.", "incl.", "mr.", "mrs.", "ms.", "dr.", "prof."})
 
 
 def tokens(text: str) -> list[str]:
@@ -267,10 +269,13 @@ def _sentence_spans(words: list[str]) -> list[tuple[int, int, list[int]]]:
 
 def _ends_sentence(word: str, following: str) -> bool:
     """``word`` closes a sentence: it ends with a full stop (of any script, before closing
-    quotes) and the next word does not go on in lower case ("e.g. this" is one sentence)."""
+    quotes) that is not an abbreviation's ("e.g. C"), and the next word does not go on in
+    lower case ("etc. this" is one sentence)."""
     following = following.lstrip(_OPENERS)
+    word = word.rstrip(_CLOSERS)
     return (
-        word.rstrip(_CLOSERS).endswith(tuple(_TERMINALS))
+        word.endswith(tuple(_TERMINALS))
+        and word.lstrip(_OPENERS).casefold() not in _ABBREVIATIONS
         and bool(following)
         and (following[0] == "@" or following[0].isalnum())
         and not following[0].islower()

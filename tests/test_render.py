@@ -224,6 +224,25 @@ def test_full_text_never_cut_silently_error_names_the_replies():
     assert "full_text = false" in error.fix and "Deshawn Price #5" in error.fix and "KB)" in error.fix
 
 
+def test_a_long_unbroken_line_of_code_wraps_on_a_phone_instead_of_widening_the_page():
+    """A mail signature kept as code (``<a href="http://www.tuxedo.org/~esr/">``) in a nested
+    reply: the code block's own wrapping rule must not undo the column's ``overflow-wrap``."""
+    from tests.helpers.browser import chromium, horizontal_overflow
+
+    config = replace(load_digest(EXAMPLE), replies=12)
+    thread = import_threads(config, RETRIEVED)[0]
+    code = '<pre class="signature">&lt;a href="http://www.tuxedo.org/~esr/some/longer/path/"&gt;Eric S. Raymond&lt;/a&gt;</pre>'
+    nested = next(r for r in thread.replies if r.parent_id is not None)
+    thread = replace(thread, replies=tuple(replace(r, body=r.body + code) if r is nested else r for r in thread.replies))
+    issue = build_issue(config, (thread,), number=1, now=NOW)
+    pre = lxml.html.document_fromstring(issue.html).find(".//pre")
+    assert "overflow-wrap:anywhere" in pre.get("style").replace(" ", "")
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 375, "height": 900})
+        page.set_content(issue.html)
+        assert horizontal_overflow(page) == 0
+
+
 # ------------------------------------------------------------------------------ documented variables
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -206,6 +206,17 @@ def test_nested_lists_keep_bullets_numbers_paragraphs_and_indented_code():
     )
 
 
+def test_a_line_break_inside_code_is_a_new_line():
+    """A blog's table of timings written as ``<pre>a<br>b</pre>`` keeps one line a row, as the
+    HTML part shows it, instead of running the rows together."""
+    body = clean("<pre>feedzirra 1.43 ( 1.47)<br>rfeedparser 15.78 ( 16.77)<br></pre><p>About 11 times faster.</p>")
+    assert body_to_text(body, LinkRefs()) == (
+        "    feedzirra 1.43 ( 1.47)\n"
+        "    rfeedparser 15.78 ( 16.77)\n\n"
+        "About 11 times faster."
+    )
+
+
 def test_a_list_item_wraps_under_its_own_text_and_keeps_its_link_inline():
     body = clean("<ul><li>See <a href='https://example.org/guide'>the guide</a> " + "and more words " * 6 + "</li></ul>")
     refs = LinkRefs()

@@ -140,6 +140,32 @@ def test_the_scorer_leaves_out_replies_too_short_to_feature():
     assert len(everything.picks) == 6
 
 
+def test_a_thread_whose_every_reply_is_passed_over_warns_the_editor():
+    """A feed of "Discuss." and "Great tale." features nothing: the editor hears why, and how
+    to change it, instead of finding a section with only the thread's counts."""
+    thread = _thread(_reply("a", "Ann", "Discuss.", 0), _reply("b", "Bob", "Great tale.", 1))
+    selection = select(thread, ThreadSource(source="x"), count=5, order="thread", where="d.toml [[thread]] #1")
+    assert selection.picks == ()
+    assert selection.warnings == (
+        "d.toml [[thread]] #1: no reply is featured (2 too short to feature), so the thread shows only its counts "
+        "and link; feature one with [[thread.featured]] or lower [selection] min_words",
+    )
+    featured = select(thread, ThreadSource(source="x", featured=(FeaturedReply(id="b"),)), count=5, order="thread", where="w")
+    assert [p.reply_id for p in featured.picks] == ["b"] and featured.warnings == ()
+
+
+def test_hidden_spoilers_do_not_make_two_replies_near_duplicates():
+    """Every hidden spoiler reads the same stand-in; two replies sharing only it are no copies."""
+    hidden = '<a href="https://r.example/c/{0}">[spoiler: read it at the source]</a>'
+    replies = [
+        Reply(id="s1", author="Ann", body=f"<p>Who dies at the end? {hidden.format('s1')}</p>", posted_at=T0),
+        Reply(id="s2", author="Bob", body=f"<p>Ending:</p><p>{hidden.format('s2')}</p>", posted_at=T0),
+    ]
+    selection = select(_thread(*replies), ThreadSource(source="x"), count=5, order="thread", where="w")
+    assert [p.reply_id for p in selection.picks] == ["s1", "s2"]
+    assert signals.own_shingles(replies[1]) == {("ending",)}
+
+
 def test_aliases_make_one_person_for_the_cap_and_the_author_signal():
     replies = [_reply(f"r{i}", name, f"Point number {i} about watering {i} and mulch depth {i}. " * 6, i) for i, name in enumerate(["red", "Red Sun Rising", "RED SUN RISING", "Ann"])]
     settings = replace(SelectionConfig(), aliases=(("red", "Red Sun Rising"),))

@@ -79,11 +79,31 @@ def test_excerpt_leaves_out_quotes():
 def test_excerpt_leaves_out_the_line_that_introduces_a_quote():
     quote = "<blockquote><p>" + "quoted words " * 40 + "</p></blockquote>"
     own = "<p>" + "It looks fine to me after a quick read of the change. " * 4 + "</p>"
-    for intro in ["On Wed, Jan 18, 2017 at 12:00:54PM +0800, Yisheng Xie wrote:", "在 2023/5/16 9:57, wangwudi 写道:", "sipa said:"]:
+    for intro in [
+        "On Wed, Jan 18, 2017 at 12:00:54PM +0800, Yisheng Xie wrote:", "在 2023/5/16 9:57, wangwudi 写道:", "sipa said:",
+        "Quote from: Tom on May 03, 2010, 09:12:44 AM", "Originally Posted by Tom", "Skip Montanaro wrote",  # no colon
+    ]:
         text, cut = excerpt(f"<p>{intro}</p>{quote}{own}", 20)
         assert cut and intro not in text and "quoted" not in text and text.startswith("<p>It looks fine")
     text, _ = excerpt(f"<p>Steps:</p><ul><li>one</li></ul>{quote}{own}", 20)
     assert "Steps:" in text  # a colon before a list is the list's introduction, not a quote's
+
+
+def test_an_abbreviations_full_stop_does_not_end_a_sentence():
+    """"e.g. C or C++" goes on: an excerpt never ends a sentence at "headers e.g." nor starts one at "C or C++"."""
+    body = (
+        "<p>I wrote a programming language for discrete control systems some time back. "
+        "It had the usual functions and library stuff. In fact I wrote a tool to absorb other library headers "
+        "e.g. C or C++ and produce blocks that my compiler could link with, and voila your program could call them. "
+        "We used it for a couple of contracts and some engineers liked it, some did not, one more thing to learn. "
+        "Declaring samplers for data values and naming them as variables was the heart of it, with actions in brackets.</p>"
+    )
+    assert excerpt(body, 50) == (
+        "<p>I wrote a programming language for discrete control systems some time back. […] In fact I wrote a tool "
+        "to absorb other library headers e.g. C or C++ and produce blocks that my compiler could link with, and voila "
+        "your program could call them. […]</p>",
+        True,
+    )
 
 
 def test_an_excerpt_never_ends_a_kept_sentence_on_a_colon_without_what_it_announces():
