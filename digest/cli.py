@@ -158,6 +158,8 @@ def cmd_preview(args, env) -> int:
 
     ws = _workspace(args)
     shown, paths = pipeline.preview(ws, args.name, Path(args.out), args.issue, _now())
+    for warning in shown.issue.warnings:  # what `build` would say about this issue
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{args.name}: {shown.what}: {shown.issue.subject!r}")
     for kind, path in paths.items():
         print(f"{kind:>4}: {path}")

@@ -27,6 +27,11 @@ class ConfigError(DigestError):
     """A digest definition in config/ is wrong."""
 
 
+class EmptyIssue(ConfigError):
+    """No thread of a digest has a reply to feature: an empty issue is never built (a
+    scheduled run skips, a manual build fails)."""
+
+
 class StateError(DigestError):
     """The state folder (issues, ledger) is missing something or was tampered with."""
 

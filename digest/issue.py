@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from digest.body import plain_words
 from digest.archive import issue_url
 from digest.config import DigestConfig
-from digest.errors import ConfigError, StateError
+from digest.errors import ConfigError, EmptyIssue, StateError
 from digest.model import Thread
 from digest.render import HTML_LIMIT, DigestView, IssueView, html_size, render
 from digest.select import EMPTY_HISTORY, History, Selection, people, select_digest
@@ -68,9 +68,10 @@ def prepare_thread(thread: Thread, config: DigestConfig, index: int) -> Thread:
 
 
 def _shown(config: DigestConfig, threads: tuple[Thread, ...], selections: tuple[Selection, ...], strict: bool):
-    """The threads an issue shows: not one whose source holds no reply (an empty section), not
-    a thread twice (a list's two archives of one thread); and what readers will miss, as
-    warnings.  Nothing to show at all is an error: an empty issue is never built."""
+    """The threads an issue shows: not one whose source holds no reply or nothing worth
+    featuring (an empty section; the selection's warning says why), not a thread twice (a list's
+    two archives of one thread); and what readers will miss, as warnings.  Nothing to show at
+    all is an error: an empty issue is never built."""
     shown, warnings, seen = [], [], {}
     for index, (thread, selection) in enumerate(zip(threads, selections)):
         where = f"{config.path} [[thread]] #{index + 1}"
@@ -84,14 +85,20 @@ def _shown(config: DigestConfig, threads: tuple[Thread, ...], selections: tuple[
         if not thread.replies:
             warnings.append(f"{where}: the source holds no replies; left out of this issue")
             continue
+        if not selection.picks:
+            warnings.extend(selection.warnings)  # "no reply is featured (2 too short to feature) ..."
+            continue
         if not thread.url:
             warnings.append(f"{where}: the source gives no address for the whole discussion, so readers get no link to it (set `url`)")
         if not thread.title:
             warnings.append(f"{where}: the source gives no title, so readers see {shown_title(thread)!r} (set `title`)")
         shown.append((thread, selection))
+    if not shown and not any(t.replies for t in threads):
+        raise EmptyIssue("none of the digest's threads holds a reply: there is nothing to build an issue from",
+                         where=str(config.path), fix="check what each [[thread]]'s source holds: `digest import SOURCE -o -`")
     if not shown:
-        raise ConfigError("none of the digest's threads holds a reply: there is nothing to build an issue from",
-                          where=str(config.path), fix="check the [[thread]] sources with `digest validate`")
+        raise EmptyIssue("no thread has a reply to feature, so there is nothing to build an issue from:\n  " + "\n  ".join(warnings),
+                         where=str(config.path), fix="feature a reply with [[thread.featured]], or lower [selection] min_words")
     return tuple(t for t, _ in shown), tuple(s for _, s in shown), tuple(warnings)
 
 

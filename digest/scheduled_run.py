@@ -24,7 +24,7 @@ from typing import Callable, Iterator, Mapping
 from digest import pipeline
 from digest.archive import archived_numbers, featured_before, last_issue_time
 from digest.config import DigestConfig, ThreadSource
-from digest.errors import DigestError
+from digest.errors import DigestError, EmptyIssue
 from digest.issue import IssueStore
 from digest.message import envelope_sender
 from digest.model import Thread
@@ -120,7 +120,10 @@ def _run(ctx: RunContext, config: DigestConfig, history: RunHistory, kind: str) 
     if new < config.schedule.min_new:
         reply_word = "reply" if new == 1 else "replies"
         return Result("skipped", detail=f"only {new} new {reply_word} since the last issue (min_new = {config.schedule.min_new})", error=missing)
-    issue, _ = pipeline.build(ctx.ws, name, now, scheduled=True, imported=(working, threads))
+    try:
+        issue, _ = pipeline.build(ctx.ws, name, now, scheduled=True, imported=(working, threads))
+    except EmptyIssue as exc:  # new replies, but none worth featuring ("Thanks!", "+1")
+        return Result("skipped", detail=f"{new} new {'reply' if new == 1 else 'replies'}: " + " ".join(exc.message.split()), error=missing)
     history.record_seen(name, issue.number, ((t.id, r.id) for t in threads for r in t.replies))
     if config.schedule.approval:
         history.set_approval(name, issue.number, "waiting", now)

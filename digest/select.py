@@ -367,12 +367,13 @@ def select(
 
 
 def _nothing_featured(where: str, ranked: list[Candidate]) -> str:
-    """The warning for a thread whose every reply was passed over (all of them "Thanks!"):
-    its section would show only the counts and the link, so the editor hears why."""
+    """The warning for a thread whose every reply was passed over (all of them "Thanks!"): the
+    issue leaves it out (its section would show only the counts and the link), and the editor
+    hears why."""
     reasons = Counter((c.skipped or f"excluded by {c.excluded_by}").split(" (")[0] for c in ranked if c.skipped or c.excluded_by)
     why = ", ".join(f"{count} {reason}" for reason, count in reasons.most_common())
     shorter = " or lower [selection] min_words" if any(c.skipped and c.skipped.startswith(TOO_SHORT) for c in ranked) else ""
-    return (f"{where}: no reply is featured ({why or 'none passed over'}), so the thread shows only its counts and link; "
+    return (f"{where}: no reply is featured ({why or 'none passed over'}), so the thread is left out of this issue; "
             f"feature one with [[thread.featured]]{shorter}")
 
 

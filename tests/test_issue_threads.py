@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from digest.config import load_digest
-from digest.errors import ConfigError
+from digest.errors import ConfigError, EmptyIssue
 from digest.issue import build_issue, shown_title
 from digest.pipeline import import_threads
 from tests.golden.regenerate import EXAMPLE, NOW, RETRIEVED
@@ -29,6 +29,22 @@ def test_a_thread_without_replies_is_left_out_with_a_warning(example):
     assert issue.text.count("More at the source") == build_issue(config, threads, number=1, now=NOW).text.count("More at the source")
     with pytest.raises(ConfigError, match="none of the digest's threads holds a reply"):
         build_issue(replace(config, threads=(replace(config.threads[0], featured=()),)), (empty,), number=1, now=NOW)
+
+
+def test_a_thread_with_nothing_to_feature_is_left_out_and_an_issue_of_none_is_never_built(example):
+    config, threads = example
+    two = replace(config, threads=(config.threads[0], replace(config.threads[0], featured=(), exclude=())))
+    thanks = replace(threads[0], id="thanks", replies=tuple(replace(r, body="<p>Thanks!</p>") for r in threads[0].replies[:3]))
+    issue = build_issue(two, (threads[0], thanks), number=1, now=NOW)
+    warning = (f"{config.path} [[thread]] #2: no reply is featured (3 too short to feature), so the thread is left out of "
+               "this issue; feature one with [[thread.featured]] or lower [selection] min_words")
+    assert warning in issue.warnings and {f.thread_id for f in issue.featured} == {threads[0].id}
+    alone = replace(config, threads=(replace(config.threads[0], featured=(), exclude=()),))
+    with pytest.raises(EmptyIssue) as error:
+        build_issue(alone, (thanks,), number=1, now=NOW)
+    assert error.value.message == ("no thread has a reply to feature, so there is nothing to build an issue from:\n  "
+                                   + warning.replace("#2", "#1"))
+    assert error.value.fix == "feature a reply with [[thread.featured]], or lower [selection] min_words"
 
 
 def test_the_same_thread_twice_is_an_error_or_left_out_in_a_scheduled_run(example):

@@ -3,6 +3,7 @@ per-digest templates, and the size pass that keeps the HTML under Gmail's clippi
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -356,6 +357,18 @@ def test_validate_and_preview_report_the_size_of_a_shortened_issue(tmp_path):
     assert re.search(r"HTML size: \d+\.\d KB of 100 KB", previewed.stdout)
     assert sorted(p.name for p in (workspace / "preview").iterdir()) == ["custom-0001.eml", "custom-0001.html", "custom-0001.txt"]
     assert not (workspace / "state" / "issues").exists()  # the next issue was built in memory only
+
+
+def test_preview_prints_the_warnings_build_would_print(tmp_path):
+    (tmp_path / "config").mkdir()
+    thread = json.loads((ROOT / "examples" / "garden-thread.json").read_text(encoding="utf-8"))
+    thread["title"] = None
+    (tmp_path / "config" / "untitled.json").write_text(json.dumps(thread), encoding="utf-8")
+    text = _digest_in(tmp_path / "config", "").read_text(encoding="utf-8").replace(f"{ROOT}/examples/garden-thread.json", "untitled.json")
+    (tmp_path / "config" / "custom.toml").write_text(text, encoding="utf-8")
+    previewed = _cli(tmp_path, "preview", "custom", "--out", "preview")
+    assert previewed.returncode == 0, previewed.stderr
+    assert "warning: " in previewed.stderr and "the source gives no title, so readers see" in previewed.stderr
 
 
 def test_a_broken_template_override_is_reported_with_its_file(tmp_path):

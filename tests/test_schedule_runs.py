@@ -319,6 +319,21 @@ def test_too_little_new_since_the_last_issue_skips_the_run_and_says_why(tmp_path
     assert notices(ws) == ["example: skipped; only 0 new replies since the last issue (min_new = 1)\n"]
 
 
+def test_new_replies_with_nothing_worth_featuring_skip_the_run_and_say_why(tmp_path):
+    ws = make_workspace(tmp_path, {"notify": NOTIFY})
+    thread = json.loads((ROOT / "examples" / "garden-thread.json").read_text())
+    for reply in thread["replies"]:
+        reply["body"] = "<p>Thanks!</p>"
+    (tmp_path / "thanks.json").write_text(json.dumps(thread))
+    toml = ws.config_dir / "example.toml"
+    definition = toml.read_text().replace(f"{ROOT}/examples/garden-thread.json", str(tmp_path / "thanks.json"))
+    toml.write_text(definition.split("\n[[thread.featured]]")[0])
+    result = run_digest(context(ws), "example")
+    assert result.status == "skipped" and result.detail.startswith("14 new replies: no thread has a reply to feature")
+    assert "no reply is featured (13 too short to feature, 1 excluded by @Gareth Hughes)" in result.detail
+    assert IssueStore(ws.state_dir).numbers("example") == [] and deliveries(ws) == []
+
+
 def test_new_means_unseen_for_replies_without_times_and_younger_for_the_rest():
     def thread(*replies):
         return Thread("t", "T", None, tuple(replies), "canonical")

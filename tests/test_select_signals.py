@@ -147,8 +147,8 @@ def test_a_thread_whose_every_reply_is_passed_over_warns_the_editor():
     selection = select(thread, ThreadSource(source="x"), count=5, order="thread", where="d.toml [[thread]] #1")
     assert selection.picks == ()
     assert selection.warnings == (
-        "d.toml [[thread]] #1: no reply is featured (2 too short to feature), so the thread shows only its counts "
-        "and link; feature one with [[thread.featured]] or lower [selection] min_words",
+        "d.toml [[thread]] #1: no reply is featured (2 too short to feature), so the thread is left out of this "
+        "issue; feature one with [[thread.featured]] or lower [selection] min_words",
     )
     featured = select(thread, ThreadSource(source="x", featured=(FeaturedReply(id="b"),)), count=5, order="thread", where="w")
     assert [p.reply_id for p in featured.picks] == ["b"] and featured.warnings == ()
