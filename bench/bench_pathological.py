@@ -15,7 +15,7 @@ import re
 import time
 
 from digest import body, discover
-from digest.sources import forum_text
+from digest.sources import ImportRequest, SourceDocument, forum_text, forum_text_copies, forum_text_news
 from digest.sources.mail import attributions, bodies
 from digest.sources.mail.decode import author_name
 
@@ -30,6 +30,12 @@ def cases(n: int) -> dict[str, tuple[callable, str]]:
     page_lines = ["Sow leeks in March. "] * (n // 4)
     warnings = b"<br /><b>Warning</b>: x in <b>/a.php</b> on line <b>1</b>" * (n // 60)
     spaces = "Ann" + " " * n + "(Ann Lee)"
+    news_lines = [" " * n + "x", "9" * n, "[-] alice x" + " " * n + "x", "[–]alice 5 points 1 day ago" + " " * n + "x",
+                  "bob 7 months ago | next" + " " * n + "x"]
+    news_title = ("Leeks" + " " * n + "in winter (example.org)\n85 points by ana 7 months ago | hide | 1 comments\n\n"
+                  "bob 7 months ago | next [–]\n\nFirst.\n")
+    rules = "\n".join(["_" * 30] * (n // 10))
+    blog_lines = ["\t" * n + "Newer Post", "Bob" + " " * n + "x", "Ana says:", "March 3, 2024 at 5:12 pm", "First."]
     return {
         "attribution with a long word": (lambda: attributions.addresses_left_out(attribution, None), "\n".join(attribution)),
         "pipermail line of glued links": (lambda: bodies.prepare_plain_text(glued, "at"), glued),
@@ -37,7 +43,15 @@ def cases(n: int) -> dict[str, tuple[callable, str]]:
         "Outlook link glued to a long word": (lambda: body.from_plain_text(blob + "<https://x.example/>"), blob),
         "PHP warnings and no page": (lambda: discover.looks_like_html(warnings), warnings.decode()),
         "From header with a run of spaces": (lambda: author_name(spaces), spaces),
+        "news page lines of spaces, digits": (lambda: forum_text_news.news_bylines(news_lines), "\n".join(news_lines)),
+        "news page title with spaces": (lambda: _copied_page(news_title), news_title),
+        "blog copy lines of blanks": (lambda: forum_text_copies.headers(blog_lines), "\n".join(blog_lines)),
+        "mail body of many rules": (lambda: bodies.prepare_plain_text(rules), rules),
     }
+
+
+def _copied_page(text: str):
+    return forum_text.read(ImportRequest((SourceDocument("copy.txt", text.encode()),)))
 
 
 def timed(work, repeat: int = 3) -> float:

@@ -1017,6 +1017,53 @@ def test_a_forum_export_quoting_a_hacker_news_byline_stays_a_forum_export():
     assert "bob 3 hours ago | parent | next [–] quoted text" in thread.replies[0].body
 
 
+
+# Lines a byline or title rule once read in quadratic or cubic time (minutes at this length).
+LONG_RUN = 100_000
+
+
+@pytest.mark.parametrize("line", [
+    "9" * LONG_RUN,  # a time at the end of a line whose links went to the next
+    "[-] alice x" + " " * LONG_RUN + "x",  # old Reddit's name line
+    "[–]alice 5 points 1 day ago" + " " * LONG_RUN + "x",  # old Reddit's points and time
+    "bob 7 months ago | next" + " " * (3 * LONG_RUN) + "x",  # HN's fold toggle after the links (quadratic only)
+])
+def test_a_news_page_comment_with_a_long_run_of_digits_or_spaces_is_its_text(line):
+    text = HN_COPY.replace("First.\nreply", f"First.\n{line}\nreply")
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", text.encode()),)), "forum-text")
+    assert [r.author for r in thread.replies] == ["bob", "cleo", "dan", "eve", "fay", "gus", "hal", "ivy"]
+    assert thread.replies[0].body == f"<p>First.<br>{line}</p>"
+
+
+def test_a_news_page_comment_with_a_long_indented_line_is_code():
+    text = HN_COPY.replace("First.\nreply", "First.\n" + " " * LONG_RUN + "x\nreply")
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", text.encode()),)), "forum-text")
+    assert [r.author for r in thread.replies] == ["bob", "cleo", "dan", "eve", "fay", "gus", "hal", "ivy"]
+    assert thread.replies[0].body == "<p>First.<br></p><pre>" + " " * LONG_RUN + "x</pre>"
+
+
+def test_a_news_page_title_with_a_long_run_of_spaces_is_the_title():
+    text = HN_COPY.replace("Leeks in winter", "Leeks" + " " * LONG_RUN + "in winter")
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", text.encode()),)), "forum-text")
+    assert (thread.title, thread.author, thread.total_replies) == ("Leeks" + " " * LONG_RUN + "in winter", "ana", 9)
+
+
+def test_a_blog_copy_with_long_runs_of_blanks_is_read_in_one_pass():
+    text = "\t" * LONG_RUN + "Newer Post\n" + ZONELESS_COPY.replace("First.\n", "First.\nBob" + " " * LONG_RUN + "x\n")
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", text.encode()),)), "forum-text")
+    assert [r.author for r in thread.replies] == ["Ana", "Ben", "Cleo"]
+    assert thread.replies[0].body == "<p>First.<br>Bob" + " " * LONG_RUN + "x</p>"
+    assert thread.import_notes[1] == "line 1: 'Newer Post' is the page's navigation, not a note: left out"
+
+
+def test_a_blog_copy_counting_in_thousands_of_digits_keeps_the_counts_as_text():
+    huge = "9" * 5000  # Python refuses to read a number of over 4,300 digits
+    text = f"{huge} thoughts on “Leeks”\n" + ZONELESS_COPY.replace("First.\n", f"First.\nLiked by {huge} people\n")
+    thread = import_thread(ImportRequest((SourceDocument("copy.txt", text.encode()),)), "forum-text")
+    assert [r.author for r in thread.replies] == ["Ana", "Ben", "Cleo"]
+    assert (thread.title, thread.total_replies, thread.note) == (None, None, f"{huge} thoughts on “Leeks”")
+    assert (thread.replies[0].body, thread.replies[0].engagement.likes) == (f"<p>First.<br>Liked by {huge} people</p>", None)
+
 NEW_REDDIT_COPY = (
     "Leeks in winter? : r/gardening\nSkip to main content\nOpen menu\nr/gardening\n•\n2y ago\nana\nArchived post\n"
     "Leeks in winter?\nMy leeks bolted.\nUpvote 41 Downvote 25 Go to comments Share\nSort by: Best\nOpen comment sort options\n"

@@ -29,31 +29,31 @@ from digest.errors import SourceError
 
 # "NAME says:" (a translated theme's verb too: "sagt:", "dit :", "より:") over its time.
 SAYS_RE = re.compile(
-    r"^\s*(?P<name>\S.{0,79}?)(?:\s+(?:says|sagt|dice|dit|disse|zegt|skriver|napisał|говорит)|\s*(?:より|说道|說道))\s*[:：]\s*$",
+    r"^\s*(?P<name>\S.{0,79}?)(?<!\s)(?:\s+(?:says|sagt|dice|dit|disse|zegt|skriver|napisał|говорит)|\s*(?:より|说道|說道))\s*[:：]\s*$",
     re.IGNORECASE)
 # A comment's time in any language: a year and a clock, maybe followed by the reply link
 # ("June 9, 2009 at 2:13 pm | Reply", "mayo 19, 2016 a las 9:48 pm", "12 mars 2011 à 14 h 05 min").
 STAMP_RE = re.compile(
-    r"^\s*(?P<time>(?=[^|]*(?<!\d)(?:19|20)\d\d(?!\d))(?=[^|]*(?<!\d)\d{1,2}(?:[:.]|\s?h\s?)\d\d(?!\d))[^|]{6,60}?)\s*(?:\|\s*(?:reply|edit)\s*)*$",
+    r"^\s*+(?P<time>(?=[^|]*(?<!\d)(?:19|20)\d\d(?!\d))(?=[^|]*(?<!\d)\d{1,2}(?:[:.]|\s?h\s?)\d\d(?!\d))[^|]{6,60}?)\s*(?:\|\s*(?:reply|edit)\s*)*$",
     re.IGNORECASE)
 # Twenty Eleven's one line: "NAME on March 12, 2011 at 2:05 pm said:".
 ON_SAID_RE = re.compile(r"^\s*(?P<name>\S.{0,79}?)\s+on\s+(?P<time>\S.{5,59}?)\s+said\s*:\s*$", re.IGNORECASE)
 # Blogger's: "NAME said..." (or "dijo...", "a dit..."), the comment, then its time.
 SAID_RE = re.compile(
-    r"^\s*(?P<name>\S.{0,79}?)\s+(?:said|dijo|disse|zei|sagte|a dit|ha detto|hat gesagt|napisał|написал\(?а?\)?)\s*(?:\.\.\.|…)\s*$",
+    r"^\s*(?P<name>\S.{0,79}?)(?<!\s)\s+(?:said|dijo|disse|zei|sagte|a dit|ha detto|hat gesagt|napisał|написал\(?а?\)?)\s*(?:\.\.\.|…)\s*$",
     re.IGNORECASE)
 # The links under a comment: WordPress's "Reply" ("Reply ↓", translated), Blogger's "Reply", "Delete", "Replies".
 REPLY_LINK_RE = re.compile(
     r"^\s*(?:reply(?:\s*↓| to this comment)?|replies|delete|antworten|responder|répondre|rispondi|beantwoorden|svara|ответить)\s*$",
     re.IGNORECASE)
 # WordPress.com's like button under a comment: "Like", "Liked by 3 people", "Loading..."
-LIKES_RE = re.compile(r"^\s*(?:like|loading\.\.\.|liked by (?P<count>\d+|one) (?:person|people))\s*$", re.IGNORECASE)
+LIKES_RE = re.compile(r"^\s*(?:like|loading\.\.\.|liked by (?P<count>\d{1,9}|one) (?:person|people))\s*$", re.IGNORECASE)
 # WordPress's links to the other pages of a post's comments.
 COMMENT_PAGES_RE = re.compile(r"^\s*(?:[«←]\s*)?(?:older|newer|previous|next) comments(?:\s*[»→])?\s*$", re.IGNORECASE)
 PINGBACK_RE = re.compile(r"^\s*(?:pingback|trackback)\s*:", re.IGNORECASE)
 COMMENT_FORM_RE = re.compile(r"^\s*(?:leave a (?:reply|comment)|comments are closed|post a comment|add a comment)\b", re.IGNORECASE)
 COMMENT_COUNT_RE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?P<count>\d+|one)\s+(?:thoughts?|responses?|comments?|replies)\s+(?:on|to)\s+[“\"‘'«„](?P<title>.+?)[”\"’'»“]\s*$",
+    r"^\s*(?:#{1,6}\s*)?(?P<count>\d{1,9}|one)\s+(?:thoughts?|responses?|comments?|replies)\s+(?:on|to)\s+[“\"‘'«„](?P<title>.+?)[”\"’'»“]\s*$",
     re.IGNORECASE)
 
 

@@ -20,14 +20,14 @@ _RELATIVE = r"(?:(?:about |over |almost |less than )?(?:\d+|an?|one) (?:second|m
 _NEWS_LINKS = {"root", "parent", "prev", "next", "context", "link", "flag", "unflag", "vouch", "edit", "delete",
                "undelete", "disown", "reply", "favorite", "unfavorite", "unvote", "undown", "hide", "past", "save"}
 NEWS_BYLINE_RE = re.compile(
-    rf"^\s*(?:(?P<points>-?\d+) points? by )?(?P<name>[\w.-]{{1,40}}|\[deleted\])?\s*?(?:\s(?:edited|e-mailed))?\s+"
-    rf"(?P<time>{_RELATIVE})(?P<marks>(?:\s*\[(?:dead|flagged|deleted)\])*)\s*(?P<links>\|.*)$", re.IGNORECASE)
+    rf"^\s*+(?:(?P<points>-?\d{{1,9}}) points? by )?(?:(?P<name>[\w.-]{{1,40}}|\[deleted\])\s+)?(?:(?<=\s)(?:edited|e-mailed)\s+)?"
+    rf"(?<=\s)(?P<time>{_RELATIVE})(?P<marks>(?:\s*\[(?:dead|flagged|deleted)\])*)\s*(?P<links>\|.*)$", re.IGNORECASE)
 # HN's fold toggle ends the byline: "[–]", or "[3 more]" on a folded comment.
-NEWS_TOGGLE_RE = re.compile(r"\s*(?:\[[–-]\]|\[\+\]|\[(?P<folded>\d+) more\])\s*$")
+NEWS_TOGGLE_RE = re.compile(r"(?<!\s)\s*(?:\[[–-]\]|\[\+\]|\[(?P<folded>\d{1,9}) more\])\s*$")
 # The story's byline: "85 points by alice 7 months ago | hide | past | favorite | 144 comments".
 STORY_BYLINE_RE = re.compile(
-    rf"^\s*(?:(?P<points>\d+) points? by |(?:authored |via )?(?:by )?)(?P<name>[\w.-]{{1,40}}) (?P<time>{_RELATIVE})\s*"
-    r"(?:\|[^|]*)*\|\s*(?P<count>\d+|no)\s+comments?\s*$", re.IGNORECASE)
+    rf"^\s*(?:(?P<points>\d{{1,9}}) points? by |(?:authored |via )?(?:by )?)(?P<name>[\w.-]{{1,40}}) (?P<time>{_RELATIVE})\s*"
+    r"(?:\|[^|]*)*\|\s*(?P<count>\d{1,9}|no)\s+comments?\s*$", re.IGNORECASE)
 # The site's own lines: HN's top bar and footer, the comment box, "reply" under each comment.
 NEWS_FURNITURE_RE = re.compile(
     r"^\s*(?:hacker news\s+new \| .*|new \| threads \| past \| .*|login|reply|add comment|search:.*|"
@@ -37,11 +37,11 @@ NEWS_FURNITURE_RE = re.compile(
 # The links under each comment, said by nothing else: left out without a note.
 QUIET_FURNITURE_RE = re.compile(r"^\s*(?:reply|\[[–-]\]|permalink(?:embed|save|parent|edit|report|give (?:award|gold)|reply"
                                 r"|disable inbox replies|delete)*)\s*$", re.IGNORECASE)
-REDDIT_MORE_RE = re.compile(r"^\s*(?:load more comments\s*\((?P<count>\d+) repl(?:y|ies)\)|continue this thread\s*(?:→)?)\s*$",
+REDDIT_MORE_RE = re.compile(r"^\s*(?:load more comments\s*\((?P<count>\d{1,9}) repl(?:y|ies)\)|continue this thread\s*(?:→)?)\s*$",
                             re.IGNORECASE)
 NEWS_MORE_RE = re.compile(r"^\s*more\s*$", re.IGNORECASE)
 HN_ITEM_RE = re.compile(r"news\.ycombinator\.com/item\?id=(?P<id>\d+)")
-SCORE_LINE_RE = re.compile(r"^\s*[▲△]?\s*(?P<score>-?\d+)\s*[▼▽]?\s*$")
+SCORE_LINE_RE = re.compile(r"^\s*[▲△]?\s*(?P<score>-?\d{1,9})\s*[▼▽]?\s*$")
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,11 @@ def news_byline(line: str) -> Byline | None:
 # line), the comment, then its links run together: "permalinkembedsaveparentreportgive awardreply";
 # "parent" there says it answers a comment.  A folded one: "[+]alice 5 points 3 hours ago (2 children)".
 REDDIT_SUBMITTED_RE = re.compile(rf"^\s*submitted\s+{_RELATIVE}\s+by\s+(?P<name>[\w-]{{2,40}})\b.*$", re.IGNORECASE)
-REDDIT_ALL_COMMENTS_RE = re.compile(r"^\s*all (?P<count>\d+) comments?\s*$", re.IGNORECASE)
-REDDIT_NAME_RE = re.compile(r"^\s*\[(?P<toggle>[–+-])\]\s*(?P<name>[\w-]{2,40}|\[deleted\])\s*(?P<rest>.*?)\s*$")
+REDDIT_ALL_COMMENTS_RE = re.compile(r"^\s*all (?P<count>\d{1,9}) comments?\s*$", re.IGNORECASE)
+REDDIT_NAME_RE = re.compile(r"^\s*\[(?P<toggle>[–+-])\]\s*(?P<name>[\w-]{2,40}|\[deleted\])\s*+(?P<rest>(?:.*\S)?)\s*$")
 REDDIT_SCORE_RE = re.compile(
-    rf"^\s*(?:\[[A-Za-z+]\]\s*)*(?:(?P<points>-?\d+) points?|\[score hidden\])\s+(?P<time>{_RELATIVE})"
-    r"(?:\s*\*?\s*\(last edited [^)]*\))?\s*(?:\((?P<children>\d+) child(?:ren)?\))?\s*$", re.IGNORECASE)
+    rf"^\s*(?:\[[A-Za-z+]\]\s*)*(?:(?P<points>-?\d{{1,9}}) points?|\[score hidden\])\s+(?P<time>{_RELATIVE})"
+    r"(?:\s*+(?:\*\s*+)?\(last edited [^)]*\))?\s*+(?:\((?P<children>\d{1,9}) child(?:ren)?\))?\s*$", re.IGNORECASE)
 REDDIT_LINKS_RE = re.compile(r"^\s*permalink(?:embed)?(?:save)?(?P<parent>parent)?(?:edit|report|give (?:award|gold)|reply|disable inbox replies|delete)*\s*$",
                              re.IGNORECASE)
 
@@ -106,19 +106,19 @@ _SHORT_RELATIVE = r"(?:\d+\s?(?:y|yr|mo|w|d|h|hr|m|min|s)\.?\s+ago|just now)"
 NEW_REDDIT_TIME_RE = re.compile(
     rf"^\s*(?:•\s*)?(?:\[(?P<linked>(?:edited\s+)?(?:{_SHORT_RELATIVE}|{_RELATIVE}))\]\((?P<url>[^)\s]+)\)"
     rf"|(?:edited\s+)?(?P<time>{_SHORT_RELATIVE}|{_RELATIVE}))\s*$", re.IGNORECASE)
-NEW_REDDIT_VOTES_RE = re.compile(r"^\s*upvote\s+(?P<score>-?\d[\d.,]*k?|vote)?\s*downvote\b", re.IGNORECASE)
+NEW_REDDIT_VOTES_RE = re.compile(r"^\s*upvote\s+(?P<score>-?\d[\d.,]{0,12}k?|vote)?\s*downvote\b", re.IGNORECASE)
 # New Reddit's buttons above the comments, left out: "Upvote 215 Downvote 54 Go to comments Share", the sort menu...
 NEW_REDDIT_PAGE_RE = re.compile(
     r"^\s*(?:upvote\s.*\bshare|sort by:.*|open comment sort options|(?:\\?\*\s*)?(?:best|top|new|controversial|old|q&a)|"
     r"search comments(?: expand comment search)?|cancel|#*\s*comments section|report|award|share|join|"
     r"\S+ avatar|go to .*|•|skip to .*|open (?:menu|navigation|settings menu)|sign up(?: for reddit)?|log in(?: to reddit)?|"
     r"expand user menu|back|(?:locked|stickied|archived) post|discussion|r/\w{2,21})\s*$", re.IGNORECASE)
-_REDDIT_PAGE_TITLE = re.compile(r"^\s*(?P<title>\S.*?)\s+:\s+r/\w{2,21}\s*$")
+_REDDIT_PAGE_TITLE = re.compile(r"^\s*(?P<title>\S(?:.*\S)?)\s+:\s+r/\w{2,21}\s*$")
 REDDIT_THREAD_RE = re.compile(r"https://(?:www\.|old\.)?reddit\.com/r/\w+/comments/\w+/\S*")
 NEW_REDDIT_FLAIR_RE = re.compile(r"^\s*top \d+% (?:poster|commenter)\s*$", re.IGNORECASE)
 # The post's byline: "r/SUB", "•", its time, its author.
 NEW_REDDIT_SUB_RE = re.compile(r"^\s*r/\w{2,21}\s*$")
-NEW_REDDIT_MORE_RE = re.compile(r"^\s*(?:(?P<count>\d+) )?more repl(?:y|ies)\s*$", re.IGNORECASE)
+NEW_REDDIT_MORE_RE = re.compile(r"^\s*(?:(?P<count>\d{1,9}) )?more repl(?:y|ies)\s*$", re.IGNORECASE)
 _NEW_REDDIT_BYLINE_PART = re.compile(
     r"^\s*(?:•|op|\[op\]|https://www\.reddit\.com/(?:user|u)/\S+|\S+ avatar|u/\S+ avatar|"
     r"https://www\.reddit\.com/r/\S+/comments/\S+)\s*$", re.IGNORECASE)
@@ -203,7 +203,7 @@ def _with_reddit_links(lines: list[str], found: dict[int, Byline]) -> dict[int, 
 def _split_news_byline(lines: list[str], index: int) -> Byline | None:
     """A byline whose links went to the next line ("alice 3 months ago" over "| parent | next [–]",
     as a page's text taken out by a script reads)."""
-    if "|" in lines[index] or not re.search(rf"{_RELATIVE}\s*$", lines[index], re.IGNORECASE):
+    if "|" in lines[index] or not re.search(rf"(?<!\d){_RELATIVE}\s*$", lines[index], re.IGNORECASE):
         return None
     following = next((i for i in range(index + 1, min(index + 3, len(lines))) if lines[i].strip()), None)
     if following is None or not lines[following].lstrip().startswith("|"):
@@ -307,8 +307,8 @@ class NewsPage:
     thread_url: str | None = None  # a Reddit thread's address the text above the comments names
 
 
-_DOMAIN_SUFFIX = re.compile(r"\s+\((?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?\)\s*$", re.IGNORECASE)
-_SITE_SUFFIX = re.compile(r"\s*\|\s*(?:hacker news|lobsters)\s*$", re.IGNORECASE)
+_DOMAIN_SUFFIX = re.compile(r"(?<!\s)\s+\((?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?\)\s*$", re.IGNORECASE)
+_SITE_SUFFIX = re.compile(r"(?<!\s)\s*\|\s*(?:hacker news|lobsters)\s*$", re.IGNORECASE)
 
 
 def news_page(lines: list[str], bylines: dict[int, Byline]) -> NewsPage:

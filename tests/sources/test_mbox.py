@@ -1722,6 +1722,13 @@ def test_webmail_advert_under_a_rule_at_the_end_is_marked_like_a_signature():
     assert "class=\"signature\"" not in _text(followed, name="r.eml").opening_post.body
 
 
+
+def test_a_body_of_many_rules_is_text_read_in_one_pass():
+    # each rule once looked for its block's end through every line after it: minutes at this length
+    rule = "_" * 30
+    text = "From: Ann <a@example.org>\nSubject: x\nMessage-ID: <a@example.org>\n\nHi.\n" + "\n".join([rule] * 30_000) + "\n"
+    assert _text(text, name="a.eml").opening_post.body == "<p>Hi.<br>" + "<br>".join([rule] * 30_000) + "</p>"
+
 def test_bare_days_of_googles_usenet_export_stay_text_and_order_the_replies():
     post = "From {0}\nFrom: {1}@example.org ({1})\nSubject: {2}\nDate: {3}\nMessage-ID: <{4}@example.org>#1/1\n{5}\n{1} writes.\n\n"
     archive = (post.format("6027616436443015462", "Acee", "Routes", "1996/02/29", "a", "")

@@ -309,7 +309,8 @@ def _webmail_tagline(lines: list[str], index: int) -> bool:
     after them but blank lines or a list footer: the sender's program wrote them, not the sender."""
     if not attributions.UNDERSCORE_RULE.match(lines[index]):
         return False
-    end = next((i for i in range(index + 1, len(lines)) if not lines[i].strip()), len(lines))
+    limit = min(len(lines), index + _TAGLINE_LINES + 2)  # a longer block is no tagline: no need to find its end
+    end = next((i for i in range(index + 1, limit) if not lines[i].strip()), limit)
     block = lines[index + 1:end]
     if not 0 < len(block) <= _TAGLINE_LINES or any(line.startswith(">") for line in block):
         return False
