@@ -831,8 +831,8 @@ def test_a_hacker_news_page_copied_as_text_is_nested_by_its_links():
     assert authors == ["bob", "cleo", "dan", "eve", "fay", "gus", "hal", "ivy"]
     by_id = {r.id: r.author for r in thread.replies}
     # no "parent": top level; "parent" alone: the top-level comment above; "root" without "prev":
-    # the comment right above; "root" with "prev" in a branch three deep: its second level (noted)
-    assert [by_id.get(r.parent_id) for r in thread.replies] == [None, "bob", "cleo", "dan", "cleo", "bob", None, None]
+    # the comment right above; "root" with "prev" in a branch four deep: not told, so the post (noted)
+    assert [by_id.get(r.parent_id) for r in thread.replies] == [None, "bob", "cleo", "dan", None, "bob", None, None]
     assert (thread.title, thread.author, thread.total_replies, thread.partial) == ("Leeks in winter", "ana", 9, True)
     assert [r.posted_at_text for r in thread.replies][:2] == ["7 months ago", "7 months ago"]
     assert thread.replies[1].body == "<blockquote><p>First.</p></blockquote><p>Agreed &lt;b&gt;really&lt;/b&gt;.</p>"
@@ -840,7 +840,7 @@ def test_a_hacker_news_page_copied_as_text_is_nested_by_its_links():
     assert all("reply" not in r.body for r in thread.replies)
     assert thread.import_notes == (
         "line 25: 1 reply answers a comment deeper in the branch above, which the copy does not tell (its indentation is "
-        "lost; such as fay's here): each is put under the branch's second level, which holds the comment it answers",
+        "lost; such as fay's here): imported as answering the post, not guessed",
         "line 37: the comment by hal was folded ([3 more]): its text and the answers under it were not copied",
         "line 37: reply by hal has no text",
         "line 39: the comment by ivy is marked [dead] on the page",
@@ -969,7 +969,7 @@ def test_an_old_reddit_page_copied_as_text_is_read_with_points_and_the_nesting_i
     thread = import_thread(ImportRequest((SourceDocument("copy.txt", OLD_REDDIT_COPY.encode()),)), "auto")
     by_id = {r.id: r.author for r in thread.replies}
     assert [(r.author, r.engagement.score, by_id.get(r.parent_id)) for r in thread.replies] == [
-        ("bob", 5, None), ("cleo", 2, "bob"), ("dan", 1, "bob"), ("eve", 3, None), ("fay", 1, None)]
+        ("bob", 5, None), ("cleo", 2, "bob"), ("dan", 1, None), ("eve", 3, None), ("fay", 1, None)]
     assert thread.replies[1].body == "<blockquote><p>Sow later.</p></blockquote><p>When?</p>"
     assert all("permalink" not in r.body for r in thread.replies)
     assert (thread.title, thread.author, thread.note, thread.total_replies, thread.partial) == (
@@ -977,7 +977,7 @@ def test_an_old_reddit_page_copied_as_text_is_read_with_points_and_the_nesting_i
     assert thread.import_notes == (
         "line 9: 'sorted by: best' is the site's, not the discussion's: left out",
         "line 25: 1 reply answers a comment deeper in the branch above, which the copy does not tell (its indentation is "
-        "lost; such as dan's here): each is put under the branch's top-level comment, which holds the comment it answers",
+        "lost; such as dan's here): imported as answering the post, not guessed",
         "line 31: 2 answers the page did not show here ('More replies', 'load more comments', 'continue this thread'): not copied",
         "line 33: the comment by eve was folded (4 children): its text and the answers under it were not copied",
         "line 33: reply by eve has no text",

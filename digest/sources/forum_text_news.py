@@ -240,8 +240,8 @@ class Nesting:
 def news_nesting(bylines: list[Byline]) -> Nesting:
     """The tree HN's links give (see above).  "root" with "prev" answers a comment of the branch
     above deeper than the top level, the same one as an earlier answer: when that branch goes
-    deeper than two levels the copy does not tell which, and the comment is put under the
-    branch's second level, which holds the one it answers.  Lobsters shows no tree."""
+    deeper than two levels the copy does not tell which, and the comment answers the post, as
+    nothing is guessed (a digest would show a wrong "replying to").  Lobsters shows no tree."""
     answers: list[int | None] = []
     guessed, orphans = [], []
     branch: list[int] = []  # the comments from the top level down to the one above
@@ -249,7 +249,7 @@ def news_nesting(bylines: list[Byline]) -> Nesting:
         links = byline.links
         if byline.site == "reddit":
             parent = _reddit_parent(index, byline, branch, guessed, orphans)
-            branch = [] if parent is None else branch[:1]
+            branch = branch[:1] if parent is not None or index in guessed else []  # a guessed one stays in its branch
         elif "parent" not in links:
             parent, branch = None, []
         elif not branch:
@@ -259,11 +259,11 @@ def news_nesting(bylines: list[Byline]) -> Nesting:
             parent, branch = branch[0], branch[:1]
         elif "prev" not in links:
             parent = index - 1
-        else:
-            if len(branch) != 3:
+        else:  # the comment above answers the second level: so does this one; deeper, which is not told
+            parent = branch[1] if len(branch) == 3 else None
+            if parent is None:
                 guessed.append(index)
             branch = branch[:2]
-            parent = branch[-1]
         answers.append(parent)
         branch.append(index)
     return Nesting(tuple(answers), tuple(guessed), tuple(orphans))
@@ -271,8 +271,8 @@ def news_nesting(bylines: list[Byline]) -> Nesting:
 
 def _reddit_parent(index: int, byline: Byline, branch: list[int], guessed: list[int], orphans: list[int]) -> int | None:
     """Old Reddit tells only whether a comment answers another: the first answer after a
-    top-level comment answers it; a later one answers some comment of that branch, and is put
-    under the branch's top (which holds the one it answers)."""
+    top-level comment answers it; a later one answers some comment of that branch, which the
+    copy does not tell: it answers the post (nothing is guessed)."""
     if "parent" not in byline.links:
         return None
     if not branch:
@@ -280,6 +280,7 @@ def _reddit_parent(index: int, byline: Byline, branch: list[int], guessed: list[
         return None
     if len(branch) > 1:  # the comment above is an answer too
         guessed.append(index)
+        return None
     return branch[0]
 
 
@@ -448,8 +449,6 @@ def news_body_lines(lines: tuple[str, ...]) -> list[str]:
 
 
 NEWS_SITES = {"hn": "Hacker News", "lobsters": "Lobsters", "reddit": "Reddit", "new reddit": "Reddit"}
-# Where a guessed comment is put, by site: the highest comment of its branch that the site's links allow.
-GUESSED_UNDER = {"hn": "the branch's second level", "reddit": "the branch's top-level comment"}
 
 
 def news_notes(news: NewsPage, nesting: Nesting, site: str) -> list[tuple[int | None, str]]:
@@ -462,8 +461,7 @@ def news_notes(news: NewsPage, nesting: Nesting, site: str) -> list[tuple[int | 
         first = comments[nesting.guessed[0]]
         notes.append((first.line, f"{_counted(len(nesting.guessed), 'reply answers', 'replies answer')} a comment deeper in "
                                   f"the branch above, which the copy does not tell (its indentation is lost; such as "
-                                  f"{first.byline.author}'s here): each is put under {GUESSED_UNDER[site]}, which holds "
-                                  "the comment it answers"))
+                                  f"{first.byline.author}'s here): imported as answering the post, not guessed"))
     notes.extend((comments[index].line, f"the reply by {comments[index].byline.author} answers a comment above the copy, "
                                         "which was not copied: imported as answering the post, and the thread is partial")
                  for index in nesting.orphans)
