@@ -44,6 +44,7 @@ DESCRIPTION = "Reddit comment thread JSON (https://www.reddit.com/comments/ID.js
 FIX = "save the thread again from https://www.reddit.com/comments/ID.json (the whole response, both Listings)"
 SITE = "https://www.reddit.com"
 DELETED_BODIES = {"[deleted]", "[removed]", "[ Removed by Reddit ]"}
+AUTOMODERATOR = "AutoModerator"  # the bot account whose notices subreddits pin to their threads
 _REMOVED_BY_REDDIT = re.compile(r"\[\s*removed by reddit\b[^\]]*\]", re.I)  # also "... on account of ..."
 _ESCAPED = re.compile(r"&(?:amp|lt|gt);")
 _RAW = re.compile(r"[<>]|&(?!(?:amp|lt|gt);)")
@@ -103,6 +104,7 @@ class _Walk:
     continue_stubs: int = 0
     placeholders: int = 0
     skipped_deleted: int = 0
+    automoderator: int = 0  # AutoModerator's notices nobody answered, left out
     other_kinds: dict[str, int] = field(default_factory=dict)
     orphans: list[str] = field(default_factory=list)
     view_roots: list[str] = field(default_factory=list)  # top comments that answer a comment
@@ -638,6 +640,9 @@ def _comment(
         walk.placeholders += 1
         return Reply(id=comment_id, author="[deleted]", body=f"<p>{html.escape(raw_body.strip(), quote=False)}</p>",
                      permalink=reply_link, posted_at=_time(data), parent_id=parent)
+    if author == AUTOMODERATOR and not _has_children(data):
+        walk.automoderator += 1  # the subreddit's rules reminder, pinned to every thread
+        return None
     html_text = _text(data["body_html"], escaped)
     text = _md_html(html_text, reply_link) if html_text else _markdown_body(raw_body or "", reply_link)
     return Reply(
@@ -732,6 +737,9 @@ def _notes(walk: _Walk, *, has_comments: bool, reported: int | None) -> tuple[li
             f"{walk.skipped_deleted + walk.placeholders} deleted or removed comments: {walk.skipped_deleted} skipped, "
             f"{walk.placeholders} kept as '[deleted]' placeholders because they have replies"
         )
+    if walk.automoderator:
+        notes.append(f"left out {walk.automoderator} AutoModerator comment(s) nobody answered: the subreddit's automatic "
+                     "notices (rules, reminders), not the discussion")
     for kind, count in sorted(walk.other_kinds.items()):
         notes.append(f"skipped {count} things of unexpected kind {kind!r} in the comments Listing")
     if walk.duplicates:

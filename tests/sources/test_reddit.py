@@ -158,6 +158,22 @@ def test_hand_made_thread():
     assert_round_trip(thread)
 
 
+def test_automoderators_notice_is_left_out_unless_someone_answered_it():
+    """Subreddits pin AutoModerator's rules reminder to every thread, often voted up: it is no
+    part of the discussion, and a digest must not feature it."""
+    link, forest = _thread()
+    rules = "Please remember the rules of r/gardening. *I am a bot, and this action was performed automatically.*"
+    forest["data"]["children"][:0] = [
+        _comment("a1", "AutoModerator", rules, "t3_abc123", score=40, stickied=True, distinguished="moderator"),
+        _comment("a2", "AutoModerator", "Flair your post.", "t3_abc123", replies=[_comment("a3", "gus", "Done, thanks.", "t1_a2")]),
+    ]
+    thread = _read_obj([link, forest])
+    assert [(r.id, r.author) for r in thread.replies][:2] == [("a2", "AutoModerator"), ("a3", "gus")]
+    assert "a1" not in {r.id for r in thread.replies}
+    assert ("left out 1 AutoModerator comment(s) nobody answered: the subreddit's automatic notices (rules, reminders), "
+            "not the discussion") in thread.import_notes
+
+
 def _escape_all(value):
     """What reddit serves without raw_json=1: &, < and > escaped in every string."""
     if isinstance(value, str):
