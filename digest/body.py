@@ -73,8 +73,13 @@ _TRAILING_PUNCT = ".,;:!?)]}'\"”’…"
 
 
 def clean(fragment: str) -> str:
-    """Sanitize HTML down to the body subset; the last step of every importer."""
-    return _CLEANER.clean(fragment).strip()
+    """Sanitize HTML down to the body subset; the last step of every importer.  A link whose
+    address the sanitizer refuses (``https://%3chost%3e/``) leaves its text, not an empty ``<a>``."""
+    cleaned = _CLEANER.clean(fragment).strip()
+    return _BARE_LINK.sub(r"\1", cleaned) if "<a>" in cleaned else cleaned
+
+
+_BARE_LINK = re.compile(r"<a>((?:(?!</a>).)*)</a>", re.S)
 
 
 def from_html(fragment: str, site: str | None = None) -> str:

@@ -143,6 +143,14 @@ def test_smf_and_invision_quotes_and_code_blocks_keep_their_meaning():
     assert from_html('<div class="quotemain">Use straw.</div><p>No.</p>') == "<blockquote>Use straw.</blockquote><p>No.</p>"
 
 
+def test_a_link_whose_address_the_sanitizer_refuses_keeps_only_its_text():
+    """Outlook writes a placeholder host as "https://%3cbmcip%3e/xyz": no address, so no link."""
+    assert from_html('<p>see <a href="https://%3cbmcip%3e/xyz">the page</a> ok</p>') == "<p>see the page ok</p>"
+    assert from_plain_text("see https://%3cbmcip%3e/xyz ok") == "<p>see https://%3cbmcip%3e/xyz ok</p>"
+    assert clean('<p><a href="javascript:alert(1)">y</a> <a href="https://ok.example/">x</a></p>') == (
+        '<p>y <a href="https://ok.example/">x</a></p>')
+
+
 def test_a_kernel_log_keeps_its_lines():
     text = (
         "I see this on boot:\n\n[    0.000000] Linux version 5.2.0-rc5 (gcc version 8.3.0)\n"
