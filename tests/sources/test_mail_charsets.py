@@ -53,7 +53,7 @@ def test_iso_2022_jp_with_nec_characters_is_read_through_the_windows_table():
 
 def test_unreadable_bytes_are_replaced_with_a_note_and_the_rest_kept():
     body = b"\x1b$B$3$s\x7f\x7f$K$A$O\x1b(B ok"
-    assert decode_text(body, "iso-2022-jp") == ("こん\ufffdにちは ok", True)
+    assert decode_text(body, "iso-2022-jp") == ("こん\ufffdにちは ok", True, None)
     thread = _read(_mail("iso-2022-jp", b"x", body))
     assert thread.opening_post.body == "<p>こん\ufffdにちは ok</p>"
     assert thread.import_notes == (
@@ -86,3 +86,12 @@ def test_unknown_declared_charset_is_guessed_and_the_note_says_it_was_declared()
 )
 def test_undeclared_text_is_guessed_in_its_own_script(text, codec):
     assert guess_charset(text.encode(codec)) == codec
+
+
+def test_utf8_text_declared_as_iso_2022_jp_is_read_as_utf8_with_a_note():
+    # spam archived by HyperKitty: Japanese UTF-8 bytes under "charset=iso-2022-jp", 7bit
+    body = "Amazon お客様\n状態: 異常は更新待ちです".encode()
+    thread = _read(_mail("iso-2022-jp", "Amazon".encode("iso-2022-jp"), body))
+    assert thread.opening_post.body == "<p>Amazon お客様<br>状態: 異常は更新待ちです</p>"
+    assert thread.import_notes == ("the text of <m@example.org> declares ISO-2022-JP but is not; it was read as UTF-8",)
+    assert decode_text("é".encode(), "utf-8") == ("é", False, None)

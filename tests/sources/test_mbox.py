@@ -1804,3 +1804,45 @@ def test_supercite_indented_tags_exmh_attributions_and_name_address_intros_are_q
     assert _text(eric, name="e.eml").opening_post.body.startswith("<p>Barry A. Warsaw:</p><blockquote>")
     prompt = "From: Ann <ann@example.org>\nSubject: sql\nMessage-ID: <s@example.org>\n\n    SQL> select 1;\n    SQL> select 2;\n"
     assert "<blockquote>" not in _text(prompt, name="s.eml").opening_post.body  # an indented prompt is no quote
+
+
+def test_indented_quotes_in_a_long_message_of_many_quote_depths_are_marked_at_each_depth():
+    # every pass once rebuilt every line for each quote depth: a long thread's worth of depths took seconds
+    def written(depth: int) -> list[str]:
+        mark = ">" * depth + (" " if depth else "")
+        return [mark + "On Mon, 1 Jan 2024, Bob wrote:", mark + "    On Sun, Ann wrote:", mark + "        innermost quote", mark + "Reply."]
+
+    def marked(depth: int) -> list[str]:
+        return [
+            ">" * depth + (" " if depth else "") + "On Mon, 1 Jan 2024, Bob wrote:",
+            ">" * (depth + 1) + " On Sun, Ann wrote:",
+            ">" * (depth + 2) + " innermost quote",
+            ">" * depth + (" " if depth else "") + "Reply.",
+        ]
+
+    depths = [depth for _ in range(10) for depth in range(150)]
+    lines = [line for depth in depths for line in written(depth)]
+    assert attributions.indented_quotes_marked(lines) == [line for depth in depths for line in marked(depth)]
+
+
+def test_a_confidentiality_notice_at_the_end_is_marked_like_a_signature():
+    notice = (
+        "This email message and all attachments transmitted with it are intended solely for the use of the\n"
+        "intended recipient(s) and may contain legally privileged and confidential information."
+    )
+    rule = "=" * 40
+    head = "From: John <j@example.com>\nSubject: FRU path\nMessage-ID: <j@example.com>\n\n"
+    footer = "_" * 47 + "\nopenbmc mailing list\nhttps://lists.example.org/listinfo/openbmc\n"
+    text = head + "Any setting I should set?\n\nRegards,\nJohn Chung\n\n" + rule + "\n" + notice + "\n\n" + footer
+    assert _text(text, name="j.eml").opening_post.body == (
+        "<p>Any setting I should set?</p><p>Regards,<br>John Chung</p><pre class=\"signature\">" + rule + "\n"
+        + notice + "\n\n" + footer.rstrip("\n") + "</pre>"
+    )
+    unruled = head + "Thanks.\n\nCONFIDENTIALITY NOTICE: this message is for its addressee only.\n"
+    assert _text(unruled, name="j.eml").opening_post.body == (
+        "<p>Thanks.</p><pre class=\"signature\">CONFIDENTIALITY NOTICE: this message is for its addressee only.</pre>"
+    )
+    followed = head + "This message is confidential, please keep it so.\n\nThe plan is below.\n"  # the sender's own words
+    assert "signature" not in _text(followed, name="j.eml").opening_post.body
+    plain = head + "Thanks.\n\nThis message was sent from my phone.\n"  # no word of a notice
+    assert "signature" not in _text(plain, name="j.eml").opening_post.body

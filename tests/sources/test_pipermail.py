@@ -468,3 +468,24 @@ def test_thunderbird_attribution_with_its_mailto_link_loses_the_obfuscated_addre
         "<p>On 2/28/19 6:56 PM, Gregory P. Smith wrote:</p><blockquote><p>On Wed, Feb 27, 2019 at 5:12 PM Toshio Kuratomi wrote:</p>"
     )
     assert "a.badger" not in body
+
+
+def test_a_commit_lists_changed_paths_keep_one_path_a_line():
+    archive = (
+        "From laurent at xulfr.org  Fri Mar  7 15:21:21 2008\n"
+        "From: laurent at xulfr.org (laurent at xulfr.org)\n"
+        "Date: Fri, 07 Mar 2008 15:21:21 +0100\n"
+        "Subject: [Jelix-public] checkin SVN-793 (laurentj)\n"
+        "Message-ID: <47D14F61.mailBWX11NG9L@xulfr.org>\n\n"
+        "fixed a unit test fail\n\n"
+        "U   branches/1.0.x/build/manifests/testapp.mn\n"
+        "A + branches/1.0.x/testapp/tests/jforms.htmlbuilder.html.php\n"
+        "_U  trunk/lib/\n"
+        "D   trunk/lib/jelix/core/jController.class.php\n\n"
+        "U   is the letter for updated.\n"
+    )
+    assert _text(archive).opening_post.body == (
+        "<p>fixed a unit test fail</p><p>U   branches/1.0.x/build/manifests/testapp.mn<br>"
+        "A + branches/1.0.x/testapp/tests/jforms.htmlbuilder.html.php<br>_U  trunk/lib/<br>"
+        "D   trunk/lib/jelix/core/jController.class.php</p><p>U   is the letter for updated.</p>"
+    )

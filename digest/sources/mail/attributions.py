@@ -285,7 +285,6 @@ def indented_quotes_marked(lines: list[str]) -> list[str]:
 
 
 def _indented_quotes_one_level(lines: list[str]) -> list[str]:
-    views = _depth_views(lines)
     out: list[str] = []
     index = 0
     while index < len(lines):
@@ -294,13 +293,28 @@ def _indented_quotes_one_level(lines: list[str]) -> list[str]:
         index += 1
         mark = _QUOTE_MARKS.match(line).group(0)
         depth, text = mark.count(">"), line[len(mark):]
-        if not text.rstrip().endswith((":", "：")) or _indent(text) or attribution_start(views[depth], index - 1) is None:
+        if not text.rstrip().endswith((":", "：")) or _indent(text) or attribution_start(_depth_window(lines, index - 1, depth), _ATTRIBUTION_LINES - 1) is None:
             continue  # every attribution ends in a colon: most lines are passed over at once
         end = _indented_block_end(lines, index, depth)
         if end is not None:
             out.extend(_one_level_deeper(quoted) for quoted in lines[index:end])
             index = end
     return out
+
+
+# lines enough for :func:`attribution_start`, which reads an attribution's last line and the two before it
+_ATTRIBUTION_LINES = 4
+
+
+def _depth_window(lines: list[str], last: int, depth: int) -> list[str]:
+    """The lines up to ``last`` as :func:`_depth_views` shows them at ``depth``, only as many as
+    an attribution can span (padded with blank lines): building the view of every depth on
+    every pass took a long message's length times its number of quote depths."""
+    window = []
+    for line in lines[max(0, last - _ATTRIBUTION_LINES + 1):last + 1]:
+        mark = _QUOTE_MARKS.match(line).group(0)
+        window.append(line[len(mark):] if mark.count(">") == depth else ">")
+    return [""] * (_ATTRIBUTION_LINES - len(window)) + window
 
 
 def _indented_block_end(lines: list[str], start: int, depth: int) -> int | None:

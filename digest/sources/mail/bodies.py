@@ -92,7 +92,22 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
     lines = _separate_attributions(lines)
     lines = attributions.addresses_left_out(lines, obfuscation)
     lines = attributions.header_block_lines_kept(lines)
+    lines = _changed_path_lines_kept(lines)
     return "\n".join(lines)
+
+
+# a line of ``svnlook changed`` as commit lists mail it: "U   trunk/x.php", "_U  dir/", "A + new.c"
+_SVN_CHANGED_PATH = re.compile(r"^(?:[ADU] {3}|[ADU_]U {2}|A \+ )\S")
+
+
+def _changed_path_lines_kept(lines: list[str]) -> list[str]:
+    """A commit message's list of changed paths (two or more such lines in a row) keeps one
+    path a line, ending in ``body.HARD_BREAK``: as wrapped text they ran into one paragraph."""
+    out = list(lines)
+    for index in range(len(out) - 1):
+        if _SVN_CHANGED_PATH.match(out[index]) and _SVN_CHANGED_PATH.match(out[index + 1]) and not out[index].endswith(bodies.HARD_BREAK):
+            out[index] += bodies.HARD_BREAK
+    return out
 
 
 # Gnus/supercite's attribution: '>>>>> "JH" == John Hacker <jh@example.com> writes:'
@@ -295,7 +310,36 @@ def _is_footer(lines: list[str], index: int) -> bool:
     following = lines[index + 1:index + 4]
     return bool(_SCRUBBED_PART.match(line) or _SKIPPED_CONTENT.match(line)) or bool(
         attributions.UNDERSCORE_RULE.match(line) and any(_LIST_FOOTER_HINT.search(x) for x in following)
-    ) or bool(_DASH_RULE.match(line) and any(_GROUPS_FOOTER.match(x) for x in following)) or _webmail_tagline(lines, index)
+    ) or bool(_DASH_RULE.match(line) and any(_GROUPS_FOOTER.match(x) for x in following)) or _webmail_tagline(lines, index) or _closing_notice(lines, index)
+
+
+# a company's confidentiality notice: how its paragraph opens, and a word it holds
+_NOTICE_OPENING = re.compile(
+    r"^\W*(?:CONFIDENTIALITY NOTICE|CONFIDENTIAL|DISCLAIMER|IMPORTANT NOTICE|NOTICE)\b"
+    r"|^(?:This|The information (?:contained )?in this)\s+(?:e-?mail|message|communication|transmission)\b"
+    r"|^(?:本邮件|本郵件|此邮件|此郵件|この(?:電子)?メール)",
+    re.IGNORECASE,
+)
+_NOTICE_WORD = re.compile(r"confidential|intended recipient|addressee|保密|機密|机密|秘密", re.IGNORECASE)
+# a rule of one character drawn above such a notice: "=====", "*****", "-----", "_____"
+_NOTICE_RULE = re.compile(r"^(?:={10,}|\*{10,}|-{10,}|_{10,})\s*$")
+
+
+def _closing_notice(lines: list[str], index: int) -> bool:
+    """Where a confidentiality notice at the end of a message starts (its rule, if one is drawn
+    above it): one paragraph that opens like one and says "confidential" or "intended
+    recipient", with nothing after it but blank lines or a list footer.  The company's mail
+    server added it, not the sender; as a signature, excerpts leave it out."""
+    start = index + 1 if _NOTICE_RULE.match(lines[index]) else index
+    if start >= len(lines) or not _NOTICE_OPENING.match(lines[start]):
+        return False
+    if start == index and index and _NOTICE_RULE.match(lines[index - 1]):
+        return False  # the notice starts at its rule
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip() or lines[i].startswith(">")), len(lines))
+    if not _NOTICE_WORD.search(" ".join(lines[start:end])):
+        return False
+    rest = next((i for i in range(end, len(lines)) if lines[i].strip()), None)
+    return rest is None or _is_footer(lines, rest)
 
 
 # the advertisement Hotmail and Yahoo! Mail put under a rule of underscores at the end of
@@ -423,10 +467,12 @@ def part_text(part, notes: list[str]) -> str:
         if guess:
             notes.append(_guess_note(charset, codec, guess))
             charset = guess
-    text, replaced = decode_text(payload, charset)
+    text, replaced, read_instead = decode_text(payload, charset)
     if replaced:
         label = charset_label(codec_of(charset))
         notes.append(f"is not all valid {label}; the bytes it could not read were replaced by U+FFFD")
+    elif read_instead:
+        notes.append(f"declares {charset_label(codec_of(charset))} but is not; it was read as {charset_label(read_instead)}")
     return flowed.unflow(text, flowed.deletes_space(part)) if flowed.is_flowed(part) else text
 
 

@@ -77,10 +77,13 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 
 
 class Decoded(NamedTuple):
-    """Decoded text, and whether bytes the declared charset could not read became U+FFFD."""
+    """Decoded text, whether bytes the declared charset could not read became U+FFFD, and
+    the charset read instead of a declared one the bytes do not fit (UTF-8 labelled Latin-1
+    or ISO-2022-JP), so the reader can say so."""
 
     text: str
     replaced: bool = False
+    read_instead: str | None = None
 
 
 def decode_text(data: bytes, charset: str | None = None) -> Decoded:
@@ -96,7 +99,7 @@ def decode_text(data: bytes, charset: str | None = None) -> Decoded:
     readings = list(dict.fromkeys([*_SUPERSETS.get(codec, ()), codec])) if codec else []
     for name in readings + ([] if codec and data.isascii() else ["utf-8"]):
         try:
-            return Decoded(_decode(data, name))
+            return Decoded(_decode(data, name), read_instead=name if codec and name not in readings else None)
         except Exception:  # UnicodeError, or odd codecs raising others
             pass
     if codec and codec not in ("utf-8", "ascii"):
