@@ -52,7 +52,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NoReturn
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from digest import body
 from digest.errors import SourceError
@@ -545,7 +545,10 @@ def _private_note(readers: tuple[str, ...]) -> str:
 def _title_from_slug(slug: str, topic_id) -> tuple[str | None, str | None]:
     """A ``/t/ID/posts.json`` page or a post saved alone names no title, only the topic's slug
     ("pruning-shears"), which reads as one, less its capitals and punctuation; "topic" is the
-    slug of a title without Latin letters, and says nothing."""
+    slug of a title without Latin letters, and says nothing, unless the forum keeps such titles
+    percent-encoded in their slugs (its "encoded" slug setting, usual for Chinese, Japanese or
+    Russian forums), which read as the title's words again."""
+    slug = unquote(slug)
     words = slug.replace("-", " ").strip()
     if not re.search(r"[^\W\d_]", words) or words == "topic":
         return None, None

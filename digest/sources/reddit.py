@@ -112,7 +112,7 @@ class _Walk:
 
 
 def read(request) -> Thread:
-    root = _choose_document(request)
+    root, folder_notes = _choose_document(request)
     listings = root.array(required=True)
     if not listings:
         root.fail("empty array: expected the submission Listing and the comments Listing")
@@ -122,6 +122,7 @@ def read(request) -> Thread:
     permalink = _link_permalink(link)
     replies = _comments(listings[1], permalink, escaped, walk) if len(listings) > 1 else []
     notes, partial = _notes(walk, has_comments=len(listings) > 1, reported=link["num_comments"].count())
+    notes = folder_notes + notes
     poll_html, poll_notes = _poll(link["poll_data"], escaped)
     notes.extend(poll_notes)
     opening, body_notes = _opening_post(link, permalink, escaped, poll_html)
@@ -146,10 +147,11 @@ def read(request) -> Thread:
 
 # ---------------------------------------------------------------------------- documents
 
-def _choose_document(request) -> jsonshape.Node:
-    """One thread per file; among several files request.thread names the submission id."""
+def _choose_document(request) -> tuple[jsonshape.Node, list[str]]:
+    """One thread per file; among several files request.thread names the submission id, and
+    the files of a folder that are not threads are named in a note, never dropped unsaid."""
     if len(request.documents) == 1:
-        return _load(request.documents[0])
+        return _load(request.documents[0]), []
     wanted = (request.thread or "").strip().lower().removeprefix("t3_")
     threads: list[tuple[str, str, jsonshape.Node]] = []
     for doc in request.documents:
@@ -160,13 +162,20 @@ def _choose_document(request) -> jsonshape.Node:
             threads.append((link_id, doc.name, root))
     chosen = [t for t in threads if t[0].lower() == wanted] if wanted else threads
     if len(chosen) == 1:
-        return chosen[0][2]
+        others = [doc.name for doc in request.documents if doc.name not in {name for _, name, _ in threads}]
+        return chosen[0][2], [_skipped_files_note(others)] if others else []
     listed = ", ".join(f"{link_id} ({name})" for link_id, name, _ in threads) or "none"
     raise SourceError(
         f"the folder holds {len(threads)} reddit threads: {listed}" + (f"; none is {wanted!r}" if wanted else ""),
         where=request.name,
         fix="import one file, or pass --thread with one of the submission ids listed",
     )
+
+
+def _skipped_files_note(names: list[str]) -> str:
+    shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+    return (f"skipped {len(names)} file(s) of the folder that are not reddit threads (the post's Listing and its "
+            f"comments' Listing), so none of their comments are imported: {shown}")
 
 
 def _load(doc) -> jsonshape.Node:
@@ -226,6 +235,10 @@ def _addresses(post_ids: list[str]) -> str:
 def _saved_things(root: jsonshape.Node) -> tuple[str, list[tuple[str, jsonshape.Node]]] | None:
     """Comments or posts saved without their thread, as scripts do (PRAW's and JRAW's objects,
     pushshift's ``{"data": [...]}`` search responses): what the file is, and its things."""
+    if root.is_object and root["json"]["data"]["things"].is_array:
+        things = _things(root["json"]["data"]["things"].array())
+        what = "reddit's /api/morechildren answer (the comments behind a 'load more comments' stub)"
+        return (f"{what}: {_counted(things)}" if things else what), things
     if root.is_object and root["data"].is_array:
         things = _things(root["data"].array())
         return (f"a pushshift search response of {_counted(things)}", things) if things else None

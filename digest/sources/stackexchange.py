@@ -41,6 +41,9 @@ question Ids are per site, so it would select an unrelated question.  Site-relat
 bodies (``/questions/1``, ``/users/2``, ``/tags/x``) are resolved against the site when it is
 known, else they become plain text like any other relative link.
 
+A table converted to CSV (``Posts.csv`` and the like, as data sets share dumps: a header row
+naming the attributes, empty cells for absent ones) is read as its XML would be, noted.
+
 A dump cut short (or broken further on) keeps the rows read before the XML error: the thread is
 marked partial and a note names the line and column where the file breaks.  A file that breaks
 before its first complete row is an error.
@@ -48,8 +51,11 @@ before its first complete row is an error.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
+import sys
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePath
@@ -76,20 +82,39 @@ COMMUNITY_USER = "-1"  # the site's "Community" bot, owner of community wiki pos
 
 def sniff(doc) -> bool:
     """A dump table: <posts>, <users>, ... with <row Id=...> children (a dump folder sorts
-    Badges.xml first, so every table of the dump is recognised)."""
+    Badges.xml first, so every table of the dump is recognised), or a CSV copy of one."""
     head = xmlsafe.head(doc.data)
-    return head is not None and head.root.lower() in _TABLES and re.search(r"<row\s[^>]*\bId=", head.text) is not None
+    if head is None:
+        return _csv_table(doc.data) is not None
+    return head.root.lower() in _TABLES and re.search(r"<row\s[^>]*\bId=", head.text) is not None
+
+
+# A table converted to CSV (pandas' ``read_xml(...).to_csv``, as data sets share dumps): the
+# header row names the XML attributes, and these columns tell the tables apart.
+_CSV_COLUMNS = {"posts": {"Id", "PostTypeId", "Body"}, "comments": {"Id", "PostId", "Text"},
+                "users": {"Id", "DisplayName", "Reputation"}}
+_CSV_NUMBER = re.compile(r"^-?\d+\.0$")  # pandas writes a number column with empty cells as floats
+
+
+def _csv_table(data: bytes) -> str | None:
+    """``posts``, ``comments`` or ``users`` for a CSV copy of that table (by its header row)."""
+    line = data[:4096].split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    try:
+        columns = set(next(csv.reader([line])))
+    except (csv.Error, StopIteration):
+        return None
+    return next((table for table, needed in _CSV_COLUMNS.items() if needed <= columns), None)
 
 
 def read(request) -> Thread:
     posts_doc, users_doc, comments_doc = _documents(request)
     site, selector = _site_and_selector(request.thread, posts_doc.name)
-    posts = _Rows(posts_doc, _FIX_XML)
+    posts = _rows(posts_doc, _FIX_XML)
     question, rows = _thread_rows(posts, _choose_in(posts, _index_posts(posts), selector))
-    comments = _Rows(comments_doc, "extract Comments.xml again, or leave it out") if comments_doc else None
+    comments = _rows(comments_doc, "extract Comments.xml again, or leave it out") if comments_doc else None
     comment_rows = _comment_rows(comments, {row.get("Id") for row in [question, *rows]}) if comments else None
     owners = {row.get("OwnerUserId") for row in [question, *rows]} | {row.get("UserId") for row in comment_rows or ()}
-    users = _Rows(users_doc, "extract Users.xml again, or leave it out") if users_doc else None
+    users = _rows(users_doc, "extract Users.xml again, or leave it out") if users_doc else None
     names = _load_users(users, owners) if users else {}
     cuts = posts.removed_note() + (users.removed_note() if users else []) + (comments.removed_note() if comments else [])
     if posts.broken:
@@ -108,7 +133,9 @@ def wanted(head) -> bool:
     """Of a dump folder only Posts.xml, Comments.xml and Users.xml are read (told by their root
     element): PostHistory.xml and Votes.xml are often larger than all three together."""
     found = xmlsafe.head(head.data)
-    return found is not None and found.root.lower() in ("posts", "users", "comments")
+    if found is None:
+        return _csv_table(head.data) is not None
+    return found.root.lower() in ("posts", "users", "comments")
 
 
 def _documents(request):
@@ -116,8 +143,9 @@ def _documents(request):
     tables = {}
     for doc in request.documents:
         head = xmlsafe.head(doc.data)
-        if head is not None:
-            tables.setdefault(head.root.lower(), doc)
+        table = head.root.lower() if head is not None else _csv_table(doc.data)
+        if table is not None:
+            tables.setdefault(table, doc)
     if "posts" not in tables:
         if tables:  # other tables of a dump, e.g. a folder without Posts.xml
             names = ", ".join(f"{PurePath(doc.name).name} (<{root}>)" for root, doc in tables.items())
@@ -131,6 +159,66 @@ def _documents(request):
             raise SourceError("not a Stack Exchange Posts.xml (no <posts> root element)", where=doc.name, fix="point at Posts.xml of the dump")
         raise SourceError("the folder holds no Posts.xml", where=request.name, fix="point at Posts.xml or the extracted dump folder")
     return tables["posts"], tables.get("users"), tables.get("comments")
+
+
+def _rows(doc, fix: str):
+    return _CsvRows(doc) if xmlsafe.head(doc.data) is None and _csv_table(doc.data) else _Rows(doc, fix)
+
+
+@dataclass(frozen=True)
+class _CsvRow:
+    """A CSV line as the XML row it was made from: empty cells are absent attributes."""
+
+    attrib: dict
+
+    def get(self, key: str, default=None):
+        return self.attrib.get(key, default)
+
+
+class _CsvRows:
+    """The rows of a CSV copy of a dump table, streamed like ``_Rows``.  A line with fewer
+    cells than the header (a file cut short) ends the table: the rows before it are kept."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.count = 0
+        self.broken: SourceError | None = None
+
+    def __iter__(self):
+        self.count, self.broken = 0, None
+        csv.field_size_limit(sys.maxsize)  # a Body cell can exceed the default 128 KB
+        text = io.TextIOWrapper(io.BytesIO(self.doc.data), encoding="utf-8-sig", errors="replace", newline="")
+        reader = csv.reader(text)
+        try:
+            header = next(reader, [])
+            for cells in reader:
+                if len(cells) != len(header):
+                    if cells:
+                        self.broken = SourceError(f"{len(cells)} cells where the header names {len(header)}",
+                                                  where=f"{self.doc.name}, line {reader.line_num}")
+                        return
+                    continue
+                self.count += 1
+                yield _CsvRow({key: _csv_value(key, value) for key, value in zip(header, cells) if value != ""})
+        except csv.Error as error:
+            self.broken = SourceError(str(error), where=f"{self.doc.name}, line {reader.line_num}")
+            if self.count == 0:
+                raise SourceError(f"not a readable CSV table: {error}", where=f"{self.doc.name}, line {reader.line_num}",
+                                  fix="export the table again, or use the dump's XML file") from None
+
+    def removed_note(self) -> list[str]:
+        return [f"read {PurePath(self.doc.name).name}, a CSV copy of the dump's {_csv_table(self.doc.data)} table"]
+
+    def cut_note(self, lost: str) -> str:
+        return (f"{PurePath(self.doc.name).name} breaks at line {self.broken.where.rsplit('line ', 1)[-1]} "
+                f"({self.broken.message}): only the {self.count} row(s) before it were read; {lost}")
+
+
+def _csv_value(column: str, value: str) -> str:
+    """``12.0`` in an id or count column is ``12`` again."""
+    if _CSV_NUMBER.match(value) and (column.endswith(("Id", "Count")) or column == "Score"):
+        return value[:-2]
+    return value
 
 
 class _Rows:

@@ -17,11 +17,13 @@ So is the first REST API, the "WP API" plugin's ``/wp-json/posts/ID/comments`` (
 WordPress 4.7 built in ``wp/v2``): ``ID``, ``content`` as HTML, ``author`` as an object with its
 ``name`` (a user's id alone for registered users), ``date_gmt``, ``parent`` as a number, and no
 comment address: its permalink is built from the post id its ``meta.links.up`` names, as the
-site's short link ``SITE/?p=POST#comment-ID``.
+site's short link ``SITE/?p=POST#comment-ID``.  Comments saved with ``_fields=`` lack the
+fields left out; what each missing field costs is noted, never defaulted silently.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass, replace
@@ -36,6 +38,8 @@ DESCRIPTION = "WordPress REST API comments JSON (/wp-json/wp/v2/comments?post=ID
 
 _FIX = "save the comments again from https://SITE/wp-json/wp/v2/comments?post=ID&per_page=100"
 _MARKS = (re.compile(rb'"author_name"\s*:'), re.compile(rb'"rendered"\s*:'), re.compile(rb'"post"\s*:\s*\d'))
+# A comment's rendered text; with ``_fields=`` leaving out ``post`` it and the author's name are what is left.
+_CONTENT_RENDERED = re.compile(rb'"content"\s*:\s*\{\s*"rendered"')
 _POST_TITLE = re.compile(rb'"title"\s*:\s*\{\s*"rendered"')  # posts and pages (``?_embed`` embeds their comments)
 # A post's own fields around its title: ``guid`` comes before it, ``comment_status`` after its text.
 _POST_FIELDS = re.compile(rb'"guid"\s*:\s*\{\s*"rendered"|"comment_status"\s*:')
@@ -65,7 +69,8 @@ def sniff(doc) -> bool:
         return True  # the WP API plugin's comments
     if not window.lstrip().startswith(b"["):
         return False
-    if not all(mark.search(window) for mark in _MARKS):
+    if not (_MARKS[0].search(window) and _MARKS[1].search(window)
+            and (_MARKS[2].search(window) or _CONTENT_RENDERED.search(window))):
         return False
     title = _POST_TITLE.search(window)
     return title is None or _MARKS[0].search(window).start() < title.start()
@@ -80,6 +85,7 @@ class _Comment:
     post_title: str | None = None  # from the post ``_embed`` adds (``_embedded.up``)
     post_link: str | None = None
     unnamed_user: bool = False  # the WP API plugin names a registered user only by id
+    absent: frozenset[str] = frozenset()  # wp/v2 fields a ``_fields=`` request left out
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ class _Post:
 
     def describe(self) -> str:
         count = len(self.comments)
-        return f"post {self.post_id}{f' {self.address}' if self.address else ''} ({count} comment{'' if count == 1 else 's'})"
+        return f"post {self.post_id or '(id not saved)'}{f' {self.address}' if self.address else ''} ({count} comment{'' if count == 1 else 's'})"
 
 
 def read(request) -> Thread:
@@ -117,12 +123,20 @@ def read(request) -> Thread:
     if unnamed:
         notes.append(f"{unnamed} comment(s) by registered users carry only the user's id, not a name (the WP API "
                      "plugin's answer): shown as 'user ID'; the site's /wp-json/users/ID names them")
+    trimmed = _trimmed_fields_note(post.comments)
+    if trimmed:
+        notes.append(trimmed)
     ids = {reply.id for reply in shown}
-    orphans = sum(1 for r in shown if r.parent_id and r.parent_id not in ids)
+    held = {comment.reply.id for comment in post.comments}
+    answering_skipped = sum(1 for r in shown if r.parent_id and r.parent_id not in ids and r.parent_id in held)
+    orphans = sum(1 for r in shown if r.parent_id and r.parent_id not in held)
     answering = [replace(r, parent_id=None) if r.parent_id and (r.parent_id == r.id or r.parent_id not in ids) else r for r in shown]
     shown, loops = xmlsafe.break_parent_loops(answering)
     if loops:
         notes.append(f"{loops} comment(s) answered each other in a loop; shown as answering the post")
+    if answering_skipped:
+        notes.append(f"{answering_skipped} comment(s) answer a skipped comment; shown as answering the post, "
+                     "as WordPress shows them")
     if orphans:
         notes.append(f"{orphans} comment(s) answer comments not in the file (shown as answering the post)")
     page_note, short = _pages_note(pages, len(comments), single_file=len(request.documents) == 1)
@@ -133,7 +147,7 @@ def read(request) -> Thread:
     authors = common.AuthorNames({r.author for r in shown})
     replies = [replace(r, mentions=common.find_mentions(bodies.prose_words(r.body), authors)) for r in shown]
     return Thread(
-        id=f"wordpress-post-{post.post_id}",
+        id=_thread_id(post),
         title=post.title,
         url=post.address,
         replies=tuple(common.order_by_parents(replies)),
@@ -251,10 +265,42 @@ def _comment(node: jsonshape.Node) -> _Comment:
     reply = _reply(node["id"].ident(required=True), node["author_name"].string(), rendered, node["link"].string(),
                    node["parent"].ident(), posted_at, node["date"].string() or node["date_gmt"].string())
     post = _embedded_post(node)
-    return _Comment(reply, node["post"].ident(required=True), (node["status"].string() or "approved").lower(),
-                    (node["type"].string() or "comment").lower(),
+    absent = frozenset(field for field in (*_V2_FIELDS, "date") if not node.has(field))
+    return _Comment(reply, node["post"].ident(required="post" not in absent) or "",
+                    (node["status"].string() or "approved").lower(), (node["type"].string() or "comment").lower(),
                     post_title=_plain_title(post["title"]["rendered"].string()) if post else None,
-                    post_link=post["link"].string() if post else None)
+                    post_link=post["link"].string() if post else None, absent=absent)
+
+
+# What a comment without each field shows, when ``_fields=`` left it out of every comment.
+_V2_FIELDS = {
+    "post": "all taken as the comments of one post",
+    "parent": "every comment shown as answering the post",
+    "author_name": "authors shown as Anonymous",
+    "date_gmt": "times kept as the site's local time, as text",
+    "link": "no links to the comments",
+    "content": "no text",
+}
+
+
+def _trimmed_fields_note(comments: list[_Comment]) -> str | None:
+    """Saved with ``_fields=id,content,…``, the comments lack what the request left out: say
+    what is missing and what the import shows instead, not a silent default."""
+    absent = frozenset.intersection(*(comment.absent for comment in comments)) if comments else frozenset()
+    missing = [field for field in _V2_FIELDS if field in absent]
+    if not missing:
+        return None
+    effects = "; ".join(f"{field}: {_V2_FIELDS[field] if field != 'date_gmt' or 'date' not in absent else 'no times'}"
+                        for field in missing)
+    return (f"the comments were saved with only some of their fields (_fields=), without {', '.join(missing)}: "
+            f"{effects}; save them again without _fields= to have everything")
+
+
+def _thread_id(post: _Post) -> str:
+    """``wordpress-post-ID``; comments saved without their post's id are named by its address."""
+    if post.post_id:
+        return f"wordpress-post-{post.post_id}"
+    return "wordpress-comments" + (f"-{hashlib.sha1(post.address.encode()).hexdigest()[:12]}" if post.address else "")
 
 
 def _wpcom_comment(node: jsonshape.Node) -> _Comment:
@@ -335,7 +381,8 @@ def _unique(comments: list[_Comment]) -> list[_Comment]:
 def _by_post(comments: list[_Comment]) -> list[_Post]:
     posts: dict[str, _Post] = {}
     for comment in comments:
-        post = posts.setdefault(comment.post, _Post(comment.post, None, []))
+        key = comment.post or comment_links.post_address(comment.reply.permalink) or ""
+        post = posts.setdefault(key, _Post(comment.post, None, []))
         post.address = post.address or comment_links.post_address(comment.reply.permalink) or comment.post_link
         post.title = post.title or comment.post_title
         post.comments.append(comment)

@@ -89,6 +89,10 @@ from digest.sources.wpautop import autop, built_blocks, left_out_notes, shortcod
 
 DESCRIPTION = "WordPress export (WXR): one published post and its approved comments (or a bbPress topic and its replies)"
 
+_OLD_WORDPRESS = re.compile(r"wordpress\.(?:org|com)/\?v=(?:1|2)\.", re.I)  # the channel's <generator>
+_UNDECLARED_EXCERPT_NOTE = "the export does not declare the namespace prefix(es) excerpt (a cut or edited header); matched by name"
+_OLD_EXCERPT_NOTE = ("the export does not declare the namespace prefix excerpt, as WordPress before 3.0 wrote it; "
+                     "excerpt:encoded matched by name")
 _FIX_XML = "export the site again from WordPress (Tools > Export), or repair the XML at that line"
 _FIX_CHOOSE = "choose the post with --thread ID, slug, link or a part of its title"
 _MARKERS = re.compile(r"wordpress\.org/export/|<wp:(?:wxr_version|base_site_url|base_blog_url|author|post_id|comment)\b", re.I)
@@ -219,6 +223,7 @@ class _Part:
     @classmethod
     def _parsed(cls, doc) -> "_Part":
         parsed, notes = xmlsafe.parse_export(doc.data, doc.name, _FIX_XML)
+        notes = _without_old_excerpt_slip(notes, parsed.root)
         base = _site_address(parsed.root)
         posts = [_Post.of(item, base, doc.name) for item in parsed.root.iter("{*}item") if _kind(item) == "item"]
         language = xmlsafe.text(_channel_fields(parsed.root).get("language"))
@@ -349,6 +354,15 @@ def _refuse_repeated(post: "_Post", posts: list["_Post"], name: str) -> None:
 def _channel_fields(root) -> dict:
     channel = next((element for element in root.iter("{*}channel") if _kind(element) == "channel"), None)
     return _fields(channel) if channel is not None else {}
+
+
+def _without_old_excerpt_slip(notes: list[str], root) -> list[str]:
+    """WordPress before 3.0 wrote ``excerpt:encoded`` without declaring ``excerpt``: in its
+    exports that is how the file was made, not a cut header, and the note says so."""
+    generator = xmlsafe.text(_channel_fields(root).get("generator"))
+    if not _OLD_WORDPRESS.search(generator):
+        return notes
+    return [_OLD_EXCERPT_NOTE if note == _UNDECLARED_EXCERPT_NOTE else note for note in notes]
 
 
 def _site_address(root) -> str | None:

@@ -760,3 +760,14 @@ def test_a_posts_page_without_a_title_takes_it_from_the_slug_with_a_note():
         "ending' is read from the topic's address (comments-on-the-book-s-ending); /t/42.json gives the real one")
     cjk = {"post_stream": {"posts": [_post(501, 1, "ann", "<p>1</p>", slug="topic")]}, "id": 43}
     assert discourse.read(ImportRequest(_docs(cjk, names=["t/43/posts.json"]))).title is None
+
+
+def test_a_percent_encoded_slug_gives_its_title_in_its_own_letters():
+    """Forums set to "encoded" slugs keep a Cyrillic or Japanese title in the topic's address."""
+    slug = "%D0%BA%D0%B0%D0%BA-%D0%BE%D0%B1%D1%80%D0%B5%D0%B7%D0%B0%D1%82%D1%8C"  # как-обрезать
+    page = {"post_stream": {"posts": [_post(501, 1, "ann", "<p>1</p>", slug=slug)]}, "id": 42}
+    thread = discourse.read(ImportRequest(_docs(page, names=["t/42/posts.json"])))
+    assert thread.title == "Как обрезать"
+    assert thread.import_notes[0] == (
+        "the source gives no topic title (posts pages and posts saved alone have none): the title 'Как обрезать' "
+        "is read from the topic's address (как-обрезать); /t/42.json gives the real one")

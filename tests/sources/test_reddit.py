@@ -585,3 +585,28 @@ def _small_real_thread(path: str):
     forest = real[1]["data"]["children"]
     real[1]["data"]["children"] = forest[2:4] + forest[-1:]
     return real
+
+
+def _more_children_answer():
+    """What ``/api/morechildren`` answers for a 'load more comments' stub: the hidden comments, flat."""
+    return {"json": {"errors": [], "data": {"things": [
+        _comment("x1", "gil", "Hidden one.", "t1_c1"), _comment("x2", "hal", "Hidden two.", "t1_x1")]}}}
+
+
+def test_a_morechildren_answer_alone_is_refused_naming_its_thread():
+    with pytest.raises(SourceError) as error:
+        _read_obj(_more_children_answer())
+    assert error.value.message == (
+        "this is reddit's /api/morechildren answer (the comments behind a 'load more comments' stub): 2 reddit "
+        "comments, not a comment thread (an array of the post's Listing and its comments' Listing)")
+    assert error.value.fix == "save the whole thread as https://www.reddit.com/comments/abc123.json"
+
+
+def test_files_of_a_folder_that_are_not_threads_are_named_not_dropped_silently():
+    docs = (SourceDocument("saved/1-thread.json", json.dumps(_thread()).encode()),
+            SourceDocument("saved/2-more.json", json.dumps(_more_children_answer()).encode()))
+    thread = reddit.read(ImportRequest(docs))
+    assert [r.id for r in thread.replies] == ["c1", "c2", "c3", "c4", "c6"] and thread.partial
+    assert thread.import_notes[0] == (
+        "skipped 1 file(s) of the folder that are not reddit threads (the post's Listing and its comments' Listing), "
+        "so none of their comments are imported: saved/2-more.json")

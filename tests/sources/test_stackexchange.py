@@ -516,3 +516,63 @@ def test_comments_xml_cut_short_keeps_the_comments_before_the_break(tmp_path):
     assert [r.id for r in thread.replies] == ["comment-502", "21", "comment-501", "22"] and thread.partial
     assert thread.import_notes[0].startswith("Comments.xml is not well-formed XML from line 5")
     assert thread.import_notes[0].endswith("so only the 2 row(s) before it were read; comments after it are missing")
+
+
+def _as_csv(table_xml: str, *, floats: bool = False) -> str:
+    """A dump table as pandas' ``read_xml(...).to_csv(index=False)`` writes it: one column per
+    attribute, empty cells for absent ones, and ids as ``12.0`` in a column with empty cells."""
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    rows = [row.attrib for row in ET.fromstring(table_xml.split("?>", 1)[1]).iter("row")]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(c, "") + (".0" if floats and c.endswith("Id") and row.get(c, "").isdigit() else "") for c in columns])
+    return out.getvalue()
+
+
+def test_a_dump_converted_to_csv_reads_like_the_xml(tmp_path):
+    folder = tmp_path / "cooking.stackexchange.com"
+    folder.mkdir()
+    (folder / "Posts.csv").write_text(_as_csv(DUMP_POSTS, floats=True), encoding="utf-8")
+    (folder / "Users.csv").write_text(_as_csv(DUMP_USERS), encoding="utf-8")
+    documents = load_documents(folder)
+    assert stackexchange.sniff(documents[0]) and stackexchange.sniff(documents[1])
+    thread = stackexchange.read(ImportRequest(documents))
+    xml_folder = tmp_path / "xml" / "cooking.stackexchange.com"
+    xml_folder.mkdir(parents=True)
+    (xml_folder / "Posts.xml").write_text(DUMP_POSTS, encoding="utf-8")
+    (xml_folder / "Users.xml").write_text(DUMP_USERS, encoding="utf-8")
+    from_xml = stackexchange.read(ImportRequest(load_documents(xml_folder)))
+    assert thread.replies == from_xml.replies and thread.opening_post == from_xml.opening_post
+    assert thread.author == "Hanna" and thread.reply("13").engagement.items() == {"score": 12, "accepted": 1}
+    assert thread.import_notes == ("read Posts.csv, a CSV copy of the dump's posts table",
+                                   "read Users.csv, a CSV copy of the dump's users table", *from_xml.import_notes)
+
+
+def test_a_csv_table_cut_short_keeps_the_rows_before_the_cut():
+    text = _as_csv(DUMP_POSTS)
+    last_line = text.rindex("\n", 0, len(text) - 1) + 1
+    cut = text[: last_line + 20]  # inside the last row
+    thread = stackexchange.read(ImportRequest((SourceDocument("Posts.csv", cut.encode()),), thread="10"))
+    assert thread.partial and thread.id == "10"
+    assert thread.import_notes[1] == ("Posts.csv breaks at line 7 (4 cells where the header names 14): only the 4 "
+                                      "row(s) before it were read; answers after it are missing")
+
+
+def test_a_data_explorer_csv_of_posts_rows_is_a_thread():
+    """Data Explorer's "Download CSV": every cell quoted, CRLF lines, times with a space."""
+    header = '"Id","PostTypeId","AcceptedAnswerId","ParentId","CreationDate","Score","Body","OwnerUserId","Title","AnswerCount"'
+    rows = ['"5","1","7","","2010-10-12 19:01:52","12","<p>Как?</p>","10","Как преобразовать строку?","1"',
+            '"7","2","","5","2010-10-12 19:05:00","20","<p>Так, ""int.Parse"".</p>","11","",""']
+    doc = SourceDocument("QueryResults.csv", "\r\n".join([header, *rows, ""]).encode())
+    assert stackexchange.sniff(doc)
+    thread = stackexchange.read(ImportRequest((doc,)))
+    assert (thread.id, thread.title, thread.partial) == ("5", "Как преобразовать строку?", False)
+    answer = thread.reply("7")
+    assert (answer.body, answer.posted_at, answer.engagement.items()) == (
+        '<p>Так, "int.Parse".</p>', utc(2010, 10, 12, 19, 5), {"score": 20, "accepted": 1})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timezone
 
@@ -250,3 +251,43 @@ def test_the_wp_api_plugins_comments_are_read_with_short_link_permalinks():
         "skipped 1 spam comments",
         "1 comment(s) by registered users carry only the user's id, not a name (the WP API plugin's answer): "
         "shown as 'user ID'; the site's /wp-json/users/ID names them")
+
+
+def _trimmed(item: dict, *fields: str) -> dict:
+    """A comment as ``_fields=`` (a list of the fields wanted) serves it."""
+    return {field: item[field] for field in fields}
+
+
+def test_comments_saved_with_fields_say_what_was_left_out():
+    """``?post=42&_fields=id,parent,author_name,content,date,link``: no post id, no UTC time."""
+    trimmed = [_trimmed(c, "id", "parent", "author_name", "content", "date", "link") for c in page() if c["type"] == "comment"]
+    doc = SourceDocument("comments.json", json.dumps(trimmed).encode())
+    assert detect(ImportRequest((doc,))) == "wp-rest"
+    thread = read(trimmed)
+    assert (thread.url, thread.partial) == (POST, False)
+    assert thread.id == "wordpress-comments-" + hashlib.sha1(POST.encode()).hexdigest()[:12]
+    assert [(r.id, r.parent_id, r.posted_at, r.posted_at_text) for r in thread.replies] == [
+        ("3", None, None, "2024-05-01T08:00:00"), ("5", None, None, "2024-05-02T09:00:00"), ("7", "5", None, "2024-05-03T10:00:00")]
+    assert thread.import_notes == (
+        "the comments were saved with only some of their fields (_fields=), without post, date_gmt: post: all taken as "
+        "the comments of one post; date_gmt: times kept as the site's local time, as text; save them again without "
+        "_fields= to have everything",)
+    bare = read([_trimmed(c, "id", "author_name", "content") for c in page()])
+    assert bare.id == "wordpress-comments" and len(bare.replies) == 4  # without type, the pingback cannot be told
+    assert "without post, parent, date_gmt, link: post: all taken as the comments of one post; parent: every comment " \
+           "shown as answering the post; date_gmt: no times; link: no links to the comments" in bare.import_notes[0]
+
+
+def test_a_reply_to_a_skipped_comment_answers_the_post_without_making_the_thread_partial():
+    """``context=edit`` serves spam and held comments too; WordPress shows their answers at the top."""
+    comments = [comment(3, "Ana", "<p>Hi</p>"), comment(4, "Spam", "<p>buy</p>", status="spam"),
+                comment(5, "Ben", "<p>No</p>", 4, when="2024-05-01T09:00:00")]
+    thread = read(comments)
+    assert [(r.id, r.parent_id) for r in thread.replies] == [("3", None), ("5", None)] and not thread.partial
+    assert thread.import_notes == ("skipped 1 spam comments",
+                                   "1 comment(s) answer a skipped comment; shown as answering the post, as WordPress shows them")
+
+
+def test_comments_without_their_local_date_but_with_date_gmt_need_no_note():
+    comments = [{key: value for key, value in c.items() if key != "date"} for c in page()]
+    assert read(comments).import_notes == ("skipped 1 pingbacks/trackbacks",)

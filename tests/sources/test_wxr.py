@@ -991,3 +991,14 @@ def test_likes_sent_from_the_fediverse_are_the_posts_likes_not_comments():
             "store them) are the post's likes") in thread.import_notes
     assert any("3 'like' entries" in note and "1 'repost' entries" in note for note in thread.import_notes)
     assert read(EXPORT, thread="41").opening_post.engagement.items() == {}
+
+
+def test_a_wordpress_2_export_without_the_excerpt_namespace_is_not_called_cut():
+    """WordPress 2.x wrote excerpt:encoded but declared only content, wfw, dc and wp."""
+    old = EXPORT_WXR_10.replace('\txmlns:excerpt="http://wordpress.org/export/1.0/excerpt/"\n', "").replace(
+        "https://wordpress.org/?v=6.4.2", "http://wordpress.org/?v=2.7.1")
+    thread = read(old)
+    assert thread.replies == read(EXPORT).replies
+    assert thread.import_notes[0] == ("the export does not declare the namespace prefix excerpt, as WordPress "
+                                      "before 3.0 wrote it; excerpt:encoded matched by name")
+    assert not thread.partial
