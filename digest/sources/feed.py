@@ -59,7 +59,7 @@ OStatus account feed's follows, favourites and deletions are no posts (left out,
 Entry times are ``feed_times``' to read, linked media ``feed_media``'s, and what particular
 engines put in their feeds (LiveJournal's posters, NodeBB's first post in the channel, Tumblr's
 blog, WordPress's password form) ``feed_engines``'; a site-wide comments feed whose comments
-are all on one post is that post's thread (noted).
+are all on one post is that post's thread (noted).  A JSON Feed is read as the Atom feed it stands for (``feed_json``).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ from digest import sources
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
 from digest.sources import comment_links, common, discourse_cooked, reddit, xmlsafe
-from digest.sources import feed_engines, feed_media, feed_parse, feed_times
+from digest.sources import feed_engines, feed_json, feed_media, feed_parse, feed_times
 
 DESCRIPTION = "RSS 0.9x/1.0/2.0 or Atom feed (a blog, forum or comments feed) as one thread"
 
@@ -91,7 +91,7 @@ def sniff(doc) -> bool:
     but never a WordPress export, which is RSS too and has its own reader."""
     head = xmlsafe.head(doc.data)
     if head is None:
-        return False
+        return feed_json.looks_like_json_feed(doc.data)
     lower = head.text.lower()
     if head.root == "rss":
         from digest.sources import wxr  # the WXR check lives with the WXR reader
@@ -107,7 +107,8 @@ def sniff(doc) -> bool:
 def read(request) -> Thread:
     doc = xmlsafe.only_document(request, "feed")
     notes: list[str] = []
-    doc = replace(doc, data=feed_parse.as_declared_or_utf8(doc.data, notes))
+    json_feed = feed_json.as_atom(doc.data, doc.name, notes) if feed_json.looks_like_json_feed(doc.data) else None
+    doc = replace(doc, data=json_feed.atom if json_feed else feed_parse.as_declared_or_utf8(doc.data, notes))
     try:
         parsed = feed_parse.parse(doc)
     except SourceError:
@@ -182,7 +183,7 @@ def read(request) -> Thread:
     paged = feed_total is not None and feed_total > in_file
     if paged:
         notes.append(f"the feed says it has {feed_total} entries; this file holds {in_file} of them (one page of a paged feed)")
-    paged = _continues_elsewhere(channel, notes) or paged
+    paged = _continues_elsewhere(channel, notes) or bool(json_feed and json_feed.next_page) or paged
     total = feed_total if page == whole_feed else None  # a site-wide feed's total is not one post's
     newest_only = (feed_engines.wordpress_newest_only(channel, complete) or feed_engines.isso_newest_only(complete)
                    if page.id == whole_feed.id and not paged else None)
@@ -238,11 +239,13 @@ _OWN_RELS = ("alternate", "self", "edit")
 
 def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], chinese: bool = False,
            home: str | None = None) -> _Entry:
-    link = feed_engines.feedburner_original(entry) or _alternate_link(entry)
+    lemmy = feed_engines.lemmy_post(entry)
+    link = feed_engines.feedburner_original(entry) or (lemmy.page if lemmy else _alternate_link(entry))
     discourse = comment_links.discourse_post(link)
     content = _content(entry, link, discourse_post=link if discourse else None)
     content = replace(content, body=content.body + feed_media.attachments(entry, content.body))
-    named = feed_engines.journal_poster(entry) or feed_engines.nodebb_name(_author(entry, loose)) or feed_engines.wikidot_author(entry)
+    named = (feed_engines.journal_poster(entry) or feed_engines.nodebb_name(feed_engines.lemmy_author(entry, _author(entry, loose)))
+             or feed_engines.wikidot_author(entry))
     named = (_discourse_username(named) if discourse else named) or _name_in_title(entry)
     account = None if named or feed_author else feed_engines.fediverse_account(link, home)
     author = named or feed_author or account or "anonymous"
@@ -257,7 +260,7 @@ def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], 
         permalink=link,
         posted_at=when.at,
         posted_at_text=when.text,
-        engagement=_engagement(entry, scores.get(source_id or "")),
+        engagement=_engagement(entry, scores.get(source_id or ""), lemmy),
         title=title or None,
     )
     links = [item for item in entry.get("links", []) or [] if item.get("href")]
@@ -286,9 +289,9 @@ def _alternate_link(node) -> str | None:
     for link in node.get("links", []) or []:
         href = (link.get("href") or "").strip()
         if link.get("rel", "alternate") == "alternate" and href.startswith(("http://", "https://")):
-            return href
+            return feed_engines.without_medium_source_tag(href)
     href = (node.get("link") or "").strip()
-    return href if href.startswith(("http://", "https://")) else None
+    return feed_engines.without_medium_source_tag(href) if href.startswith(("http://", "https://")) else None
 
 
 def _author(node, loose: bool) -> str | None:
@@ -385,7 +388,8 @@ def _content(entry, link: str | None = None, discourse_post: str | None = None) 
     # feedparser files a Media RSS picture's media:description (its alt text) as the entry's
     # plain-text content: beside a summary, that is the picture's label, not the post
     alt_texts = bool(entry.get("media_content")) and bool(entry.get("summary"))
-    candidates = [c for c in entry.get("content") or [] if not c.get("src") and not (alt_texts and c.get("type") == "text/plain")]
+    candidates = [c for c in feed_engines.without_cut_copies(entry.get("content") or [])
+                  if not c.get("src") and not (alt_texts and c.get("type") == "text/plain")]
     if entry.get("summary_detail"):
         candidates.append(entry["summary_detail"])
     elif entry.get("summary"):
@@ -398,7 +402,7 @@ def _content(entry, link: str | None = None, discourse_post: str | None = None) 
 
 
 def _text_of(detail, link: str | None = None, discourse_post: str | None = None) -> _Content:
-    value = (detail.get("value") or "").strip()
+    value = feed_engines.media_bbcode_as_links((detail.get("value") or "").strip())
     if "html" not in (detail.get("type") or "html"):
         return _Content(bodies.from_plain_text(value))
     if discourse_post:
@@ -408,9 +412,9 @@ def _text_of(detail, link: str | None = None, discourse_post: str | None = None)
         value = html.unescape(value)
     if link and "md-spoiler-text" in value:  # reddit's feeds blur spoilers as its pages do
         value = reddit.hide_spoilers(value, link)
-    value = feed_engines.without_phpbb_statistics(value)
+    value = feed_engines.without_lemmy_header(feed_engines.without_phpbb_statistics(value))
     value = feed_engines.without_feedburner_flare(feed_engines.without_comment_count_footer(value))
-    value = feed_engines.without_wikidot_footer(value)
+    value = feed_engines.without_xenforo_expand_link(feed_engines.without_medium_footer(feed_engines.without_wikidot_footer(value)))
     if not _MARKUP.search(value):
         return _Content(bodies.from_plain_text(value), unescaped=unescaped)
     return _Content(bodies.from_html(value), _reply_line(value), unescaped=unescaped)
@@ -478,11 +482,12 @@ def _note_repairs(entries: list[_Entry], notes: list[str]) -> None:
                                         their="its" if count == 1 else "their", es="" if count == 1 else "es"))
 
 
-def _engagement(entry, score: int | None) -> Engagement:
+def _engagement(entry, score: int | None, lemmy: feed_engines.LemmyPost | None = None) -> Engagement:
     """slash:comments, thr:total, a replies link's thr:count or lj:reply-count (replies); Media RSS view
-    statistics (reads); the site's own re:rank (score)."""
+    statistics (reads); the site's own re:rank (score); a Lemmy post's opening line (score, replies)."""
     counted = [link.get("thr:count") for link in entry.get("links", []) or [] if link.get("rel") == "replies"]
     stated = [entry.get("slash_comments"), entry.get("thr_total"), *counted, feed_engines.journal_reply_count(entry)]
+    stated, score = (stated + [lemmy.comments], lemmy.score if score is None else score) if lemmy else (stated, score)
     replies = next((c for c in map(common.count, stated) if c is not None), None)
     statistics = entry.get("media_statistics")
     reads = common.count(statistics.get("views")) if isinstance(statistics, dict) else None

@@ -43,10 +43,10 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from digest import body as bodies
-from digest.sources import feed_parse
+from digest.sources import comment_links, feed_parse
 
 # ---------------------------------------------------------------------------- LiveJournal, Dreamwidth
 
@@ -413,6 +413,105 @@ _PHPBB_STATISTICS = re.compile(
 def without_phpbb_statistics(value: str) -> str:
     return _PHPBB_STATISTICS.sub("", value)
 
+
+
+# Forum feeds (Discuz!'s "Latest 20 threads of FORUM") cut their BBCode from a post's excerpt
+# but keep a video or audio tag around its address, "[video=POSTER]URL[/video]"; linked
+# text would run the tag into the address
+_MEDIA_BBCODE = re.compile(
+    r"\[(?P<tag>video|audio|media|flash|mp3|youtube)(?:=[^\[\]]*)?\]\s*(?P<url>https?://[^\s\[\]<>\"]+)\s*\[/(?P=tag)\]", re.I)
+_MEDIA_KIND = {"audio": "audio", "mp3": "audio"}
+
+
+def media_bbcode_as_links(value: str) -> str:
+    """Each media tag left in a post as its kind and address, which the body then links."""
+    return _MEDIA_BBCODE.sub(lambda m: f"[{_MEDIA_KIND.get(m['tag'].lower(), 'video')}] {m['url']} ", value)
+
+
+
+
+# XenForo's feeds give a long quote with the button that unfolds it on the page, "Click to expand..."
+_XENFORO_EXPAND_LINK = re.compile(r'<div class="bbCodeBlock-expandLink[^"]*">\s*<a [^>]*>[^<]*</a>\s*</div>')
+
+
+def without_xenforo_expand_link(value: str) -> str:
+    return _XENFORO_EXPAND_LINK.sub("", value)
+
+
+# GitLab's issue feeds give an issue's text twice, cut to 240 characters in <description> (which
+# feedparser files as content, first) and whole in <content>
+_CUT_MARK = re.compile(r"\s*(?:…|\.\.\.)\s*\Z")
+
+
+def without_cut_copies(contents: list) -> list:
+    """The contents but those that only begin another one (a copy cut short, ending "…")."""
+    def text(content) -> str:
+        return _CUT_MARK.sub("", str(content.get("value") or "").strip())
+
+    return [c for c in contents if not _CUT_MARK.search(str(c.get("value") or ""))
+            or not any(o is not c and len(text(o)) > len(text(c)) and text(o).startswith(text(c)) for o in contents)]
+
+# ---------------------------------------------------------------------------- Lemmy
+
+# Lemmy's post feeds (/feeds/c/COMMUNITY.xml, /feeds/u/NAME.xml, /feeds/all.xml) name a poster by
+# their actor address (dc:creator https://HOST/u/NAME), open a post with "submitted by <a>NAME</a>
+# to <a>COMMUNITY</a><br>N points | <a href=POST>M comments</a>" and link a link post's item to
+# the page it shares (the post's own page is its guid); its inbox feed names a replier
+# "/u/NAME <a href=...>(link)</a>"
+_LEMMY_ACTOR = re.compile(r"https?://(?P<host>[^/\s]+)/u/(?P<user>[^/\s?#]+)/?")
+_LEMMY_INBOX_AUTHOR = re.compile(r'/u/(?P<user>\S+) <a href="[^"]*">\(link\)</a>')
+_LEMMY_HEADER = re.compile(
+    r'\Asubmitted by <a href="[^"]*">[^<]*</a> to <a href="[^"]*">[^<]*</a><br\s*/?>\s*(?P<score>-?\d+) points \| '
+    r'<a href="(?P<post>[^"]*)">(?P<comments>\d+) comments</a>(?:<br\s*/?>)?')
+
+
+@dataclass(frozen=True)
+class LemmyPost:
+    """What the opening line of a Lemmy post says: its own page, score and number of comments."""
+
+    page: str
+    score: int
+    comments: int
+
+
+def lemmy_post(entry) -> LemmyPost | None:
+    match = _LEMMY_HEADER.match(str(entry.get("summary") or "").strip())
+    return LemmyPost(html.unescape(match["post"]), int(match["score"]), int(match["comments"])) if match else None
+
+
+def without_lemmy_header(value: str) -> str:
+    return _LEMMY_HEADER.sub("", value, count=1)
+
+
+def lemmy_author(entry, name: str | None) -> str | None:
+    """A Lemmy account as Lemmy shows it: NAME on the post's own server, NAME@HOST from another."""
+    inbox = _LEMMY_INBOX_AUTHOR.fullmatch(name or "")
+    actor = _LEMMY_ACTOR.fullmatch(name or "")
+    if inbox:
+        return inbox["user"]
+    if not actor:
+        return name
+    own = comment_links.split(str(entry.get("id") or entry.get("link") or ""))
+    return actor["user"] if own and own.hostname == actor["host"].lower() else f"{actor['user']}@{actor['host']}"
+
+# ---------------------------------------------------------------------------- Medium
+
+# Medium tags every link of its feeds "?source=rss-<user>------2" (a publication's
+# "?source=rss----<id>---4") and ends a publication's post with where it was first published
+_MEDIUM_SOURCE_TAG = re.compile(r"(?P<sep>[?&])source=rss-+[0-9a-f]+-+\d+(?=&|#|\Z)")
+_MEDIUM_FOOTER = re.compile(
+    r"(?:<hr\s*/?>)?\s*<p><a [^>]*>[^<]*</a> was originally published in <a [^>]*>[^<]*</a> on Medium, where people are "
+    r"continuing the conversation by highlighting and responding to this story\.</p>\s*\Z")
+
+
+def without_medium_source_tag(link: str) -> str:
+    """The address as readers share it: without Medium's tag of the feed it was read from."""
+    untagged = _MEDIUM_SOURCE_TAG.sub(lambda m: m["sep"] if m["sep"] == "?" else "", link)
+    return untagged.replace("?&", "?").replace("?#", "#").rstrip("?") if untagged != link else link
+
+
+def without_medium_footer(value: str) -> str:
+    return _MEDIUM_FOOTER.sub("", value)
 
 # ---------------------------------------------------------------------------- Trac
 

@@ -11,6 +11,7 @@ import codecs
 import html
 import io
 import re
+import xml.parsers.expat
 import xml.sax
 
 import feedparser
@@ -69,7 +70,49 @@ def as_declared_or_utf8(data: bytes, notes: list[str]) -> bytes:
     loses the start of a character it is cut off inside; windows-1252 declared ISO-8859-1 says
     windows-1252."""
     data = _without_torn_last_character(_without_space_before_declaration(_utf8_from_byte_order_mark(data), notes))
-    return _windows_1252_for_latin1(_utf8_despite_declaration(data, notes), notes)
+    return _with_cdata_ends_split(_windows_1252_for_latin1(_utf8_despite_declaration(data, notes), notes), notes)
+
+
+# An element whose text is one CDATA section: the section ends at the "]]>" its element's end
+# tag follows, which is not always the first "]]>" in it
+_WHOLE_CDATA = re.compile(rb"<(?P<tag>[A-Za-z_][\w.:-]*)(?:\s[^<>]*)?><!\[CDATA\[(?P<text>.*?)\]\]>\s*</(?P=tag)\s*>", re.S)
+_UNSPLIT_END = re.compile(rb"\]\]>(?!<!\[CDATA\[)")
+
+
+def _with_cdata_ends_split(data: bytes, notes: list[str]) -> bytes:
+    """A CDATA section holding "]]>" (code about XML, or an inner CDATA section a blog engine
+    wrapped whole, as in ``<content:encoded><![CDATA[<pre><![CDATA[x]]></pre>]]>``) ends
+    there for XML, and the rest of the post spills out as broken markup.  In a feed that is
+    no well-formed XML, each such "]]>" is split across two sections, as generators that
+    escape it write (noted)."""
+    if b"]]>" not in data or _well_formed(data):
+        return data
+    split = 0
+
+    def split_ends(match: re.Match) -> bytes:
+        nonlocal split
+        text, count = _UNSPLIT_END.subn(b"]]]]><![CDATA[>", match["text"])
+        split += count
+        return match.group(0)[: match.start("text") - match.start()] + text + match.group(0)[match.end("text") - match.start():]
+
+    repaired = _WHOLE_CDATA.sub(split_ends, data)
+    if not split:
+        return data
+    notes.append(f"{split} \"]]>\" inside CDATA text (code, or a CDATA section within the post) ended it early, which "
+                 "broke the feed's XML; read as part of the text")
+    return repaired
+
+
+def _well_formed(data: bytes) -> bool:
+    """Whether expat reads the bytes whole; an encoding it cannot read tells nothing, and is taken as well-formed."""
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as error:
+        return error.code == xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_UNKNOWN_ENCODING]
+    except (LookupError, ValueError):
+        return True
+    return True
 
 
 _SPACE_BEFORE_DECLARATION = re.compile(rb"\A(?P<bom>\xef\xbb\xbf)?(?P<space>[ \t\r\n]+)<\?xml[ \t\r\n]")

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.errors import SourceError
+from digest.model import Engagement
 from digest.sources import ImportRequest, SourceDocument, feed
 from tests.sources.fuzzing import assert_round_trip, mutated_bytes, only_source_errors
 
@@ -1046,3 +1047,191 @@ def test_a_mastodon_tag_feed_names_each_post_by_the_account_its_address_gives():
     assert sorted(r.author for r in thread.replies) == ["alice", "anonymous", "bob@hachyderm.io"]
     assert thread.import_notes == ("2 entries name no author (a Mastodon tag feed names none); named by the account their "
                                    "addresses give (/@NAME/ID)",)
+
+
+# ---------------------------------------------------------------------------- JSON Feed
+
+JSON_FEED_11 = """{
+  "version": "https://jsonfeed.org/version/1.1",
+  "title": "Notes",
+  "home_page_url": "https://notes.example/",
+  "feed_url": "https://notes.example/feed.json",
+  "next_url": "https://notes.example/feed.json?page=2",
+  "authors": [{"name": "Ana Lima", "url": "https://notes.example/about"}],
+  "items": [
+    {"id": 2, "url": "https://notes.example/2", "title": "Second", "content_text": "Plain <text> & more",
+     "date_published": "2024-03-02T10:00:00+01:00",
+     "attachments": [{"url": "https://notes.example/ep2.mp3", "mime_type": "audio/mpeg", "size_in_bytes": 1200}]},
+    {"id": "1", "url": "https://notes.example/1", "title": "First",
+     "content_html": "<p>Ol\\u00e1 <img src=\\"pics/a.png\\" alt=\\"a cat\\"></p>",
+     "authors": [{"name": "Rui"}], "date_published": "2024-03-01T09:00:00Z"},
+    "not an item"
+  ]
+}"""
+
+
+def test_json_feed_is_recognised_and_read_as_a_feed():
+    data = JSON_FEED_11.encode()
+    assert feed.sniff(SourceDocument("feed.json", data))
+    thread = read_bytes(data, "feed.json")
+    assert (thread.title, thread.url, thread.author, thread.partial) == ("Notes", "https://notes.example/", "Ana Lima", True)
+    first, second = thread.replies
+    assert (first.id, first.title, first.author, first.posted_at) == ("https://notes.example/1", "First", "Rui", utc(2024, 3, 1, 9))
+    assert first.body == '<p>Olá <a href="https://notes.example/pics/a.png">[image: a cat]</a></p>'
+    assert (second.id, second.author, second.posted_at, second.permalink) == ("https://notes.example/2", "Ana Lima", utc(2024, 3, 2, 9), "https://notes.example/2")
+    assert second.body == '<p>Plain &lt;text&gt; &amp; more</p><p><a href="https://notes.example/ep2.mp3">[audio]</a></p>'
+    assert "1 JSON Feed item(s) left out: neither an object with an id nor an address" in thread.import_notes
+    assert ("the JSON Feed continues on another page (https://notes.example/feed.json?page=2); "
+            "this file holds only its latest items") in thread.import_notes
+
+
+def test_json_feed_version_1_single_author_key_order_and_bom():
+    data = ('\ufeff{"items": [{"id": "a", "content_html": "<p>x</p>", "date_published": "2020-10-10T21:08:48-06:00"}], '
+            '"author": {"name": "Nathan"}, "title": "T", "version": "https://jsonfeed.org/version/1"}').encode()
+    assert feed.sniff(SourceDocument("feed.json", data))
+    thread = read_bytes(data, "feed.json")
+    assert [(r.id, r.author, r.posted_at) for r in thread.replies] == [("a", "Nathan", utc(2020, 10, 11, 3, 8, 48))]
+    assert thread.partial is False
+
+
+@pytest.mark.parametrize("data, where, message", [
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "feed.json line 1 column 59", "not valid JSON"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "title": "T"}', "feed.json at $.items", "missing list"),
+    (b'{"version": "https://jsonfeed.org/version/1", "items": [{"id": "a", "title": 5}]}', "feed.json at $.items[0].title",
+     "expected text"),
+])
+def test_broken_json_feed_is_one_clear_error(data, where, message):
+    with pytest.raises(SourceError) as caught:
+        read_bytes(data, "feed.json")
+    assert caught.value.where == where and message in caught.value.message
+
+
+def test_a_media_tag_left_in_a_forum_excerpt_becomes_its_link():
+    data = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>香山网 - 珠海生活</title><link>http://www.x3cn.com/forum-67-1.html</link>
+<generator>Discuz! Board by Comsenz Inc.</generator>
+<item><title>前山中学</title><link>http://www.x3cn.com/thread-1224091-1-1.html</link>
+<description><![CDATA[ 百年树下读书郎。 [video=https://pic.example/p.jpg]https://pic.example/v/538.mp4[/video] ]]></description>
+<author>沙发上的土豆</author><pubDate>Wed, 24 Jun 2020 10:17:09 +0000</pubDate></item>
+</channel></rss>""".encode()
+    (reply,) = read_bytes(data).replies
+    assert reply.author == "沙发上的土豆"
+    assert reply.body == ('<p>百年树下读书郎。 [video] <a href="https://pic.example/v/538.mp4">https://pic.example/v/538.mp4</a></p>')
+
+
+NESTED_CDATA = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Blog</title>
+<link>https://b.example/</link><item><title>XML tips</title><link>https://b.example/1</link>
+<pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate>
+<content:encoded><![CDATA[<p>End it with:</p><pre><code>x = "]]>"</code></pre><p>Ünïcödé — done</p>]]></content:encoded>
+</item></channel></rss>"""
+
+
+def test_a_cdata_end_in_a_post_does_not_end_the_post():
+    thread = read_bytes(NESTED_CDATA.encode())
+    (reply,) = thread.replies
+    assert reply.body == '<p>End it with:</p><pre><code>x = "]]&gt;"</code></pre><p>Ünïcödé — done</p>'
+    assert thread.import_notes == ('1 "]]>" inside CDATA text (code, or a CDATA section within the post) ended it early, '
+                                   "which broke the feed's XML; read as part of the text",)
+
+
+def test_a_cdata_section_within_a_post_is_read_as_a_browser_reads_it():
+    inner = NESTED_CDATA.replace('<code>x = "]]>"</code>', "<![CDATA[a < b]]>")
+    (reply,) = read_bytes(inner.encode()).replies
+    assert reply.body == "<p>End it with:</p><pre></pre><p>Ünïcödé — done</p>"  # HTML reads it as a comment
+
+
+def test_cdata_ends_a_generator_split_are_read_without_a_note():
+    split = NESTED_CDATA.replace('x = "]]>"', 'x = "]]]]><![CDATA[>"')
+    thread = read_bytes(split.encode())
+    assert thread.replies[0].body == '<p>End it with:</p><pre><code>x = "]]&gt;"</code></pre><p>Ünïcödé — done</p>'
+    assert thread.import_notes == ()
+
+
+def test_medium_links_lose_their_feed_tag_and_posts_their_publication_footer():
+    data = """<?xml version="1.0" encoding="UTF-8"?><rss xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0"><channel>
+<title><![CDATA[Stories by Daniel Capra on Medium]]></title>
+<link>https://medium.com/@danielcapra?source=rss-8717e15cbfc4------2</link><generator>Medium</generator>
+<item><title><![CDATA[Swift’s AsyncStream Explained]]></title>
+<link>https://blog.stackademic.com/swifts-asyncstream-explained-127d84078424?source=rss-8717e15cbfc4------2</link>
+<guid isPermaLink="false">https://medium.com/p/127d84078424</guid><dc:creator><![CDATA[Daniel Capra]]></dc:creator>
+<pubDate>Fri, 24 Nov 2023 18:27:40 GMT</pubDate>
+<content:encoded><![CDATA[<p>Swift 5.5 introduced async/await.</p><hr><p><a href="https://blog.stackademic.com/swifts-asyncstream-explained-127d84078424">Swift’s AsyncStream Explained</a> was originally published in <a href="https://blog.stackademic.com">Stackademic</a> on Medium, where people are continuing the conversation by highlighting and responding to this story.</p>]]></content:encoded>
+</item></channel></rss>""".encode()
+    thread = read_bytes(data)
+    (reply,) = thread.replies
+    assert thread.url == "https://medium.com/@danielcapra"
+    assert reply.permalink == "https://blog.stackademic.com/swifts-asyncstream-explained-127d84078424"
+    assert (reply.author, reply.body) == ("Daniel Capra", "<p>Swift 5.5 introduced async/await.</p>")
+
+
+@pytest.mark.parametrize("link, shared", [
+    ("https://blog.x/p-127d?source=rss----5517fd7b58a6---4", "https://blog.x/p-127d"),
+    ("https://x.example/y?a=1&source=rss-ab12------2", "https://x.example/y?a=1"),
+    ("https://x.example/y?source=rss-ab12------2#c", "https://x.example/y#c"),
+    ("https://x.example/y?source=rssfeed", "https://x.example/y?source=rssfeed"),
+])
+def test_only_medium_feed_tags_are_taken_off_links(link, shared):
+    from digest.sources import feed_engines
+
+    assert feed_engines.without_medium_source_tag(link) == shared
+
+
+LEMMY_COMMUNITY = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Lemmy - linux</title>
+<link>https://lemmy.ml/c/linux</link>
+<item><title>Kernel 6.9 released</title><link>https://kernelnewbies.org/Linux_6.9</link>
+<description><![CDATA[submitted by <a href="https://lemmy.ml/u/alice">alice</a> to <a href="https://lemmy.ml/c/linux">linux</a><br>57 points | <a href="https://lemmy.ml/post/1234">12 comments</a><br><a href="https://kernelnewbies.org/Linux_6.9">https://kernelnewbies.org/Linux_6.9</a><p>Lots of <strong>Rust</strong>.</p>]]></description>
+<guid isPermaLink="true">https://lemmy.ml/post/1234</guid><comments>https://lemmy.ml/post/1234</comments>
+<pubDate>Mon, 13 May 2024 08:15:02 +0000</pubDate><dc:creator>https://lemmy.ml/u/alice</dc:creator></item>
+<item><title>Which distro?</title><link>https://lemmy.ml/post/1235</link>
+<description><![CDATA[submitted by <a href="https://lemmy.world/u/bob">bob</a> to <a href="https://lemmy.ml/c/linux">linux</a><br>-3 points | <a href="https://lemmy.ml/post/1235">0 comments</a><p>2 GB of RAM.</p>]]></description>
+<guid isPermaLink="true">https://lemmy.ml/post/1235</guid><pubDate>Mon, 13 May 2024 09:00:00 +0000</pubDate>
+<dc:creator>https://lemmy.world/u/bob</dc:creator></item></channel></rss>"""
+
+
+def test_a_lemmy_post_feed_gives_posters_scores_and_the_posts_own_pages():
+    first, second = read_bytes(LEMMY_COMMUNITY.encode()).replies
+    assert (first.author, first.permalink, first.engagement) == ("alice", "https://lemmy.ml/post/1234", Engagement(replies=12, score=57))
+    assert first.body == ('<p><a href="https://kernelnewbies.org/Linux_6.9">https://kernelnewbies.org/Linux_6.9</a></p>'
+                          "<p>Lots of <strong>Rust</strong>.</p>")
+    assert (second.author, second.engagement, second.body) == ("bob@lemmy.world", Engagement(replies=0, score=-3), "<p>2 GB of RAM.</p>")
+
+
+def test_a_lemmy_inbox_feed_names_the_replier():
+    data = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Lemmy - Inbox</title>
+<link>https://lemmy.ml/inbox</link><item><title>Reply from carol</title><link>https://lemmy.ml/comment/99</link>
+<author>/u/carol &lt;a href="https://lemmy.ml/u/carol"&gt;(link)&lt;/a&gt;</author>
+<description>&lt;p&gt;Agreed!&lt;/p&gt;</description><guid isPermaLink="true">https://lemmy.ml/comment/99</guid>
+<pubDate>Tue, 14 May 2024 10:00:00 +0000</pubDate></item></channel></rss>"""
+    (reply,) = read_bytes(data).replies
+    assert (reply.author, reply.body) == ("carol", "<p>Agreed!</p>")
+
+
+def test_a_xenforo_quote_loses_its_unfold_button():
+    data = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Latest threads</title><link>https://forum.example/</link>
+<item><title>Help</title><pubDate>Wed, 25 Nov 2026 19:02:11 +0000</pubDate>
+<link>https://forum.example/threads/help.4412/</link><guid isPermaLink="false">4412</guid>
+<author>invalid@example.com (Zoë K)</author><dc:creator>Zoë K</dc:creator>
+<content:encoded><![CDATA[<div class="bbWrapper"><blockquote class="bbCodeBlock bbCodeBlock--expandable bbCodeBlock--quote"><div class="bbCodeBlock-content"><div class="bbCodeBlock-expandContent js-expandContent ">Use the picker.</div>
+<div class="bbCodeBlock-expandLink js-expandLink"><a role="button" tabindex="0">Click to expand...</a></div></div></blockquote>It fails</div>]]></content:encoded>
+</item></channel></rss>""".encode()
+    (reply,) = read_bytes(data).replies
+    assert reply.author == "Zoë K"
+    assert "Click to expand" not in reply.body and "Use the picker." in reply.body and reply.body.endswith("It fails</p>")
+
+
+def test_a_gitlab_issue_is_read_whole_not_from_its_cut_description():
+    data = """<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><title>widget issues</title>
+<link href="https://gitlab.com/example/widget/-/issues" rel="alternate" type="text/html"/>
+<id>https://gitlab.com/example/widget/-/issues</id><updated>2026-11-20T10:12:45Z</updated>
+<entry><id>https://gitlab.com/example/widget/-/issues/42</id><link href="https://gitlab.com/example/widget/-/issues/42"/>
+<title>Crash</title><updated>2026-11-20T10:12:45Z</updated><author><name>Jürgen Groß</name><email></email></author>
+<summary>Crash</summary><description>It crashes when the file starts with a byte order …</description>
+<content>It crashes when the file starts with a byte order mark. /cc @maria</content></entry></feed>""".encode()
+    (reply,) = read_bytes(data).replies
+    assert (reply.author, reply.body) == ("Jürgen Groß", "<p>It crashes when the file starts with a byte order mark. /cc @maria</p>")
