@@ -229,3 +229,8 @@ def spoiler_note(bodies: list[str], site: str, reply: str) -> str | None:
         return None
     return (f"spoilers not shown: {hidden} (text {site} hides until it is clicked); each reads "
             f"\"{SPOILER_LABEL}\" and links to its {reply}")
+
+
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """``1 comment``, ``3 comments``: a count with its noun in the right number."""
+    return f"{number} {one if number == 1 else many or one + 's'}"

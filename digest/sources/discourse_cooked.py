@@ -28,7 +28,7 @@ import lxml.etree
 import lxml.html
 
 from digest import body
-from digest.sources.common import SPOILER_LABEL, spoiler_marker
+from digest.sources.common import SPOILER_LABEL, counted, spoiler_marker
 
 DEFAULT_POLL_NAME = "poll"  # what Discourse calls a poll written without name=
 
@@ -276,7 +276,7 @@ def _poll_to_list(poll, polls: Mapping[str, Poll]) -> None:
         for child in list(item):
             option.append(child)
         if count is not None:
-            _append_text(option, f": {_plural(count, 'vote')}")
+            _append_text(option, f": {counted(count, 'vote')}")
         options.append(option)
     heading = lxml.html.Element("p")
     heading.text = _poll_heading(result, poll.get("data-poll-status"))
@@ -309,11 +309,7 @@ def _poll_heading(result: Poll | None, cooked_status: str | None) -> str:
     state = ", closed" if status == "closed" else ""
     if result is None or result.voters is None:
         return f"[poll{state}]"
-    return f"[poll{state}: {_plural(result.voters, 'voter')}]"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return f"[poll{state}: {counted(result.voters, 'voter')}]"
 
 
 def _append_text(element, text: str) -> None:

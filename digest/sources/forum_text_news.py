@@ -9,6 +9,7 @@ import html
 import re
 from dataclasses import dataclass, replace
 
+from digest.sources.common import counted
 from digest.sources.forum_text_copies import front_matter_end
 
 # Hacker News and Lobsters pages copied as text: a byline over each comment ("alice 3 hours ago |
@@ -459,7 +460,7 @@ def news_notes(news: NewsPage, nesting: Nesting, site: str) -> list[tuple[int | 
     notes: list[tuple[int | None, str]] = []
     if nesting.guessed:
         first = comments[nesting.guessed[0]]
-        notes.append((first.line, f"{_counted(len(nesting.guessed), 'reply answers', 'replies answer')} a comment deeper in "
+        notes.append((first.line, f"{counted(len(nesting.guessed), 'reply answers', 'replies answer')} a comment deeper in "
                                   f"the branch above, which the copy does not tell (its indentation is lost; such as "
                                   f"{first.byline.author}'s here): imported as answering the post, not guessed"))
     notes.extend((comments[index].line, f"the reply by {comments[index].byline.author} answers a comment above the copy, "
@@ -470,7 +471,7 @@ def news_notes(news: NewsPage, nesting: Nesting, site: str) -> list[tuple[int | 
                                         "which: every reply is imported as answering the post"))
     unlinked = [c for c in comments if c.byline.site == "reddit" and not c.byline.folded and not c.byline.links & {"parent", "top"}]
     if unlinked:
-        notes.append((unlinked[0].line, f"{_counted(len(unlinked), 'reply', 'replies')} (such as {unlinked[0].byline.author}'s "
+        notes.append((unlinked[0].line, f"{counted(len(unlinked), 'reply', 'replies')} (such as {unlinked[0].byline.author}'s "
                                         "here) lost the links under the comment that tell whether it answers the post or a "
                                         "comment: imported as answering the post"))
     for comment in comments:
@@ -481,7 +482,7 @@ def news_notes(news: NewsPage, nesting: Nesting, site: str) -> list[tuple[int | 
                                         "under it were not copied"))
         if byline.marks:
             notes.append((comment.line, f"the comment by {byline.author} is marked {byline.marks} on the page"))
-    notes.extend((index, f"{'answers' if count is None else _counted(count, 'answer', 'answers')} the page did not show "
+    notes.extend((index, f"{'answers' if count is None else counted(count, 'answer', 'answers')} the page did not show "
                          "here ('More replies', 'load more comments', 'continue this thread'): not copied") for index, count in news.hidden)
     if news.more_at is not None:
         notes.append((news.more_at, "'More' links the next page of comments: this copy holds one page; copy each page "
@@ -490,10 +491,6 @@ def news_notes(news: NewsPage, nesting: Nesting, site: str) -> list[tuple[int | 
                         f"{comments[0].byline.posted_at_text!r}), which the copy does not say: kept as written"
                         + _exact_source(site, news.item_id, news.thread_url)))
     return notes
-
-
-def _counted(number: int, one: str, many: str) -> str:
-    return f"1 {one}" if number == 1 else f"{number} {many}"
 
 
 def _exact_source(site: str, item_id: str | None, thread_url: str | None = None) -> str:

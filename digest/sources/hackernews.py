@@ -498,7 +498,8 @@ def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _
         notes.append(f"{len(orphans)} comments answer items not in the import (shown as answering the story)")
     missing = _missing_kids(story, members, items)
     if missing:
-        notes.append(f"{len(missing)} comments listed in 'kids' are not in the import: {_listing(missing)}")
+        listed = common.counted(len(missing), "comment listed in 'kids' is", "comments listed in 'kids' are")
+        notes.append(f"{listed} not in the import: {_listing(missing)}")
     uncounted = _short_of_descendants(story, members) if is_story and not missing else None
     if uncounted:
         notes.append(uncounted)
@@ -622,7 +623,7 @@ def _replies(root_id: str, members: list[_Item], orphans: set[str], held: Counte
     notes = []
     for gone in ("deleted", "dead"):
         if skipped[gone] or placeholders[gone]:
-            notes.append(f"{skipped[gone] + placeholders[gone]} {gone} comments: {skipped[gone]} skipped, "
+            notes.append(f"{common.counted(skipped[gone] + placeholders[gone], gone + ' comment')}: {skipped[gone]} skipped, "
                          f"{placeholders[gone]} kept as '[{gone}]' placeholders because they have replies")
     return replies, notes
 

@@ -747,7 +747,7 @@ def _notes(walk: _Walk, *, has_comments: bool, reported: int | None) -> tuple[li
         notes.insert(0, "the file holds only the submission, no comments Listing")
     if walk.skipped_deleted or walk.placeholders:
         notes.append(
-            f"{walk.skipped_deleted + walk.placeholders} deleted or removed comments: {walk.skipped_deleted} skipped, "
+            f"{common.counted(walk.skipped_deleted + walk.placeholders, 'deleted or removed comment')}: {walk.skipped_deleted} skipped, "
             f"{walk.placeholders} kept as '[deleted]' placeholders because they have replies"
         )
     if walk.automoderator:
@@ -775,9 +775,11 @@ def _view_notes(walk: _Walk) -> list[str]:
 def _stub_notes(walk: _Walk) -> list[str]:
     notes = []
     if walk.more_stubs:
-        notes.append(f"{walk.more_stubs} unexpanded 'load more comments' stubs hide {walk.more_hidden} comments")
+        stubs = common.counted(walk.more_stubs, "unexpanded 'load more comments' stub")
+        notes.append(f"{stubs} hide{'s' if walk.more_stubs == 1 else ''} {common.counted(walk.more_hidden, 'comment')}")
     if walk.continue_stubs:
-        notes.append(f"{walk.continue_stubs} 'continue this thread' stubs hide deeper replies (count not given)")
+        stubs = common.counted(walk.continue_stubs, "'continue this thread' stub")
+        notes.append(f"{stubs} hide{'s' if walk.continue_stubs == 1 else ''} deeper replies (count not given)")
     return notes
 
 

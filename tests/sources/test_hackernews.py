@@ -73,9 +73,9 @@ def test_firebase_array_thread():
     assert thread.reply("9105") is None  # dead, no answers
     assert thread.partial
     assert thread.import_notes == (
-        "1 comments listed in 'kids' are not in the import: 9107",
-        "1 deleted comments: 0 skipped, 1 kept as '[deleted]' placeholders because they have replies",
-        "1 dead comments: 1 skipped, 0 kept as '[dead]' placeholders because they have replies",
+        "1 comment listed in 'kids' is not in the import: 9107",
+        "1 deleted comment: 0 skipped, 1 kept as '[deleted]' placeholders because they have replies",
+        "1 dead comment: 1 skipped, 0 kept as '[dead]' placeholders because they have replies",
     )
     opening = thread.opening_post
     assert opening.engagement.items() == {"score": 57, "replies": 4}
@@ -163,7 +163,7 @@ def test_a_missing_comment_listed_in_kids_does_not_split_the_thread():
     assert thread.id == "100" and [(r.id, r.parent_id) for r in thread.replies] == [("102", None), ("103", "102")]
     assert thread.partial and thread.import_notes == (
         "1 comments answer items not in the import (shown as answering the story)",
-        "1 comments listed in 'kids' are not in the import: 101",
+        "1 comment listed in 'kids' is not in the import: 101",
     )
 
 

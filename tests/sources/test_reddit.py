@@ -144,7 +144,7 @@ def test_hand_made_thread():
     assert (thread.title, thread.total_replies, thread.partial) == ("Roses & shears", 9, True)
     assert thread.import_notes == (
         "2 unexpanded 'load more comments' stubs hide 5 comments",
-        "1 'continue this thread' stubs hide deeper replies (count not given)",
+        "1 'continue this thread' stub hides deeper replies (count not given)",
         "2 deleted or removed comments: 1 skipped, 1 kept as '[deleted]' placeholders because they have replies",
     )
     c1, c2, c6 = thread.reply("c1"), thread.reply("c2"), thread.reply("c6")
