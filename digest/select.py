@@ -336,7 +336,8 @@ def select(
     thread_author = canon(source.author or thread.author or "")
     taken = {p.reply_id for p in picks}
     per_author = Counter(canon(replies[p].author) for p in taken)
-    chosen_text = [(PICK_DUPLICATE, signals.own_shingles(replies[p])) for p in taken]
+    own = _own_texts()
+    chosen_text = [(PICK_DUPLICATE, signals.own_shingles(replies[p], own(replies[p]))) for p in taken]
     chosen_text += _featured_before(thread, replies, settings, history)
     ranked = []
     for candidate in candidates:
@@ -344,13 +345,13 @@ def select(
         rule = _excluded(reply, source.exclude, canon)
         reason = None if rule or candidate.reply_id in taken else _passed_over(
             thread, reply, travels_with(reply.id, follow, taken), settings, history, per_author, thread_author,
-            chosen_text if len(picks) < count else None, canon,
+            chosen_text if len(picks) < count else None, canon, own,
         )
         ranked.append(replace(candidate, excluded_by=rule, skipped=reason) if rule or reason else candidate)
         if rule or reason or candidate.reply_id in taken or len(picks) >= count:
             continue
         per_author[canon(reply.author)] += 1
-        chosen_text.append((PICK_DUPLICATE, signals.own_shingles(reply)))
+        chosen_text.append((PICK_DUPLICATE, signals.own_shingles(reply, own(reply))))
         picks.append(Pick(candidate.reply_id, "scorer", candidate.score))
         taken.add(candidate.reply_id)
     travelling: dict[str, list[str]] = {}
@@ -398,7 +399,20 @@ def _featured_before(thread: Thread, replies: dict[str, Reply], settings: Select
     ]
 
 
-def _passed_over(thread, reply, shown_with, settings, history, per_author, thread_author, chosen_text, canon) -> str | None:
+def _own_texts() -> Callable[[Reply], str]:
+    """``signals.own_text``, worked out once per reply: ``select`` needs it for the length
+    rule, for the near-duplicate test and again for each pick."""
+    texts: dict[str, str] = {}
+
+    def own(reply: Reply) -> str:
+        if reply.id not in texts:
+            texts[reply.id] = signals.own_text(reply)
+        return texts[reply.id]
+
+    return own
+
+
+def _passed_over(thread, reply, shown_with, settings, history, per_author, thread_author, chosen_text, canon, own) -> str | None:
     """Why the scorer will not take this reply, or None."""
     if placeholder(reply):
         return "placeholder of a deleted or removed reply"
@@ -409,7 +423,7 @@ def _passed_over(thread, reply, shown_with, settings, history, per_author, threa
         return f"featured in issue {issue}"
     if _before_window(reply, settings, history):
         return "posted before the last issue"
-    own_words = len(signals.words(signals.own_text(reply))) if settings.min_words else 0
+    own_words = len(signals.words(own(reply))) if settings.min_words else 0
     if own_words < settings.min_words and "<img" not in reply.body:
         return f"{TOO_SHORT} ({own_words} {'word' if own_words == 1 else 'words'}; min_words = {settings.min_words})"
     author = canon(reply.author)
@@ -417,8 +431,8 @@ def _passed_over(thread, reply, shown_with, settings, history, per_author, threa
         return f"{settings.per_author} {'reply' if settings.per_author == 1 else 'replies'} by this author already"
     if chosen_text is None or settings.near_duplicate >= 1:  # the picks are complete: no need to compare
         return None
-    own = signals.own_shingles(reply)
-    return next((why for why, other in chosen_text if signals.overlap(own, other) >= settings.near_duplicate), None)
+    shingles = signals.own_shingles(reply, own(reply))
+    return next((why for why, other in chosen_text if signals.overlap(shingles, other) >= settings.near_duplicate), None)
 
 
 def _ordered(picks: list[Pick], order: str, thread: Thread) -> list[Pick]:

@@ -304,11 +304,12 @@ def shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
     return {tuple(tokens[i: i + size]) for i in range(max(0, len(tokens) - size + 1))}
 
 
-def own_shingles(reply: Reply) -> set[tuple[str, ...]]:
-    """The word 4-grams of the reply's own text, without the words an importer puts in place
-    of a hidden spoiler: the same in every such reply, they would make two different replies
-    ("The twist: [spoiler…]", "Ending: [spoiler…]") look like copies of each other."""
-    return shingles(own_text(reply).replace(SPOILER_LABEL, " "))
+def own_shingles(reply: Reply, own: str | None = None) -> set[tuple[str, ...]]:
+    """The word 4-grams of the reply's own text (``own``, when the caller has it already),
+    without the words an importer puts in place of a hidden spoiler: the same in every such
+    reply, they would make two different replies ("The twist: [spoiler…]", "Ending:
+    [spoiler…]") look like copies of each other."""
+    return shingles((own_text(reply) if own is None else own).replace(SPOILER_LABEL, " "))
 
 
 def overlap(a: set, b: set) -> float:
