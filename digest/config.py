@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from digest.labels import Labels, load_labels, locale_of
 from digest.errors import ConfigError
 from digest.signals import SIGNALS
 
@@ -117,6 +118,7 @@ class DigestConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     archive_url: str | None = None  # public base URL of the archive: "view in browser" links, the feed
     templates: Path | None = None  # the digest's own template folder; missing templates fall back to the built-in ones
+    labels: Labels | None = None  # None: the language's built-in labels
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ _DIGEST_KEYS = {
     "full_text": "true: send every selected reply in full; false: excerpts of long replies",
     "excerpt_words": "about how many words an excerpt keeps",
     "order": "thread (the source's order, nesting shown), editor (featured order first) or score",
-    "language": "language of the digest (HTML lang), e.g. 'en'",
+    "language": "language of the digest (HTML lang, dates, labels), e.g. 'en', 'de', 'pt-BR'",
+    "labels": "a table of label = wording replacing the built-in words around the replies (README 'Labels')",
     "timezone": "IANA time zone for dates in the digest, e.g. 'Europe/Paris'",
     "list_id": "List-Id domain part, e.g. 'garden.example.org'",
     "unsubscribe_url": "HTTPS base URL of the unsubscribe endpoint",
@@ -237,6 +240,14 @@ def _is_url(text: str) -> bool:
 _ZONE_FIX = "use an IANA name such as 'Europe/Paris' or 'UTC'"
 
 
+def _language_problem(tag: str) -> str | None:
+    try:
+        locale_of(tag)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _zone_problem(name: str) -> str | None:
     try:
         ZoneInfo(name)
@@ -289,6 +300,7 @@ def load_digest(path: Path) -> DigestConfig:
     subscribers = existing_file("subscribers", None)
     intro_file = existing_file("intro", None)
     timezone = d.get("timezone", str, "UTC", check=_zone_problem, fix=_ZONE_FIX)
+    language = d.get("language", str, "en", check=_language_problem, fix="a language tag such as 'en', 'de' or 'pt-BR'")
     subject = d.get("subject", str, "{title} #{number}")
     try:
         subject.format(**{f: "" for f in SUBJECT_FIELDS})
@@ -313,7 +325,7 @@ def load_digest(path: Path) -> DigestConfig:
         full_text=d.get("full_text", bool, False),
         excerpt_words=d.get("excerpt_words", int, 90, check=lambda v: None if 20 <= v <= 2000 else "must be between 20 and 2000"),
         order=d.get("order", str, "thread", check=lambda v: None if v in ORDERS else f"unknown order {v!r}", fix=f"one of: {', '.join(ORDERS)}"),
-        language=d.get("language", str, "en"),
+        language=language,
         timezone=timezone,
         list_id=d.get("list_id", str, f"{path.stem}.digest.invalid"),
         unsubscribe_url=d.get(
@@ -325,6 +337,7 @@ def load_digest(path: Path) -> DigestConfig:
         schedule=_schedule(d),
         archive_url=d.get("archive_url", str, None, check=lambda v: None if _is_url(v) else "must be an http(s) URL"),
         templates=_template_folder(d, base),
+        labels=load_labels(language, d.get("labels", dict, {}), f"{path} [digest.labels]"),
     )
 
 

@@ -22,6 +22,7 @@ from digest.body import plain_words
 from digest.archive import issue_url
 from digest.config import DigestConfig
 from digest.errors import ConfigError, EmptyIssue, StateError
+from digest.labels import Labels, english, load_labels
 from digest.model import Thread
 from digest.render import HTML_LIMIT, DigestView, IssueView, html_size, render
 from digest.select import EMPTY_HISTORY, History, Selection, people, select_digest
@@ -91,7 +92,7 @@ def _shown(config: DigestConfig, threads: tuple[Thread, ...], selections: tuple[
         if not thread.url:
             warnings.append(f"{where}: the source gives no address for the whole discussion, so readers get no link to it (set `url`)")
         if not thread.title:
-            warnings.append(f"{where}: the source gives no title, so readers see {shown_title(thread)!r} (set `title`)")
+            warnings.append(f"{where}: the source gives no title, so readers see {shown_title(thread, digest_labels(config))!r} (set `title`)")
         shown.append((thread, selection))
     if not shown and not any(t.replies for t in threads):
         raise EmptyIssue("none of the digest's threads holds a reply: there is nothing to build an issue from",
@@ -140,7 +141,7 @@ def build_issue(
         for thread, selection in zip(threads, selections)
         for pick in selection.picks
     )
-    warnings = left_out + tuple(w for selection in selections for w in selection.warnings)
+    warnings = left_out + tuple(w for selection in selections for w in selection.warnings) + _untranslated(config)
     return Issue(config.name, number, subject, now, rendered.html, rendered.text, rendered.web_html, featured, warnings)
 
 
@@ -150,28 +151,43 @@ MIN_EXCERPT_WORDS = 20
 PLACE_COLUMNS = 60  # an untitled thread's address, shortened beyond this to host/…/page
 
 
-def shown_title(thread: Thread) -> str:
+def digest_labels(config: DigestConfig) -> Labels:
+    return config.labels or load_labels(config.language, {}, str(config.path))
+
+
+def _untranslated(config: DigestConfig) -> tuple[str, ...]:
+    missing = digest_labels(config).untranslated
+    if not missing:
+        return ()
+    shown = ", ".join(missing[:4]) + (", …" if len(missing) > 4 else "")
+    return (f"{config.path}: {len(missing)} of the words around the replies have no {config.language!r} wording and stay "
+            f"English ({shown}); give them under [digest.labels] (README 'Labels')",)
+
+
+def shown_title(thread: Thread, labels: Labels | None = None) -> str:
     """The thread's title, else where it is ("Discussion at example.org/2016/gullfoss"): four
     threads all called "Untitled discussion" would tell a reader nothing."""
     if thread.title:
         return thread.title
+    labels = labels or english()
     address = urlsplit(thread.url or "")
     if not address.hostname:
-        return "Untitled discussion"
+        return labels.text("untitled")
     host = address.hostname.removeprefix("www.")
     segments = [unquote(s) for s in address.path.split("/") if s]
     place = "/".join([host, *segments])
     if len(place) > PLACE_COLUMNS and len(segments) > 1:
         place = f"{host}/…/{segments[-1]}"
-    return f"Discussion at {place}"
+    return labels.text("discussion_at", place=place)
 
 
 def _summarize_and_render(config, threads, selections, number, now, template_dir, scorer_words):
+    labels = digest_labels(config)
     summaries = tuple(
         summarize(
             thread,
             selection,
-            title=shown_title(thread),
+            title=shown_title(thread, labels),
             url=thread.url,
             full_text=config.full_text,
             excerpt_words=config.excerpt_words,
@@ -179,6 +195,7 @@ def _summarize_and_render(config, threads, selections, number, now, template_dir
             person=people(config.selection.aliases),
             timezone=config.timezone,
             language=config.language,
+            labels=labels,
         )
         for thread, selection in zip(threads, selections)
     )
@@ -188,13 +205,14 @@ def _summarize_and_render(config, threads, selections, number, now, template_dir
     subject = config.subject.format(title=config.title, number=number, date=local_date.isoformat(), thread_title=first_title)
     picks = sum(len(s.items) for s in summaries)
     lead = next((plain_words(item.body).replace(EXCERPT_MARK, " ") for s in summaries for item in s.items), "")
-    preheader = f"{picks} key {'reply' if picks == 1 else 'replies'}: " + " ".join(lead.split()[:18])
+    preheader = f"{labels.count('key_replies', picks)} " + " ".join(lead.split()[:18])
     rendered = render(
         DigestView(config.name, config.title, config.language, config.timezone, config.order),
         IssueView(number, now, subject, preheader, issue_url(config.archive_url, config.name, number)),
         config.intro_markdown,
         summaries,
         template_dir,
+        labels,
     )
     return summaries, subject, rendered
 

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from digest.body import clean
 from digest.errors import ConfigError
+from digest.labels import Labels, english
 from digest.plaintext import WIDTH, LinkRefs, body_to_text, display_width, indent_block, shorten, wrap
 from digest.signals import own_text
 from digest.summarize import EXCERPT_MARK, ThreadSummary
@@ -149,14 +150,17 @@ def render(
     intro_markdown: str,
     threads: tuple[ThreadSummary, ...],
     template_dir: Path | None = None,
+    labels: Labels | None = None,
 ) -> Rendered:
     env = environment(template_dir, digest)
     intro = intro_html(intro_markdown)
+    labels = labels or english()
     context = {"digest": digest, "issue": issue, "threads": threads, "intro_html": Markup(intro)}
+    env.globals.update(label=labels.html, count=labels.count)  # macros imported without context see globals
     try:
         html = env.get_template("email.html.j2").render(**context, recipient=PLACEHOLDER_RECIPIENT)
         web = env.get_template("web.html.j2").render(**context)
-        text = _render_text(env, context, intro)
+        text = _render_text(env, context, intro, labels)
     except jinja2.TemplateError as exc:
         raise template_error(exc, template_dir) from None
     return Rendered(html=inline_css(html), text=text, web_html=web)
@@ -189,7 +193,7 @@ def _intro_text(intro: str, refs: LinkRefs) -> str:
     return "\n\n".join([text, "\n".join(listing)]) if listing else text
 
 
-def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
+def _render_text(env: jinja2.Environment, context: dict, intro: str, labels: Labels) -> str:
     refs = LinkRefs()
     digest: DigestView = context["digest"]
     issue: IssueView = context["issue"]
@@ -212,22 +216,22 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
         return f"{lead}: {shorten(words, max(WIDTH - display_width(lead) - 2, TOC_MIN_WORDS))}"
 
     def stats(thread: ThreadSummary) -> str:
-        s = f"{thread.replies_imported} {'reply' if thread.replies_imported == 1 else 'replies'}"
-        if thread.partial:
-            s += " in this export"
-        s += f" from {thread.participants} participant{'s' if thread.participants != 1 else ''}"
+        s = labels.text(
+            "stats_partial" if thread.partial else "stats",
+            replies=labels.count("replies", thread.replies_imported),
+            participants=labels.count("participants", thread.participants),
+        )
         if thread.first_at:
-            s += f", {day(thread.first_at)}"
-            if thread.last_at and day(thread.last_at) != day(thread.first_at):
-                s += f" – {day(thread.last_at)}"
+            first, last = day(thread.first_at), day(thread.last_at) if thread.last_at else None
+            s = labels.text("stats_dated", stats=s, dates=first if last in (None, first) else f"{first} – {last}")
         return s + "."
 
     def more_link(thread: ThreadSummary) -> str:
         if thread.not_shown is None:
-            return "More at the source"
+            return labels.text("more_at_source")
         if thread.not_shown == 0:
-            return "The full discussion"
-        return f"{thread.not_shown} more {'reply' if thread.not_shown == 1 else 'replies'} at the source"
+            return labels.text("full_discussion")
+        return labels.count("more_replies", thread.not_shown)
 
     def text_item(thread: ThreadSummary, item) -> str:
         refs.take_used()
@@ -237,7 +241,7 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
         if item.number is not None:
             head.append(f"#{item.number}")
         elif item.position is not None:
-            head.append(f"reply {item.position}")
+            head.append(labels.text("reply_position", n=item.position))
         if item.posted_at:
             head.append(when(item.posted_at))
         elif item.posted_at_text:
@@ -246,14 +250,14 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
         if item.answers:
             ref = f" [{refs.number(item.answers.url)}]" if item.answers.url else ""
             said = f": “{item.answers.snippet}”" if item.answers.snippet else ""
-            lines.append(wrap(f"replying to {item.answers.author}{said}{ref}", width))
+            lines.append(wrap(labels.text("replying_to", author=item.answers.author) + f"{said}{ref}", width))
         if item.note:
-            lines.append(wrap(f"Editor’s note: {item.note}", width))
+            lines.append(wrap(f"{labels.text('editor_note')} {item.note}", width))
         body = body_to_text(item.body, refs, width)
         lines.append("")
         lines.append(body)
         if item.url:
-            label = "Read the rest" if item.excerpted else ("This reply" if item.has_permalink else "The discussion")
+            label = labels.text("read_the_rest" if item.excerpted else ("this_reply" if item.has_permalink else "the_discussion"))
             lines.append("")
             lines.append(f"{label}: [{refs.number(item.url)}]")
         listing = refs.take_listing()
@@ -262,7 +266,7 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
             lines.extend(listing)
         return indent_block("\n".join(lines), "  " * depth)
 
-    heading = f"{digest.title} — Issue {issue.number}, {day(issue.date)}"
+    heading = labels.text("heading", title=digest.title, number=issue.number, date=day(issue.date))
     intro_text = _intro_text(intro, refs)
     text = env.get_template("email.txt.j2").render(
         **context,
@@ -276,5 +280,6 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str) -> str:
         text_item=text_item,
         toc_number=toc_number,
         toc_line=toc_line,
+        label=labels.text,
     )
     return "\n".join(line.rstrip() if line != "-- " else line for line in text.split("\n"))

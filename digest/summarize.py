@@ -17,6 +17,7 @@ import lxml.html
 from babel.dates import format_date
 
 from digest.body import BLOCK_TAGS, SIGNATURE_CLASS, clean, plain_words
+from digest.labels import Labels, english
 from digest.model import Reply, Thread
 from digest.select import Selection, placeholder
 from digest.signals import CJK, introduces_quote, own_text, terms
@@ -410,11 +411,12 @@ def _paragraph(block, units: list[_Sentence], kept: list[int], opening: bool, cl
     return f"<p>{' '.join(parts)}</p>"
 
 
-def with_followup(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: str) -> str:
+def with_followup(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: str, labels: Labels) -> str:
     """The author's short follow-up (a correction, an update), shown after the reply it
     belongs to; dated when it came on another day, since an update weeks later reads differently."""
     when = _added_on(reply, shown_with, zone, locale)
-    return f"<p><em>{html.escape(reply.author, quote=False)} added{f' ({when})' if when else ''}:</em></p>{clean(reply.body)}"
+    said = labels.html("added_on", author=reply.author, when=when) if when else labels.html("added", author=reply.author)
+    return f"<p><em>{said}</em></p>{clean(reply.body)}"
 
 
 def _added_on(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: str) -> str | None:
@@ -464,8 +466,11 @@ def summarize(
     person: Callable[[str], str] = str.casefold,
     timezone: str = "UTC",
     language: str = "en",
+    labels: Labels | None = None,
 ) -> ThreadSummary:
-    """``timezone`` and ``language`` (the digest's) date a follow-up added on another day."""
+    """``timezone`` and ``language`` (the digest's) date a follow-up added on another day;
+    ``labels`` (the digest's, English by default) say who added it."""
+    labels = labels or english()
     by_id = {r.id: r for r in thread.replies}
     zone, locale = ZoneInfo(timezone), language.replace("-", "_")
     position = {r.id: i for i, r in enumerate(thread.replies, start=1)}
@@ -476,7 +481,7 @@ def summarize(
         words = scorer_excerpt_words if scorer_excerpt_words and pick.picked_by == "scorer" else excerpt_words
         safe = clean(reply.body)  # a hand-edited thread file may hold markup no importer wrote
         body, cut = (safe, False) if full_text or pick.full else excerpt(safe, words)
-        body += "".join(with_followup(by_id[f], reply, zone, locale) for f in pick.followups)
+        body += "".join(with_followup(by_id[f], reply, zone, locale, labels) for f in pick.followups)
         items.append(
             Item(
                 reply_id=reply.id,

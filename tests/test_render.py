@@ -153,7 +153,7 @@ def test_digest_templates_override_and_fall_back_to_built_in(tmp_path):
     folder = tmp_path / "looks"
     folder.mkdir()
     (folder / "_macros.html.j2").write_text(
-        (ROOT / "templates" / "_macros.html.j2").read_text(encoding="utf-8").replace("at the source", "on the forum"),
+        (ROOT / "templates" / "_macros.html.j2").read_text(encoding="utf-8").replace('count("more_replies", thread.not_shown)', 'thread.not_shown ~ " more replies on the forum"'),
         encoding="utf-8",
     )
     config = load_digest(_digest_in(tmp_path, 'templates = "looks"'))

@@ -142,7 +142,7 @@ def test_browser_sees_digest_checks_views_and_live_reload(workspace):
 
         # Editing a template reloads the open page with the new output.
         macros = workspace.config_dir / "looks" / "_macros.html.j2"
-        _touch_later(macros, macros.read_text(encoding="utf-8").replace("at the source", "on the forum"))
+        _touch_later(macros, macros.read_text(encoding="utf-8").replace('count("more_replies", thread.not_shown)', 'thread.not_shown ~ " more replies on the forum"'))
         page.wait_for_function("() => document.querySelector('iframe.phone').contentDocument.body.innerText.includes('more replies on the forum')", timeout=30_000)
 
         # The three views, as a person follows the links.

@@ -1,0 +1,132 @@
+"""The words around the replies in the digest's language: bundled catalogs, plural forms,
+editors' overrides and their errors, and a whole issue built in German and in Russian."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from digest.config import load_digest
+from digest.errors import ConfigError
+from digest.issue import build_issue
+from digest.labels import LABEL_DIR, PLACEHOLDERS, load_labels, plural_forms
+from digest.pipeline import import_threads
+from tests.conftest import ROOT
+from tests.golden.regenerate import EXAMPLE, NOW, RETRIEVED
+
+CATALOGS = sorted(path.stem for path in LABEL_DIR.glob("*.toml"))
+
+
+def test_the_bundled_catalogs_are_complete():
+    assert CATALOGS == ["ar", "de", "en", "es", "fr", "he"]
+    for name in CATALOGS:
+        raw = tomllib.loads((LABEL_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+        assert sorted(raw) == sorted(PLACEHOLDERS), name
+        labels = load_labels(name, {}, "test")  # checks every placeholder and plural form
+        assert labels.untranslated == ()
+        for key in ("replies", "participants", "more_replies", "key_replies"):
+            assert sorted(raw[key]) == sorted(plural_forms(name)), (name, key)
+
+
+def test_counts_follow_the_language_plural_rules():
+    arabic = load_labels("ar", {}, "test")
+    assert [arabic.count("replies", n) for n in (0, 1, 2, 3, 11, 100)] == [
+        "لا ردود", "رد واحد", "ردّان", "3 ردود", "11 ردًا", "100 رد",
+    ]
+    hebrew = load_labels("he", {}, "test")
+    assert [hebrew.count("more_replies", n) for n in (1, 2, 7)] == [
+        "עוד תגובה אחת במקור", "עוד שתי תגובות במקור", "עוד 7 תגובות במקור",
+    ]
+    french = load_labels("fr", {}, "test")
+    assert [french.count("replies", n) for n in (0, 1, 2, 1_000_000)] == [
+        "0 réponse", "1 réponse", "2 réponses", "1\u202f000\u202f000 de réponses",
+    ]
+    english = load_labels("en-GB", {}, "test")
+    assert (english.count("replies", 1), english.count("replies", 1234)) == ("1 reply", "1,234 replies")
+    assert english.untranslated == ()
+
+
+def test_html_labels_escape_their_wording_and_values_but_not_markup():
+    from markupsafe import Markup
+
+    labels = load_labels("en", {"replying_to": "answering <{author}>"}, "test")
+    assert labels.html("replying_to", author="Tom & Jerry") == "answering &lt;Tom &amp; Jerry&gt;"
+    assert labels.html("replying_to", author=Markup("<bdi>Ann</bdi>")) == "answering &lt;<bdi>Ann</bdi>&gt;"
+
+
+def _config(tmp_path: Path, language: str, labels: str = "") -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("../examples/", f"{ROOT}/examples/")
+    text = text.replace('intro = "example.intro.md"', f'intro = "{ROOT}/config/example.intro.md"')
+    text = text.replace('subscribers = "example.subscribers.csv"', f'subscribers = "{ROOT}/config/example.subscribers.csv"')
+    assert 'language = "en"' in text
+    text = text.replace('language = "en"', f'language = "{language}"')
+    if labels:
+        text += f"\n[digest.labels]\n{labels}\n"
+    path = tmp_path / "words.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _issue(path: Path):
+    config = load_digest(path)
+    return build_issue(config, import_threads(config, RETRIEVED), number=1, now=NOW)
+
+
+def test_a_german_digest_says_everything_around_the_replies_in_german(tmp_path):
+    issue = _issue(_config(tmp_path, "de"))
+    for html in (issue.html, issue.web_html):
+        assert "Ausgabe 1 · " in html and "Weiterlesen" in html and "Antwort an " in html
+        assert "Read the rest" not in html and "replying to" not in html and "Issue 1" not in html
+    assert "weitere Antworten an der Quelle" in issue.html
+    assert "Sie erhalten Garden Forum Digest, weil" in issue.html and ">Abbestellen</a>" in issue.html
+    assert "— Ausgabe 1, " in issue.text and "Zum Abbestellen öffnen Sie:" in issue.text
+    assert "Weiterlesen: [" in issue.text and "Antwort an " in issue.text
+    assert "Read the rest" not in issue.text and "To unsubscribe" not in issue.text and "You subscribed" not in issue.text
+    assert " wichtige Antworten: " in issue.html  # the preheader
+    assert not [w for w in issue.warnings if "labels" in w]
+
+
+def test_an_editor_replaces_a_label_and_it_is_escaped(tmp_path):
+    issue = _issue(_config(tmp_path, "de", 'read_the_rest = "Mehr <lesen>"'))
+    assert "Mehr &lt;lesen&gt;" in issue.html and "Mehr <lesen>: [" in issue.text
+    assert "Weiterlesen" not in issue.html
+
+
+def test_a_language_without_a_catalog_keeps_english_words_and_says_so(tmp_path):
+    issue = _issue(_config(tmp_path, "ru", 'read_the_rest = "Читать дальше"'))
+    assert "Читать дальше" in issue.html and "Issue 1" in issue.html
+    [warning] = [w for w in issue.warnings if "[digest.labels]" in w]
+    assert f"{len(PLACEHOLDERS) - 1} of the words around the replies have no 'ru' wording and stay English" in warning
+    assert "(issue, heading, view_in_browser, view_in_browser_text, …)" in warning
+
+
+@pytest.mark.parametrize(
+    ("language", "labels", "where", "message", "fix"),
+    [
+        ("de", 'read_more = "x"', "[digest.labels].read_more", "unknown label 'read_more'", "known labels: issue, heading"),
+        ("ru", 'replies = { one = "{n} ответ", other = "{n} ответа" }', "[digest.labels].replies",
+         "missing the forms 'few', 'many'", "give 'ru''s forms: replies = { one = \"…\", few = \"…\", many = \"…\", other = \"…\" }"),
+        ("de", 'replies = { one = "{n} Antwort", two = "x", other = "{n} Antworten" }', "[digest.labels].replies",
+         "'de' has no plural form 'two'", "give 'de''s forms"),
+        ("de", 'replies = "{n} Antworten"', "[digest.labels].replies", "expected a table of plural forms", "replies = { one"),
+        ("de", 'footer = "Sie erhalten {titel}."', "[digest.labels].footer", "unknown placeholder {titel}", "{email}, {title}"),
+        ("de", 'issue = "Ausgabe {number"', "[digest.labels].issue", "expected '}' before end of string", "write {{ or }}"),
+        ("de", 'issue = 3', "[digest.labels].issue", "expected a string, found 3", 'issue = "…"'),
+    ],
+)
+def test_label_mistakes_name_the_key_and_the_fix(tmp_path, language, labels, where, message, fix):
+    with pytest.raises(ConfigError) as caught:
+        load_digest(_config(tmp_path, language, labels))
+    assert caught.value.where.endswith(where)
+    assert message in caught.value.message
+    assert fix in caught.value.fix
+
+
+def test_an_unknown_language_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_digest(_config(tmp_path, "klingon"))
+    assert caught.value.where.endswith("[digest].language")
+    assert caught.value.message == "unknown language 'klingon'"
+    assert "pt-BR" in caught.value.fix
