@@ -13,13 +13,15 @@ import json
 import os
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lxml.html
 from lxml import etree
+
+from digest.labels import Labels, english, locale_of
 
 if TYPE_CHECKING:
     from digest.config import DigestConfig
@@ -56,6 +58,7 @@ class Site:
     title: str
     language: str = "en"
     base_url: str | None = None  # the public URL of the archive folder, when it is published
+    labels: Labels = field(default_factory=english)  # the index page's words, in ``language``
 
     def issue_url(self, number: int) -> str | None:
         return issue_url(self.base_url, self.digest, number)
@@ -66,7 +69,7 @@ class Site:
 
 
 def site_for(config: DigestConfig) -> Site:
-    return Site(config.name, config.title, config.language, config.archive_url)
+    return Site(config.name, config.title, config.language, config.archive_url, config.labels)
 
 
 def issue_url(base_url: str | None, digest: str, number: int) -> str | None:
@@ -185,23 +188,23 @@ def write_listing(archive_dir: Path, site: Site) -> None:
 
 
 def index_page(site: Site, manifests: list[dict]) -> str:
-    title = html.escape(site.title)
+    title, words = html.escape(site.title), site.labels
     rows = "\n".join(
         f'<li><a href="{m["issue"]:04d}/index.html">{html.escape(m["subject"])}</a>'
-        f' <span class="meta">Issue {m["issue"]} · <time datetime="{_seconds(m["built_at"])}">{html.escape(m["built_at"][:10])}</time>'
-        f' · {len(m.get("featured", []))} {"reply" if len(m.get("featured", [])) == 1 else "replies"}</span></li>'
+        f' <span class="meta">{words.html("issue", number=m["issue"])} · <time datetime="{_seconds(m["built_at"])}">{html.escape(m["built_at"][:10])}</time>'
+        f' · {html.escape(words.count("replies", len(m.get("featured", []))))}</span></li>'
         for m in manifests
     )
-    listing = f'<ol reversed class="issues">\n{rows}\n</ol>' if manifests else "<p>No issues yet.</p>"
+    listing = f'<ol reversed class="issues">\n{rows}\n</ol>' if manifests else f"<p>{words.html('archive_empty')}</p>"
     return (
-        f'<!DOCTYPE html>\n<html lang="{html.escape(site.language)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{html.escape(site.language)}" dir="{locale_of(site.language).text_direction}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}: all issues</title>\n"
+        f"<title>{words.html('archive_title', title=site.title)}</title>\n"
         f'<link rel="alternate" type="application/atom+xml" title="{title}" href="feed.xml">\n'
         "<style>\nbody{font-family:Georgia,serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}\n"
         ".issues li{margin:.6rem 0}.meta{display:block;color:#666;font-size:.9em}\n</style>\n"
-        f"</head>\n<body>\n<main>\n<h1>{title}</h1>\n<p>All issues, newest first. "
-        f'<a href="feed.xml">Subscribe to the feed</a>.</p>\n{listing}\n</main>\n</body>\n</html>\n'
+        f"</head>\n<body>\n<main>\n<h1>{title}</h1>\n<p>{words.html('archive_intro')} "
+        f'<a href="feed.xml">{words.html("archive_feed")}</a>.</p>\n{listing}\n</main>\n</body>\n</html>\n'
     )
 
 

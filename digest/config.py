@@ -9,12 +9,12 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from digest.labels import Labels, load_labels, locale_of
+from digest.labels import Labels, english, load_labels, locale_of
 from digest.errors import ConfigError
 from digest.signals import SIGNALS
 
@@ -118,7 +118,7 @@ class DigestConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     archive_url: str | None = None  # public base URL of the archive: "view in browser" links, the feed
     templates: Path | None = None  # the digest's own template folder; missing templates fall back to the built-in ones
-    labels: Labels | None = None  # None: the language's built-in labels
+    labels: Labels = field(default_factory=english)  # the words around the replies, in `language`
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ _DIGEST_KEYS = {
     "excerpt_words": "about how many words an excerpt keeps",
     "order": "thread (the source's order, nesting shown), editor (featured order first) or score",
     "language": "language of the digest (HTML lang, dates, labels), e.g. 'en', 'de', 'pt-BR'",
-    "labels": "a table of label = wording replacing the built-in words around the replies (README 'Labels')",
+    "labels": "a table of label = wording replacing the built-in words around the replies (README 'Words around the replies')",
     "timezone": "IANA time zone for dates in the digest, e.g. 'Europe/Paris'",
     "list_id": "List-Id domain part, e.g. 'garden.example.org'",
     "unsubscribe_url": "HTTPS base URL of the unsubscribe endpoint",

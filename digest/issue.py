@@ -22,7 +22,7 @@ from digest.body import plain_words
 from digest.archive import issue_url
 from digest.config import DigestConfig
 from digest.errors import ConfigError, EmptyIssue, StateError
-from digest.labels import Labels, english, load_labels
+from digest.labels import Labels, english
 from digest.model import Thread
 from digest.render import HTML_LIMIT, DigestView, IssueView, html_size, render
 from digest.select import EMPTY_HISTORY, History, Selection, people, select_digest
@@ -92,7 +92,7 @@ def _shown(config: DigestConfig, threads: tuple[Thread, ...], selections: tuple[
         if not thread.url:
             warnings.append(f"{where}: the source gives no address for the whole discussion, so readers get no link to it (set `url`)")
         if not thread.title:
-            warnings.append(f"{where}: the source gives no title, so readers see {shown_title(thread, digest_labels(config))!r} (set `title`)")
+            warnings.append(f"{where}: the source gives no title, so readers see {shown_title(thread, config.labels)!r} (set `title`)")
         shown.append((thread, selection))
     if not shown and not any(t.replies for t in threads):
         raise EmptyIssue("none of the digest's threads holds a reply: there is nothing to build an issue from",
@@ -151,17 +151,13 @@ MIN_EXCERPT_WORDS = 20
 PLACE_COLUMNS = 60  # an untitled thread's address, shortened beyond this to host/…/page
 
 
-def digest_labels(config: DigestConfig) -> Labels:
-    return config.labels or load_labels(config.language, {}, str(config.path))
-
-
 def _untranslated(config: DigestConfig) -> tuple[str, ...]:
-    missing = digest_labels(config).untranslated
+    missing = config.labels.untranslated
     if not missing:
         return ()
     shown = ", ".join(missing[:4]) + (", …" if len(missing) > 4 else "")
     return (f"{config.path}: {len(missing)} of the words around the replies have no {config.language!r} wording and stay "
-            f"English ({shown}); give them under [digest.labels] (README 'Labels')",)
+            f"English ({shown}); give them under [digest.labels] (README 'Words around the replies')",)
 
 
 def shown_title(thread: Thread, labels: Labels | None = None) -> str:
@@ -182,7 +178,7 @@ def shown_title(thread: Thread, labels: Labels | None = None) -> str:
 
 
 def _summarize_and_render(config, threads, selections, number, now, template_dir, scorer_words):
-    labels = digest_labels(config)
+    labels = config.labels
     summaries = tuple(
         summarize(
             thread,

@@ -60,10 +60,34 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
         "unsubscribe": "",
         "footer_text": "title",
         "unsubscribe_text": "",
+        "archive_title": "title",
+        "archive_intro": "",
+        "archive_feed": "",
+        "archive_empty": "",
+        "page_unsubscribe_title": "title",
+        "page_will_stop": "address title",
+        "page_fewer_title": "",
+        "page_fewer": "",
+        "page_pause_button": "months",
+        "months": "n",
+        "page_paused_until": "date",
+        "page_unsubscribed_title": "",
+        "page_already_unsubscribed": "address title",
+        "page_unsubscribed": "address title",
+        "page_not_subscribed_title": "",
+        "page_not_subscribed": "address title",
+        "page_paused_title": "",
+        "page_paused": "address title date",
+        "page_invalid_title": "",
+        "page_invalid": "",
+        "page_too_large_title": "",
+        "page_too_large": "",
+        "page_unknown_title": "",
+        "page_unknown": "",
     }.items()
 }
 #: Labels whose wording depends on a number: tables of plural forms.
-COUNTED = frozenset({"replies", "participants", "more_replies", "key_replies"})
+COUNTED = frozenset({"replies", "participants", "more_replies", "key_replies", "months"})
 PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 
 Wording = str | tuple[tuple[str, str], ...]  # a text, or (plural form, text) pairs

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import socketserver
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -21,8 +21,11 @@ from typing import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from babel.dates import format_date
+
 from digest import config as cfg
 from digest.errors import DigestError
+from digest.labels import Labels, english, locale_of
 from digest.message import verify_token
 from digest.subscribers import SubscriberStore, store_path
 
@@ -50,6 +53,10 @@ class Site:
     title: str
     path: str
     language: str
+    labels: Labels = field(default_factory=english)  # the pages' words, in the digest's language
+
+    def day(self, when: datetime) -> str:
+        return format_date(when, "long", locale=self.language.replace("-", "_"))
 
 
 def load_sites(config_dir: Path, log: Log) -> dict[str, Site]:
@@ -60,7 +67,7 @@ def load_sites(config_dir: Path, log: Log) -> dict[str, Site]:
         except DigestError as exc:
             log(f"warning: digest {path.stem} not served: {exc.message}")
             continue
-        sites[c.name] = Site(c.name, c.title, urlsplit(c.unsubscribe_url).path or "/", c.language)
+        sites[c.name] = Site(c.name, c.title, urlsplit(c.unsubscribe_url).path or "/", c.language, c.labels)
     return sites
 
 
@@ -137,55 +144,60 @@ class UnsubscribeApp:
             return Response(404, "Not found", "<p>There is no such digest here.</p>")
         email = verify_token(self.secret, name, token)
         if email is None:
-            return Response(403, "Invalid link", "<p>This unsubscribe link is not valid: it may have been cut short or altered. Use the link in the email itself.</p>", site.language)
+            return _said(site, "page_invalid_title", 403, site.labels.html("page_invalid"))
         if method == "GET":
             return self.confirm_page(site, email, urlencode({"d": name, "t": token}))
         form = _read_form(environ)
         if form is None:
-            return Response(413, "Too large", "<p>That request was too large.</p>", site.language)
+            return _said(site, "page_too_large_title", 413, site.labels.html("page_too_large"))
         return self.act(site, email, form)
 
     def confirm_page(self, site: Site, email: str, query: str) -> Response:
         with SubscriberStore(self.store_path) as store:
             current = store.get(site.name, email)
-        title, address = escape(site.title), escape(email)
+        words = site.labels
         if current is not None and current.status == "unsubscribed":
-            return Response(200, "Unsubscribed", f"<p>{address} is unsubscribed from {title}; it gets no more issues.</p>", site.language)
+            return _said(site, "page_unsubscribed_title", 200, words.html("page_already_unsubscribed", address=email, title=site.title))
         action = escape(f"?{query}")
-        paused = f"<p>Paused until {current.paused_until:%d %B %Y}.</p>" if current and current.paused_until and current.paused_until > self.clock() else ""
+        paused = f"<p>{words.html('page_paused_until', date=site.day(current.paused_until))}</p>" if current and current.paused_until and current.paused_until > self.clock() else ""
         pauses = "".join(
             f'<form method="post" action="{action}"><input type="hidden" name="action" value="pause">'
-            f'<input type="hidden" name="months" value="{m}"><button type="submit">Pause for {_months(m)}</button></form>'
+            f'<input type="hidden" name="months" value="{m}"><button type="submit">{words.html("page_pause_button", months=words.count("months", m))}</button></form>'
             for m in PAUSE_MONTHS
         )
         return Response(
             200,
-            f"Unsubscribe from {site.title}?",
-            f"{paused}<p>{address} will get no more issues of {title}.</p>"
+            words.text("page_unsubscribe_title", title=site.title),
+            f"{paused}<p>{words.html('page_will_stop', address=email, title=site.title)}</p>"
             f'<form method="post" action="{action}"><input type="hidden" name="action" value="unsubscribe">'
-            f'<button type="submit">Unsubscribe</button></form>'
-            f"<h2>Or fewer emails</h2><p>Keep the subscription but skip the issues of the coming weeks; they start again by themselves.</p>{pauses}",
+            f'<button type="submit">{words.html("unsubscribe")}</button></form>'
+            f"<h2>{words.html('page_fewer_title')}</h2><p>{words.html('page_fewer')}</p>{pauses}",
             site.language,
         )
 
     def act(self, site: Site, email: str, form: dict[str, str]) -> Response:
-        now, title, address = self.clock(), escape(site.title), escape(email)
+        now, words = self.clock(), site.labels
         if form.get("List-Unsubscribe") == "One-Click" or form.get("action") == "unsubscribe":
             how = "one-click unsubscribe (RFC 8058)" if "List-Unsubscribe" in form else "unsubscribe page"
             with SubscriberStore(self.store_path) as store:
                 store.unsubscribe(site.name, email, now, how)
             self.log(f"unsubscribed from {site.name} ({how})")
-            return Response(200, "Unsubscribed", f"<p>{address} gets no more issues of {title}.</p>", site.language)
+            return _said(site, "page_unsubscribed_title", 200, words.html("page_unsubscribed", address=email, title=site.title))
         if form.get("action") == "pause" and form.get("months") in {str(m) for m in PAUSE_MONTHS}:
             months = int(form["months"])
             until = now + timedelta(days=30 * months)
             with SubscriberStore(self.store_path) as store:
                 paused = store.pause(site.name, email, until, now, f"paused for {_months(months)} (unsubscribe page)")
             if not paused:
-                return Response(200, "Not subscribed", f"<p>{address} is not subscribed to {title}, so there is nothing to pause.</p>", site.language)
+                return _said(site, "page_not_subscribed_title", 200, words.html("page_not_subscribed", address=email, title=site.title))
             self.log(f"paused a subscription to {site.name} for {_months(months)}")
-            return Response(200, "Paused", f"<p>{address} gets no issues of {title} until {until:%d %B %Y}; they start again by themselves after that.</p>", site.language)
-        return Response(400, "Unknown request", "<p>This request was not understood. Use the link in the email.</p>", site.language)
+            return _said(site, "page_paused_title", 200, words.html("page_paused", address=email, title=site.title, date=site.day(until)))
+        return _said(site, "page_unknown_title", 400, words.html("page_unknown"))
+
+
+def _said(site: Site, title: str, status: int, paragraph: str) -> Response:
+    """A page of one paragraph in the digest's language."""
+    return Response(status, site.labels.text(title), f"<p>{paragraph}</p>", site.language)
 
 
 def _months(n: int) -> str:
@@ -215,8 +227,9 @@ def _read_form(environ) -> dict[str, str] | None:
 
 
 def _page(response: Response) -> str:
+    direction = locale_of(response.language).text_direction
     return (
-        f'<!doctype html><html lang="{escape(response.language)}"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{escape(response.language)}" dir="{direction}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">'
         f"<title>{escape(response.title)}</title><style>{_STYLE}</style></head><body><h1>{escape(response.title)}</h1>{response.body}</body></html>"
     )

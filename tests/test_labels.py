@@ -130,3 +130,15 @@ def test_an_unknown_language_is_a_config_error(tmp_path):
     assert caught.value.where.endswith("[digest].language")
     assert caught.value.message == "unknown language 'klingon'"
     assert "pt-BR" in caught.value.fix
+
+
+def test_the_archive_index_speaks_the_digest_language():
+    from digest.archive import Site, index_page
+
+    site = Site("souk", "سوق <الحديقة>", "ar", None, load_labels("ar", {}, "test"))
+    page = index_page(site, [{"issue": 2, "subject": "العدد الثاني", "built_at": "2026-11-02T09:00:00+00:00", "featured": ["a", "b"]}])
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "<title>سوق &lt;الحديقة&gt;: كل الأعداد</title>" in page
+    assert "العدد 2 · " in page and " · ردّان</span>" in page
+    assert "<p>كل الأعداد، الأحدث أولًا. <a href=\"feed.xml\">اشترك في الخلاصة</a>.</p>" in page
+    assert "<p>لا أعداد بعد.</p>" in index_page(site, [])

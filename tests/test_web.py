@@ -141,10 +141,10 @@ def test_the_page_offers_a_pause_that_the_next_sends_honour(workspace):
     recipients(workspace / "state", config, NOW)  # the seed list is in the store
     with serving(workspace) as (base, _):
         status, _, page = http(local(base, link_for(workspace, "linus@example.org")), b"action=pause&months=3", FORM)
-        assert status == 200 and "until 31 January 2027" in page
+        assert status == 200 and "until January 31, 2027" in page
         status, _, _ = http(local(base, link_for(workspace, "linus@example.org")), b"action=pause&months=2", FORM)
         assert status == 400  # only the offered choices
-        assert "<p>Paused until 31 January 2027.</p>" in http(local(base, link_for(workspace, "linus@example.org")))[2]
+        assert "<p>Paused until January 31, 2027.</p>" in http(local(base, link_for(workspace, "linus@example.org")))[2]
     linus = status_of(workspace, "linus@example.org")
     assert (linus.status, linus.paused_until, linus.changed_how) == ("active", NOW + timedelta(days=90), "paused for 3 months (unsubscribe page)")
     assert "linus@example.org" not in [s.email for s in recipients(workspace / "state", config, NOW + timedelta(days=89)).subscribers]
@@ -282,3 +282,21 @@ def test_the_confirmation_button_works_in_a_real_browser(workspace):
     finally:
         history.close()
     assert rows == [("active", "seed list example.subscribers.csv"), ("active", "paused for a month (unsubscribe page)"), ("unsubscribed", "unsubscribe page")]
+
+
+def test_the_pages_speak_the_digest_language(workspace):
+    toml = workspace / "config" / "example.toml"
+    toml.write_text(toml.read_text().replace('language = "en"', 'language = "de"'))
+    recipients(workspace / "state", load_digest(toml), NOW)  # the seed list is in the store
+    with serving(workspace) as (base, _):
+        url = local(base, link_for(workspace, "linus@example.org"))
+        status, _, page = http(url)
+        assert status == 200 and '<html lang="de" dir="ltr">' in page
+        assert "<h1>Garden &lt;Forum&gt; &amp; Digest abbestellen?</h1>" in page
+        assert "<p>linus@example.org erhält keine Ausgaben von Garden &lt;Forum&gt; &amp; Digest mehr.</p>" in page
+        assert ">Für einen Monat pausieren</button>" in page and ">Für 3 Monate pausieren</button>" in page
+        status, _, page = http(url, b"action=pause&months=3", FORM)
+        assert status == 200 and "<h1>Pausiert</h1>" in page and "bis 31. Januar 2027 keine Ausgaben" in page
+        assert "<p>Pausiert bis 31. Januar 2027.</p>" in http(url)[2]
+        status, _, page = http(url, b"action=dance", FORM)
+        assert status == 400 and "<h1>Unbekannte Anfrage</h1>" in page
