@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 MANIFEST_VERSION = 1
 FEED_ENTRIES = 50  # the feed carries the latest issues; the index page lists them all
 REDACTIONS_FILE = "redactions.json"
-REDACTED_NOTE = "This reply has been removed from the archive."
 ATOM = "http://www.w3.org/2005/Atom"
 
 
@@ -119,7 +118,7 @@ def archive_issue(
     A redacted issue keeps only its web page (with the replies removed) and its manifest:
     the text and the .eml cannot be cut reliably, so they are left out of the archive."""
     folder = issue_folder(archive_dir, issue.digest, issue.number)
-    write_atomic(folder / "index.html", redact_page(issue.web_html, redacted).encode())
+    write_atomic(folder / "index.html", redact_page(issue.web_html, redacted, site.labels).encode())
     for name, data in (("digest.txt", neutral_text.encode()), ("message.eml", neutral_eml)):
         if redacted:
             (folder / name).unlink(missing_ok=True)
@@ -131,8 +130,9 @@ def archive_issue(
     return folder
 
 
-def redact_page(page: str, reply_ids: frozenset[str]) -> str:
-    """The issue page without the given replies (each replaced by a one-line note)."""
+def redact_page(page: str, reply_ids: frozenset[str], labels: Labels | None = None) -> str:
+    """The issue page without the given replies (each replaced by a one-line note in the
+    digest's language)."""
     if not reply_ids:
         return page
     doc = lxml.html.document_fromstring(page)
@@ -140,7 +140,7 @@ def redact_page(page: str, reply_ids: frozenset[str]) -> str:
         found = doc.xpath("//*[@id=$id]", id=f"reply-{reply_id}")
         if not found:
             raise KeyError(reply_id)
-        note = lxml.html.fragment_fromstring(f'<p class="redacted">{html.escape(REDACTED_NOTE)}</p>')
+        note = lxml.html.fragment_fromstring(f'<p class="redacted">{(labels or english()).html("redacted")}</p>')
         note.tail = found[0].tail
         found[0].getparent().replace(found[0], note)
     return lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode", method="html") + "\n"

@@ -64,6 +64,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
         "archive_intro": "",
         "archive_feed": "",
         "archive_empty": "",
+        "redacted": "",
         "page_unsubscribe_title": "title",
         "page_will_stop": "address title",
         "page_fewer_title": "",

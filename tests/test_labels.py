@@ -133,7 +133,7 @@ def test_an_unknown_language_is_a_config_error(tmp_path):
 
 
 def test_the_archive_index_speaks_the_digest_language():
-    from digest.archive import Site, index_page
+    from digest.archive import Site, index_page, redact_page
 
     site = Site("souk", "سوق <الحديقة>", "ar", None, load_labels("ar", {}, "test"))
     page = index_page(site, [{"issue": 2, "subject": "العدد الثاني", "built_at": "2026-11-02T09:00:00+00:00", "featured": ["a", "b"]}])
@@ -142,3 +142,5 @@ def test_the_archive_index_speaks_the_digest_language():
     assert "العدد 2 · " in page and " · ردّان</span>" in page
     assert "<p>كل الأعداد، الأحدث أولًا. <a href=\"feed.xml\">اشترك في الخلاصة</a>.</p>" in page
     assert "<p>لا أعداد بعد.</p>" in index_page(site, [])
+    issue_page = '<!DOCTYPE html><html><body><article id="reply-r1">…</article></body></html>'
+    assert '<p class="redacted">أُزيل هذا الرد من الأرشيف.</p>' in redact_page(issue_page, frozenset({"r1"}), site.labels)
