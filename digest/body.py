@@ -369,6 +369,8 @@ def linkify(escaped: str) -> str:
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]) +")  # not "-\tline": that is a patch's removed line
+# a name signing a message off ("- Sachin", "- Anna-Lena K."): one to three words, the first capitalised
+_SIGN_OFF = re.compile(r"(?=[^\W\d_])(?!.*[:;!?,]$)[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2}")
 
 
 def from_plain_text(text: str, short_lines_kept: bool = False) -> str:
@@ -380,11 +382,12 @@ def from_plain_text(text: str, short_lines_kept: bool = False) -> str:
     ``short_lines_kept`` (mail) keeps the breaks of a paragraph whose lines are all short.
     """
     lines = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    patched = any(_PATCH_START.match(line.lstrip("> ")) for line in lines)
     # HARD_BREAK marks where a caller wants a line kept; a preformatted block keeps every line already
-    return clean(_blocks_and_signature(lines, short_lines_kept)).replace(HARD_BREAK, "")
+    return clean(_blocks_and_signature(lines, short_lines_kept, patched)).replace(HARD_BREAK, "")
 
 
-def _blocks_and_signature(lines: list[str], short_lines_kept: bool) -> str:
+def _blocks_and_signature(lines: list[str], short_lines_kept: bool, patched: bool = False) -> str:
     """The blocks of ``lines``, everything after a ``-- `` line marked as the signature: the
     writer's own, or (inside a quote) the quoted writer's, which is no part of a paragraph."""
     signature: list[str] = []
@@ -393,14 +396,16 @@ def _blocks_and_signature(lines: list[str], short_lines_kept: bool) -> str:
             signature = lines[index + 1:]
             lines = lines[:index]
             break
-    out = _blocks_from_lines(lines, short_lines_kept)
+    out = _blocks_from_lines(lines, short_lines_kept, patched)
     sig_text = "\n".join(signature).strip()
     if sig_text:
         out += f'<pre class="{SIGNATURE_CLASS}">{html.escape(sig_text, quote=False)}</pre>'
     return out
 
 
-def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
+def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False, patched: bool = False) -> str:
+    """``patched``: the text holds a patch, so a block of diff lines further down (a quoted
+    hunk resumed after an inline comment) keeps its columns."""
     out: list[str] = []
     code: list[str] = []  # the lines of the last code block, and where they end
     code_end = 0
@@ -413,7 +418,7 @@ def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
                 stripped = lines[i][1:]
                 quoted.append(stripped[1:] if stripped.startswith(" ") else stripped)
                 i += 1
-            out.append("<blockquote>" + _blocks_and_signature(quoted, short_lines_kept) + "</blockquote>")
+            out.append("<blockquote>" + _blocks_and_signature(quoted, short_lines_kept, patched) + "</blockquote>")
             continue
         if not line.strip():
             i += 1
@@ -439,6 +444,9 @@ def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
                 else:
                     items[-1] += " " + lines[i].strip()
                 i += 1
+            if len(items) == 1 and not any(line.strip() for line in lines[i:]) and _SIGN_OFF.fullmatch(items[0]):
+                out.append(f"<p>- {_linked(items[0])}</p>")  # "- Sachin" closing a message is no list
+                continue
             tag = "ol" if ordered else "ul"
             out.append(f"<{tag}>" + "".join(f"<li>{_linked(item)}</li>" for item in items) + f"</{tag}>")
             continue
@@ -454,7 +462,9 @@ def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False) -> str:
         if _preformatted(para) or (follows_code and all(line[:1] in (" ", "\t") for line in para)):
             code = [*code, *[""] * (start - code_end), *para] if follows_code else para
             code_end = i
-            block = "<pre>" + linkify(html.escape(textwrap.dedent("\n".join(line.rstrip() for line in code)), quote=False)) + "</pre>"
+            text = "\n".join(line.rstrip() for line in code)
+            diff_lines = patched and all(line[:1] in (" ", "+", "-") for line in code if line.strip())
+            block = "<pre>" + linkify(html.escape(text if diff_lines else textwrap.dedent(text), quote=False)) + "</pre>"
             out[len(out) - follows_code:] = [block]
         else:
             every_line = short_lines_kept and all(len(line.strip()) <= SHORT_LINE for line in para)
@@ -519,6 +529,8 @@ _CODE_LINE = re.compile(
     | ^(?:[\w@.-]*:[~/][^\s\#$]*|\[[^\]]+\])[\#$]\ \S  # a prompt naming its directory: "lt:/boot# lspci"
     | ^(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\ \S  # an lspci line: "00:11.1 IDE interface: ..."
     | ^\[\s*\d+\.\d{6}\](?:\[\s*\w+\])?\ \S          # a kernel log line: "[  151.773224][ T1650] BUG ..."
+    | ^\#\d+\s+(?:0x[0-9a-f]+\ in\ )?\S+\ \(      # a gdb backtrace frame: "#0  0x4005d4 in main (argc=1) at a.c:5"
+    | ^\(gdb\)\ \S                                # and its prompt
     """,
     re.VERBOSE,
 )

@@ -335,3 +335,29 @@ def test_a_long_word_without_a_glued_link_is_read_once():
     blob = "QUJD" * 10_000
     assert from_plain_text(f"{blob}<b and Docs<https://x.example/d>") == (
         f'<p>{blob}&lt;b and <a href="https://x.example/d">Docs</a></p>')
+
+
+def test_a_quoted_hunk_resumed_after_a_comment_keeps_its_columns():
+    text = (
+        "On Mon, Bob wrote:\n> diff --git a/app/views.py b/app/views.py\n> --- a/app/views.py\n> +++ b/app/views.py\n"
+        "> @@ -10,6 +10,8 @@ def foo():\n>      a = 1\n> +    b = 2\n>      if x:\n\nWhy b here?\n\n"
+        ">      for i in range(n):\n>          a += i\n\nLooks fine.\n"
+    )
+    body = from_plain_text(text)
+    assert "<p>Why b here?</p><blockquote><pre>     for i in range(n):\n         a += i</pre></blockquote>" in body
+    # without a patch in the message, an indented block is still dedented
+    assert from_plain_text("Try:\n\n    for i in range(n):\n        a += i\n") == "<p>Try:</p><pre>for i in range(n):\n    a += i</pre>"
+
+
+def test_a_gdb_backtrace_keeps_its_lines():
+    text = (
+        "(gdb) bt\n#0  0x00007ffff7a42428 in __GI_raise (sig=sig@entry=6) at raise.c:54\n"
+        "#1  0x00007ffff7a4402a in __GI_abort () at abort.c:89\n#2  main (argc=1, argv=0x7fffffffe0d8) at poc.c:12\n"
+    )
+    assert from_plain_text(text) == "<pre>" + text.rstrip("\n") + "</pre>"
+
+
+def test_a_dash_and_a_name_closing_a_message_is_a_sign_off_not_a_list():
+    assert from_plain_text("Looks good to me.\n\nThanks\n- Sachin\n") == "<p>Looks good to me.</p><p>Thanks</p><p>- Sachin</p>"
+    assert from_plain_text("Changes:\n- Fix the build\n\nMore later.\n") == "<p>Changes:</p><ul><li>Fix the build</li></ul><p>More later.</p>"
+    assert from_plain_text("Todo:\n- Update docs:\n") == "<p>Todo:</p><ul><li>Update docs:</li></ul>"
