@@ -444,7 +444,7 @@ def _blocks_from_lines(lines: list[str], short_lines_kept: bool = False, patched
                 else:
                     items[-1] += " " + lines[i].strip()
                 i += 1
-            if len(items) == 1 and not any(line.strip() for line in lines[i:]) and _SIGN_OFF.fullmatch(items[0]):
+            if len(items) == 1 and not any(line.strip() for line in lines[i:]) and _SIGN_OFF.fullmatch(items[0]) and not items[0][0].islower():
                 out.append(f"<p>- {_linked(items[0])}</p>")  # "- Sachin" closing a message is no list
                 continue
             tag = "ol" if ordered else "ul"

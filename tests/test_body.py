@@ -361,3 +361,4 @@ def test_a_dash_and_a_name_closing_a_message_is_a_sign_off_not_a_list():
     assert from_plain_text("Looks good to me.\n\nThanks\n- Sachin\n") == "<p>Looks good to me.</p><p>Thanks</p><p>- Sachin</p>"
     assert from_plain_text("Changes:\n- Fix the build\n\nMore later.\n") == "<p>Changes:</p><ul><li>Fix the build</li></ul><p>More later.</p>"
     assert from_plain_text("Todo:\n- Update docs:\n") == "<p>Todo:</p><ul><li>Update docs:</li></ul>"
+    assert from_plain_text("Fixed.\n- a list item\n") == "<p>Fixed.</p><ul><li>a list item</li></ul>"
