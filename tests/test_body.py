@@ -362,3 +362,10 @@ def test_a_dash_and_a_name_closing_a_message_is_a_sign_off_not_a_list():
     assert from_plain_text("Changes:\n- Fix the build\n\nMore later.\n") == "<p>Changes:</p><ul><li>Fix the build</li></ul><p>More later.</p>"
     assert from_plain_text("Todo:\n- Update docs:\n") == "<p>Todo:</p><ul><li>Update docs:</li></ul>"
     assert from_plain_text("Fixed.\n- a list item\n") == "<p>Fixed.</p><ul><li>a list item</li></ul>"
+
+
+def test_file_names_options_and_addresses_are_no_mentions():
+    found = find_mentions("Load @data.json with curl -d config=@config.yml from https://x.org/@ann; @bkoprivi U can ask @Tom Ashdown")
+    assert [(m.text, m.name) for m in found] == [("@bkoprivi", "bkoprivi"), ("@Tom Ashdown", "Tom Ashdown")]
+    # a known author whose name has a dot is still read
+    assert [m.name for m in find_mentions("thanks @john.smith!", {"john.smith"})] == ["john.smith"]

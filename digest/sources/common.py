@@ -129,10 +129,11 @@ def zone_offset(name: str) -> timedelta | None:
 
 
 _MENTION_RE = re.compile(
-    r"(?<![\w.])@\s?(?P<name>[^\s#@,.:;!?()<>\"/]+(?: [A-Z][^\s#@,.:;!?()<>\"/]*)*)"
+    r"(?<![\w.=/:+-])@\s?(?P<name>[^\s#@,.:;!?()<>\"/]+(?: [A-Z][^\s#@,.:;!?()<>\"/]+)*)"
     r"|\b(?i:post|comment|reply|message)\s+(?P<bare>#(?P<bare_num>\d{1,6}))\b"
 )
 _NUMBER_AFTER = re.compile(r"[ \t]*/?#(\d{1,6})\b")  # "@Name #52", also "@Name/#52"
+_FILE_NAME_GOES_ON = re.compile(r"\.\w")  # "@data.json", "@types/node": a file or package, no one's name
 
 
 class AuthorNames:
@@ -160,7 +161,8 @@ def find_mentions(text: str, authors=frozenset(), numbers: dict[int, str] | None
 
     The name is the run of capitalised words when a ``#number`` follows it, else a thread
     author's name when one matches (``authors``: an ``AuthorNames``, or any names), else the
-    run.  ``reply_id`` is set only from a comment number that exists in ``numbers``; a name
+    run (words of two letters or more: "@bob U can" names bob).  An ``@`` inside a word,
+    an address or an option (``config=@file``) and a file name (``@data.json``) name no one.  ``reply_id`` is set only from a comment number that exists in ``numbers``; a name
     alone never resolves (names are not unique).
     """
     numbers = numbers or {}
@@ -174,7 +176,10 @@ def find_mentions(text: str, authors=frozenset(), numbers: dict[int, str] | None
         start = match.start("name")
         name = match.group("name")
         if not _NUMBER_AFTER.match(text, start + len(name)):
-            name = names.at(text, start) or name
+            author = names.at(text, start)
+            if author is None and _FILE_NAME_GOES_ON.match(text, start + len(name)):
+                continue
+            name = author or name
         end = start + len(name)
         number_match = _NUMBER_AFTER.match(text, end)
         number = int(number_match.group(1)) if number_match else None
