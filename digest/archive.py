@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import lxml.html
+from babel.dates import format_date
 from lxml import etree
 
 from digest.labels import Labels, english, locale_of
@@ -58,6 +60,12 @@ class Site:
     language: str = "en"
     base_url: str | None = None  # the public URL of the archive folder, when it is published
     labels: Labels = field(default_factory=english)  # the index page's words, in ``language``
+    timezone: str = "UTC"  # the digest's: an issue built at 23:30 UTC is dated the next day in Tokyo
+
+    def day(self, stamp: str) -> str:
+        """An issue's build time as the issue's own page dates it: local, in the digest's language."""
+        local = datetime.fromisoformat(stamp).astimezone(ZoneInfo(self.timezone))
+        return format_date(local, "long", locale=self.language.replace("-", "_"))
 
     def issue_url(self, number: int) -> str | None:
         return issue_url(self.base_url, self.digest, number)
@@ -68,7 +76,7 @@ class Site:
 
 
 def site_for(config: DigestConfig) -> Site:
-    return Site(config.name, config.title, config.language, config.archive_url, config.labels)
+    return Site(config.name, config.title, config.language, config.archive_url, config.labels, config.timezone)
 
 
 def issue_url(base_url: str | None, digest: str, number: int) -> str | None:
@@ -191,7 +199,7 @@ def index_page(site: Site, manifests: list[dict]) -> str:
     title, words = html.escape(site.title), site.labels
     rows = "\n".join(
         f'<li><a href="{m["issue"]:04d}/index.html">{html.escape(m["subject"])}</a>'
-        f' <span class="meta">{words.html("issue", number=m["issue"])} · <time datetime="{_seconds(m["built_at"])}">{html.escape(m["built_at"][:10])}</time>'
+        f' <span class="meta">{words.html("issue", number=m["issue"])} · <time datetime="{_seconds(m["built_at"])}">{html.escape(site.day(m["built_at"]))}</time>'
         f' · {html.escape(words.count("replies", len(m.get("featured", []))))}</span></li>'
         for m in manifests
     )

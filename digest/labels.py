@@ -41,6 +41,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
         "participants": "n",
         "reply_position": "n",
         "replying_to": "author",
+        "replying_to_quote": "replying_to snippet",
+        "colon": "text",
         "editor_note": "",
         "read_the_rest": "",
         "view_this_reply": "",
@@ -127,8 +129,10 @@ class Labels:
         return self._by_key[key].format(**values)
 
     def count(self, key: str, n: int, **values: Any) -> str:
+        """The wording for ``n``, chosen by the plural rule of the language it is written in:
+        English words left in a Russian digest say "21 replies", not Russian's "one" form."""
         forms = dict(self._by_key[key])
-        form = _plural_rule(self.language)(n)
+        form = _plural_rule(REFERENCE if key in self.untranslated else self.language)(n)
         return forms.get(form, forms["other"]).format(n=format_decimal(n, locale=self.language.replace("-", "_")), **values)
 
     def html(self, key: str, **values: Any) -> Markup:

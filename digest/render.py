@@ -18,7 +18,7 @@ import jinja2
 import markdown
 import premailer
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time, get_timezone_name
+from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
 from markupsafe import Markup
 
 from digest.body import clean
@@ -115,10 +115,13 @@ def environment(template_dir: Path | None, digest: DigestView) -> jinja2.Environ
 def _when(local: datetime, locale: str) -> str:
     """Date, time and zone ("Jul 2, 2026, 7:14 AM +0100"): a subscriber in another time zone
     reads the time as their own unless the zone is named."""
-    return (
-        f"{format_date(local, 'medium', locale=locale)}, {format_time(local, 'short', locale=locale)} "
-        f"{get_timezone_name(local, 'short', locale=locale)}"
-    )
+    date_and_time = get_datetime_format("medium", locale=locale).replace("'", "").format(
+        format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale)
+    )  # the language's glue: "{1}, {0}", Arabic's "{1}، {0}"
+    zone = get_timezone_name(local, "short", locale=locale)
+    if Locale.parse(locale).text_direction == "rtl":
+        zone = f"\u2066{zone}\u2069"  # isolated left to right, or "+0300" reads "0300+" in a right-to-left line
+    return f"{date_and_time} {zone}"
 
 
 def intro_html(markdown_text: str) -> str:
@@ -213,7 +216,8 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str, labels: Lab
         words = own_text(item).replace(EXCERPT_MARK, " ")  # its body is the reply's, or an excerpt of it
         if not words:
             return lead
-        return f"{lead}: {shorten(words, max(WIDTH - display_width(lead) - 2, TOC_MIN_WORDS))}"
+        lead = labels.text("colon", text=lead)
+        return f"{lead} {shorten(words, max(WIDTH - display_width(lead) - 1, TOC_MIN_WORDS))}"
 
     def stats(thread: ThreadSummary) -> str:
         s = labels.text(
@@ -224,7 +228,7 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str, labels: Lab
         if thread.first_at:
             first, last = day(thread.first_at), day(thread.last_at) if thread.last_at else None
             s = labels.text("stats_dated", stats=s, dates=first if last in (None, first) else f"{first} – {last}")
-        return s + "."
+        return s if s.endswith(".") else s + "."  # a date may end with one (Russian "2010 г.")
 
     def more_link(thread: ThreadSummary) -> str:
         if thread.not_shown is None:
@@ -249,8 +253,10 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str, labels: Lab
         lines = [wrap(" · ".join(head), width)]
         if item.answers:
             ref = f" [{refs.number(item.answers.url)}]" if item.answers.url else ""
-            said = f": “{item.answers.snippet}”" if item.answers.snippet else ""
-            lines.append(wrap(labels.text("replying_to", author=item.answers.author) + f"{said}{ref}", width))
+            answering = labels.text("replying_to", author=item.answers.author)
+            if item.answers.snippet:
+                answering = labels.text("replying_to_quote", replying_to=answering, snippet=item.answers.snippet)
+            lines.append(wrap(answering + ref, width))
         if item.note:
             lines.append(wrap(f"{labels.text('editor_note')} {item.note}", width))
         body = body_to_text(item.body, refs, width)
@@ -259,7 +265,7 @@ def _render_text(env: jinja2.Environment, context: dict, intro: str, labels: Lab
         if item.url:
             label = labels.text("read_the_rest" if item.excerpted else ("this_reply" if item.has_permalink else "the_discussion"))
             lines.append("")
-            lines.append(f"{label}: [{refs.number(item.url)}]")
+            lines.append(f"{labels.text('colon', text=label)} [{refs.number(item.url)}]")
         listing = refs.take_listing()
         if listing:
             lines.append("")

@@ -147,7 +147,10 @@ class UnsubscribeApp:
             return _said(site, "page_invalid_title", 403, site.labels.html("page_invalid"))
         if method == "GET":
             return self.confirm_page(site, email, urlencode({"d": name, "t": token}))
-        form = _read_form(environ)
+        try:
+            form = _read_form(environ)
+        except ValueError:  # too many fields, a broken multipart body: the page still speaks the digest's language
+            return _said(site, "page_unknown_title", 400, site.labels.html("page_unknown"))
         if form is None:
             return _said(site, "page_too_large_title", 413, site.labels.html("page_too_large"))
         return self.act(site, email, form)

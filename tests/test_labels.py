@@ -3,6 +3,7 @@ editors' overrides and their errors, and a whole issue built in German and in Ru
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -144,3 +145,55 @@ def test_the_archive_index_speaks_the_digest_language():
     assert "<p>لا أعداد بعد.</p>" in index_page(site, [])
     issue_page = '<!DOCTYPE html><html><body><article id="reply-r1">…</article></body></html>'
     assert '<p class="redacted">أُزيل هذا الرد من الأرشيف.</p>' in redact_page(issue_page, frozenset({"r1"}), site.labels)
+
+
+def test_english_words_left_in_a_digest_count_by_english_rules():
+    """Russian says "21 ответ" (its "one" form) and Chinese has one form for every number, but the
+    English wording they fall back to must still read "21 replies" and "1 reply"."""
+    russian = load_labels("ru", {}, "test")
+    assert [russian.count("replies", n) for n in (1, 2, 5, 21)] == ["1 reply", "2 replies", "5 replies", "21 replies"]
+    chinese = load_labels("zh-Hant", {}, "test")
+    assert [chinese.count("more_replies", n) for n in (1, 2)] == ["1 more reply at the source", "2 more replies at the source"]
+    assert load_labels("pt-BR", {}, "test").count("replies", 0) == "0 replies"
+    own = {"replies": {"one": "{n} ответ", "few": "{n} ответа", "many": "{n} ответов", "other": "{n} ответа"}}
+    assert [load_labels("ru", own, "test").count("replies", n) for n in (21, 22, 25)] == ["21 ответ", "22 ответа", "25 ответов"]
+
+
+def test_quotes_and_colons_are_the_language_own(tmp_path):
+    """German quotes „so“, French « ainsi » with a space before its colons, in both parts."""
+    german = _issue(_config(tmp_path, "de"))
+    assert re.search(r"Antwort an <a [^>]+><bdi>[^<]+</bdi></a>: „<bdi>[^<]+</bdi>“", german.html)
+    assert re.search(r"Antwort an [^\n:]+: „[^“]+“", german.text) and "”" not in german.text
+    french = _issue(_config(tmp_path, "fr"))
+    assert re.search(r"en réponse à <a [^>]+><bdi>[^<]+</bdi></a>\u00a0: «\u00a0<bdi>[^<]+</bdi>\u00a0»", french.html)
+    assert "Lire la suite\u00a0: [" in french.text and "autres réponses à la source\u00a0:\n" in french.text
+    assert re.search(r"\n  1\. [^:\n]+\u00a0: \S", french.text)  # the table of contents
+    assert "“" not in french.text and "Lire la suite:" not in french.text
+
+
+def test_a_date_ending_in_a_full_stop_gets_no_second_one(tmp_path):
+    text = _issue(_config(tmp_path, "ru")).text
+    assert "г.." not in text
+    assert re.search(r"\n\d+ replies from \d+ participants, [^\n]+ г\.\n", text)
+
+
+def test_the_archive_index_dates_issues_in_the_digest_language_and_zone():
+    from digest.archive import Site, index_page
+
+    site = Site("souk", "سوق", "ar", None, load_labels("ar", {}, "test"), "Asia/Riyadh")
+    page = index_page(site, [{"issue": 1, "subject": "s", "built_at": "2026-11-02T22:30:00+00:00", "featured": []}])
+    assert '<time datetime="2026-11-02T22:30:00+00:00">3 نوفمبر 2026</time>' in page
+
+
+def test_a_hebrew_prefix_stays_on_the_line_of_its_word():
+    """"ל־" before a name is one word with it: a line must not end after the maqaf."""
+    hebrew = load_labels("he", {}, "test")
+    assert hebrew.text("page_unsubscribe_title", title="עלון") == "לבטל את המינוי ל־\u2060עלון?"
+    assert hebrew.text("replying_to", author="דנה") == "בתגובה ל־\u2060דנה"
+    assert "\u2060" not in hebrew.text("discussion_at", place="example.org")  # a thread's title: the subject has no lines
+
+
+def test_an_editor_wording_of_replying_to_holds_next_to_a_quoted_snippet(tmp_path):
+    issue = _issue(_config(tmp_path, "de", 'replying_to = "Antwort auf {author}"'))
+    assert re.search(r"Antwort auf <a [^>]+><bdi>[^<]+</bdi></a>: „<bdi>", issue.html)
+    assert re.search(r"Antwort auf [^\n:]+: „", issue.text) and "Antwort an " not in issue.text

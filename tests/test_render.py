@@ -100,7 +100,22 @@ def test_dates_follow_the_digests_language_and_time_zone():
     english = golden_issue(EXAMPLE)
     assert re.search(r"Jul 2, 2026, 7:14\sAM \+0100<", english.html)  # Europe/London, summer time
     tokyo = golden_issue(EXAMPLE, timezone="Asia/Tokyo", language="ja").text
-    assert "2026/07/02, 15:14 JST" in tokyo
+    assert "2026/07/02 15:14 JST" in tokyo  # Japanese joins date and time without a comma
+
+
+def test_date_and_time_are_joined_the_language_way():
+    """CLDR's glue between date and time: Arabic's comma is "،", not a Latin one."""
+    arabic = golden_issue(EXAMPLE, timezone="Asia/Riyadh", language="ar").text
+    assert "02\u200f/07\u200f/2026، 9:14 ص \u2066+0300\u2069" in arabic
+    assert "2026, " not in arabic
+
+
+def test_a_zone_offset_reads_left_to_right_in_a_right_to_left_digest():
+    """Unisolated, the bidi algorithm shows "+0300" as "0300+" in a Hebrew or Arabic line."""
+    hebrew = golden_issue(EXAMPLE, timezone="Asia/Jerusalem", language="he")
+    assert "2 ביולי 2026, 9:14 \u2066+0300\u2069</time>" in hebrew.html
+    assert "2 ביולי 2026, 9:14 \u2066+0300\u2069" in hebrew.text
+    assert "\u2066" not in golden_issue(EXAMPLE).html  # a left-to-right digest needs no isolation
 
 
 def test_right_to_left_language_sets_dir():

@@ -300,3 +300,7 @@ def test_the_pages_speak_the_digest_language(workspace):
         assert "<p>Pausiert bis 31. Januar 2027.</p>" in http(url)[2]
         status, _, page = http(url, b"action=dance", FORM)
         assert status == 400 and "<h1>Unbekannte Anfrage</h1>" in page
+        too_many_fields = "&".join(f"f{i}=1" for i in range(12)).encode()
+        status, _, page = http(url, too_many_fields, FORM)
+        assert status == 400 and '<html lang="de" dir="ltr">' in page and "<h1>Unbekannte Anfrage</h1>" in page
+        assert status_of(workspace, "linus@example.org").status == "active"
