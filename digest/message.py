@@ -168,6 +168,7 @@ class MessageTemplate:
                 _header("Reply-To", config.reply_to) if config.reply_to else b"",
                 _subject(subject_prefix + issue.subject),
                 _header("Date", format_datetime(date)),
+                _header("Content-Language", config.language),  # RFC 3282: screen readers and translation offers
             ]
         )
         self._list_id = _header("List-Id", f"{config.title} <{config.list_id}>")

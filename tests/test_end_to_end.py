@@ -58,6 +58,7 @@ def test_run_delivers_both_parts_with_headers_and_links(workspace):
         assert msg["Subject"] == "Garden Forum Digest #1: How do you keep tomatoes from splitting?"
         assert msg["Date"] and re.fullmatch(r"<example\.1\.[0-9a-f]{20}@garden\.example\.org>", msg["Message-ID"])
         assert msg["List-Id"] == "Garden Forum Digest <garden.example.org>"
+        assert msg["Content-Language"] == "en"
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         link = re.fullmatch(r"<(https://garden\.example\.org/unsubscribe\?d=example&t=(\S+))>", msg["List-Unsubscribe"])
         assert link and verify_token(SECRET.encode(), "example", link.group(2)) == to

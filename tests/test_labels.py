@@ -12,6 +12,7 @@ import pytest
 from digest.config import load_digest
 from digest.errors import ConfigError
 from digest.issue import build_issue
+from digest.message import build_message
 from digest.labels import LABEL_DIR, PLACEHOLDERS, load_labels, plural_forms
 from digest.pipeline import import_threads
 from tests.conftest import ROOT
@@ -87,6 +88,9 @@ def test_a_german_digest_says_everything_around_the_replies_in_german(tmp_path):
     assert "Read the rest" not in issue.text and "To unsubscribe" not in issue.text and "You subscribed" not in issue.text
     assert " wichtige Antworten: " in issue.html  # the preheader
     assert not [w for w in issue.warnings if "labels" in w]
+    message = build_message(issue, load_digest(_config(tmp_path, "de")), to=None, unsubscribe=None, now=NOW)
+    assert message["Content-Language"] == "de"
+    assert '<div dir="auto"><p' in issue.html and '<section class="intro" dir="auto">' in issue.web_html  # the intro's own direction
 
 
 def test_an_editor_replaces_a_label_and_it_is_escaped(tmp_path):
