@@ -90,7 +90,7 @@ def test_a_german_digest_says_everything_around_the_replies_in_german(tmp_path):
     assert not [w for w in issue.warnings if "labels" in w]
     message = build_message(issue, load_digest(_config(tmp_path, "de")), to=None, unsubscribe=None, now=NOW)
     assert message["Content-Language"] == "de"
-    assert '<div dir="auto"><p' in issue.html and '<section class="intro" dir="auto">' in issue.web_html  # the intro's own direction
+    assert '<div class="intro" dir="auto"><p' in issue.html and '<section class="intro" dir="auto">' in issue.web_html  # the intro's own direction
 
 
 def test_an_editor_replaces_a_label_and_it_is_escaped(tmp_path):
