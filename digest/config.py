@@ -19,7 +19,7 @@ from digest.errors import ConfigError
 from digest.signals import SIGNALS
 
 ORDERS = ("thread", "editor", "score")
-SUBJECT_FIELDS = ("title", "number", "date", "thread_title")
+SUBJECT_FIELDS = ("title", "number", "date", "day", "thread_title")
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ _DIGEST_KEYS = {
     "title": "the digest's name as readers see it",
     "from": "sender, e.g. 'Garden Digest <digest@example.org>'",
     "reply_to": "where replies to the digest go (optional)",
-    "subject": "subject pattern with {title}, {number}, {date}, {thread_title}",
+    "subject": "subject pattern with {title}, {number}, {date}, {day}, {thread_title}",
     "subscribers": "seed list: CSV file of subscribers (email,name[,format]), relative to this file (optional)",
     "intro": "Markdown file with the issue's introduction, relative to this file (optional)",
     "replies": "how many replies to feature in each thread",

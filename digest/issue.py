@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from digest.body import plain_words
 from digest.archive import issue_url
 from digest.config import DigestConfig
@@ -198,7 +200,8 @@ def _summarize_and_render(config, threads, selections, number, now, template_dir
     titled = [summary.title for summary, thread in zip(summaries, threads) if thread.title]
     first_title = (titled or [summary.title for summary in summaries] or [""])[0]  # the subject names a real title when there is one
     local_date = now.astimezone(ZoneInfo(config.timezone)).date()
-    subject = config.subject.format(title=config.title, number=number, date=local_date.isoformat(), thread_title=first_title)
+    day = format_date(local_date, "long", locale=config.language.replace("-", "_"))  # "25. November 2026" in German
+    subject = config.subject.format(title=config.title, number=number, date=local_date.isoformat(), day=day, thread_title=first_title)
     picks = sum(len(s.items) for s in summaries)
     lead = next((plain_words(item.body).replace(EXCERPT_MARK, " ") for s in summaries for item in s.items), "")
     preheader = f"{labels.count('key_replies', picks)} " + " ".join(lead.split()[:18])

@@ -93,6 +93,12 @@ def test_a_german_digest_says_everything_around_the_replies_in_german(tmp_path):
     assert '<div class="intro" dir="auto"><p' in issue.html and '<section class="intro" dir="auto">' in issue.web_html  # the intro's own direction
 
 
+def test_a_subject_can_date_the_issue_in_the_digest_language(tmp_path):
+    path = _config(tmp_path, "de")
+    path.write_text(path.read_text().replace('subject = "{title} #{number}: {thread_title}"', 'subject = "{title}, {day}"'))
+    assert _issue(path).subject == f"Garden Forum Digest, {NOW.day}. November 2026"
+
+
 def test_an_editor_replaces_a_label_and_it_is_escaped(tmp_path):
     issue = _issue(_config(tmp_path, "de", 'read_the_rest = "Mehr <lesen>"'))
     assert "Mehr &lt;lesen&gt;" in issue.html and "Mehr <lesen>: [" in issue.text
