@@ -11,8 +11,10 @@ date from that line, with a note; an Apple Mail ``.emlx`` file is read as one me
 Messages are threaded JWZ-style: Message-ID / In-Reply-To / References first (an
 In-Reply-To naming several messages answers the last of them we hold, or the last
 References entry among them); the subject is used only to place messages that carry no
-references at all (under the earliest message of that subject), and reply loops are
-broken at their earliest message, with a note.  A Date without a time zone, or with a
+references at all (under the earliest message of that subject; in Gmail's Takeout, of that
+conversation, ``X-GM-THRID``), and reply loops are broken at their earliest message, with a
+note.  A message without a Date (Gmail's chat records) takes its From_ line's time when that
+line states a zone, with a note.  A Date without a time zone, or with a
 zone name :func:`digest.sources.common.zone_offset` does not know, is kept as text
 (``posted_at_text``), not taken as UTC (ISO 8601 dates with an offset are read, with a note:
 :mod:`digest.sources.mail.dates`), and a From_ line's placeholder date
@@ -125,6 +127,8 @@ class Mail:
     raw_date: str | None = None  # the Date header as written, for that note
     foreign_permalink: str | None = None  # an Archived-At naming another message (copied from the one answered)
     headerless: bool = False  # text right after its From_ line (upas): sender and date are the From_ line's
+    dated_by_from_line: bool = False  # no Date header: the time is its From_ line's, which states its zone
+    conversation_id: str | None = None  # Gmail's X-GM-THRID (Takeout): groups a message that names no parent
     id: str = ""
     _body: MailBody | None = field(default=None, repr=False)
 
@@ -189,6 +193,11 @@ def parse_message(raw: RawMessage) -> Mail:
     in_reply_to = [i for i in message_ids(threading.first("In-Reply-To") or headers.first("In-Reply-To")) if i != message_id]
     references = [i for i in message_ids(" ".join(threading.all("References") or headers.all("References"))) if i != message_id]
     date = read_mail_date(headers.first("Date"))
+    dated_by_from_line = False
+    if date.posted_at is None and not (headers.first("Date") or "").strip() and not headerless:
+        stamp = read_mail_date(_from_line_date(line_parts))
+        if stamp.posted_at is not None:  # Gmail's Takeout (chat records have no Date) writes the zone in it
+            date, dated_by_from_line = stamp, True
     posted_at_text = None
     if date.posted_at is None:
         posted_at_text = clean_line(date.text or "") or _from_line_date(line_parts) or None
@@ -211,6 +220,8 @@ def parse_message(raw: RawMessage) -> Mail:
         sender_missing=sender_missing,
         header_charset_guess=headers.charset_guess if headers.guessed("From") or headers.guessed("Subject") else None,
         headerless=headerless,
+        dated_by_from_line=dated_by_from_line,
+        conversation_id=clean_line(headers.first("X-GM-THRID") or "") or None,
     )
 
 
@@ -377,6 +388,11 @@ def _thread_notes(chosen: MailThread, archive: _Archive, mails: list[Mail], miss
     if chosen.by_subject:
         joined = _ids_text(chosen.by_subject)
         notes.append(f"joined to this thread by subject, as References/In-Reply-To did not connect them: {joined}")
+    if chosen.by_conversation:
+        joined = _ids_text(chosen.by_conversation)
+        notes.append(
+            f"joined to this thread by Gmail's conversation id (X-GM-THRID), as References/In-Reply-To did not connect them: {joined}"
+        )
     ids = {m.id for m in mails}
     duplicates = [i for i in archive.duplicates if i in ids]
     if duplicates:
@@ -403,6 +419,12 @@ def _guess_notes(chosen: MailThread, mails: list[Mail]) -> list[str]:
         notes.append(
             f"no mail headers in {_ids_text(headerless)}: sender and date are taken from the mbox 'From ' line, "
             "and there is no subject or Message-ID to thread by"
+        )
+    from_line_dated = [m.id for m in mails if m.dated_by_from_line]
+    if from_line_dated:
+        notes.append(
+            f"no Date header in {_ids_text(from_line_dated)} (as in Gmail's chat records): "
+            "the time is the one its mbox 'From ' line gives, with its zone"
         )
     no_sender = [m.id for m in mails if m.sender_missing]
     if no_sender:

@@ -221,7 +221,8 @@ def test_every_edge_case_file_imports_or_gives_one_clean_error(shared_data):
 
 def test_message_without_text_part_imports_with_a_note(shared_data):
     thread = _read(shared_data / "email-edgecases-hyperkitty-pypi/unconvertable_msg-2.txt")
-    assert thread.opening_post.body == ""
+    # the message is only a file, of a type that breaks RFC 2045: named, never shown
+    assert thread.opening_post.body == "<p>Attachment: unnamed file (application/octet-stream, 3 bytes), not shown</p>"
     assert "no readable text in <msg1>" in thread.import_notes
 
 
@@ -1846,3 +1847,97 @@ def test_a_confidentiality_notice_at_the_end_is_marked_like_a_signature():
     assert "signature" not in _text(followed, name="j.eml").opening_post.body
     plain = head + "Thanks.\n\nThis message was sent from my phone.\n"  # no word of a notice
     assert "signature" not in _text(plain, name="j.eml").opening_post.body
+
+
+@pytest.mark.parametrize(
+    ("attribution", "without_address"),
+    [
+        ("On Apr 22, 2020, at 1:01 PM, Christoph Hellwig <hch@lst.de> wrote:", "On Apr 22, 2020, at 1:01 PM, Christoph Hellwig wrote:"),
+        ("2024年3月5日 04:47，Paul E. McKenney <paulmck@kernel.org> 写道：", "2024年3月5日 04:47，Paul E. McKenney 写道："),
+    ],
+)
+def test_apple_mail_attribution_quoted_with_the_text_it_introduces_loses_the_address(attribution, without_address):
+    # Apple Mail writes its attribution as the first line of the quote, not above it
+    head = "From: linke <l@example.org>\nSubject: Re: rcutorture\nMessage-ID: <l@example.org>\nContent-Type: text/plain; charset=utf-8\n\n"
+    text = head + f"Thank you both.\n\n> {attribution}\n>\n> linke li, does this approach work for you?\n>\n> \t\tThanx, Paul\n"
+    assert _text(text, name="l.eml").opening_post.body == (
+        f"<p>Thank you both.</p><blockquote><p>{without_address}</p>"
+        "<p>linke li, does this approach work for you?</p><p>Thanx, Paul</p></blockquote>"
+    )
+    name, address = attribution.split(" <")
+    address, end = address.split(">")
+    linked = f'{name} &lt;<a href="mailto:{address}">{address}</a>&gt;{end}'  # as Apple Mail links it
+    html = (
+        head.replace("text/plain", "text/html") + '<body>Thanks, applied.<br><div><br><blockquote type="cite">'
+        f"<div>{linked}</div><br><div><div>Looks good to me.</div></div></blockquote></div></body>"
+    )
+    assert _text(html, name="l.eml").opening_post.body == (
+        f"<p>Thanks, applied.<br></p><blockquote><p>{without_address}</p><br><p>Looks good to me.</p></blockquote>"
+    )
+    # a quote whose first line merely mentions someone's address keeps it: it is the quoted sender's text
+    kept = head + "Agreed.\n\n> Mail bob@example.org if it breaks.\n> It did.\n"
+    assert "bob@example.org" in _text(kept, name="l.eml").opening_post.body
+
+
+def test_gmail_chat_record_without_a_date_header_takes_the_zoned_time_of_its_from_line():
+    chat = (
+        "From 1520374143434640317@xxx Wed Nov 29 22:49:50 +0000 2017\nX-GM-THRID: 1520374143434640317\n"
+        "X-Gmail-Labels: Chat,Family\nFrom: Jessica Wright <other@example.com>\nMIME-Version: 1.0\n"
+        "Content-Type: text/plain\n\nAre you coming?\n\n"
+    )
+    thread = _text(chat, name="All mail Including Spam and Trash.mbox")
+    assert thread.opening_post.posted_at == datetime(2017, 11, 29, 22, 49, 50, tzinfo=timezone.utc)
+    assert thread.opening_post.posted_at_text is None
+    assert (
+        f"no Date header in <{thread.opening_post.id}> (as in Gmail's chat records): "
+        "the time is the one its mbox 'From ' line gives, with its zone"
+    ) in thread.import_notes
+    # the chat's next record (no Message-ID, no subject either) joins it by the conversation id
+    answer = chat.replace("22:49:50", "22:51:02").replace("Jessica Wright <other", "Jason <me").replace("Are you coming?", "Yes, at six.")
+    conversation = _text(chat + answer, name="All mail Including Spam and Trash.mbox")
+    assert [(reply.author, reply.posted_at.minute) for reply in conversation.replies] == [("Jason", 51)]
+    # a From_ line without a zone (Mailman, mutt) is local time nobody knows: kept as text
+    unzoned = _text(chat.replace(" +0000 2017", " 2017"), name="a.mbox").opening_post
+    assert (unzoned.posted_at, unzoned.posted_at_text) == (None, "Wed Nov 29 22:49:50 2017")
+
+
+def test_thunderbird_inline_forward_opening_with_subject_is_quoted_below_its_marker():
+    head = "From: A <a@example.org>\nSubject: Fwd: build broken\nMessage-ID: <fw@example.org>\nContent-Type: text/plain; charset=utf-8\n\n"
+    forward = (
+        "FYI, see below.\n\n\n-------- Forwarded Message --------\nSubject: \tbuild broken on arm64\n"
+        "Date: \tMon, 4 Mar 2024 10:00:00 +0100\nFrom: \tBob Builder <bob@example.net>\nTo: \tdev@lists.example.org\n\n\n\n"
+        "The arm64 build fails since yesterday.\n\nBob\n"
+    )
+    assert _text(head + forward, name="f.eml").opening_post.body == (
+        "<p>FYI, see below.</p><p>-------- Forwarded Message --------</p><blockquote><pre>Subject: \tbuild broken on arm64\n"
+        "Date: \tMon, 4 Mar 2024 10:00:00 +0100\nFrom: \tBob Builder\nTo: \tdev</pre>"
+        "<p>The arm64 build fails since yesterday.</p><p>Bob</p></blockquote>"
+    )
+    german = forward.replace("Forwarded Message", "Weitergeleitete Nachricht").replace("Subject:", "Betreff:")
+    assert "<blockquote><pre>Betreff:" in _text(head + german, name="f.eml").opening_post.body
+
+
+def test_gmail_conversation_id_groups_reference_less_replies_instead_of_the_subject():
+    # Google Groups' Takeout (topics.mbox): a reply whose subject was edited stays in its
+    # conversation, and two topics titled alike stay apart
+    def message(number: int, thrid: str, subject: str, extra: str = "") -> str:
+        return (
+            f"From 2866812551168{number}@xxx Thu Apr 16 09:5{number}:04 +0000 2015\r\nX-GM-THRID: {thrid}\r\n"
+            f"X-Google-Groups: medios\r\nDate: Thu, 16 Apr 2015 09:5{number}:04 +0000\r\nFrom: P{number} <p{number}@example.es>\r\n"
+            f"Message-Id: <m{number}@googlegroups.com>\r\n{extra}Subject: {subject}\r\n\r\nText {number}.\r\n\r\n"
+        )
+
+    mbox_text = (
+        message(1, "2861", "Hola")
+        + message(2, "2861", "Re: Hola", "In-Reply-To: <m1@googlegroups.com>\r\n")
+        + message(3, "2861", "Cambio de sala (era: Hola)")
+        + message(4, "2999", "Hola")
+    )
+    thread = _text(mbox_text, thread="m1@googlegroups.com", name="temas.mbox")
+    assert [reply.id for reply in thread.replies] == ["m2@googlegroups.com", "m3@googlegroups.com"]
+    assert (
+        "joined to this thread by Gmail's conversation id (X-GM-THRID), as References/In-Reply-To did not connect them: "
+        "<m3@googlegroups.com>"
+    ) in thread.import_notes
+    assert "the source holds 1 other thread(s), not imported" in thread.import_notes
+    assert _text(mbox_text, thread="m4@googlegroups.com", name="temas.mbox").replies == ()

@@ -489,3 +489,43 @@ def test_a_commit_lists_changed_paths_keep_one_path_a_line():
         "A + branches/1.0.x/testapp/tests/jforms.htmlbuilder.html.php<br>_U  trunk/lib/<br>"
         "D   trunk/lib/jelix/core/jController.class.php</p><p>U   is the letter for updated.</p>"
     )
+
+
+def test_quoted_printable_an_archive_kept_without_its_headers_is_decoded_with_a_note():
+    # BerliOS's archive lost the MIME headers of some messages: their text is raw quoted-printable
+    archive = (
+        "From bogus at does.not.exist.com  Wed Mar 14 15:22:58 2012\nFrom: bogus at does.not.exist.com ()\n"
+        "Date: Wed, 14 Mar 2012 14:22:58 -0000\nSubject: No subject\nMessage-ID: <mailman.6.1331734998@lists.example.de>\n\n"
+        "single camera at a time or against all three at once. As far as I can =\n"
+        "tell, it also makes no difference whatsoever if I connect one or all =\n"
+        "cameras through a hub.\n=20\nRegards\nMorten S=F8rensen\n=20\n\n"
+    )
+    thread = _text(archive)
+    assert thread.opening_post.body == (
+        "<p>single camera at a time or against all three at once. As far as I can tell, it also makes no difference "
+        "whatsoever if I connect one or all cameras through a hub.</p><p>Regards<br>Morten Sørensen</p>"
+    )
+    assert (
+        "the text of <mailman.6.1331734998@lists.example.de> is quoted-printable that no header declares "
+        "(an archive lost its MIME headers); it was decoded"
+    ) in thread.import_notes
+    # text that merely holds "=" signs (settings, a line ending in "=") is no quoted-printable
+    settings_text = archive.split("\n\n", 1)[0] + "\n\nSet timeout=30 and retries=3D in the config, then run\nmake CFLAGS=\nand see.\n\n"
+    assert "timeout=30" in _text(settings_text).opening_post.body
+
+
+def test_addresses_mailman_obfuscated_inside_a_patch_get_their_at_sign_back():
+    archive = (
+        "From bob at example.org  Mon Mar  4 10:00:00 2024\nFrom: bob at example.org (Bob Builder)\n"
+        "Date: Mon, 04 Mar 2024 10:00:00 +0000\nSubject: [PATCH] add maintainer\nMessage-ID: <p1 at example.org>\n\n"
+        "Please look at the patch below, or mail me at bob at example.org.\n\n"
+        "diff --git a/MAINTAINERS b/MAINTAINERS\n--- a/MAINTAINERS\n+++ b/MAINTAINERS\n@@ -1,3 +1,4 @@\n FOO DRIVER\n"
+        "+M:\tBob Builder <bob at example.org>\n+T:\tgit git at github.com:bob/foo.git\n # look at foo.c for the details\n"
+        "-S:\tOrphan\n\nThanks.\n\n"
+    )
+    assert _text(archive).opening_post.body == (
+        # the sender's prose keeps the address as the archive shows it; the code is restored
+        "<p>Please look at the patch below, or mail me at bob at example.org.</p><pre>diff --git a/MAINTAINERS b/MAINTAINERS\n"
+        "--- a/MAINTAINERS\n+++ b/MAINTAINERS\n@@ -1,3 +1,4 @@\n FOO DRIVER\n+M:\tBob Builder &lt;bob@example.org&gt;\n"
+        "+T:\tgit git@github.com:bob/foo.git\n # look at foo.c for the details\n-S:\tOrphan</pre><p>Thanks.</p>"
+    )

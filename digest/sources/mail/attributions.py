@@ -125,6 +125,7 @@ def _dated_address_intro(line: str) -> bool:
 
 # how deep a line is quoted: "> ", ">>", "> > "
 _QUOTE_MARKS = re.compile(r"^(?:>[ \t]?)*")
+QUOTE_MARKS = _QUOTE_MARKS  # for readers of quoted lines elsewhere (a patch inside a quote)
 # a header field line of a forwarded or Outlook original ("From: ...", "*Sent:* ...", "Objet : ...")
 _HEADER_FIELD = re.compile(r"^\s*\*?(?:[^\W\d_][\w-]{0,24}\s?:\*?(?:\s|$)|[\u3040-\u30ff\u4e00-\u9fff]{2,8}\s?[:：])")
 _ADDRESS_LOCAL = r"[^\s<>\"'()\[\],;:@]+"
@@ -257,11 +258,23 @@ def _attribution_spans(lines: list[str]) -> list[tuple[int, int]]:
                 continue
             deeper = _quote_depth(lines[following]) > depth
             if not deeper and not (view[following] != ">" and _indent(view[following]) >= _indent(line) + _QUOTE_INDENT):
+                if not (depth and ATTRIBUTION_END.search(line)):
+                    continue
+                start = attribution_start(view, index)  # Apple Mail quotes its attribution with the text below it
+                if start is not None and _opens_quote(lines, start, depth):
+                    spans.append((start, index))
                 continue
             start = attribution_start(view, index)
             if start is not None:
                 spans.append((start, index))
     return spans
+
+
+def _opens_quote(lines: list[str], start: int, depth: int) -> bool:
+    """Whether the line at ``start`` is the first of its quote: Apple Mail writes "> On <date>,
+    Bob <bob@example.net> wrote:" as the quote's first line, the text it introduces below it
+    at the same depth."""
+    return start == 0 or _quote_depth(lines[start - 1]) < depth
 
 
 # how much deeper than its attribution an indented quote starts (Thunderbird writes four spaces)
@@ -432,10 +445,16 @@ def _paragraph_text(paragraph) -> str:
 
 
 def _is_html_attribution(paragraph, lines: list[str]) -> bool:
-    following = paragraph.getnext()
-    if not lines or following is None or following.tag != "blockquote" or (paragraph.tail or "").strip():
+    """A paragraph ending like an attribution right before a quote, or opening one (Apple
+    Mail's ``<blockquote type="cite"><div>On …, Bob <bob@…> wrote:</div>``)."""
+    if not lines:
         return False
-    return attribution_start([line.strip() for line in lines], len(lines) - 1) is not None
+    following = paragraph.getnext()
+    before_quote = following is not None and following.tag == "blockquote" and not (paragraph.tail or "").strip()
+    parent = paragraph.getparent()
+    opens_quote = (parent is not None and parent.tag == "blockquote" and parent.index(paragraph) == 0
+                   and not (parent.text or "").strip() and bool(ATTRIBUTION_END.search(lines[-1].strip())))
+    return (before_quote or opens_quote) and attribution_start([line.strip() for line in lines], len(lines) - 1) is not None
 
 
 def _paragraph_without_addresses(paragraph, pattern: re.Pattern) -> None:

@@ -14,7 +14,10 @@ originals name people without their e-mail addresses (:mod:`~digest.sources.mail
 and in pipermail text the addresses
 Mailman obfuscated ("x at y") do not break links.  A forwarded ``message/rfc822`` part is quoted
 under a line naming its sender, date and subject, and an HTML-only reply has its
-Outlook original put in a blockquote too.  Inline PGP-signed text loses its armour and
+Outlook original put in a blockquote too; a message forwarded inline (Thunderbird's
+"-------- Forwarded Message --------") is quoted below that line.  Files sent with a message
+are shown or named where they come (:mod:`~digest.sources.mail.attachments`), and text that is
+quoted-printable without saying so (an archive that lost its MIME headers) is decoded.  Inline PGP-signed text loses its armour and
 signature block, and a uuencoded file in the text is left out, each with a note
 (:mod:`~digest.sources.mail.enclosures`); mutt's "Forwarded message from X" block and the
 original below Lotus Notes 5's table (:mod:`~digest.sources.mail.lotus_notes`) are quoted.  :func:`own_text` gives what a sender wrote
@@ -32,7 +35,8 @@ import lxml.etree
 import lxml.html
 
 from digest import body as bodies
-from digest.sources.mail import attributions, enclosures, flowed, lotus_notes
+from digest.sources.mail import attachments, attributions, enclosures, flowed, lotus_notes
+from digest.sources.mail.attachments import Attachment
 from digest.sources.mail.decode import (
     CONTROL_CHARS,
     author_name,
@@ -43,6 +47,7 @@ from digest.sources.mail.decode import (
     decode_text,
     encodable,
     guess_charset,
+    undeclared_quoted_printable,
 )
 
 # ---------------------------------------------------------------------------- bodies
@@ -83,7 +88,10 @@ def prepare_plain_text(text: str, obfuscation: str | None = None) -> str:
     text = CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "..."))
     if obfuscation:
         text = _undo_obfuscated_links(text, obfuscation)
-    lines = attributions.indented_quotes_marked(_marked_quotes(text.split("\n")))
+    lines = text.split("\n")
+    if obfuscation:
+        lines = _patch_addresses_restored(lines, obfuscation)
+    lines = attributions.indented_quotes_marked(_marked_quotes(lines))
     lines = _quote_mutt_forward(lines)
     lines = _quote_notes_original(lines, obfuscation)
     lines = _quote_outlook_original(lines)
@@ -251,12 +259,28 @@ def _quote_notes_original(lines: list[str], obfuscation: str | None) -> list[str
     return lines[:table.start] + ["> " + line for line in header] + ([">"] if original else []) + original
 
 
+# the line Thunderbird and Gmail write above a message forwarded inline, in their translations:
+# "-------- Forwarded Message --------", "---------- Forwarded message ---------"
+_FORWARDED_INLINE = re.compile(
+    r"^\s*-{5,}\s*(?:Forwarded Message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado"
+    r"|Messaggio inoltrato|Mensagem encaminhada|Doorgestuurd bericht|Vidarebefordrat meddelande"
+    r"|Videresendt meddelelse|Przekazana wiadomość|Přeposlaná zpráva|Пересылаемое сообщение"
+    r"|Перенаправленное сообщение|转发的消息|轉寄的訊息|転送メッセージ)\s*-{5,}\s*$",
+    re.IGNORECASE,
+)
+
+
 def _quote_outlook_original(lines: list[str]) -> list[str]:
     """The original under Outlook's "-----Original Message-----" line or its header block
-    (with the rule of underscores newer versions draw above it) quoted, up to a list footer."""
+    (with the rule of underscores newer versions draw above it) quoted, up to a list footer;
+    so is a message forwarded inline (Thunderbird opens its header block with ``Subject:``),
+    below the line that says so."""
     for index, line in enumerate(lines):
         if line in ("-- ", "--"):
             return lines
+        if _FORWARDED_INLINE.match(line):
+            following = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
+            return lines if following is None else _quote_from(lines, following)
         if attributions.ORIGINAL_MESSAGE.match(line) or _outlook_header_block(lines, index):
             return _quote_from(lines, index)
         if attributions.UNDERSCORE_RULE.match(line) and index + 1 < len(lines) and _outlook_header_block(lines, index + 1):
@@ -323,6 +347,10 @@ _NOTICE_OPENING = re.compile(
 _NOTICE_WORD = re.compile(r"confidential|intended recipient|addressee|保密|機密|机密|秘密", re.IGNORECASE)
 # a rule of one character drawn above such a notice: "=====", "*****", "-----", "_____"
 _NOTICE_RULE = re.compile(r"^(?:={10,}|\*{10,}|-{10,}|_{10,})\s*$")
+# the lines that can close a message: a notice or tagline and the list footers after it.  Looked
+# for further up, a paste of "NOTICE:" log lines read to its end from each of its lines, and
+# notices one after another each asked about the next in turn, deeper than Python's stack
+_CLOSING_LINES = 80
 
 
 def _closing_notice(lines: list[str], index: int) -> bool:
@@ -330,6 +358,8 @@ def _closing_notice(lines: list[str], index: int) -> bool:
     above it): one paragraph that opens like one and says "confidential" or "intended
     recipient", with nothing after it but blank lines or a list footer.  The company's mail
     server added it, not the sender; as a signature, excerpts leave it out."""
+    if len(lines) - index > _CLOSING_LINES:
+        return False
     start = index + 1 if _NOTICE_RULE.match(lines[index]) else index
     if start >= len(lines) or not _NOTICE_OPENING.match(lines[start]):
         return False
@@ -351,7 +381,7 @@ _TAGLINE_LINES = 4
 def _webmail_tagline(lines: list[str], index: int) -> bool:
     """A rule of underscores over a few lines naming a webmail or linking its ad, with nothing
     after them but blank lines or a list footer: the sender's program wrote them, not the sender."""
-    if not attributions.UNDERSCORE_RULE.match(lines[index]):
+    if len(lines) - index > _CLOSING_LINES or not attributions.UNDERSCORE_RULE.match(lines[index]):
         return False
     limit = min(len(lines), index + _TAGLINE_LINES + 2)  # a longer block is no tagline: no need to find its end
     end = next((i for i in range(index + 1, limit) if not lines[i].strip()), limit)
@@ -389,6 +419,35 @@ def _undo_obfuscated_links(text: str, word: str) -> str:
 
 
 _URL_SCHEME = re.compile(r"\b(?:https?|ftp)://")
+
+# a patch in the text (at any quote depth): where it starts, and the lines that go on with it
+_PATCH_OPENING = re.compile(r"^(?:diff |Index: \S|--- \S|\+\+\+ \S|@@ -\d)")
+_PATCH_GOES_ON = re.compile(r"^(?:[ +\-\\]|@@ |diff |index |(?:new|deleted) file mode |similarity index |rename |(?:old|new) mode |Binary files )")
+# names of source files, which "look at x.c" in a code comment has after "at": never a host
+_FILE_EXTENSIONS = {
+    "c", "h", "cc", "cpp", "hh", "py", "js", "ts", "md", "sh", "pl", "rb", "go", "rs", "txt", "rst", "yml", "yaml", "json",
+    "xml", "html", "htm", "css", "php", "java", "in", "am", "ac", "mk", "cfg", "conf", "ini", "log", "so", "el", "lua",
+    "sql", "tex", "bib", "patch", "diff", "po", "pot", "spec", "dts", "dtsi", "lock", "toml",
+}
+
+
+def _patch_addresses_restored(lines: list[str], word: str) -> list[str]:
+    """Mailman wrote "@" as " at " in patches too (``git at github.com:x.git``, a copyright
+    line's ``<bob at example.org>``), which breaks the code quoted: inside a patch, an
+    address whose host ends in a top-level domain gets its "@" back."""
+    address = re.compile(rf"(?<![\w.+-])([\w.+-]+) {re.escape(word)} ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{{2,6}}))\b")
+
+    def restored(match: re.Match) -> str:
+        return match.group(0) if match.group(3).lower() in _FILE_EXTENSIONS else f"{match.group(1)}@{match.group(2)}"
+
+    out = list(lines)
+    inside = False
+    for index, line in enumerate(out):
+        text = line[len(attributions.QUOTE_MARKS.match(line).group(0)):]
+        inside = bool(_PATCH_OPENING.match(text)) or (inside and bool(_PATCH_GOES_ON.match(text)))
+        if inside and f" {word} " in text:
+            out[index] = line[:len(line) - len(text)] + address.sub(restored, text)
+    return out
 
 
 def _urls_joined(text: str, at: str) -> str:
@@ -438,14 +497,6 @@ def _separate_attributions(lines: list[str]) -> list[str]:
     return out
 
 
-def _is_attachment(part) -> bool:
-    try:
-        disposition = part.get("Content-Disposition")
-        return bool(disposition) and str(disposition).strip().lower().startswith("attachment")
-    except Exception:
-        return True
-
-
 def part_text(part, notes: list[str]) -> str:
     """The part's text.  What had to be assumed is added to ``notes`` as the end of a
     sentence about "the text of" the message: a charset guessed for 8-bit text that
@@ -457,6 +508,9 @@ def part_text(part, notes: list[str]) -> str:
     if payload is None:
         raw = part.get_payload()
         payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) and encodable(raw) else b""
+    if part.get("Content-Transfer-Encoding") is None and (decoded := undeclared_quoted_printable(payload)) is not None:
+        notes.append("is quoted-printable that no header declares (an archive lost its MIME headers); it was decoded")
+        payload = decoded
     try:
         charset = part.get_content_charset()
     except Exception:
@@ -490,17 +544,24 @@ def _guess_note(declared: str | None, codec: str | None, guess: str) -> str:
 
 
 class _TextPart:
-    """One inline text part in reading order: plain text, or an HTML document."""
+    """One part in reading order: plain text, an HTML document, or a file sent with the message."""
 
     text: str
     is_html: bool
+    attachment: Attachment | None = None
+
+    @property
+    def kind(self) -> str:
+        return "attachment" if self.attachment else "html" if self.is_html else "plain"
 
 
-def _collect_text(part, found: list[_TextPart], notes: list[str], depth: int = 0) -> None:
+def _collect_text(part, found: list[_TextPart], notes: list[str], depth: int = 0, inline_picture: bool = False) -> None:
     """Inline text/plain and text/html parts in the order they are read; plain versus HTML
     is chosen only inside a multipart/alternative (a list's text footer after an HTML-only
     post is a part of its own); an attached message (a forward) quoted under a line naming
-    its sender, date and subject."""
+    its sender, date and subject; files sent with it where they come
+    (:mod:`~digest.sources.mail.attachments`; ``inline_picture``: a part after the HTML of a
+    multipart/related, which the HTML shows)."""
     if depth > 30:
         return
     if part.get_content_type() == "message/rfc822" and isinstance(part.get_payload(), list) and part.get_payload():
@@ -510,13 +571,20 @@ def _collect_text(part, found: list[_TextPart], notes: list[str], depth: int = 0
         children = part.get_payload()
         if not isinstance(children, list):
             return
+        if encrypted := attachments.encrypted_note(part):
+            notes.append(encrypted)
+            return
         if part.get_content_subtype() == "alternative":
             found.extend(_preferred_alternative(children, notes, depth + 1))
             return
-        for child in children:
-            _collect_text(child, found, notes, depth + 1)
+        related = part.get_content_subtype() == "related"
+        for index, child in enumerate(children):
+            _collect_text(child, found, notes, depth + 1, inline_picture=related and index > 0)
         return
-    if _is_attachment(part):
+    whole_text = depth == 0 and part.get_content_maintype() == "text"  # a message that is one text part is its text
+    if not whole_text and attachments.sent_as_file(part, after_text=any(piece.text.strip() for piece in found)):
+        if attachment := attachments.read_attachment(part, notes, inline_picture):
+            found.append(_TextPart("", False, attachment))
         return
     if part.get_content_maintype() == "text":
         found.append(_TextPart(part_text(part, notes), part.get_content_subtype() == "html"))
@@ -529,9 +597,13 @@ def _preferred_alternative(children: list, notes: list[str], depth: int) -> list
     for child in children:
         version: list[_TextPart] = []
         _collect_text(child, version, notes, depth)
-        versions.append([piece for piece in version if piece.text.strip()])
+        versions.append([piece for piece in version if piece.attachment or piece.text.strip()])
     plain = next((v for v in versions if v and not any(piece.is_html for piece in v)), None)
-    return plain if plain is not None else next((v for v in versions if v), [])
+    chosen = plain if plain is not None else next((v for v in versions if v), [])
+    # Apple Mail puts the files in the HTML version only: the plain one chosen still has them
+    files: dict[str, _TextPart] = {piece.attachment.name: piece for piece in chosen if piece.attachment}
+    elsewhere = [piece for version in versions for piece in version if piece.attachment and piece.attachment.name not in files]
+    return chosen + list({piece.attachment.name: piece for piece in elsewhere}.values())
 
 
 def _forwarded_text(inner, notes: list[str], depth: int) -> str:
@@ -540,7 +612,8 @@ def _forwarded_text(inner, notes: list[str], depth: int) -> str:
     pieces: list[_TextPart] = []
     _collect_text(inner, pieces, notes, depth)
     texts = [
-        bodies.plain_text(bodies.from_html(CONTROL_CHARS.sub("", piece.text))) if piece.is_html else piece.text
+        attachments.attachment_line(piece.attachment) if piece.attachment
+        else bodies.plain_text(bodies.from_html(CONTROL_CHARS.sub("", piece.text))) if piece.is_html else piece.text
         for piece in pieces
     ]
     text = "\n\n".join(t for t in texts if t.strip())
@@ -579,10 +652,14 @@ def message_body(msg, obfuscation: str | None = None) -> MailBody:
     _collect_text(msg, found, notes)
     html: list[str] = []
     readable = False
-    pieces = _without_html_copies([piece for piece in found if piece.text.strip()])
-    for is_html, run in itertools.groupby(pieces, key=lambda piece: piece.is_html):
+    pieces = _without_html_copies([piece for piece in found if piece.attachment or piece.text.strip()])
+    for kind, run in itertools.groupby(pieces, key=lambda piece: piece.kind):
+        run = list(run)
         texts = [piece.text for piece in run]
-        if is_html:
+        if kind == "attachment":
+            html.extend(attachments.attachment_html(piece.attachment) for piece in run)
+            readable = readable or any(piece.attachment.text for piece in run)
+        elif kind == "html":
             html.append(_html_run(texts))
             readable = True
         else:
@@ -591,6 +668,7 @@ def message_body(msg, obfuscation: str | None = None) -> MailBody:
             readable = readable or run_readable
     if not readable and _has_tnef(msg):
         notes.append("is only in Outlook's winmail.dat attachment (TNEF), which is not read")
+    notes.extend(attachments.attachment_notes([piece.attachment for piece in pieces if piece.attachment]))
     return MailBody("".join(html), readable, tuple(dict.fromkeys(notes)))
 
 
@@ -618,7 +696,7 @@ def _plain_run(texts: list[str], obfuscation: str | None, notes: list[str]) -> t
 def _without_html_copies(pieces: list[_TextPart]) -> list[_TextPart]:
     """Without an HTML part that repeats a plain part's words (a mailer that sends both
     versions side by side instead of as a multipart/alternative)."""
-    plain = {_letters(piece.text) for piece in pieces if not piece.is_html}
+    plain = {_letters(piece.text) for piece in pieces if piece.kind == "plain"}
     if not plain or all(not piece.is_html for piece in pieces):
         return pieces
     return [p for p in pieces if not (p.is_html and _letters(bodies.plain_text(_html_run([p.text]))) in plain)]

@@ -18,6 +18,7 @@ import base64
 import binascii
 import codecs
 import email.utils
+import quopri
 import re
 import unicodedata
 from typing import NamedTuple
@@ -569,3 +570,19 @@ def thread_title(subject: str | None) -> str | None:
         else:
             break
     return (kept + rest).strip() or subject
+
+
+# quoted-printable's marks (RFC 2045 6.7): a soft line break ("=" ending a line that goes on),
+# and escapes an 8-bit or "=" character needs ("=3D", "=E9", a trailing space's "=20")
+_SOFT_BREAK = re.compile(rb"(?m)[^=\s]=$| =$")
+_QP_ESCAPE = re.compile(rb"=3D|=20$|=[89A-F][0-9A-F]", re.MULTILINE)
+
+
+def undeclared_quoted_printable(payload: bytes) -> bytes | None:
+    """The text decoded when it is quoted-printable that no header declares (an archive that
+    lost a message's MIME headers shows "... one or all =" and "=20" lines), else None:
+    two soft line breaks and an escape tell it from text that merely holds "=" signs."""
+    lines = payload.replace(b"\r\n", b"\n")
+    if len(_SOFT_BREAK.findall(lines)) < 2 or not _QP_ESCAPE.search(lines):
+        return None
+    return quopri.decodestring(payload)

@@ -3,7 +3,8 @@
 Message-ID / In-Reply-To / References build a tree of containers (placeholders stand in
 for messages only referenced; an In-Reply-To listing several ids answers the one
 :func:`reply_parent` picks); the subject is used only to attach messages that carry
-no references at all, under the earliest thread of that subject.  Reply links that form
+no references at all, under the earliest thread of that subject (Gmail's conversation id,
+``X-GM-THRID``, where a Takeout mbox gives one).  Reply links that form
 a loop are broken at the earliest message of the loop, which then opens its thread.
 :func:`select_thread` picks the one thread ``--thread`` names, or raises a
 :class:`~digest.errors.SourceError` listing the candidates.
@@ -82,6 +83,7 @@ class MailThread:
     root: ThreadNode
     missing_root: list[str] = field(default_factory=list)  # placeholders promoted away
     by_subject: list[str] = field(default_factory=list)  # ids attached by subject only
+    by_conversation: list[str] = field(default_factory=list)  # ids attached by Gmail's conversation id
     loops: list[str] = field(default_factory=list)  # ids whose In-Reply-To was ignored: it closed a loop
 
     @property
@@ -194,15 +196,21 @@ _NO_SUBJECT = re.compile(
 
 def _group_by_subject(threads: list[MailThread]) -> list[MailThread]:
     """Attach reference-less messages to the thread with the same subject (JWZ step 5); a
-    placeholder for no subject ("No subject") joins nothing."""
+    placeholder for no subject ("No subject") joins nothing.  Where Gmail names a message's
+    conversation (``X-GM-THRID``, in Gmail's and Google Groups' Takeout mboxes), that id
+    groups instead of the subject: a reply whose subject was edited stays in its
+    conversation, and topics that share a subject ("Hello") stay apart."""
     groups: dict[str, list[MailThread]] = {}
     for item in sorted(threads, key=lambda t: t.root.first_key()):
+        conversation = item.root.mail.conversation_id if item.root.mail is not None else None
         key = normalize_subject(item.subject)
         if _NO_SUBJECT.match(key):
             key = ""
+        if conversation:
+            key = f"\1{conversation}"
         groups.setdefault(key or f"\0{item.id}", []).append(item)
     result = []
-    for group in groups.values():
+    for group_key, group in groups.items():
         loose = [t for t in group if t.root.mail is not None and not t.root.mail.references and not t.missing_root]
         if len(group) == 1 or not loose:
             result.extend(group)
@@ -215,7 +223,8 @@ def _group_by_subject(threads: list[MailThread]) -> list[MailThread]:
             primary.root.children.append(other.root)
             primary.missing_root.extend(other.missing_root)
             primary.loops.extend(other.loops)
-            primary.by_subject.append(other.id)
+            joined_by = primary.by_conversation if group_key.startswith("\1") else primary.by_subject
+            joined_by.append(other.id)
             primary.root.key = min(primary.root.key, other.root.key)
         primary.root.children.sort(key=ThreadNode.first_key)
         result.append(primary)
