@@ -23,9 +23,9 @@ from digest.sources import common
 # remark42 "#remark42__comment-ID", Isso "#isso-N".  The page a comment sits on changes as
 # comments are added, so it is no part of the post's address.
 # Drupal links a comment as "/comment/N#comment-N": that page is the comment's own, not a post.
-_COMMENT_FRAGMENT = re.compile(r"comment[-_]\d+|c\d+|remark42__comment-\S+|isso-\d+")
+_COMMENT_FRAGMENT = re.compile(r"comment[-_]\d+|c\d+|remark42__comment-\S+|isso-\d+|change-\d+")  # … Redmine
 _COMMENT_PAGE = re.compile(r"(?<=/)comment-page-\d+/?$")
-_PAGE_PARAMETERS = ("cpage", "showcomment")
+_PAGE_PARAMETERS = ("cpage", "showcomment", "focusedcommentid")  # WordPress, Blogger, Jira
 DRUPAL_COMMENT_PAGE = re.compile(r"https?://[^?#]+/comment/(?P<number>\d+)#comment-(?P=number)")
 # Discourse links a post as /t/SLUG/TOPIC/N (topic feeds) or /t/SLUG/TOPIC?page=P#post_N (the
 # site's /posts.rss), the topic being /t/SLUG/TOPIC; reddit a comment as

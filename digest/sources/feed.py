@@ -59,7 +59,8 @@ OStatus account feed's follows, favourites and deletions are no posts (left out,
 Entry times are ``feed_times``' to read, linked media ``feed_media``'s, and what particular
 engines put in their feeds (LiveJournal's posters, NodeBB's first post in the channel, Tumblr's
 blog, WordPress's password form) ``feed_engines``'; a site-wide comments feed whose comments
-are all on one post is that post's thread (noted).  A JSON Feed is read as the Atom feed it stands for (``feed_json``).
+are all on one post is that post's thread (noted).  A JSON Feed is read as the Atom feed it stands for (``feed_json``),
+and Jira's XML view of an issue as the Atom feed of the issue's discussion (``feed_engines``).
 """
 
 from __future__ import annotations
@@ -108,7 +109,8 @@ def read(request) -> Thread:
     doc = xmlsafe.only_document(request, "feed")
     notes: list[str] = []
     json_feed = feed_json.as_atom(doc.data, doc.name, notes) if feed_json.looks_like_json_feed(doc.data) else None
-    doc = replace(doc, data=json_feed.atom if json_feed else feed_parse.as_declared_or_utf8(doc.data, notes))
+    jira = feed_engines.jira_as_atom(doc.data, doc.name, request.thread, notes) if feed_engines.looks_like_jira(doc.data) else None
+    doc = replace(doc, data=(json_feed or jira).atom if json_feed or jira else feed_parse.as_declared_or_utf8(doc.data, notes))
     try:
         parsed = feed_parse.parse(doc)
     except SourceError:
@@ -127,7 +129,7 @@ def read(request) -> Thread:
         notes.append(f"the feed has errors ({feed_parse.describe(problem)}); imported what the parser could read")
     loose = feed_parse.read_loosely(parsed)
     channel = parsed.get("feed", {})
-    feed_author = _channel_author(channel, loose, notes)
+    feed_author = None if feed_engines.site_as_author(channel) else _channel_author(channel, loose, notes)
     complete, cut_off = feed_parse.complete_entries(doc, parsed, notes)
     scores = _site_scores(doc, notes)
     complete, whole_blog = _blogger_export_entries(complete, notes)
@@ -139,6 +141,8 @@ def read(request) -> Thread:
     if carried:  # NodeBB's topic feed carries the topic's first post in its channel, Trac's the ticket
         complete = [carried] + complete
         notes.extend([] if first_post else [feed_engines.TRAC_TICKET_NOTE])
+    notes.extend(feed_engines.engine_notes(channel, complete))
+    complete = feed_engines.text_in_titles(channel, complete, notes)
     chinese = str(channel.get("language") or "").lower().startswith("zh")
     home = comment_links.split(str(channel.get("link") or "")) if str(channel.get("generator") or "").startswith("Mastodon") else None
     home = home.hostname if home else None  # a Mastodon feed's server: its tag feeds name authors only in post addresses
@@ -183,7 +187,7 @@ def read(request) -> Thread:
     paged = feed_total is not None and feed_total > in_file
     if paged:
         notes.append(f"the feed says it has {feed_total} entries; this file holds {in_file} of them (one page of a paged feed)")
-    paged = _continues_elsewhere(channel, notes) or bool(json_feed and json_feed.next_page) or paged
+    paged = feed_engines.continues_elsewhere(channel, notes) or bool(json_feed and json_feed.next_page) or paged
     total = feed_total if page == whole_feed else None  # a site-wide feed's total is not one post's
     newest_only = (feed_engines.wordpress_newest_only(channel, complete) or feed_engines.isso_newest_only(complete)
                    if page.id == whole_feed.id and not paged else None)
@@ -198,7 +202,7 @@ def read(request) -> Thread:
         replies=tuple(common.order_by_parents(replies)),
         source_format="feed",
         retrieved_at=request.retrieved_at,
-        partial=missing > 0 or cut_off or gaps or paged or topic_gap,
+        partial=missing > 0 or cut_off or gaps or paged or topic_gap or bool(jira and jira.damaged),
         total_replies=total,
         author=(opening_post.author if opening_post else None) if page.phpbb_topic else (feed_author or (opening_post.author if opening_post else None)),
         opening_post=opening_post,
@@ -240,10 +244,12 @@ _OWN_RELS = ("alternate", "self", "edit")
 def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], chinese: bool = False,
            home: str | None = None) -> _Entry:
     lemmy = feed_engines.lemmy_post(entry)
-    link = feed_engines.feedburner_original(entry) or (lemmy.page if lemmy else _alternate_link(entry))
+    link = (feed_engines.feedburner_original(entry) or feed_engines.redmine_journal_link(entry)
+            or (lemmy.page if lemmy else _alternate_link(entry)))
     discourse = comment_links.discourse_post(link)
-    content = _content(entry, link, discourse_post=link if discourse else None)
-    content = replace(content, body=content.body + feed_media.attachments(entry, content.body))
+    content = _Content("") if feed_engines.summary_repeats_title(entry) else _content(entry, link, link if discourse else None)
+    text, symbols = feed_engines.with_symbol_font_characters(content.body + feed_media.attachments(entry, content.body))
+    content = replace(content, body=text)
     named = (feed_engines.journal_poster(entry) or feed_engines.nodebb_name(feed_engines.lemmy_author(entry, _author(entry, loose)))
              or feed_engines.wikidot_author(entry))
     named = (_discourse_username(named) if discourse else named) or _name_in_title(entry)
@@ -251,6 +257,7 @@ def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], 
     author = named or feed_author or account or "anonymous"
     title = feed_engines.without_forum_name(_plain(entry.get("title_detail")), entry)
     when = feed_times.entry_time(entry, chinese)
+    deleted = not content.body and not named and feed_engines.numbered_comment_title(title)
     source_id = (entry.get("id") or "").strip() or None
     reply = Reply(
         id=common.stable_id(source_id=source_id, permalink=link, author=author, body=content.body),
@@ -276,7 +283,9 @@ def _entry(entry, feed_author: str | None, loose: bool, scores: dict[str, int], 
         "name from address": feed_parse.given_as_address(entry),
         "password form": feed_engines.password_form_only(entry),
         "account from address": bool(account),
-        "deleted": not content.body and not named and feed_engines.numbered_comment_title(title),
+        "deleted": deleted,
+        "no text": not content.body and not deleted,
+        "symbol font": symbols > 0,
     }
     return _Entry(
         reply, keys, targets, related, when.sort_time, content.reply_line, _commented_on(entry, link or source_id), when,
@@ -303,7 +312,7 @@ def _author(node, loose: bool) -> str | None:
     name = (detail.get("name") or node.get("author") or "").strip()
     if loose:
         name = xml_unescape(name)
-    name = " ".join(html.unescape(name).split())
+    name = feed_engines.name_without_profile_link(" ".join(html.unescape(name).split()))  # MyBB links it
     if not name or feed_parse.ADDRESS.fullmatch(name):
         return feed_parse.name_for_address(name or (detail.get("email") or "").strip())
     reddit = _REDDIT_USER.fullmatch(name)
@@ -415,6 +424,7 @@ def _text_of(detail, link: str | None = None, discourse_post: str | None = None)
     value = feed_engines.without_lemmy_header(feed_engines.without_phpbb_statistics(value))
     value = feed_engines.without_feedburner_flare(feed_engines.without_comment_count_footer(value))
     value = feed_engines.without_xenforo_expand_link(feed_engines.without_medium_footer(feed_engines.without_wikidot_footer(value)))
+    value = feed_engines.forum_markup_cleaned(value)
     if not _MARKUP.search(value):
         return _Content(bodies.from_plain_text(value), unescaped=unescaped)
     return _Content(bodies.from_html(value), _reply_line(value), unescaped=unescaped)
@@ -471,6 +481,10 @@ _REPAIR_NOTES = {
                             "{their} address{es} give{s} (/@NAME/ID)",
     "name from address": "{n} {entries} name{s} the author only by e-mail address; shown by the part before the @ "
                          "(never the address; a placeholder such as dummy@ or noreply@ counts as no name)",
+    "no text": "{n} {entries} carr{ies} no text in the feed, only a title (a feed of headlines, a forum post of pictures "
+               "alone, which forums leave out of their feeds, or an issue without a description)",
+    "symbol font": "{n} {entries} held characters of Word's symbol fonts (private-use code points such as U+F0E0, shown as "
+                   "a box elsewhere): shown as the symbols they stand for (→, •, ✓)",
 }
 
 
@@ -479,7 +493,8 @@ def _note_repairs(entries: list[_Entry], notes: list[str]) -> None:
         count = sum(1 for e in entries if kind in e.repairs)
         if count:
             notes.append(message.format(n=count, entries="entry" if count == 1 else "entries", s="s" if count == 1 else "",
-                                        their="its" if count == 1 else "their", es="" if count == 1 else "es"))
+                                        their="its" if count == 1 else "their", es="" if count == 1 else "es",
+                                        ies="ies" if count == 1 else "y"))
 
 
 def _engagement(entry, score: int | None, lemmy: feed_engines.LemmyPost | None = None) -> Engagement:
@@ -787,11 +802,10 @@ def _one_post(page: _Page, entries: list[_Entry], selector: str | None, name: st
     posts = _commented_posts(entries)
     selector = (selector or "").strip()
     own = [p for p in posts if page.url and p.link and comment_links.same_page(p.link, page.url)]
-    if own and len(posts) > 1:
-        notes.append(
-            f"{len(entries) - len(own[0].entries)} entr{'y links' if len(entries) - len(own[0].entries) == 1 else 'ies link'} "
-            "to another post than the feed's; kept, as the feed is this post's comments feed"
-        )
+    strays = len([e for e in entries if own and e not in own[0].entries and page.url not in e.keys])  # the post itself is none
+    if strays:
+        notes.append(f"{strays} entr{'y links' if strays == 1 else 'ies link'} to another post than the feed's; kept, as the "
+                     "feed is this post's comments feed")
     one_post = (not own and len(posts) == 1 and (posts[0].link or "").startswith(("http://", "https://")) and not whole_blog
                 and not _PHPBB_TOPIC_FEED.search(page.id or ""))  # a relative link (a copy naming no address) is no page
     if one_post and page.url:
@@ -965,14 +979,6 @@ def _without_repeated_titles(replies: list[Reply], thread_title: str | None) -> 
 def _stated_total(channel) -> int | None:
     """openSearch:totalResults: how many entries the whole (paged) feed has."""
     return common.count(channel.get("opensearch_totalresults"))
-
-
-def _continues_elsewhere(channel, notes: list[str]) -> bool:
-    """Yandex's ``ya:more`` links the next page of a feed: this file holds only the latest entries."""
-    more = str(channel.get("ya_more") or "").strip()
-    if more and not any(c.isspace() for c in more):  # a link, not the placeholder text of Yandex's documentation
-        notes.append(f"the feed continues on another page ({more}); this file holds only its latest entries")
-    return bool(more)
 
 
 def _chronological(entries: list[_Entry], notes: list[str]) -> list[_Entry]:

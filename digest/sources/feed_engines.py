@@ -34,6 +34,12 @@
 - phpBB's feeds of a forum's posts (and of the whole board's) title each post "FORUM • SUBJECT",
   the forum also being the entry's category, and end every post with "Statistics: Posted by
   NAME — DATE"; Discourse's topic feeds end every post with a link to itself ("Read full topic").
+- Jira's XML view of an issue (and of a search) is RSS 0.92 whose item is the issue, its
+  comments in ``<comments>``, which a feed reader does not see: it is read as the issue's discussion.
+- Redmine's feed of an issue lists its changes and notes (``ISSUE?journal_id=J``), not the issue.
+- MyBB names a poster by a link to their profile and boxes code in ``<code>`` lines ended by
+  ``<br />``; vBulletin 3 quotes in a one-cell table; Word's symbol-font characters (U+F0xx)
+  stay in text pasted from it.
 - WordPress gives a comment on a password-protected post not its text but the password form
   ("Protected Comments: Please enter your password to view comments."), and a post's comments
   feed lists only its newest comments, 10 unless the blog says otherwise.
@@ -41,12 +47,16 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass, replace
 
+from xml.sax.saxutils import escape, quoteattr
+
 from digest import body as bodies
-from digest.sources import comment_links, feed_parse
+from digest.errors import SourceError
+from digest.sources import comment_links, common, feed_parse, xmlsafe
 
 # ---------------------------------------------------------------------------- LiveJournal, Dreamwidth
 
@@ -126,9 +136,10 @@ def journal_reply_count(entry) -> str | None:
 
 
 # <br /><br /><img src="https://www.dreamwidth.org/tools/commentcount?user=NAME&ditemid=N" ... alt="comment count
-# unavailable" .../> comments   (HTML-escaped or not: the ampersand is written either way)
+# unavailable" .../> comments   (HTML-escaped or not: the ampersand is written either way); tried only
+# where a run of blanks starts, as the first match starts there: from each blank, a long run was read whole
 _COMMENT_COUNT_FOOTER = re.compile(
-    r"(?:\s*<br\s*/?>)*\s*<img\s[^<>]*?\bsrc\s*=\s*[\"'][^\"'<>]*/tools/commentcount(?:\.bml)?\?[^\"'<>]*[\"'][^<>]*>"
+    r"(?<!\s)(?:\s*<br\s*/?>)*\s*<img\s[^<>]*?\bsrc\s*=\s*[\"'][^\"'<>]*/tools/commentcount(?:\.bml)?\?[^\"'<>]*[\"'][^<>]*>"
     r"\s*comments\s*\Z",
     re.I,
 )
@@ -363,9 +374,10 @@ def fediverse_account(link: str | None, home: str | None) -> str | None:
 
 # ---------------------------------------------------------------------------- Wikidot
 
-# the footer's labels are translated: it is told by its links, to /forum/c-N and /forum/t-N
+# the footer's labels are translated: it is told by its links, to /forum/c-N and /forum/t-N (tried
+# only where a run of blanks starts, as for the comment-count footer)
 _WIKIDOT_FOOTER = re.compile(
-    r"""\s*(?:<br\s*/?>\s*)?[^<>]{1,60}<a\s[^>]*?href=["'][^"']*/forum/c-\d+[^"']*["'][^>]*>[^<]*</a>\s*<br\s*/?>"""
+    r"""(?<!\s)\s*(?:<br\s*/?>\s*)?[^<>]{1,60}<a\s[^>]*?href=["'][^"']*/forum/c-\d+[^"']*["'][^>]*>[^<]*</a>\s*<br\s*/?>"""
     r"""\s*[^<>]{1,60}<a\s[^>]*?href=["'][^"']*/forum/t-\d+[^"']*["'][^>]*>(?P<thread>[^<]*)</a>\s*\Z""", re.I)
 
 
@@ -423,9 +435,23 @@ _MEDIA_BBCODE = re.compile(
 _MEDIA_KIND = {"audio": "audio", "mp3": "audio"}
 
 
+# Forums that keep posts as BBCode and put them in their feeds unconverted (BBSXP, older ASP and PHP
+# boards) leave its links and pictures too, which linked text would run into the address
+_LINK_BBCODE = re.compile(r"""\[url=(?P<q>["']?)(?P<href>https?://[^\s"'\[\]<>]+)(?P=q)\](?P<text>.*?)\[/url\]"""
+                          r"|\[(?P<tag>url|img)(?:=[^\[\]]*)?\]\s*(?P<address>https?://[^\s\[\]<>\"]+)\s*\[/(?P=tag)\]", re.I | re.S)
+
+
 def media_bbcode_as_links(value: str) -> str:
-    """Each media tag left in a post as its kind and address, which the body then links."""
-    return _MEDIA_BBCODE.sub(lambda m: f"[{_MEDIA_KIND.get(m['tag'].lower(), 'video')}] {m['url']} ", value)
+    """Each media tag left in a post as its kind and address, which the body then links; a link
+    or picture tag as the HTML link or picture it stands for."""
+    def link(match: re.Match) -> str:
+        if match["href"]:
+            return f'<a href="{html.escape(match["href"])}">{match["text"]}</a>'
+        address = html.escape(match["address"])
+        return f'<img src="{address}">' if match["tag"].lower() == "img" else f'<a href="{address}">{address}</a>'
+
+    value = _MEDIA_BBCODE.sub(lambda m: f"[{_MEDIA_KIND.get(m['tag'].lower(), 'video')}] {m['url']} ", value)
+    return _LINK_BBCODE.sub(link, value)
 
 
 
@@ -440,16 +466,27 @@ def without_xenforo_expand_link(value: str) -> str:
 
 # GitLab's issue feeds give an issue's text twice, cut to 240 characters in <description> (which
 # feedparser files as content, first) and whole in <content>
-_CUT_MARK = re.compile(r"\s*(?:…|\.\.\.)\s*\Z")
+_CUT_MARKS = ("…", "...")
+
+
+def _uncut(value) -> tuple[str, bool]:
+    """The text without the mark a copy cut short ends in, and whether it had one."""
+    text = str(value or "").strip()
+    mark = next((mark for mark in _CUT_MARKS if text.endswith(mark)), None)
+    return (text[: -len(mark)].rstrip(), True) if mark else (text, False)
 
 
 def without_cut_copies(contents: list) -> list:
-    """The contents but those that only begin another one (a copy cut short, ending "…")."""
-    def text(content) -> str:
-        return _CUT_MARK.sub("", str(content.get("value") or "").strip())
+    """The contents but those that only begin another one (a copy cut short, ending "…").
+    Sorted, the texts beginning with a text follow it: one look each, not one per pair."""
+    texts = [_uncut(content.get("value")) for content in contents]
+    ordered = sorted(text for text, _ in texts)
 
-    return [c for c in contents if not _CUT_MARK.search(str(c.get("value") or ""))
-            or not any(o is not c and len(text(o)) > len(text(c)) and text(o).startswith(text(c)) for o in contents)]
+    def begins_another(text: str) -> bool:
+        after = bisect.bisect_right(ordered, text)
+        return after < len(ordered) and ordered[after].startswith(text)
+
+    return [content for content, (text, cut) in zip(contents, texts) if not cut or not begins_another(text)]
 
 # ---------------------------------------------------------------------------- Lemmy
 
@@ -470,13 +507,17 @@ class LemmyPost:
     """What the opening line of a Lemmy post says: its own page, score and number of comments."""
 
     page: str
-    score: int
-    comments: int
+    score: int | None  # None past 64 bits (or thousands of digits, which int() refuses)
+    comments: int | None
 
 
 def lemmy_post(entry) -> LemmyPost | None:
+    """The post's opening line, unless its link is no web address (``javascript:``): a digest links the page it gives."""
     match = _LEMMY_HEADER.match(str(entry.get("summary") or "").strip())
-    return LemmyPost(html.unescape(match["post"]), int(match["score"]), int(match["comments"])) if match else None
+    page = html.unescape(match["post"]).strip() if match else ""
+    if not page.startswith(("http://", "https://")):
+        return None
+    return LemmyPost(page, common.whole_number(match["score"]), common.count(match["comments"]))
 
 
 def without_lemmy_header(value: str) -> str:
@@ -499,8 +540,9 @@ def lemmy_author(entry, name: str | None) -> str | None:
 # Medium tags every link of its feeds "?source=rss-<user>------2" (a publication's
 # "?source=rss----<id>---4") and ends a publication's post with where it was first published
 _MEDIUM_SOURCE_TAG = re.compile(r"(?P<sep>[?&])source=rss-+[0-9a-f]+-+\d+(?=&|#|\Z)")
+# (tried only where a run of blanks starts, as for the comment-count footer)
 _MEDIUM_FOOTER = re.compile(
-    r"(?:<hr\s*/?>)?\s*<p><a [^>]*>[^<]*</a> was originally published in <a [^>]*>[^<]*</a> on Medium, where people are "
+    r"(?:<hr\s*/?>|(?<!\s))\s*<p><a [^>]*>[^<]*</a> was originally published in <a [^>]*>[^<]*</a> on Medium, where people are "
     r"continuing the conversation by highlighting and responding to this story\.</p>\s*\Z")
 
 
@@ -551,3 +593,291 @@ def trac_reply(value: str) -> tuple[str, str] | None:
     if not match:
         return None
     return html.unescape(match.group("href")), value[: match.start()] + value[match.end():]
+
+# ---------------------------------------------------------------------------- MyBB, vBulletin, Word
+
+# MyBB (1.8) names a poster by a link to their profile, in RSS dc:creator and in Atom
+# <name type="html"> alike: '<a href="https://SITE/member.php?action=profile&uid=N">NAME</a>'
+_PROFILE_LINK_NAME = re.compile(r"\s*<a\s[^<>]*>(?P<name>[^<>]+)</a>\s*", re.I)
+
+
+def name_without_profile_link(name: str) -> str:
+    """A poster's name given as a link to their profile is the link's text."""
+    match = _PROFILE_LINK_NAME.fullmatch(name)
+    return " ".join(match.group("name").split()) if match else name
+
+
+# MyBB's code boxes: a title ("Code:", "PHP Code:") over the code, its lines ended by <br />
+# (and, in PHP's, coloured by <span>s, spaces as &nbsp;) inside <code>, which is no block
+_MYBB_CODE_BLOCK = re.compile(
+    r'<div class="codeblock[^"]*">\s*<div class="title">(?P<label>[^<>]*)</div>\s*<div class="body"[^>]*>\s*'
+    r'(?:<div dir="ltr">\s*)?<code>(?P<code>.*?)</code>\s*(?:</div>\s*)?</div>\s*</div>', re.S | re.I)
+_LINE_BREAK = re.compile(r"<br\s*/?>\n?", re.I)
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def mybb_code_blocks_as_pre(value: str) -> str:
+    """MyBB's code boxes as their title and a ``<pre>`` of the code's lines."""
+    def pre(match: re.Match) -> str:
+        code = html.unescape(_TAG.sub("", _LINE_BREAK.sub("\n", match.group("code")))).replace("\xa0", " ")
+        return f"<p>{match.group('label').strip()}</p><pre>{html.escape(code.rstrip(), quote=False)}</pre>"
+
+    return _MYBB_CODE_BLOCK.sub(pre, value)
+
+
+# vBulletin 3's quote: a title ("Quote:", translated) over a one-cell table, "Originally Posted
+# by <strong>NAME</strong>" and a "View Post" button above the quoted text when it names its poster
+# (its code boxes are <pre class="alt2">, its HTML boxes <div class="alt2">: never a table)
+_VBULLETIN_QUOTE = re.compile(
+    r'<div class="smallfont"[^>]*>[^<>]*</div>\s*<table[^>]*>\s*(?:<tbody>\s*)?<tr>\s*<td class="alt2"[^>]*>'
+    r'(?P<quote>.*?)</td>\s*</tr>\s*(?:</tbody>\s*)?</table>', re.S | re.I)
+# vBulletin 3 and 4 open a quote naming its poster with a quote icon, and end that line with a
+# "View Post" button (viewpost.gif, viewpost-right.png), pictures with nothing to read
+_VIEW_POST_BUTTON = re.compile(r"<a\s[^<>]*>\s*<img\s[^<>]*viewpost[^<>]*>\s*</a>|<img\s[^<>]*/quote_icon\.[a-z]+[\"'][^<>]*>", re.I)
+
+
+def vbulletin_quotes_as_blockquotes(value: str) -> str:
+    """vBulletin 3's quote tables as blockquotes; no quote icons or "View Post" buttons."""
+    return _VIEW_POST_BUTTON.sub("", _VBULLETIN_QUOTE.sub(lambda m: f"<blockquote>{m.group('quote')}</blockquote>", value))
+
+
+_EMPTY_LIST = re.compile(r"<(?P<tag>ul|ol)\b[^<>]*>\s*</(?P=tag)\s*>", re.I)  # Redmine's list of a note's changes, when none
+
+
+def forum_markup_cleaned(value: str) -> str:
+    """MyBB's code boxes and vBulletin's quotes as the blocks they are (without vBulletin's quote
+    icons and "View Post" buttons); empty lists left out."""
+    return _EMPTY_LIST.sub("", vbulletin_quotes_as_blockquotes(mybb_code_blocks_as_pre(value)))
+
+
+# Word writes a Symbol or Wingdings character (its bullets, arrows, ticks, Outlook's "J" smiley)
+# as a private-use code point, U+F020-U+F0FF, which shows as a box or nothing anywhere else; a
+# forum on a single-byte charset keeps it as a character reference (vBulletin's "&#61664;").
+# These are the ones Word leaves most, as the symbol they stand for in Wingdings (U+F0B7 in Symbol).
+_SYMBOL_FONT = {
+    0xF04A: "☺", 0xF04C: "☹", 0xF06C: "●", 0xF076: "❖", 0xF0A7: "▪", 0xF0B7: "•", 0xF0D8: "➢",
+    0xF0DF: "←", 0xF0E0: "→", 0xF0E1: "↑", 0xF0E2: "↓", 0xF0E8: "➔", 0xF0F0: "⇨", 0xF0FC: "✓",
+}
+_SYMBOL_FONT_CHARACTER = re.compile(r"&#(?:(?P<decimal>\d{5})|[xX](?P<hex>[fF]0[0-9a-fA-F]{2}));|[\uf020-\uf0ff]")
+
+
+def with_symbol_font_characters(value: str) -> tuple[str, int]:
+    """The text with Word's symbol-font characters as the symbols they show, and how many there were."""
+    replaced = 0
+
+    def symbol(match: re.Match) -> str:
+        nonlocal replaced
+        code = int(match.group("decimal")) if match.group("decimal") else (
+            int(match.group("hex"), 16) if match.group("hex") else ord(match.group()))
+        if code not in _SYMBOL_FONT:
+            return match.group()
+        replaced += 1
+        return _SYMBOL_FONT[code]
+
+    return _SYMBOL_FONT_CHARACTER.sub(symbol, value), replaced
+
+
+def summary_repeats_title(entry) -> bool:
+    """An entry whose only text is a plain summary that is its title (GitLab's issue feed gives an
+    issue without description so): it has no text."""
+    summary = entry.get("summary_detail") or {}
+    title = str(entry.get("title") or "").strip()
+    return (not entry.get("content") and "html" not in str(summary.get("type") or "html")
+            and bool(title) and str(summary.get("value") or "").strip() == title)
+
+
+# Rotor's feed of a forum topic (/topics/ID/rss) titles each post with its text (HTML, escaped) and
+# gives the topic's title as its description
+TEXT_IN_TITLES_NOTE = ("the feed gives each post's text as its title and the topic's title as its text (as Rotor's topic "
+                       "feeds do): read the other way round")
+
+
+def text_in_titles(channel, entries: list, notes: list[str]) -> list:
+    """Entries whose every description is the feed's own title and whose titles are their texts,
+    with title and text in their places (noted); other entries as they are."""
+    topic = " ".join(str(channel.get("title") or "").split())
+    if not topic or not entries or any(
+            e.get("content") or not str(e.get("title") or "").strip() or " ".join(str(e.get("summary") or "").split()) != topic
+            for e in entries):
+        return entries
+    notes.append(TEXT_IN_TITLES_NOTE)
+    return [_title_as_text(entry) for entry in entries]
+
+
+def _title_as_text(entry):
+    copy = type(entry)(entry)
+    text = str((entry.get("title_detail") or {}).get("value") or entry.get("title") or "")
+    copy.update(summary=text, summary_detail={"type": "text/html", "value": text}, title="", title_detail=None)
+    return copy
+
+
+# ---------------------------------------------------------------------------- Yandex
+
+def continues_elsewhere(channel, notes: list[str]) -> bool:
+    """Yandex's ``ya:more`` links the next page of a feed: this file holds only the latest entries."""
+    more = str(channel.get("ya_more") or "").strip()
+    if more and not any(c.isspace() for c in more):  # a link, not the placeholder text of Yandex's documentation
+        notes.append(f"the feed continues on another page ({more}); this file holds only its latest entries")
+    return bool(more)
+
+
+# ---------------------------------------------------------------------------- Redmine
+
+# Redmine's feed of an issue (/issues/N.atom) lists its journal: each change and note, titled with
+# the issue ("PROJECT - TRACKER #N: SUBJECT"), linked to the issue and identified as
+# ISSUE?journal_id=J, the anchor of which on the issue's page is #change-J; not the issue's description
+_REDMINE_JOURNAL = re.compile(r"(?P<issue>https?://[^?#]+/issues/\d+)\?journal_id=(?P<journal>\d+)")
+REDMINE_ISSUE_NOTE = ("Redmine's feed of an issue gives its changes and notes, not the issue's own description: "
+                      "the thread has no opening post")
+
+
+def redmine_journal_link(entry) -> str | None:
+    """A Redmine issue's change or note: its place on the issue's page."""
+    match = _REDMINE_JOURNAL.fullmatch(str(entry.get("id") or "").strip())
+    return f"{match.group('issue')}#change-{match.group('journal')}" if match else None
+
+
+def site_as_author(channel) -> bool:
+    """Redmine names its own title (Setting.app_title) as the author of every feed."""
+    return str(channel.get("generator") or "").startswith("Redmine")
+
+
+def engine_notes(channel, entries: list) -> list[str]:
+    """What a feed of a particular engine leaves out, when it is that engine's."""
+    redmine = site_as_author(channel) and any(map(redmine_journal_link, entries))
+    return [REDMINE_ISSUE_NOTE] if redmine else []
+
+
+# ---------------------------------------------------------------------------- Jira
+
+# Jira's XML view of an issue (/si/jira.issueviews:issue-xml/KEY/KEY.xml, "Export > XML") and of a
+# search (searchrequest-xml) is RSS 0.92 whose items are issues: <title>[KEY] SUMMARY</title>, <link>
+# its page, <key>, <description> its text (HTML), <reporter username="u">Name</reporter> (Jira Cloud:
+# accountid="…"), <created>, and <comments><comment id="N" author="u" created="RFC 822">HTML</comment>.
+# A feed reader sees one entry, with the summary as its text and no comments; so each issue is
+# rewritten as the Atom feed of its discussion, the issue itself the entry at the feed's address.
+_JIRA_FIX = "check that the file is Jira's XML view of an issue (Export > XML), saved whole"
+_JIRA_MARKS = (b"<key", b"<reporter", b"<summary")
+_ATOM_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+
+
+@dataclass(frozen=True)
+class JiraIssue:
+    key: str
+    title: str
+    link: str
+    item: object  # the <item> element
+
+    def describe(self) -> str:
+        return f'"{self.title}" {self.link}'
+
+
+def looks_like_jira(data: bytes) -> bool:
+    """RSS whose items carry Jira's issue fields (a key, a reporter, a summary)."""
+    head = xmlsafe.head(data)
+    return head is not None and head.root == "rss" and all(mark in data for mark in _JIRA_MARKS)
+
+
+@dataclass(frozen=True)
+class JiraFeed:
+    """The Atom feed of a Jira issue's discussion; ``damaged`` when the XML was broken (cut off), so
+    that comments may be missing."""
+
+    atom: bytes
+    damaged: bool
+
+
+def jira_as_atom(data: bytes, name: str, selector: str | None, notes: list[str]) -> JiraFeed:
+    """The issue (the one ``selector`` names, when the file holds several) as the Atom feed of its
+    discussion: the issue by its reporter, then its comments, each linked to its place on the page."""
+    parsed = xmlsafe.parse(data, name, fix=_JIRA_FIX, tolerant=True)
+    damage = next((p for p in parsed.problems if p.kind == "damage"), None)
+    if damage:
+        message = re.sub(r"\s*line \d+\Z", "", damage.message)
+        notes.append(f"the Jira XML is broken at line {damage.line} ({message}; cut off?): imported what could be read, "
+                     "comments may be missing")
+    issues = [_jira_issue(item) for item in parsed.root.iter() if xmlsafe.local_name(item) == "item" and _child(item, "key") is not None]
+    issue = _chosen_issue(issues, selector, name, notes)
+    item = issue.item
+    people = _jira_people(item)
+    reporter = _child(item, "reporter")
+    entries = [_jira_entry(issue.link, issue.title, xmlsafe.text(reporter), xmlsafe.text(_child(item, "created")),
+                           xmlsafe.text(_child(item, "description")), common.whole_number(xmlsafe.text(_child(item, "votes"))))]
+    unnamed = set()
+    comments = [c for c in parsed.root.iter() if xmlsafe.local_name(c) == "comment"]
+    cut = comments[-1] if damage and data.count(b"</comment>") < len(comments) else None  # the one the file breaks off in
+    if cut is not None and any(c is cut for c in item.iter()):
+        notes.append("the comment the file breaks off in is left out")
+    for comment in (c for c in item.iter() if xmlsafe.local_name(c) == "comment" and c is not cut):
+        author = xmlsafe.attribute(comment, "author") or ""
+        author = people.get(author) or (feed_parse.name_for_address(author) if feed_parse.ADDRESS.fullmatch(author) else author)
+        unnamed |= {author} if author and author not in people.values() else set()
+        number = xmlsafe.attribute(comment, "id") or ""
+        link = f"{issue.link}?focusedCommentId={number}#comment-{number}" if number else issue.link
+        entries.append(_jira_entry(link, None, author, xmlsafe.attribute(comment, "created"), xmlsafe.text(comment)))
+    notes.append(f"read as Jira's XML view of {issue.key}: its description opens the thread and its {len(entries) - 1} "
+                 "comment(s) follow (its history of changes is not in the file)")
+    if unnamed:
+        notes.append(f"Jira's XML names {len(unnamed)} commenter(s) only by user name or account id, not by the name Jira shows "
+                     f"(it gives names for the reporter and assignee alone): {', '.join(sorted(unnamed))}")
+    parts = [_ATOM_HEAD, _atom("title", issue.title), _atom("id", issue.link),
+             f'<link rel="alternate" href={quoteattr(issue.link)}/>', *entries, "</feed>"]
+    return JiraFeed("\n".join(filter(None, parts)).encode("utf-8"), damage is not None)
+
+
+def _jira_people(item) -> dict[str, str]:
+    """The names Jira gives, by user name and account id: the reporter's and the assignee's only."""
+    people = [p for p in item.iter() if xmlsafe.local_name(p) in ("reporter", "assignee") and xmlsafe.text(p)]
+    return {key: xmlsafe.text(p) for p in people for key in (xmlsafe.attribute(p, "username"), xmlsafe.attribute(p, "accountid")) if key}
+
+
+def _child(element, local: str):
+    return next((c for c in element if xmlsafe.local_name(c) == local), None)
+
+
+def _jira_issue(item) -> JiraIssue:
+    key = xmlsafe.text(_child(item, "key"))
+    summary = xmlsafe.text(_child(item, "summary"))
+    return JiraIssue(key, xmlsafe.text(_child(item, "title")) or f"[{key}] {summary}", xmlsafe.text(_child(item, "link")), item)
+
+
+def _chosen_issue(issues: list[JiraIssue], selector: str | None, name: str, notes: list[str]) -> JiraIssue:
+    """The file's one issue, or the one --thread names by key or address among several."""
+    if not issues:
+        raise SourceError("the Jira XML holds no issue (no <item> with a <key>)", where=name, fix=_JIRA_FIX)
+    if len(issues) == 1:
+        return issues[0]
+    wanted = (selector or "").strip()
+    if not wanted:
+        raise SourceError(f"the Jira XML holds {len(issues)} issues:\n" + common.listing(issues), where=name,
+                          fix="choose one with --thread KEY (such as --thread " + issues[0].key + ")")
+    found = [i for i in issues if wanted.upper() == i.key.upper() or (i.link and wanted.rstrip("/") == i.link.rstrip("/"))]
+    if len(found) != 1:
+        raise SourceError(f"--thread {wanted!r} names none of the Jira XML's {len(issues)} issues:\n" + common.listing(issues),
+                          where=name, fix="give one of the keys listed, such as --thread " + issues[0].key)
+    notes.append(f"the Jira XML holds {len(issues)} issues: imported {found[0].key} and left out the others")
+    return found[0]
+
+
+# Jira boxes code and preformatted text in two <div>s around the <pre>, the outer of class "code";
+# a link to another issue opens with the icon of its type
+_JIRA_ICON = re.compile(r'<img class="icon"[^<>]*>', re.I)
+_JIRA_PANEL = re.compile(r'<div class="(?:code|preformatted) panel"[^>]*>\s*<div class="\w+Content panelContent"[^>]*>\s*'
+                         r"(?P<pre><pre\b.*?</pre>)\s*</div>\s*</div>", re.S | re.I)
+
+
+def _jira_entry(link: str, title: str | None, author: str, created: str | None, content: str, votes: int | None = None) -> str:
+    """An Atom entry; the issue's votes are its score, as a rank on its own site (see ``feed._site_scores``)."""
+    when = common.parse_mail_date(created)
+    content = _JIRA_ICON.sub("", _JIRA_PANEL.sub(lambda m: m.group("pre"), content))
+    return "".join(filter(None, [
+        "<entry>", _atom("id", link), f"<link rel=\"alternate\" href={quoteattr(link)}/>", _atom("title", title),
+        f"<author>{_atom('name', author)}</author>" if author else None,
+        f'<re:rank xmlns:re="http://purl.org/atompub/rank/1.0" scheme={quoteattr(link)}>{votes}</re:rank>' if votes else None,
+        _atom("published", when.isoformat() if when else created),
+        f'<content type="html">{escape(content)}</content>' if content else None, "</entry>",
+    ]))
+
+
+def _atom(tag: str, value: str | None) -> str | None:
+    return f"<{tag}>{escape(value)}</{tag}>" if value and value.strip() else None

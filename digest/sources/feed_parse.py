@@ -7,6 +7,7 @@ what this returns.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import html
 import io
@@ -75,7 +76,8 @@ def as_declared_or_utf8(data: bytes, notes: list[str]) -> bytes:
 
 # An element whose text is one CDATA section: the section ends at the "]]>" its element's end
 # tag follows, which is not always the first "]]>" in it
-_WHOLE_CDATA = re.compile(rb"<(?P<tag>[A-Za-z_][\w.:-]*)(?:\s[^<>]*)?><!\[CDATA\[(?P<text>.*?)\]\]>\s*</(?P=tag)\s*>", re.S)
+_CDATA_OPENING = re.compile(rb"<(?P<tag>[A-Za-z_][\w.:-]*)(?:\s[^<>]*)?><!\[CDATA\[")
+_CDATA_CLOSING = re.compile(rb"\]\]>\s*</(?P<tag>[A-Za-z_][\w.:-]*)\s*>")
 _UNSPLIT_END = re.compile(rb"\]\]>(?!<!\[CDATA\[)")
 
 
@@ -87,20 +89,32 @@ def _with_cdata_ends_split(data: bytes, notes: list[str]) -> bytes:
     escape it write (noted)."""
     if b"]]>" not in data or _well_formed(data):
         return data
-    split = 0
-
-    def split_ends(match: re.Match) -> bytes:
-        nonlocal split
-        text, count = _UNSPLIT_END.subn(b"]]]]><![CDATA[>", match["text"])
-        split += count
-        return match.group(0)[: match.start("text") - match.start()] + text + match.group(0)[match.end("text") - match.start():]
-
-    repaired = _WHOLE_CDATA.sub(split_ends, data)
+    pieces, position, split = [], 0, 0
+    for start, end in _whole_cdata_texts(data):
+        text, count = _UNSPLIT_END.subn(b"]]]]><![CDATA[>", data[start:end])
+        pieces += [data[position:start], text]
+        position, split = end, split + count
     if not split:
         return data
     notes.append(f"{split} \"]]>\" inside CDATA text (code, or a CDATA section within the post) ended it early, which "
                  "broke the feed's XML; read as part of the text")
-    return repaired
+    return b"".join(pieces) + data[position:]
+
+
+def _whole_cdata_texts(data: bytes) -> list[tuple[int, int]]:
+    """Where the text of each element that is one CDATA section starts and ends: at the first
+    "]]></TAG>" of its element after it.  The closings are found in one pass and looked up:
+    searching from each opening read to the end of the file for every opening left unclosed."""
+    closings: dict[bytes, list[int]] = {}
+    for closing in _CDATA_CLOSING.finditer(data):
+        closings.setdefault(closing["tag"], []).append(closing.start())
+    texts: list[tuple[int, int]] = []
+    for opening in _CDATA_OPENING.finditer(data):
+        ends = closings.get(opening["tag"], [])
+        at = bisect.bisect_left(ends, opening.end())
+        if at < len(ends) and (not texts or opening.start() >= texts[-1][1]):
+            texts.append((opening.end(), ends[at]))
+    return texts
 
 
 def _well_formed(data: bytes) -> bool:

@@ -308,9 +308,9 @@ def test_a_link_with_a_bracket_in_its_address_survives_the_round_trip():
 
 def test_undated_entries_keep_document_order_and_duplicates_are_dropped():
     data = b"""<rss version="2.0"><channel><title>T</title>
-    <item><guid isPermaLink="false">x1</guid><title>first</title></item>
-    <item><guid isPermaLink="false">x2</guid><title>second</title></item>
-    <item><guid isPermaLink="false">x1</guid><title>first again</title></item>
+    <item><guid isPermaLink="false">x1</guid><title>first</title><description>1</description></item>
+    <item><guid isPermaLink="false">x2</guid><title>second</title><description>2</description></item>
+    <item><guid isPermaLink="false">x1</guid><title>first again</title><description>1</description></item>
     </channel></rss>"""
     thread = read_bytes(data)
     assert [r.title for r in thread.replies] == ["first", "second"]
@@ -994,8 +994,8 @@ def test_an_empty_feed_and_times_without_a_zone_are_noted():
     empty = read_bytes(b'<rss version="2.0"><channel><title>Comments by ann</title><link>https://example.org/c.html</link></channel></rss>')
     assert empty.replies == () and empty.import_notes == ("the feed holds no entries: nothing to import but its title and link",)
     data = ('<rss version="2.0"><channel><title>News</title><link>https://example.org/</link>'
-            '<item><title>A</title><link>https://example.org/a</link><pubDate>2018-09-18 14:38:10</pubDate></item>'
-            '<item><title>B</title><link>https://example.org/b</link><pubDate>2018-09-18 15:00:00</pubDate></item></channel></rss>')
+            '<item><title>A</title><description>A</description><link>https://example.org/a</link><pubDate>2018-09-18 14:38:10</pubDate></item>'
+            '<item><title>B</title><description>B</description><link>https://example.org/b</link><pubDate>2018-09-18 15:00:00</pubDate></item></channel></rss>')
     thread = read_bytes(data.encode())
     assert [r.posted_at_text for r in thread.replies] == ["2018-09-18 14:38:10", "2018-09-18 15:00:00"]
     assert thread.import_notes == ("2 entries have times without a zone (such as '2018-09-18 14:38:10'); kept as written, not taken as UTC",)
@@ -1003,9 +1003,9 @@ def test_an_empty_feed_and_times_without_a_zone_are_noted():
 
 def test_a_dreamwidth_date_after_a_stray_mark_is_read_and_noted():
     data = ('<rss version="2.0"><channel><title>News</title><link>https://example.org/</link>'
-            '<item><title>A</title><link>https://example.org/a</link><pubDate>>Wed, 24 Nov 2010 06:52:33 GMT</pubDate></item>'
-            '<item><title>B</title><link>https://example.org/b</link><pubDate>Thu, 03 Feb 2011 17:00:43 GMT</pubDate></item>'
-            '<item><title>C</title><link>https://example.org/c</link><pubDate>>no date at all</pubDate></item>'
+            '<item><title>A</title><description>A</description><link>https://example.org/a</link><pubDate>>Wed, 24 Nov 2010 06:52:33 GMT</pubDate></item>'
+            '<item><title>B</title><description>B</description><link>https://example.org/b</link><pubDate>Thu, 03 Feb 2011 17:00:43 GMT</pubDate></item>'
+            '<item><title>C</title><description>C</description><link>https://example.org/c</link><pubDate>>no date at all</pubDate></item>'
             '</channel></rss>')
     thread = read_bytes(data.encode())
     assert {r.title: (r.posted_at, r.posted_at_text) for r in thread.replies} == {
