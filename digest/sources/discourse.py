@@ -542,13 +542,17 @@ def _private_note(readers: tuple[str, ...]) -> str:
             "forum; a digest sent or archived from it makes it public")
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _title_from_slug(slug: str, topic_id) -> tuple[str | None, str | None]:
     """A ``/t/ID/posts.json`` page or a post saved alone names no title, only the topic's slug
     ("pruning-shears"), which reads as one, less its capitals and punctuation; "topic" is the
     slug of a title without Latin letters, and says nothing, unless the forum keeps such titles
     percent-encoded in their slugs (its "encoded" slug setting, usual for Chinese, Japanese or
     Russian forums), which read as the title's words again."""
-    slug = unquote(slug)
+    decoded = unquote(slug)
+    slug = slug if _CONTROL_CHARACTER.search(decoded) else decoded  # "%0A", "%00": no title's letters
     words = slug.replace("-", " ").strip()
     if not re.search(r"[^\W\d_]", words) or words == "topic":
         return None, None

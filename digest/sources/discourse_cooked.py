@@ -13,7 +13,9 @@ are resolved against the forum's address; in-page links (footnote marks, heading
 nowhere from a mailbox, so they become plain text, and footnotes' "↩︎" back links go.  Spoilers
 (``[spoiler]…[/spoiler]``, which the forum blurs until clicked, and a details block its summary
 calls a spoiler) stay hidden, as the forum's own e-mails hide them: a marker linking to the post
-stands in their place.
+stands in their place.  A date the local-dates plugin draws in each reader's time zone reads as
+one UTC time, a message quoted from the forum's chat is a quote naming who said it and where,
+and an uploaded video (an empty placeholder the script fills) a link to its file.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import lxml.etree
 import lxml.html
@@ -70,6 +74,10 @@ def cooked_to_body(cooked: str, base: str | None, polls: Mapping[str, Poll] | No
         _hide_spoiler(spoiler, source or base)
     for aside in root.xpath(_CLASS_XPATH % ("aside", "quote")):
         _quote_to_blockquote(aside)
+    for transcript in root.xpath(_CLASS_XPATH % ("div", "chat-transcript")):
+        _chat_to_blockquote(transcript)
+    for span in root.xpath(_CLASS_XPATH % ("span", "discourse-local-date")):
+        _local_date_to_text(span)
     for poll in root.xpath(_CLASS_XPATH % ("div", "poll")):
         _poll_to_list(poll, polls or {})
     for box in root.xpath(_CLASS_XPATH % ("span", "chcklst-box")):
@@ -78,6 +86,8 @@ def cooked_to_body(cooked: str, base: str | None, polls: Mapping[str, Poll] | No
         _onebox_to_link(aside)
     for container in root.xpath(_CLASS_XPATH % ("div", "lazy-video-container")):
         _video_to_link(container)
+    for placeholder in root.xpath(_CLASS_XPATH % ("div", "video-placeholder-container")):
+        _uploaded_video_to_link(placeholder)
     for event in root.xpath(_CLASS_XPATH % ("div", "discourse-post-event")):
         _event_to_text(event)
     _drop_decorations(root)
@@ -94,12 +104,22 @@ _CLASS_XPATH = './/%s[contains(concat(" ", normalize-space(@class), " "), " %s "
 
 
 def raw_to_body(raw: str, source: str | None) -> str:
-    """A post's markdown (a file without ``cooked``) as plain text, its spoilers hidden."""
-    text = body.from_plain_text(_RAW_SPOILER.sub(SPOILER_LABEL, raw))
+    """A post's markdown (a file without ``cooked``) as plain text, its spoilers hidden and its
+    ``[date=…]`` tags read as the cooked ones are."""
+    text = body.from_plain_text(_RAW_DATE.sub(_raw_date, _RAW_SPOILER.sub(SPOILER_LABEL, raw)))
     return text.replace(SPOILER_LABEL, spoiler_marker(source)) if source else text
 
 
 _RAW_SPOILER = re.compile(r"\[spoiler\].*?\[/spoiler\]", re.S | re.I)
+_RAW_DATE = re.compile(r"\[date=(?P<day>\d{4}-\d{2}-\d{2})(?P<rest>[^\]\n]*)\]")
+_RAW_DATE_ATTRIBUTE = re.compile(r"""\b(time|timezone)=["“„]?([^"”“\s\]]+)""")
+
+
+def _raw_date(found: re.Match) -> str:
+    """``[date=2024-03-05 time=14:00:00 timezone="Europe/Paris"]`` as its UTC time (the tag as
+    written when its parts do not read)."""
+    attributes = dict(_RAW_DATE_ATTRIBUTE.findall(found.group("rest")))
+    return _local_date(found.group("day"), attributes.get("time"), attributes.get("timezone")) or found.group(0)
 
 
 # A collapsed "[details=Spoiler]" block: how forums without the spoiler plugin hide one.
@@ -165,6 +185,22 @@ def _video_to_link(container) -> None:
         container.drop_tree()
 
 
+def _uploaded_video_to_link(placeholder) -> None:
+    """An uploaded video (since 2024 an empty ``<div>`` naming the file in ``data-video-src``,
+    which the forum's script turns into a player) becomes a link "[video]" to the file, as a
+    ``<video>`` does; one whose file is gone (the forum writes ``/404``) reads "[video]"."""
+    source = (placeholder.get("data-video-src") or "").strip()
+    paragraph = lxml.html.Element("p")
+    if source and source != "/404":
+        link = lxml.html.Element("a", href=source)
+        link.text = "[video]"
+        paragraph.append(link)
+    else:
+        paragraph.text = "[video]"
+    paragraph.tail = placeholder.tail
+    placeholder.getparent().replace(placeholder, paragraph)
+
+
 def _event_to_text(event) -> None:
     """The calendar plugin's event is an empty ``<div>`` whose attributes the forum's script
     draws from: its name, times (in its ``data-timezone``), location and link become a line."""
@@ -216,6 +252,62 @@ def _quote_to_blockquote(aside) -> None:
             quote.append(child)
     quote.tail = aside.tail
     aside.getparent().replace(aside, quote)
+
+
+def _chat_to_blockquote(transcript) -> None:
+    """A chat message quoted into a post (``[chat quote=…]``): the quoted person's name, the
+    channel link and the avatar are decorations around the message, so they become a quote
+    opening "X said in <channel>:" ("X said:" for the later messages of a chained quote)."""
+    name_box = next(iter(transcript.xpath('./div[contains(@class, "chat-transcript-user")]'
+                                           '//div[contains(@class, "chat-transcript-username")]')), None)
+    who = " ".join((name_box.text_content() if name_box is not None else "").split()) or transcript.get("data-username")
+    channel = next(iter(transcript.xpath('./div[contains(@class, "chat-transcript-meta")]//a[@href]')), None)
+    named = " ".join((transcript.get("data-channel-name") or "").split())
+    said = lxml.html.Element("p")
+    where = " in " if channel is not None else (f" in {named}:" if named else ":")  # the link follows " in "
+    said.text = f"{who or 'Someone'} said{where}"
+    if channel is not None:
+        link = lxml.html.Element("a", href=channel.get("href"))
+        link.text = " ".join(channel.text_content().split()) or named or "chat"
+        link.tail = ":"
+        said.append(link)
+    quote = lxml.html.Element("blockquote")
+    quote.append(said)
+    for child in list(transcript):
+        classes = set((child.get("class") or "").split()) if isinstance(child.tag, str) else set()
+        if classes & {"chat-transcript-meta", "chat-transcript-user", "chat-transcript-reactions"}:
+            continue
+        quote.append(child)  # the messages, and the quotes of chained messages after them
+    quote.tail = transcript.tail
+    transcript.getparent().replace(transcript, quote)
+
+
+def _local_date_to_text(span) -> None:
+    """The local-dates plugin's ``[date=…]``: the forum's script redraws it in each reader's
+    zone, and as saved it reads as raw ISO text ("2024-03-05T13:00:00Z") or a list of zones.
+    A date with a time becomes that moment in UTC ("2024-03-05 13:00 UTC"), read from
+    ``data-date``/``data-time`` in ``data-timezone`` (UTC when none is named, as the plugin
+    reads it); a date without a time is that day ("2024-03-06").  Attributes that do not read
+    leave the text as cooked."""
+    readable = _local_date(span.get("data-date"), span.get("data-time"), span.get("data-timezone"))
+    if readable is None:
+        return
+    for child in list(span):
+        span.remove(child)
+    span.text = readable
+
+
+def _local_date(day: str | None, time: str | None, zone: str | None) -> str | None:
+    zone = (zone or "").strip()
+    try:
+        if not time:
+            return datetime.strptime((day or "").strip(), "%Y-%m-%d").strftime("%Y-%m-%d")
+        moment = datetime.fromisoformat(f"{(day or '').strip()}T{time.strip()}")
+        # the plugin writes "undefined" for a zone the author's browser did not give
+        local = moment.replace(tzinfo=ZoneInfo(zone) if zone not in ("", "undefined") else timezone.utc)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+    return local.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 _SAID = re.compile(r"\S\s+said$")  # titles cooked before 2015 already read "X said:"

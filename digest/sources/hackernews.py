@@ -503,8 +503,9 @@ def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _
     uncounted = _short_of_descendants(story, members) if is_story and not missing else None
     if uncounted:
         notes.append(uncounted)
-    held = Counter(m.parent for m in members if m.type != "pollopt")
-    replies, gone_notes = _replies(root_id, members, orphans, held)
+    not_shown = _not_shown(members)
+    held = Counter(m.parent for m in members if m.type != "pollopt" and m.id not in not_shown)
+    replies, gone_notes = _replies(root_id, members, orphans, held, not_shown)
     notes.extend(gone_notes)
     options, missing_options = _poll_options(story, members, items)
     notes.extend(_poll_notes(story, options, missing_options))
@@ -520,7 +521,7 @@ def _build_thread(request, root_id: str, thread_items: list[_Item], collected: _
         partial=bool(missing or uncounted or orphans or missing_options or collected.broken or not is_story),
         total_replies=story.descendants if story else None,
         author=story.by if story and not story.gone else None,
-        opening_post=_opening_post(story, options, authors, _answers(story, held)) if story else None,
+        opening_post=_opening_post(story, options, authors, _answers(story, held, not_shown)) if story else None,
         import_notes=tuple(notes),
     )
 
@@ -593,15 +594,25 @@ def _missing_kids(story: _Item | None, members: list[_Item], items: dict[str, _I
     return missing
 
 
-def _answers(item: _Item, held: Counter[str]) -> int:
-    """Direct answers: as many as ``kids`` lists, else (dumps such as BigQuery's, which list
-    none) those the import holds (``held``: item id -> answers in the import)."""
-    return len(item.kids) if item.kids is not None else held[item.id]
-
-
-def _replies(root_id: str, members: list[_Item], orphans: set[str], held: Counter[str]) -> tuple[list[Reply], list[str]]:
-    """Comments as replies; deleted/dead ones only as placeholders for imported answers."""
+def _not_shown(members: list[_Item]) -> set[str]:
+    """Deleted and dead comments nobody in the import answers: HN's page does not show them,
+    so neither does the import (those with answers stay as placeholders)."""
     has_answers = {m.parent for m in members}
+    return {m.id for m in members if m.gone and m.type != "pollopt" and m.id not in has_answers}
+
+
+def _answers(item: _Item, held: Counter[str], not_shown: set[str]) -> int:
+    """Direct answers a reader is shown: those ``kids`` lists, else (dumps such as BigQuery's,
+    which list none) those the import holds (``held``: item id -> answers in the import), less
+    the deleted and dead ones left out.  A kid the file lacks still counts: HN lists it."""
+    if item.kids is None:
+        return held[item.id]
+    return sum(1 for kid in item.kids if kid not in not_shown)
+
+
+def _replies(root_id: str, members: list[_Item], orphans: set[str], held: Counter[str],
+             not_shown: set[str]) -> tuple[list[Reply], list[str]]:
+    """Comments as replies; deleted/dead ones only as placeholders for imported answers."""
     replies: list[Reply] = []
     placeholders = {"deleted": 0, "dead": 0}
     skipped = {"deleted": 0, "dead": 0}
@@ -610,7 +621,7 @@ def _replies(root_id: str, members: list[_Item], orphans: set[str], held: Counte
         if item.type == "pollopt":
             continue
         gone = item.gone
-        if gone and item.id not in has_answers:
+        if item.id in not_shown:
             skipped[gone] += 1
             continue
         parent = None if item.id in orphans or item.parent == root_id else item.parent
@@ -618,7 +629,7 @@ def _replies(root_id: str, members: list[_Item], orphans: set[str], held: Counte
             parent = None
         if gone:
             placeholders[gone] += 1
-        replies.append(_reply(item, parent, gone, _answers(item, held)))
+        replies.append(_reply(item, parent, gone, _answers(item, held, not_shown)))
         kept_ids.add(item.id)
     notes = []
     for gone in ("deleted", "dead"):

@@ -21,7 +21,9 @@ reddit gives no counts).  A single Listing object (a subreddit page, ``/r/NAME.j
 with the thread addresses of its posts, and so are comments or posts saved on their own (one
 comment object or ``{"kind": "t1"}`` thing, a list of them as PRAW and JRAW scripts save, a
 pushshift ``{"data": [...]}`` search response, a JSON-lines file of them): the error names the
-thread address of their ``link_id``.
+thread address of their ``link_id``.  Arctic Shift's comment tree (``/api/comments/tree?link_id=…``,
+``{"data": [...]}`` of comments nested as reddit nests them) is one post's comments without the
+post: it is imported as a partial thread without title or opening post, with a note.
 Several files: ``request.thread`` picks one by submission id (``3hahrw`` or ``t3_3hahrw``).
 """
 
@@ -33,6 +35,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NoReturn
+
+import markdown
 
 from digest import body
 from digest.errors import SourceError
@@ -113,6 +117,9 @@ class _Walk:
 
 def read(request) -> Thread:
     root, folder_notes = _choose_document(request)
+    tree = _comment_tree(root)
+    if tree is not None:
+        return _tree_thread(request, *tree, folder_notes)
     listings = root.array(required=True)
     if not listings:
         root.fail("empty array: expected the submission Listing and the comments Listing")
@@ -120,7 +127,7 @@ def read(request) -> Thread:
     escaped = _is_escaped(link, listings[1] if len(listings) > 1 else None)
     walk = _Walk()
     permalink = _link_permalink(link)
-    replies = _comments(listings[1], permalink, escaped, walk) if len(listings) > 1 else []
+    replies = _comments(_listing_children(listings[1]), permalink, escaped, walk) if len(listings) > 1 else []
     notes, partial = _notes(walk, has_comments=len(listings) > 1, reported=link["num_comments"].count())
     notes = folder_notes + notes
     poll_html, poll_notes = _poll(link["poll_data"], escaped)
@@ -191,7 +198,7 @@ def _load(doc) -> jsonshape.Node:
                   f"not a thread: {said}", fix=fix)
     if root.is_object and root["kind"].value == "Listing":
         _refuse_listing(root)
-    saved = _saved_things(root)
+    saved = _saved_things(root) if _comment_tree(root) is None else None
     if saved is not None:
         _refuse_saved_things(root.where, *saved)
     return root
@@ -393,6 +400,76 @@ def _text(node: jsonshape.Node, escaped: bool) -> str | None:
     return html.unescape(value) if value is not None and escaped else value
 
 
+# ---------------------------------------------------------------------------- Arctic Shift tree
+
+def _comment_tree(root: jsonshape.Node) -> tuple[str, list[jsonshape.Node]] | None:
+    """(post id, top things) for an Arctic Shift comment tree: ``{"data": [...]}`` of ``t1`` and
+    ``more`` things (pushshift's and Arctic Shift's search answers hold bare comments instead),
+    every comment of one post."""
+    if not (root.is_object and root["data"].is_array):
+        return None
+    tops = root["data"].array()
+    kinds = {top["kind"].value for top in tops}
+    if not tops or not kinds <= {"t1", "more"} or "t1" not in kinds or not all(t["data"].is_object for t in tops):
+        return None
+    posts = {_id_after(top["data"]["link_id"].value, "t3_") for top in tops if top["kind"].value == "t1"}
+    return (posts.pop(), tops) if len(posts) == 1 and None not in posts else None
+
+
+def _tree_thread(request, post_id: str, tops: list[jsonshape.Node], folder_notes: list[str]) -> Thread:
+    """An Arctic Shift comment tree as a thread: the comments as a ``/comments/ID.json`` file
+    nests them, the post they answer missing (no title, author or opening text)."""
+    subreddit = next((t["data"]["subreddit"].string() for t in tops if t["data"]["subreddit"].string()), None)
+    permalink = f"{SITE}/r/{subreddit}/comments/{post_id}/" if subreddit else f"{SITE}/comments/{post_id}/"
+    walk = _Walk()
+    replies = _comments(tops, permalink, _tree_escaped(tops), walk)
+    notes, _ = _notes(walk, has_comments=True, reported=None)
+    missing_post = (f"the file is an Arctic Shift comment tree (/api/comments/tree) of post {post_id}: it holds the "
+                    f"comments, not the post, so the thread has no title, author or opening text "
+                    f"({SITE}/comments/{post_id}.json has them)")
+    notes = [*folder_notes, missing_post, *notes]
+    notes.extend(filter(None, [common.spoiler_note([r.body for r in replies], "reddit", "comment")]))
+    authors = common.AuthorNames({r.author for r in replies})
+    return Thread(
+        id=post_id,
+        title=None,
+        url=permalink,
+        replies=tuple(common.order_by_parents([_with_mentions(r, authors) for r in replies])),
+        source_format="reddit",
+        retrieved_at=request.retrieved_at,
+        partial=True,
+        import_notes=tuple(notes),
+    )
+
+
+def _tree_escaped(tops: list[jsonshape.Node], sample: int = 50) -> bool:
+    """Archives keep the text as reddit's API served it, usually escaped (``&gt;`` opening a
+    quote): the first ``body_html`` decides (Arctic Shift adds one on request), else the first
+    comment text that shows ``&``, ``<`` or ``>``."""
+    forest = {"data": {"children": [top.value for top in tops]}}
+    for text in [_first_body_html(forest), *_bodies(forest, sample)]:
+        escaped = _escaping_of(text)
+        if escaped is not None:
+            return escaped
+    return False
+
+
+def _bodies(listing: dict, limit: int):
+    """The ``body`` of the first ``limit`` things of a comment forest, in thread order."""
+    stack = [listing]
+    while stack and limit > 0:
+        data = stack.pop().get("data")
+        if not isinstance(data, dict):
+            continue
+        if "body" in data:
+            limit -= 1
+            yield data["body"]
+        children = data.get("children")
+        stack.extend(child for child in reversed(children if isinstance(children, list) else []) if isinstance(child, dict))
+        if isinstance(data.get("replies"), dict):
+            stack.append(data["replies"])
+
+
 # ---------------------------------------------------------------------------- submission
 
 def _link_permalink(link: jsonshape.Node) -> str:
@@ -581,11 +658,11 @@ def _score(score: int | None, ups: int | None, downs: int | None) -> int | None:
 
 # ---------------------------------------------------------------------------- comments
 
-def _comments(listing: jsonshape.Node, permalink: str, escaped: bool, walk: _Walk) -> list[Reply]:
+def _comments(tops: list[jsonshape.Node], permalink: str, escaped: bool, walk: _Walk) -> list[Reply]:
     """Depth-first walk of the comment forest (a stack, so deep threads cannot overflow)."""
     replies: list[Reply] = []
     imported: set[str] = set()
-    stack = [(child, None) for child in reversed(_listing_children(listing))]
+    stack = [(child, None) for child in reversed(tops)]
     while stack:
         thing, parent = stack.pop()
         kind = thing["kind"].string()
@@ -703,10 +780,13 @@ def hide_spoilers(fragment: str, source: str) -> str:
 
 
 def _markdown_body(text: str, source: str) -> str:
-    """A markdown body saved without its HTML: its ``>!spoilers!<`` hidden as ``_md_html`` hides them."""
+    """A markdown body saved without its HTML (archives such as Arctic Shift keep only the
+    markdown): read as the Markdown reddit writes (emphasis, links, quotes, lists, code), its
+    ``>!spoilers!<`` hidden as ``_md_html`` hides them.  A ``<`` is text on reddit, never a tag."""
     hidden = _MD_OLD_SPOILER.sub(lambda found: f"{found.group(1)} {common.SPOILER_LABEL}" if found.group(2) else common.SPOILER_LABEL, text)
     hidden = _MD_BLOCK_SPOILER.sub(common.SPOILER_LABEL, _MD_SPOILER.sub(common.SPOILER_LABEL, hidden))
-    return body.from_plain_text(hidden).replace(common.SPOILER_LABEL, common.spoiler_marker(source))
+    built = markdown.markdown(hidden.replace("<", "&lt;"), extensions=["fenced_code", "tables", "sane_lists"])
+    return body.from_html(built).replace(common.SPOILER_LABEL, common.spoiler_marker(source))
 
 
 _INLINE_SPOILER = re.compile(r'<span class="md-spoiler-text"[^>]*>.*?</span>', re.S)

@@ -771,3 +771,65 @@ def test_a_percent_encoded_slug_gives_its_title_in_its_own_letters():
     assert thread.import_notes[0] == (
         "the source gives no topic title (posts pages and posts saved alone have none): the title 'Как обрезать' "
         "is read from the topic's address (как-обрезать); /t/42.json gives the real one")
+
+
+def test_local_dates_read_as_one_utc_time_not_the_raw_iso_text():
+    """[date=…] is drawn by the forum's script in each reader's zone; as saved its text is ISO
+    (or, before 2019, the author's list of zones): it reads as the moment in UTC, or the day."""
+    cooked = ('<p>Call at <span data-date="2024-03-05" data-time="14:00:00" class="discourse-local-date" '
+              'data-timezone="Europe/Paris" data-email-preview="2024-03-05T13:00:00Z UTC">2024-03-05T13:00:00Z</span>, '
+              'closed <span data-date="2024-03-06" class="discourse-local-date" data-timezone="America/New_York">'
+              '2024-03-06T05:00:00Z</span>→<span data-date="2024-03-07" class="discourse-local-date">2024-03-07T05:00:00Z</span>; '
+              '<span class="discourse-local-date" data-date="2018-05-08" data-time="22:00" data-format="LLL" '
+              'data-timezones="Europe/Paris|America/Los_Angeles">May 8, 2018 3:00 PM (America: Los Angeles)</span>; '
+              '<span class="discourse-local-date" data-date="2024-13-40" data-time="25:00" data-timezone="Mars/Base">'
+              'as cooked</span>; <span class="discourse-local-date" data-date="2020-01-02" data-time="08:30" '
+              'data-timezone="undefined">2020-01-02T08:30:00Z</span></p>')
+    _, bodies = _bodies(_post(501, 1, "ann", cooked))
+    assert bodies[1] == ("<p>Call at 2024-03-05 13:00 UTC, closed 2024-03-06→2024-03-07; 2018-05-08 22:00 UTC; "
+                         "as cooked; 2020-01-02 08:30 UTC</p>")
+
+
+def test_a_quoted_chat_message_is_a_quote_naming_who_said_it_and_where():
+    cooked = ('<div class="chat-transcript chat-transcript-chained" data-message-id="123" data-username="alice" '
+              'data-datetime="2024-03-03T09:00:00Z" data-channel-name="General" data-channel-id="2">\n'
+              '<div class="chat-transcript-meta">\nOriginally sent in <a href="/chat/c/-/2">General</a></div>\n'
+              '<div class="chat-transcript-user">\n<div class="chat-transcript-user-avatar"><img loading="lazy" alt="" '
+              'width="20" height="20" src="/user_avatar/forum.example.org/alice/40/1_2.png" class="avatar"></div>\n'
+              '<div class="chat-transcript-username">\nalice</div>\n<div class="chat-transcript-datetime">\n'
+              '<a href="/chat/c/-/2/123" title="2024-03-03T09:00:00Z"></a>\n</div>\n</div>\n'
+              '<div class="chat-transcript-messages">\n<p>Deploy is at noon</p></div>\n'
+              '<div class="chat-transcript-reactions">\n<div class="chat-transcript-reaction">\n'
+              '<img width="20" height="20" src="/images/emoji/twitter/+1.png" title="+1" class="emoji" alt="+1"> 2</div>\n'
+              '</div>\n</div>\n'
+              '<div class="chat-transcript chat-transcript-chained" data-message-id="124" data-username="bob">\n'
+              '<div class="chat-transcript-user">\n<div class="chat-transcript-username">\nbob</div>\n</div>\n'
+              '<div class="chat-transcript-messages">\n<p>Noon works.</p></div>\n</div>\n<p>As said in chat.</p>')
+    _, bodies = _bodies(_post(501, 1, "ann", cooked))
+    assert bodies[1].replace("\n", "") == (
+        '<blockquote><p>alice said in <a href="https://forum.example.org/chat/c/-/2">General</a>:</p>'
+        '<p>Deploy is at noon</p></blockquote><blockquote><p>bob said:</p><p>Noon works.</p></blockquote>'
+        '<p>As said in chat.</p>')
+    unlinked = ('<div class="chat-transcript" data-username="cat" data-channel-name="Ops">'
+                '<div class="chat-transcript-messages"><p>Rolled back.</p></div></div>')
+    _, bodies = _bodies(_post(501, 1, "ann", unlinked))
+    assert bodies[1] == "<blockquote><p>cat said in Ops:</p><p>Rolled back.</p></blockquote>"
+
+
+def test_an_uploaded_video_placeholder_becomes_a_link_to_its_file():
+    """Since 2024 an uploaded video is cooked as an empty placeholder the forum's script fills
+    with a player: without it the video vanished from the post."""
+    cooked = ('<p>As shown:</p>\n<p></p><div class="video-placeholder-container" '
+              'data-video-src="/uploads/default/original/3X/7/a/7a96.mp4" data-thumbnail-src="/uploads/default/original/3X/2/1/21fb.png" '
+              'data-video-base62-sha1="hurOk5n2.mp4">\n  </div><p></p>\n'
+              '<p></p><div class="video-placeholder-container" data-video-src="/404" data-orig-src="upload://rOLC5.mp4">\n  </div><p></p>\n'
+              '<p>Thanks</p>')
+    _, bodies = _bodies(_post(501, 1, "ann", cooked))
+    assert bodies[1] == ('<p>As shown:</p><p><a href="https://forum.example.org/uploads/default/original/3X/7/a/7a96.mp4">'
+                         '[video]</a></p><p>[video]</p><p>Thanks</p>')
+
+
+def test_a_date_tag_in_a_post_saved_with_only_its_markdown_reads_as_the_cooked_one():
+    raw = 'Meet [date=2024-03-05 time=14:00:00 format="L LT" timezone="Europe/Paris"] or [date=2024-03-06]; [date=2024-99-01 time=1].'
+    _, bodies = _bodies(_post(501, 1, "ann", "", raw=raw))
+    assert bodies[1] == "<p>Meet 2024-03-05 13:00 UTC or 2024-03-06; [date=2024-99-01 time=1].</p>"

@@ -78,7 +78,8 @@ def test_firebase_array_thread():
         "1 dead comment: 1 skipped, 0 kept as '[dead]' placeholders because they have replies",
     )
     opening = thread.opening_post
-    assert opening.engagement.items() == {"score": 57, "replies": 4}
+    # kids lists 4; the dead 9105 nobody answered is not shown, so not counted (9107, only missing, is)
+    assert opening.engagement.items() == {"score": 57, "replies": 3}
     assert opening.body == "<p>I've tried <em>paper</em> and apps.</p><p>What works for you?</p>"
     assert opening.posted_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
     ben = thread.reply("9101")
@@ -531,3 +532,26 @@ def test_utf16_json_as_windows_powershell_saves_it_is_recognised():
     doc = SourceDocument("ps.json", b"\xff\xfe" + json.dumps(item).encode("utf-16-le"))
     assert detect(ImportRequest((doc,))) == "hackernews"
     assert hackernews.read(ImportRequest((doc,))).title == "Hi"
+
+
+def test_reply_counts_leave_out_the_deleted_and_dead_answers_the_import_does_not_show():
+    """engagement.replies counts the answers a reader is shown, as the replies list does: a
+    deleted or dead answer nobody answered is neither imported nor counted, one kept as a
+    placeholder is both; a dump without kids counts the same way."""
+    items = [
+        {"by": "ann", "descendants": 5, "id": 500, "kids": [501, 502, 503], "score": 9, "time": T0, "title": "Q", "type": "story"},
+        {"by": "ben", "id": 501, "kids": [504, 505], "parent": 500, "time": T0 + 1, "type": "comment", "text": "a"},
+        {"deleted": True, "id": 502, "parent": 500, "time": T0 + 2, "type": "comment"},
+        {"by": "cat", "dead": True, "id": 503, "kids": [506], "parent": 500, "time": T0 + 3, "type": "comment", "text": "[flagged]"},
+        {"by": "dan", "dead": True, "id": 504, "parent": 501, "time": T0 + 4, "type": "comment", "text": "[flagged]"},
+        {"by": "eve", "id": 505, "parent": 501, "time": T0 + 5, "type": "comment", "text": "b"},
+        {"by": "fay", "id": 506, "parent": 503, "time": T0 + 6, "type": "comment", "text": "c"},
+    ]
+    thread = _read(items)
+    assert [r.id for r in thread.replies] == ["501", "505", "503", "506"]
+    assert thread.opening_post.engagement.replies == 2  # 501 and the placeholder 503, not the deleted 502
+    assert thread.reply("501").engagement.replies == 1  # 505, not the dead 504
+    assert thread.reply("503").engagement.replies == 1
+    without_kids = _read([{k: v for k, v in item.items() if k != "kids"} for item in items])
+    assert without_kids.opening_post.engagement.replies == 2
+    assert {r.id: r.engagement.replies for r in without_kids.replies} == {"501": 1, "505": 0, "503": 1, "506": 0}

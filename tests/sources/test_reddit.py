@@ -610,3 +610,55 @@ def test_files_of_a_folder_that_are_not_threads_are_named_not_dropped_silently()
     assert thread.import_notes[0] == (
         "skipped 1 file(s) of the folder that are not reddit threads (the post's Listing and its comments' Listing), "
         "so none of their comments are imported: saved/2-more.json")
+
+
+def _arctic_tree():
+    """Arctic Shift's /api/comments/tree?link_id=t3_abc123: the comments nested as reddit nests
+    them, markdown only (no body_html), text escaped as reddit's API served it to the archive."""
+    def archived(thing):
+        data = thing["data"]
+        if thing["kind"] == "t1":
+            del data["body_html"]
+            data.update(subreddit="gardening", body=html.escape(data["body"], quote=False))
+            if data["replies"]:
+                data["replies"] = _listing([archived(child) for child in data["replies"]["data"]["children"]])
+        return thing
+
+    forest = _thread()[1]["data"]["children"]
+    forest[0]["data"]["body"] = "> Which *shears*?\n\n**Bypass** ones, see [the guide](https://example.org/g) & <this>."
+    return {"data": [archived(thing) for thing in forest]}
+
+
+def test_an_arctic_shift_comment_tree_is_the_threads_comments_without_its_post():
+    data = json.dumps(_arctic_tree(), indent=1).encode()
+    assert reddit.sniff(SourceDocument("tree.json", data))
+    thread = reddit.read(ImportRequest((SourceDocument("tree.json", data),)))
+    assert (thread.id, thread.title, thread.opening_post, thread.author) == ("abc123", None, None, None)
+    assert thread.url == "https://www.reddit.com/r/gardening/comments/abc123/" and thread.partial
+    assert [(r.id, r.parent_id, r.author) for r in thread.replies] == [
+        ("c1", None, "ben"), ("c2", "c1", "cat"), ("c3", "c1", "[deleted]"), ("c4", "c3", "dan"), ("c6", None, "fay")]
+    assert thread.reply("c1").body.replace("\n", "") == (
+        "<blockquote><p>Which <em>shears</em>?</p></blockquote><p><strong>Bypass</strong> ones, see "
+        '<a href="https://example.org/g">the guide</a> &amp; &lt;this&gt;.</p>')
+    assert thread.reply("c1").engagement.score == 5
+    assert thread.reply("c2").permalink == "https://www.reddit.com/r/gardening/comments/abc123/c2/"
+    assert thread.import_notes[:3] == (
+        "the file is an Arctic Shift comment tree (/api/comments/tree) of post abc123: it holds the comments, not the "
+        "post, so the thread has no title, author or opening text (https://www.reddit.com/comments/abc123.json has them)",
+        "2 unexpanded 'load more comments' stubs hide 5 comments",
+        "1 'continue this thread' stub hides deeper replies (count not given)",
+    )
+    assert_round_trip(thread)
+    # Bare comments (pushshift's and Arctic Shift's search answers) are still refused.
+    with pytest.raises(SourceError, match="a pushshift search response of 2 reddit comments"):
+        _read_obj({"data": [_saved_comment(), _saved_comment("e2")]})
+
+
+def test_a_markdown_body_keeps_code_lists_and_table_rows_as_reddit_shows_them():
+    """Archives keep comments as markdown only: a comment that is all code stays code, a
+    bulleted and a numbered list stay two lists, a table is one line of cells per row."""
+    text = "    x = 1\n    y = 2"
+    assert reddit._markdown_body(text, "https://www.reddit.com/c/") == "<pre><code>x = 1\ny = 2\n</code></pre>"
+    text = "* shears\n* saw\n\n1. cut\n2. seal\n\n|tool|price|\n|-|-|\n|shears|12|"
+    assert reddit._markdown_body(text, "https://www.reddit.com/c/").replace("\n", "") == (
+        "<ul><li>shears</li><li>saw</li></ul><ol><li>cut</li><li>seal</li></ol><p>tool | price</p><p>shears | 12</p>")
