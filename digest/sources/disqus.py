@@ -18,6 +18,9 @@ listed to choose from.  Listings show the identifier next to the ``dsq:id``.
 Messages written as child elements instead of CDATA keep their markup (``xmlsafe.markup``).
 Thread titles and author names, stored HTML-escaped as the page gave them ("I&#8217;m"), are
 unescaped once.
+A message without paragraph or line-break markup whose text holds newlines (a comment imported
+into Disqus from a blog, which kept it as bare text) is paragraphed as WordPress shows such text
+(blank lines part paragraphs, other newlines break lines), noted.
 Deleted and spam posts are skipped and counted; one that has surviving answers is kept as a
 "[deleted]" placeholder so the answers keep their place.  Times are UTC (Disqus writes "Z");
 posts without a readable time are noted and placed last.
@@ -61,6 +64,7 @@ from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest import sources
 from digest.sources import common, xmlsafe
+from digest.sources.wpautop import autop
 
 DESCRIPTION = "Disqus comment export (XML): one page's comments"
 
@@ -630,6 +634,12 @@ def _replies(thread: _PageThread, posts: list[_Post], notes: list[str]) -> tuple
         replies.append(reply)
     if missing:
         notes.append(f"{missing} post(s) answer posts missing from the export; shown as answering the page")
+    bare = sum(1 for post in posts if not post.removed and _bare_text(post.message))
+    if bare:
+        notes.append(
+            f"{bare} post(s) written as bare text, without <p> or <br> (as comments imported into Disqus from a blog are): "
+            "blank lines read as paragraph breaks, other newlines as line breaks"
+        )
     undated = sum(1 for r in replies if r.posted_at is None and r.author != PLACEHOLDER_AUTHOR)
     if undated:
         notes.append(f"{undated} post(s) have no readable date (createdAt); placed after the dated posts, any text kept as written")
@@ -670,8 +680,19 @@ def _needed_placeholders(posts: list[_Post], by_id: dict) -> set[str]:
     return needed
 
 
+# Disqus writes its messages as HTML (<p>, <br>); comments imported into it from a blog keep
+# the bare newlines the blog stored them with, which HTML would run together into one line.
+_LAID_OUT = re.compile(r"<(?:p|br|div|pre|ul|ol|blockquote|h[1-6]|table)\b", re.I)
+
+
+def _bare_text(message: str) -> bool:
+    """A message laid out only by newlines, not by markup."""
+    return "\n" in message.strip() and not _LAID_OUT.search(message)
+
+
 def _reply(post: _Post, thread: _PageThread, *, placeholder: bool) -> Reply:
-    body = "" if placeholder else bodies.from_html(post.message)
+    message = autop(post.message) if _bare_text(post.message) else post.message
+    body = "" if placeholder else bodies.from_html(message)
     author = PLACEHOLDER_AUTHOR if placeholder else post.author
     return Reply(
         id=common.stable_id(source_id=post.dsq_id, author=author, body=body),

@@ -42,7 +42,10 @@ bodies (``/questions/1``, ``/users/2``, ``/tags/x``) are resolved against the si
 known, else they become plain text like any other relative link.
 
 A table converted to CSV (``Posts.csv`` and the like, as data sets share dumps: a header row
-naming the attributes, empty cells for absent ones) is read as its XML would be, noted.
+naming the attributes, empty cells for absent ones) is read as its XML would be, noted; bytes
+that are not UTF-8 are read as Windows-1252 (noted).  Kaggle's Stack Overflow samples cut the
+posts table in two, ``Questions.csv`` and ``Answers.csv`` (no PostTypeId, R's ``NA`` for absent
+values, IsAcceptedAnswer on the answer): read as that table, links on stackoverflow.com (noted).
 
 A dump cut short (or broken further on) keeps the rows read before the XML error: the thread is
 marked partial and a note names the line and column where the file breaks.  A file that breaks
@@ -59,11 +62,12 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePath
+from typing import Iterator
 
 from digest import body as bodies
 from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
-from digest.sources import common, xmlsafe
+from digest.sources import common, jsonshape, xmlsafe
 
 DESCRIPTION = "Stack Exchange data dump Posts.xml: one question and its answers"
 
@@ -92,7 +96,10 @@ def sniff(doc) -> bool:
 # A table converted to CSV (pandas' ``read_xml(...).to_csv``, as data sets share dumps): the
 # header row names the XML attributes, and these columns tell the tables apart.
 _CSV_COLUMNS = {"posts": {"Id", "PostTypeId", "Body"}, "comments": {"Id", "PostId", "Text"},
-                "users": {"Id", "DisplayName", "Reputation"}}
+                "users": {"Id", "DisplayName", "Reputation"},
+                # Kaggle's Stack Overflow samples (StackSample; Python and R questions) cut the
+                # posts table in two, Questions.csv and Answers.csv, without PostTypeId
+                "questions": {"Id", "Title", "Body"}, "answers": {"Id", "ParentId", "Body"}}
 _CSV_NUMBER = re.compile(r"^-?\d+\.0$")  # pandas writes a number column with empty cells as floats
 
 
@@ -107,9 +114,10 @@ def _csv_table(data: bytes) -> str | None:
 
 
 def read(request) -> Thread:
-    posts_doc, users_doc, comments_doc = _documents(request)
-    site, selector = _site_and_selector(request.thread, posts_doc.name)
-    posts = _rows(posts_doc, _FIX_XML)
+    posts, users_doc, comments_doc = _documents(request)
+    site, selector = _site_and_selector(request.thread, posts.doc.name)
+    guessed_site = site is None and posts.site is not None
+    site = posts.site if guessed_site else site
     question, rows = _thread_rows(posts, _choose_in(posts, _index_posts(posts), selector))
     comments = _rows(comments_doc, "extract Comments.xml again, or leave it out") if comments_doc else None
     comment_rows = _comment_rows(comments, {row.get("Id") for row in [question, *rows]}) if comments else None
@@ -117,6 +125,8 @@ def read(request) -> Thread:
     users = _rows(users_doc, "extract Users.xml again, or leave it out") if users_doc else None
     names = _load_users(users, owners) if users else {}
     cuts = posts.removed_note() + (users.removed_note() if users else []) + (comments.removed_note() if comments else [])
+    if guessed_site:
+        cuts.append(f"the files do not name their site; links point to {site}, which Kaggle's samples of this layout are taken from")
     if posts.broken:
         cuts.append(posts.cut_note("answers after it are missing"))
     if users and users.broken:
@@ -124,7 +134,8 @@ def read(request) -> Thread:
     if comments and comments.broken:
         cuts.append(comments.cut_note("comments after it are missing"))
     thread = _thread(question, rows, comment_rows, names, site, request.retrieved_at, cuts)
-    return replace(thread, partial=True) if posts.broken or (comments and comments.broken) else thread
+    lacking = posts.broken or (comments and comments.broken) or posts.without_answers
+    return replace(thread, partial=True) if lacking else thread
 
 
 # ---------------------------------------------------------------------------- input
@@ -139,13 +150,21 @@ def wanted(head) -> bool:
 
 
 def _documents(request):
-    """Posts.xml, and Users.xml and Comments.xml when the whole dump folder was given."""
+    """The rows of Posts.xml (or of a sample's Questions.csv and Answers.csv), and Users.xml and
+    Comments.xml when the whole dump folder was given."""
     tables = {}
     for doc in request.documents:
         head = xmlsafe.head(doc.data)
         table = head.root.lower() if head is not None else _csv_table(doc.data)
         if table is not None:
             tables.setdefault(table, doc)
+    if "posts" not in tables and "questions" in tables:
+        return _SampleRows(tables["questions"], tables.get("answers")), tables.get("users"), tables.get("comments")
+    if "posts" not in tables and "answers" in tables:
+        raise SourceError(
+            f"{PurePath(tables['answers'].name).name} holds the answers of a Stack Overflow sample; the questions they answer are in Questions.csv",
+            where=request.name, fix="import the folder that holds Questions.csv and Answers.csv",
+        )
     if "posts" not in tables:
         if tables:  # other tables of a dump, e.g. a folder without Posts.xml
             names = ", ".join(f"{PurePath(doc.name).name} (<{root}>)" for root, doc in tables.items())
@@ -158,7 +177,7 @@ def _documents(request):
             xmlsafe.parse(doc.data, doc.name, fix=_FIX_XML)  # a broken file: report where
             raise SourceError("not a Stack Exchange Posts.xml (no <posts> root element)", where=doc.name, fix="point at Posts.xml of the dump")
         raise SourceError("the folder holds no Posts.xml", where=request.name, fix="point at Posts.xml or the extracted dump folder")
-    return tables["posts"], tables.get("users"), tables.get("comments")
+    return _rows(tables["posts"], _FIX_XML), tables.get("users"), tables.get("comments")
 
 
 def _rows(doc, fix: str):
@@ -179,16 +198,19 @@ class _CsvRows:
     """The rows of a CSV copy of a dump table, streamed like ``_Rows``.  A line with fewer
     cells than the header (a file cut short) ends the table: the rows before it are kept."""
 
+    without_answers = False
+    site = None
+
     def __init__(self, doc):
         self.doc = doc
         self.count = 0
         self.broken: SourceError | None = None
+        self.not_utf8: list[int] = []  # the lines read as Windows-1252
 
     def __iter__(self):
-        self.count, self.broken = 0, None
+        self.count, self.broken, self.not_utf8 = 0, None, []
         csv.field_size_limit(sys.maxsize)  # a Body cell can exceed the default 128 KB
-        text = io.TextIOWrapper(io.BytesIO(self.doc.data), encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.reader(text)
+        reader = csv.reader(self._lines())
         try:
             header = next(reader, [])
             for cells in reader:
@@ -199,26 +221,105 @@ class _CsvRows:
                         return
                     continue
                 self.count += 1
-                yield _CsvRow({key: _csv_value(key, value) for key, value in zip(header, cells) if value != ""})
+                yield _CsvRow({key: _csv_value(key, value) for key, value in zip(header, cells) if _present(key, value)})
         except csv.Error as error:
             self.broken = SourceError(str(error), where=f"{self.doc.name}, line {reader.line_num}")
             if self.count == 0:
                 raise SourceError(f"not a readable CSV table: {error}", where=f"{self.doc.name}, line {reader.line_num}",
                                   fix="export the table again, or use the dump's XML file") from None
 
+    def _lines(self) -> Iterator[str]:
+        """The file's lines as text.  Data sets made on Windows hold Latin-1 text in what is
+        otherwise UTF-8 (or are Latin-1 throughout): such a line's bytes that are not UTF-8 are
+        read as Windows-1252, not replaced, and the line is counted for a note."""
+        for number, raw in enumerate(io.BytesIO(self.doc.data), start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                repaired, _ = xmlsafe.with_stray_bytes_as_cp1252(raw)
+                line = repaired.decode("utf-8", "replace")
+                self.not_utf8.append(number)
+            yield line.removeprefix("\ufeff") if number == 1 else line
+
+    repair = "export the table to CSV again, or use the dump's XML file"
+
     def removed_note(self) -> list[str]:
-        return [f"read {PurePath(self.doc.name).name}, a CSV copy of the dump's {_csv_table(self.doc.data)} table"]
+        name = PurePath(self.doc.name).name
+        notes = [f"read {name}, a CSV copy of the dump's {_csv_table(self.doc.data)} table"]
+        if self.not_utf8:
+            notes.append(f"{len(self.not_utf8)} line(s) of {name} are not valid UTF-8 (first line {self.not_utf8[0]}); "
+                         "read as Windows-1252 (Latin-1), the usual cause, so check accented letters and quotes there")
+        return notes
+
+    def break_text(self) -> str:
+        return f"{PurePath(self.doc.name).name} breaks at line {self.broken.where.rsplit('line ', 1)[-1]} ({self.broken.message})"
 
     def cut_note(self, lost: str) -> str:
-        return (f"{PurePath(self.doc.name).name} breaks at line {self.broken.where.rsplit('line ', 1)[-1]} "
-                f"({self.broken.message}): only the {self.count} row(s) before it were read; {lost}")
+        return f"{self.break_text()}: only the {self.count} row(s) before it were read; {lost}"
+
+
+def _present(column: str, value: str) -> bool:
+    """An empty cell is an absent attribute, and so is R's ``NA`` in a number or date column."""
+    return value != "" and not (value == "NA" and (column.endswith(("Id", "Count", "Date")) or column == "Score"))
 
 
 def _csv_value(column: str, value: str) -> str:
-    """``12.0`` in an id or count column is ``12`` again."""
+    """``12.0`` in an id or count column is ``12`` again; control characters, which the XML
+    table cannot hold but a CSV file can, are dropped (NUL in a title or a name)."""
+    value = jsonshape.clean_text(value)
     if _CSV_NUMBER.match(value) and (column.endswith(("Id", "Count")) or column == "Score"):
         return value[:-2]
     return value
+
+
+class _SampleRows:
+    """Questions.csv and Answers.csv of Kaggle's Stack Overflow samples read as the posts table
+    they were cut from: their rows get their PostTypeId, and a question the AcceptedAnswerId
+    its answers' IsAcceptedAnswer gives (learnt while reading the answers, so known from the
+    second pass on, which is the one that builds the thread).  Without Answers.csv the
+    questions are read alone, noted and partial."""
+
+    site = "stackoverflow.com"
+
+    def __init__(self, questions_doc, answers_doc):
+        self.doc = questions_doc
+        self.parts = [(_CsvRows(questions_doc), "1")] + ([(_CsvRows(answers_doc), "2")] if answers_doc else [])
+        self.without_answers = answers_doc is None
+        self.accepted: dict[str, str] = {}  # question Id -> its accepted answer's Id
+        self.count = 0
+        self.broken: SourceError | None = None
+        self._broken_part: _CsvRows | None = None  # the file that broke off
+        self.repair = _CsvRows.repair
+
+    def __iter__(self):
+        self.count, self.broken, self._broken_part = 0, None, None
+        for rows, kind in self.parts:
+            for row in rows:
+                self.count += 1
+                attrib = dict(row.attrib, PostTypeId=kind)
+                if kind == "1" and attrib.get("Id") in self.accepted:
+                    attrib["AcceptedAnswerId"] = self.accepted[attrib["Id"]]
+                elif kind == "2" and (attrib.get("IsAcceptedAnswer") or "").lower() == "true" and attrib.get("ParentId"):
+                    self.accepted[attrib["ParentId"]] = attrib.get("Id")
+                yield _CsvRow(attrib)
+            if rows.broken and self.broken is None:  # the other file is still read
+                self.broken, self._broken_part = rows.broken, rows
+
+    def removed_note(self) -> list[str]:
+        names = " and ".join(PurePath(rows.doc.name).name for rows, _ in self.parts)
+        what = "questions" if self.without_answers else "questions and answers"
+        notes = [f"read {names}, the {what} of a Stack Overflow sample as Kaggle shares them, as the dump's posts table"]
+        notes += [note for rows, _ in self.parts for note in rows.removed_note()[1:]]
+        if self.without_answers:
+            notes.append("no Answers.csv was given (import the folder that holds it beside Questions.csv): "
+                         "the question is imported without its answers")
+        return notes
+
+    def break_text(self) -> str:
+        return self._broken_part.break_text()
+
+    def cut_note(self, lost: str) -> str:
+        return self._broken_part.cut_note(lost)
 
 
 class _Rows:
@@ -230,6 +331,9 @@ class _Rows:
     Real dumps hold control characters XML forbids (``&#x0E;`` in a 2024 dump): at the first
     error they are removed (``removed`` counts them, for a note) and the stream starts again
     after the rows already read, as removing them moves no row."""
+
+    without_answers = False
+    site = None
 
     def __init__(self, doc, fix: str):
         self.doc = doc
@@ -265,10 +369,17 @@ class _Rows:
             return []
         return [f"removed {self.removed} control character(s) that XML does not allow from {PurePath(self.doc.name).name}"]
 
+    @property
+    def repair(self) -> str:
+        return self.fix
+
     def breaks_at(self) -> str:
         """``line 5, column 834 (AttValue: ' expected)``"""
         place = (self.broken.where or "").removeprefix(self.doc.name).strip() or "an unknown place"
         return f"{place} ({self.broken.message.removeprefix(_NOT_WELL_FORMED).strip()})"
+
+    def break_text(self) -> str:
+        return f"the file is not well-formed XML from {self.breaks_at()}"
 
     def cut_note(self, lost: str) -> str:
         return (
@@ -379,10 +490,9 @@ def _choose_in(posts: _Rows, index: _Index, selector: str | None) -> dict:
         if posts.broken is None:
             raise
         raise SourceError(
-            f"{error.message}\n(the file is not well-formed XML from {posts.breaks_at()}; "
-            f"only the {posts.count} row(s) before it were read)",
+            f"{error.message}\n({posts.break_text()}; only the {posts.count} row(s) before it were read)",
             where=posts.broken.where,
-            fix=f"{_FIX_XML}; or {error.fix}" if error.fix else _FIX_XML,
+            fix=f"{posts.repair}; or {error.fix}" if error.fix else posts.repair,
         ) from None
 
 
@@ -560,9 +670,10 @@ def _thread(
     partial = total is not None and total > len(answers)
     if partial:
         notes.append(f"the question has {total} answers, the dump holds {len(answers)} of them")
-    if comments_expected is not None:
-        partial = partial or len(comments) < comments_expected
-        total = None if total is None else total + max(comments_expected, len(comments))
+    # Comments are replies too: those the posts count but the import lacks (Comments.xml not
+    # given, or holding fewer) are replies at the source the thread does not show.
+    partial = partial or len(comments) < comments_expected
+    total = None if total is None else total + max(comments_expected, len(comments))
     if accepted and accepted in deleted:
         notes.append(f"the accepted answer {accepted} was deleted")
     elif accepted and not any(r.id == accepted for r in replies):
@@ -589,10 +700,10 @@ def _thread(
     )
 
 
-def _thread_comments(question: dict, answers: list[dict], comment_rows: list[dict] | None, notes: list[str]) -> tuple[list[dict], int | None]:
+def _thread_comments(question: dict, answers: list[dict], comment_rows: list[dict] | None, notes: list[str]) -> tuple[list[dict], int]:
     """The comments shown (on the question and on the answers kept), oldest first, and how many
-    the posts say they have (their CommentCount); None when Comments.xml was not given, whose
-    comments are then only counted in a note."""
+    the posts say they have (their CommentCount); without Comments.xml none are shown and they
+    are only counted."""
     expected = sum(common.count(row.get("CommentCount")) or 0 for row in [question, *answers])
     if comment_rows is None:
         if expected:
@@ -600,7 +711,7 @@ def _thread_comments(question: dict, answers: list[dict], comment_rows: list[dic
                 f"the posts have {expected} comment(s) (CommentCount), which the dump keeps in Comments.xml: "
                 "import the dump folder that holds it to include them"
             )
-        return [], None
+        return [], expected
     shown_posts = {question["Id"]} | {row.get("Id") for row in answers}
     rows, repeated = _unique_rows(comment_rows)
     if repeated:

@@ -4,7 +4,8 @@ WordPress stores classic posts and every comment with bare newlines and adds the
 when it shows them: blank lines separate paragraphs, other newlines are line breaks, except
 next to block tags.  ``autop`` follows wp-includes/formatting.php's wpautop step by step;
 ``code_as_text`` first escapes the code that syntax-highlighter plugins keep unescaped, and
-``shortcodes`` expands the shortcodes WordPress expands when it shows a post.
+``shortcodes`` expands the shortcodes WordPress expands when it shows a post, and
+``attachment_shown`` is the file WordPress shows above an attachment page's text.
 """
 
 from __future__ import annotations
@@ -323,3 +324,16 @@ def left_out_notes(dropped: dict[str, int]) -> list[str]:
             "the export holds no text for them" + (" (wp:block: a reusable block the export does not hold)" if "wp:block" in dropped else "")
         )
     return notes
+
+
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|svg|ico|heic)(?:[?#].*)?$", re.I)
+
+
+def attachment_shown(url: str, title: str) -> str:
+    """An attachment's page shows the file above its description (WordPress's
+    prepend_attachment): a picture linked to its file, any other file as a link named by its title."""
+    if not url.startswith(("http://", "https://")):
+        return ""
+    address, label = html.escape(url), html.escape(title or url.rsplit("/", 1)[-1])
+    shown = f'<img src="{address}" alt="{label}">' if _IMAGE_FILE.search(url) else label
+    return f'<p><a href="{address}">{shown}</a></p>\n\n'

@@ -33,7 +33,8 @@ with no comment of that id, those comments answer the post (noted, not partial).
 WooCommerce product review (comment type ``review``) opens with its rating in the words the
 shop shows ("Rated 4 out of 5", from its ``rating`` comment meta).  Likes the ActivityPub and
 Webmention plugins store as comments of type ``like`` or ``favorite`` are the post's likes,
-not comments (noted).
+not comments (noted).  A linkback Semantic Linkbacks read as a reply (``semantic_linkbacks_type``
+``reply``), and Webmention 5's type ``reply``, is a comment (noted), one read as a like a like.
 
 Only what a visitor could read is imported: a published post (``wp:status`` ``publish``; an
 attachment's ``inherit``; a closed bbPress topic) without ``wp:post_password``.  Choosing a
@@ -85,7 +86,7 @@ from digest.errors import SourceError
 from digest.model import Reply, Thread
 from digest import sources
 from digest.sources import common, qtranslate, wxr_times, xmlsafe
-from digest.sources.wpautop import autop, built_blocks, left_out_notes, shortcodes
+from digest.sources.wpautop import attachment_shown, autop, built_blocks, left_out_notes, shortcodes
 
 DESCRIPTION = "WordPress export (WXR): one published post and its approved comments (or a bbPress topic and its replies)"
 
@@ -96,8 +97,9 @@ _OLD_EXCERPT_NOTE = ("the export does not declare the namespace prefix excerpt, 
 _FIX_XML = "export the site again from WordPress (Tools > Export), or repair the XML at that line"
 _FIX_CHOOSE = "choose the post with --thread ID, slug, link or a part of its title"
 _MARKERS = re.compile(r"wordpress\.org/export/|<wp:(?:wxr_version|base_site_url|base_blog_url|author|post_id|comment)\b", re.I)
-_PING_TYPES = {"pingback", "trackback", "pings", "webmention"}
-_COMMENT_TYPES = {"", "comment", "review"}
+_PING_TYPES = {"pingback", "trackback", "pings", "webmention", "mention"}
+_LINKBACK_REPLY = "linkback reply"  # a webmention or pingback whose sender's page answers the post
+_COMMENT_TYPES = {"", "comment", "review", "reply", _LINKBACK_REPLY}
 
 
 def looks_like_wxr(head_text: str) -> bool:
@@ -448,6 +450,10 @@ _NOT_CONTENT = {
     "attachment", "revision", "nav_menu_item", "custom_css", "customize_changeset", "oembed_cache",
     "user_request", "wp_block", "wp_template", "wp_template_part", "wp_global_styles", "wp_navigation",
     "wp_font_family", "wp_font_face", "feedback", "forum", "reply",
+    # shop and plugin records: WooCommerce's variations, orders, coupons and webhooks, Action
+    # Scheduler's jobs (whose logs are comments), Contact Form 7's forms, ACF's field setups
+    "product_variation", "shop_order", "shop_order_refund", "shop_coupon", "shop_webhook", "scheduled-action",
+    "wpcf7_contact_form", "acf-field", "acf-field-group",
 }
 # What a visitor can read: published posts; attachments take their post's status ("inherit");
 # a closed bbPress topic is still shown, only locked.
@@ -509,7 +515,7 @@ class _Post:
             has_password=bool(xmlsafe.text(fields.get("wp:post_password"))),
             parent=xmlsafe.text(fields.get("wp:post_parent")),
             line=item.sourceline,
-            shown_comments=sum(1 for c in comments if _is_shown(_shown_fields(c))),
+            shown_comments=sum(1 for c in comments if _is_shown(c, _shown_fields(c))),
             comment_total=len(comments),
             block_content=xmlsafe.markup(fields.get("content:encoded")) if post_type == "wp_block" else "",
         )
@@ -597,9 +603,18 @@ def _left_out(post: _Post) -> str | None:
     return "password-protected" if post.has_password else None
 
 
-def _listing(shown: list[_Post], posts: list[_Post]) -> str:
-    """The posts one may choose, then a count of the entries left out and why."""
-    return (":\n" + common.listing(shown) if shown else "") + _left_out_line(posts)
+def _listing(shown: list[_Post], posts: list[_Post], *, offer_attachments: bool = False) -> str:
+    """The posts one may choose, then a count of the entries left out and why; with
+    ``offer_attachments`` (no post has comments), the attachment pages readers commented on."""
+    listed = (":\n" + common.listing(shown) if shown else "") + _left_out_line(posts)
+    return listed + (_commented_attachments(posts) if offer_attachments else "")
+
+
+def _commented_attachments(posts: list[_Post]) -> str:
+    commented = [p for p in posts if p.post_type == "attachment" and p.visible_comments and not _unreadable(p)]
+    if not commented:
+        return ""
+    return "\n  attachment pages (a picture or file on its own page) with comments, imported by their id:\n" + common.listing(commented)
 
 
 def _left_out_line(posts: list[_Post]) -> str:
@@ -632,10 +647,11 @@ def _choose(posts: list[_Post], selector: str | None, name: str) -> tuple[_Post,
     if not with_comments and len(listed) == 1 and not any(p.visible_comments for p in posts):
         return listed[0], []  # the only post a visitor can read, and no comments anywhere (drafts beside it)
     shown = with_comments or listed
-    what = "published posts with comments" if with_comments else "published posts, none with comments"
+    what = " with comments" if with_comments else (", none with comments" if len(shown) > 1 else ", without comments")
     raise SourceError(
-        (f"the export holds {len(shown)} {what}" if shown else "the export holds no published post without a password")
-        + _listing(shown, posts),
+        (f"the export holds {common.counted(len(shown), 'published post')}{what}" if shown
+         else "the export holds no published post without a password")
+        + _listing(shown, posts, offer_attachments=not with_comments),
         where=name,
         fix=_FIX_CHOOSE,
     )
@@ -682,6 +698,8 @@ def _as_reply(post: _Post, authors: dict[str, str], dropped: Counter) -> Reply:
     login = xmlsafe.text(fields.get("dc:creator"))
     author = authors.get(login, login) or "anonymous"
     written = _in_language(xmlsafe.markup(fields.get("content:encoded")) or xmlsafe.markup(fields.get("description")), post)
+    if post.post_type == "attachment":
+        written = attachment_shown(xmlsafe.text(fields.get("wp:attachment_url")), post.title) + written
     written, blocks_left_out = built_blocks(written, post.reusable_blocks)
     content, left_out = shortcodes(written)
     dropped.update(left_out)
@@ -719,8 +737,8 @@ _LIKE_TYPES = {"like", "favorite"}
 def _with_likes(opening: Reply, post: _Post, notes: list[str]) -> Reply:
     """The post's likes: its approved comments of a like type (they are skipped as comments)."""
     likes = sum(
-        1 for fields in map(_shown_fields, post.comments)
-        if xmlsafe.text(fields.get("wp:comment_approved")) == "1" and xmlsafe.text(fields.get("wp:comment_type")).lower() in _LIKE_TYPES
+        1 for comment in post.comments
+        if xmlsafe.text((fields := _shown_fields(comment)).get("wp:comment_approved")) == "1" and _comment_kind(comment, fields) in _LIKE_TYPES
     )
     if not likes:
         return opening
@@ -761,16 +779,34 @@ def _shown_fields(comment) -> dict:
     }
 
 
-def _is_shown(fields: dict) -> bool:
-    approved = xmlsafe.text(fields.get("wp:comment_approved"))
+def _is_shown(comment, fields: dict) -> bool:
+    return xmlsafe.text(fields.get("wp:comment_approved")) == "1" and _comment_kind(comment, fields) in _COMMENT_TYPES
+
+
+# The Semantic Linkbacks plugin, and the Webmention plugin before 5.0, keep a linkback's comment
+# type (webmention, pingback) and store what the sender's page is in a comment meta: a reply is
+# shown among the comments with its text, likes as faces, mentions as "X mentioned this" lines.
+_LINKBACK_META_KEYS = ("semantic_linkbacks_type", "webmention_type")
+_LINKBACK_MEANINGS = {"reply": _LINKBACK_REPLY, "like": "like", "favorite": "favorite"}
+
+
+def _comment_kind(comment, fields: dict) -> str:
+    """The comment's type, a linkback's read through what its sender's page is."""
     kind = xmlsafe.text(fields.get("wp:comment_type")).lower()
-    return approved == "1" and kind in _COMMENT_TYPES
+    if kind not in _PING_TYPES or comment is None:
+        return kind
+    for key in _LINKBACK_META_KEYS:
+        meaning = _meta(comment, key, "wp:commentmeta").lower()
+        if meaning:
+            return _LINKBACK_MEANINGS.get(meaning, kind)
+    return kind
 
 
 def _replies(post: _Post, authors: dict[str, str], notes: list[str], dropped: Counter) -> tuple[list[Reply], bool]:
     """Approved comments (and a topic's bbPress replies) in thread order, and whether some
     answer comments absent from the export."""
     skipped: Counter = Counter()
+    kinds: Counter = Counter()  # the types of the comments shown
     exported: dict[str, str] = {}  # every exported comment id -> what it is, for parents not shown
     replies: list[Reply] = []
     seen: set[str] = set()
@@ -780,8 +816,9 @@ def _replies(post: _Post, authors: dict[str, str], notes: list[str], dropped: Co
     threaded_by_link = 0
     for element, fields in comments:
         comment_id = xmlsafe.text(fields.get("wp:comment_id"))
-        exported.setdefault(comment_id, _parent_noun(fields))
-        reason = _skip_reason(fields)
+        kind = _comment_kind(element, fields)
+        exported.setdefault(comment_id, _parent_noun(kind))
+        reason = _skip_reason(kind, fields)
         if reason:
             skipped[reason] = skipped.get(reason, 0) + 1
             continue
@@ -789,6 +826,7 @@ def _replies(post: _Post, authors: dict[str, str], notes: list[str], dropped: Co
         if reply.id in seen:
             skipped["repeated (same comment id)"] = skipped.get("repeated (same comment id)", 0) + 1
             continue
+        kinds[kind] += 1
         seen.add(reply.id)
         replies.append(reply)
         reply_links[reply.id] = _reply_links(xmlsafe.markup(fields.get("wp:comment_content")))
@@ -803,6 +841,7 @@ def _replies(post: _Post, authors: dict[str, str], notes: list[str], dropped: Co
     exported.update((p.post_id, "bbPress reply") for p in post.replies if p.post_id)
     if skipped:
         notes.append("skipped " + ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items())))
+    notes.extend(_linkback_notes(kinds))
     if threaded_by_link:
         notes.append(
             f"{threaded_by_link} comment(s) without a parent (wp:comment_parent 0) open with an \"@name\" link to "
@@ -836,18 +875,28 @@ def _replies(post: _Post, authors: dict[str, str], notes: list[str], dropped: Co
 _UNAPPROVED = "comment"
 
 
-def _parent_noun(fields: dict) -> str:
+def _linkback_notes(kinds: Counter) -> list[str]:
+    notes = []
+    if kinds[_LINKBACK_REPLY]:
+        notes.append(
+            f"{kinds[_LINKBACK_REPLY]} linkback(s) (webmention or pingback) whose sender's page answers the post "
+            "(Semantic Linkbacks' type reply) shown as comments, with the text read from that page"
+        )
+    if kinds["reply"]:
+        notes.append(f"{kinds['reply']} comment(s) of type reply (how the Webmention plugin 5.0 stores a reply sent from another site) shown as comments")
+    return notes
+
+
+def _parent_noun(kind: str) -> str:
     """What a comment is, as a note names it when others answer it but it is not shown."""
-    kind = xmlsafe.text(fields.get("wp:comment_type")).lower()
     if kind in _PING_TYPES:
         return "pingback or trackback" if kind == "pings" else kind
     return _UNAPPROVED if kind in _COMMENT_TYPES else f"'{kind}' entry"
 
 
-def _skip_reason(fields: dict) -> str | None:
-    kind = xmlsafe.text(fields.get("wp:comment_type")).lower()
+def _skip_reason(kind: str, fields: dict) -> str | None:
     if kind in _PING_TYPES:
-        return "pingbacks/trackbacks"
+        return "webmentions" if kind in ("webmention", "mention") else "pingbacks/trackbacks"
     if kind not in _COMMENT_TYPES:
         return f"'{kind}' entries"
     approved = xmlsafe.text(fields.get("wp:comment_approved")).lower()

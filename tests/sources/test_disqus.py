@@ -609,3 +609,26 @@ def test_another_systems_export_in_disqus_format_is_recognised_and_read():
             "the root element is <commentsExport>, not <disqus>: another comment system's export in Disqus's format, read as one",
             "skipped 1 unapproved (pending) post(s)",
         )
+
+
+def test_a_message_of_bare_text_keeps_its_paragraphs_and_line_breaks():
+    """Comments imported into Disqus from a blog keep the bare newlines the blog stored them
+    with; read as HTML they would run together into one line."""
+    text = """<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+<thread dsq:id="2000"><id>1496 http://blog.example.org/?p=1496</id><link>http://blog.example.org/moving-house/</link><title>Moving house</title></thread>
+<post dsq:id="3000"><message><![CDATA[<p>Good luck with the move!</p>]]></message><createdAt>2012-01-05T11:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Ann</name></author><thread dsq:id="2000" /></post>
+<post dsq:id="3001"><message><![CDATA[Thanks Ann,
+the boxes are <b>all</b> packed.
+
+See you on Sunday.]]></message><createdAt>2012-01-05T12:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Bo</name></author><thread dsq:id="2000" /><parent dsq:id="3000" /></post>
+<post dsq:id="3002"><message><![CDATA[One line, nothing to lay out]]></message><createdAt>2012-01-05T13:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Cy</name></author><thread dsq:id="2000" /></post>
+</disqus>"""
+    thread = read(text)
+    assert thread.reply("3001").body == "<p>Thanks Ann,<br>the boxes are <strong>all</strong> packed.</p><p>See you on Sunday.</p>"
+    assert thread.reply("3000").body == "<p>Good luck with the move!</p>"
+    assert thread.reply("3002").body == "<p>One line, nothing to lay out</p>"
+    assert thread.import_notes == (
+        "1 post(s) written as bare text, without <p> or <br> (as comments imported into Disqus from a blog are): "
+        "blank lines read as paragraph breaks, other newlines as line breaks",
+    )

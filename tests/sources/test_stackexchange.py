@@ -64,7 +64,7 @@ def test_many_questions_need_a_selector(coffee):
 def test_question_1(coffee):
     thread = read(coffee, "1")
     assert thread.id == "1" and thread.title == "How should I store whole bean coffee?"
-    assert thread.total_replies == 3 and not thread.partial
+    assert thread.total_replies == 9 and thread.partial  # 3 answers and their 6 comments, kept in Comments.xml
     assert thread.url is None  # the dump does not say which site it is
     question = thread.opening_post
     assert question.author == thread.author == "user4"  # no Users.xml: the owner id
@@ -117,7 +117,7 @@ def test_question_without_accepted_answer_has_no_accepted_counts(coffee):
 def test_truncated_dump_keeps_the_rows_before_the_cut(coffee):
     cut = SourceDocument("Posts.xml", coffee.data[:20000])
     thread = read(cut, "1")
-    assert thread.partial and thread.replies == () and thread.total_replies == 3
+    assert thread.partial and thread.replies == () and thread.total_replies == 7  # 3 answers, 4 comments
     assert thread.import_notes[0] == (
         "Posts.xml is not well-formed XML from line 23, column 701 (AttValue: ' expected): the file is cut short"
         " or damaged there, so only the 20 row(s) before it were read; answers after it are missing")
@@ -164,8 +164,8 @@ def test_dump_folder_with_users_and_site_name(tmp_path):
     assert crumb.body == "<p>Starch <strong>retrogradation</strong>, as @old_baker hints.</p>"
     assert crumb.mentions[0].name == "old_baker"
     assert thread.reply("11").posted_at == utc(2020, 5, 1, 9, 30)  # fractions of a second dropped
-    # AnswerCount says 4, the dump holds 3
-    assert thread.total_replies == 4 and thread.partial
+    # AnswerCount says 4, the dump holds 3; the one comment is in Comments.xml, not given
+    assert thread.total_replies == 5 and thread.partial
     assert thread.import_notes == (
         "the question has 4 answers, the dump holds 3 of them",
         "the posts have 1 comment(s) (CommentCount), which the dump keeps in Comments.xml: import the dump folder that holds it to include them",
@@ -188,7 +188,8 @@ def test_a_dump_folder_has_only_its_posts_and_users_read(tmp_path):
 
 
 def test_users_cut_short_keeps_the_names_read(tmp_path):
-    (tmp_path / "Posts.xml").write_text(DUMP_POSTS.replace('AnswerCount="4"', 'AnswerCount="3"'), encoding="utf-8")
+    posts = DUMP_POSTS.replace('AnswerCount="4"', 'AnswerCount="3"').replace('CommentCount="1"', 'CommentCount="0"')
+    (tmp_path / "Posts.xml").write_text(posts, encoding="utf-8")
     (tmp_path / "Users.xml").write_text(DUMP_USERS[: DUMP_USERS.index("Dr. Crumb")], encoding="utf-8")
     thread = stackexchange.read(ImportRequest(load_documents(tmp_path)))
     assert thread.author == "Hanna" and thread.reply("13").author == "user5"
@@ -576,3 +577,96 @@ def test_a_data_explorer_csv_of_posts_rows_is_a_thread():
     answer = thread.reply("7")
     assert (answer.body, answer.posted_at, answer.engagement.items()) == (
         '<p>Так, "int.Parse".</p>', utc(2010, 10, 12, 19, 5), {"score": 20, "accepted": 1})
+
+
+CLOSED_WITH_COMMENTS_ONLY = """<?xml version="1.0" encoding="utf-8"?>
+<posts>
+  <row Id="9" PostTypeId="1" CreationDate="2014-03-13T21:21:58.587" Score="17" ViewCount="222" Body="&lt;p&gt;What are some good simple examples that getting the right result is not enough?&lt;/p&gt;&#xA;" OwnerUserId="43" Title="Right result, wrong reasoning" AnswerCount="0" CommentCount="17" ClosedDate="2014-03-15T00:03:53.977" />
+  <row Id="12" PostTypeId="1" CreationDate="2014-03-13T21:40:30.170" Score="19" Body="&lt;p&gt;A calculus book that uses differentials?&lt;/p&gt;" OwnerUserId="38" Title="Differentials" AnswerCount="1" CommentCount="0" />
+  <row Id="13" PostTypeId="2" ParentId="12" CreationDate="2014-03-13T22:00:00.000" Score="3" Body="&lt;p&gt;Keisler.&lt;/p&gt;" OwnerUserId="40" CommentCount="2" />
+</posts>
+"""
+
+
+def test_posts_alone_count_the_comments_they_lack_as_replies_at_the_source():
+    """Without Comments.xml the thread shows no comment, yet the posts count theirs: the thread
+    is partial and its total holds them, so the digest says how many replies it does not show."""
+    doc = SourceDocument("matheducators.stackexchange.com/Posts.xml", CLOSED_WITH_COMMENTS_ONLY.encode())
+    closed = read(doc, "9")
+    assert (closed.replies, closed.total_replies, closed.partial) == ((), 17, True)
+    assert closed.import_notes[-1] == (
+        "the posts have 17 comment(s) (CommentCount), which the dump keeps in Comments.xml: import the dump folder that holds it to include them"
+    )
+    answered = read(doc, "12")
+    assert [r.id for r in answered.replies] == ["13"]
+    assert (answered.total_replies, answered.partial) == (3, True)  # its answer and the answer's 2 comments
+
+
+def test_a_question_looked_for_in_a_csv_cut_short_is_refused_naming_the_break():
+    text = _as_csv(DUMP_POSTS)
+    last_line = text.rindex("\n", 0, len(text) - 1) + 1
+    cut = SourceDocument("Posts.csv", text[: last_line + 20].encode())
+    with pytest.raises(SourceError) as error:
+        stackexchange.read(ImportRequest((cut,), thread="999"))
+    assert error.value.message.endswith(
+        "(Posts.csv breaks at line 7 (4 cells where the header names 14); only the 4 row(s) before it were read)")
+    assert error.value.where == "Posts.csv, line 7"
+    assert error.value.fix.startswith("export the table to CSV again, or use the dump's XML file; or choose the question")
+
+
+SAMPLE_QUESTIONS = (
+    'Id,OwnerUserId,CreationDate,ClosedDate,Score,Title,Body\n'
+    '80,26,2008-08-01T13:57:07Z,NA,26,SQLStatement.execute() - multiple queries in one statement,'
+    '"<p>I want to run my script:</p>\n\n<pre><code>Create Table tRole (\n      roleID integer\n);\n</code></pre>\n"\n'
+    '90,NA,2008-08-01T14:41:24Z,2012-12-26T03:45:49Z,144,Good branching tutorials for TortoiseSVN?,'
+    '"<p>Any good tutorials on branching in caf\xe9s?</p>\n"\n'
+).encode("cp1252")
+SAMPLE_ANSWERS = (
+    'Id,OwnerUserId,CreationDate,ParentId,Score,IsAcceptedAnswer,Body\n'
+    '92,61,2008-08-01T14:45:37Z,90,13,False,"<p>Version Control for Engineers, chapter 5.</p>\n"\n'
+    '124,26,2008-08-01T16:09:47Z,80,12,False,"<p>I wound up using this.</p>\n"\n'
+    '269,91,2008-08-01T18:54:39Z,90,4,True,"<p>My click-by-click instructions.</p>\n"\n'
+).encode()
+
+
+def test_a_kaggle_sample_of_questions_and_answers_reads_as_the_posts_table(tmp_path):
+    """Kaggle's Stack Overflow samples (StackSample, Python and R questions) share the posts
+    table as Questions.csv and Answers.csv, without PostTypeId, with R's NA for absent values,
+    IsAcceptedAnswer instead of AcceptedAnswerId, and Latin-1 bytes in the text."""
+    (tmp_path / "Questions.csv").write_bytes(SAMPLE_QUESTIONS)
+    (tmp_path / "Answers.csv").write_bytes(SAMPLE_ANSWERS)
+    (tmp_path / "Tags.csv").write_text("Id,Tag\n80,flex\n90,svn\n", encoding="utf-8")
+    documents = load_documents(tmp_path)
+    assert stackexchange.sniff(next(d for d in documents if d.name.endswith("Answers.csv")))
+    thread = stackexchange.read(ImportRequest(documents, thread="90"))
+    assert (thread.title, thread.author, thread.url) == ("Good branching tutorials for TortoiseSVN?", "anonymous", "https://stackoverflow.com/questions/90")
+    assert thread.opening_post.body == "<p>Any good tutorials on branching in cafés?</p>"
+    assert [(r.id, r.engagement.score, r.engagement.accepted) for r in thread.replies] == [("92", 13, 0), ("269", 4, 1)]
+    assert not thread.partial and thread.total_replies is None  # the sample gives no AnswerCount
+    assert thread.import_notes == (
+        "read Questions.csv and Answers.csv, the questions and answers of a Stack Overflow sample as Kaggle shares them, "
+        "as the dump's posts table",
+        "1 line(s) of Questions.csv are not valid UTF-8 (first line 9); read as Windows-1252 (Latin-1), the usual cause, "
+        "so check accented letters and quotes there",
+        "the files do not name their site; links point to stackoverflow.com, which Kaggle's samples of this layout are taken from",
+        "the question was closed on 2012-12-26 (ClosedDate): it takes no new answers",
+    )
+    code = stackexchange.read(ImportRequest(documents, thread="80"))
+    assert code.opening_post.body.endswith("<pre><code>Create Table tRole (\n      roleID integer\n);\n</code></pre>")
+    assert [r.id for r in code.replies] == ["124"] and code.reply("124").engagement.accepted is None  # none accepted
+
+
+def test_questions_csv_alone_is_the_question_without_its_answers():
+    doc = SourceDocument("Questions.csv", SAMPLE_QUESTIONS)
+    thread = stackexchange.read(ImportRequest((doc,), thread="80"))
+    assert thread.replies == () and thread.partial
+    assert ("no Answers.csv was given (import the folder that holds it beside Questions.csv): the question is imported "
+            "without its answers") in thread.import_notes
+
+
+def test_answers_csv_alone_is_refused_naming_questions_csv():
+    with pytest.raises(SourceError) as error:
+        stackexchange.read(ImportRequest((SourceDocument("sample/Answers.csv", SAMPLE_ANSWERS),)))
+    assert error.value.message == (
+        "Answers.csv holds the answers of a Stack Overflow sample; the questions they answer are in Questions.csv")
+    assert error.value.fix == "import the folder that holds Questions.csv and Answers.csv"

@@ -1002,3 +1002,127 @@ def test_a_wordpress_2_export_without_the_excerpt_namespace_is_not_called_cut():
     assert thread.import_notes[0] == ("the export does not declare the namespace prefix excerpt, as WordPress "
                                       "before 3.0 wrote it; excerpt:encoded matched by name")
     assert not thread.partial
+
+
+def _linkback(comment_id: int, kind: str, meaning: str, text: str) -> str:
+    """A linkback as the Semantic Linkbacks plugin stores it: its protocol as the comment type,
+    what the sender's page is in the semantic_linkbacks_type comment meta."""
+    return f"""<wp:comment><wp:comment_id>{comment_id}</wp:comment_id><wp:comment_author><![CDATA[Site {comment_id}]]></wp:comment_author>
+<wp:comment_author_url>https://site{comment_id}.example/</wp:comment_author_url><wp:comment_date_gmt>2023-09-06 1{comment_id % 10}:00:00</wp:comment_date_gmt>
+<wp:comment_content><![CDATA[{text}]]></wp:comment_content><wp:comment_approved><![CDATA[1]]></wp:comment_approved>
+<wp:comment_type><![CDATA[{kind}]]></wp:comment_type><wp:comment_parent>0</wp:comment_parent>
+<wp:commentmeta><wp:meta_key><![CDATA[semantic_linkbacks_type]]></wp:meta_key><wp:meta_value><![CDATA[{meaning}]]></wp:meta_value></wp:commentmeta></wp:comment>"""
+
+
+def test_a_linkback_whose_page_answers_the_post_is_a_comment():
+    """Semantic Linkbacks shows a webmention or pingback whose page is a reply among the
+    comments, with its text; likes as faces; mentions and reposts as one-line linkbacks."""
+    linkbacks = (
+        _linkback(81, "webmention", "reply", "Good point about the soil;\nmine bolted too.")
+        + _linkback(82, "pingback", "reply", "I answered this on my blog.")
+        + _linkback(83, "webmention", "like", "")
+        + _linkback(84, "webmention", "mention", "[&#8230;] linked from a roundup [&#8230;]")
+        + _linkback(85, "webmention", "repost", "")
+        + _reaction(86, "reply").replace("Fedi 86", "Migrated 86").replace("<![CDATA[]]>", "<![CDATA[Same here.]]>", 1)
+    )
+    text = EXPORT.replace("\t\t<wp:comment>\n\t\t\t<wp:comment_id>7</wp:comment_id>", linkbacks + "\n\t\t<wp:comment>\n\t\t\t<wp:comment_id>7</wp:comment_id>", 1)
+    thread = read(text, thread="41")
+    before = read(EXPORT, thread="41")
+    added = [r for r in thread.replies if r.id not in {b.id for b in before.replies}]
+    assert [(r.id, r.author, r.body) for r in added] == [  # in time order
+        ("86", "Migrated 86", "<p>Same here.</p>"),
+        ("81", "Site 81", "<p>Good point about the soil;<br>mine bolted too.</p>"),
+        ("82", "Site 82", "<p>I answered this on my blog.</p>"),
+    ]
+    assert thread.opening_post.engagement.items() == {"likes": 1}
+    assert "2 linkback(s) (webmention or pingback) whose sender's page answers the post (Semantic Linkbacks' type reply) " \
+        "shown as comments, with the text read from that page" in thread.import_notes
+    assert "1 comment(s) of type reply (how the Webmention plugin 5.0 stores a reply sent from another site) shown as comments" in thread.import_notes
+    assert any("1 'like' entries" in note and "2 webmentions" in note for note in thread.import_notes)
+
+
+ATTACHMENT_PAGE = """<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>EverET</title><link>http://everet.example</link><language>zh-CN</language><wp:wxr_version>1.2</wp:wxr_version>
+	<item>
+		<title>程序员的写照</title><link>http://everet.example/liuyana/psb</link><dc:creator>cedric</dc:creator>
+		<content:encoded><![CDATA[]]></content:encoded>
+		<wp:post_id>140</wp:post_id><wp:post_date_gmt>2012-01-19 15:08:28</wp:post_date_gmt><wp:post_name>psb</wp:post_name>
+		<wp:status>inherit</wp:status><wp:post_parent>120</wp:post_parent><wp:post_type>attachment</wp:post_type><wp:post_password></wp:post_password>
+		<wp:attachment_url>http://everet.example/wp-content/uploads/2012/01/psb.jpg</wp:attachment_url>
+		<wp:comment><wp:comment_id>10</wp:comment_id><wp:comment_author><![CDATA[kid]]></wp:comment_author>
+			<wp:comment_date_gmt>2012-01-19 16:37:44</wp:comment_date_gmt><wp:comment_content><![CDATA[这个网站是在哪个服务器上跑的？]]></wp:comment_content>
+			<wp:comment_approved>1</wp:comment_approved><wp:comment_type></wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>
+	</item>
+	<item>
+		<title>Notes</title><link>http://everet.example/notes</link><dc:creator>cedric</dc:creator>
+		<content:encoded><![CDATA[Slides: <a href="http://everet.example/notes/talk">talk</a>]]></content:encoded>
+		<wp:post_id>150</wp:post_id><wp:post_date_gmt>2012-01-20 15:08:28</wp:post_date_gmt><wp:post_name>talk-pdf</wp:post_name>
+		<wp:status>inherit</wp:status><wp:post_parent>120</wp:post_parent><wp:post_type>attachment</wp:post_type><wp:post_password></wp:post_password>
+		<wp:attachment_url>http://everet.example/wp-content/uploads/2012/01/talk.pdf</wp:attachment_url>
+	</item>
+	<item>
+		<title>About</title><link>http://everet.example/about</link><dc:creator>cedric</dc:creator>
+		<content:encoded><![CDATA[Hello.]]></content:encoded>
+		<wp:post_id>120</wp:post_id><wp:post_date_gmt>2012-01-18 15:08:28</wp:post_date_gmt><wp:post_name>about</wp:post_name>
+		<wp:status>publish</wp:status><wp:post_type>page</wp:post_type><wp:post_password></wp:post_password>
+	</item>
+</channel></rss>
+"""
+
+
+def test_an_attachment_page_shows_its_picture_and_is_offered_when_commented():
+    """WordPress shows an attachment's page with the file above its description; readers
+    comment on pictures there.  Such a page is no post to list, but a refusal names it."""
+    with pytest.raises(SourceError) as error:
+        read(ATTACHMENT_PAGE)
+    assert error.value.message == (
+        "the export holds 1 published post, without comments:\n"
+        '  120 "About", slug about http://everet.example/about (0 comments)\n'
+        "  (not listed: 2 entries that are not published posts: 2 'attachment')\n"
+        "  attachment pages (a picture or file on its own page) with comments, imported by their id:\n"
+        '  140 "程序员的写照", slug psb http://everet.example/liuyana/psb (1 comment)'
+    )
+    picture = read(ATTACHMENT_PAGE, thread="140")
+    assert picture.opening_post.body == (
+        '<p><a href="http://everet.example/wp-content/uploads/2012/01/psb.jpg">[image: 程序员的写照]</a></p>'
+    )
+    assert [r.body for r in picture.replies] == ["<p>这个网站是在哪个服务器上跑的？</p>"]
+    document = read(ATTACHMENT_PAGE, thread="150").opening_post
+    assert document.body == (
+        '<p><a href="http://everet.example/wp-content/uploads/2012/01/talk.pdf">Notes</a></p>'
+        '<p>Slides: <a href="http://everet.example/notes/talk">talk</a></p>'
+    )
+
+
+SHOP = """<?xml version="1.0" encoding="UTF-8" ?>
+""" + RSS_HEADER + """
+<channel><title>Seed shop</title><link>https://seeds.example.org</link><wp:wxr_version>1.2</wp:wxr_version>
+	<item><title>Leek seeds</title><link>https://seeds.example.org/product/leek-seeds/</link><wp:post_id>100</wp:post_id>
+		<wp:post_name>leek-seeds</wp:post_name><wp:status>publish</wp:status><wp:post_type>product</wp:post_type></item>
+	<item><title>Leek seeds - 50 g</title><link>https://seeds.example.org/product/leek-seeds/?attribute_pa_size=50g</link><wp:post_id>101</wp:post_id>
+		<wp:status>publish</wp:status><wp:post_parent>100</wp:post_parent><wp:post_type>product_variation</wp:post_type></item>
+	<item><title>woocommerce_cleanup_draft_orders</title><wp:post_id>102</wp:post_id><wp:status>publish</wp:status><wp:post_type>scheduled-action</wp:post_type>
+		<wp:comment><wp:comment_id>7</wp:comment_id><wp:comment_author>ActionScheduler</wp:comment_author><wp:comment_content>action complete via WP Cron</wp:comment_content>
+		<wp:comment_approved>1</wp:comment_approved><wp:comment_type>action_log</wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment></item>
+	<item><title>Order &ndash; May 2, 2020</title><wp:post_id>103</wp:post_id><wp:status>wc-completed</wp:status><wp:post_type>shop_order</wp:post_type></item>
+	<item><title>SPRING10</title><wp:post_id>104</wp:post_id><wp:status>publish</wp:status><wp:post_type>shop_coupon</wp:post_type></item>
+</channel></rss>
+"""
+
+
+def test_shop_records_are_not_listed_as_posts():
+    """A WooCommerce export holds its variations, coupons, orders and Action Scheduler's jobs as
+    published entries; only the product is something a visitor reads."""
+    shop = SHOP.replace("&ndash;", "-")
+    assert read(shop).id == "100"  # the one product: nothing else to choose from
+    with pytest.raises(SourceError) as error:
+        read(shop.replace("</channel>", "<item><title>Onion sets</title><wp:post_id>105</wp:post_id><wp:status>publish</wp:status>"
+                                        "<wp:post_type>product</wp:post_type></item></channel>"))
+    message = error.value.message
+    assert message.startswith("the export holds 2 published posts, none with comments:\n  100 \"Leek seeds\"")
+    assert ("(not listed: 4 entries that are not published posts: 1 'product_variation', 1 'scheduled-action', "
+            "1 'shop_coupon', 1 'shop_order')") in message
+    with pytest.raises(SourceError) as error:
+        read(shop, thread="102")
+    assert "it is a 'scheduled-action' entry, not a post" in error.value.message
