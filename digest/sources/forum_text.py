@@ -60,6 +60,12 @@ is the comment's own line unless the copy was wrapped; the copy shows no nesting
 as Markdown (``1. ![](AVATAR) **NAME** says:`` over ``[TIME](PERMALINK)``, ``### Post by NAME on
 DATE``), the comments are Markdown and the time's link is the permalink.
 
+Forum topics copied as text are read the same way (``forum_text_copies`` has their headers too):
+Discourse's page without JavaScript, phpBB's default style and GitHub's issues and gists; the
+lines above their first post are the page's (title, navigation), and their posts follow each
+other, none shown answering another.  Relative times ("3 hours ago") count back from the moment
+a copy's YAML header says it was saved, when it says one with its zone.
+
 Hacker News, Lobsters and Reddit pages copied as text have a byline over each comment
 (``alice 3 hours ago | parent | next [–]``, ``[–]alice 5 points 3 hours ago``, new Reddit's
 name, "•" and "2y ago" on lines of their own); their links
@@ -82,7 +88,9 @@ from digest.errors import SourceError
 from digest.model import Engagement, Reply, Thread
 from digest.sources import forum_text_copies as copies
 from digest.sources import forum_text_news as news_pages
-from digest.sources.forum_text_body import BLOCK_PASSED_TAGS, TAG_RE, Block, build_body, markdown_body
+from digest.sources.forum_text_body import BLOCK_PASSED_TAGS, RULE_RE, TAG_RE, build_body, markdown_body
+from digest.sources.forum_text_body import Layout as _Layout
+from digest.sources.forum_text_body import reflow as _reflow
 from digest.sources.common import AuthorNames, find_mentions, stable_id
 from digest.sources.xmlsafe import with_stray_bytes_as_cp1252
 
@@ -123,21 +131,8 @@ QUOTE_CLOSE_RE = re.compile(r"</blockquote\s*>", re.IGNORECASE)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A document that starts like JSON is no forum export (a note may start with "[1]" or "<i>").
 JSON_START_RE = re.compile(r"^(?:\{|\[\s*[\[{\"\]])")
-RULE_RE = re.compile(r"^-{3,}$")
-LIST_ITEM_RE = re.compile(r"^[-*]\s+")
 URL_START_RE = re.compile(r"https?://\S+")
-# Where a file without trailing spaces still joins lines directly: "road-" / "maps", and a
-# URL cut mid-way ("...?option=com_conte" / "nt&amp;view=...", "...road-maps-buil" /
-# "ding-a-new-movement" on a line as long as the file's longest).
-HYPHEN_BREAK_RE = re.compile(r"[^\W\d_]-$")
-URL_OPENING_RE = re.compile(r"https?://|www\.", re.IGNORECASE)  # looked for in a line's last word: the line ends in a URL
-URL_CONTINUES_AFTER = "/?&=%#_~-"
-URL_CONTINUATION_MARKS = "/?&=%#"
-URL_PATH_PIECE_RE = re.compile(r"^[\w.~%-]*\w[-_]\w[\w.~%-]*$")
 SENTENCE_END = ".!?:;\"”’)]"
-MARKDOWN_TITLE_RE = re.compile(r"^#\s+(\S.{0,150}?)\s*#*\s*$")  # a page saved as Markdown: "# TITLE"
-PRE_START_RE = re.compile(r"<pre\b[^>]*>", re.IGNORECASE)
-PRE_END_RE = re.compile(r"</pre\s*>", re.IGNORECASE)
 # Tags that separate words when the editor's note is made plain text.
 WORD_BREAKING_TAGS = {"br", "p", "blockquote", "li"} | BLOCK_PASSED_TAGS
 
@@ -225,29 +220,21 @@ class _RawReply:
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """How the file marks wraps and paragraphs (see the module docstring)."""
-
-    trailing_spaces: bool = True
-    double_spaced: bool = False
-    width: int = 0  # the longest line: a URL cut at the wrap fills its line
-    keep_breaks: bool = False  # a browser's copy: every line break is one in the comment
-
-
-@dataclass(frozen=True)
 class _CopiedPage:
     """What a blog comment page copied as text says about its comments."""
 
     title: str | None  # from "10 thoughts on “TITLE”"
     count: int | None  # the comments the page counts
     pingbacks: int  # left out
-    other_pages: _Place | None = None  # where it links other pages of comments ("Older Comments")
+    other_pages: tuple[_Place, str] | None = None  # where it links other pages of comments, and the link ("Older Comments")
     starts_inside_a_comment: bool = False  # the copy's first comment lost its header
     author: str | None = None  # who posted the story (a news site's page)
     news: bool = False  # a Hacker News, Lobsters or Reddit page: bylines over the comments
     url: str | None = None  # the discussion's address, where the copy names it
     markdown: bool = False  # saved as Markdown: each comment is Markdown
     incomplete: bool = False  # comments are missing: folded, on the next page, or above the copy
+    site: str | None = None  # a forum's page rather than a blog's: "discourse", "phpbb", "github" or "substack"
+    dumped: bool = False  # by lynx, which wraps every paragraph
 
 
 @dataclass(frozen=True)
@@ -261,6 +248,7 @@ class _Page:
     replies: tuple[_RawReply, ...]
     cut: bool  # the file ends inside a character
     copied_page: "_CopiedPage | None" = None  # a blog comment page copied as text
+    copied_at: copies.CopyMoment | None = None  # when the page was saved, as its YAML header says
 
 
 @dataclass(frozen=True)
@@ -279,7 +267,7 @@ def read(request) -> Thread:
     note, url = _header(list(pages[0].above_replies), pages[0].layout)
     notes.extend(_text_above_later_pages(pages))
     drafts = [draft for page in pages for draft in _drafts(page, notes)]
-    replies = _replies(drafts, _posting_times(drafts, len(pages), notes, zone), notes)
+    replies = _replies(drafts, _posting_times(drafts, pages, notes, zone), notes)
     title, count, copy_notes, paged = _copied_page_facts(pages, replies)
     author = next((page.copied_page.author for page in pages if page.copied_page and page.copied_page.author), None)
     url = url or next((page.copied_page.url for page in pages if page.copied_page and page.copied_page.url), None)
@@ -351,6 +339,11 @@ def _page(doc, index: int, several: bool) -> tuple[_Page, list[_Note]]:
     notes: list[_Note] = []
     text, cut = _decode(doc, index, file, notes)
     lines = text.splitlines()
+    if margins := copies.print_margins(lines):  # a page printed to PDF: its margins are no one's text
+        notes.append(_note(_Place(index, margins[0] + 1, file), f"left out the {len(margins)} line(s) of the margins a browser "
+                                                                "prints on every page (date, title, address and page number, "
+                                                                f"such as {lines[margins[0]].strip()!r})"))
+        lines = ["" if position in set(margins) else line for position, line in enumerate(lines)]
     copied = None
     if says := copies.headers(lines):
         above, raw_replies, copied = _split_copied_page(lines, says, index, file, notes)
@@ -367,8 +360,8 @@ def _page(doc, index: int, several: bool) -> tuple[_Page, list[_Note]]:
     if copied and copied.news:
         layout = _Layout(trailing_spaces=False, keep_breaks=True)  # a news site's comment: each line break is its own
     else:
-        layout = _copied_layout(raw_replies) if copied else _layout(lines, index, file, notes)
-    return _Page(index, file, layout, tuple(above), tuple(raw_replies), cut, copied), notes
+        layout = _copied_layout(raw_replies, copied.dumped) if copied else _layout(lines, index, file, notes)
+    return _Page(index, file, layout, tuple(above), tuple(raw_replies), cut, copied, copies.front_matter_moment(lines)), notes
 
 
 def _decode(doc, page: int, file: str | None, notes: list[_Note]) -> tuple[str, bool]:
@@ -468,28 +461,93 @@ def _split_replies(lines: list[str], page: int, file: str | None, notes: list[_N
     return above, raw_replies
 
 
+@dataclass
+class _CopiedComments:
+    """A copied comment page read line by line: the text above the comments, the comments, and
+    what was left out on the way."""
+
+    above: list[tuple[int, str]] = field(default_factory=list)
+    raw_replies: list[_RawReply] = field(default_factory=list)
+    other_pages: tuple[_Place, str] | None = None  # where it links other pages of comments, and the link
+    pingbacks: int = 0
+    folded: bool = False  # the page folded answers or comments, which were not copied
+    lynx: bool = False  # dumped by lynx
+
+
 def _split_copied_page(lines: list[str], says: dict[int, copies.Header], page: int, file: str | None,
                        notes: list[_Note]) -> tuple[list[str], list[_RawReply], _CopiedPage]:
     """The text above the comments and the comments of a copied comment page, without its
-    furniture: "Reply" links, pingbacks, and the form and sidebar from "Leave a Reply" on."""
-    above: list[tuple[int, str]] = []
-    raw_replies: list[_RawReply] = []
-    stamps = {header.stamp_at for header in says.values() if header.stamp_at is not None}
+    furniture: "Reply" links, pingbacks, and the form and sidebar from "Leave a Reply" on; the
+    title, count and opening a forum topic's page shows."""
+    read = _copied_comments(lines, says, page, file, notes)
+    above, raw_replies, other_pages = read.above, read.raw_replies, read.other_pages
+    title, count = next((found for _, line in reversed(above) if (found := copies.comment_count(line))), (None, None))
+    site = next((header.site for header in says.values() if header.site), None)
+    first = says[min(says)]
+    if site == "substack":  # the post's likes and restacks, and the lines over its discussion, are the page's
+        above, cut = copies.substack_top(above)
+        if cut is not None:
+            notes.append(_note(_Place(page, cut + 1, file), f"{lines[cut].strip()!r} and the lines down to the first comment (the "
+                                                            "post's likes, 'Discussion about this post') are the page's: left out"))
+    forum = copies.forum_top(lines, above, first) if site in ("discourse", "phpbb") or (site == "github" and first.markdown) else None
+    if forum:  # a forum topic opens with its first post: the lines above it are the page's
+        title, count = forum.title, forum.count
+        if forum.left_out:
+            shown = f", but for the title {title!r}" if title else ""
+            notes.append(_note(_Place(page, forum.left_out[0] + 1, file),
+                               f"the {len(forum.left_out)} line(s) above the first post (the topic's title, the forum's "
+                               f"navigation) are the page's: left out{shown}"))
+        above = [(index, line) for index, line in above if index not in forum.left_out]
+        other_pages = other_pages or (forum.pages_at and (_Place(page, forum.pages_at[0] + 1, file), forum.pages_at[1]))
+    markdown = any(header.markdown for header in says.values())
+    title, above = _copied_page_title(lines, above, title, markdown, page, file, notes)
+    top = copies.page_top([(index, line) for index, line in above if not copies.comment_count(line)])
+    notes.extend(_note(_Place(page, index + 1, file), why) for index, why in top.left_out)
+    author, starts_later = _forum_opening(raw_replies, forum.later_page, notes) if forum and site != "github" else (None, False)
+    if site == "github" and first.permalink and "#issue-" in first.permalink:  # the issue's own text opens the page
+        author = first.author
+    url = first.permalink.split("#")[0] if site == "github" and first.permalink else copies.front_matter_url(lines)
+    return list(top.lines), raw_replies, _CopiedPage(title or top.title, count, read.pingbacks, other_pages,
+                                                     top.cut_comment or starts_later, author=author, markdown=markdown, site=site,
+                                                     url=url, incomplete=read.folded, dumped=read.lynx)
+
+
+def _copied_comments(lines: list[str], says: dict[int, copies.Header], page: int, file: str | None,
+                     notes: list[_Note]) -> _CopiedComments:
+    """The comments under their headers, without the headers' own lines (times, badges,
+    profiles), the page's links and buttons, pingbacks, and what follows the comments."""
+    read = _CopiedComments(lynx=copies.lynx_dump(lines))
+    stamps = {index for header in says.values() for index in (header.stamp_at, *header.furniture) if index is not None}
+    events = set(copies.github_events(lines)) if any(header.site == "github" for header in says.values()) else set()
+    if events & set(range(min(says), len(lines))):
+        notes.append(_note(_Place(page, min(events) + 1, file), f"left out the {len(events)} line(s) of the events GitHub shows "
+                                                                 "between the comments (labels, mentions, closing)"))
+    stamps |= events
     pingbacks: list[_Place] = []
-    other_pages = None
+    ended: int | None = None  # where the comment above ended (Substack's "Share"): the lines up to the next are the page's
+    after_comments: list[tuple[_Place, str]] = []
+    raw_replies = read.raw_replies
     for index, written in enumerate(lines):
         place = _Place(page, index + 1, file)
-        line = copies.link_text(written)  # a Markdown copy's "[Reply](URL)" is the "Reply" link
-        if copies.COMMENT_PAGES_RE.match(line):
-            other_pages = other_pages or place
+        line = copies.link_text(copies.LYNX_LINK_RE.sub("", written) if read.lynx else written)  # "[Reply](URL)", "[53]next"
+        if ended is not None and index >= ended and index not in says:
+            if line.strip():
+                after_comments.append((place, line.strip()))
+        elif copies.COMMENT_PAGES_RE.match(line):
+            read.other_pages = read.other_pages or (place, line.strip(" \t«»←→"))
         elif index in says:
-            raw_replies.append(_RawReply(_Header(says[index].author, False, says[index].posted_at_text), place,
-                                         permalink=says[index].permalink))
+            header = says[index]
+            ended = header.ends_at
+            raw_replies.append(_RawReply(_Header(header.author, False, header.posted_at_text, header.number), place,
+                                         likes=header.likes, permalink=header.permalink))
+            if header.folded:  # told on its claps' line, the header's last
+                replies = f"{header.folded} repl{'y' if header.folded == 1 else 'ies'}"
+                after_comments.append((_Place(page, header.furniture[-1] + 1, file), replies))
         elif index in stamps or (raw_replies and copies.REPLY_LINK_RE.match(line)):
             continue
         elif raw_replies and (likes := copies.LIKES_RE.match(line)):
-            if likes.group("count"):
-                raw_replies[-1].likes = copies.count_of(likes.group("count"))
+            if count := likes.group("count") or likes.group("likes") or likes.group("thumbs") or likes.group("liked"):
+                raw_replies[-1].likes = copies.count_of(count)
         elif raw_replies and copies.PINGBACK_RE.match(line):
             pingbacks.append(place)
         elif raw_replies and copies.COMMENT_FORM_RE.match(line):
@@ -499,28 +557,65 @@ def _split_copied_page(lines: list[str], says: dict[int, copies.Header], page: i
         elif raw_replies:
             raw_replies[-1].lines.append(written)
         else:
-            above.append((index, written))
+            read.above.append((index, written))
+    read.folded = _folded_after_comments(after_comments, notes)
     for raw in raw_replies:  # a rule or blank lines between two comments separate them
         while raw.lines and (not raw.lines[-1].strip() or RULE_RE.match(raw.lines[-1].strip())):
             raw.lines.pop()
+        raw.lines = copies.lynx_body_lines(raw.lines) if read.lynx else raw.lines
+    if read.lynx:
+        notes.append(_note(_Place(page, 1, file), "a page dumped by lynx: the numbers it gives links ('[22]') were left out "
+                                                  "of the text (the addresses are in its References list)"))
     if pingbacks:
         notes.append(_note(pingbacks[0], f"left out {len(pingbacks)} pingback(s) or trackback(s): links from other pages, "
                                          "not comments (the first here)"))
-    title, count = next((found for _, line in reversed(above) if (found := copies.comment_count(line))), (None, None))
+    read.pingbacks = len(pingbacks)
+    return read
+
+
+def _copied_page_title(lines: list[str], above: list[tuple[int, str]], title: str | None, markdown: bool, page: int,
+                       file: str | None, notes: list[_Note]) -> tuple[str | None, list[tuple[int, str]]]:
+    """The title a saved page's YAML header or Markdown heading gives, and the text above the comments without them."""
     if header_end := copies.front_matter_end(lines):
         above = [(index, line) for index, line in above if index >= header_end]
         title = title or copies.front_matter_title(lines)
         notes.append(_note(_Place(page, 1, file), f"the {header_end}-line header (---) above the page is not part of it: "
                                                   "left out" + (f", but for its title {title!r}" if title else "")))
-    markdown = any(header.markdown for header in says.values())
-    if markdown and not title and (heading := next(((i, m) for i, line in above if (m := MARKDOWN_TITLE_RE.match(line))), None)):
+    headings = ((index, found) for index, line in above if (found := copies.MARKDOWN_TITLE_RE.match(line)))
+    if markdown and not title and (heading := next(headings, None)):
         title = heading[1].group(1)
         above = [(index, line) for index, line in above if index != heading[0]]
         notes.append(_note(_Place(page, heading[0] + 1, file), f"the heading {title!r} above the comments is taken as the title"))
-    top = copies.page_top([(index, line) for index, line in above if not copies.comment_count(line)])
-    notes.extend(_note(_Place(page, index + 1, file), why) for index, why in top.left_out)
-    return list(top.lines), raw_replies, _CopiedPage(title or top.title, count, len(pingbacks), other_pages, top.cut_comment,
-                                                     markdown=markdown)
+    return title, above
+
+
+def _folded_after_comments(after_comments: list[tuple[_Place, str]], notes: list[_Note]) -> bool:
+    """Notes on the lines between and after comments that end themselves (Substack's): the
+    answers and comments the page folded, which make the thread partial, and the page's own lines."""
+    folded = [(place, line) for place, line in after_comments if copies.SUBSTACK_FOLDED_RE.match(line)]
+    if folded:
+        notes.append(_note(folded[0][0], f"{len(folded)} place(s) where the page folded answers or comments ({folded[0][1]!r} "
+                                         "here): they were not copied, and the thread is partial"))
+    page_lines = [(place, line) for place, line in after_comments if not copies.SUBSTACK_FOLDED_RE.match(line)]
+    if page_lines:
+        notes.append(_note(page_lines[0][0], f"the {len(page_lines)} line(s) after the last comment ({page_lines[0][1]!r} on) "
+                                             "are the page's: left out"))
+    return bool(folded)
+
+
+def _forum_opening(raw_replies: list[_RawReply], later_page: tuple[int, int] | None, notes: list[_Note]) -> tuple[str | None, bool]:
+    """Who opened a copied forum topic (the author of its first post), and whether the copy
+    starts after that post (Discourse's post number, phpBB's "Page 2 of 3")."""
+    first = raw_replies[0]
+    if first.header.number not in (None, 1):
+        notes.append(_note(first.place, f"the copy starts at post #{first.header.number}: the posts before it (a topic's page "
+                                        "shows 20) were not copied, and the thread is partial"))
+        return None, True
+    if later_page:
+        notes.append(_note(first.place, f"the copy is page {later_page[0]} of {later_page[1]} of the topic: the posts of the "
+                                        "pages before it, the topic's opening post among them, were not copied"))
+        return None, True
+    return first.author, False
 
 
 def _split_news_page(lines: list[str], bylines: dict[int, news_pages.Byline], page: int, file: str | None,
@@ -541,7 +636,7 @@ def _split_news_page(lines: list[str], bylines: dict[int, news_pages.Byline], pa
         raw.answers = raw_replies[answers] if answers is not None else None
     site = next((b.site for b in bylines_in_order if b.site != "lobsters"), "lobsters")
     notes.extend(_note(_Place(page, index + 1, file), text) if index is not None else _Note(page, raw_replies[-1].place.line, text)
-                 for index, text in news_pages.news_notes(news, nesting, site))  # a page's own note sorts after its replies
+                 for index, text in news_pages.news_notes(news, nesting, site, dated=copies.front_matter_moment(lines) is not None))
     incomplete = bool(nesting.orphans or news.more_at is not None or news.hidden or news.starts_inside
                       or any(b.folded for b in bylines_in_order))
     url = f"https://news.ycombinator.com/item?id={news.item_id}" if news.item_id and site == "hn" else news.thread_url
@@ -549,14 +644,21 @@ def _split_news_page(lines: list[str], bylines: dict[int, news_pages.Byline], pa
     return list(news.above), raw_replies, copied
 
 
-def _copied_layout(raw_replies: list[_RawReply]) -> _Layout:
+def _copied_layout(raw_replies: list[_RawReply], dumped: bool = False) -> _Layout:
     """A browser's copy is not wrapped: each line break is the comment's own, unless someone
-    wrapped the copy (most lines that go on in the next line fill 70% of a width of 80 or less)."""
-    lines = [line for raw in raw_replies for line in raw.lines]
+    wrapped the copy (most lines that go on in the next line fill 70% of a width of 80 or less)
+    or it was ``dumped`` by lynx, which wraps every paragraph."""
+    lines = [html.unescape(TAG_RE.sub("", line))  # as the page showed them: a lynx dump's quotes are marked up by now
+             for raw in raw_replies for line in _without_leading_blanks(raw.lines)]  # the header's lines left blanks
     width = max((len(line.rstrip()) for line in lines), default=0)
     double_spaced = _double_spaced(lines)
-    wrapped = copies.wrapped(lines, width)
+    wrapped = dumped or copies.wrapped(lines, width)
     return _Layout(trailing_spaces=False, double_spaced=double_spaced, width=width, keep_breaks=not (wrapped or double_spaced))
+
+
+def _without_leading_blanks(lines: list[str]) -> list[str]:
+    start = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
+    return lines[start:]
 
 
 def _copied_page_facts(pages: list[_Page], replies: list[Reply]) -> tuple[str | None, int | None, list[_Note], bool]:
@@ -567,20 +669,32 @@ def _copied_page_facts(pages: list[_Page], replies: list[Reply]) -> tuple[str | 
         return None, None, [], False
     title = next((c.title for c in copied if c.title), None)
     count = next((c.count for c in copied if c.count is not None), None)
-    notes = [] if all(c.news for c in copied) else [
+    flat = ("github", "phpbb", "discourse")  # topics whose posts answer none; Discourse's own note is below
+    notes = [] if all(c.news or c.site in flat for c in copied) else [
         _Note(-1, 0, "a comment page copied as text does not show which comment answers which: every reply is "
                      "imported as answering the post")]
+    if discourse := next((c for c in copied if c.site == "discourse"), None):
+        notes.append(_Note(-1, 0, "a Discourse topic's page copied as text shows neither which post answers which nor "
+                                  f"the zone of its times: `digest import {discourse.url or 'https://FORUM/t/SLUG/ID'}` "
+                                  "(the topic's address) reads it exactly"))
     held = len(replies) + sum(c.pingbacks for c in copied)
     if count is not None and count > held and all(c.news for c in copied):
         notes.append(_Note(len(pages), 0, f"the story counts {count} comments but the copy holds {held}: the rest were "
                                           "not copied (folded, on a later page, or dead)"))
+    elif count is not None and count > held and any(c.site == "medium" for c in copied):
+        notes.append(_Note(len(pages), 0, f"the story counts {count} responses but the copy holds {held}: the page shows only "
+                                          "some ('See all responses' opens the rest), so the others were not copied"))
+    elif count is not None and count > held and any(c.site for c in copied):
+        notes.append(_Note(len(pages), 0, f"the topic counts {count} posts but the copy holds {held}: the rest were not "
+                                          "copied (the topic's other pages)"))
     elif count is not None and count > held:
         notes.append(_Note(len(pages), 0, f"the page counts {count} comments but the copy holds {held} (pingbacks "
                                           "included): the rest were not copied (a later comment page, or folded replies)"))
     paged = len(pages) == 1 and copied[0].other_pages is not None
     if paged:
-        notes.append(_note(copied[0].other_pages, "the page links other pages of its comments ('Older Comments'): this copy "
-                                                  "holds one of them; copy each page and import them together as a folder"))
+        place, link = copied[0].other_pages
+        notes.append(_note(place, f"the page links other pages of its comments ({link!r}): this copy holds one of them; "
+                                  "copy each page and import them together as a folder"))
     return title, count, notes, paged or any(c.starts_inside_a_comment or c.incomplete for c in copied)
 
 
@@ -719,11 +833,18 @@ def _missing_comments_note(replies: list[Reply]) -> str | None:
     )
 
 
-def _posting_times(drafts: list[_Draft], page_count: int, notes: list[_Note], zone=None) -> list[datetime | None]:
+def _posting_times(drafts: list[_Draft], pages: list[_Page], notes: list[_Note], zone=None) -> list[datetime | None]:
     """Each reply's time in UTC, when its text states the zone (or ``--timezone`` names the one
-    to read it in) and its day and month are certain."""
+    to read it in) and its day and month are certain, or it is relative ("3 hours ago") to a copy
+    whose header says when it was saved."""
     times, said = copies.posting_times([d.posted_at_text for d in drafts], zone)
-    notes.extend(_Note(page_count, 0, text) for text in said)
+    notes.extend(_Note(len(pages), 0, text) for text in said)
+    for page in pages:
+        positions = [position for position, draft in enumerate(drafts) if draft.raw.place.page == page.index]
+        counted_back, said = copies.relative_times([drafts[position].posted_at_text for position in positions], page.copied_at)
+        notes.extend(_Note(page.index, 0, text) for text in said)
+        for position, time in zip(positions, counted_back):
+            times[position] = times[position] or time
     return times
 
 
@@ -840,121 +961,3 @@ def _times_inside(raw: _RawReply, body_lines: list[str]) -> list[_Note]:
         for index, line in enumerate(body_lines)
         if TIME_RE.match(line)
     ]
-
-
-def _reflow(lines: list[str], layout: _Layout = _Layout()) -> list[Block]:
-    blocks: list[Block] = []
-    current: Block | None = None
-    more: list[str] = []  # the rest of its text, joined once: added line by line, a long paragraph took the square of its length
-    previous = ""
-    blanks: list[str] = []
-    preformatted: list[str] | None = None  # the lines of an open <pre>, kept as written
-    for line in lines:
-        if preformatted is not None:
-            preformatted.append(line)
-            if PRE_END_RE.search(line):
-                blocks.append(Block("pre", "\n".join(_unspaced(preformatted, layout))))
-                preformatted = None
-            continue
-        opening = PRE_START_RE.search(line)
-        if opening and not PRE_END_RE.search(line, opening.end()):
-            if current is not None:
-                blocks.append(_with_more(current, more))
-                current = None
-            blanks = []
-            preformatted = [line]
-            continue
-        if not line.strip():
-            blanks.append(line)
-            continue
-        ends = _paragraph_end(blanks, layout)
-        blanks = []
-        if ends and current is not None:
-            blocks.append(_with_more(current, more))
-            current = None
-        if ends == "break":
-            blocks.append(Block("break"))
-        content = line.strip()
-        if RULE_RE.match(content):
-            if current is not None:
-                blocks.append(_with_more(current, more))
-            blocks.append(Block("rule"))
-            current = None
-        elif LIST_ITEM_RE.match(content):
-            if current is not None:
-                blocks.append(_with_more(current, more))
-            current, more = Block("item", LIST_ITEM_RE.sub("", content, count=1)), []
-        elif current is None:
-            current, more = Block("para", content), []
-        else:
-            more += (_joiner(previous, content, layout), content)
-        previous = line
-    if preformatted is not None:  # never closed: it ends with the reply
-        blocks.append(Block("pre", "\n".join(_unspaced(preformatted, layout))))
-    ends = _paragraph_end(blanks, layout)
-    if current is not None:
-        blocks.append(_with_more(current, more))
-    if ends == "break":
-        blocks.append(Block("break"))
-    return blocks
-
-
-def _with_more(block: Block, more: list[str]) -> Block:
-    """The block with the rest of its text added."""
-    block.text += "".join(more)
-    return block
-
-
-def _unspaced(lines: list[str], layout: _Layout) -> list[str]:
-    """A ``<pre>``'s lines without the blank lines the export adds after every line: in the
-    seed's layout a blank line of the code is the line of spaces, in a double-spaced one it
-    shows as three empty lines."""
-    if layout.trailing_spaces:
-        return [line.rstrip() for line in lines if line != ""]
-    if not layout.double_spaced:
-        return [line.rstrip() for line in lines]
-    out: list[str] = []
-    empty = 0
-    for line in lines:
-        if not line.strip():
-            empty += 1
-            continue
-        out.extend([""] * ((empty - 1) // 2 if out else 0))
-        out.append(line.rstrip())
-        empty = 0
-    return out
-
-
-def _paragraph_end(blanks: list[str], layout: _Layout) -> str | None:
-    """What the blank lines between two lines mean: "break" (a paragraph break that also ends
-    a list, as the seed's space-only line), "para" (the paragraph ends) or None (a wrap)."""
-    if any(blank != "" for blank in blanks):
-        return "break"  # a line of spaces: the seed's paragraph break
-    if layout.trailing_spaces or not blanks:
-        return None
-    if layout.double_spaced:
-        return "break" if len(blanks) >= 2 else None
-    return "para"
-
-
-def _joiner(previous: str, content: str, layout: _Layout) -> str:
-    if layout.trailing_spaces:
-        return " " if previous[-1].isspace() else ""
-    if layout.keep_breaks:
-        return "<br>"
-    previous = previous.rstrip()
-    if HYPHEN_BREAK_RE.search(previous) and content[:1].isalpha():
-        return ""
-    if URL_OPENING_RE.search(previous.rsplit(None, 1)[-1]) and (
-        previous[-1] in URL_CONTINUES_AFTER
-        or any(mark in content.split()[0] for mark in URL_CONTINUATION_MARKS)
-        or _url_cut_at_wrap(previous, content, layout)
-    ):
-        return ""
-    return " "
-
-
-def _url_cut_at_wrap(previous: str, content: str, layout: _Layout) -> bool:
-    """A URL too long for its line is cut where the line is full ("...road-maps-buil" /
-    "ding-a-new-movement"); a short line ending in a URL is followed by a word, not by the rest."""
-    return len(previous) * 4 >= layout.width * 3 and bool(URL_PATH_PIECE_RE.match(content.split()[0]))

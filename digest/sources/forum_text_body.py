@@ -1,6 +1,7 @@
-"""Reply bodies of the plain-text forum export, rebuilt as body-subset HTML from reflowed
-blocks: the export keeps the forum's inline HTML (``<i>``, ``<a href>``, a ``<blockquote>``
-over several paragraphs) in its text, often unclosed or badly nested.  Pure."""
+"""Reply bodies of the plain-text forum export, reflowed into blocks as the file's layout says
+(``reflow``) and rebuilt as body-subset HTML: the export keeps the forum's inline HTML
+(``<i>``, ``<a href>``, a ``<blockquote>`` over several paragraphs) in its text, often
+unclosed or badly nested.  Pure."""
 
 from __future__ import annotations
 
@@ -201,3 +202,149 @@ class _BodyBuilder:
         if self.in_list:
             self.out.append("</ul>")
             self.in_list = False
+
+
+# ---------------------------------------------------------------------------- layout and reflow
+
+RULE_RE = re.compile(r"^-{3,}$")
+LIST_ITEM_RE = re.compile(r"^[-*]\s+")
+# Where a file without trailing spaces still joins lines directly: "road-" / "maps", and a
+# URL cut mid-way ("...?option=com_conte" / "nt&amp;view=...", "...road-maps-buil" /
+# "ding-a-new-movement" on a line as long as the file's longest).
+HYPHEN_BREAK_RE = re.compile(r"[^\W\d_]-$")
+URL_OPENING_RE = re.compile(r"https?://|www\.", re.IGNORECASE)  # looked for in a line's last word: the line ends in a URL
+URL_CONTINUES_AFTER = "/?&=%#_~-"
+URL_CONTINUATION_MARKS = "/?&=%#"
+URL_PATH_PIECE_RE = re.compile(r"^[\w.~%-]*\w[-_]\w[\w.~%-]*$")
+PRE_START_RE = re.compile(r"<pre\b[^>]*>", re.IGNORECASE)
+PRE_END_RE = re.compile(r"</pre\s*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the file marks wraps and paragraphs (``forum_text``'s docstring tells the rules)."""
+
+    trailing_spaces: bool = True
+    double_spaced: bool = False
+    width: int = 0  # the longest line: a URL cut at the wrap fills its line
+    keep_breaks: bool = False  # a browser's copy: every line break is one in the comment
+
+
+def reflow(lines: list[str], layout: Layout | None = None) -> list[Block]:
+    """The reply's lines as blocks: paragraphs, list items, rules, breaks and ``<pre>`` lines, joined as ``layout`` says."""
+    layout = layout or Layout()
+    blocks: list[Block] = []
+    current: Block | None = None
+    more: list[str] = []  # the rest of its text, joined once: added line by line, a long paragraph took the square of its length
+    previous = ""
+    blanks: list[str] = []
+    preformatted: list[str] | None = None  # the lines of an open <pre>, kept as written
+    for line in lines:
+        if preformatted is not None:
+            preformatted.append(line)
+            if PRE_END_RE.search(line):
+                blocks.append(Block("pre", "\n".join(_unspaced(preformatted, layout))))
+                preformatted = None
+            continue
+        opening = PRE_START_RE.search(line)
+        if opening and not PRE_END_RE.search(line, opening.end()):
+            if current is not None:
+                blocks.append(_with_more(current, more))
+                current = None
+            blanks = []
+            preformatted = [line]
+            continue
+        if not line.strip():
+            blanks.append(line)
+            continue
+        ends = _paragraph_end(blanks, layout)
+        blanks = []
+        if ends and current is not None:
+            blocks.append(_with_more(current, more))
+            current = None
+        if ends == "break":
+            blocks.append(Block("break"))
+        content = line.strip()
+        if RULE_RE.match(content):
+            if current is not None:
+                blocks.append(_with_more(current, more))
+            blocks.append(Block("rule"))
+            current = None
+        elif LIST_ITEM_RE.match(content):
+            if current is not None:
+                blocks.append(_with_more(current, more))
+            current, more = Block("item", LIST_ITEM_RE.sub("", content, count=1)), []
+        elif current is None:
+            current, more = Block("para", content), []
+        else:
+            more += (_joiner(previous, content, layout), content)
+        previous = line
+    if preformatted is not None:  # never closed: it ends with the reply
+        blocks.append(Block("pre", "\n".join(_unspaced(preformatted, layout))))
+    ends = _paragraph_end(blanks, layout)
+    if current is not None:
+        blocks.append(_with_more(current, more))
+    if ends == "break":
+        blocks.append(Block("break"))
+    return blocks
+
+
+def _with_more(block: Block, more: list[str]) -> Block:
+    """The block with the rest of its text added."""
+    block.text += "".join(more)
+    return block
+
+
+def _unspaced(lines: list[str], layout: Layout) -> list[str]:
+    """A ``<pre>``'s lines without the blank lines the export adds after every line: in the
+    seed's layout a blank line of the code is the line of spaces, in a double-spaced one it
+    shows as three empty lines."""
+    if layout.trailing_spaces:
+        return [line.rstrip() for line in lines if line != ""]
+    if not layout.double_spaced:
+        return [line.rstrip() for line in lines]
+    out: list[str] = []
+    empty = 0
+    for line in lines:
+        if not line.strip():
+            empty += 1
+            continue
+        out.extend([""] * ((empty - 1) // 2 if out else 0))
+        out.append(line.rstrip())
+        empty = 0
+    return out
+
+
+def _paragraph_end(blanks: list[str], layout: Layout) -> str | None:
+    """What the blank lines between two lines mean: "break" (a paragraph break that also ends
+    a list, as the seed's space-only line), "para" (the paragraph ends) or None (a wrap)."""
+    if any(blank != "" for blank in blanks):
+        return "break"  # a line of spaces: the seed's paragraph break
+    if layout.trailing_spaces or not blanks:
+        return None
+    if layout.double_spaced:
+        return "break" if len(blanks) >= 2 else None
+    return "para"
+
+
+def _joiner(previous: str, content: str, layout: Layout) -> str:
+    if layout.trailing_spaces:
+        return " " if previous[-1].isspace() else ""
+    if layout.keep_breaks:
+        return "<br>"
+    previous = previous.rstrip()
+    if HYPHEN_BREAK_RE.search(previous) and content[:1].isalpha():
+        return ""
+    if URL_OPENING_RE.search(previous.rsplit(None, 1)[-1]) and (
+        previous[-1] in URL_CONTINUES_AFTER
+        or any(mark in content.split()[0] for mark in URL_CONTINUATION_MARKS)
+        or _url_cut_at_wrap(previous, content, layout)
+    ):
+        return ""
+    return " "
+
+
+def _url_cut_at_wrap(previous: str, content: str, layout: Layout) -> bool:
+    """A URL too long for its line is cut where the line is full ("...road-maps-buil" /
+    "ding-a-new-movement"); a short line ending in a URL is followed by a word, not by the rest."""
+    return len(previous) * 4 >= layout.width * 3 and bool(URL_PATH_PIECE_RE.match(content.split()[0]))

@@ -452,10 +452,10 @@ def news_body_lines(lines: tuple[str, ...]) -> list[str]:
 NEWS_SITES = {"hn": "Hacker News", "lobsters": "Lobsters", "reddit": "Reddit", "new reddit": "Reddit"}
 
 
-def news_notes(news: NewsPage, nesting: Nesting, site: str) -> list[tuple[int | None, str]]:
+def news_notes(news: NewsPage, nesting: Nesting, site: str, dated: bool = False) -> list[tuple[int | None, str]]:
     """What a copied news page leaves open, as (line index, or None for the page, note): the
     nesting the links do not settle (Lobsters' show none), folded or hidden comments, the next
-    page, and times relative to an unknown moment."""
+    page, and times relative to a moment the copy does not say (``dated``: its header does)."""
     comments = news.comments
     notes: list[tuple[int | None, str]] = []
     if nesting.guessed:
@@ -487,9 +487,9 @@ def news_notes(news: NewsPage, nesting: Nesting, site: str) -> list[tuple[int | 
     if news.more_at is not None:
         notes.append((news.more_at, "'More' links the next page of comments: this copy holds one page; copy each page "
                                     "and import them together as a folder"))
+    moment = "which its header gives (see the note on those times)" if dated else "which the copy does not say: kept as written"
     notes.append((None, f"{NEWS_SITES[site]} shows times relative to when the page was copied (such as "
-                        f"{comments[0].byline.posted_at_text!r}), which the copy does not say: kept as written"
-                        + _exact_source(site, news.item_id, news.thread_url)))
+                        f"{comments[0].byline.posted_at_text!r}), {moment}" + _exact_source(site, news.item_id, news.thread_url)))
     return notes
 
 

@@ -32,6 +32,34 @@ _SIGNATURES = (
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*\n", re.S)  # a Markdown file's YAML header
 # A Hacker News page saved as text or Markdown whose comment bylines did not survive: its item's address.
 _HN_ITEM = re.compile(r"news\.ycombinator\.com/item\?id=(\d+)")
+# A forum's topic page copied as text in a shape the forum-text reader does not know (another
+# style or software), told by the footer or buttons the copy keeps on lines of their own, as a
+# page shows them (a README saying "powered by NodeBB" is no forum page): any of the sets of
+# marks, all of a set; the software, and where digest reads such a topic from, if it does.
+def _line(mark: str) -> re.Pattern:
+    return re.compile(rf"^[ \t]*(?:[-*•][ \t]+)?{mark}", re.MULTILINE)
+
+
+_FORUM_PAGES = (
+    (((_line(r"powered by (?:\[\d+\])?discourse, best viewed"),),), "Discourse",
+     "import the topic's address instead (`digest import https://FORUM/t/SLUG/ID`): digest reads the whole topic from its JSON"),
+    (((_line(r"powered by phpbb"),),), "phpBB",
+     "import the topic's address instead (`digest import https://FORUM/viewtopic.php?t=ID`): digest reads its feed, which holds "
+     "the latest posts; or copy the page in the board's default style, where each post reads 'Post by NAME » DATE'"),
+    (((_line(r"powered by nodebb[ \t]*(?:\||$)"),),), "NodeBB",
+     "import the topic's address instead (`digest import https://FORUM/topic/ID`): digest reads its feed, which holds the "
+     "latest posts"),
+    (((_line(r"(?:community platform|forum software) by xenforo"),), (_line(r"click to expand\.\.\.[ \t]*$"), _line(r"reaction score"))),
+     "XenForo", None),
+    (((_line(r"powered by vbulletin"),),), "vBulletin", None),
+    (((_line(r"powered by mybb"),),), "MyBB", None),
+    (((_line(r"powered by invision (?:community|power board)"),),), "Invision Community", None),
+    (((_line(r"powered by smf"),), (_line(r"smf [\d.]+ ©.*simple machines"),)), "SMF", None),
+    (((_line(r"powered by flarum[ \t]*$"),),), "Flarum", None),
+    (((_line(r"powered by vanilla[ \t]*$"),),), "Vanilla", None),
+    (((_line(r"powered by kunena"),),), "Kunena", None),
+)
+_FORUM_SEARCHED = 256 * 1024  # the start and the end of a copy: its navigation, its first posts and its footer
 
 
 def describe(data: bytes) -> tuple[str, str | None]:
@@ -70,7 +98,20 @@ def describe(data: bytes) -> tuple[str, str | None]:
                 f"(it starts: {first[:60]!r})",
                 f"import the thread itself: `digest import https://news.ycombinator.com/item?id={item.group(1)}`, or save "
                 f"https://hn.algolia.com/api/v1/items/{item.group(1)} and import that file")
+    if forum := _forum_page(data, first):
+        return forum
     return f"this is text in none of the formats below (it starts: {first[:60]!r})", None
+
+
+def _forum_page(data: bytes, first: str) -> tuple[str, str | None] | None:
+    """A forum's topic page copied as text that no reader recognises: which software, and a fix where digest reads its topics."""
+    sample = data if len(data) <= 2 * _FORUM_SEARCHED else data[:_FORUM_SEARCHED] + b"\n" + data[-_FORUM_SEARCHED:]
+    searched = sample.decode("utf-8", "replace").lower()
+    for alternatives, software, fix in _FORUM_PAGES:
+        if any(all(mark.search(searched) for mark in marks) for marks in alternatives):
+            return (f"this looks like a {software} forum page copied as text (it starts: {first[:60]!r}), in a shape digest "
+                    "does not read", fix)
+    return None
 
 
 def _without_bom(data: bytes) -> bytes:
