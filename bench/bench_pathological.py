@@ -15,7 +15,7 @@ import re
 import time
 
 from digest import body, discover
-from digest.sources import ImportRequest, SourceDocument, forum_text, forum_text_copies, forum_text_news
+from digest.sources import ImportRequest, SourceDocument, feed, feed_engines, feed_parse, forum_text, forum_text_copies, forum_text_news
 from digest.sources.mail import attributions, bodies
 from digest.sources.mail.decode import author_name
 
@@ -36,6 +36,12 @@ def cases(n: int) -> dict[str, tuple[callable, str]]:
                   "bob 7 months ago | next [–]\n\nFirst.\n")
     rules = "\n".join(["_" * 30] * (n // 10))
     blog_lines = ["\t" * n + "Newer Post", "Bob" + " " * n + "x", "Ana says:", "March 3, 2024 at 5:12 pm", "First."]
+    notice_log = "\n".join(['NOTICE:  relation "t" already exists, skipping'] * (n // 50))
+    notices = "NOTICE: this is confidential.\n\n" * (n // 32) + "Bye."
+    spaced_post = ('<rss version="2.0"><channel><title>B</title><item><title>P</title><link>https://b.example/1</link>'
+                   "<description>&lt;p&gt;Leeks" + " " * n + "bolt …&lt;/p&gt;</description></item></channel></rss>")
+    cut_copies = [{"value": f"Part {i} of the report …"} for i in range(n // 25)]
+    unclosed_cdata = "<rss><item><description><![CDATA[x ]]> y]]></description></item>" + "<x><![CDATA[" * (n // 12)
     return {
         "attribution with a long word": (lambda: attributions.addresses_left_out(attribution, None), "\n".join(attribution)),
         "pipermail line of glued links": (lambda: bodies.prepare_plain_text(glued, "at"), glued),
@@ -47,11 +53,20 @@ def cases(n: int) -> dict[str, tuple[callable, str]]:
         "news page title with spaces": (lambda: _copied_page(news_title), news_title),
         "blog copy lines of blanks": (lambda: forum_text_copies.headers(blog_lines), "\n".join(blog_lines)),
         "mail body of many rules": (lambda: bodies.prepare_plain_text(rules), rules),
+        "mail body of NOTICE log lines": (lambda: bodies.prepare_plain_text(notice_log), notice_log),
+        "mail body of notice paragraphs": (lambda: bodies.prepare_plain_text(notices), notices),
+        "feed post with a run of spaces": (lambda: _feed(spaced_post), spaced_post),
+        "feed entry of many cut copies": (lambda: feed_engines.without_cut_copies(cut_copies), str(cut_copies)),
+        "broken feed of unclosed CDATA": (lambda: feed_parse.as_declared_or_utf8(unclosed_cdata.encode(), []), unclosed_cdata),
     }
 
 
 def _copied_page(text: str):
     return forum_text.read(ImportRequest((SourceDocument("copy.txt", text.encode()),)))
+
+
+def _feed(text: str):
+    return feed.read(ImportRequest((SourceDocument("feed.xml", text.encode()),)))
 
 
 def timed(work, repeat: int = 3) -> float:

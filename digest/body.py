@@ -67,7 +67,8 @@ _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript"
 
 # Stops at escaped brackets and quotes too: mail writes links as <https://...>.
 # lxml refuses C0 controls; U+FEFF inside text (iPhone Mail opens quotes with one) is invisible noise
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\ufffe\uffff]")
+_CHAR_REFERENCE = re.compile(r"&#(?:[xX](?P<hex>[0-9a-fA-F]{1,6})(?![0-9a-fA-F])|(?P<decimal>\d{1,7})(?!\d));?")
 URL_RE = re.compile(r"""(?:https?://|mailto:|www\.)(?:(?!&gt;|&lt;|&quot;|&\#x27;)[^\s<>"'])+""", re.IGNORECASE)
 _TRAILING_PUNCT = ".,;:!?)]}'\"”’…"
 
@@ -88,7 +89,7 @@ def from_html(fragment: str, site: str | None = None) -> str:
     ``site`` (``https://host/``) resolves site-relative links and images (``/questions/1``):
     sources such as Reddit and Stack Exchange write their own links that way, and a link
     that stays relative leads nowhere from a mailbox."""
-    fragment = _CONTROL_CHARS.sub("", fragment or "")
+    fragment = _without_control_references(_CONTROL_CHARS.sub("", fragment or ""))
     if not fragment.strip():
         return ""
     try:
@@ -200,6 +201,16 @@ def _resolve(element, attribute: str, site: str | None) -> None:
 
 # Whitespace, and the invisible characters spacer paragraphs hold (reddit writes "&#x200B;").
 _BLANK = " \t\n\r\f\v\xa0\u200b\u200c\u200d\u2060\ufeff\u3000"
+
+
+def _without_control_references(fragment: str) -> str:
+    """A character reference to a control character (``&#1;``) is dropped as the character is:
+    lxml decodes it, then refuses it in any text set later (a ValueError, not a body)."""
+    def dropped(match: re.Match) -> str:
+        code = int(match["hex"], 16) if match["hex"] else int(match["decimal"])
+        return "" if code < 0x110000 and _CONTROL_CHARS.match(chr(code)) else match.group(0)
+
+    return _CHAR_REFERENCE.sub(dropped, fragment) if "&#" in fragment else fragment
 
 
 def _tidy_paragraphs(root) -> None:
