@@ -60,7 +60,7 @@ def test_long_text_attachment_is_cut_and_the_cut_is_said():
     body = thread.opening_post.body
     assert "<p>Attachment: dmesg.txt (text/plain, 11.1 KB)</p><pre>[    1.000000] usb 1-1: new device number 1\n" in body
     assert f"[  {attachments.SHOWN_LINES}.000000] usb 1-1: new device number {attachments.SHOWN_LINES}</pre>" in body
-    assert body.endswith(f"<p>[{250 - attachments.SHOWN_LINES} more line(s) of dmesg.txt not shown]</p>")
+    assert body.endswith(f"<p>[{250 - attachments.SHOWN_LINES} more lines of dmesg.txt not shown]</p>")
     assert (
         f"the text of <fix@example.cz> has text attachment(s) shown only in part: dmesg.txt ({250 - attachments.SHOWN_LINES} line(s) left out)"
         in thread.import_notes

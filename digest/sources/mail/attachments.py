@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from digest import body as bodies
+from digest.sources.common import counted
 from digest.sources.mail.decode import (
     charset_label,
     clean_line,
@@ -195,7 +196,7 @@ def attachment_html(attachment: Attachment) -> str:
         return bodies.clean(f"<p>{html.escape(label)}, not shown</p>")
     out = f"<p>{html.escape(label)}</p><pre>{html.escape(attachment.text, quote=False)}</pre>"
     if attachment.lines_left_out:
-        out += f"<p>[{attachment.lines_left_out} more line(s) of {html.escape(attachment.name)} not shown]</p>"
+        out += f"<p>[{counted(attachment.lines_left_out, 'more line')} of {html.escape(attachment.name)} not shown]</p>"
     return bodies.clean(out)
 
 
