@@ -1092,3 +1092,11 @@ def test_a_new_reddit_page_copied_as_text_gives_scores_permalinks_and_says_it_sh
         "written; `digest import` of the thread's address (https://www.reddit.com/r/SUB/comments/ID/) reads it with its "
         "exact times and nesting",
     )
+
+
+def test_a_markdown_comment_keeps_its_table_rows_and_lists_apart():
+    from digest.sources.forum_text_body import markdown_body
+
+    lines = ["|tool|price|", "|-|-|", "|shears|12|", "", "* shears", "* saw", "", "1. cut", "2. seal"]
+    assert markdown_body(lines) == ("<p>tool | price</p><p>shears | 12</p><ul><li>shears</li><li>saw</li></ul>"
+                                    "<ol><li>cut</li><li>seal</li></ol>")

@@ -36,11 +36,11 @@ class Block:
 
 def markdown_body(lines: list[str]) -> str:
     """A comment of a page saved as Markdown: the lines without the list item's indentation
-    they sit under, read as Markdown (quotes, emphasis, links, code), then sanitized."""
+    they sit under, read as Markdown (quotes, emphasis, links, code, tables, lists), then sanitized."""
     import markdown
 
     text = textwrap.dedent("\n".join(line.rstrip() for line in lines)).strip("\n")
-    built = markdown.markdown(text, extensions=["fenced_code"])
+    built = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"])  # as GitHub and forums read it
     # the line ends Markdown leaves in the HTML: none between tags, a space inside a paragraph; a <pre> keeps its own
     parts = re.split(r"(<pre\b.*?</pre>)", built, flags=re.S)
     return from_html("".join(part if part.startswith("<pre") else re.sub(r">\n+<", "><", part).replace("\n", " ")
