@@ -28,6 +28,7 @@ from digest.labels import Labels, english
 from digest.model import Thread
 from digest.render import HTML_LIMIT, DigestView, IssueView, html_size, render
 from digest.select import EMPTY_HISTORY, History, Selection, people, select_digest
+from digest.signals import without_attachments
 from digest.summarize import EXCERPT_MARK, ThreadSummary, summarize
 
 ISSUE_FORMAT = 1
@@ -203,7 +204,7 @@ def _summarize_and_render(config, threads, selections, number, now, template_dir
     day = format_date(local_date, "long", locale=config.language.replace("-", "_"))  # "25. November 2026" in German
     subject = config.subject.format(title=config.title, number=number, date=local_date.isoformat(), day=day, thread_title=first_title)
     picks = sum(len(s.items) for s in summaries)
-    lead = next((plain_words(item.body).replace(EXCERPT_MARK, " ") for s in summaries for item in s.items), "")
+    lead = next((plain_words(without_attachments(item.body)).replace(EXCERPT_MARK, " ") for s in summaries for item in s.items), "")
     preheader = f"{labels.count('key_replies', picks)} " + " ".join(lead.split()[:18])
     rendered = render(
         DigestView(config.name, config.title, config.language, config.timezone, config.order),

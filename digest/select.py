@@ -207,7 +207,7 @@ def _signal_columns(thread: Thread, author: str, canon, settings: SelectionConfi
                 referenced[target] += 1
     votes = signals.vote_values(replies)
     opening = " ".join(filter(None, [thread.title or "", signals.own_text(thread.opening_post) if thread.opening_post else ""]))
-    full_text = [signals.plain_words(r.body) for r in replies]
+    full_text = [signals.plain_words(signals.without_attachments(r.body)) for r in replies]
     own = [signals.own_text(r) if "<blockquote" in r.body else text for r, text in zip(replies, full_text)]
     substance = cache(signals.substance)  # word counts repeat throughout a thread
     history_of = {person: shown / (shown + 2) for person, shown in history.editor_authors.items()}

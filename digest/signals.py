@@ -341,13 +341,31 @@ def introduces_quote(block) -> bool:
     return (text.endswith((":", "：")) or _COLONLESS_INTRO.search(text) is not None) and len(text.split()) <= QUOTE_INTRO_WORDS
 
 
+#: A file sent with a message, as the mail importer shows it: its "Attachment: NAME (type,
+#: size)" line, then its text as preformatted lines and the line counting what was cut, or
+#: the line alone ending ", not shown".
+ATTACHMENT_LABEL = re.compile(r"Attachment: .+\)(?:, not shown)?")
+ATTACHMENT_CUT = re.compile(r"\[\d+ more lines? of .+ not shown\]")
+_ATTACHMENT_HTML = re.compile(
+    r"<p>Attachment: [^<]*?\)(?:, not shown</p>|</p><pre>[^<]*</pre>(?:<p>\[\d+ more lines? of [^<]* not shown\]</p>)?)"
+)
+
+
+def without_attachments(body: str) -> str:
+    """The body without the files sent with it: a pasted log of 100 lines is not the sender's
+    words, so it neither lengthens a reply nor speaks for what it is about."""
+    return _ATTACHMENT_HTML.sub("", body) if "<p>Attachment: " in body else body
+
+
 def own_text(reply: Reply) -> str:
-    """The reply's own words: quoted text, and the line introducing a quote, left out."""
+    """The reply's own words: quoted text, the line introducing a quote, and attached files
+    left out."""
     if not reply.body:
         return ""
-    if "<blockquote" not in reply.body:
-        return plain_words(reply.body)
-    root = lxml.html.fragment_fromstring(reply.body, create_parent="div")
+    body = without_attachments(reply.body)
+    if "<blockquote" not in body:
+        return plain_words(body)
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
     for intro in [block for block in root if introduces_quote(block)]:
         intro.drop_tree()
     for quote in root.findall(".//blockquote"):

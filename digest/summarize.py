@@ -20,7 +20,7 @@ from digest.body import BLOCK_TAGS, SIGNATURE_CLASS, clean, plain_words
 from digest.labels import Labels, english
 from digest.model import Reply, Thread
 from digest.select import Selection, placeholder
-from digest.signals import CJK, introduces_quote, own_text, terms
+from digest.signals import ATTACHMENT_CUT, ATTACHMENT_LABEL, CJK, introduces_quote, own_text, terms
 
 EXCERPT_MARK = "[…]"
 SLACK = 1.25  # a reply, sentence or block at most this much over the budget is kept whole
@@ -132,12 +132,39 @@ def excerpt(body: str, words: int) -> tuple[str, bool]:
     shortened = _shorten_long_words(root)
     if fits:
         return (_inner_html(root), True) if shortened else (body, False)
+    named = _take_attachments(root)
     blocks = [b for b in root if b.tag != "blockquote" and SIGNATURE_CLASS not in (b.get("class") or "") and not introduces_quote(b)]
     units = _sentences(blocks, words)
     if not units:
-        return body, False
+        return (named, True) if named else (body, False)
     chosen = _key_sentences(units, words)
-    return _assemble(blocks, units, chosen), True
+    return _assemble(blocks, units, chosen) + named, True
+
+
+def _take_attachments(root) -> str:
+    """Remove the files sent with a mail (their "Attachment: NAME" line, preformatted text and
+    the line counting what was cut) from the parsed reply, and return each file's line as the
+    excerpt shows it: after the reply's own words, ", not shown", since a log's first lines
+    are not what the sender said and would crowd out their words."""
+    named = []
+    blocks = list(root)
+    for index, block in enumerate(blocks):
+        label = " ".join(block.text_content().split())
+        if block.tag != "p" or not ATTACHMENT_LABEL.fullmatch(label):
+            continue
+        following = blocks[index + 1: index + 3]
+        members = [block]
+        if not label.endswith(", not shown"):
+            if not following or following[0].tag != "pre":
+                continue  # a line that only looks like the label, with no file under it
+            members.append(following[0])
+            if len(following) > 1 and ATTACHMENT_CUT.fullmatch(" ".join(following[1].text_content().split())):
+                members.append(following[1])
+            label += ", not shown"
+        for member in members:
+            root.remove(member)  # a parse of its own: the reply itself is untouched
+        named.append(f"<p>{html.escape(label, quote=False)}</p>")
+    return "".join(named)
 
 
 def _shorten_long_words(root) -> bool:
