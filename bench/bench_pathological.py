@@ -16,8 +16,9 @@ import time
 
 from digest import body, discover
 from digest.sources import ImportRequest, SourceDocument, feed, feed_engines, feed_parse, forum_text, forum_text_copies, forum_text_news
+from digest.sources.forum_text_body import markdown_body
 from digest.sources.mail import attributions, bodies
-from digest.sources.mail.decode import author_name
+from digest.sources.mail.decode import author_name, message_ids
 
 _SCAN = re.compile(r"\S+")
 
@@ -42,6 +43,12 @@ def cases(n: int) -> dict[str, tuple[callable, str]]:
                    "<description>&lt;p&gt;Leeks" + " " * n + "bolt …&lt;/p&gt;</description></item></channel></rss>")
     cut_copies = [{"value": f"Part {i} of the report …"} for i in range(n // 25)]
     unclosed_cdata = "<rss><item><description><![CDATA[x ]]> y]]></description></item>" + "<x><![CDATA[" * (n // 12)
+    open_links = "[a](" * (n // 4)
+    event_brackets = ["[![](https://avatars.example/u/1)ana](https://github.com/ana)", "added", "](" * (n // 2)]
+    blank_top = [(0, " " * n + "Leeks"), (1, "#" + " " * n + "x")]
+    markdown_rules = ["Hi."] + ["a", "---"] * (n // 6)
+    deep_quotes = "Ana says:\nMarch 3, 2024 at 5:12 pm\n" + "<blockquote>" * (n // 12) + "Sow later.\n"
+    long_word = "a" * n + " bob@example.com"
     return {
         "attribution with a long word": (lambda: attributions.addresses_left_out(attribution, None), "\n".join(attribution)),
         "pipermail line of glued links": (lambda: bodies.prepare_plain_text(glued, "at"), glued),
@@ -58,6 +65,12 @@ def cases(n: int) -> dict[str, tuple[callable, str]]:
         "feed post with a run of spaces": (lambda: _feed(spaced_post), spaced_post),
         "feed entry of many cut copies": (lambda: feed_engines.without_cut_copies(cut_copies), str(cut_copies)),
         "broken feed of unclosed CDATA": (lambda: feed_parse.as_declared_or_utf8(unclosed_cdata.encode(), []), unclosed_cdata),
+        "copied line of links never closed": (lambda: forum_text_copies.link_text(open_links), open_links),
+        "GitHub event over a line of ](": (lambda: forum_text_copies.github_events(event_brackets), "\n".join(event_brackets)),
+        "copied page top of long blanks": (lambda: forum_text_copies.page_top(blank_top), str(blank_top)),
+        "Markdown comment of many rules": (lambda: markdown_body(markdown_rules), "\n".join(markdown_rules)),
+        "copied comment quoting deep": (lambda: _copied_page(deep_quotes), deep_quotes),
+        "References header of one long word": (lambda: message_ids(long_word), long_word),
     }
 
 

@@ -382,6 +382,9 @@ def linkify(escaped: str) -> str:
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]) +")  # not "-\tline": that is a patch's removed line
 # a name signing a message off ("- Sachin", "- Anna-Lena K."): one to three words, the first capitalised
 _SIGN_OFF = re.compile(r"(?=[^\W\d_])(?!.*[:;!?,]$)[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2}")
+# Quotes nested deeper are read at this depth: each depth is a call deeper, and the sanitizer takes the square of it
+DEEPEST_QUOTE = 50
+_TOO_DEEP_QUOTE = re.compile(rf"^((?:> ?){{{DEEPEST_QUOTE}}})(?:> ?)+")
 
 
 def from_plain_text(text: str, short_lines_kept: bool = False) -> str:
@@ -393,6 +396,7 @@ def from_plain_text(text: str, short_lines_kept: bool = False) -> str:
     ``short_lines_kept`` (mail) keeps the breaks of a paragraph whose lines are all short.
     """
     lines = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [_TOO_DEEP_QUOTE.sub(r"\1", line) if line.startswith(">") else line for line in lines]
     patched = any(_PATCH_START.match(line.lstrip("> ")) for line in lines)
     # HARD_BREAK marks where a caller wants a line kept; a preformatted block keeps every line already
     return clean(_blocks_and_signature(lines, short_lines_kept, patched)).replace(HARD_BREAK, "")

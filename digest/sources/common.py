@@ -236,6 +236,32 @@ def spoiler_note(bodies: list[str], site: str, reply: str) -> str | None:
             f"\"{SPOILER_LABEL}\" and links to its {reply}")
 
 
+# Lines that end a Markdown block: a heading or rule, and an underline below a paragraph's line
+_MARKDOWN_HEADING_OR_RULE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t].*)?|(?:[-*_][ \t]*){3,})$")
+_MARKDOWN_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_MARKDOWN_NO_PARAGRAPH = re.compile(r"^\s*(?:$|>|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$))")  # blank, quote, list item
+_MARKDOWN_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
+
+
+def markdown_blocks_apart(text: str) -> str:
+    """Markdown text with a blank line after each line that ends a block (a heading, a rule, a
+    paragraph's underline) outside code fences: the same HTML, but Python-Markdown parses the rest
+    of a paragraph again after each such line, so a run of them took the square of its length."""
+    out, fenced, in_paragraph = [], False, False
+    for line in text.split("\n"):
+        out.append(line)
+        if _MARKDOWN_FENCE.match(line):
+            fenced, in_paragraph = not fenced, False
+        elif fenced:
+            continue
+        elif _MARKDOWN_HEADING_OR_RULE.match(line) or (in_paragraph and _MARKDOWN_UNDERLINE.match(line)):
+            out.append("")
+            in_paragraph = False
+        else:
+            in_paragraph = not _MARKDOWN_NO_PARAGRAPH.match(line)
+    return "\n".join(out)
+
+
 def counted(number: int, one: str, many: str | None = None) -> str:
     """``1 comment``, ``3 comments``: a count with its noun in the right number."""
     return f"{number} {one if number == 1 else many or one + 's'}"

@@ -305,9 +305,9 @@ def _local_date(day: str | None, time: str | None, zone: str | None) -> str | No
         moment = datetime.fromisoformat(f"{(day or '').strip()}T{time.strip()}")
         # the plugin writes "undefined" for a zone the author's browser did not give
         local = moment.replace(tzinfo=ZoneInfo(zone) if zone not in ("", "undefined") else timezone.utc)
-    except (ValueError, ZoneInfoNotFoundError):
+        return local.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    except (ValueError, ZoneInfoNotFoundError, OverflowError):  # OverflowError: year 1 or 9999, outside the calendar in UTC
         return None
-    return local.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 _SAID = re.compile(r"\S\s+said$")  # titles cooked before 2015 already read "X said:"

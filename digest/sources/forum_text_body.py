@@ -10,7 +10,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from digest.body import clean, from_html, linkify
+from digest.body import DEEPEST_QUOTE, clean, from_html, linkify
+from digest.sources.common import markdown_blocks_apart
 
 # Inline tags the builder rebuilds itself, and other formatting tags it passes on to
 # digest.body.from_html.  Anything else that looks like a tag (<script>, <foo>) stays text.
@@ -39,7 +40,7 @@ def markdown_body(lines: list[str]) -> str:
     they sit under, read as Markdown (quotes, emphasis, links, code, tables, lists), then sanitized."""
     import markdown
 
-    text = textwrap.dedent("\n".join(line.rstrip() for line in lines)).strip("\n")
+    text = markdown_blocks_apart(textwrap.dedent("\n".join(line.rstrip() for line in lines)).strip("\n"))
     built = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"])  # as GitHub and forums read it
     # the line ends Markdown leaves in the HTML: none between tags, a space inside a paragraph; a <pre> keeps its own
     parts = re.split(r"(<pre\b.*?</pre>)", built, flags=re.S)
@@ -97,7 +98,7 @@ class _BodyBuilder:
                 self._close_para()
         self._close_para()
         self._close_list()
-        self.out.append("</blockquote>" * self.quotes)
+        self.out.append("</blockquote>" * min(self.quotes, DEEPEST_QUOTE))
         return "".join(self.out)
 
     def _inline_text(self, text: str) -> None:
@@ -136,10 +137,12 @@ class _BodyBuilder:
             self._close_para()
             self._close_list()
             if not closing:
-                self.out.append("<blockquote>")
                 self.quotes += 1
+                if self.quotes <= DEEPEST_QUOTE:  # deeper ones are read at the deepest
+                    self.out.append("<blockquote>")
             elif self.quotes:
-                self.out.append("</blockquote>")
+                if self.quotes <= DEEPEST_QUOTE:
+                    self.out.append("</blockquote>")
                 self.quotes -= 1
         elif name == "br" and self.in_para:
             self.out.append("<br>")

@@ -399,7 +399,7 @@ GITHUB_NAME_LINK_RE = re.compile(rf"^\s*\[(?P<name>[A-Za-z0-9][A-Za-z0-9-]{{0,38
 GITHUB_COMMENT_LINK_RE = re.compile(r"^\s*\[on [^\]]+\]\((?P<url>[^)\s]+#issuecomment-\d+)\)")
 # An event: its actor ("[![](AVATAR)NAME](PROFILE)") down to its time's link ("#event-N"), and the issues it lists.
 GITHUB_ACTOR_RE = re.compile(rf"^\s*\[!\[\]\([^)\s]*\)[A-Za-z0-9][A-Za-z0-9-]{{0,38}}\]{_GITHUB_PROFILE}\s*$")
-GITHUB_EVENT_TIME_RE = re.compile(r"\]\([^)\s]+#event-\d+\)\s*$")
+GITHUB_EVENT_TIME_RE = re.compile(r"\]\([^()\[\]\s]+#event-\d+\)\s*$")  # no bracket in the address: a line of "](" is read once
 GITHUB_ACTIVITY_RE = re.compile(r"^\s*#{1,6}\s*activity\s*$", re.IGNORECASE)  # the heading over the comments after the issue's
 GITHUB_TITLE_NUMBER_RE = re.compile(r"\s*\\?#\d+\s*$")  # "TITLE #4371", "TITLE\#4371" in Markdown
 # A reaction under a comment: "👍React with 👍3alice, bob and carol" (thumbs up are its likes).
@@ -512,8 +512,9 @@ def _markdown_stamp(line: str) -> tuple[str, str | None] | None:
 
 
 def link_text(line: str) -> str:
-    """A Markdown line with its links as their text ("[Reply](URL)" is "Reply")."""
-    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line) if "](" in line else line
+    """A Markdown line with its links as their text ("[Reply](URL)" is "Reply").  Neither part
+    runs past a bracket, so a line of links never closed ("[a](" over and over) is read once."""
+    return re.sub(r"\[([^\[\]]*)\]\([^()\[\]\s]*\)", r"\1", line) if "](" in line else line
 
 
 def looks_copied(lines: list[str]) -> bool:
@@ -654,11 +655,12 @@ def _margin_run(lines: list[str], index: int, step: int, repeated: set[str]) -> 
 # ---------------------------------------------------------------------------- the top of the page
 
 # The theme's links to the posts before and after ("POST NAVIGATION", "← OLDER POST TITLE").
+# Leading blanks are taken once (\s*+): from each of them in turn, a line of blanks took its square.
 NAVIGATION_RE = re.compile(
-    r"^\s*(?:posts? navigation|(?:previous|next|older|newer) (?:post|entry)|[←«].*|.*[→»])\s*$", re.IGNORECASE)
+    r"^\s*+(?:posts? navigation|(?:previous|next|older|newer) (?:post|entry)|[←«].*|.*[→»])\s*$", re.IGNORECASE)
 # A heading over the comments: "### Comments migrated from wordpress", "Comments", "9 comments:".
 COMMENTS_HEADING_RE = re.compile(
-    r"^\s*(?:#{1,6}\s*.*\b(?:comments?|responses?|replies)\b.*|(?:\d+\s+)?(?:comments?|responses?|replies)\s*:?)\s*$",
+    r"^\s*+(?:#{1,6}.*\b(?:comments?|responses?|replies)\b.*|(?:\d+\s+)?(?:comments?|responses?|replies)\s*:?)\s*$",
     re.IGNORECASE)
 SENTENCE_END = ".!?:;,"
 
@@ -888,7 +890,15 @@ def relative_times(texts: list[str | None], copied_at: "CopyMoment | None") -> t
     if coarse:
         notes.append(f"{_replies_giving(coarse)} a time in weeks, months or years before the copy (such as {coarse[0]!r}): "
                      f"too coarse to count back from the copy's date in its header ({copied_at.written}), kept as written")
-    return [copied_at.moment - age if age is not None else None for age in ages], notes
+    return [_counted_back(copied_at.moment, age) if age is not None else None for age in ages], notes
+
+
+def _counted_back(moment: datetime, age: timedelta) -> datetime | None:
+    """The moment ``age`` before ``moment``; None when that falls before the calendar's first day."""
+    try:
+        return moment - age
+    except OverflowError:
+        return None
 
 
 # ---------------------------------------------------------------------------- a saved page's YAML header
@@ -935,10 +945,10 @@ def front_matter_moment(lines: list[str]) -> CopyMoment | None:
     if key is None:
         return None
     try:
-        moment = datetime.fromisoformat(found[key].replace("Z", "+00:00").replace(" ", "T"))
-    except ValueError:
+        moment = datetime.fromisoformat(found[key].replace("Z", "+00:00").replace(" ", "T")).astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # OverflowError: a time in year 1 or 9999 that is outside the calendar in UTC
         return None
-    return CopyMoment(moment.astimezone(timezone.utc), f"{key}: {found[key]}")
+    return CopyMoment(moment, f"{key}: {found[key]}")
 
 
 def front_matter_url(lines: list[str]) -> str | None:

@@ -417,7 +417,8 @@ def encodable(value: str) -> bool:
 
 _ANGLE_ID = re.compile(r"<([^<>]*)>")
 _UNTERMINATED_ID = re.compile(r"<([^<>\s]+@[^<>\s]+)\s*$")
-_BARE_ID = re.compile(r"[^\s<>,;\"'()]+@[^\s<>,;\"'()]+")
+# from a word's start only: tried from each of its letters, a long word without "@" took its square
+_BARE_ID = re.compile(r"(?<![^\s<>,;\"'()])[^\s<>,;\"'()]+@[^\s<>,;\"'()]+")
 _OBFUSCATED_AT = re.compile(r"\s+at\s+")
 
 
