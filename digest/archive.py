@@ -65,7 +65,7 @@ class Site:
     def day(self, stamp: str) -> str:
         """An issue's build time as the issue's own page dates it: local, in the digest's language."""
         local = datetime.fromisoformat(stamp).astimezone(ZoneInfo(self.timezone))
-        return format_date(local, "long", locale=self.language.replace("-", "_"))
+        return format_date(local, "long", locale=locale_of(self.language))
 
     def issue_url(self, number: int) -> str | None:
         return issue_url(self.base_url, self.digest, number)

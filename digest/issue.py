@@ -24,7 +24,7 @@ from digest.body import plain_words
 from digest.archive import issue_url
 from digest.config import DigestConfig
 from digest.errors import ConfigError, EmptyIssue, StateError
-from digest.labels import Labels, english
+from digest.labels import Labels, english, locale_of
 from digest.model import Thread
 from digest.render import HTML_LIMIT, DigestView, IssueView, html_size, render
 from digest.select import EMPTY_HISTORY, History, Selection, people, select_digest
@@ -201,7 +201,7 @@ def _summarize_and_render(config, threads, selections, number, now, template_dir
     titled = [summary.title for summary, thread in zip(summaries, threads) if thread.title]
     first_title = (titled or [summary.title for summary in summaries] or [""])[0]  # the subject names a real title when there is one
     local_date = now.astimezone(ZoneInfo(config.timezone)).date()
-    day = format_date(local_date, "long", locale=config.language.replace("-", "_"))  # "25. November 2026" in German
+    day = format_date(local_date, "long", locale=locale_of(config.language))  # "25. November 2026" in German
     subject = config.subject.format(title=config.title, number=number, date=local_date.isoformat(), day=day, thread_title=first_title)
     picks = sum(len(s.items) for s in summaries)
     lead = next((plain_words(without_attachments(item.body)).replace(EXCERPT_MARK, " ") for s in summaries for item in s.items), "")

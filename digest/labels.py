@@ -96,6 +96,7 @@ PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 Wording = str | tuple[tuple[str, str], ...]  # a text, or (plural form, text) pairs
 
 
+@functools.lru_cache(maxsize=64)
 def locale_of(language: str) -> Locale:
     """The Babel locale of a language tag ("pt-BR"); ValueError for one Babel does not know."""
     try:
@@ -133,7 +134,7 @@ class Labels:
         English words left in a Russian digest say "21 replies", not Russian's "one" form."""
         forms = dict(self._by_key[key])
         form = _plural_rule(REFERENCE if key in self.untranslated else self.language)(n)
-        return forms.get(form, forms["other"]).format(n=format_decimal(n, locale=self.language.replace("-", "_")), **values)
+        return forms.get(form, forms["other"]).format(n=format_decimal(n, locale=locale_of(self.language)), **values)
 
     def html(self, key: str, **values: Any) -> Markup:
         """The label as HTML: its wording escaped, values escaped unless already markup."""

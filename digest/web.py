@@ -56,7 +56,7 @@ class Site:
     labels: Labels = field(default_factory=english)  # the pages' words, in the digest's language
 
     def day(self, when: datetime) -> str:
-        return format_date(when, "long", locale=self.language.replace("-", "_"))
+        return format_date(when, "long", locale=locale_of(self.language))
 
 
 def load_sites(config_dir: Path, log: Log) -> dict[str, Site]:
