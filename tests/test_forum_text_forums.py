@@ -395,8 +395,13 @@ def test_a_discourse_topic_dumped_by_lynx_keeps_its_code_and_quotes_and_loses_th
             "   that hard, see [22]JSON-Fortran for one.\n\n   2 Likes\n\n   [23]FortranFan February 11, 2022, 5:12am 3\n\n"
             "   Arjen:\n\n     Thanks for this write-up.\n\n   And the following code:\nprogram test\n\nend program test\n\n"
             "   [53]next page →\n\n   Powered by [68]Discourse, best viewed with JavaScript enabled\n\nReferences\n\n"
-            "   Visible links:\n   1. https://fortran-lang.discourse.group/opensearch.xml\n")
+            "   Visible links:\n   1. https://fortran-lang.discourse.group/opensearch.xml\n"
+            "   2. https://fortran-lang.discourse.group/t/using-unicode-characters-in-fortran/2764?page=2\n"
+            "   3. https://fortran-lang.discourse.group/t/using-unicode-characters-in-fortran/2764\n")
     thread = _import(text)
+    assert thread.url == "https://fortran-lang.discourse.group/t/using-unicode-characters-in-fortran/2764"
+    assert ("line 1: the topic's address, https://fortran-lang.discourse.group/t/using-unicode-characters-in-fortran/2764, "
+            "is taken from the dump's References list") in thread.import_notes
     assert [(r.author, r.number, r.engagement.likes, r.body) for r in thread.replies] == [
         ("Arjen", 2, 2, "<p>Thanks for this write-up. The principles of UNICODE are indeed not that hard, see JSON-Fortran "
                         "for one.</p>"),

@@ -507,6 +507,8 @@ def _split_copied_page(lines: list[str], says: dict[int, copies.Header], page: i
     if site == "github" and first.permalink and "#issue-" in first.permalink:  # the issue's own text opens the page
         author = first.author
     url = first.permalink.split("#")[0] if site == "github" and first.permalink else copies.front_matter_url(lines)
+    if not url and read.lynx and (url := copies.lynx_topic_url(lines)):
+        notes.append(_note(_Place(page, 1, file), f"the topic's address, {url}, is taken from the dump's References list"))
     return list(top.lines), raw_replies, _CopiedPage(title or top.title, count, read.pingbacks, other_pages,
                                                      top.cut_comment or starts_later, author=author, markdown=markdown, site=site,
                                                      url=url, incomplete=read.folded, dumped=read.lynx)

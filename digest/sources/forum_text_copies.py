@@ -568,6 +568,16 @@ def lynx_dump(lines: list[str]) -> bool:
     return start is not None and any(_LYNX_REFERENCES.match(line) for line in lines[start + 1:start + 4])
 
 
+_LYNX_REFERENCE = re.compile(r"^\s*\d{1,4}\.\s+(https?://\S+/t/[^/\s?#]+/\d+)/?\s*$")  # a Discourse topic's own link
+
+
+def lynx_topic_url(lines: list[str]) -> str | None:
+    """The Discourse topic's address in a lynx dump's References list (its own link, not a
+    later page's ``?page=2``): the dump names it nowhere else."""
+    start = next((index for index, line in enumerate(lines) if line.strip() == "References"), len(lines))
+    return next((m.group(1) for line in lines[start + 1:] if (m := _LYNX_REFERENCE.match(line))), None)
+
+
 def lynx_body_lines(lines: list[str]) -> list[str]:
     """A comment of a lynx dump as lines for the reflow: without the link numbers, escaped, the
     lines at the margin (left of the comment's paragraphs) kept as preformatted and the lines
