@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 import jinja2
 import markdown
 import premailer
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
 from markupsafe import Markup
 
 from digest.body import clean
 from digest.errors import ConfigError
-from digest.labels import Labels, english
+from digest.labels import Labels, english, locale_of
 from digest.plaintext import WIDTH, LinkRefs, body_to_text, display_width, indent_block, shorten, wrap
 from digest.signals import own_text
 from digest.summarize import EXCERPT_MARK, ThreadSummary
@@ -72,8 +72,8 @@ class DigestView:
     @property
     def direction(self) -> str:
         try:
-            return Locale.parse(self.language.replace("-", "_")).text_direction
-        except (UnknownLocaleError, ValueError):
+            return locale_of(self.language).text_direction
+        except ValueError:
             return "ltr"
 
 
@@ -106,20 +106,20 @@ def environment(template_dir: Path | None, digest: DigestView) -> jinja2.Environ
         keep_trailing_newline=True,
     )
     zone = ZoneInfo(digest.timezone)
-    locale = digest.language.replace("-", "_")
+    locale = locale_of(digest.language)
     env.filters["when"] = lambda value: _when(value.astimezone(zone), locale)
     env.filters["day"] = lambda value: format_date(value.astimezone(zone), "long", locale=locale)
     return env
 
 
-def _when(local: datetime, locale: str) -> str:
+def _when(local: datetime, locale: Locale) -> str:
     """Date, time and zone ("Jul 2, 2026, 7:14 AM +0100"): a subscriber in another time zone
     reads the time as their own unless the zone is named."""
     date_and_time = get_datetime_format("medium", locale=locale).replace("'", "").format(
         format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale)
     )  # the language's glue: "{1}, {0}", Arabic's "{1}، {0}"
     zone = get_timezone_name(local, "short", locale=locale)
-    if Locale.parse(locale).text_direction == "rtl":
+    if locale.text_direction == "rtl":
         zone = f"\u2066{zone}\u2069"  # isolated left to right, or "+0300" reads "0300+" in a right-to-left line
     return f"{date_and_time} {zone}"
 

@@ -14,10 +14,11 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 import lxml.html
+from babel import Locale
 from babel.dates import format_date
 
 from digest.body import BLOCK_TAGS, SIGNATURE_CLASS, clean, plain_words
-from digest.labels import Labels, english
+from digest.labels import Labels, english, locale_of
 from digest.model import Reply, Thread
 from digest.select import Selection, placeholder
 from digest.signals import ATTACHMENT_CUT, ATTACHMENT_LABEL, CJK, introduces_quote, own_text, terms
@@ -438,7 +439,7 @@ def _paragraph(block, units: list[_Sentence], kept: list[int], opening: bool, cl
     return f"<p>{' '.join(parts)}</p>"
 
 
-def with_followup(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: str, labels: Labels) -> str:
+def with_followup(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: Locale, labels: Labels) -> str:
     """The author's short follow-up (a correction, an update), shown after the reply it
     belongs to; dated when it came on another day, since an update weeks later reads differently."""
     when = _added_on(reply, shown_with, zone, locale)
@@ -446,7 +447,7 @@ def with_followup(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: str, 
     return f"<p><em>{said}</em></p>{clean(reply.body)}"
 
 
-def _added_on(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: str) -> str | None:
+def _added_on(reply: Reply, shown_with: Reply, zone: ZoneInfo, locale: Locale) -> str | None:
     if reply.posted_at is None:
         return reply.posted_at_text
     day = reply.posted_at.astimezone(zone).date()
@@ -499,7 +500,7 @@ def summarize(
     ``labels`` (the digest's, English by default) say who added it."""
     labels = labels or english()
     by_id = {r.id: r for r in thread.replies}
-    zone, locale = ZoneInfo(timezone), language.replace("-", "_")
+    zone, locale = ZoneInfo(timezone), locale_of(language)
     position = {r.id: i for i, r in enumerate(thread.replies, start=1)}
     items = []
     depths: dict[str, int] = {}  # the items so far: nesting shows under them only
