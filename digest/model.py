@@ -43,6 +43,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()  # what was allocated meanwhile is long-lived (a thread's replies): moved to the
+            gc.unfreeze()  # oldest generation at once, not walked by the next young collection
             gc.enable()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import jsonschema
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.errors import SourceError
+from digest.model import gc_paused
 from digest.sources import SourceDocument
 from digest.sources.canonical import dumps, loads, sniff, thread_to_dict
 from tests.conftest import ROOT
@@ -211,3 +214,17 @@ def test_an_empty_class_as_the_sanitizer_keeps_it_is_in_the_subset(paragraph, sa
     data["replies"][0]["body"] = paragraph
     thread = loads(json.dumps(data), "thread.json")
     assert any("body subset" in note for note in thread.import_notes) is sanitized
+
+
+def test_collection_resumes_after_a_pause_and_still_frees_cycles():
+    class Node:
+        pass
+
+    with gc_paused():
+        node = Node()
+        node.me = node  # a cycle, made while collection is paused
+        alive = weakref.ref(node)
+        del node
+    assert gc.isenabled()
+    gc.collect()
+    assert alive() is None
