@@ -682,8 +682,8 @@ def plain_text(body: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-_BLOCK_TAG = re.compile(r"</?(?:p|br|blockquote|ul|ol|li|pre|hr)\b[^>]*>")
-_ANY_TAG = re.compile(r"<[^>]*>")
+BLOCK_TAG = re.compile(r"</?(?:p|br|blockquote|ul|ol|li|pre|hr)\b[^>]*>")
+ANY_TAG = re.compile(r"<[^>]*>")
 
 
 _CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.S)
@@ -695,8 +695,14 @@ def prose_words(body: str) -> str:
     name run on into the next paragraph or line ("@board" then "Exodus ...")."""
     if "<code" in body or "<pre" in body:
         body = _CODE.sub(" ", body)
-    text = html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", body)))
+    text = html.unescape(ANY_TAG.sub("", BLOCK_TAG.sub("\n", body)))
     return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
+
+
+def visible_text(body: str) -> str:
+    """The body's text with its whitespace as it comes: block tags become spaces, other tags
+    vanish, entities are decoded (``digest.bulk_text`` does the same for many bodies at once)."""
+    return html.unescape(ANY_TAG.sub("", BLOCK_TAG.sub(" ", body))) if body else ""
 
 
 def plain_words(body: str) -> str:
@@ -704,9 +710,7 @@ def plain_words(body: str) -> str:
 
     Bodies are already the sanitized subset, so stripping its tags needs no parser: block
     tags become spaces, inline tags vanish (this runs for every reply of 100,000-reply threads)."""
-    if not body:
-        return ""
-    text = html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub(" ", body))).strip()
+    text = visible_text(body).strip()
     if "  " in text or not text.isprintable():  # printable text has no whitespace but " "
         return " ".join(text.split())
     return text  # already one line with single spaces: what " ".join(text.split()) gives

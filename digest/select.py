@@ -11,8 +11,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache
-from typing import Callable, Iterable
+from itertools import repeat
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -128,14 +128,15 @@ def placeholder(reply: Reply) -> bool:
 def followups(thread: Thread, canon: Callable[[str], str], max_words: int) -> dict[str, str]:
     """Short answers by an author to their own reply (a correction, an "erg.", an update):
     follow-up id -> the reply it answers.  Placeholders and nameless authors make none."""
-    by_id = {r.id: r for r in thread.replies}
+    return _followups(thread.replies, _Shape.of(thread, canon), max_words)
+
+
+def _followups(replies: tuple[Reply, ...], shape: _Shape, max_words: int) -> dict[str, str]:
     found: dict[str, str] = {}
-    for reply in thread.replies:
-        parent = by_id.get(reply.parent_id) if reply.parent_id is not None else None
+    for i in np.flatnonzero(shape.parent_person == shape.person).tolist():  # same person, in thread order
+        reply, parent = replies[i], replies[shape.parent[i]]
         if (
-            parent
-            and canon(parent.author) == canon(reply.author)
-            and not nameless(reply.author)
+            not nameless(reply.author)
             and signals.word_count(reply) <= max_words
             and not placeholder(reply)
             and not placeholder(parent)
@@ -174,54 +175,105 @@ def history_from_manifests(manifests: Iterable[dict], threads: Iterable[Thread],
 
 # ------------------------------------------------------------------------------ scoring
 
-def _window(thread: Thread, settings: SelectionConfig, history: History) -> tuple[datetime | None, datetime | None]:
-    times = [r.posted_at for r in thread.replies if r.posted_at]
+@dataclass(frozen=True)
+class _Shape:
+    """Who answers whom, as arrays over the thread's replies (threads of 100,000 replies)."""
+
+    position: dict[str, int]  # reply id -> index
+    people: list[str]  # person number -> canonical name
+    person: np.ndarray  # index -> person number
+    parent: np.ndarray  # index -> the parent's index, -1 when it answers the thread
+    parent_person: np.ndarray  # index -> the parent's person number, -1 without a parent
+
+    @classmethod
+    def of(cls, thread: Thread, canon: Callable[[str], str]) -> _Shape:
+        replies = thread.replies
+        n = len(replies)
+        position = dict(zip([r.id for r in replies], range(n)))
+        authors = list(map(canon, [r.author for r in replies]))
+        numbers = {name: k for k, name in enumerate(dict.fromkeys(authors))}
+        person = np.fromiter(map(numbers.__getitem__, authors), np.int64, n)
+        parent = np.fromiter(map(position.get, [r.parent_id for r in replies], repeat(-1, n)), np.int64, n)  # None: -1
+        parent_person = np.where(parent >= 0, person[parent], -1)
+        return cls(position, list(numbers), person, parent, parent_person)
+
+
+def _window(times: list[datetime | None], settings: SelectionConfig, history: History) -> tuple[datetime | None, datetime | None]:
+    times = [t for t in times if t]
     if not times:
         return None, None
     start = history.last_issue_at if settings.since_last_issue and history.last_issue_at else min(times)
     return start, max(times)
 
 
-@cache
-def _saturating(count: int) -> float:
-    return 1 - 1 / (1 + count)
+def _saturating(counts: np.ndarray) -> np.ndarray:
+    return 1 - 1 / (1 + counts)
 
 
-def _signal_columns(thread: Thread, author: str, canon, settings: SelectionConfig, history: History, skip: set[str]) -> tuple[list[float], ...]:
-    """Per signal (in SIGNALS order), every reply's value in thread order.  Built a signal at
-    a time over the whole thread (threads of 100,000 replies), each value as ``signals`` defines it."""
+def _signal_columns(thread: Thread, shape: _Shape, author: str, canon, settings: SelectionConfig, history: History) -> np.ndarray:
+    """Every signal's value (rows, in SIGNALS order) for every reply (columns, in thread order).
+    Built a signal at a time over the whole thread (threads of 100,000 replies), each value as
+    ``signals`` defines it."""
     replies = thread.replies
-    position = {r.id: i for i, r in enumerate(replies)}
-    authors = [canon(r.author) for r in replies]
-    children: Counter[int] = Counter()  # direct replies from others, by the parent's position
-    for i, reply in enumerate(replies):
-        if reply.parent_id is not None and reply.id not in skip:
-            parent = position.get(reply.parent_id)
-            if parent is not None and authors[parent] != authors[i]:
-                children[parent] += 1
-    referenced = Counter({position[k]: v for k, v in signals.quotes_received(thread, canon).items()})
-    for i, reply in enumerate(replies):
-        for mention in reply.mentions:
-            target = position.get(mention.reply_id or "")
-            if target is not None and replies[target].id != reply.parent_id and authors[target] != authors[i]:
+    n = len(replies)
+    answers = (shape.parent >= 0) & (shape.parent_person != shape.person)  # direct replies from others
+    answers[[shape.position[k] for k in _followups(replies, shape, settings.followup_words)]] = False
+    referenced = np.zeros(n, np.int64)
+    for i in [i for i, r in enumerate(replies) if r.mentions]:
+        for mention in replies[i].mentions:
+            target = shape.position.get(mention.reply_id or "")
+            if target is not None and target != shape.parent[i] and shape.person[target] != shape.person[i]:
                 referenced[target] += 1
-    votes = signals.vote_values(replies)
+    history_of = np.array([history.editor_authors.get(person, 0) for person in shape.people], dtype=float)
+    author_of = np.array([bool(author) and person == author for person in shape.people], dtype=float)
+    votes = signals.vote_column(replies)
+    recency = _recency(thread, settings, history) if settings.weight("recency") else np.full(n, np.nan)  # see Ranking
     opening = " ".join(filter(None, [thread.title or "", signals.own_text(thread.opening_post) if thread.opening_post else ""]))
-    full_text = [signals.plain_words(signals.without_attachments(r.body)) for r in replies]
-    own = [signals.own_text(r) if "<blockquote" in r.body else text for r, text in zip(replies, full_text)]
-    substance = cache(signals.substance)  # word counts repeat throughout a thread
-    history_of = {person: shown / (shown + 2) for person, shown in history.editor_authors.items()}
-    start, end = _window(thread, settings, history)
-    return (
-        [_saturating(children[i]) for i in range(len(replies))],
-        [_saturating(referenced[i]) for i in range(len(replies))],
-        [votes[r.id] for r in replies],
-        [substance(t.count(" ") + 1 if t else 0) for t in full_text],
-        [1.0 if author and me == author else 0.0 for me in authors],
-        signals.recency([r.posted_at for r in replies], start, end),
-        signals.relevance(own, opening).tolist(),
-        [history_of.get(me, 0.0) for me in authors],
-    )
+    quoting, word_counts, relevance = signals.text_measures(replies, opening)
+    for reply_id, count in signals.quotes_received(thread, canon, quoting).items():
+        referenced[shape.position[reply_id]] += count
+    return np.array([
+        _saturating(np.bincount(shape.parent[answers], minlength=n)),
+        _saturating(referenced),
+        votes,
+        signals.substances(word_counts),
+        author_of[shape.person],
+        recency,
+        relevance,
+        (history_of / (history_of + 2))[shape.person],
+    ])
+
+
+def _recency(thread: Thread, settings: SelectionConfig, history: History) -> np.ndarray:
+    times = [r.posted_at for r in thread.replies]
+    return signals.recency(times, *_window(times, settings, history))
+
+
+class Ranking(Sequence[Candidate]):
+    """Every reply's ``Candidate``, best first.  Scores and order are worked out for all;
+    each ``Candidate`` is built when it is asked for (most callers read the first few of a
+    100,000-reply thread), and so is recency when it weighs nothing (by default): it changes
+    no score, and only explanations show it."""
+
+    def __init__(self, ids: list[str], order: list[int], scores: list[float], columns: np.ndarray, weights: tuple[float, ...],
+                 recency: Callable[[], np.ndarray] | None = None):
+        self._ids, self._order, self._scores, self._columns, self._weights = ids, order, scores, columns, weights
+        self._recency = recency
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        if self._recency is not None:
+            self._columns[_RECENCY] = self._recency()
+            self._recency = None
+        i = self._order[index]
+        return Candidate(self._ids[i], self._scores[i], tuple(self._columns[:, i].tolist()), self._weights)
+
+
+_RECENCY = list(SIGNALS).index("recency")
 
 
 def score_replies(
@@ -229,27 +281,37 @@ def score_replies(
     thread_author: str | None,
     settings: SelectionConfig = DEFAULT_SETTINGS,
     history: History = EMPTY_HISTORY,
-) -> list[Candidate]:
-    """Score every reply; the list is ranked best first (ties keep thread order)."""
+) -> Ranking:
+    """Score every reply, ranked best first (ties keep thread order)."""
     with gc_paused():
         return _score_replies(thread, thread_author, settings, history)
 
 
-def _score_replies(thread: Thread, thread_author: str | None, settings: SelectionConfig, history: History) -> list[Candidate]:
+def _score_replies(thread: Thread, thread_author: str | None, settings: SelectionConfig, history: History) -> Ranking:
     canon = people(settings.aliases)
     name = thread_author or thread.author or ""
     author = "" if nameless(name) else canon(name)
-    skip = set(followups(thread, canon, settings.followup_words))
-    columns = _signal_columns(thread, author, canon, settings, history, skip)
+    shape = _Shape.of(thread, canon)
+    columns = _signal_columns(thread, shape, author, canon, settings, history)
     weights = tuple(dict(settings.weights)[name] for name in SIGNALS)
     totals = np.zeros(len(thread.replies))
     for column, weight in zip(columns, weights):  # summed signal by signal, as sum(v * w) would
-        totals += np.array(column) * weight
-    values = list(zip(*columns))
-    scores = [round(total, 4) for total in totals.tolist()]
-    order = np.argsort(-np.array(scores), kind="stable").tolist()  # ties keep thread order
-    replies = thread.replies
-    return [Candidate(replies[i].id, scores[i], values[i], weights) for i in order]
+        if weight:
+            totals += column * weight
+    scores = _rounded(totals)
+    order = np.argsort(-scores, kind="stable").tolist()  # ties keep thread order
+    later = None if weights[_RECENCY] else (lambda: _recency(thread, settings, history))
+    return Ranking(list(shape.position), order, scores.tolist(), columns, weights, later)
+
+
+def _rounded(values: np.ndarray, places: int = 4) -> np.ndarray:
+    """``round(value, places)`` of every value.  numpy's rounding (of ``value * 10**places``)
+    can differ only next to a halfway point, so those few are rounded by Python."""
+    scaled = values * 10.0**places
+    rounded = np.round(scaled) / 10.0**places
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6).tolist():
+        rounded[i] = round(float(values[i]), places)
+    return rounded
 
 
 # ------------------------------------------------------------------------------ the editor

@@ -7,6 +7,7 @@ confidence-aware form (Wilson lower bound).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import math
@@ -20,7 +21,8 @@ import lxml.html
 import numpy as np
 
 from digest.body import plain_words
-from digest.model import Reply, Thread
+from digest.bulk_text import Counting, Pairs, measure_bodies, measure_texts
+from digest.model import Engagement, Reply, Thread
 from digest.sources.common import SPOILER_LABEL
 
 #: signal -> (default weight, what it measures).  Each signal is scaled to 0..1 and the score
@@ -85,26 +87,6 @@ def _cjk_pieces(word: str) -> list[str]:
     return pieces
 
 
-# ASCII text is split without the regular expression: bytes are lower-cased (all casefold
-# does to ASCII), those outside the word alphabet become spaces and a word's leading
-# apostrophes or hyphens are dropped, which gives exactly ``words`` (as bytes) at a
-# fraction of the cost.  Other text takes the regular expression.
-_ASCII_RUNS = bytes(
-    ord(chr(c).casefold()) if c < 128 and re.fullmatch(r"[a-z0-9'-]", chr(c).casefold()) else 32 for c in range(256)
-)
-_LEADING = re.compile(rb"(?<![a-z0-9'-])['-]+")
-
-
-def _word_tokens(text: str) -> list:
-    """``words(text)``, as bytes for ASCII text (str otherwise): only what the words are matters."""
-    if not text.isascii():
-        return words(text)
-    runs = text.encode("ascii").translate(_ASCII_RUNS)
-    if b"'" in runs or b"-" in runs:
-        runs = _LEADING.sub(b" ", runs)
-    return runs.split()
-
-
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
@@ -139,10 +121,15 @@ def substance(count: int) -> float:
     """Length in a useful band, saturating: n/(n+60) (a one-liner ~0.1, 60 words 0.5, 250
     words 0.8), decaying beyond 600 words so walls of text do not win.  The curve follows
     how often newsroom editors picked comments of each length (NYT Picks 2014)."""
-    value = count / (count + SUBSTANCE_HALF)
-    if count > SUBSTANCE_WALL:
-        value *= max(0.6, 1.0 - 0.4 * (count - SUBSTANCE_WALL) / 1400)
-    return value
+    return float(substances(np.array([count]))[0])
+
+
+def substances(counts: np.ndarray) -> np.ndarray:
+    """``substance`` of every word count."""
+    values = counts / (counts + SUBSTANCE_HALF)
+    wall = counts > SUBSTANCE_WALL
+    values[wall] *= np.maximum(0.6, 1.0 - 0.4 * (counts[wall] - SUBSTANCE_WALL) / 1400)
+    return values
 
 
 # ------------------------------------------------------------------------------ votes
@@ -161,7 +148,10 @@ VOTE_KEYS = ("score", "likes", "recommendations", "upvotes")
 
 
 def vote_count(reply: Reply) -> int | None:
-    e = reply.engagement
+    return _votes(reply.engagement)
+
+
+def _votes(e: Engagement) -> int | None:
     for value in (e.score, e.likes, e.recommendations, e.upvotes):
         if value is not None:
             return max(0, value)
@@ -169,28 +159,37 @@ def vote_count(reply: Reply) -> int | None:
 
 
 def vote_values(replies: tuple[Reply, ...]) -> dict[str, float]:
-    """Per reply, 0..1.  With up and down votes: the Wilson lower bound of the approval rate.
-    With a single count: the Wilson lower bound of the reply's share of the thread's votes,
-    relative to the best reply's, damped when the whole thread has only a handful of votes."""
-    counts = {r.id: vote_count(r) for r in replies}
-    total = sum(c for c in counts.values() if c)
-    best = max((c for c in counts.values() if c is not None), default=0)
-    values: dict[str, float] = {}
+    """Per reply id, ``vote_column``'s value."""
+    return dict(zip((r.id for r in replies), vote_column(replies).tolist()))
+
+
+def vote_column(replies: tuple[Reply, ...]) -> np.ndarray:
+    """Per reply (in thread order), 0..1.  With up and down votes: the Wilson lower bound of
+    the approval rate.  With a single count: the Wilson lower bound of the reply's share of
+    the thread's votes, relative to the best reply's, damped when the whole thread has only a
+    handful of votes.  Worked out once per ``Engagement`` object (the canonical loader
+    shares one among replies with equal counts)."""
+    every = [r.engagement for r in replies]
+    ids = list(map(id, every))
+    number = {key: k for k, key in enumerate(dict.fromkeys(ids))}
+    index = np.fromiter(map(number.__getitem__, ids), np.int64, len(ids))
+    by_id = dict(zip(ids, every))
+    engagements = [by_id[key] for key in number]
+    counts = [_votes(e) for e in engagements]
+    uses = np.bincount(index, minlength=len(engagements)).tolist()
+    total = sum(c * used for c, used in zip(counts, uses) if c)
+    best = max((c for c in counts if c is not None), default=0)
     top = wilson_lower(best, total) if total else 0.0
     confidence = total / (total + 5)
-    share: dict[int, float] = {}  # count -> value: large threads repeat the same few counts
-    for reply in replies:
-        e = reply.engagement
+    values = []
+    for e, count in zip(engagements, counts):
         if e.upvotes is not None and e.downvotes is not None and e.upvotes + e.downvotes > 0:
-            values[reply.id] = wilson_lower(e.upvotes, e.upvotes + e.downvotes)
-        elif (count := counts[reply.id]) and top > 0:
-            value = share.get(count)
-            if value is None:
-                value = share[count] = confidence * wilson_lower(count, total) / top
-            values[reply.id] = value
+            values.append(wilson_lower(e.upvotes, e.upvotes + e.downvotes))
+        elif count and top > 0:
+            values.append(confidence * wilson_lower(count, total) / top)
         else:
-            values[reply.id] = 0.0
-    return values
+            values.append(0.0)
+    return np.array(values, dtype=float)[index] if values else np.zeros(0)
 
 
 # ------------------------------------------------------------------------------ TF-IDF
@@ -240,55 +239,66 @@ def tfidf(texts: dict[str, str], opening: str) -> Vectors:
     return Vectors(by_id, _unit(dict(topic)))
 
 
-class _TermIds(dict):
-    """word (str, or bytes for ASCII) -> term id in order of first appearance; -1 for words
-    ``terms`` drops (stop words, short words)."""
-
-    def __init__(self):
-        super().__init__()
-        self.ids: dict[str, int] = {}
-
-    def __missing__(self, word) -> int:
-        term = _term(word if isinstance(word, str) else word.decode("ascii"))
-        value = self[word] = self.ids.setdefault(term, len(self.ids)) if term else -1
-        return value
-
-
 def relevance(texts: Sequence[str], opening: str) -> np.ndarray:
     """Per text, ``cosine(tfidf(...).by_id[key], tfidf(...).opening)``, computed in bulk with
-    term ids and flat arrays (threads of 100,000 replies).  Every sum is taken in the same
-    order as the dict form's, so the values are the same floats, not merely close ones."""
-    ids = _TermIds()
-    lookup = ids.__getitem__
-    term_ids: list[int] = []
-    counts: list[int] = []
-    sizes: list[int] = []
-    for text in (*texts, opening):
-        bag = Counter(map(lookup, _word_tokens(text)))  # term id -> count, in order of first use
-        bag.pop(-1, None)
-        term_ids.extend(bag)
-        counts.extend(bag.values())
-        sizes.append(len(bag))
-    vocabulary = len(ids.ids)
-    n = len(texts)
-    tid = np.array(term_ids, dtype=np.intp)
-    count = np.array(counts, dtype=np.intp)
-    doc = np.repeat(np.arange(n + 1), sizes)
-    df = np.bincount(tid, minlength=vocabulary)
-    idf = np.array([math.log((2 + n) / (1 + int(d))) for d in df.tolist()], dtype=float)
-    logs = np.array([0.0] + [math.log(c) for c in range(1, int(count.max(initial=1)) + 1)])
-    weight = (1 + logs[count]) * idf[tid]
+    term ids and flat arrays (threads of 100,000 replies); equal to the dict form up to the
+    rounding of sums taken in another order."""
+    ids, counting = _counting()
+    replies = measure_texts(texts, counting)[1]
+    opening_doc, opening_tid, opening_count = measure_texts([opening], counting)[1]
+    return _cosines(replies, (opening_doc + len(texts), opening_tid, opening_count), len(texts), len(ids))
+
+
+def text_measures(replies: Sequence[Reply], opening: str) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """(the replies holding a quote, every reply's word count, every reply's relevance): the
+    text of a whole thread read in bulk.  A reply's words are those of its text without the
+    files sent with it; its terms, those of its own words (``own_text``)."""
+    ids, counting = _counting()
+
+    def read_special(i: int) -> tuple[str, str]:
+        return plain_words(without_attachments(replies[i].body)), own_text(replies[i])
+
+    special, counts, pairs = measure_bodies([r.body for r in replies], ("<blockquote", ATTACHMENT_START), read_special, counting)
+    opening_doc, opening_tid, opening_count = measure_texts([opening], counting)[1]
+    cosines = _cosines(pairs, (opening_doc + len(replies), opening_tid, opening_count), len(replies), len(ids))
+    quoting = [i for i in special if "<blockquote" in replies[i].body]
+    return quoting, counts, cosines
+
+
+def _counting() -> tuple[dict[str, int], Counting]:
+    """Term -> id in order of first use, and the counting that fills it (-1 for a word
+    ``terms`` drops)."""
+    ids: dict[str, int] = {}
+
+    def term_id(word: str) -> int:
+        term = _term(word)
+        return ids.setdefault(term, len(ids)) if term else -1
+
+    return ids, Counting(words, term_id)
+
+
+def _cosines(replies: Pairs, opening: Pairs, n: int, vocabulary: int) -> np.ndarray:
+    """TF-IDF cosines of the n replies with the topic: the opening post and title blended
+    with the replies' centroid.  In place where it can be: 100,000 replies make millions of
+    (reply, term) pairs."""
+    doc, tid, count = (np.concatenate(pair) for pair in zip(replies, opening))
+    k = len(replies[0])  # the replies' pairs come first
+    idf = np.log((2 + n) / (1 + np.bincount(tid, minlength=vocabulary)))
+    weight = 1 + np.log(np.arange(1, int(count.max(initial=1)) + 1))  # sublinear term frequency, by count
+    weight = weight[count - 1]
+    weight *= idf[tid]
     norm = np.sqrt(np.bincount(doc, weight * weight, minlength=n + 1))
-    unit = np.divide(weight, norm[doc], out=np.zeros_like(weight), where=norm[doc] > 0)
-    replies = doc < n
-    centroid = np.bincount(tid[replies], unit[replies], minlength=vocabulary)
-    cnorm = math.sqrt(sum(v * v for v in centroid.tolist()))
+    inverse = np.divide(1.0, norm, out=np.zeros_like(norm), where=norm > 0)
+    weight *= inverse[doc]  # unit vectors
+    centroid = np.bincount(tid[:k], weight[:k], minlength=vocabulary)
+    cnorm = np.sqrt(centroid @ centroid)
     topic = centroid / cnorm if cnorm else np.zeros(vocabulary)
-    topic[tid[~replies]] += unit[~replies]
-    tnorm = math.sqrt(sum(v * v for v in topic.tolist()))
+    topic[tid[k:]] += weight[k:]
+    tnorm = np.sqrt(topic @ topic)
     if not tnorm:
         return np.zeros(n)
-    return np.bincount(doc[replies], unit[replies] * (topic / tnorm)[tid[replies]], minlength=n)[:n]
+    topic /= tnorm
+    return np.bincount(doc[:k], weight[:k] * topic[tid[:k]], minlength=n)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -351,10 +361,13 @@ _ATTACHMENT_HTML = re.compile(
 )
 
 
+ATTACHMENT_START = "<p>Attachment: "
+
+
 def without_attachments(body: str) -> str:
     """The body without the files sent with it: a pasted log of 100 lines is not the sender's
     words, so it neither lengthens a reply nor speaks for what it is about."""
-    return _ATTACHMENT_HTML.sub("", body) if "<p>Attachment: " in body else body
+    return _ATTACHMENT_HTML.sub("", body) if ATTACHMENT_START in body else body
 
 
 def own_text(reply: Reply) -> str:
@@ -384,24 +397,27 @@ def quoted_texts(reply: Reply) -> list[str]:
 QUOTE_LOOKBACK = 200  # earlier replies searched for a quote's source, besides its parent
 
 
-def quotes_received(thread: Thread, canon) -> Counter[str]:
+def quotes_received(thread: Thread, canon, quoting: list[int] | None = None) -> Counter[str]:
     """Quoted passages (blockquotes) traced to the earlier reply they come from — the parent,
     else the nearest of the previous ``QUOTE_LOOKBACK`` replies — and @Name mentions credited
     to that author's latest earlier reply.  A reply quoting or naming its own author does not
     count.  Shingles are computed only for replies a quote is compared with, so threads of
-    100,000 replies stay linear."""
+    100,000 replies stay linear.  ``quoting``: the numbers of the replies holding a
+    blockquote, when the caller has them."""
     received: Counter[str] = Counter()
     replies = thread.replies
-    position = {r.id: i for i, r in enumerate(replies)}
+    if quoting is None:
+        quoting = [i for i, r in enumerate(replies) if "<blockquote" in r.body]
+    position = {r.id: i for i, r in enumerate(replies)} if quoting else {}
     cache: dict[int, set] = {}
-    latest_by_author: dict[str, str] = {}
 
     def shingles_of(index: int) -> set:
         if index not in cache:
             cache[index] = shingles(own_text(replies[index]))
         return cache[index]
 
-    for index, reply in enumerate(replies):
+    for index in quoting:
+        reply = replies[index]
         me = canon(reply.author)
         for quote in quoted_texts(reply):
             quote_shingles = shingles(quote)
@@ -411,23 +427,34 @@ def quotes_received(thread: Thread, canon) -> Counter[str]:
                 if canon(replies[source].author) != me and overlap(quote_shingles, shingles_of(source)) >= 0.6:
                     received[replies[source].id] += 1
                     break
-        for mention in reply.mentions:
-            if mention.reply_id or not mention.name:
-                continue  # resolved mentions are counted separately
-            target = latest_by_author.get(canon(mention.name))
-            if target and canon(mention.name) != me:
-                received[target] += 1
-        latest_by_author[me] = reply.id
+    naming = [i for i, r in enumerate(replies) if r.mentions and any(m.name and not m.reply_id for m in r.mentions)]
+    if naming:  # resolved mentions are counted separately
+        by_person: dict[str, list[int]] = {}
+        for i, reply in enumerate(replies):
+            by_person.setdefault(canon(reply.author), []).append(i)
+        for index in naming:
+            me = canon(replies[index].author)
+            for mention in replies[index].mentions:
+                if mention.reply_id or not mention.name or canon(mention.name) == me:
+                    continue
+                earlier = by_person.get(canon(mention.name), [])
+                latest = bisect.bisect_left(earlier, index) - 1  # that person's latest reply before this one
+                if latest >= 0:
+                    received[replies[earlier[latest]].id] += 1
     return received
 
 
-def recency(times: Sequence[datetime | None], start: datetime | None, end: datetime | None) -> list[float]:
+def recency(times: Sequence[datetime | None], start: datetime | None, end: datetime | None) -> np.ndarray:
     """Where each reply falls in the digest's window: 0 at its start, 1 at its end (0 when
-    its time or the window is unknown)."""
+    its time or the window is unknown).  Times are taken as whole microseconds, so a value is
+    the exact quotient of two whole numbers (for times within 285 years of 1970)."""
     if start is None or end is None or end <= start:
-        return [0.0] * len(times)
-    span = end - start
-    return [min(1.0, max(0.0, (t - start) / span)) if t is not None else 0.0 for t in times]
+        return np.zeros(len(times))
+    stamps = np.array([t.timestamp() if t is not None else np.nan for t in times], dtype=float)
+    first, last = (round(t.timestamp() * 1e6) for t in (start, end))
+    values = np.clip((np.rint(stamps * 1e6) - first) / (last - first), 0.0, 1.0)
+    values[np.isnan(values)] = 0.0  # time unknown
+    return values
 
 
 def word_count(reply: Reply) -> int:

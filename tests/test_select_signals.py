@@ -375,33 +375,6 @@ def test_a_scheduled_digest_only_considers_what_is_new(config_dir):
     assert load_digest(path).selection.since_last_issue is False
 
 
-# ------------------------------------------------------------------------------ bulk relevance
-
-WORDY = [
-    "Mulch keeps the soil evenly moist so tomatoes do not crack after heavy rain.",
-    "'Splitting' tomatoes -- well-known: don't water late; it's the rain's fault. --x 'y -'z",
-    "Café crème: naïve gardeners’ tomatoes split; “quoted” İstanbul ﬁne Straße",
-    "Сад и огород: помидоры трескаются после дождя; 番茄在雨后裂开。 طماطم",
-    "",
-    "the and of",  # stop words only: an empty vector
-    "Tomatoes tomatoes TOMATOES splitting split splits 123 4-5 a-b",
-]
-
-
-@pytest.mark.parametrize("text", WORDY + [" ".join(WORDY), "x'-y '-'a -b- c''"])
-def test_fast_word_tokens_are_the_words(text):
-    tokens = signals._word_tokens(text)
-    assert [t if isinstance(t, str) else t.decode() for t in tokens] == signals.words(text)
-
-
-@pytest.mark.parametrize("opening", ["", "Why do tomatoes split after rain?", "the and", "Straße café"])
-def test_bulk_relevance_is_exactly_the_dict_form(opening):
-    texts = WORDY + [r.body for r in GARDEN.replies] + [signals.plain_words(r.body) for r in SEED.replies]
-    vectors = signals.tfidf({str(i): t for i, t in enumerate(texts)}, opening)
-    expected = [signals.cosine(vectors.by_id[str(i)], vectors.opening) for i in range(len(texts))]
-    assert signals.relevance(texts, opening).tolist() == expected  # the same floats, not just close
-
-
 def test_words_of_every_script_count():
     assert signals.words("Привет, мир! это-тест") == ["привет", "мир", "это-тест"]
     assert signals.words("أريد أن أسأل") == ["أريد", "أن", "أسأل"]
@@ -409,11 +382,6 @@ def test_words_of_every_script_count():
     assert signals.terms("在 2023 数据库") == ["在", "2023", "数据", "据库"]
     persian = "@alireza ساکت نیست. از صبح یه مشکلی داره سرورشون که درست دنتها رو نشون نمیده"
     assert signals.overlap(signals.shingles(persian), signals.shingles(persian + " :(")) == 1.0  # a repost is a near-duplicate
-
-
-def test_bulk_relevance_of_nothing():
-    assert signals.relevance([], "tomatoes").tolist() == []
-    assert signals.relevance(["the"], "").tolist() == [0.0]
 
 
 def test_people_remembers_each_name():

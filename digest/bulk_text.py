@@ -1,0 +1,466 @@
+"""The text of every reply of a thread at once: word counts and term counts.
+
+Scoring a 100,000-reply thread reads six million words.  Handled one reply and one word at a
+time, in Python strings, that costs several times more than reading the thread, so here
+bodies are handled a group at a time: a group's bodies are joined and stripped of their tags
+in one pass, and each character becomes its class, one byte: a space, a character that parts
+words, or one of 62 letters (the 38 of ASCII words: letters, digits, the apostrophe and hyphen
+that join them; and the first 24 other letters the thread uses), each class standing for a
+letter in both its cases.  Words are runs of letters, counted with numpy.  For terms, every
+word of up to eight letters is packed into one integer (six bits a letter) next to its
+text's number, the integers are sorted, and equal neighbours are one word of one text; only
+the distinct words become strings, to be stemmed once.  Longer words are numbered through a
+table, and texts holding a character without a class (Chinese, "ß", a letter past those 62)
+take the per-word path.  Groups keep every array small enough to be reused from one group to
+the next: fresh memory for arrays the size of the whole thread costs more than the work done
+in it.  Each function gives exactly what its one-at-a-time form gives (tested against it).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from typing import Callable, Sequence
+
+import numpy as np
+
+from digest.body import ANY_TAG, BLOCK_TAG, visible_text
+
+_SEPARATOR = "\0"  # between two texts of a group: a group holding one in a text is read text by text
+_GROUP = 1024  # texts a group: at most 1 << 16, a text's number in its group takes 16 bits
+
+#: Classes: 0 where ``str.split()`` splits (and the separator), 1 a character that parts
+#: words but not whitespace tokens, 2.. the letters, up to 63 (six bits).
+_SPACE, _PARTS, _FIRST_LETTER, _CLASSES = 0, 1, 2, 64
+#: The letters of an ASCII word (the word rules of ``digest.signals.words``); a word's leading
+#: apostrophes and hyphens are not part of it ("'tis" is "tis", "--" no word).
+ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789'-"
+_ASCII_CLASS = bytes(
+    _SPACE if c == 0 or chr(c).isspace() else _FIRST_LETTER + ALPHABET.index(chr(c).lower()) if chr(c).lower() in ALPHABET else _PARTS
+    for c in range(128)
+) + bytes([_PARTS] * 128)  # bytes of other characters: their lead byte is given its class, the rest dropped
+SHORT = 8  # letters packed into one key: 8 x 6 bits, with 16 bits left for the text's number
+_LOW_BYTES = np.array([(1 << 8 * n) - 1 for n in range(SHORT)] + [(1 << 64) - 1], dtype=np.uint64)
+_UTF8_LENGTH = np.array([1] * 0xC0 + [2] * 0x20 + [3] * 0x10 + [4] * 0x10, np.int64)  # by lead byte
+
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]  # (text number, term id, count), each (text, term) once
+
+
+class Counting:
+    """What counting terms needs: how words are split and numbered, the letters given classes
+    and the words seen so far (a thread's distinct words are spelled out and stemmed once, not
+    once a group)."""
+
+    def __init__(self, words: Callable[[str], list[str]], term_id: Callable[[str], int]):
+        self.words = words  # a text's words: the rules classes follow
+        self.term_id = term_id  # a word's term number, -1 for a word that makes none (a stop word)
+        self.letters = list("\0" * _FIRST_LETTER + ALPHABET)  # class -> letter (lower case)
+        self.joins = np.zeros(_CLASSES, bool)  # class -> joins letters but never starts a word
+        self.joins[[self.letters.index(mark) for mark in "'-"]] = True
+        self.classes: dict[str, int | None] = {}  # a character outside ASCII -> its class, None for none
+        self.keys = np.zeros(0, np.uint64)  # the packed words seen, sorted
+        self.terms = np.zeros(0, np.int64)  # their term numbers
+        self.long_words: dict[bytes, int] = {}  # a word longer than twice SHORT (its classes) -> its number
+        self.long_spelled: list[str] = []  # number of a word longer than SHORT -> the word
+        self.halves = _Table()  # a word of SHORT + 1 to twice SHORT letters, by a hash of its packed halves
+
+    def class_of(self, character: str) -> int | None:
+        """The class of a character outside ASCII, found by how ``words`` reads it between two
+        letters and before one; None when it has none (written as two letters, or read
+        otherwise: Chinese characters are read in pairs)."""
+        if character not in self.classes:
+            folded = character.casefold()
+            between, before = self.words(f"a{character}b"), self.words(f"{character}b")
+            if character.isspace():
+                found = _SPACE
+            elif between == ["a", "b"]:
+                found = _PARTS
+            elif len(folded) != 1 or between != [f"a{folded}b"] or before not in (["b"], [f"{folded}b"]):
+                found = None
+            elif folded in self.letters:
+                found = self.letters.index(folded)
+            elif len(self.letters) < _CLASSES:
+                found = len(self.letters)
+                self.letters.append(folded)
+                self.joins[found] = before == ["b"]
+            else:
+                found = None
+            self.classes[character] = found
+        return self.classes[character]
+
+    def spell(self, classes: bytes) -> str:
+        return "".join([self.letters[c] for c in classes])
+
+    def term_numbers(self, words: np.ndarray) -> np.ndarray:
+        """The term number of each packed word (``words`` sorted, distinct)."""
+        at = np.searchsorted(self.keys, words)
+        seen = at < len(self.keys)
+        seen[seen] = self.keys[at[seen]] == words[seen]
+        if not seen.all():
+            new = words[~seen]
+            terms = np.array([self.term_id(word) for word in self._spelled(new)], np.int64)
+            where = np.searchsorted(self.keys, new)
+            self.keys, self.terms = np.insert(self.keys, where, new), np.insert(self.terms, where, terms)
+            at = np.searchsorted(self.keys, words)
+        return self.terms[at]
+
+    def _spelled(self, keys: np.ndarray) -> list[str]:
+        short = (keys & np.uint64(63)) != 0
+        classes = _unpack(keys[short])
+        spelled = iter([self.spell(classes[i:i + SHORT].rstrip(b"\0")) for i in range(0, len(classes), SHORT)])
+        return [next(spelled) if is_short else self.long_spelled[key >> 6] for key, is_short in zip(keys.tolist(), short.tolist())]
+
+    def long_keys(self, codes: bytes, windows: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Keys of words longer than SHORT: their number times 64.  A word of up to twice SHORT
+        letters is told by its two packed halves (numbered in bulk, through a hash checked
+        against the halves); a longer one (rare) by its letters."""
+        numbers = np.zeros(len(starts), np.uint64)
+        halves = np.flatnonzero(lengths <= 2 * SHORT)
+        if halves.size:
+            first = windows[starts[halves]]
+            second = windows[starts[halves] + SHORT] & _LOW_BYTES[lengths[halves] - SHORT]
+            _pack(first)
+            _pack(second)
+            numbers[halves] = self._numbered_halves(first, second)
+        rest = np.flatnonzero(lengths > 2 * SHORT)
+        for i, s, n in zip(rest.tolist(), starts[rest].tolist(), lengths[rest].tolist()):
+            word = codes[s:s + n]
+            number = self.long_words.get(word)
+            if number is None:
+                number = self.long_words[word] = len(self.long_spelled)
+                self.long_spelled.append(self.spell(word))
+            numbers[i] = number
+        return numbers << np.uint64(6)
+
+    def _numbered_halves(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        hashes = first * np.uint64(0x9E3779B97F4A7C15) ^ second * np.uint64(0xC2B2AE3D27D4EB4F) ^ (second >> np.uint64(29))
+        order = np.argsort(hashes)
+        ordered = hashes[order]
+        new = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+        run = np.cumsum(new) - 1
+        token = order[new]  # one word of each distinct hash
+        if (first[order] != first[token][run]).any() or (second[order] != second[token][run]).any():
+            raise _Collision
+        distinct = np.empty(len(order), np.int64)
+        distinct[order] = run
+        return self.halves.numbers(ordered[new], first[token], second[token], self)[distinct]
+
+
+class _Collision(Exception):
+    """Two different words with one hash: their thread is counted word by word instead."""
+
+
+class _Table:
+    """Numbers of words given by their packed halves, sorted by a hash of the halves."""
+
+    def __init__(self):
+        self.hashes = np.zeros(0, np.uint64)
+        self.first = np.zeros(0, np.uint64)
+        self.second = np.zeros(0, np.uint64)
+        self.number = np.zeros(0, np.uint64)
+
+    def numbers(self, hashes: np.ndarray, first: np.ndarray, second: np.ndarray, counting: Counting) -> np.ndarray:
+        """The numbers of distinct words (``hashes`` sorted), new ones numbered after the
+        words ``counting`` has spelled."""
+        at = np.searchsorted(self.hashes, hashes)
+        seen = at < len(self.hashes)
+        seen[seen] = self.hashes[at[seen]] == hashes[seen]
+        if (self.first[at[seen]] != first[seen]).any() or (self.second[at[seen]] != second[seen]).any():
+            raise _Collision
+        if not seen.all():
+            new = ~seen
+            classes = _unpack(np.stack((first[new], second[new]), axis=1).ravel())
+            spelled = counting.long_spelled
+            numbers = np.arange(len(spelled), len(spelled) + int(new.sum()), dtype=np.uint64)
+            spelled.extend(counting.spell(classes[i:i + 2 * SHORT].rstrip(b"\0")) for i in range(0, len(classes), 2 * SHORT))
+            where = np.searchsorted(self.hashes, hashes[new])
+            self.hashes = np.insert(self.hashes, where, hashes[new])
+            self.first = np.insert(self.first, where, first[new])
+            self.second = np.insert(self.second, where, second[new])
+            self.number = np.insert(self.number, where, numbers)
+            at = np.searchsorted(self.hashes, hashes)
+        return self.number[at]
+
+
+def measure_bodies(bodies: Sequence[str], special: tuple[str, ...], read_special: Callable[[int], tuple[str, str]],
+                   counting: Counting) -> tuple[list[int], np.ndarray, Pairs]:
+    """For bodies of the sanitized subset: (the numbers of the bodies holding one of
+    ``special``, ``len(visible_text(body).split())`` of every body, the terms of every body's
+    visible text).  A body holding one of ``special`` is read by the caller instead:
+    ``read_special(number)`` gives (the text to count words in, the text to take terms from)."""
+    try:
+        return _measured_bodies(bodies, special, read_special, counting)
+    except _Collision:  # never seen yet: a 64-bit hash shared by two words
+        found = [i for i, body in enumerate(bodies) if any(mark in body for mark in special)]
+        texts = [visible_text(body) for body in bodies]
+        term_texts = list(texts)
+        for i in found:
+            texts[i], term_texts[i] = read_special(i)
+        return found, _split_counts(texts), _counts_one_by_one(term_texts, list(range(len(bodies))), counting)
+
+
+def _measured_bodies(bodies, special, read_special, counting: Counting) -> tuple[list[int], np.ndarray, Pairs]:
+    counts = np.zeros(len(bodies), np.int64)
+    found: list[int] = []
+    pairs = []
+    for first in range(0, len(bodies), _GROUP):
+        group = list(bodies[first:first + _GROUP])
+        joined = _SEPARATOR.join(group)
+        mine = sorted({first + i for mark in special for i in _holding(joined, mark, group)})
+        if mine:
+            for i in mine:
+                group[i - first] = ""
+            joined = _SEPARATOR.join(group)
+        found += mine
+        group_counts, (doc, term, count) = _measure_visible(joined, group, counting)
+        counts[first:first + len(group)] = group_counts
+        pairs.append((doc + first, term, count))
+    if found:
+        count_texts, term_texts = zip(*map(read_special, found))
+        counts[found] = measure_texts(count_texts, counting)[0]
+        doc, term, count = measure_texts(term_texts, counting)[1]
+        pairs.append((np.array(found, np.int64)[doc], term, count))
+    return found, counts, _concatenated(pairs)
+
+
+def measure_texts(texts: Sequence[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
+    """``len(text.split())`` of every text, and the terms of every text."""
+    try:
+        return _measured_texts(texts, counting)
+    except _Collision:  # never seen yet: a 64-bit hash shared by two words
+        return _split_counts(texts), _counts_one_by_one(list(texts), list(range(len(texts))), counting)
+
+
+def _split_counts(texts: Sequence[str]) -> np.ndarray:
+    return np.array([len(text.split()) for text in texts], np.int64)
+
+
+def _measured_texts(texts: Sequence[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
+    counts, pairs = np.zeros(len(texts), np.int64), []
+    for first in range(0, len(texts), _GROUP):
+        group_counts, (doc, term, count) = _measure_group(texts[first:first + _GROUP], counting)
+        counts[first:first + len(group_counts)] = group_counts
+        pairs.append((doc + first, term, count))
+    return counts, _concatenated(pairs)
+
+
+def _holding(joined: str, needle: str, group: list[str]) -> list[int]:
+    """The numbers of the group's bodies holding ``needle``: one search of the joined text."""
+    if needle not in joined:
+        return []
+    starts = np.cumsum([len(body) + 1 for body in group]).tolist()
+    found, at = [], joined.find(needle)
+    while at >= 0:
+        i = int(np.searchsorted(starts, at, side="right"))
+        found.append(i)
+        at = joined.find(needle, starts[i]) if i + 1 < len(group) else -1
+    return found
+
+
+def _measure_visible(joined: str, bodies: list[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
+    """``measure_texts`` of the visible text of bodies joined with separators."""
+    if joined.count(_SEPARATOR) == len(bodies) - 1:  # no body holds one
+        text = BLOCK_TAG.sub(" ", joined)
+        if "<" in text:
+            text = ANY_TAG.sub("", text)
+        if "&" in text:
+            text = html.unescape(text)  # an entity never reaches past a separator: no name holds one
+        if text.count(_SEPARATOR) == len(bodies) - 1:  # no "<" left open ran into the next body, taking it
+            return _measure_joined(text, len(bodies), counting, lambda: text.split(_SEPARATOR))
+    return _measure_group([visible_text(body) for body in bodies], counting)
+
+
+def _measure_group(texts: Sequence[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
+    """``measure_texts`` of at most ``_GROUP`` texts."""
+    whole = [i for i, text in enumerate(texts) if _SEPARATOR not in text]
+    counts, (doc, term, count) = _measure_joined(_SEPARATOR.join([texts[i] for i in whole]), len(whole), counting, lambda: [texts[i] for i in whole])
+    if len(whole) == len(texts):
+        return counts, (doc, term, count)
+    numbers = np.array(whole, np.int64)
+    others = sorted(set(range(len(texts))).difference(whole))
+    all_counts = np.zeros(len(texts), np.int64)
+    all_counts[numbers] = counts
+    all_counts[others] = [len(texts[i].split()) for i in others]
+    return all_counts, _concatenated([(numbers[doc], term, count), _counts_one_by_one([texts[i] for i in others], others, counting)])
+
+
+def _measure_joined(joined: str, size: int, counting: Counting, texts: Callable[[], list[str]]) -> tuple[np.ndarray, Pairs]:
+    """``measure_texts`` of ``size`` texts joined with separators: their classes counted
+    together, the texts holding a character without a class (``texts()[i]``) word by word."""
+    classes, text_starts, unread = _classes(joined, counting)
+    counts, pairs = _counted_classes(classes, text_starts, size, counting)
+    if unread:
+        each = texts()
+        counts[unread] = [len(each[i].split()) for i in unread]
+        pairs = _concatenated([pairs, _counts_one_by_one([each[i] for i in unread], unread, counting)])
+    return counts, pairs
+
+
+def _classes(joined: str, counting: Counting) -> tuple[bytes, np.ndarray, list[int]]:
+    """(the class of every character, where each text starts, the texts holding a character
+    without a class: their characters are given class 0 here, read word by word instead)."""
+    raw = joined.encode("utf-8", "surrogatepass")  # a lone surrogate (a JSON escape) is a character too
+    bytes_ = np.frombuffer(raw, np.uint8)
+    separators = np.flatnonzero(bytes_ == 0)
+    if joined.isascii():
+        return raw.translate(_ASCII_CLASS), np.concatenate(([0], separators + 1)), []
+    classes = np.frombuffer(raw.translate(_ASCII_CLASS), np.uint8).copy()
+    leads = np.flatnonzero(bytes_ >= 0xC0)
+    lengths = _UTF8_LENGTH[bytes_[leads]]
+    padded = raw + bytes(4)
+    windows = np.ndarray((len(raw),), dtype="<u4", buffer=padded, strides=(1,))
+    sequences = windows[leads] & ((np.uint64(1) << (8 * lengths).astype(np.uint64)) - np.uint64(1)).astype(np.uint32)
+    distinct, which = np.unique(sequences, return_inverse=True)
+    found = [counting.class_of(int(s).to_bytes(4, "little").rstrip(b"\0").decode("utf-8", "surrogatepass")) for s in distinct.tolist()]
+    lead_classes = np.array([_SPACE if c is None else c for c in found], np.uint8)[which]
+    classes[leads] = lead_classes
+    starts = np.concatenate(([0], separators + 1))
+    unread: list[int] = []
+    if None in found:
+        missing = np.array([c is None for c in found])[which]
+        unread = np.unique(np.searchsorted(starts, leads[missing], side="right") - 1).tolist()
+        ends = np.append(separators, len(raw))
+        for i in unread:
+            classes[starts[i]:ends[i]] = _SPACE
+    dropped = np.flatnonzero((bytes_ >= 0x80) & (bytes_ < 0xC0))  # a character's other bytes
+    kept = np.ones(len(raw), bool)
+    kept[dropped] = False
+    return classes[kept].tobytes(), starts - np.searchsorted(dropped, starts), unread
+
+
+def _counted_classes(classes: bytes, text_starts: np.ndarray, size: int, counting: Counting) -> tuple[np.ndarray, Pairs]:
+    """Word counts and terms of ``size`` texts of classes: words packed into keys next to their
+    text's number, sorted, counted."""
+    codes = np.frombuffer(classes, np.uint8)
+    word_counts = _runs_per_text(codes != _SPACE, text_starts)
+    starts, ends = _runs(codes >= _FIRST_LETTER)
+    if _drop_leading_joins(codes, starts, ends, counting.joins):
+        kept = starts < ends
+        starts, ends = starts[kept], ends[kept]
+    keys = _keys(classes, starts, ends, counting)
+    keys <<= np.uint64(16)
+    keys |= np.repeat(np.arange(size, dtype=np.uint64), np.diff(np.searchsorted(starts, text_starts), append=len(starts)))
+    keys.sort()
+    return word_counts, _count_sorted(keys, counting)
+
+
+def _concatenated(pairs: list[Pairs]) -> Pairs:
+    if not pairs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return tuple(np.concatenate(column) for column in zip(*pairs))
+
+
+def _counts_one_by_one(texts: list[str], numbers: list[int], counting: Counting) -> Pairs:
+    docs, terms, counts = [], [], []
+    for number, text in zip(numbers, texts):
+        bag = Counter(map(counting.term_id, counting.words(text)))
+        bag.pop(-1, None)
+        docs.extend([number] * len(bag))
+        terms.extend(bag)
+        counts.extend(bag.values())
+    return np.array(docs, np.int64), np.array(terms, np.int64), np.array(counts, np.int64)
+
+
+def _runs_per_text(inside: np.ndarray, text_starts: np.ndarray) -> np.ndarray:
+    """How many runs of True start in each text (a text starts at ``text_starts``; a separator,
+    never inside, lies between two)."""
+    starting = np.empty(len(inside) + 1, bool)  # one more, never a start: the last text may be empty
+    starting[0], starting[-1] = inside[:1].any(), False
+    np.greater(inside[1:], inside[:-1], out=starting[1:-1])
+    return np.add.reduceat(starting, text_starts, dtype=np.int64)
+
+
+def _runs(inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of True starts and ends (exclusive)."""
+    edges = np.flatnonzero(inside[1:] != inside[:-1]) + 1
+    if inside.size and inside[0]:
+        edges = np.concatenate(([0], edges))
+    if inside.size and inside[-1]:
+        edges = np.append(edges, inside.size)
+    return edges[0::2].copy(), edges[1::2].copy()
+
+
+def _drop_leading_joins(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, joins: np.ndarray) -> bool:
+    """Move each word's start past its leading apostrophes, hyphens and marks (in place); a
+    word of those only ends up empty.  False when no word starts with one."""
+    at = np.flatnonzero(joins[codes[starts]])
+    if not at.size:
+        return False
+    while at.size:
+        starts[at] += 1
+        at = at[starts[at] < ends[at]]
+        at = at[joins[codes[starts[at]]]]
+    return True
+
+
+def _keys(codes: bytes, starts: np.ndarray, ends: np.ndarray, counting: Counting) -> np.ndarray:
+    """One integer per word, equal for equal words: up to eight letters packed (the first
+    letter's code in the low six bits, never 0), a longer word's number times 64 (low bits 0)."""
+    padded = codes + bytes(2 * SHORT)
+    windows = np.ndarray((len(codes) + SHORT,), dtype="<u8", buffer=padded, strides=(1,))
+    lengths = ends - starts
+    keys = windows[starts]
+    keys &= _LOW_BYTES[np.minimum(lengths, SHORT)]
+    _pack(keys)
+    long = np.flatnonzero(lengths > SHORT)
+    if long.size:
+        keys[long] = counting.long_keys(codes, windows, starts[long], lengths[long])
+    return keys
+
+
+_MASKS = [np.uint64(m) for m in (0x00FF00FF00FF00FF, 0x0FC00FC00FC00FC0, 0x00000FFF00000FFF, 0x00FFF00000FFF000, 0xFFFFFF, 0xFFFFFF000000)]
+
+
+def _pack(w: np.ndarray) -> None:
+    """Eight bytes of six-bit codes -> 48 bits (byte i to bits 6i..6i+5), in place."""
+    moved = np.empty_like(w)
+    for (keep, move), shift in zip(zip(_MASKS[0::2], _MASKS[1::2]), (2, 4, 8)):
+        np.right_shift(w, np.uint64(shift), out=moved)
+        moved &= move
+        w &= keep
+        w |= moved
+
+
+def _unpack(keys: np.ndarray) -> bytes:
+    """The classes of packed keys, SHORT a key (the inverse of ``_pack``; zero bytes after a
+    short word)."""
+    w = (keys & np.uint64(0xFFFFFF)) | ((keys & np.uint64(0xFFFFFF000000)) << np.uint64(8))
+    w = (w & np.uint64(0x00000FFF00000FFF)) | ((w & np.uint64(0x00FFF00000FFF000)) << np.uint64(4))
+    w = (w & np.uint64(0x003F003F003F003F)) | ((w & np.uint64(0x0FC00FC00FC00FC0)) << np.uint64(2))
+    return w.astype("<u8").tobytes()
+
+
+def _count_sorted(pairs: np.ndarray, counting: Counting) -> Pairs:
+    """(text, term, count) from sorted (word key << 16 | text) integers."""
+    if not pairs.size:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], pairs[1:] != pairs[:-1])))
+    counts = np.diff(starts, append=len(pairs))
+    pairs = pairs[starts]
+    words = pairs >> np.uint64(16)
+    new_word = np.concatenate(([True], words[1:] != words[:-1]))
+    term_of_word = counting.term_numbers(words[new_word])
+    terms = term_of_word[np.cumsum(new_word) - 1]
+    texts = (pairs & np.uint64(0xFFFF)).astype(np.int64)
+    kept = terms >= 0
+    texts, terms, counts = texts[kept], terms[kept], counts[kept]
+    if len(set(term_of_word[term_of_word >= 0].tolist())) < int((term_of_word >= 0).sum()):
+        texts, terms, counts = _merged(texts, terms, counts)  # "split" and "splits": one term
+    return texts, terms, counts
+
+
+def _merged(texts: np.ndarray, terms: np.ndarray, counts: np.ndarray) -> Pairs:
+    """Sum the counts of pairs naming the same (text, term): each pair packed into one
+    integer (term, text, count), sorted, and the counts of equal neighbours added."""
+    if counts.max() >= 1 << 20 or terms.max() >= 1 << 28:  # too large to pack: sorted the slow way
+        order = np.lexsort((texts, terms))
+        texts, terms, counts = texts[order], terms[order], counts[order]
+        starts = np.flatnonzero(np.concatenate(([True], (terms[1:] != terms[:-1]) | (texts[1:] != texts[:-1]))))
+        return texts[starts], terms[starts], np.add.reduceat(counts, starts)
+    packed = (terms.astype(np.uint64) << np.uint64(36)) | (texts.astype(np.uint64) << np.uint64(20)) | counts.astype(np.uint64)
+    packed.sort()
+    heads = packed >> np.uint64(20)
+    starts = np.flatnonzero(np.concatenate(([True], heads[1:] != heads[:-1])))
+    sums = np.add.reduceat(packed & np.uint64((1 << 20) - 1), starts)
+    heads = heads[starts]
+    return (heads & np.uint64(0xFFFF)).astype(np.int64), (heads >> np.uint64(16)).astype(np.int64), sums.astype(np.int64)
