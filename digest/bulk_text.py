@@ -19,6 +19,7 @@ in it.  Each function gives exactly what its one-at-a-time form gives (tested ag
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from typing import Callable, Sequence
 
@@ -203,10 +204,11 @@ def _measured_bodies(bodies, special, read_special, counting: Counting) -> tuple
     counts = np.zeros(len(bodies), np.int64)
     found: list[int] = []
     pairs = []
+    marks = re.compile("|".join(map(re.escape, special))) if special else None
     for first in range(0, len(bodies), _GROUP):
         group = list(bodies[first:first + _GROUP])
         joined = _SEPARATOR.join(group)
-        mine = sorted({first + i for mark in special for i in _holding(joined, mark, group)})
+        mine = [first + i for i in _holding(joined, marks, group)] if marks else []
         if mine:
             for i in mine:
                 group[i - first] = ""
@@ -244,16 +246,16 @@ def _measured_texts(texts: Sequence[str], counting: Counting) -> tuple[np.ndarra
     return counts, _concatenated(pairs)
 
 
-def _holding(joined: str, needle: str, group: list[str]) -> list[int]:
-    """The numbers of the group's bodies holding ``needle``: one search of the joined text."""
-    if needle not in joined:
-        return []
+def _holding(joined: str, marks: re.Pattern, group: list[str]) -> list[int]:
+    """The numbers of the group's bodies holding one of ``marks``: one search of the joined text."""
+    found, at = [], marks.search(joined)
+    if at is None:
+        return found
     starts = np.cumsum([len(body) + 1 for body in group]).tolist()
-    found, at = [], joined.find(needle)
-    while at >= 0:
-        i = int(np.searchsorted(starts, at, side="right"))
+    while at is not None:
+        i = int(np.searchsorted(starts, at.start(), side="right"))
         found.append(i)
-        at = joined.find(needle, starts[i]) if i + 1 < len(group) else -1
+        at = marks.search(joined, starts[i]) if i + 1 < len(group) else None
     return found
 
 
