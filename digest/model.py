@@ -11,6 +11,8 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from itertools import compress
+from operator import attrgetter
 from typing import Any, Iterator, TypeVar
 
 SCHEMA_VERSION = 1
@@ -29,6 +31,12 @@ def from_fields(cls: type[T], values: dict[str, Any]) -> T:
     instance = object.__new__(cls)
     object.__setattr__(instance, "__dict__", values)
     return instance
+
+
+def mentioning(replies: tuple[Reply, ...]) -> list[int]:
+    """The positions of the replies holding mentions, found without a Python step per reply
+    (threads of 100,000 replies, few of them mentioning anyone)."""
+    return list(compress(range(len(replies)), map(attrgetter("mentions"), replies)))
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import numpy as np
 from digest import signals
 from digest.config import DigestConfig, FeaturedReply, NextPick, SelectionConfig, ThreadSource
 from digest.errors import ConfigError
-from digest.model import Reply, Thread, gc_paused
+from digest.model import Reply, Thread, gc_paused, mentioning
 from digest.signals import SIGNALS
 
 DEFAULT_SETTINGS = SelectionConfig()
@@ -219,7 +219,7 @@ def _signal_columns(thread: Thread, shape: _Shape, author: str, canon, settings:
     answers = (shape.parent >= 0) & (shape.parent_person != shape.person)  # direct replies from others
     answers[[shape.position[k] for k in _followups(replies, shape, settings.followup_words)]] = False
     referenced = np.zeros(n, np.int64)
-    for i in [i for i, r in enumerate(replies) if r.mentions]:
+    for i in mentioning(replies):
         for mention in replies[i].mentions:
             target = shape.position.get(mention.reply_id or "")
             if target is not None and target != shape.parent[i] and shape.person[target] != shape.person[i]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from digest.body import plain_words
 from digest.bulk_text import Counting, Pairs, measure_bodies, measure_texts
-from digest.model import Engagement, Reply, Thread
+from digest.model import Engagement, Reply, Thread, mentioning
 from digest.sources.common import SPOILER_LABEL
 
 #: signal -> (default weight, what it measures).  Each signal is scaled to 0..1 and the score
@@ -427,7 +427,7 @@ def quotes_received(thread: Thread, canon, quoting: list[int] | None = None) -> 
                 if canon(replies[source].author) != me and overlap(quote_shingles, shingles_of(source)) >= 0.6:
                     received[replies[source].id] += 1
                     break
-    naming = [i for i, r in enumerate(replies) if r.mentions and any(m.name and not m.reply_id for m in r.mentions)]
+    naming = [i for i in mentioning(replies) if any(m.name and not m.reply_id for m in replies[i].mentions)]
     if naming:  # resolved mentions are counted separately
         by_person: dict[str, list[int]] = {}
         for i, reply in enumerate(replies):

@@ -27,7 +27,7 @@ from msgspec.structs import asdict
 
 from digest.body import BODY_TAGS, clean
 from digest.errors import SourceError
-from digest.model import SCHEMA_VERSION, Engagement, Mention, Reply, Thread, from_fields, gc_paused
+from digest.model import SCHEMA_VERSION, Engagement, Mention, Reply, Thread, from_fields, gc_paused, mentioning
 
 DESCRIPTION = "digest's canonical thread JSON (the output of `digest import`)"
 
@@ -315,7 +315,7 @@ def _check_links(replies: tuple[Reply, ...], name: str) -> None:
         problem = (f"answers reply {replies[i].parent_id!r}, which is not in the thread" if parent < 0
                    else "answers itself" if parent == i else f"answers a later reply ($.replies[{parent}])")
         raise SourceError(problem, where=f"{name} at $.replies[{i}].parent_id", fix=_PARENT_FIX)
-    for i in [i for i, reply in enumerate(replies) if reply.mentions]:
+    for i in mentioning(replies):
         for k, mention in enumerate(replies[i].mentions):
             if mention.reply_id is not None and mention.reply_id not in position:
                 raise SourceError(f"mentions reply {mention.reply_id!r}, which is not in the thread",
@@ -335,7 +335,8 @@ def _thread(wire: Any, name: str) -> Thread:
         raise SourceError(f"a negative count ({wire.total_replies})", where=f"{name} at $.total_replies", fix=_FIX)
     values = {k: v for k, v in asdict(wire).items() if k != "digest_thread"}
     opening_post = from_fields(Reply, _reply_values(wire.opening_post, engagements, name, None)) if wire.opening_post else None
-    sanitized = [reply.id for reply in (opening_post, *replies) if reply is not None and _outside_subset(reply.body)]
+    plain = _OTHER_THAN_PLAIN_TAGS.search  # told apart first, without a call each (100,000 replies)
+    sanitized = [reply.id for reply in ((opening_post,) if opening_post else ()) + replies if plain(reply.body) and _outside_subset(reply.body)]
     if sanitized:
         ids = set(sanitized)
         replies = tuple(_sanitized(reply, ids) for reply in replies)
