@@ -245,8 +245,7 @@ def relevance(texts: Sequence[str], opening: str) -> np.ndarray:
     rounding of sums taken in another order."""
     ids, counting = _counting()
     replies = measure_texts(texts, counting)[1]
-    opening_doc, opening_tid, opening_count = measure_texts([opening], counting)[1]
-    return _cosines(replies, (opening_doc + len(texts), opening_tid, opening_count), len(texts), len(ids))
+    return _cosines(replies, measure_texts([opening], counting)[1], len(texts), len(ids))
 
 
 def text_measures(replies: Sequence[Reply], opening: str) -> tuple[list[int], np.ndarray, np.ndarray]:
@@ -259,8 +258,7 @@ def text_measures(replies: Sequence[Reply], opening: str) -> tuple[list[int], np
         return plain_words(without_attachments(replies[i].body)), own_text(replies[i])
 
     special, counts, pairs = measure_bodies([r.body for r in replies], ("<blockquote", ATTACHMENT_START), read_special, counting)
-    opening_doc, opening_tid, opening_count = measure_texts([opening], counting)[1]
-    cosines = _cosines(pairs, (opening_doc + len(replies), opening_tid, opening_count), len(replies), len(ids))
+    cosines = _cosines(pairs, measure_texts([opening], counting)[1], len(replies), len(ids))
     quoting = [i for i in special if "<blockquote" in replies[i].body]
     return quoting, counts, cosines
 
@@ -281,24 +279,27 @@ def _cosines(replies: Pairs, opening: Pairs, n: int, vocabulary: int) -> np.ndar
     """TF-IDF cosines of the n replies with the topic: the opening post and title blended
     with the replies' centroid.  In place where it can be: 100,000 replies make millions of
     (reply, term) pairs."""
-    doc, tid, count = (np.concatenate(pair) for pair in zip(replies, opening))
-    k = len(replies[0])  # the replies' pairs come first
-    idf = np.log((2 + n) / (1 + np.bincount(tid, minlength=vocabulary)))
-    weight = 1 + np.log(np.arange(1, int(count.max(initial=1)) + 1))  # sublinear term frequency, by count
-    weight = weight[count - 1]
-    weight *= idf[tid]
-    norm = np.sqrt(np.bincount(doc, weight * weight, minlength=n + 1))
-    inverse = np.divide(1.0, norm, out=np.zeros_like(norm), where=norm > 0)
-    weight *= inverse[doc]  # unit vectors
-    centroid = np.bincount(tid[:k], weight[:k], minlength=vocabulary)
+    idf = np.log((2 + n) / (1 + np.bincount(replies[1], minlength=vocabulary) + np.bincount(opening[1], minlength=vocabulary)))
+    doc, tid, weight = _unit_weights(*replies, idf)
+    centroid = np.bincount(tid, weight, minlength=vocabulary)
     cnorm = np.sqrt(centroid @ centroid)
     topic = centroid / cnorm if cnorm else np.zeros(vocabulary)
-    topic[tid[k:]] += weight[k:]
+    _, opening_tid, opening_weight = _unit_weights(*opening, idf)
+    topic[opening_tid] += opening_weight
     tnorm = np.sqrt(topic @ topic)
     if not tnorm:
         return np.zeros(n)
     topic /= tnorm
-    return np.bincount(doc[:k], weight[:k] * topic[tid[:k]], minlength=n)
+    return np.bincount(doc, weight * topic[tid], minlength=n)
+
+
+def _unit_weights(doc: np.ndarray, tid: np.ndarray, count: np.ndarray, idf: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each text's sublinear TF-IDF weights, scaled to unit length per text."""
+    weight = (1 + np.log(np.arange(1, int(count.max(initial=1)) + 1)))[count - 1]  # by count: few distinct counts
+    weight *= idf[tid]
+    norm = np.sqrt(np.bincount(doc, weight * weight))
+    weight *= np.divide(1.0, norm, out=np.zeros_like(norm), where=norm > 0)[doc]
+    return doc, tid, weight
 
 
 @functools.lru_cache(maxsize=1024)
