@@ -135,16 +135,7 @@ class Counting:
 
     def _numbered_halves(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         hashes = first * np.uint64(0x9E3779B97F4A7C15) ^ second * np.uint64(0xC2B2AE3D27D4EB4F) ^ (second >> np.uint64(29))
-        order = np.argsort(hashes)
-        ordered = hashes[order]
-        new = np.concatenate(([True], ordered[1:] != ordered[:-1]))
-        run = np.cumsum(new) - 1
-        token = order[new]  # one word of each distinct hash
-        if (first[order] != first[token][run]).any() or (second[order] != second[token][run]).any():
-            raise _Collision
-        distinct = np.empty(len(order), np.int64)
-        distinct[order] = run
-        return self.halves.numbers(ordered[new], first[token], second[token], self)[distinct]
+        return self.halves.numbers(hashes, first, second, self)
 
 
 class _Collision(Exception):
@@ -161,23 +152,26 @@ class _Table:
         self.number = np.zeros(0, np.uint64)
 
     def numbers(self, hashes: np.ndarray, first: np.ndarray, second: np.ndarray, counting: Counting) -> np.ndarray:
-        """The numbers of distinct words (``hashes`` sorted), new ones numbered after the
-        words ``counting`` has spelled."""
+        """The number of each word, a word new to the table numbered after the words
+        ``counting`` has spelled; a hash found with other halves is a ``_Collision``."""
         at = np.searchsorted(self.hashes, hashes)
         seen = at < len(self.hashes)
         seen[seen] = self.hashes[at[seen]] == hashes[seen]
         if (self.first[at[seen]] != first[seen]).any() or (self.second[at[seen]] != second[seen]).any():
             raise _Collision
         if not seen.all():
-            new = ~seen
-            classes = _unpack(np.stack((first[new], second[new]), axis=1).ravel())
+            new_hashes, one, each = np.unique(hashes[~seen], return_index=True, return_inverse=True)
+            new_first, new_second = first[~seen][one], second[~seen][one]
+            if (new_first[each] != first[~seen]).any() or (new_second[each] != second[~seen]).any():
+                raise _Collision
+            classes = _unpack(np.stack((new_first, new_second), axis=1).ravel())
             spelled = counting.long_spelled
-            numbers = np.arange(len(spelled), len(spelled) + int(new.sum()), dtype=np.uint64)
+            numbers = np.arange(len(spelled), len(spelled) + len(new_hashes), dtype=np.uint64)
             spelled.extend(counting.spell(classes[i:i + 2 * SHORT].rstrip(b"\0")) for i in range(0, len(classes), 2 * SHORT))
-            where = np.searchsorted(self.hashes, hashes[new])
-            self.hashes = np.insert(self.hashes, where, hashes[new])
-            self.first = np.insert(self.first, where, first[new])
-            self.second = np.insert(self.second, where, second[new])
+            where = np.searchsorted(self.hashes, new_hashes)
+            self.hashes = np.insert(self.hashes, where, new_hashes)
+            self.first = np.insert(self.first, where, new_first)
+            self.second = np.insert(self.second, where, new_second)
             self.number = np.insert(self.number, where, numbers)
             at = np.searchsorted(self.hashes, hashes)
         return self.number[at]
@@ -447,8 +441,10 @@ def _count_sorted(pairs: np.ndarray, counting: Counting) -> Pairs:
     texts = (pairs & np.uint64(0xFFFF)).astype(np.int64)
     kept = terms >= 0
     texts, terms, counts = texts[kept], terms[kept], counts[kept]
-    if len(set(term_of_word[term_of_word >= 0].tolist())) < int((term_of_word >= 0).sum()):
-        texts, terms, counts = _merged(texts, terms, counts)  # "split" and "splits": one term
+    named, times = np.unique(term_of_word[term_of_word >= 0], return_counts=True)
+    if (times > 1).any():  # "split" and "splits": one term, their pairs merged
+        shared = np.isin(terms, named[times > 1])
+        return _concatenated([(texts[~shared], terms[~shared], counts[~shared]), _merged(texts[shared], terms[shared], counts[shared])])
     return texts, terms, counts
 
 
