@@ -4,11 +4,12 @@ Baseline: ``json.load`` of the same file plus a sort of the replies on one numer
 Measured: ``canonical.loads`` (validated model objects) plus the default scorer.
 Each side runs in its own fresh process so peak memory (max RSS) is its own.
 
-Bodies are 60 words drawn from a small vocabulary, or with ``--text nyt`` real reader comments
-(NYT Picks 2014 in ../shared/data, used in turn): a real vocabulary, long words, stop words,
-punctuation, entities and some text outside ASCII.
+Bodies are 60 words drawn from a small vocabulary, from lorem ipsum with ``--text lorem`` (longer
+words, two that make one term), or with ``--text nyt`` real reader comments (NYT Picks 2014 in
+../shared/data, used in turn): a real vocabulary, long words, stop words, punctuation, entities
+and some text outside ASCII.
 
-    .venv/bin/python bench/bench_import_rank.py [--replies 100000] [--repeat 3] [--text nyt]
+    .venv/bin/python bench/bench_import_rank.py [--replies 100000] [--repeat 3] [--text words|lorem|nyt]
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ import tempfile
 from pathlib import Path
 
 NYT = Path(__file__).resolve().parents[2] / "shared" / "data" / "nyt-picks-2014" / "testInputComments.csv.gz"
+LOREM = """lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et
+dolore magna aliqua ut enim ad minim veniam quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo
+consequat duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur
+excepteur sint occaecat cupidatat non proident sunt in culpa qui officia deserunt mollit anim id est laborum""".split()
 WORDS = "the soil water mulch tomato split crack skin grow fruit sun rain leaf root stem plant day week".split()
 
 
@@ -40,9 +45,10 @@ def nyt_bodies() -> list[str]:
 def make_thread(path: Path, replies: int, text: str = "words", seed: int = 7) -> None:
     rng = random.Random(seed)
     real = nyt_bodies() if text == "nyt" else None
+    vocabulary = LOREM if text == "lorem" else WORDS
     items = []
     for i in range(replies):
-        body = real[i % len(real)] if real else "<p>" + " ".join(rng.choice(WORDS) for _ in range(60)) + ".</p>"  # ~400 bytes
+        body = real[i % len(real)] if real else "<p>" + " ".join(rng.choice(vocabulary) for _ in range(60)) + ".</p>"  # ~400 bytes
         parent = f"r{rng.randrange(i)}" if i and rng.random() < 0.6 else None
         items.append({
             "id": f"r{i}", "number": i + 1, "permalink": f"https://forum.example.org/t/1/{i + 1}",
@@ -90,7 +96,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replies", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--text", choices=("words", "nyt"), default="words", help="bodies: drawn words, or real comments")
+    parser.add_argument("--text", choices=("words", "lorem", "nyt"), default="words", help="bodies: drawn words, lorem ipsum, or real comments")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "thread.json"
