@@ -217,7 +217,7 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 def tfidf(texts: dict[str, str], opening: str) -> Vectors:
     """Sublinear TF-IDF with document frequencies from the thread itself (opening post included).
 
-    The readable form of what ``relevance`` computes in bulk (and what its tests compare with)."""
+    The readable form of the relevance ``text_measures`` computes in bulk (what its tests compare with)."""
     bags = {key: Counter(terms(text)) for key, text in texts.items()}
     opening_bag = Counter(terms(opening))
     df: Counter[str] = Counter()
@@ -239,19 +239,12 @@ def tfidf(texts: dict[str, str], opening: str) -> Vectors:
     return Vectors(by_id, _unit(dict(topic)))
 
 
-def relevance(texts: Sequence[str], opening: str) -> np.ndarray:
-    """Per text, ``cosine(tfidf(...).by_id[key], tfidf(...).opening)``, computed in bulk with
-    term ids and flat arrays (threads of 100,000 replies); equal to the dict form up to the
-    rounding of sums taken in another order."""
-    ids, counting = _counting()
-    replies = measure_texts(texts, counting)[1]
-    return _cosines(replies, measure_texts([opening], counting)[1], len(texts), len(ids))
-
-
 def text_measures(replies: Sequence[Reply], opening: str) -> tuple[list[int], np.ndarray, np.ndarray]:
     """(the replies holding a quote, every reply's word count, every reply's relevance): the
     text of a whole thread read in bulk.  A reply's words are those of its text without the
-    files sent with it; its terms, those of its own words (``own_text``)."""
+    files sent with it; its terms, those of its own words (``own_text``).  Relevance is
+    ``cosine(tfidf(...).by_id[key], tfidf(...).opening)``, equal to that dict form up to the
+    rounding of sums taken in another order."""
     ids, counting = _counting()
 
     def read_special(i: int) -> tuple[str, str]:

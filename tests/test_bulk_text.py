@@ -3,6 +3,7 @@ word counts, term counts, visible text, and the scoring columns built on them.""
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -66,20 +67,26 @@ def test_bulk_term_counts_of_any_texts(texts):
     assert _counted(texts) == [Counter(signals.terms(t)) for t in texts]
 
 
+def _dict_form(texts: list[str], opening: str) -> list[float]:
+    """Relevance as the readable dict form works it out."""
+    vectors = signals.tfidf({str(i): t for i, t in enumerate(texts)}, opening)
+    return [signals.cosine(vectors.by_id[str(i)], vectors.opening) for i in range(len(texts))]
+
+
+def _replies(texts: list[str]) -> tuple[Reply, ...]:
+    return tuple(Reply(id=f"r{i}", author="x", body=f"<p>{html.escape(t, quote=False)}</p>") for i, t in enumerate(texts))
+
+
 @pytest.mark.parametrize("opening", ["", "Why do tomatoes split after rain?", "the and", "Straße café"])
 def test_bulk_relevance_is_the_dict_form(opening):
-    texts = WORDY + LONG_AND_MARKED + [r.body for r in GARDEN.replies] + [signals.plain_words(r.body) for r in SEED.replies]
-    vectors = signals.tfidf({str(i): t for i, t in enumerate(texts)}, opening)
-    expected = [signals.cosine(vectors.by_id[str(i)], vectors.opening) for i in range(len(texts))]
-    assert signals.relevance(texts, opening).tolist() == pytest.approx(expected, rel=1e-12, abs=1e-15)
-
+    texts = WORDY + LONG_AND_MARKED + [signals.plain_words(r.body) for r in GARDEN.replies + SEED.replies]
+    relevance = signals.text_measures(_replies(texts), opening)[2]
+    assert relevance.tolist() == pytest.approx(_dict_form(texts, opening), rel=1e-12, abs=1e-15)
 
 
 def test_bulk_relevance_of_nothing():
-    assert signals.relevance([], "tomatoes").tolist() == []
-    assert signals.relevance(["the"], "").tolist() == [0.0]
-
-
+    assert signals.text_measures((), "tomatoes")[2].tolist() == []
+    assert signals.text_measures(_replies(["the"]), "")[2].tolist() == [0.0]
 
 
 # ------------------------------------------------------------------------------ bodies
@@ -169,8 +176,8 @@ def test_text_measures_are_the_one_at_a_time_signals():
     quoting, counts, relevance = signals.text_measures(replies, "Tomatoes cracking after rain")
     assert quoting == [i for i, r in enumerate(replies) if "<blockquote" in r.body]
     assert counts.tolist() == [len(plain_words(signals.without_attachments(r.body)).split()) for r in replies]
-    expected = signals.relevance([signals.own_text(r) for r in replies], "Tomatoes cracking after rain")
-    assert relevance.tolist() == pytest.approx(expected.tolist(), rel=1e-12, abs=1e-15)
+    expected = _dict_form([signals.own_text(r) for r in replies], "Tomatoes cracking after rain")
+    assert relevance.tolist() == pytest.approx(expected, rel=1e-12, abs=1e-15)
 
 
 @settings(max_examples=500, deadline=None)
