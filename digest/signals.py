@@ -158,11 +158,6 @@ def _votes(e: Engagement) -> int | None:
     return None
 
 
-def vote_values(replies: tuple[Reply, ...]) -> dict[str, float]:
-    """Per reply id, ``vote_column``'s value."""
-    return dict(zip((r.id for r in replies), vote_column(replies).tolist()))
-
-
 def vote_column(replies: tuple[Reply, ...]) -> np.ndarray:
     """Per reply (in thread order), 0..1.  With up and down votes: the Wilson lower bound of
     the approval rate.  With a single count: the Wilson lower bound of the reply's share of

@@ -47,10 +47,10 @@ def test_wilson_lower_bound_needs_evidence():
 def test_votes_are_confidence_aware():
     few = _thread(_reply("a", "A", "x", engagement=Engagement(likes=1)), _reply("b", "B", "y", engagement=Engagement(likes=0)))
     many = _thread(_reply("a", "A", "x", engagement=Engagement(likes=100)), _reply("b", "B", "y", engagement=Engagement(likes=0)))
-    assert signals.vote_values(few.replies)["a"] < 0.3 < signals.vote_values(many.replies)["a"]
+    assert signals.vote_column(few.replies)[0] < 0.3 < signals.vote_column(many.replies)[0]
     updown = _thread(_reply("a", "A", "x", engagement=Engagement(upvotes=9, downvotes=1)), _reply("b", "B", "y", engagement=Engagement(upvotes=1, downvotes=9)))
-    values = signals.vote_values(updown.replies)
-    assert values["a"] > 0.5 > values["b"]
+    a, b = signals.vote_column(updown.replies)
+    assert a > 0.5 > b
 
 
 def test_substance_is_a_band_not_longest_wins():
