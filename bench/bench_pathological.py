@@ -15,7 +15,7 @@ import re
 import time
 
 from digest import body, discover
-from digest.sources import ImportRequest, SourceDocument, feed, feed_engines, feed_parse, forum_text, forum_text_copies, forum_text_news
+from digest.sources import ImportRequest, SourceDocument, feed, feed_engines, feed_parse, forum_text, forum_text_copies, forum_text_news, mbox
 from digest.sources.forum_text_body import markdown_body
 from digest.sources.mail import attributions, bodies
 from digest.sources.mail.decode import author_name, message_ids
@@ -49,6 +49,8 @@ def cases(n: int) -> dict[str, tuple[callable, str]]:
     markdown_rules = ["Hi."] + ["a", "---"] * (n // 6)
     deep_quotes = "Ana says:\nMarch 3, 2024 at 5:12 pm\n" + "<blockquote>" * (n // 12) + "Sow later.\n"
     long_word = "a" * n + " bob@example.com"
+    many_ids = ("From: Bob <bob@example.org>\nMessage-ID: <b@example.org>\nSubject: Re: Leeks\nReferences: "
+                + " ".join(f"<r{i}@example.org>" for i in range(n // 20)) + "\n\nSecond.\n")
     return {
         "attribution with a long word": (lambda: attributions.addresses_left_out(attribution, None), "\n".join(attribution)),
         "pipermail line of glued links": (lambda: bodies.prepare_plain_text(glued, "at"), glued),
@@ -71,11 +73,16 @@ def cases(n: int) -> dict[str, tuple[callable, str]]:
         "Markdown comment of many rules": (lambda: markdown_body(markdown_rules), "\n".join(markdown_rules)),
         "copied comment quoting deep": (lambda: _copied_page(deep_quotes), deep_quotes),
         "References header of one long word": (lambda: message_ids(long_word), long_word),
+        "References header of many ids": (lambda: _mail(many_ids), many_ids),
     }
 
 
 def _copied_page(text: str):
     return forum_text.read(ImportRequest((SourceDocument("copy.txt", text.encode()),)))
+
+
+def _mail(text: str):
+    return mbox.read(ImportRequest((SourceDocument("m.eml", text.encode()),)))
 
 
 def _feed(text: str):

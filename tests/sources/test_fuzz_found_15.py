@@ -1,13 +1,14 @@
 """Inputs that once broke a reader, each kept as small as shows it: copied pages' links, GitHub
 events, navigation and headings over long runs of blanks; Markdown comments of many headings and
 rules; quotes nested thousands deep; times at the calendar's edges; a References header of one
-long word.  The long inputs once took minutes (their square, or worse) or ran out of Python's stack."""
+long word, or of thousands of ids.  The long inputs once took minutes (their square, or worse) or ran out of Python's stack."""
 
 from __future__ import annotations
 
 import json
 
 from digest.sources import ImportRequest, SourceDocument, discourse, forum_text, mbox, reddit
+from digest.sources.mail.decode import message_ids
 
 BLOG_COPY = "Ana says:\nMarch 3, 2024 at 5:12 pm\n{text}\nReply\nBen says:\nMarch 4, 2024 at 9:00 am\nThanks.\n"
 GITHUB_COPY = """[Skip to content](https://github.com/o/r/issues/7#start-of-content)
@@ -123,3 +124,19 @@ def test_a_references_header_of_one_long_word_is_read_in_one_pass():
     thread = mbox.read(ImportRequest((SourceDocument("m.eml", (head + "Hello.\n").encode()),)))
     assert thread.opening_post.body == "<p>Hello.</p>"
     assert thread.import_notes == ("1 referenced message(s) are not in the source: <bob@example.com>",)
+
+
+def test_a_references_header_of_thousands_of_ids_is_read_in_one_pass():
+    # ids were de-duplicated against a list, and each placeholder of the chain walked up the chain
+    references = " ".join(f"<r{i}@example.org>" for i in range(3000))
+    reply = ("From: Bob <bob@example.org>\nSubject: Re: Leeks\nDate: Mon, 1 Jan 2024 01:00:00 +0000\n"
+             f"Message-ID: <bob@example.org>\nReferences: <ann@example.com> {references} <r7@example.org>\n"
+             "In-Reply-To: <ann@example.com>\n\nSecond.\n")
+    mbox_text = "From ann Mon Jan  1 00:00:00 2024\n" + MAIL_HEAD + "First.\n\nFrom bob Mon Jan  1 01:00:00 2024\n" + reply
+    thread = mbox.read(ImportRequest((SourceDocument("a.mbox", mbox_text.encode()),)))
+    assert [r.body for r in thread.replies] == ["<p>Second.</p>"] and thread.replies[0].parent_id is None
+    assert thread.import_notes[0].startswith("3000 referenced message(s) are not in the source: <r0@example.org>, <r1@example.org>")
+
+
+def test_message_ids_are_each_kept_once_in_order():
+    assert message_ids("<b@x> <a@x> <b@x> <c@x> <a@x>") == ["b@x", "a@x", "c@x"]

@@ -441,11 +441,7 @@ def message_ids(text: str | None) -> list[str]:
             found = [i for i in [_normalize_id(match.group(1))] if i]
         elif "<" not in text and ">" not in text:
             found = [i for i in (_normalize_id(m) for m in _BARE_ID.findall(text)) if i]
-    unique: list[str] = []
-    for item in found:
-        if item not in unique:
-            unique.append(item)
-    return unique
+    return list(dict.fromkeys(found))  # each once, in order
 
 
 def _own_message_id(headers: Headers) -> str | None:

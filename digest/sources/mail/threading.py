@@ -30,13 +30,14 @@ _LISTED_THREADS = 20
 class ThreadNode:
     """A JWZ container: a message, or a placeholder for a message only referenced."""
 
-    __slots__ = ("id", "mail", "parent", "children", "key")
+    __slots__ = ("id", "mail", "parent", "children", "key", "has_children")
 
     def __init__(self, node_id: str):
         self.id = node_id
         self.mail: Mail | None = None
         self.parent: ThreadNode | None = None
         self.children: list[ThreadNode] = []
+        self.has_children = False  # set as the links are made (``children`` is filled at the end)
         self.key: tuple = ()  # the earliest sort key in this subtree, set by _set_keys
 
     def mails(self) -> list[Mail]:
@@ -102,6 +103,11 @@ class MailThread:
 
 
 def _creates_loop(child: ThreadNode, parent: ThreadNode) -> bool:
+    """Whether ``child`` is ``parent`` or above it.  A node nothing hangs from cannot be above
+    anything: a References chain of 10,000 ids links each new placeholder without a walk up
+    the chain (which made it quadratic)."""
+    if child is not parent and not child.has_children:
+        return False
     node: ThreadNode | None = parent
     steps = 0
     while node is not None and steps < 100_000:
@@ -110,6 +116,11 @@ def _creates_loop(child: ThreadNode, parent: ThreadNode) -> bool:
         node = node.parent
         steps += 1
     return node is not None
+
+
+def _link(child: ThreadNode, parent: ThreadNode) -> None:
+    child.parent = parent
+    parent.has_children = True
 
 
 def reply_parent(in_reply_to: list[str], references: list[str], archive: set[str]) -> str | None:
@@ -155,13 +166,13 @@ def thread_mails(mails: list[Mail]) -> list[MailThread]:
             if _creates_loop(child, parent):
                 loops.add(mail.id)
             else:
-                child.parent = parent
+                _link(child, parent)
     for mail in mails:  # the rest of References only places messages we do not have
         chain = [r for r in mail.references if r != mail.id]
         for older, newer in zip(chain, chain[1:]):
             parent, child = node(older), node(newer)
             if child.mail is None and child.parent is None and not _creates_loop(child, parent):
-                child.parent = parent
+                _link(child, parent)
     for item in nodes.values():
         if item.parent is not None:
             item.parent.children.append(item)
