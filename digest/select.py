@@ -425,7 +425,7 @@ def select(
     if not picks and ranked:
         warnings.append(_nothing_featured(where, ranked))
     fresh = [r for r in thread.replies if not _before_window(r, settings, history)]
-    activity = len(fresh) + 0.5 * len({canon(r.author) for r in fresh})
+    activity = len(fresh) + 0.5 * len({canon(r.author) for r in fresh if not nameless(r.author)})
     return Selection(thread.id, tuple(_ordered(picks, order, thread)), tuple(ranked), tuple(warnings), activity)
 
 

@@ -20,7 +20,7 @@ from babel.dates import format_date
 from digest.body import BLOCK_TAGS, SIGNATURE_CLASS, clean, plain_words
 from digest.labels import Labels, english, locale_of
 from digest.model import Reply, Thread
-from digest.select import Selection, placeholder
+from digest.select import Selection, nameless, placeholder
 from digest.signals import ATTACHMENT_CUT, ATTACHMENT_LABEL, CJK, introduces_quote, own_text, terms
 
 EXCERPT_MARK = "[…]"
@@ -531,9 +531,7 @@ def summarize(
             )
         )
     times = [r.posted_at for r in thread.replies if r.posted_at]
-    authors = {person(r.author) for r in thread.replies}
-    if thread.opening_post:
-        authors.add(person(thread.opening_post.author))
+    authors = {person(r.author) for r in (*thread.replies, *filter(None, [thread.opening_post])) if not nameless(r.author)}  # "[deleted]" is no one
     total = thread.total_replies if thread.total_replies is not None else (None if thread.partial else len(thread.replies))
     return ThreadSummary(
         thread_id=thread.id,

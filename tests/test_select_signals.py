@@ -251,6 +251,13 @@ def test_seed_aliases_count_red_once_among_participants():
     assert summary.participants == plain.participants - 1
 
 
+def test_a_deleted_name_is_no_participant():
+    thread = _thread(_reply("a", "Ann", TEXT), _reply("b", "[deleted]", TEXT, 1), _reply("c", "[deleted]", TEXT + "More.", 2), _reply("d", "Bob", TEXT, 3))
+    selection = select(thread, ThreadSource(source="x"), count=2, order="thread", where="w")
+    assert summarize(thread, selection, title="T", url=None, full_text=True, excerpt_words=90).participants == 2
+    assert selection.activity == 4 + 0.5 * 2
+
+
 # ------------------------------------------------------------------------------ novelty and the window
 
 def test_featured_before_is_not_featured_again_unless_the_editor_insists():
