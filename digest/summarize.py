@@ -531,7 +531,8 @@ def summarize(
             )
         )
     times = [r.posted_at for r in thread.replies if r.posted_at]
-    authors = {person(r.author) for r in (*thread.replies, *filter(None, [thread.opening_post])) if not nameless(r.author)}  # "[deleted]" is no one
+    everyone = thread.replies + ((thread.opening_post,) if thread.opening_post else ())
+    authors = {person(r.author) for r in everyone if not nameless(r.author)}  # "[deleted]" is no one
     total = thread.total_replies if thread.total_replies is not None else (None if thread.partial else len(thread.replies))
     return ThreadSummary(
         thread_id=thread.id,
