@@ -95,3 +95,18 @@ def test_utf8_text_declared_as_iso_2022_jp_is_read_as_utf8_with_a_note():
     assert thread.opening_post.body == "<p>Amazon お客様<br>状態: 異常は更新待ちです</p>"
     assert thread.import_notes == ("the text of <m@example.org> declares ISO-2022-JP but is not; it was read as UTF-8",)
     assert decode_text("é".encode(), "utf-8") == ("é", False, None)
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "windows-1252", "iso-8859-15"])
+def test_utf8_declared_latin_is_read_as_utf8_and_said(label):
+    text = "Café crème, naïve — don’t"
+    thread = _read(_mail(label, text.encode(), text.encode()))
+    assert thread.opening_post.body == f"<p>{text}</p>" and thread.title == text
+    assert thread.import_notes == (f"the text of <m@example.org> declares {label.upper().replace('WINDOWS', 'Windows')} but is not; it was read as UTF-8",)
+
+
+def test_latin_text_that_is_not_utf8_stays_latin():
+    text = "Café crème, naïve"
+    thread = _read(_mail("iso-8859-1", text.encode("latin-1"), text.encode("latin-1")))
+    assert thread.opening_post.body == f"<p>{text}</p>" and thread.import_notes == ()
+    assert decode_text("cafÃ©".encode("latin-1"), "iso-8859-1").text == "café"  # the one text read otherwise: valid UTF-8

@@ -90,13 +90,19 @@ class Decoded(NamedTuple):
 def decode_text(data: bytes, charset: str | None = None) -> Decoded:
     """Decode with the declared charset, never failing.
 
-    Order: the label's WHATWG superset, then the declared charset itself; UTF-8 (not for
+    Text declared in a Latin charset that is all valid UTF-8 (beyond ASCII) is UTF-8.  Then
+    the label's WHATWG superset, then the declared charset itself; UTF-8 (not for
     7-bit text, which a stateful charset such as ISO-2022-JP failed on); the superset with
     replacement characters (``replaced``).  Without a usable declaration: UTF-8 when the
     bytes are mostly valid UTF-8 (with replacement characters for the rest), else
     Windows-1252 / Latin-1, the usual undeclared 8-bit text of old archives.
     """
     codec = codec_of(charset)
+    if codec in _LATIN and not data.isascii():
+        try:  # a Latin charset reads any bytes, UTF-8 too, as "cafÃ©": text that is all valid UTF-8 is UTF-8
+            return Decoded(data.decode("utf-8"), read_instead="utf-8")
+        except UnicodeDecodeError:
+            pass
     readings = list(dict.fromkeys([*_SUPERSETS.get(codec, ()), codec])) if codec else []
     for name in readings + ([] if codec and data.isascii() else ["utf-8"]):
         try:
@@ -115,6 +121,10 @@ def decode_text(data: bytes, charset: str | None = None) -> Decoded:
         return Decoded(data.decode("cp1252"))
     except UnicodeDecodeError:
         return Decoded(data.decode("latin-1"))
+
+
+#: Single-byte Latin charsets, often declared for UTF-8 text by mail programs set to them.
+_LATIN = {"iso8859-1", "cp1252", "iso8859-15"}
 
 
 def _decode(data: bytes, codec: str, errors: str = "strict") -> str:
