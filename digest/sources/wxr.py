@@ -283,6 +283,7 @@ def _streamed(doc, selector: str | None) -> _Part | None:
     parse must read (damage, stray bytes, undeclared prefixes, a DOCTYPE) or one whose site
     address comes after its first item."""
     data, prefix_note = xmlsafe.without_text_before_declaration(doc.data)
+    data, declared_note = xmlsafe.utf8_declared_latin(data)
     posts: list[_Post] = []
     base: str | None = None
     root = None
@@ -301,7 +302,8 @@ def _streamed(doc, selector: str | None) -> _Part | None:
     if _site_address(root) != base:
         return None
     language = xmlsafe.text(_channel_fields(root).get("language"))
-    return _Part(doc.name, [prefix_note] if prefix_note else [], base, posts, _display_names(root), language, (), data)
+    notes = [note for note in (prefix_note, declared_note) if note]
+    return _Part(doc.name, notes, base, posts, _display_names(root), language, (), data)
 
 
 def _parts(request) -> list[_Part]:

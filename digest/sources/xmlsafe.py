@@ -313,14 +313,36 @@ def parse_export(data: bytes, name: str, fix: str) -> tuple[Parsed, list[str]]:
     before them, Windows-1252 text in a UTF-8 file); read what is there and say in notes what
     was repaired."""
     data, prefix_note = without_text_before_declaration(data)
+    data, declared_note = utf8_declared_latin(data)
     data, encoding_note = with_stray_bytes_as_cp1252(data)
     parsed = parse(data, name, fix=fix, tolerant=True)
-    notes = [note for note in (prefix_note, encoding_note) if note]
+    notes = [note for note in (prefix_note, declared_note, encoding_note) if note]
     return parsed, notes + _repair_notes(parsed.problems, data)
 
 
 _DECLARED_ENCODING = re.compile(rb"""\A<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
 _STRAY = re.compile(r"[\udc80-\udcff]+")
+
+
+_LATIN_LABELS = {b"iso-8859-1", b"iso8859-1", b"latin1", b"latin-1", b"l1", b"windows-1252", b"cp1252", b"iso-8859-15", b"latin-9"}
+
+
+def utf8_declared_latin(data: bytes) -> tuple[bytes, str | None]:
+    """A file declaring a Latin encoding whose text is UTF-8 (a plugin writing the site's old
+    charset into the declaration): Latin-1 reads any bytes, so the parser would make "cafÃ©"
+    of it.  Text beyond ASCII that is all valid UTF-8 is UTF-8; the declaration is changed to
+    say so, with a note."""
+    bom = len(_BOM) if data.startswith(_BOM) else 0
+    declared = _DECLARED_ENCODING.match(data[bom:bom + 1000])
+    if not declared or declared.group(1).lower().replace(b"_", b"-") not in _LATIN_LABELS or data.isascii():
+        return data, None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data, None
+    label = declared.group(1).decode("ascii")
+    return (data[:bom + declared.start(1)] + b"UTF-8" + data[bom + declared.end(1):],
+            f"the file declares the encoding {label}, but its text is UTF-8 (which {label} text almost never is); read as UTF-8")
 
 
 def with_stray_bytes_as_cp1252(data: bytes) -> tuple[bytes, str | None]:

@@ -632,3 +632,10 @@ See you on Sunday.]]></message><createdAt>2012-01-05T12:00:00Z</createdAt><isDel
         "1 post(s) written as bare text, without <p> or <br> (as comments imported into Disqus from a blog are): "
         "blank lines read as paragraph breaks, other newlines as line breaks",
     )
+
+
+def test_utf8_declared_latin_is_read_as_utf8_and_said():
+    text = EXPORT.replace('encoding="utf-8"', 'encoding="iso-8859-1"', 1).replace("Lovely photos.", "Très jolies photos.", 1)
+    thread = read(text.encode("utf-8"))
+    assert any("Très jolies photos." in r.body for r in thread.replies)
+    assert "the file declares the encoding iso-8859-1, but its text is UTF-8 (which iso-8859-1 text almost never is); read as UTF-8" in thread.import_notes

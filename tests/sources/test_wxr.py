@@ -1126,3 +1126,14 @@ def test_shop_records_are_not_listed_as_posts():
     with pytest.raises(SourceError) as error:
         read(shop, thread="102")
     assert "it is a 'scheduled-action' entry, not a post" in error.value.message
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("label", ["ISO-8859-1", "windows-1252"])
+def test_utf8_declared_latin_is_read_as_utf8_and_said(label, bom):
+    text = EXPORT.replace('encoding="UTF-8"', f'encoding="{label}"', 1).replace("Same here.", "Même chose, naïve — don’t.", 1)
+    thread = read(bom + text.encode("utf-8"))
+    assert any("Même chose, naïve — don’t." in r.body for r in thread.replies)
+    assert f"the file declares the encoding {label}, but its text is UTF-8 (which {label} text almost never is); read as UTF-8" in thread.import_notes
+    latin = read(EXPORT.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"', 1).replace("Same here.", "Même chose.", 1).encode("latin-1"))
+    assert any("Même chose." in r.body for r in latin.replies) and not any("declares the encoding" in n for n in latin.import_notes)
