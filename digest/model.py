@@ -11,9 +11,12 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from itertools import compress
+from functools import cached_property
+from itertools import compress, repeat
 from operator import attrgetter
 from typing import Any, Iterator, TypeVar
+
+import numpy as np
 
 SCHEMA_VERSION = 1
 
@@ -31,12 +34,6 @@ def from_fields(cls: type[T], values: dict[str, Any]) -> T:
     instance = object.__new__(cls)
     object.__setattr__(instance, "__dict__", values)
     return instance
-
-
-def mentioning(replies: tuple[Reply, ...]) -> list[int]:
-    """The positions of the replies holding mentions, found without a Python step per reply
-    (threads of 100,000 replies, few of them mentioning anyone)."""
-    return list(compress(range(len(replies)), map(attrgetter("mentions"), replies)))
 
 
 @contextmanager
@@ -118,6 +115,24 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Links:
+    """Who answers whom, by position in the thread: worked out once per thread, since both
+    the canonical reader (to check them) and the scorer need them for 100,000 replies."""
+
+    position: dict[str, int]  # reply id -> index (the last reply of an id given twice)
+    parent: np.ndarray  # index -> the parent's index; -1 answers the thread, -2 a reply not in the thread
+    mentioning: list[int]  # the indexes of the replies holding mentions (few, in threads of any size)
+
+    @classmethod
+    def of(cls, replies: tuple[Reply, ...]) -> Links:
+        position = dict(zip([r.id for r in replies], range(len(replies))))
+        position[None] = -1  # type: ignore[index]  # answers the thread
+        parent = np.fromiter(map(position.get, [r.parent_id for r in replies], repeat(-2)), np.int64, len(replies))
+        del position[None]  # type: ignore[arg-type]
+        return cls(position, parent, list(compress(range(len(replies)), map(attrgetter("mentions"), replies))))
+
+
+@dataclass(frozen=True)
 class Thread:
     id: str
     title: str | None
@@ -131,6 +146,10 @@ class Thread:
     author: str | None = None  # who started the thread / wrote the article, when known
     opening_post: Reply | None = None  # the post or article the replies answer, when imported
     import_notes: tuple[str, ...] = ()  # what the importer found missing or skipped
+
+    @cached_property
+    def links(self) -> Links:
+        return Links.of(self.replies)
 
     def reply(self, reply_id: str) -> Reply | None:
         for reply in self.replies:

@@ -11,7 +11,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import repeat
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -19,7 +18,7 @@ import numpy as np
 from digest import signals
 from digest.config import DigestConfig, FeaturedReply, NextPick, SelectionConfig, ThreadSource
 from digest.errors import ConfigError
-from digest.model import Reply, Thread, gc_paused, mentioning
+from digest.model import Reply, Thread, gc_paused
 from digest.signals import SIGNALS
 
 DEFAULT_SETTINGS = SelectionConfig()
@@ -187,15 +186,12 @@ class _Shape:
 
     @classmethod
     def of(cls, thread: Thread, canon: Callable[[str], str]) -> _Shape:
-        replies = thread.replies
-        n = len(replies)
-        position = dict(zip([r.id for r in replies], range(n)))
-        authors = list(map(canon, [r.author for r in replies]))
+        authors = list(map(canon, [r.author for r in thread.replies]))
         numbers = {name: k for k, name in enumerate(dict.fromkeys(authors))}
-        person = np.fromiter(map(numbers.__getitem__, authors), np.int64, n)
-        parent = np.fromiter(map(position.get, [r.parent_id for r in replies], repeat(-1, n)), np.int64, n)  # None: -1
+        person = np.fromiter(map(numbers.__getitem__, authors), np.int64, len(authors))
+        parent = np.maximum(thread.links.parent, -1)  # a parent not in the thread (a partial import): none
         parent_person = np.where(parent >= 0, person[parent], -1)
-        return cls(position, list(numbers), person, parent, parent_person)
+        return cls(thread.links.position, list(numbers), person, parent, parent_person)
 
 
 def _window(times: list[datetime | None], settings: SelectionConfig, history: History) -> tuple[datetime | None, datetime | None]:
@@ -219,7 +215,7 @@ def _signal_columns(thread: Thread, shape: _Shape, author: str, canon, settings:
     answers = (shape.parent >= 0) & (shape.parent_person != shape.person)  # direct replies from others
     answers[[shape.position[k] for k in _followups(replies, shape, settings.followup_words)]] = False
     referenced = np.zeros(n, np.int64)
-    for i in mentioning(replies):
+    for i in thread.links.mentioning:
         for mention in replies[i].mentions:
             target = shape.position.get(mention.reply_id or "")
             if target is not None and target != shape.parent[i] and shape.person[target] != shape.person[i]:
@@ -255,9 +251,9 @@ class Ranking(Sequence[Candidate]):
     100,000-reply thread), and so is recency when it weighs nothing (by default): it changes
     no score, and only explanations show it."""
 
-    def __init__(self, ids: list[str], order: list[int], scores: list[float], columns: np.ndarray, weights: tuple[float, ...],
-                 recency: Callable[[], np.ndarray] | None = None):
-        self._ids, self._order, self._scores, self._columns, self._weights = ids, order, scores, columns, weights
+    def __init__(self, replies: tuple[Reply, ...], order: np.ndarray, scores: np.ndarray, columns: np.ndarray,
+                 weights: tuple[float, ...], recency: Callable[[], np.ndarray] | None = None):
+        self._replies, self._order, self._scores, self._columns, self._weights = replies, order, scores, columns, weights
         self._recency = recency
 
     def __len__(self) -> int:
@@ -269,8 +265,8 @@ class Ranking(Sequence[Candidate]):
         if self._recency is not None:
             self._columns[_RECENCY] = self._recency()
             self._recency = None
-        i = self._order[index]
-        return Candidate(self._ids[i], self._scores[i], tuple(self._columns[:, i].tolist()), self._weights)
+        i = int(self._order[index])
+        return Candidate(self._replies[i].id, float(self._scores[i]), tuple(self._columns[:, i].tolist()), self._weights)
 
 
 _RECENCY = list(SIGNALS).index("recency")
@@ -299,9 +295,9 @@ def _score_replies(thread: Thread, thread_author: str | None, settings: Selectio
         if weight:
             totals += column * weight
     scores = _rounded(totals)
-    order = np.argsort(-scores, kind="stable").tolist()  # ties keep thread order
+    order = np.argsort(-scores, kind="stable")  # ties keep thread order
     later = None if weights[_RECENCY] else (lambda: _recency(thread, settings, history))
-    return Ranking(list(shape.position), order, scores.tolist(), columns, weights, later)
+    return Ranking(thread.replies, order, scores, columns, weights, later)
 
 
 def _rounded(values: np.ndarray, places: int = 4) -> np.ndarray:

@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 from datetime import datetime
 from typing import Sequence
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from digest.body import plain_words
 from digest.bulk_text import Counting, Pairs, measure_bodies, measure_texts
-from digest.model import Engagement, Reply, Thread, mentioning
+from digest.model import Engagement, Reply, Thread
 from digest.sources.common import SPOILER_LABEL
 
 #: signal -> (default weight, what it measures).  Each signal is scaled to 0..1 and the score
@@ -164,12 +165,9 @@ def vote_column(replies: tuple[Reply, ...]) -> np.ndarray:
     the thread's votes, relative to the best reply's, damped when the whole thread has only a
     handful of votes.  Worked out once per ``Engagement`` object (the canonical loader
     shares one among replies with equal counts)."""
-    every = [r.engagement for r in replies]
-    ids = list(map(id, every))
-    number = {key: k for k, key in enumerate(dict.fromkeys(ids))}
-    index = np.fromiter(map(number.__getitem__, ids), np.int64, len(ids))
-    by_id = dict(zip(ids, every))
-    engagements = [by_id[key] for key in number]
+    every = list(map(attrgetter("engagement"), replies))
+    _, first, index = np.unique(np.fromiter(map(id, every), np.int64, len(every)), return_index=True, return_inverse=True)
+    engagements = [every[i] for i in first.tolist()]
     counts = [_votes(e) for e in engagements]
     uses = np.bincount(index, minlength=len(engagements)).tolist()
     total = sum(c * used for c, used in zip(counts, uses) if c)
@@ -397,7 +395,7 @@ def quotes_received(thread: Thread, canon, quoting: list[int] | None = None) -> 
     replies = thread.replies
     if quoting is None:
         quoting = [i for i, r in enumerate(replies) if "<blockquote" in r.body]
-    position = {r.id: i for i, r in enumerate(replies)} if quoting else {}
+    position = thread.links.position
     cache: dict[int, set] = {}
 
     def shingles_of(index: int) -> set:
@@ -416,7 +414,7 @@ def quotes_received(thread: Thread, canon, quoting: list[int] | None = None) -> 
                 if canon(replies[source].author) != me and overlap(quote_shingles, shingles_of(source)) >= 0.6:
                     received[replies[source].id] += 1
                     break
-    naming = [i for i in mentioning(replies) if any(m.name and not m.reply_id for m in replies[i].mentions)]
+    naming = [i for i in thread.links.mentioning if any(m.name and not m.reply_id for m in replies[i].mentions)]
     if naming:  # resolved mentions are counted separately
         by_person: dict[str, list[int]] = {}
         for i, reply in enumerate(replies):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import weakref
@@ -61,6 +62,23 @@ def test_errors_name_the_json_path(mutate, message):
     mutate(data)
     with pytest.raises(SourceError, match=message):
         loads(json.dumps(data), "thread.json")
+
+
+def test_who_answers_whom_is_worked_out_once_for_the_reader_and_the_scorer():
+    """``Thread.links``: the reader checks them and the scorer reads them; a changed thread has its own."""
+    data = json.loads(EXAMPLE.read_text())
+    data["replies"][2]["parent_id"] = data["replies"][0]["id"]
+    data["replies"][3]["mentions"] = [{"text": "#1", "name": None, "number": 1, "reply_id": data["replies"][0]["id"]}]
+    thread = loads(json.dumps(data), "thread.json")
+    links = thread.links
+    assert links is thread.links
+    assert links.position == {reply.id: i for i, reply in enumerate(thread.replies)}
+    assert links.parent.tolist() == [links.position.get(r.parent_id, -1) if r.parent_id else -1 for r in thread.replies]
+    assert links.parent[2] == 0
+    assert links.mentioning == [i for i, r in enumerate(thread.replies) if r.mentions] and 3 in links.mentioning
+    fewer = dataclasses.replace(thread, replies=thread.replies[1:])
+    assert fewer.links.position[thread.replies[1].id] == 0
+    assert fewer.links.parent[1] == -2  # its parent is no longer in the thread
 
 
 def test_broken_json_names_line_and_column():

@@ -18,7 +18,6 @@ import types
 import typing
 from dataclasses import MISSING, fields
 from datetime import datetime, timezone
-from itertools import repeat
 from typing import Annotated, Any
 
 import msgspec
@@ -27,7 +26,7 @@ from msgspec.structs import asdict
 
 from digest.body import BODY_TAGS, clean
 from digest.errors import SourceError
-from digest.model import SCHEMA_VERSION, Engagement, Mention, Reply, Thread, from_fields, gc_paused, mentioning
+from digest.model import SCHEMA_VERSION, Engagement, Mention, Reply, Thread, from_fields, gc_paused
 
 DESCRIPTION = "digest's canonical thread JSON (the output of `digest import`)"
 
@@ -292,30 +291,26 @@ def _reply_values(wire: Any, engagements: dict, name: str, index: int | None) ->
     return values
 
 
-def _check_links(replies: tuple[Reply, ...], name: str) -> None:
+def _check_links(thread: Thread, name: str) -> None:
     """Ids are unique and not empty; a reply answers an earlier reply (thread order, so no
     reply answers itself or a loop); a mention's reply id names a reply of the thread.
     Checked in bulk (threads of 100,000 replies); the message is built only for the reply at fault."""
-    ids = [reply.id for reply in replies]
-    position = dict(zip(ids, range(len(ids))))
-    if len(position) < len(ids) or not all(map(str.strip, ids)):
+    replies, position, parents = thread.replies, thread.links.position, thread.links.parent
+    if len(position) < len(replies) or not all(map(str.strip, position)):
         seen: dict[str, int] = {}
-        for i, reply_id in enumerate(ids):
-            first = seen.setdefault(reply_id, i)
-            if first != i or not reply_id.strip():
-                problem = f"duplicate reply id {reply_id!r} (also at $.replies[{first}])" if first != i else "empty reply id"
+        for i, reply in enumerate(replies):
+            first = seen.setdefault(reply.id, i)
+            if first != i or not reply.id.strip():
+                problem = f"duplicate reply id {reply.id!r} (also at $.replies[{first}])" if first != i else "empty reply id"
                 raise SourceError(problem, where=f"{name} at $.replies[{i}].id", fix=_FIX)
-    position[None] = -1  # answers the thread
-    parents = np.fromiter(map(position.get, [reply.parent_id for reply in replies], repeat(-2)), np.int64, len(ids))
-    del position[None]
-    wrong = np.flatnonzero((parents == -2) | (parents >= np.arange(len(ids))))  # not in the thread, or not earlier
+    wrong = np.flatnonzero((parents == -2) | (parents >= np.arange(len(replies))))  # not in the thread, or not earlier
     if wrong.size:
         i = int(wrong[0])
         parent = position.get(replies[i].parent_id, -1)
         problem = (f"answers reply {replies[i].parent_id!r}, which is not in the thread" if parent < 0
                    else "answers itself" if parent == i else f"answers a later reply ($.replies[{parent}])")
         raise SourceError(problem, where=f"{name} at $.replies[{i}].parent_id", fix=_PARENT_FIX)
-    for i in mentioning(replies):
+    for i in thread.links.mentioning:
         for k, mention in enumerate(replies[i].mentions):
             if mention.reply_id is not None and mention.reply_id not in position:
                 raise SourceError(f"mentions reply {mention.reply_id!r}, which is not in the thread",
@@ -329,21 +324,25 @@ _PARENT_FIX = ("set parent_id to null (the reply then answers the thread) or to 
 
 def _thread(wire: Any, name: str) -> Thread:
     engagements: dict = {}
-    replies = _replies(wire.replies, engagements, name)
-    _check_links(replies, name)
+    values = {k: v for k, v in asdict(wire).items() if k != "digest_thread"}
+    values["retrieved_at"] = _utc(wire.retrieved_at, f"{name} at $.retrieved_at")
+    values["replies"] = _replies(wire.replies, engagements, name)
+    values["opening_post"] = from_fields(Reply, _reply_values(wire.opening_post, engagements, name, None)) if wire.opening_post else None
+    thread = Thread(**values)
+    _check_links(thread, name)
     if wire.total_replies is not None and wire.total_replies < 0:
         raise SourceError(f"a negative count ({wire.total_replies})", where=f"{name} at $.total_replies", fix=_FIX)
-    values = {k: v for k, v in asdict(wire).items() if k != "digest_thread"}
-    opening_post = from_fields(Reply, _reply_values(wire.opening_post, engagements, name, None)) if wire.opening_post else None
     plain = _OTHER_THAN_PLAIN_TAGS.search  # told apart first, without a call each (100,000 replies)
-    sanitized = [reply.id for reply in ((opening_post,) if opening_post else ()) + replies if plain(reply.body) and _outside_subset(reply.body)]
-    if sanitized:
-        ids = set(sanitized)
-        replies = tuple(_sanitized(reply, ids) for reply in replies)
-        opening_post = _sanitized(opening_post, ids) if opening_post else None
-        values["import_notes"] = (*values["import_notes"], _sanitized_note(sanitized))
-    retrieved_at = _utc(wire.retrieved_at, f"{name} at $.retrieved_at")
-    return Thread(**values | {"replies": replies, "retrieved_at": retrieved_at, "opening_post": opening_post})
+    posts = ((thread.opening_post,) if thread.opening_post else ()) + thread.replies
+    sanitized = [reply.id for reply in posts if plain(reply.body) and _outside_subset(reply.body)]
+    if not sanitized:
+        return thread
+    ids = set(sanitized)
+    return dataclasses.replace(
+        thread, replies=tuple(_sanitized(reply, ids) for reply in thread.replies),
+        opening_post=_sanitized(thread.opening_post, ids) if thread.opening_post else None,
+        import_notes=(*thread.import_notes, _sanitized_note(sanitized)),
+    )
 
 
 # A body digest wrote holds only these tags, with at most an http(s)/mailto or relative link,
