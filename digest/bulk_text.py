@@ -18,6 +18,7 @@ in it.  Each function gives exactly what its one-at-a-time form gives (tested ag
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections import Counter
@@ -61,6 +62,7 @@ class Counting:
         self.classes: dict[str, int | None] = {}  # a character outside ASCII -> its class, None for none
         self.keys = np.zeros(0, np.uint64)  # the packed words seen, sorted
         self.terms = np.zeros(0, np.int64)  # their term numbers
+        self.shared = np.zeros(0, bool)  # term number -> more than one word makes it ("split", "splits")
         self.long_words: dict[bytes, int] = {}  # a word longer than twice SHORT (its classes) -> its number
         self.long_spelled: list[str] = []  # number of a word longer than SHORT -> the word
         self.halves = _Table()  # a word of SHORT + 1 to twice SHORT letters, by a hash of its packed halves
@@ -102,6 +104,7 @@ class Counting:
             terms = np.array([self.term_id(word) for word in self._spelled(new)], np.int64)
             where = np.searchsorted(self.keys, new)
             self.keys, self.terms = np.insert(self.keys, where, new), np.insert(self.terms, where, terms)
+            self.shared = np.bincount(self.terms[self.terms >= 0]) > 1
             at = np.searchsorted(self.keys, words)
         return self.terms[at]
 
@@ -198,11 +201,10 @@ def _measured_bodies(bodies, special, read_special, counting: Counting) -> tuple
     counts = np.zeros(len(bodies), np.int64)
     found: list[int] = []
     pairs = []
-    marks = re.compile("|".join(map(re.escape, special))) if special else None
     for first in range(0, len(bodies), _GROUP):
         group = list(bodies[first:first + _GROUP])
         joined = _SEPARATOR.join(group)
-        mine = [first + i for i in _holding(joined, marks, group)] if marks else []
+        mine = [first + i for i in _holding(joined, special, group)]
         if mine:
             for i in mine:
                 group[i - first] = ""
@@ -240,30 +242,34 @@ def _measured_texts(texts: Sequence[str], counting: Counting) -> tuple[np.ndarra
     return counts, _concatenated(pairs)
 
 
-def _holding(joined: str, marks: re.Pattern, group: list[str]) -> list[int]:
-    """The numbers of the group's bodies holding one of ``marks``: one search of the joined text."""
-    found, at = [], marks.search(joined)
-    if at is None:
-        return found
-    starts = np.cumsum([len(body) + 1 for body in group]).tolist()
-    while at is not None:
-        i = int(np.searchsorted(starts, at.start(), side="right"))
-        found.append(i)
-        at = marks.search(joined, starts[i]) if i + 1 < len(group) else None
+def _holding(joined: str, special: tuple[str, ...], group: list[str]) -> list[int]:
+    """The numbers of the group's bodies holding one of ``special``: searched in the joined text."""
+    found: list[int] = []
+    ends: list[int] = []  # where each body's separator ends, worked out once a body is found
+    start = 0
+    while places := [place for place in (joined.find(mark, start) for mark in special) if place >= 0]:
+        ends = ends or np.cumsum([len(body) + 1 for body in group]).tolist()
+        found.append(bisect.bisect_right(ends, min(places)))
+        start = ends[found[-1]]
     return found
+
+
+# Tags as ``visible_text`` removes them, but never across a separator: a "<" a text leaves open
+# stays text, as it does when that text is read alone.
+_GROUP_BLOCK_TAG = re.compile(BLOCK_TAG.pattern.replace("[^>]", "[^>\0]"))
+_GROUP_ANY_TAG = re.compile(ANY_TAG.pattern.replace("[^>]", "[^>\0]"))
 
 
 def _measure_visible(joined: str, bodies: list[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
     """``measure_texts`` of the visible text of bodies joined with separators."""
-    if joined.count(_SEPARATOR) == len(bodies) - 1:  # no body holds one
-        text = BLOCK_TAG.sub(" ", joined)
-        if "<" in text:
-            text = ANY_TAG.sub("", text)
-        if "&" in text:
-            text = html.unescape(text)  # an entity never reaches past a separator: no name holds one
-        if text.count(_SEPARATOR) == len(bodies) - 1:  # no "<" left open ran into the next body, taking it
-            return _measure_joined(text, len(bodies), counting, lambda: text.split(_SEPARATOR))
-    return _measure_group([visible_text(body) for body in bodies], counting)
+    if joined.count(_SEPARATOR) != len(bodies) - 1:  # a body holds one
+        return _measure_group([visible_text(body) for body in bodies], counting)
+    text = _GROUP_BLOCK_TAG.sub(" ", joined)
+    if "<" in text:
+        text = _GROUP_ANY_TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)  # a separator stays where it is: no entity stands for one
+    return _measure_joined(text, len(bodies), counting, lambda: text.split(_SEPARATOR))
 
 
 def _measure_group(texts: Sequence[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
@@ -441,9 +447,8 @@ def _count_sorted(pairs: np.ndarray, counting: Counting) -> Pairs:
     texts = (pairs & np.uint64(0xFFFF)).astype(np.int64)
     kept = terms >= 0
     texts, terms, counts = texts[kept], terms[kept], counts[kept]
-    named, times = np.unique(term_of_word[term_of_word >= 0], return_counts=True)
-    if (times > 1).any():  # "split" and "splits": one term, their pairs merged
-        shared = np.isin(terms, named[times > 1])
+    shared = counting.shared[terms]
+    if shared.any():  # "split" and "splits": one term, their pairs merged
         return _concatenated([(texts[~shared], terms[~shared], counts[~shared]), _merged(texts[shared], terms[shared], counts[shared])])
     return texts, terms, counts
 
