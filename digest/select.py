@@ -64,7 +64,7 @@ class Pick:
 class Selection:
     thread_id: str
     picks: tuple[Pick, ...]  # in the digest's order
-    candidates: tuple[Candidate, ...]  # every reply, best first
+    candidates: Sequence[Candidate]  # every reply, best first
     warnings: tuple[str, ...] = ()
     activity: float = 0.0  # new replies and participants: how threads are ranked in a digest
 
@@ -262,10 +262,16 @@ class Ranking(Sequence[Candidate]):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[k] for k in range(*index.indices(len(self)))]
+        return self._candidate(int(self._order[index]))
+
+    def of_reply(self, position: int) -> Candidate:
+        """The candidate of the reply at ``position`` in thread order."""
+        return self._candidate(position)
+
+    def _candidate(self, i: int) -> Candidate:
         if self._recency is not None:
             self._columns[_RECENCY] = self._recency()
             self._recency = None
-        i = int(self._order[index])
         return Candidate(self._replies[i].id, float(self._scores[i]), tuple(self._columns[:, i].tolist()), self._weights)
 
 
@@ -348,7 +354,7 @@ def _excluded(reply: Reply, rules: tuple[str, ...], canon=people(())) -> str | N
     return None
 
 
-def _editor_picks(thread, source, extra, where, strict, history, by_id) -> tuple[list[Pick], list[str]]:
+def _editor_picks(thread, source, extra, where, strict, history, ranking: Ranking) -> tuple[list[Pick], list[str]]:
     picks: list[Pick] = []
     warnings: list[str] = []
     wanted = [(f, f"{where}.featured #{i}", False) for i, f in enumerate(source.featured, start=1)]
@@ -365,7 +371,8 @@ def _editor_picks(thread, source, extra, where, strict, history, by_id) -> tuple
         issue = history.featured.get((thread.id, reply.id))
         if issue is not None:
             warnings.append(f"{place}: reply {reply.id} was featured in issue {issue}; featured again as the editor asked")
-        picks.append(Pick(reply.id, "editor", by_id[reply.id].score, featured.note, featured.full))
+        score = ranking.of_reply(thread.links.position[reply.id]).score
+        picks.append(Pick(reply.id, "editor", score, featured.note, featured.full))
     return picks, warnings
 
 
@@ -387,9 +394,8 @@ def select(
     has vanished from the source, with a warning, instead of failing."""
     canon = people(settings.aliases)
     candidates = score_replies(thread, source.author, settings, history)
-    by_id = {c.reply_id: c for c in candidates}
     replies = {r.id: r for r in thread.replies}
-    picks, warnings = _editor_picks(thread, source, next_picks, where, strict, history, by_id)
+    picks, warnings = _editor_picks(thread, source, next_picks, where, strict, history, candidates)
     follow = followups(thread, canon, settings.followup_words)
     thread_author = canon(source.author or thread.author or "")
     taken = {p.reply_id for p in picks}
@@ -397,32 +403,59 @@ def select(
     own = _own_texts()
     chosen_text = [(PICK_DUPLICATE, signals.own_shingles(replies[p], own(replies[p]))) for p in taken]
     chosen_text += _featured_before(thread, replies, settings, history)
-    ranked = []
-    for candidate in candidates:
+
+    def judged(candidate: Candidate) -> Candidate:
+        """The candidate with the exclude rule or the reason that passes it over, if any."""
         reply = replies[candidate.reply_id]
         rule = _excluded(reply, source.exclude, canon)
         reason = None if rule or candidate.reply_id in taken else _passed_over(
             thread, reply, travels_with(reply.id, follow, taken), settings, history, per_author, thread_author,
             chosen_text if len(picks) < count else None, canon, own,
         )
-        ranked.append(replace(candidate, excluded_by=rule, skipped=reason) if rule or reason else candidate)
-        if rule or reason or candidate.reply_id in taken or len(picks) >= count:
+        return replace(candidate, excluded_by=rule, skipped=reason) if rule or reason else candidate
+
+    seen = []
+    for candidate in candidates:
+        if len(picks) >= count:  # complete: no later candidate's reason can change
+            break
+        seen.append(judged(candidate))
+        if seen[-1].excluded_by or seen[-1].skipped or candidate.reply_id in taken:
             continue
+        reply = replies[candidate.reply_id]
         per_author[canon(reply.author)] += 1
         chosen_text.append((PICK_DUPLICATE, signals.own_shingles(reply, own(reply))))
         picks.append(Pick(candidate.reply_id, "scorer", candidate.score))
         taken.add(candidate.reply_id)
+    ranked = Judged(seen, candidates, judged)
     travelling: dict[str, list[str]] = {}
     for reply in thread.replies:
         pick = None if reply.id in taken else travels_with(reply.id, follow, taken)
         if pick is not None:
             travelling.setdefault(pick, []).append(reply.id)
-    picks = [replace(p, followups=tuple(travelling.get(p.reply_id, ()))) for p in picks]
-    if not picks and ranked:
+    shown = [replace(p, followups=tuple(travelling.get(p.reply_id, ()))) for p in picks]
+    if not shown and ranked:
         warnings.append(_nothing_featured(where, ranked))
     fresh = [r for r in thread.replies if not _before_window(r, settings, history)]
     activity = len(fresh) + 0.5 * len({canon(r.author) for r in fresh if not nameless(r.author)})
-    return Selection(thread.id, tuple(_ordered(picks, order, thread)), tuple(ranked), tuple(warnings), activity)
+    return Selection(thread.id, tuple(_ordered(shown, order, thread)), ranked, tuple(warnings), activity)
+
+
+class Judged(Sequence[Candidate]):
+    """Every candidate, best first, with the rule or reason that passed it over: those the
+    picking went through, then the rest, judged when read.  Once the picks are complete no
+    reason can change, and a digest reads a few candidates of threads of up to 100,000."""
+
+    def __init__(self, seen: list[Candidate], ranking: Ranking, judged: Callable[[Candidate], Candidate]):
+        self._seen, self._ranking, self._judged = seen, ranking, judged
+
+    def __len__(self) -> int:
+        return len(self._ranking)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        k = range(len(self))[index]  # a negative index counts from the end; past the end is an IndexError
+        return self._seen[k] if k < len(self._seen) else self._judged(self._ranking[k])
 
 
 def _nothing_featured(where: str, ranked: list[Candidate]) -> str:

@@ -96,6 +96,29 @@ def test_near_duplicates_are_passed_over():
     assert skipped == ["near-duplicate of a pick"]
 
 
+def test_candidates_after_the_last_pick_are_judged_when_read_as_they_would_be_at_once():
+    """Once the picks are complete no reason can change: the rest of a 100,000-reply thread's
+    candidates are judged when read, each as the picking would have judged it."""
+    replies = [_reply("a", "Ann", TEXT * 3, 0), _reply("b", "Ann", TEXT * 2 + "Also prune.", 1), _reply("c", "Bob", "ok", 2),
+               _reply("d", "Cy", "Water at the same time each day, and choose resistant varieties. " * 2, 3),
+               _reply("e", "Di", "Calcium matters less than watering evenly through the season.", 4)]
+    settings = replace(SelectionConfig(), per_author=1)
+    source = ThreadSource(source="x", exclude=("@Di",), featured=(FeaturedReply(id="d"),))
+    one = select(_thread(*replies), source, count=2, order="score", where="w", settings=settings)
+    every = select(_thread(*replies), source, count=len(replies), order="score", where="w", settings=settings)
+    assert len(one.picks) == 2 and len(one.candidates) == len(replies)
+    judged = {c.reply_id: (c.excluded_by, c.skipped) for c in one.candidates}
+    assert judged["c"] == (None, "too short to feature (1 word; min_words = 3)")
+    assert judged["e"] == ("@Di", None)
+    assert judged == {c.reply_id: (c.excluded_by, c.skipped) for c in every.candidates}  # nothing a later pick could change
+    assert [c.reply_id for c in one.candidates[-2:]] == [c.reply_id for c in list(one.candidates)[-2:]]
+    assert one.candidates[-1] == list(one.candidates)[len(replies) - 1]
+    with pytest.raises(IndexError):
+        one.candidates[len(replies)]
+    editor = next(p for p in one.picks if p.picked_by == "editor")
+    assert editor.reply_id == "d" and editor.score == next(c.score for c in one.candidates if c.reply_id == "d")
+
+
 def test_a_near_copy_of_a_reply_an_earlier_issue_featured_is_passed_over():
     original = _reply("a", "Ann", TEXT * 4, 0)
     copy = _reply("b", "Bob", TEXT * 4 + " Agreed.", 1)
