@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -206,14 +206,15 @@ def _saturating(counts: np.ndarray) -> np.ndarray:
     return 1 - 1 / (1 + counts)
 
 
-def _signal_columns(thread: Thread, shape: _Shape, author: str, canon, settings: SelectionConfig, history: History) -> np.ndarray:
+def _signal_columns(thread: Thread, shape: _Shape, follow: dict[str, str], author: str, canon, settings: SelectionConfig,
+                    history: History) -> np.ndarray:
     """Every signal's value (rows, in SIGNALS order) for every reply (columns, in thread order).
     Built a signal at a time over the whole thread (threads of 100,000 replies), each value as
     ``signals`` defines it."""
     replies = thread.replies
     n = len(replies)
     answers = (shape.parent >= 0) & (shape.parent_person != shape.person)  # direct replies from others
-    answers[[shape.position[k] for k in _followups(replies, shape, settings.followup_words)]] = False
+    answers[[shape.position[k] for k in follow]] = False
     referenced = np.zeros(n, np.int64)
     for i in thread.links.mentioning:
         for mention in replies[i].mentions:
@@ -252,8 +253,9 @@ class Ranking(Sequence[Candidate]):
     no score, and only explanations show it."""
 
     def __init__(self, replies: tuple[Reply, ...], order: np.ndarray, scores: np.ndarray, columns: np.ndarray,
-                 weights: tuple[float, ...], recency: Callable[[], np.ndarray] | None = None):
+                 weights: tuple[float, ...], follow: dict[str, str], recency: Callable[[], np.ndarray] | None = None):
         self._replies, self._order, self._scores, self._columns, self._weights = replies, order, scores, columns, weights
+        self.followups = follow  # ``followups()`` of the thread, as the scoring worked them out
         self._recency = recency
 
     def __len__(self) -> int:
@@ -294,7 +296,8 @@ def _score_replies(thread: Thread, thread_author: str | None, settings: Selectio
     name = thread_author or thread.author or ""
     author = "" if nameless(name) else canon(name)
     shape = _Shape.of(thread, canon)
-    columns = _signal_columns(thread, shape, author, canon, settings, history)
+    follow = _followups(thread.replies, shape, settings.followup_words)
+    columns = _signal_columns(thread, shape, follow, author, canon, settings, history)
     weights = tuple(dict(settings.weights)[name] for name in SIGNALS)
     totals = np.zeros(len(thread.replies))
     for column, weight in zip(columns, weights):  # summed signal by signal, as sum(v * w) would
@@ -303,7 +306,7 @@ def _score_replies(thread: Thread, thread_author: str | None, settings: Selectio
     scores = _rounded(totals)
     order = np.argsort(-scores, kind="stable")  # ties keep thread order
     later = None if weights[_RECENCY] else (lambda: _recency(thread, settings, history))
-    return Ranking(thread.replies, order, scores, columns, weights, later)
+    return Ranking(thread.replies, order, scores, columns, weights, follow, later)
 
 
 def _rounded(values: np.ndarray, places: int = 4) -> np.ndarray:
@@ -394,9 +397,9 @@ def select(
     has vanished from the source, with a warning, instead of failing."""
     canon = people(settings.aliases)
     candidates = score_replies(thread, source.author, settings, history)
-    replies = {r.id: r for r in thread.replies}
+    replies = _Replies(thread)
     picks, warnings = _editor_picks(thread, source, next_picks, where, strict, history, candidates)
-    follow = followups(thread, canon, settings.followup_words)
+    follow = candidates.followups
     thread_author = canon(source.author or thread.author or "")
     taken = {p.reply_id for p in picks}
     per_author = Counter(canon(replies[p].author) for p in taken)
@@ -428,16 +431,34 @@ def select(
         taken.add(candidate.reply_id)
     ranked = Judged(seen, candidates, judged)
     travelling: dict[str, list[str]] = {}
-    for reply in thread.replies:
-        pick = None if reply.id in taken else travels_with(reply.id, follow, taken)
+    for reply_id in follow:  # in thread order; only a follow-up travels
+        pick = None if reply_id in taken else travels_with(reply_id, follow, taken)
         if pick is not None:
-            travelling.setdefault(pick, []).append(reply.id)
+            travelling.setdefault(pick, []).append(reply_id)
     shown = [replace(p, followups=tuple(travelling.get(p.reply_id, ()))) for p in picks]
     if not shown and ranked:
         warnings.append(_nothing_featured(where, ranked))
-    fresh = [r for r in thread.replies if not _before_window(r, settings, history)]
-    activity = len(fresh) + 0.5 * len({canon(r.author) for r in fresh if not nameless(r.author)})
+    last = history.last_issue_at if settings.since_last_issue else None
+    fresh = [r for r in thread.replies if not (r.posted_at and r.posted_at <= last)] if last else thread.replies
+    people_writing = {canon(author) for author in {r.author for r in fresh} if not nameless(author)}
+    activity = len(fresh) + 0.5 * len(people_writing)
     return Selection(thread.id, tuple(_ordered(shown, order, thread)), ranked, tuple(warnings), activity)
+
+
+class _Replies(Mapping[str, Reply]):
+    """Reply id -> reply, through the thread's positions (no dict of 100,000 replies built)."""
+
+    def __init__(self, thread: Thread):
+        self._replies, self._position = thread.replies, thread.links.position
+
+    def __getitem__(self, reply_id: str) -> Reply:
+        return self._replies[self._position[reply_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
 
 
 class Judged(Sequence[Candidate]):
@@ -527,7 +548,7 @@ def _passed_over(thread, reply, shown_with, settings, history, per_author, threa
 
 
 def _ordered(picks: list[Pick], order: str, thread: Thread) -> list[Pick]:
-    position = {r.id: i for i, r in enumerate(thread.replies)}
+    position = thread.links.position
     if order == "thread":
         return sorted(picks, key=lambda p: position[p.reply_id])
     if order == "score":
