@@ -40,10 +40,9 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789'-"
 _ASCII_CLASS = bytes(
     _SPACE if c == 0 or chr(c).isspace() else _FIRST_LETTER + ALPHABET.index(chr(c).lower()) if chr(c).lower() in ALPHABET else _PARTS
     for c in range(128)
-) + bytes([_PARTS] * 128)  # bytes of other characters: their lead byte is given its class, the rest dropped
+) + bytes([_PARTS] * 128)  # other characters are given their class apart
 SHORT = 8  # letters packed into one key: 8 x 6 bits, with 16 bits left for the text's number
 _LOW_BYTES = np.array([(1 << 8 * n) - 1 for n in range(SHORT)] + [(1 << 64) - 1], dtype=np.uint64)
-_UTF8_LENGTH = np.array([1] * 0xC0 + [2] * 0x20 + [3] * 0x10 + [4] * 0x10, np.int64)  # by lead byte
 
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]  # (text number, term id, count), each (text, term) once
 
@@ -65,6 +64,7 @@ class Counting:
         self.shared = np.zeros(0, bool)  # term number -> more than one word makes it ("split", "splits")
         self.long_words: dict[bytes, int] = {}  # a word longer than twice SHORT (its classes) -> its number
         self.long_spelled: list[str] = []  # number of a word longer than SHORT -> the word
+        self._spelling: dict[int, str] = {}  # class -> letter, as str.translate takes it
         self.halves = _Table()  # a word of SHORT + 1 to twice SHORT letters, by a hash of its packed halves
 
     def class_of(self, character: str) -> int | None:
@@ -92,7 +92,14 @@ class Counting:
         return self.classes[character]
 
     def spell(self, classes: bytes) -> str:
-        return "".join([self.letters[c] for c in classes])
+        return self.spell_each(classes, len(classes))[0] if classes else ""
+
+    def spell_each(self, classes: bytes, width: int) -> list[str]:
+        """The words of runs of ``width`` classes, each ended early by zeros (packed keys unpacked)."""
+        if len(self._spelling) != len(self.letters):  # letters were added since
+            self._spelling = dict(enumerate(self.letters))  # class 0 (padding) stays "\0"
+        text = classes.decode("latin-1").translate(self._spelling)
+        return [text[i:i + width].rstrip("\0") for i in range(0, len(text), width)]
 
     def term_numbers(self, words: np.ndarray) -> np.ndarray:
         """The term number of each packed word (``words`` sorted, distinct)."""
@@ -111,7 +118,7 @@ class Counting:
     def _spelled(self, keys: np.ndarray) -> list[str]:
         short = (keys & np.uint64(63)) != 0
         classes = _unpack(keys[short])
-        spelled = iter([self.spell(classes[i:i + SHORT].rstrip(b"\0")) for i in range(0, len(classes), SHORT)])
+        spelled = iter(self.spell_each(classes, SHORT))
         return [next(spelled) if is_short else self.long_spelled[key >> 6] for key, is_short in zip(keys.tolist(), short.tolist())]
 
     def long_keys(self, codes: bytes, windows: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -170,7 +177,7 @@ class _Table:
             classes = _unpack(np.stack((new_first, new_second), axis=1).ravel())
             spelled = counting.long_spelled
             numbers = np.arange(len(spelled), len(spelled) + len(new_hashes), dtype=np.uint64)
-            spelled.extend(counting.spell(classes[i:i + 2 * SHORT].rstrip(b"\0")) for i in range(0, len(classes), 2 * SHORT))
+            spelled.extend(counting.spell_each(classes, 2 * SHORT))
             where = np.searchsorted(self.hashes, new_hashes)
             self.hashes = np.insert(self.hashes, where, new_hashes)
             self.first = np.insert(self.first, where, new_first)
@@ -301,33 +308,25 @@ def _measure_joined(joined: str, size: int, counting: Counting, texts: Callable[
 def _classes(joined: str, counting: Counting) -> tuple[bytes, np.ndarray, list[int]]:
     """(the class of every character, where each text starts, the texts holding a character
     without a class: their characters are given class 0 here, read word by word instead)."""
-    raw = joined.encode("utf-8", "surrogatepass")  # a lone surrogate (a JSON escape) is a character too
-    bytes_ = np.frombuffer(raw, np.uint8)
-    separators = np.flatnonzero(bytes_ == 0)
     if joined.isascii():
+        raw = joined.encode("ascii")
+        separators = np.flatnonzero(np.frombuffer(raw, np.uint8) == 0)
         return raw.translate(_ASCII_CLASS), np.concatenate(([0], separators + 1)), []
-    classes = np.frombuffer(raw.translate(_ASCII_CLASS), np.uint8).copy()
-    leads = np.flatnonzero(bytes_ >= 0xC0)
-    lengths = _UTF8_LENGTH[bytes_[leads]]
-    padded = raw + bytes(4)
-    windows = np.ndarray((len(raw),), dtype="<u4", buffer=padded, strides=(1,))
-    sequences = windows[leads] & ((np.uint64(1) << (8 * lengths).astype(np.uint64)) - np.uint64(1)).astype(np.uint32)
-    distinct, which = np.unique(sequences, return_inverse=True)
-    found = [counting.class_of(int(s).to_bytes(4, "little").rstrip(b"\0").decode("utf-8", "surrogatepass")) for s in distinct.tolist()]
-    lead_classes = np.array([_SPACE if c is None else c for c in found], np.uint8)[which]
-    classes[leads] = lead_classes
-    starts = np.concatenate(([0], separators + 1))
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)  # a lone surrogate (a JSON escape) too
+    starts = np.concatenate(([0], np.flatnonzero(points == 0) + 1))
+    classes = np.frombuffer(points.astype(np.uint8).tobytes().translate(_ASCII_CLASS), np.uint8).copy()  # ASCII's
+    others = np.flatnonzero(points >= 128)
+    distinct, which = np.unique(points[others], return_inverse=True)
+    found = [counting.class_of(chr(point)) for point in distinct.tolist()]
+    classes[others] = np.array([_SPACE if c is None else c for c in found], np.uint8)[which]
     unread: list[int] = []
     if None in found:
         missing = np.array([c is None for c in found])[which]
-        unread = np.unique(np.searchsorted(starts, leads[missing], side="right") - 1).tolist()
-        ends = np.append(separators, len(raw))
+        unread = np.unique(np.searchsorted(starts, others[missing], side="right") - 1).tolist()
+        ends = np.append(starts[1:] - 1, len(points))
         for i in unread:
             classes[starts[i]:ends[i]] = _SPACE
-    dropped = np.flatnonzero((bytes_ >= 0x80) & (bytes_ < 0xC0))  # a character's other bytes
-    kept = np.ones(len(raw), bool)
-    kept[dropped] = False
-    return classes[kept].tobytes(), starts - np.searchsorted(dropped, starts), unread
+    return classes.tobytes(), starts, unread
 
 
 def _counted_classes(classes: bytes, text_starts: np.ndarray, size: int, counting: Counting) -> tuple[np.ndarray, Pairs]:
