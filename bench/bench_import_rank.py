@@ -7,8 +7,8 @@ Each side runs in its own fresh process so peak memory (max RSS) is its own.
 
 Bodies are 60 words drawn from a small vocabulary, from lorem ipsum with ``--text lorem`` (longer
 words, two that make one term), or with ``--text nyt`` real reader comments (NYT Picks 2014 in
-../shared/data, used in turn): a real vocabulary, long words, stop words, punctuation, entities
-and some text outside ASCII.
+../shared/data, each cut to about 400 bytes, used in turn): a real vocabulary, long words, stop
+words, punctuation, entities and some text outside ASCII.
 
     .venv/bin/python bench/bench_import_rank.py [--replies 100000] [--repeat 3] [--text words|lorem|nyt]
 """
@@ -34,13 +34,30 @@ excepteur sint occaecat cupidatat non proident sunt in culpa qui officia deserun
 WORDS = "the soil water mulch tomato split crack skin grow fruit sun rain leaf root stem plant day week".split()
 
 
-def nyt_bodies() -> list[str]:
-    """Real comments as bodies of the body subset: paragraphs, text escaped."""
+def nyt_bodies(size: int = 400) -> list[str]:
+    """Real comments as bodies of the body subset (paragraphs, text escaped), each cut to its
+    first words up to about ``size`` bytes, the size the target names."""
     if not NYT.exists():
         sys.exit(f"--text nyt needs {NYT} (the shared development data)")
     with gzip.open(NYT, "rt", encoding="utf-8", newline="") as f:
         comments = [row["commentBody"] for row in csv.DictReader(f)]
-    return ["".join(f"<p>{html.escape(part.strip(), quote=False)}</p>" for part in c.split("<br/>") if part.strip()) for c in comments if c.strip()]
+    bodies = []
+    for comment in comments:
+        paragraphs, used = [], 0
+        for part in comment.split("<br/>"):
+            words = []
+            for word in part.split():
+                used += len(word.encode()) + 1
+                if used > size:
+                    break
+                words.append(word)
+            if words:
+                paragraphs.append(f"<p>{html.escape(' '.join(words), quote=False)}</p>")
+            if used > size:
+                break
+        if paragraphs:
+            bodies.append("".join(paragraphs))
+    return bodies
 
 
 def make_thread(path: Path, replies: int, text: str = "words", seed: int = 7) -> None:
