@@ -149,6 +149,7 @@ class Thread:
 
     @cached_property
     def links(self) -> Links:
+        """Worked out on first use and kept: a thread never changes."""
         return Links.of(self.replies)
 
     def reply(self, reply_id: str) -> Reply | None:

@@ -124,13 +124,10 @@ def placeholder(reply: Reply) -> bool:
     return _PLACEHOLDER_TEXT.fullmatch(text) is not None or (not text and nameless(reply.author))
 
 
-def followups(thread: Thread, canon: Callable[[str], str], max_words: int) -> dict[str, str]:
-    """Short answers by an author to their own reply (a correction, an "erg.", an update):
-    follow-up id -> the reply it answers.  Placeholders and nameless authors make none."""
-    return _followups(thread.replies, _Shape.of(thread, canon), max_words)
-
-
 def _followups(replies: tuple[Reply, ...], shape: _Shape, max_words: int) -> dict[str, str]:
+    """Short answers by an author to their own reply (a correction, an "erg.", an update):
+    follow-up id -> the reply it answers, in thread order.  Placeholders and nameless authors
+    make none."""
     found: dict[str, str] = {}
     for i in np.flatnonzero(shape.parent_person == shape.person).tolist():  # same person, in thread order
         reply, parent = replies[i], replies[shape.parent[i]]
@@ -255,7 +252,7 @@ class Ranking(Sequence[Candidate]):
     def __init__(self, replies: tuple[Reply, ...], order: np.ndarray, scores: np.ndarray, columns: np.ndarray,
                  weights: tuple[float, ...], follow: dict[str, str], recency: Callable[[], np.ndarray] | None = None):
         self._replies, self._order, self._scores, self._columns, self._weights = replies, order, scores, columns, weights
-        self.followups = follow  # ``followups()`` of the thread, as the scoring worked them out
+        self.followups = follow  # follow-up id -> the reply it answers (see _followups), as the scoring found them
         self._recency = recency
 
     def __len__(self) -> int:
@@ -429,7 +426,7 @@ def select(
         chosen_text.append((PICK_DUPLICATE, signals.own_shingles(reply, own(reply))))
         picks.append(Pick(candidate.reply_id, "scorer", candidate.score))
         taken.add(candidate.reply_id)
-    ranked = Judged(seen, candidates, judged)
+    ranked = _Judged(seen, candidates, judged)
     travelling: dict[str, list[str]] = {}
     for reply_id in follow:  # in thread order; only a follow-up travels
         pick = None if reply_id in taken else travels_with(reply_id, follow, taken)
@@ -461,7 +458,7 @@ class _Replies(Mapping[str, Reply]):
         return len(self._position)
 
 
-class Judged(Sequence[Candidate]):
+class _Judged(Sequence[Candidate]):
     """Every candidate, best first, with the rule or reason that passed it over: those the
     picking went through, then the rest, judged when read.  Once the picks are complete no
     reason can change, and a digest reads a few candidates of threads of up to 100,000."""

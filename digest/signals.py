@@ -14,8 +14,8 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from operator import attrgetter
 from datetime import datetime
+from operator import attrgetter
 from typing import Sequence
 
 import lxml.html
