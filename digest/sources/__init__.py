@@ -10,6 +10,7 @@ Modules are imported lazily so a format's dependencies cost nothing until used.
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
 import importlib
 import importlib.util
@@ -17,12 +18,15 @@ import io
 import lzma
 import re
 import sys
+import tarfile
+import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import ModuleType
+from typing import Any, BinaryIO, Callable
 
 from digest.errors import SourceError
 from digest.model import Thread
@@ -109,14 +113,12 @@ def _sniffed_format(document: SourceDocument) -> str | None:
 
 
 def load_documents(path: Path, format_name: str = "auto") -> tuple[SourceDocument, ...]:
-    """Read a file (compressed or not) or the files of a folder, sorted by name.  Of a folder,
-    a format whose reader says which files it reads (``wanted``: a Stack Exchange dump's
-    Posts.xml and Users.xml, not its PostHistory.xml) has only those read whole; the format
-    is told from the files' first bytes."""
+    """Read a file (compressed or not), the files of a folder, sorted by name, or those of a
+    zip or tar archive as a folder's.  Of a folder or an archive, a format whose reader says
+    which files it reads (``wanted``: a Stack Exchange dump's Posts.xml and Users.xml, not its
+    PostHistory.xml) has only those read whole; the format is told from the files' first bytes."""
     if str(path) == "-":
-        documents: tuple[SourceDocument, ...] = (SourceDocument("<stdin>", decompressed(sys.stdin.buffer.read(), "<stdin>")),)
-        refuse_archive(documents[0])
-        return documents
+        return _unpacked(SourceDocument("<stdin>", decompressed(sys.stdin.buffer.read(), "<stdin>")), format_name)
     if path.is_dir():
         files = _folder_files(path)
         files = _wanted_files(files, format_name)
@@ -127,12 +129,11 @@ def load_documents(path: Path, format_name: str = "auto") -> tuple[SourceDocumen
         raise SourceError("no such file or folder", where=str(path),
                           fix=f"to read a web page, write its address with https://: https://{path}" if address else "check the path")
     documents = tuple(SourceDocument(_shown(p), decompressed(_read(p), str(p))) for p in files)
-    if len(documents) == 1:
-        refuse_archive(documents[0])
-    return documents
+    return _unpacked(documents[0], format_name) if len(documents) == 1 else documents
 
 
 HEAD_BYTES = 1 << 16  # enough for every format's sniffer
+Opener = Callable[[], BinaryIO]  # opens a file (on disk or in an archive) for reading
 _WEB_ADDRESS = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/", re.I)  # news.ycombinator.com/item?id=1
 _MAILDIR = ("cur", "new")  # a Maildir keeps its messages there (tmp holds deliveries in progress)
 _APPLE_MAIL_INDEX = ("Info.plist", "table_of_contents")  # beside the `mbox` of an Apple Mail export
@@ -157,33 +158,41 @@ def _folder_files(path: Path) -> list[Path]:
 
 
 def _wanted_files(files: list[Path], format_name: str) -> list[Path]:
+    return [files[i] for i in _wanted(files, lambda p: SourceDocument(_shown(p), _head(p)), format_name)]
+
+
+def _wanted(files: list, head: Callable[[Any], SourceDocument], format_name: str) -> list[int]:
+    """The numbers of the files to read whole (all, unless the format's reader says which it reads)."""
+    every = list(range(len(files)))
     try:
         if format_name != "auto" and not hasattr(reader(format_name), "wanted"):
-            return files  # no need to look at the files twice
+            return every  # no need to look at the files twice
     except SourceError:
-        return files
-    heads = [SourceDocument(_shown(p), _head(p)) for p in files]
+        return every
+    heads = [head(f) for f in files]
     try:
         name = detect(ImportRequest(tuple(heads))) if format_name == "auto" else format_name
         wanted = getattr(reader(name), "wanted", None)
     except SourceError:
-        return files  # read whole, for the import to say what is wrong
-    chosen = [p for p, head in zip(files, heads) if wanted is None or wanted(head)]
-    return chosen or files
+        return every  # read whole, for the import to say what is wrong
+    return [i for i in every if wanted is None or wanted(heads[i])] or every
 
 
 def _head(path: Path) -> bytes:
+    return _head_of(lambda: path.open("rb"))
+
+
+def _head_of(opener: Opener) -> bytes:
     """The first bytes of a file, of its content when it is compressed."""
     try:
-        with path.open("rb") as file:
+        with opener() as file:
             start = file.read(HEAD_BYTES)
-            kind = _compression(start)
-            if kind is None:
-                return start
-            file.seek(0)
-            with kind[1](file) as stream:
-                return stream.read(HEAD_BYTES)
-    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError):
+        kind = _compression(start)
+        if kind is None:
+            return start
+        with opener() as file, kind[1](file) as stream:
+            return stream.read(HEAD_BYTES)
+    except (RuntimeError, lzma.LZMAError, *_MEMBER_ERRORS):
         return b""  # told apart when the file is read whole
 
 
@@ -204,7 +213,8 @@ def _read(path: Path) -> bytes:
 _COMPRESSED = {b"\x1f\x8b": ("gzip", gzip.open), b"\xfd7zXZ\x00": ("xz", lzma.open),
                b"BZh": ("bzip2", bz2.open)}  # then a level digit and a block's magic number
 _BZIP2 = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")
-# Archives hold many files: the user picks the one to import.
+# Archives hold many files: a zip or tar archive is read as a folder; these are refused, and so
+# is an archive inside an archive.
 _ARCHIVES = {b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive", b"PK\x03\x04": "a zip archive", b"Rar!\x1a\x07": "a RAR archive"}
 
 
@@ -230,6 +240,71 @@ def _compression(start: bytes):
     """(name, opener) of the compression ``start`` (a file's first bytes) shows, or None."""
     kind = next((found for magic, found in _COMPRESSED.items() if start.startswith(magic)), None)
     return None if kind is None or (kind[0] == "bzip2" and not _BZIP2.match(start)) else kind
+
+
+def _unpacked(document: SourceDocument, format_name: str) -> tuple[SourceDocument, ...]:
+    """A zip or tar archive (WordPress.com's export, a Google Takeout download) as the files it
+    holds, named ARCHIVE/PATH and sorted; any other file as it is."""
+    if document.data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        members = _zip_members(document)
+    elif document.data[257:262] == b"ustar":
+        members = _tar_members(document)
+    else:
+        refuse_archive(document)
+        return (document,)
+    members = sorted((member for member in members if not _hidden(member[0])), key=lambda member: member[0])
+    if any(PurePosixPath(name).name == "mbox" for name, _ in members):  # Apple Mail's export: its index is no mail
+        members = [(name, opener) for name, opener in members if PurePosixPath(name).name not in _APPLE_MAIL_INDEX]
+    if not members:
+        raise SourceError("the archive holds no files", where=document.name, fix="check that it is the download you meant")
+    named = [(f"{document.name}/{name}", opener) for name, opener in members]
+    chosen = [named[i] for i in _wanted(named, lambda member: SourceDocument(member[0], _head_of(member[1])), format_name)]
+    documents = tuple(SourceDocument(name, decompressed(_member_bytes(opener, name), name)) for name, opener in chosen)
+    if len(documents) == 1:
+        refuse_archive(documents[0])  # an archive inside the archive
+    return documents
+
+
+def _hidden(name: str) -> bool:
+    """A dot file or macOS's __MACOSX/ resource forks: not part of what was archived."""
+    parts = PurePosixPath(name).parts
+    return any(part.startswith(".") for part in parts) or parts[:1] == ("__MACOSX",)
+
+
+def _zip_members(document: SourceDocument) -> list[tuple[str, Opener]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(document.data))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise _broken("zip archive", document.name, exc) from None
+    return [(info.filename, functools.partial(archive.open, info)) for info in archive.infolist() if not info.is_dir()]
+
+
+def _tar_members(document: SourceDocument) -> list[tuple[str, Opener]]:
+    try:
+        archive = tarfile.open(fileobj=io.BytesIO(document.data), mode="r:")
+        files = [member for member in archive.getmembers() if member.isfile()]
+    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        raise _broken("tar archive", document.name, exc) from None
+    return [(member.name, functools.partial(archive.extractfile, member)) for member in files]
+
+
+_MEMBER_ERRORS = (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, ValueError, NotImplementedError, zlib.error)
+
+
+def _member_bytes(opener: Opener, where: str) -> bytes:
+    try:
+        with opener() as stream:
+            return stream.read()
+    except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required for extraction"
+        raise SourceError(f"an encrypted file ({exc})", where=where,
+                          fix="extract it with its password (e.g. `unzip`), then import the file") from None
+    except _MEMBER_ERRORS as exc:
+        raise _broken("file in the archive", where, exc) from None
+
+
+def _broken(what: str, where: str, exc: Exception) -> SourceError:
+    return SourceError(f"broken {what}: {exc}", where=where,
+                       fix="download it again, or extract it (e.g. `unzip` or `tar xf`) and import the file you want")
 
 
 def refuse_archive(document: SourceDocument) -> None:

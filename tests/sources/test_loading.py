@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -92,16 +94,64 @@ def test_a_named_format_refuses_content_another_reader_recognises():
     assert import_thread(ImportRequest((SourceDocument("items.json", items),)), "hackernews").replies[0].author == "bob"
 
 
-def test_tar_archives_are_refused_like_zip_and_7z(tmp_path):
-    inner = tmp_path / "thread.txt"
-    inner.write_text(FORUM_TEXT)
-    for name, mode in (("backup.tar", "w"), ("backup.tar.gz", "w:gz")):
-        with tarfile.open(tmp_path / name, mode) as archive:
-            archive.add(inner, arcname="thread.txt")
-        with pytest.raises(SourceError) as error:
-            load_documents(tmp_path / name)
-        assert error.value.message == "this is a tar archive: a container of files, not one source"
-        assert "tar xf" in error.value.fix
+def _zip(path: Path, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _tar(path: Path, files: dict[str, bytes], mode: str) -> Path:
+    with tarfile.open(path, mode) as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+ARCHIVED = {"export/thread.txt": FORUM_TEXT.encode(), "export/.DS_Store": b"\0\0\0\1Bud1", "__MACOSX/export/._thread.txt": b"\0\5\26\7"}
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar", "tar.gz"])
+def test_a_zip_or_tar_archive_is_read_as_the_folder_it_holds(tmp_path, kind):
+    """WordPress.com's export and Google Takeout come as archives; dot files and macOS's
+    __MACOSX/ copies are no part of what was archived."""
+    path = tmp_path / f"backup.{kind}"
+    _zip(path, ARCHIVED) if kind == "zip" else _tar(path, ARCHIVED, "w:gz" if kind == "tar.gz" else "w")
+    documents = load_documents(path)
+    assert [(d.name, d.data) for d in documents] == [(f"{path}/export/thread.txt", FORUM_TEXT.encode())]
+    assert [r.author for r in import_thread(ImportRequest(documents)).replies] == ["Ann", "Bob"]
+
+
+def test_a_takeout_archive_reads_its_mailbox_among_the_other_files(tmp_path):
+    mails = "".join(f"From ann@example.org Mon Mar  2 10:00:0{n} 2020\n" + MESSAGE.format(n, n) + "\n" for n in (1, 2))
+    path = _zip(tmp_path / "takeout-20261126.zip", {"Takeout/Mail/All mail Including Spam and Trash.mbox": mails.encode(),
+                                                    "Takeout/archive_browser.html": b"<!DOCTYPE html><html><body>Your data</body></html>"})
+    thread = import_thread(ImportRequest(load_documents(path)))
+    assert thread.source_format == "mbox" and len(thread.replies) + (thread.opening_post is not None) == 2
+
+
+def test_what_an_archive_cannot_give_is_a_clear_error(tmp_path):
+    def error(path: Path) -> SourceError:
+        with pytest.raises(SourceError) as info:
+            load_documents(path)
+        return info.value
+
+    whole = _zip(tmp_path / "whole.zip", {"thread.txt": FORUM_TEXT.encode() * 50})
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(whole.read_bytes()[: len(whole.read_bytes()) // 2])
+    assert error(cut).message.startswith("broken zip archive:") and error(cut).where == str(cut)
+    assert error(_zip(tmp_path / "empty.zip", {})).message == "the archive holds no files"
+    assert error(_zip(tmp_path / "dots.zip", {".hidden": b"x"})).message == "the archive holds no files"
+    nested = _zip(tmp_path / "nested.zip", {"inner.tar": _tar(tmp_path / "inner.tar", {"thread.txt": FORUM_TEXT.encode()}, "w").read_bytes()})
+    assert error(nested).message == "this is a tar archive: a container of files, not one source"
+    data = bytearray(_zip(tmp_path / "locked.zip", {"thread.txt": b"ciphertext"}).read_bytes())
+    for header, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # marked encrypted, as a password-protected zip's files are
+        data[data.index(header) + flags] |= 0x1
+    (tmp_path / "locked.zip").write_bytes(data)
+    assert error(tmp_path / "locked.zip").message.startswith("an encrypted file")
+    assert error(tmp_path / "locked.zip").where == f"{tmp_path / 'locked.zip'}/thread.txt"
 
 
 def test_a_maildir_is_read_from_its_cur_and_new_folders(tmp_path):

@@ -7,6 +7,7 @@ metadata with <wp:author> blocks, then one <item> per post with <wp:comment> chi
 
 from __future__ import annotations
 
+import zipfile
 from datetime import datetime, timezone
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.errors import SourceError
+from digest import sources
 from digest.sources import ImportRequest, SourceDocument, feed, wpautop, wxr
 from tests.sources.fuzzing import assert_round_trip, mutated_bytes, only_source_errors
 
@@ -785,6 +787,17 @@ def test_a_split_export_is_read_as_one():
         "skipped 1 file(s) that are not WordPress exports: site/README.txt",
     )
     assert wxr.read(ImportRequest(parts, thread="5")).replies[0].body == "<p>Leek comment</p>"
+
+
+def test_a_wordpress_com_export_zip_is_read_as_its_parts(tmp_path):
+    """WordPress.com's Export gives a .zip of the split export's files."""
+    archive = tmp_path / "leeks.wordpress.com-2020-01-01.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for part in split_parts():
+            zipped.writestr(part.name.removeprefix("site/"), part.data)
+    thread = sources.import_thread(ImportRequest(sources.load_documents(archive), thread="onions"))
+    assert (thread.id, [(r.author, r.body) for r in thread.replies]) == ("6", [("Bo", "<p>Onion comment</p>")])
+    assert thread.import_notes == (f"read 2 files as the parts of one export; the post is in {archive}/site.wordpress.2020-01-01.001.xml",)
 
 
 def test_a_folder_of_separate_exports_is_refused():
