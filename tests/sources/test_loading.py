@@ -8,13 +8,16 @@ import os
 import subprocess
 import sys
 import tarfile
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from digest.errors import SourceError
 from digest.sources import ImportRequest, SourceDocument, import_thread, load_documents
+from tests.sources.fuzzing import mutated_bytes
 
 FORUM_TEXT = "Guest - Ann\nFirst reply.\n\nGuest - Bob\nSecond reply.\n"
 MESSAGE = "From: Ann <ann@example.org>\nSubject: Leeks\nMessage-ID: <{}@example.org>\nDate: Mon, 2 Mar 2020 10:00:00 +0000\n\nHello {}.\n"
@@ -152,6 +155,33 @@ def test_what_an_archive_cannot_give_is_a_clear_error(tmp_path):
     (tmp_path / "locked.zip").write_bytes(data)
     assert error(tmp_path / "locked.zip").message.startswith("an encrypted file")
     assert error(tmp_path / "locked.zip").where == f"{tmp_path / 'locked.zip'}/thread.txt"
+
+
+def _archive_seeds() -> list[bytes]:
+    files = {"a/thread.txt": FORUM_TEXT.encode() * 3, "b.mbox": ("From ann Mon Mar  2 10:00:00 2020\n" + MESSAGE.format(1, 1)).encode()}
+    zipped, tarred = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    with tarfile.open(fileobj=tarred, mode="w") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return [zipped.getvalue(), tarred.getvalue(), gzip.compress(tarred.getvalue())]
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated_bytes(_archive_seeds(), [b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06", b"ustar", b"\xff" * 8], max_delete=64))
+def test_a_damaged_archive_gives_a_source_error_or_its_files(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.zip"
+        path.write_bytes(data)
+        try:
+            documents = load_documents(path)
+        except SourceError:
+            return
+    assert documents and all(isinstance(d.data, bytes) for d in documents)
 
 
 def test_a_maildir_is_read_from_its_cur_and_new_folders(tmp_path):
