@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 import markdown
-import premailer
 from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
 from markupsafe import Markup
@@ -134,7 +133,10 @@ OBSOLETE_ATTRIBUTES = ["align", "valign", "bgcolor", "width", "height"]
 
 
 def inline_css(html: str) -> str:
-    """Inline CSS for clients that drop <style>; keep @media rules (and their !important)."""
+    """Inline CSS for clients that drop <style>; keep @media rules (and their !important).
+    premailer (with cssutils and requests) is imported here: a fifth of every command's start."""
+    import premailer
+
     return premailer.transform(
         html,
         keep_style_tags=False,
