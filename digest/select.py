@@ -475,6 +475,12 @@ class _Judged(Sequence[Candidate]):
         k = range(len(self))[index]  # a negative index counts from the end; past the end is an IndexError
         return self._seen[k] if k < len(self._seen) else self._judged(self._ranking[k])
 
+    def __eq__(self, other: object) -> bool:  # as the tuple of candidates it stands for
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
 
 def _nothing_featured(where: str, ranked: list[Candidate]) -> str:
     """The warning for a thread whose every reply was passed over (all of them "Thanks!"): the

@@ -115,6 +115,8 @@ def test_candidates_after_the_last_pick_are_judged_when_read_as_they_would_be_at
     assert one.candidates[-1] == list(one.candidates)[len(replies) - 1]
     with pytest.raises(IndexError):
         one.candidates[len(replies)]
+    assert one == select(_thread(*replies), source, count=2, order="score", where="w", settings=settings)  # selections compare by value
+    assert one.candidates == tuple(one.candidates) and hash(one) == hash(replace(one, candidates=tuple(one.candidates)))
     editor = next(p for p in one.picks if p.picked_by == "editor")
     assert editor.reply_id == "d" and editor.score == next(c.score for c in one.candidates if c.reply_id == "d")
 
