@@ -139,6 +139,13 @@ _MAILDIR = ("cur", "new")  # a Maildir keeps its messages there (tmp holds deliv
 _APPLE_MAIL_INDEX = ("Info.plist", "table_of_contents")  # beside the `mbox` of an Apple Mail export
 
 
+def _without_apple_mail_index(files: list, name: Callable[[Any], str]) -> list:
+    """Beside an Apple Mail export's `mbox`, its index files are no mail."""
+    if not any(name(f) == "mbox" for f in files):
+        return files
+    return [f for f in files if name(f) not in _APPLE_MAIL_INDEX]
+
+
 def _folder_files(path: Path) -> list[Path]:
     """The files of a folder, by name; a Maildir's are in its cur/ and new/ subfolders, an
     Apple Mail export's in its `mbox` file."""
@@ -146,8 +153,7 @@ def _folder_files(path: Path) -> list[Path]:
         return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
     files = visible(path)
-    if any(p.name == "mbox" for p in files):  # Apple Mail's export: its index is no mail
-        files = [p for p in files if p.name not in _APPLE_MAIL_INDEX]
+    files = _without_apple_mail_index(files, lambda p: p.name)
     if not files and any((path / sub).is_dir() for sub in _MAILDIR):
         files = [p for sub in _MAILDIR if (path / sub).is_dir() for p in visible(path / sub)]
     if not files:
@@ -253,8 +259,7 @@ def _unpacked(document: SourceDocument, format_name: str) -> tuple[SourceDocumen
         refuse_archive(document)
         return (document,)
     members = sorted((member for member in members if not _hidden(member[0])), key=lambda member: member[0])
-    if any(PurePosixPath(name).name == "mbox" for name, _ in members):  # Apple Mail's export: its index is no mail
-        members = [(name, opener) for name, opener in members if PurePosixPath(name).name not in _APPLE_MAIL_INDEX]
+    members = _without_apple_mail_index(members, lambda member: PurePosixPath(member[0]).name)
     if not members:
         raise SourceError("the archive holds no files", where=document.name, fix="check that it is the download you meant")
     named = [(f"{document.name}/{name}", opener) for name, opener in members]
