@@ -7,13 +7,16 @@ in one pass, and each character becomes its class, one byte: a space, a characte
 words, or one of 62 letters (the 38 of ASCII words: letters, digits, the apostrophe and hyphen
 that join them; and the first 24 other letters the thread uses), each class standing for a
 letter in both its cases.  Words are runs of letters, counted with numpy.  For terms, every
-word of up to eight letters is packed into one integer (six bits a letter) next to its
-text's number, the integers are sorted, and equal neighbours are one word of one text; only
-the distinct words become strings, to be stemmed once.  Longer words are numbered through a
-table, and texts holding a character without a class (Chinese, "ß", a letter past those 62)
-take the per-word path.  Groups keep every array small enough to be reused from one group to
-the next: fresh memory for arrays the size of the whole thread costs more than the work done
-in it.  Each function gives exactly what its one-at-a-time form gives (tested against it).
+word of up to eight letters is packed into one integer (six bits a letter), longer words
+numbered through a table; a hash table held in arrays gives each packed word its term (only
+words never seen become strings, to be stemmed once), the words making a term go into one
+integer with their text's number, the integers are sorted, and equal neighbours are one term
+of one text.  Texts holding a character without a class (Chinese, "ß", a letter past those
+62) take the per-word path.  Groups keep every array small enough to be reused from one group
+to the next: fresh memory for arrays the size of the whole thread costs more than the work
+done in it.  Masks select through ``np.flatnonzero``: numpy's boolean indexing is three times
+slower on masks in no order.  Each function gives exactly what its one-at-a-time form gives
+(tested against it).
 """
 
 from __future__ import annotations
@@ -59,9 +62,7 @@ class Counting:
         self.joins = np.zeros(_CLASSES, bool)  # class -> joins letters but never starts a word
         self.joins[[self.letters.index(mark) for mark in "'-"]] = True
         self.classes: dict[str, int | None] = {}  # a character outside ASCII -> its class, None for none
-        self.keys = np.zeros(0, np.uint64)  # the packed words seen, sorted
-        self.terms = np.zeros(0, np.int64)  # their term numbers
-        self.shared = np.zeros(0, bool)  # term number -> more than one word makes it ("split", "splits")
+        self.terms = _Index()  # the packed words seen -> their term numbers
         self.long_words: dict[bytes, int] = {}  # a word longer than twice SHORT (its classes) -> its number
         self.long_spelled: list[str] = []  # number of a word longer than SHORT -> the word
         self._spelling: dict[int, str] = {}  # class -> letter, as str.translate takes it
@@ -101,19 +102,15 @@ class Counting:
         text = classes.decode("latin-1").translate(self._spelling)
         return [text[i:i + width].rstrip("\0") for i in range(0, len(text), width)]
 
-    def term_numbers(self, words: np.ndarray) -> np.ndarray:
-        """The term number of each packed word (``words`` sorted, distinct)."""
-        at = np.searchsorted(self.keys, words)
-        seen = at < len(self.keys)
-        seen[seen] = self.keys[at[seen]] == words[seen]
-        if not seen.all():
-            new = words[~seen]
-            terms = np.array([self.term_id(word) for word in self._spelled(new)], np.int64)
-            where = np.searchsorted(self.keys, new)
-            self.keys, self.terms = np.insert(self.keys, where, new), np.insert(self.terms, where, terms)
-            self.shared = np.bincount(self.terms[self.terms >= 0]) > 1
-            at = np.searchsorted(self.keys, words)
-        return self.terms[at]
+    def term_numbers(self, keys: np.ndarray) -> np.ndarray:
+        """The term number of each packed word, -1 for a word that makes none."""
+        terms, absent = self.terms.find(keys)
+        if absent.size:
+            new, each = np.unique(keys[absent], return_inverse=True)  # (numpy's other unique imports numpy.ma: 0.1 s)
+            numbers = np.array([self.term_id(word) for word in self._spelled(new)], np.int64)
+            self.terms.add(new, numbers)
+            terms[absent] = numbers[each]
+        return terms
 
     def _spelled(self, keys: np.ndarray) -> list[str]:
         short = (keys & np.uint64(63)) != 0
@@ -148,43 +145,97 @@ class Counting:
         return self.halves.numbers(hashes, first, second, self)
 
 
+class _Index:
+    """Distinct 64-bit keys -> numbers: a hash table with linear probing held in one array of
+    (key, number) rows, so that all the words of a group are looked up at once, each by one
+    gather (a binary search of a sorted table costs ten times more for keys in no order)."""
+
+    EMPTY = np.uint64((1 << 64) - 1)  # never a key
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+    def __init__(self, bits: int = 12):
+        self.bits, self.size = bits, 0
+        self.rows = np.full((1 << bits, 2), self.EMPTY)
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        slots = keys * self._MULTIPLIER
+        slots >>= np.uint64(64 - self.bits)
+        return slots.view(np.int64)
+
+    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the number of each key, the positions of the keys not in the table: their numbers unset)."""
+        slots = self._slots(keys)
+        rows = self.rows.take(slots, axis=0)
+        numbers = rows[:, 1].view(np.int64).copy()
+        todo = np.flatnonzero(rows[:, 0] != keys)
+        slots, absent, last = slots[todo], [], (1 << self.bits) - 1
+        while todo.size:  # a key past its first slot, or not held
+            rows = self.rows.take(slots, axis=0)
+            empty, match = rows[:, 0] == self.EMPTY, rows[:, 0] == keys[todo]
+            absent.append(todo[empty])
+            numbers[todo[match]] = rows[match, 1].view(np.int64)
+            on = np.flatnonzero(~(empty | match))
+            todo, slots = todo[on], (slots[on] + 1) & last
+        return numbers, np.concatenate(absent) if absent else todo
+
+    def add(self, keys: np.ndarray, numbers: np.ndarray) -> None:
+        """Hold keys not held yet (distinct), the table kept at most a quarter full."""
+        if 4 * (self.size + len(keys)) > len(self.rows):
+            held = self.rows[self.rows[:, 0] != self.EMPTY]
+            keys, numbers = np.concatenate((held[:, 0], keys)), np.concatenate((held[:, 1].view(np.int64), numbers))
+            self.bits = max(self.bits, (4 * len(keys)).bit_length())
+            self.rows, self.size = np.full((1 << self.bits, 2), self.EMPTY), 0
+        self.size += len(keys)
+        slots, last = self._slots(keys), (1 << self.bits) - 1
+        while keys.size:
+            free = np.flatnonzero(self.rows[slots, 0] == self.EMPTY)
+            taken, first = np.unique(slots[free], return_index=True)  # one key a free slot
+            placed = free[first]
+            self.rows[taken, 0], self.rows[taken, 1] = keys[placed], numbers[placed].view(np.uint64)
+            left = np.ones(len(keys), bool)
+            left[placed] = False
+            left = np.flatnonzero(left)
+            keys, numbers, slots = keys[left], numbers[left], slots[left]
+            slots[self.rows[slots, 0] != self.EMPTY] += 1
+            slots &= last
+
+
 class _Collision(Exception):
     """Two different words with one hash: their thread is counted word by word instead."""
 
 
 class _Table:
-    """Numbers of words given by their packed halves, sorted by a hash of the halves."""
+    """Numbers of words given by their packed halves, found by a hash of the halves."""
 
     def __init__(self):
-        self.hashes = np.zeros(0, np.uint64)
-        self.first = np.zeros(0, np.uint64)
-        self.second = np.zeros(0, np.uint64)
-        self.number = np.zeros(0, np.uint64)
+        self.index = _Index()  # hash -> entry
+        self.first = self.second = self.number = np.zeros(0, np.uint64)  # by entry
 
     def numbers(self, hashes: np.ndarray, first: np.ndarray, second: np.ndarray, counting: Counting) -> np.ndarray:
         """The number of each word, a word new to the table numbered after the words
         ``counting`` has spelled; a hash found with other halves is a ``_Collision``."""
-        at = np.searchsorted(self.hashes, hashes)
-        seen = at < len(self.hashes)
-        seen[seen] = self.hashes[at[seen]] == hashes[seen]
-        if (self.first[at[seen]] != first[seen]).any() or (self.second[at[seen]] != second[seen]).any():
+        if (hashes == _Index.EMPTY).any():
             raise _Collision
-        if not seen.all():
-            new_hashes, one, each = np.unique(hashes[~seen], return_index=True, return_inverse=True)
-            new_first, new_second = first[~seen][one], second[~seen][one]
-            if (new_first[each] != first[~seen]).any() or (new_second[each] != second[~seen]).any():
+        entries, absent = self.index.find(hashes)
+        if len(self.first):  # an absent hash's entry is some entry's: checked, then replaced
+            wrong = (self.first.take(entries) != first) | (self.second.take(entries) != second)
+            wrong[absent] = False
+            if wrong.any():
                 raise _Collision
-            classes = _unpack(np.stack((new_first, new_second), axis=1).ravel())
+        if absent.size:
+            new_hashes, one, each = np.unique(hashes[absent], return_index=True, return_inverse=True)
+            new_first, new_second = first[absent][one], second[absent][one]
+            if (new_first[each] != first[absent]).any() or (new_second[each] != second[absent]).any():
+                raise _Collision
+            new_entries = np.arange(len(self.first), len(self.first) + len(new_hashes))
+            self.index.add(new_hashes, new_entries)
             spelled = counting.long_spelled
             numbers = np.arange(len(spelled), len(spelled) + len(new_hashes), dtype=np.uint64)
-            spelled.extend(counting.spell_each(classes, 2 * SHORT))
-            where = np.searchsorted(self.hashes, new_hashes)
-            self.hashes = np.insert(self.hashes, where, new_hashes)
-            self.first = np.insert(self.first, where, new_first)
-            self.second = np.insert(self.second, where, new_second)
-            self.number = np.insert(self.number, where, numbers)
-            at = np.searchsorted(self.hashes, hashes)
-        return self.number[at]
+            spelled.extend(counting.spell_each(_unpack(np.stack((new_first, new_second), axis=1).ravel()), 2 * SHORT))
+            self.first, self.second = np.concatenate((self.first, new_first)), np.concatenate((self.second, new_second))
+            self.number = np.concatenate((self.number, numbers))
+            entries[absent] = new_entries[each]
+        return self.number.take(entries)
 
 
 def measure_bodies(bodies: Sequence[str], special: tuple[str, ...], read_special: Callable[[int], tuple[str, str]],
@@ -208,24 +259,35 @@ def _measured_bodies(bodies, special, read_special, counting: Counting) -> tuple
     counts = np.zeros(len(bodies), np.int64)
     found: list[int] = []
     pairs = []
+    order = _ascii_first(bodies)
     for first in range(0, len(bodies), _GROUP):
-        group = list(bodies[first:first + _GROUP])
+        numbers = order[first:first + _GROUP]
+        group = [bodies[i] for i in numbers.tolist()]
         joined = _SEPARATOR.join(group)
-        mine = [first + i for i in _holding(joined, special, group)]
+        mine = _holding(joined, special, group)
         if mine:
             for i in mine:
-                group[i - first] = ""
+                group[i] = ""
             joined = _SEPARATOR.join(group)
-        found += mine
+            found += numbers[mine].tolist()
         group_counts, (doc, term, count) = _measure_visible(joined, group, counting)
-        counts[first:first + len(group)] = group_counts
-        pairs.append((doc + first, term, count))
+        counts[numbers] = group_counts
+        pairs.append((numbers[doc], term, count))
+    found.sort()
     if found:
         count_texts, term_texts = zip(*map(read_special, found))
         counts[found] = measure_texts(count_texts, counting)[0]
         doc, term, count = measure_texts(term_texts, counting)[1]
         pairs.append((np.array(found, np.int64)[doc], term, count))
     return found, counts, _concatenated(pairs)
+
+
+def _ascii_first(texts: Sequence[str]) -> np.ndarray:
+    """The texts' numbers, those of ASCII texts first: a group holding one character outside
+    ASCII is a wide string, slower to strip and to class, and in real comments a few texts in
+    a hundred hold one (a curly quote, an accent), enough to widen every group of a thread."""
+    ascii = np.fromiter(map(str.isascii, texts), bool, len(texts))
+    return np.concatenate((np.flatnonzero(ascii), np.flatnonzero(~ascii)))
 
 
 def measure_texts(texts: Sequence[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
@@ -322,7 +384,7 @@ def _classes(joined: str, counting: Counting) -> tuple[bytes, np.ndarray, list[i
     unread: list[int] = []
     if None in found:
         missing = np.array([c is None for c in found])[which]
-        unread = np.unique(np.searchsorted(starts, others[missing], side="right") - 1).tolist()
+        unread = sorted(set((np.searchsorted(starts, others[missing], side="right") - 1).tolist()))
         ends = np.append(starts[1:] - 1, len(points))
         for i in unread:
             classes[starts[i]:ends[i]] = _SPACE
@@ -336,13 +398,15 @@ def _counted_classes(classes: bytes, text_starts: np.ndarray, size: int, countin
     word_counts = _runs_per_text(codes != _SPACE, text_starts)
     starts, ends = _runs(codes >= _FIRST_LETTER)
     if _drop_leading_joins(codes, starts, ends, counting.joins):
-        kept = starts < ends
+        kept = np.flatnonzero(starts < ends)
         starts, ends = starts[kept], ends[kept]
-    keys = _keys(classes, starts, ends, counting)
-    keys <<= np.uint64(16)
-    keys |= np.repeat(np.arange(size, dtype=np.uint64), np.diff(np.searchsorted(starts, text_starts), append=len(starts)))
-    keys.sort()
-    return word_counts, _count_sorted(keys, counting)
+    pairs = counting.term_numbers(_keys(classes, starts, ends, counting)).view(np.uint64)
+    kept = np.flatnonzero(pairs < np.uint64(1 << 47))  # not -1: a word making no term ("the", "a"), two in five of real words, is never sorted
+    pairs <<= np.uint64(16)
+    pairs |= np.repeat(np.arange(size, dtype=np.uint64), np.diff(np.searchsorted(starts, text_starts), append=len(starts)))
+    pairs = pairs[kept]
+    pairs.sort()
+    return word_counts, _count_sorted(pairs)
 
 
 def _concatenated(pairs: list[Pairs]) -> Pairs:
@@ -432,38 +496,9 @@ def _unpack(keys: np.ndarray) -> bytes:
     return w.astype("<u8").tobytes()
 
 
-def _count_sorted(pairs: np.ndarray, counting: Counting) -> Pairs:
-    """(text, term, count) from sorted (word key << 16 | text) integers."""
-    if not pairs.size:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], pairs[1:] != pairs[:-1])))
+def _count_sorted(pairs: np.ndarray) -> Pairs:
+    """(text, term, count) from sorted (term << 16 | text) integers."""
+    starts = np.flatnonzero(np.concatenate(([True], pairs[1:] != pairs[:-1]))) if pairs.size else pairs.astype(np.int64)
     counts = np.diff(starts, append=len(pairs))
     pairs = pairs[starts]
-    words = pairs >> np.uint64(16)
-    new_word = np.concatenate(([True], words[1:] != words[:-1]))
-    term_of_word = counting.term_numbers(words[new_word])
-    terms = term_of_word[np.cumsum(new_word) - 1]
-    texts = (pairs & np.uint64(0xFFFF)).astype(np.int64)
-    kept = terms >= 0
-    texts, terms, counts = texts[kept], terms[kept], counts[kept]
-    shared = counting.shared[terms]
-    if shared.any():  # "split" and "splits": one term, their pairs merged
-        return _concatenated([(texts[~shared], terms[~shared], counts[~shared]), _merged(texts[shared], terms[shared], counts[shared])])
-    return texts, terms, counts
-
-
-def _merged(texts: np.ndarray, terms: np.ndarray, counts: np.ndarray) -> Pairs:
-    """Sum the counts of pairs naming the same (text, term): each pair packed into one
-    integer (term, text, count), sorted, and the counts of equal neighbours added."""
-    if counts.max() >= 1 << 20 or terms.max() >= 1 << 28:  # too large to pack: sorted the slow way
-        order = np.lexsort((texts, terms))
-        texts, terms, counts = texts[order], terms[order], counts[order]
-        starts = np.flatnonzero(np.concatenate(([True], (terms[1:] != terms[:-1]) | (texts[1:] != texts[:-1]))))
-        return texts[starts], terms[starts], np.add.reduceat(counts, starts)
-    packed = (terms.astype(np.uint64) << np.uint64(36)) | (texts.astype(np.uint64) << np.uint64(20)) | counts.astype(np.uint64)
-    packed.sort()
-    heads = packed >> np.uint64(20)
-    starts = np.flatnonzero(np.concatenate(([True], heads[1:] != heads[:-1])))
-    sums = np.add.reduceat(packed & np.uint64((1 << 20) - 1), starts)
-    heads = heads[starts]
-    return (heads & np.uint64(0xFFFF)).astype(np.int64), (heads >> np.uint64(16)).astype(np.int64), sums.astype(np.int64)
+    return (pairs & np.uint64(0xFFFF)).astype(np.int64), (pairs >> np.uint64(16)).astype(np.int64), counts

@@ -214,3 +214,23 @@ def test_a_hash_shared_by_two_words_falls_back_to_reading_word_by_word(monkeypat
     assert _counted(texts) == [Counter(signals.terms(t)) for t in texts]
     bodies = BODIES + ["<p>internationalisation internationalization</p>"]
     assert _measured_bodies(bodies)[1:] == _per_body(bodies)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, (1 << 64) - 2), max_size=40), max_size=6), st.integers(1, 6))
+def test_the_word_index_finds_what_it_was_given(batches, bits):
+    """Batches of keys looked up, the absent ones added, as the counting does: a small table
+    grows and its keys collide, yet every key finds its own number and no other's."""
+    index, given_numbers = bulk_text._Index(bits), {}
+    for batch in batches:
+        keys = np.array(batch, np.uint64)
+        numbers, absent = index.find(keys)
+        assert sorted(absent.tolist()) == [i for i, key in enumerate(batch) if key not in given_numbers]
+        held = [i for i in range(len(batch)) if i not in set(absent.tolist())]
+        assert numbers[held].tolist() == [given_numbers[batch[i]] for i in held]
+        new = sorted(set(keys[absent].tolist()))
+        index.add(np.array(new, np.uint64), np.arange(len(given_numbers), len(given_numbers) + len(new)))
+        given_numbers.update(zip(new, range(len(given_numbers), len(given_numbers) + len(new))))
+    everything = np.array(list(given_numbers), np.uint64)
+    numbers, absent = index.find(everything)
+    assert absent.size == 0 and numbers.tolist() == list(given_numbers.values())
