@@ -55,9 +55,10 @@ class Counting:
     and the words seen so far (a thread's distinct words are spelled out and stemmed once, not
     once a group)."""
 
-    def __init__(self, words: Callable[[str], list[str]], term_id: Callable[[str], int]):
+    def __init__(self, words: Callable[[str], list[str]], term_id: Callable[[str], int], shortest: int = 1):
         self.words = words  # a text's words: the rules classes follow
         self.term_id = term_id  # a word's term number, -1 for a word that makes none (a stop word)
+        self.shortest = max(shortest, 1)  # letters of the shortest word that can make a term: a fifth of real words are shorter than 3
         self.letters = list("\0" * _FIRST_LETTER + ALPHABET)  # class -> letter (lower case)
         self.joins = np.zeros(_CLASSES, bool)  # class -> joins letters but never starts a word
         self.joins[[self.letters.index(mark) for mark in "'-"]] = True
@@ -397,9 +398,9 @@ def _counted_classes(classes: bytes, text_starts: np.ndarray, size: int, countin
     codes = np.frombuffer(classes, np.uint8)
     word_counts = _runs_per_text(codes != _SPACE, text_starts)
     starts, ends = _runs(codes >= _FIRST_LETTER)
-    if _drop_leading_joins(codes, starts, ends, counting.joins):
-        kept = np.flatnonzero(starts < ends)
-        starts, ends = starts[kept], ends[kept]
+    _drop_leading_joins(codes, starts, ends, counting.joins)
+    kept = np.flatnonzero(ends - starts >= counting.shortest)  # and not emptied: "--" is no word
+    starts, ends = starts[kept], ends[kept]
     pairs = counting.term_numbers(_keys(classes, starts, ends, counting)).view(np.uint64)
     kept = np.flatnonzero(pairs < np.uint64(1 << 47))  # not -1: a word making no term ("the", "a"), two in five of real words, is never sorted
     pairs <<= np.uint64(16)

@@ -258,7 +258,7 @@ def _counting() -> tuple[dict[str, int], Counting]:
         term = _term(word)
         return ids.setdefault(term, len(ids)) if term else -1
 
-    return ids, Counting(words, term_id)
+    return ids, Counting(words, term_id, shortest=3)  # as _term: shorter words make terms only in Han or kana, never classed
 
 
 def _cosines(replies: Pairs, opening: Pairs, n: int, vocabulary: int) -> np.ndarray:
