@@ -44,7 +44,8 @@ _ASCII_CLASS = bytes(
     _SPACE if c == 0 or chr(c).isspace() else _FIRST_LETTER + ALPHABET.index(chr(c).lower()) if chr(c).lower() in ALPHABET else _PARTS
     for c in range(128)
 ) + bytes([_PARTS] * 128)  # other characters are given their class apart
-SHORT = 8  # letters packed into one key: 8 x 6 bits, with 16 bits left for the text's number
+SHORT = 8  # letters of one window: eight bytes of classes, packed into 48 bits
+PACKED = 10  # letters packed into one key (60 bits); a longer word's key is its number times 64
 _LOW_BYTES = np.array([(1 << 8 * n) - 1 for n in range(SHORT)] + [(1 << 64) - 1], dtype=np.uint64)
 
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]  # (text number, term id, count), each (text, term) once
@@ -65,9 +66,9 @@ class Counting:
         self.classes: dict[str, int | None] = {}  # a character outside ASCII -> its class, None for none
         self.terms = _Index()  # the packed words seen -> their term numbers
         self.long_words: dict[bytes, int] = {}  # a word longer than twice SHORT (its classes) -> its number
-        self.long_spelled: list[str] = []  # number of a word longer than SHORT -> the word
+        self.long_spelled: list[str] = []  # number of a word longer than PACKED -> the word
         self._spelling: dict[int, str] = {}  # class -> letter, as str.translate takes it
-        self.halves = _Table()  # a word of SHORT + 1 to twice SHORT letters, by a hash of its packed halves
+        self.halves = _Table()  # a word of PACKED + 1 to twice SHORT letters, by a hash of its packed halves
 
     def class_of(self, character: str) -> int | None:
         """The class of a character outside ASCII, found by how ``words`` reads it between two
@@ -115,12 +116,16 @@ class Counting:
 
     def _spelled(self, keys: np.ndarray) -> list[str]:
         short = (keys & np.uint64(63)) != 0
-        classes = _unpack(keys[short])
-        spelled = iter(self.spell_each(classes, SHORT))
+        packed = keys[np.flatnonzero(short)]
+        classes = np.zeros((len(packed), PACKED), np.uint8)
+        classes[:, :SHORT] = np.frombuffer(_unpack(packed & np.uint64((1 << 6 * SHORT) - 1)), np.uint8).reshape(-1, SHORT)
+        for k in range(SHORT, PACKED):
+            classes[:, k] = (packed >> np.uint64(6 * k)) & np.uint64(63)
+        spelled = iter(self.spell_each(classes.tobytes(), PACKED))
         return [next(spelled) if is_short else self.long_spelled[key >> 6] for key, is_short in zip(keys.tolist(), short.tolist())]
 
     def long_keys(self, codes: bytes, windows: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """Keys of words longer than SHORT: their number times 64.  A word of up to twice SHORT
+        """Keys of words longer than PACKED: their number times 64.  A word of up to twice SHORT
         letters is told by its two packed halves (numbered in bulk, through a hash checked
         against the halves); a longer one (rare) by its letters."""
         numbers = np.zeros(len(starts), np.uint64)
@@ -461,7 +466,7 @@ def _drop_leading_joins(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
 
 
 def _keys(codes: bytes, starts: np.ndarray, ends: np.ndarray, counting: Counting) -> np.ndarray:
-    """One integer per word, equal for equal words: up to eight letters packed (the first
+    """One integer per word, equal for equal words: up to ten letters packed (the first
     letter's code in the low six bits, never 0), a longer word's number times 64 (low bits 0)."""
     padded = codes + bytes(2 * SHORT)
     windows = np.ndarray((len(codes) + SHORT,), dtype="<u8", buffer=padded, strides=(1,))
@@ -470,6 +475,14 @@ def _keys(codes: bytes, starts: np.ndarray, ends: np.ndarray, counting: Counting
     keys &= _LOW_BYTES[np.minimum(lengths, SHORT)]
     _pack(keys)
     long = np.flatnonzero(lengths > SHORT)
+    if long.size:  # the ninth and tenth letters go above the first eight's 48 bits
+        extra = lengths[long] - SHORT
+        at = long[np.flatnonzero(extra <= PACKED - SHORT)]
+        tail = windows[starts[at] + SHORT] & _LOW_BYTES[lengths[at] - SHORT]
+        tail = (tail & np.uint64(0xFF)) | ((tail & np.uint64(0xFF00)) >> np.uint64(2))
+        tail <<= np.uint64(6 * SHORT)
+        keys[at] |= tail
+        long = long[np.flatnonzero(extra > PACKED - SHORT)]
     if long.size:
         keys[long] = counting.long_keys(codes, windows, starts[long], lengths[long])
     return keys

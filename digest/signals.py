@@ -93,10 +93,11 @@ _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 def stem(word: str) -> str:
     """A crude suffix strip, enough for "splitting" and "split" to meet."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
+    if word.endswith(_SUFFIXES):  # one call for the words (most) ending in none
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
         word = word[:-1]
     return word
