@@ -435,11 +435,10 @@ def _counts_one_by_one(texts: list[str], numbers: list[int], counting: Counting)
 def _runs_per_text(inside: np.ndarray, text_starts: np.ndarray) -> np.ndarray:
     """How many runs of True start in each text (a text starts at ``text_starts``; a separator,
     never inside, lies between two)."""
-    starting = np.empty_like(inside)
-    starting[:1] = inside[:1]
-    np.greater(inside[1:], inside[:-1], out=starting[1:])
-    starts = np.flatnonzero(starting)
-    return np.diff(np.searchsorted(starts, text_starts), append=len(starts))
+    starting = np.zeros(len(inside) + 1, bool)  # one more: the last text may be empty
+    starting[:len(inside[:1])] = inside[:1]
+    np.greater(inside[1:], inside[:-1], out=starting[1:-1])
+    return np.add.reduceat(starting.view(np.uint8), text_starts, dtype=np.int64)
 
 
 def _runs(inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
