@@ -124,15 +124,15 @@ class Counting:
         spelled = iter(self.spell_each(classes.tobytes(), PACKED))
         return [next(spelled) if is_short else self.long_spelled[key >> 6] for key, is_short in zip(keys.tolist(), short.tolist())]
 
-    def long_keys(self, codes: bytes, windows: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    def long_keys(self, codes: bytes, windows: _Windows, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Keys of words longer than PACKED: their number times 64.  A word of up to twice SHORT
         letters is told by its two packed halves (numbered in bulk, through a hash checked
         against the halves); a longer one (rare) by its letters."""
         numbers = np.zeros(len(starts), np.uint64)
         halves = np.flatnonzero(lengths <= 2 * SHORT)
         if halves.size:
-            first = windows[starts[halves]]
-            second = windows[starts[halves] + SHORT] & _LOW_BYTES[lengths[halves] - SHORT]
+            first = windows.at(starts[halves])
+            second = windows.at(starts[halves] + SHORT) & _LOW_BYTES[lengths[halves] - SHORT]
             _pack(first)
             _pack(second)
             numbers[halves] = self._numbered_halves(first, second)
@@ -337,20 +337,24 @@ _GROUP_ANY_TAG = re.compile(ANY_TAG.pattern.replace("[^>]", "[^>\0]"))
 
 def _measure_visible(joined: str, bodies: list[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
     """``measure_texts`` of the visible text of bodies joined with separators."""
-    if joined.count(_SEPARATOR) != len(bodies) - 1:  # a body holds one
-        return _measure_group([visible_text(body) for body in bodies], counting)
     text = _GROUP_BLOCK_TAG.sub(" ", joined)
     if "<" in text:
         text = _GROUP_ANY_TAG.sub("", text)
     if "&" in text:
         text = html.unescape(text)  # a separator stays where it is: no entity stands for one
-    return _measure_joined(text, len(bodies), counting, lambda: text.split(_SEPARATOR))
+    measured = _measure_joined(text, len(bodies), counting, lambda: text.split(_SEPARATOR))
+    if measured is None:  # a body holds a separator (rare: counted while classing, not beforehand)
+        return _measure_group([visible_text(body) for body in bodies], counting)
+    return measured
 
 
 def _measure_group(texts: Sequence[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
     """``measure_texts`` of at most ``_GROUP`` texts."""
     whole = [i for i, text in enumerate(texts) if _SEPARATOR not in text]
-    counts, (doc, term, count) = _measure_joined(_SEPARATOR.join([texts[i] for i in whole]), len(whole), counting, lambda: [texts[i] for i in whole])
+    measured = _measure_joined(_SEPARATOR.join([texts[i] for i in whole]), len(whole), counting, lambda: [texts[i] for i in whole]) \
+        if whole else (np.zeros(0, np.int64), _concatenated([]))
+    assert measured is not None  # no text holds a separator
+    counts, (doc, term, count) = measured
     if len(whole) == len(texts):
         return counts, (doc, term, count)
     numbers = np.array(whole, np.int64)
@@ -361,10 +365,13 @@ def _measure_group(texts: Sequence[str], counting: Counting) -> tuple[np.ndarray
     return all_counts, _concatenated([(numbers[doc], term, count), _counts_one_by_one([texts[i] for i in others], others, counting)])
 
 
-def _measure_joined(joined: str, size: int, counting: Counting, texts: Callable[[], list[str]]) -> tuple[np.ndarray, Pairs]:
+def _measure_joined(joined: str, size: int, counting: Counting, texts: Callable[[], list[str]]) -> tuple[np.ndarray, Pairs] | None:
     """``measure_texts`` of ``size`` texts joined with separators: their classes counted
-    together, the texts holding a character without a class (``texts()[i]``) word by word."""
+    together, the texts holding a character without a class (``texts()[i]``) word by word.
+    None when ``joined`` holds another number of separators (a text holds one)."""
     classes, text_starts, unread = _classes(joined, counting)
+    if len(text_starts) != size:
+        return None
     counts, pairs = _counted_classes(classes, text_starts, size, counting)
     if unread:
         each = texts()
@@ -467,17 +474,16 @@ def _drop_leading_joins(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
 def _keys(codes: bytes, starts: np.ndarray, ends: np.ndarray, counting: Counting) -> np.ndarray:
     """One integer per word, equal for equal words: up to ten letters packed (the first
     letter's code in the low six bits, never 0), a longer word's number times 64 (low bits 0)."""
-    padded = codes + bytes(2 * SHORT)
-    windows = np.ndarray((len(codes) + SHORT,), dtype="<u8", buffer=padded, strides=(1,))
+    windows = _Windows(codes)
     lengths = ends - starts
-    keys = windows[starts]
+    keys = windows.at(starts)
     keys &= _LOW_BYTES[np.minimum(lengths, SHORT)]
     _pack(keys)
     long = np.flatnonzero(lengths > SHORT)
     if long.size:  # the ninth and tenth letters go above the first eight's 48 bits
         extra = lengths[long] - SHORT
         at = long[np.flatnonzero(extra <= PACKED - SHORT)]
-        tail = windows[starts[at] + SHORT] & _LOW_BYTES[lengths[at] - SHORT]
+        tail = windows.at(starts[at] + SHORT) & _LOW_BYTES[lengths[at] - SHORT]
         tail = (tail & np.uint64(0xFF)) | ((tail & np.uint64(0xFF00)) >> np.uint64(2))
         tail <<= np.uint64(6 * SHORT)
         keys[at] |= tail
@@ -485,6 +491,25 @@ def _keys(codes: bytes, starts: np.ndarray, ends: np.ndarray, counting: Counting
     if long.size:
         keys[long] = counting.long_keys(codes, windows, starts[long], lengths[long])
     return keys
+
+
+class _Windows:
+    """Eight bytes of classes from any position, as one little-endian integer: the two aligned
+    words holding them gathered and shifted together (gathering from a view of unaligned
+    words costs twice as much)."""
+
+    def __init__(self, codes: bytes):
+        self.words = np.frombuffer(codes + bytes(2 * SHORT - len(codes) % SHORT), "<u8")
+
+    def at(self, positions: np.ndarray) -> np.ndarray:
+        word = positions >> 3
+        shift = (positions & 7).view(np.uint64) << np.uint64(3)
+        low = self.words.take(word)
+        low >>= shift
+        high = self.words.take(word + 1)
+        high <<= np.uint64(64) - shift  # numpy shifts by 64 to 0
+        low |= high
+        return low
 
 
 _MASKS = [np.uint64(m) for m in (0x00FF00FF00FF00FF, 0x0FC00FC00FC00FC0, 0x00000FFF00000FFF, 0x00FFF00000FFF000, 0xFFFFFF, 0xFFFFFF000000)]
