@@ -3,7 +3,9 @@
 Baseline: ``json.load`` of the same file plus a sort of the replies on one numeric field.
 Measured: ``canonical.loads`` (validated model objects) plus the default scorer; then, apart
 from the ratio, ``select`` choosing a 5-reply digest of the thread (what `digest build` does).
-Each side runs in its own fresh process so peak memory (max RSS) is its own.
+Each side runs in its own fresh process so peak memory (max RSS) is its own.  The sides run in
+turn; the ratio is given of the best times and run by run (a baseline and the digest run right
+after it), since a shared machine's speed can change by half between spells.
 
 Bodies are 60 words drawn from a small vocabulary, from lorem ipsum with ``--text lorem`` (longer
 words, two that make one term), or with ``--text nyt`` real reader comments (NYT Picks 2014 in
@@ -130,6 +132,8 @@ def main() -> int:
     print(f"digest (load + validate + score):    {ours[0]:6.2f} s   peak {ours[1]:7.1f} MB"
           f"   (reading {ours[2]:.2f} s, scoring {ours[0] - ours[2]:.2f} s)")
     print(f"ratio: {ours[0] / base[0]:.2f}x (target: at most 2x; memory aim: under 1024 MB)")
+    pairs = sorted(d[0] / b[0] for b, d in runs)  # each run beside its own baseline: the same spell of the machine
+    print(f"ratio run by run: {' '.join(f'{r:.2f}' for r in pairs)} (median {pairs[len(pairs) // 2]:.2f}x)")
     print(f"then choosing a 5-reply digest of it (select: scores again, judges the candidates): {min(d[3] for _, d in runs):.2f} s")
     return 0
 
