@@ -158,6 +158,7 @@ class _Index:
 
     EMPTY = np.uint64((1 << 64) - 1)  # never a key
     _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+    _NEXT = np.arange(1, 9)  # a key not in its slot is in one of the next few: a quarter-full table keeps them short
 
     def __init__(self, bits: int = 12):
         self.bits, self.size = bits, 0
@@ -175,13 +176,18 @@ class _Index:
         numbers = rows[:, 1].view(np.int64).copy()
         todo = np.flatnonzero(rows[:, 0] != keys)
         slots, absent, last = slots[todo], [], (1 << self.bits) - 1
-        while todo.size:  # a key past its first slot, or not held
-            rows = self.rows.take(slots, axis=0)
-            empty, match = rows[:, 0] == self.EMPTY, rows[:, 0] == keys[todo]
-            absent.append(todo[empty])
-            numbers[todo[match]] = rows[match, 1].view(np.int64)
-            on = np.flatnonzero(~(empty | match))
-            todo, slots = todo[on], (slots[on] + 1) & last
+        while todo.size:  # a key past its first slot, or not held: the next slots looked at together
+            rows = self.rows.take((slots[:, None] + self._NEXT) & last, axis=0)
+            stop = rows[:, :, 0] == keys[todo, None]
+            stop |= rows[:, :, 0] == self.EMPTY
+            at = stop.argmax(axis=1)
+            each = np.arange(len(todo))
+            row, done = rows[each, at], stop[each, at]
+            held = np.flatnonzero(done & (row[:, 0] == keys[todo]))
+            numbers[todo[held]] = row[held, 1].view(np.int64)
+            absent.append(todo[np.flatnonzero(done & (row[:, 0] == self.EMPTY))])
+            on = np.flatnonzero(~done)
+            todo, slots = todo[on], (slots[on] + len(self._NEXT)) & last
         return numbers, np.concatenate(absent) if absent else todo
 
     def add(self, keys: np.ndarray, numbers: np.ndarray) -> None:
