@@ -7,16 +7,16 @@ in one pass, and each character becomes its class, one byte: a space, a characte
 words, or one of 62 letters (the 38 of ASCII words: letters, digits, the apostrophe and hyphen
 that join them; and the first 24 other letters the thread uses), each class standing for a
 letter in both its cases.  Words are runs of letters, counted with numpy.  For terms, every
-word of up to eight letters is packed into one integer (six bits a letter), longer words
+word of up to ten letters is packed into one integer (six bits a letter), longer words
 numbered through a table; a hash table held in arrays gives each packed word its term (only
 words never seen become strings, to be stemmed once), the words making a term go into one
 integer with their text's number, the integers are sorted, and equal neighbours are one term
 of one text.  Texts holding a character without a class (Chinese, "ß", a letter past those
 62) take the per-word path.  Groups keep every array small enough to be reused from one group
 to the next: fresh memory for arrays the size of the whole thread costs more than the work
-done in it.  Masks select through ``np.flatnonzero``: numpy's boolean indexing is three times
-slower on masks in no order.  Each function gives exactly what its one-at-a-time form gives
-(tested against it).
+done in it.  Large masks select through ``np.flatnonzero``: numpy's boolean indexing is three
+times slower on masks in no order.  Each function gives exactly what its one-at-a-time form
+gives (tested against it).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Counting:
     def __init__(self, words: Callable[[str], list[str]], term_id: Callable[[str], int], shortest: int = 1):
         self.words = words  # a text's words: the rules classes follow
         self.term_id = term_id  # a word's term number, -1 for a word that makes none (a stop word)
-        self.shortest = max(shortest, 1)  # letters of the shortest word that can make a term: a fifth of real words are shorter than 3
+        self.shortest = max(shortest, 1)  # letters of the shortest word that can make a term (shorter ones are never looked up)
         self.letters = list("\0" * _FIRST_LETTER + ALPHABET)  # class -> letter (lower case)
         self.joins = np.zeros(_CLASSES, bool)  # class -> joins letters but never starts a word
         self.joins[[self.letters.index(mark) for mark in "'-"]] = True
@@ -357,10 +357,11 @@ def _measure_visible(joined: str, bodies: list[str], counting: Counting) -> tupl
 def _measure_group(texts: Sequence[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
     """``measure_texts`` of at most ``_GROUP`` texts."""
     whole = [i for i, text in enumerate(texts) if _SEPARATOR not in text]
-    measured = _measure_joined(_SEPARATOR.join([texts[i] for i in whole]), len(whole), counting, lambda: [texts[i] for i in whole]) \
-        if whole else (np.zeros(0, np.int64), _concatenated([]))
-    assert measured is not None  # no text holds a separator
-    counts, (doc, term, count) = measured
+    counts, (doc, term, count) = np.zeros(0, np.int64), _concatenated([])
+    if whole:
+        measured = _measure_joined(_SEPARATOR.join([texts[i] for i in whole]), len(whole), counting, lambda: [texts[i] for i in whole])
+        assert measured is not None  # no text holds a separator
+        counts, (doc, term, count) = measured
     if len(whole) == len(texts):
         return counts, (doc, term, count)
     numbers = np.array(whole, np.int64)
@@ -419,8 +420,9 @@ def _counted_classes(classes: bytes, text_starts: np.ndarray, size: int, countin
     _drop_leading_joins(codes, starts, ends, counting.joins)
     kept = np.flatnonzero(ends - starts >= counting.shortest)  # and not emptied: "--" is no word
     starts, ends = starts[kept], ends[kept]
-    pairs = counting.term_numbers(_keys(classes, starts, ends, counting)).view(np.uint64)
-    kept = np.flatnonzero(pairs < np.uint64(1 << 47))  # not -1: a word making no term ("the", "a"), two in five of real words, is never sorted
+    terms = counting.term_numbers(_keys(classes, starts, ends, counting))
+    kept = np.flatnonzero(terms >= 0)  # a word making no term ("the"; two in five of real words) is never sorted
+    pairs = terms.view(np.uint64)
     pairs <<= np.uint64(16)
     pairs |= np.repeat(np.arange(size, dtype=np.uint64), np.diff(np.searchsorted(starts, text_starts), append=len(starts)))
     pairs = pairs[kept]
@@ -464,17 +466,14 @@ def _runs(inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return edges[0::2].copy(), edges[1::2].copy()
 
 
-def _drop_leading_joins(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, joins: np.ndarray) -> bool:
+def _drop_leading_joins(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, joins: np.ndarray) -> None:
     """Move each word's start past its leading apostrophes, hyphens and marks (in place); a
-    word of those only ends up empty.  False when no word starts with one."""
+    word of those only ends up empty."""
     at = np.flatnonzero(joins[codes[starts]])
-    if not at.size:
-        return False
     while at.size:
         starts[at] += 1
         at = at[starts[at] < ends[at]]
         at = at[joins[codes[starts[at]]]]
-    return True
 
 
 def _keys(codes: bytes, starts: np.ndarray, ends: np.ndarray, counting: Counting) -> np.ndarray:
