@@ -159,7 +159,7 @@ def _streamed(doc, wanted: Callable) -> tuple[_Export, "_Index"] | None:
     that is not UTF-8 (read as Windows-1252 by the tolerant parse) stops the strict parse too:
     checking every file for it beforehand would decode it whole, twice its size in memory."""
     data, prefix_note = xmlsafe.without_text_before_declaration(doc.data)
-    data, declared_note = xmlsafe.utf8_declared_latin(data)
+    data, declared_note = xmlsafe.misdeclared_utf8(data)
     head = xmlsafe.head(data)
     notes = [note for note in (prefix_note, declared_note) if note] + _root_notes(head.local if head else "disqus")
     export = _Export(functools.partial(_stream, data), tuple(notes), lost_content=False)

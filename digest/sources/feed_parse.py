@@ -66,11 +66,12 @@ def _feedparser(data: bytes, name: str, base: str | None = None) -> dict:
 
 def as_declared_or_utf8(data: bytes, notes: list[str]) -> bytes:
     """The bytes as feedparser should see them: UTF-16/32 named by a byte order mark alone,
-    and UTF-8 under a wrong single-byte declaration, become UTF-8 that says so; blank lines
-    before the XML declaration go; a UTF-8 file
+    and UTF-8 under a wrong single-byte or UTF-16/32 declaration, become UTF-8 that says so;
+    blank lines before the XML declaration go; a UTF-8 file
     loses the start of a character it is cut off inside; windows-1252 declared ISO-8859-1 says
     windows-1252."""
-    data = _without_torn_last_character(_without_space_before_declaration(_utf8_from_byte_order_mark(data), notes))
+    data = _without_space_before_declaration(_utf8_from_byte_order_mark(data), notes)
+    data = _without_torn_last_character(_utf8_despite_wide_declaration(data, notes))
     return _with_cdata_ends_split(_windows_1252_for_latin1(_utf8_despite_declaration(data, notes), notes), notes)
 
 
@@ -177,6 +178,17 @@ def _utf8_despite_declaration(data: bytes, notes: list[str]) -> bytes:
         return data
     declared = match.group(2).decode("ascii")
     notes.append(f"the feed declares the encoding {declared}, but its text is UTF-8 (which {declared} text almost never is); read as UTF-8")
+    return data[: match.start(2)] + b"utf-8" + data[match.end(2):]
+
+
+def _utf8_despite_wide_declaration(data: bytes, notes: list[str]) -> bytes:
+    """A declaration naming UTF-16 or UTF-32 that reads as single bytes is wrong (feedparser
+    would fail on it at once): the file is read as UTF-8 (noted), as every other feed without
+    a byte order mark."""
+    match = _DECLARED_ENCODING.match(data)
+    if not match or not xmlsafe.wide_encoding(declared := match.group(2).decode("ascii")):
+        return data
+    notes.append(f"the feed declares the encoding {declared}, but is written one byte a character, as {declared} never is; read as UTF-8")
     return data[: match.start(2)] + b"utf-8" + data[match.end(2):]
 
 

@@ -124,7 +124,7 @@ def read(request) -> Thread:
     owners = {row.get("OwnerUserId") for row in [question, *rows]} | {row.get("UserId") for row in comment_rows or ()}
     users = _rows(users_doc, "extract Users.xml again, or leave it out") if users_doc else None
     names = _load_users(users, owners) if users else {}
-    cuts = posts.removed_note() + (users.removed_note() if users else []) + (comments.removed_note() if comments else [])
+    cuts = posts.reading_notes() + (users.reading_notes() if users else []) + (comments.reading_notes() if comments else [])
     if guessed_site:
         cuts.append(f"the files do not name their site; links point to {site}, which Kaggle's samples of this layout are taken from")
     if posts.broken:
@@ -243,7 +243,7 @@ class _CsvRows:
 
     repair = "export the table to CSV again, or use the dump's XML file"
 
-    def removed_note(self) -> list[str]:
+    def reading_notes(self) -> list[str]:
         name = PurePath(self.doc.name).name
         notes = [f"read {name}, a CSV copy of the dump's {_csv_table(self.doc.data)} table"]
         if self.not_utf8:
@@ -305,11 +305,11 @@ class _SampleRows:
             if rows.broken and self.broken is None:  # the other file is still read
                 self.broken, self._broken_part = rows.broken, rows
 
-    def removed_note(self) -> list[str]:
+    def reading_notes(self) -> list[str]:
         names = " and ".join(PurePath(rows.doc.name).name for rows, _ in self.parts)
         what = "questions" if self.without_answers else "questions and answers"
         notes = [f"read {names}, the {what} of a Stack Overflow sample as Kaggle shares them, as the dump's posts table"]
-        notes += [note for rows, _ in self.parts for note in rows.removed_note()[1:]]
+        notes += [note for rows, _ in self.parts for note in rows.reading_notes()[1:]]
         if self.without_answers:
             notes.append("no Answers.csv was given (import the folder that holds it beside Questions.csv): "
                          "the question is imported without its answers")
@@ -338,7 +338,7 @@ class _Rows:
     def __init__(self, doc, fix: str):
         self.doc = doc
         self.fix = fix
-        self.data = doc.data
+        self.data, self.declared_note = xmlsafe.misdeclared_utf8(doc.data)
         self.count = 0
         self.removed = 0
         self.broken: SourceError | None = None
@@ -364,10 +364,11 @@ class _Rows:
                 self.broken = error
                 return
 
-    def removed_note(self) -> list[str]:
-        if not self.removed:
-            return []
-        return [f"removed {self.removed} control character(s) that XML does not allow from {PurePath(self.doc.name).name}"]
+    def reading_notes(self) -> list[str]:
+        notes = [f"{PurePath(self.doc.name).name}: {self.declared_note}"] if self.declared_note else []
+        if self.removed:
+            notes.append(f"removed {self.removed} control character(s) that XML does not allow from {PurePath(self.doc.name).name}")
+        return notes
 
     @property
     def repair(self) -> str:

@@ -283,7 +283,7 @@ def _streamed(doc, selector: str | None) -> _Part | None:
     parse must read (damage, stray bytes, undeclared prefixes, a DOCTYPE) or one whose site
     address comes after its first item."""
     data, prefix_note = xmlsafe.without_text_before_declaration(doc.data)
-    data, declared_note = xmlsafe.utf8_declared_latin(data)
+    data, declared_note = xmlsafe.misdeclared_utf8(data)
     posts: list[_Post] = []
     base: str | None = None
     root = None

@@ -13,6 +13,7 @@ exports also get Windows-1252 bytes in a UTF-8 file read as such (``parse_export
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from copy import deepcopy
@@ -313,7 +314,7 @@ def parse_export(data: bytes, name: str, fix: str) -> tuple[Parsed, list[str]]:
     before them, Windows-1252 text in a UTF-8 file); read what is there and say in notes what
     was repaired."""
     data, prefix_note = without_text_before_declaration(data)
-    data, declared_note = utf8_declared_latin(data)
+    data, declared_note = misdeclared_utf8(data)
     data, encoding_note = with_stray_bytes_as_cp1252(data)
     parsed = parse(data, name, fix=fix, tolerant=True)
     notes = [note for note in (prefix_note, declared_note, encoding_note) if note]
@@ -327,22 +328,41 @@ _STRAY = re.compile(r"[\udc80-\udcff]+")
 _LATIN_LABELS = {b"iso-8859-1", b"iso8859-1", b"latin1", b"latin-1", b"l1", b"windows-1252", b"cp1252", b"iso-8859-15", b"latin-9"}
 
 
-def utf8_declared_latin(data: bytes) -> tuple[bytes, str | None]:
-    """A file declaring a Latin encoding whose text is UTF-8 (a plugin writing the site's old
-    charset into the declaration): Latin-1 reads any bytes, so the parser would make "cafÃ©"
-    of it.  Text beyond ASCII that is all valid UTF-8 is UTF-8; the declaration is changed to
-    say so, with a note."""
+def misdeclared_utf8(data: bytes) -> tuple[bytes, str | None]:
+    """A file whose declaration names the wrong encoding for its UTF-8 text; the declaration
+    is changed to say UTF-8, with a note.  Two cases: a Latin encoding (a plugin writing the
+    site's old charset into the declaration; Latin-1 reads any bytes, so the parser would make
+    "cafÃ©" of it), when the text beyond ASCII is all valid UTF-8; and UTF-16 or UTF-32 in a
+    declaration written one byte a character, which those encodings never are (the parser
+    would fail at once on "Blank needed here")."""
     bom = len(_BOM) if data.startswith(_BOM) else 0
     declared = _DECLARED_ENCODING.match(data[bom:bom + 1000])
-    if not declared or declared.group(1).lower().replace(b"_", b"-") not in _LATIN_LABELS or data.isascii():
+    if not declared:
         return data, None
+    label = declared.group(1).decode("ascii")
+    if wide_encoding(label):
+        note = f"the file declares the encoding {label}, but is written one byte a character, as {label} never is; read as UTF-8"
+    elif declared.group(1).lower().replace(b"_", b"-") in _LATIN_LABELS and not data.isascii() and _is_utf8(data):
+        note = f"the file declares the encoding {label}, but its text is UTF-8 (which {label} text almost never is); read as UTF-8"
+    else:
+        return data, None
+    return data[:bom + declared.start(1)] + b"UTF-8" + data[bom + declared.end(1):], note
+
+
+def wide_encoding(label: str) -> bool:
+    """UTF-16 or UTF-32 in any byte order: what no declaration readable as ASCII can be in."""
+    try:
+        return codecs.lookup(label).name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
+
+
+def _is_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return data, None
-    label = declared.group(1).decode("ascii")
-    return (data[:bom + declared.start(1)] + b"UTF-8" + data[bom + declared.end(1):],
-            f"the file declares the encoding {label}, but its text is UTF-8 (which {label} text almost never is); read as UTF-8")
+        return False
+    return True
 
 
 def with_stray_bytes_as_cp1252(data: bytes) -> tuple[bytes, str | None]:

@@ -639,3 +639,10 @@ def test_utf8_declared_latin_is_read_as_utf8_and_said():
     thread = read(text.encode("utf-8"))
     assert any("Très jolies photos." in r.body for r in thread.replies)
     assert "the file declares the encoding iso-8859-1, but its text is UTF-8 (which iso-8859-1 text almost never is); read as UTF-8" in thread.import_notes
+
+
+def test_utf8_declared_utf16_is_read_as_utf8_and_said():
+    text = EXPORT.replace('encoding="utf-8"', 'encoding="utf-16"', 1).replace("Lovely photos.", "Très jolies photos.", 1)
+    thread = read(text.encode("utf-8"))
+    assert any("Très jolies photos." in r.body for r in thread.replies)
+    assert "the file declares the encoding utf-16, but is written one byte a character, as utf-16 never is; read as UTF-8" in thread.import_notes

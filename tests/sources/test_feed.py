@@ -677,6 +677,17 @@ def test_utf8_bytes_under_a_single_byte_declaration_are_read_as_utf8():
     assert real.replies[0].body == "<p>Café – naïve</p>" and real.import_notes == ()  # really windows-1252: as declared
 
 
+def test_utf8_bytes_under_a_utf16_declaration_are_read_as_utf8():
+    """feedparser stops at a UTF-16 declaration written in single bytes ("invalid token")."""
+    item = "<item><title>By: Zoë</title><link>https://blog.example.jp/post/#comment-1</link><description>Café – naïve</description></item>"
+    for declared in ("UTF-16", "utf-16be", "UTF-32"):
+        thread = read_bytes(one_item_rss(item, f'<?xml version="1.0" encoding="{declared}"?>').encode("utf-8"))
+        assert thread.replies[0].body == "<p>Café – naïve</p>" and thread.replies[0].title == "By: Zoë"
+        assert thread.import_notes == (f"the feed declares the encoding {declared}, but is written one byte a character, as {declared} never is; read as UTF-8",)
+    real = read_bytes(one_item_rss(item, '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-16"))
+    assert real.replies[0].body == "<p>Café – naïve</p>" and real.import_notes == ()  # really UTF-16: as declared
+
+
 def test_latin1_declared_windows_1252_keeps_its_quotes_and_a_closing_ellipsis():
     item = "<item><title>Von: Jürgen</title><link>https://blog.example.jp/post/#comment-1</link><description>„Schön“ – 5 € …</description></item>"
     thread = read_bytes(one_item_rss(item, '<?xml version="1.0" encoding="ISO-8859-1"?>').encode("cp1252"))

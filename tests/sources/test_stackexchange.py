@@ -670,3 +670,17 @@ def test_answers_csv_alone_is_refused_naming_questions_csv():
     assert error.value.message == (
         "Answers.csv holds the answers of a Stack Overflow sample; the questions they answer are in Questions.csv")
     assert error.value.fix == "import the folder that holds Questions.csv and Answers.csv"
+
+
+@pytest.mark.parametrize("label", ["utf-16", "UTF-32"])
+def test_a_dump_declaring_utf16_in_single_bytes_is_read_as_utf8_and_said(label):
+    """A declaration that reads as ASCII cannot be in UTF-16 or UTF-32: the parser would stop
+    at its first byte ("Blank needed here"); the file is UTF-8 as every other dump."""
+    data = DUMP_POSTS.replace('encoding="utf-8"', f'encoding="{label}"', 1).replace("Moisture loss, mostly.", "Moisture — café loss.")
+    assert f'encoding="{label}"' in data
+    thread = read(SourceDocument("Posts.xml", data.encode()))
+    assert [r.id for r in thread.replies] == ["13", "11", "14"] and thread.reply("11").body == "<p>Moisture — café loss.</p>"
+    assert thread.import_notes[0] == (f"Posts.xml: the file declares the encoding {label}, but is written one byte a character, "
+                                      f"as {label} never is; read as UTF-8")
+    utf16 = read(SourceDocument("Posts.xml", data.lstrip("\ufeff").replace(label, "utf-16").encode("utf-16")))  # really UTF-16: as declared
+    assert thread.reply("11").body == utf16.reply("11").body and not any("declares" in note for note in utf16.import_notes)

@@ -1150,3 +1150,17 @@ def test_utf8_declared_latin_is_read_as_utf8_and_said(label, bom):
     assert f"the file declares the encoding {label}, but its text is UTF-8 (which {label} text almost never is); read as UTF-8" in thread.import_notes
     latin = read(EXPORT.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"', 1).replace("Same here.", "Même chose.", 1).encode("latin-1"))
     assert any("Même chose." in r.body for r in latin.replies) and not any("declares the encoding" in n for n in latin.import_notes)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("label", ["UTF-16", "utf-16le", "UTF-32"])
+def test_utf8_declared_utf16_is_read_as_utf8_and_said(label, bom):
+    """A declaration readable as single bytes is in no UTF-16 or UTF-32: lxml would stop at its
+    first byte ("Blank needed here")."""
+    text = EXPORT.replace('encoding="UTF-8"', f'encoding="{label}"', 1).replace("Same here.", "Même chose — don’t.", 1)
+    thread = read(bom + text.encode("utf-8"))
+    assert any("Même chose — don’t." in r.body for r in thread.replies)
+    assert f"the file declares the encoding {label}, but is written one byte a character, as {label} never is; read as UTF-8" in thread.import_notes
+    utf16 = read(EXPORT.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1).replace("Same here.", "Même chose — don’t.", 1).encode("utf-16"))
+    assert [r.body for r in utf16.replies] == [r.body for r in thread.replies]  # really UTF-16: as declared
+    assert not any("declares the encoding" in n for n in utf16.import_notes)
