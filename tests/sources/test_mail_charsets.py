@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from digest.sources import ImportRequest, SourceDocument, mbox
+from digest.sources.mail import decode
 from digest.sources.mail.decode import decode_text, guess_charset
 
 
@@ -103,6 +104,19 @@ def test_utf8_declared_latin_is_read_as_utf8_and_said(label):
     thread = _read(_mail(label, text.encode(), text.encode()))
     assert thread.opening_post.body == f"<p>{text}</p>" and thread.title == text
     assert thread.import_notes == (f"the text of <m@example.org> declares {label.upper().replace('WINDOWS', 'Windows')} but is not; it was read as UTF-8",)
+
+
+@pytest.mark.parametrize("label", ["utf-16", "UTF-16LE", "utf-32"])
+def test_utf8_declared_utf16_is_read_as_utf8_and_said(label):
+    """Read as declared, "Café" would be two CJK-looking characters; text really in UTF-16 or
+    UTF-32 holds a zero byte in every space and line break."""
+    text = "Café crème, naïve — don’t"
+    thread = _read(_mail(label, text.encode(label), text.encode()))
+    assert thread.opening_post.body == f"<p>{text}</p>" and thread.title == text
+    assert thread.import_notes == (f"the text of <m@example.org> declares {decode.charset_label(decode.codec_of(label))} but is not; it was read as UTF-8",)
+    real = _read(_mail(label, text.encode(label), base64.encodebytes(text.encode(label)))  # really in that encoding: as declared
+                 .replace(b"Content-Transfer-Encoding: 8bit", b"Content-Transfer-Encoding: base64"))
+    assert real.opening_post.body == f"<p>{text}</p>" and real.import_notes == ()
 
 
 def test_latin_text_that_is_not_utf8_stays_latin():

@@ -90,7 +90,8 @@ class Decoded(NamedTuple):
 def decode_text(data: bytes, charset: str | None = None) -> Decoded:
     """Decode with the declared charset, never failing.
 
-    Text declared in a Latin charset that is all valid UTF-8 (beyond ASCII) is UTF-8.  Then
+    Text declared in a Latin charset that is all valid UTF-8 (beyond ASCII) is UTF-8, and so
+    is text declared UTF-16 or UTF-32 without a single zero byte.  Then
     the label's WHATWG superset, then the declared charset itself; UTF-8 (not for
     7-bit text, which a stateful charset such as ISO-2022-JP failed on); the superset with
     replacement characters (``replaced``).  Without a usable declaration: UTF-8 when the
@@ -98,9 +99,9 @@ def decode_text(data: bytes, charset: str | None = None) -> Decoded:
     Windows-1252 / Latin-1, the usual undeclared 8-bit text of old archives.
     """
     codec = codec_of(charset)
-    if codec in _LATIN and not data.isascii():
-        try:  # a Latin charset reads any bytes, UTF-8 too, as "cafÃ©": text that is all valid UTF-8 is UTF-8
-            return Decoded(data.decode("utf-8"), read_instead="utf-8")
+    if (codec in _LATIN and not data.isascii()) or (codec and codec.startswith(("utf-16", "utf-32")) and b"\0" not in data):
+        try:  # a Latin charset reads any bytes, UTF-8 too, as "cafÃ©"; UTF-16 and UTF-32 text holds zero bytes (each
+            return Decoded(data.decode("utf-8"), read_instead="utf-8")  # space and line break has one): all valid UTF-8 is UTF-8
         except UnicodeDecodeError:
             pass
     readings = list(dict.fromkeys([*_SUPERSETS.get(codec, ()), codec])) if codec else []
