@@ -167,9 +167,16 @@ def _documents(request):
         )
     if "posts" not in tables:
         if tables:  # other tables of a dump, e.g. a folder without Posts.xml
+            holds = "holds another table" if len(tables) == 1 else "hold other tables"
+            if all(xmlsafe.head(doc.data) is None for doc in tables.values()):  # CSV copies
+                names = ", ".join(f"{PurePath(doc.name).name} (the {root} table)" for root, doc in tables.items())
+                raise SourceError(
+                    f"no posts table here: {names} {holds} of the dump; the questions and answers are in its posts table (Posts.csv)",
+                    where=request.name, fix="point at Posts.csv (or the dump's Posts.xml), or at a folder that holds it",
+                )
             names = ", ".join(f"{PurePath(doc.name).name} (<{root}>)" for root, doc in tables.items())
             raise SourceError(
-                f"no Posts.xml here: {names} hold other tables of the dump; the questions and answers are in Posts.xml",
+                f"no Posts.xml here: {names} {holds} of the dump; the questions and answers are in Posts.xml",
                 where=request.name, fix="point at Posts.xml, or at a dump folder that holds it (extract it from the site's .7z)",
             )
         if len(request.documents) == 1:

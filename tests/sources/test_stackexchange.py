@@ -406,9 +406,19 @@ def test_a_dump_folder_without_posts_xml_says_so(tmp_path):
     with pytest.raises(SourceError) as error:
         stackexchange.read(ImportRequest(documents))
     assert error.value.message == (
-        "no Posts.xml here: Users.xml (<users>) hold other tables of the dump; the questions and answers are in Posts.xml"
+        "no Posts.xml here: Users.xml (<users>) holds another table of the dump; the questions and answers are in Posts.xml"
     )
     assert error.value.fix == "point at Posts.xml, or at a dump folder that holds it (extract it from the site's .7z)"
+
+
+def test_a_csv_table_other_than_posts_says_where_the_posts_are():
+    comments = SourceDocument("Comments.csv", b'Id,PostId,Score,Text,CreationDate,UserId\n1,10,0,"Nice",2020-01-01T10:00:00.000,3\n')
+    users = SourceDocument("Users.csv", b"Id,DisplayName,Reputation\n3,Ann,10\n")
+    with pytest.raises(SourceError) as error:
+        stackexchange.read(ImportRequest((comments, users)))
+    assert error.value.message == ("no posts table here: Comments.csv (the comments table), Users.csv (the users table) hold other tables "
+                                   "of the dump; the questions and answers are in its posts table (Posts.csv)")
+    assert error.value.fix == "point at Posts.csv (or the dump's Posts.xml), or at a folder that holds it"
 
 
 def test_a_closed_question_is_noted():
