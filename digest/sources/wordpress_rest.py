@@ -86,6 +86,7 @@ class _Comment:
     post_link: str | None = None
     unnamed_user: bool = False  # the WP API plugin names a registered user only by id
     absent: frozenset[str] = frozenset()  # wp/v2 fields a ``_fields=`` request left out
+    nulls: frozenset[str] = frozenset()  # wp/v2 fields given as null (no request leaves them so: the site's plugins)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,10 @@ def read(request) -> Thread:
     trimmed = _trimmed_fields_note(post.comments)
     if trimmed:
         notes.append(trimmed)
+    joined = sum(1 for comment in post.comments if not comment.post) if post.post_id else 0
+    if joined:
+        notes.append(f"{joined} comment(s) without their post's id are taken as comments of post {post.post_id}, "
+                     "whose address their links share")
     ids = {reply.id for reply in shown}
     held = {comment.reply.id for comment in post.comments}
     answering_skipped = sum(1 for r in shown if r.parent_id and r.parent_id not in ids and r.parent_id in held)
@@ -265,11 +270,13 @@ def _comment(node: jsonshape.Node) -> _Comment:
     reply = _reply(node["id"].ident(required=True), node["author_name"].string(), rendered, node["link"].string(),
                    node["parent"].ident(), posted_at, node["date"].string() or node["date_gmt"].string())
     post = _embedded_post(node)
-    absent = frozenset(field for field in (*_V2_FIELDS, "date") if not node.has(field))
-    return _Comment(reply, node["post"].ident(required="post" not in absent) or "",
+    keys = node.value if node.is_object else {}
+    absent = frozenset(field for field in (*_V2_FIELDS, "date") if field not in keys)
+    nulls = frozenset(field for field in (*_V2_FIELDS, "date") if field in keys and keys[field] is None)
+    return _Comment(reply, node["post"].ident(required=not {"post"} & (absent | nulls)) or "",
                     (node["status"].string() or "approved").lower(), (node["type"].string() or "comment").lower(),
                     post_title=_plain_title(post["title"]["rendered"].string()) if post else None,
-                    post_link=post["link"].string() if post else None, absent=absent)
+                    post_link=post["link"].string() if post else None, absent=absent, nulls=nulls)
 
 
 # What a comment without each field shows, when ``_fields=`` left it out of every comment.
@@ -284,16 +291,19 @@ _V2_FIELDS = {
 
 
 def _trimmed_fields_note(comments: list[_Comment]) -> str | None:
-    """Saved with ``_fields=id,content,…``, the comments lack what the request left out: say
-    what is missing and what the import shows instead, not a silent default."""
-    absent = frozenset.intersection(*(comment.absent for comment in comments)) if comments else frozenset()
-    missing = [field for field in _V2_FIELDS if field in absent]
-    if not missing:
-        return None
-    effects = "; ".join(f"{field}: {_V2_FIELDS[field] if field != 'date_gmt' or 'date' not in absent else 'no times'}"
-                        for field in missing)
-    return (f"the comments were saved with only some of their fields (_fields=), without {', '.join(missing)}: "
-            f"{effects}; save them again without _fields= to have everything")
+    """Saved with ``_fields=id,content,…``, the comments lack what the request left out (and
+    a site's plugins may give fields as null): say what is missing and what the import shows
+    instead, not a silent default."""
+    notes = []
+    for attribute, said in (("absent", "were saved with only some of their fields (_fields=), without"), ("nulls", "give null for")):
+        everywhere = frozenset.intersection(*(getattr(comment, attribute) for comment in comments)) if comments else frozenset()
+        missing = [field for field in _V2_FIELDS if field in everywhere]
+        if missing:
+            effects = "; ".join(f"{field}: {_V2_FIELDS[field] if field != 'date_gmt' or 'date' not in everywhere else 'no times'}"
+                                for field in missing)
+            notes.append(f"the comments {said} {', '.join(missing)}: {effects}"
+                         + ("; save them again without _fields= to have everything" if attribute == "absent" else ""))
+    return "; ".join(notes) or None
 
 
 def _thread_id(post: _Post) -> str:
@@ -379,10 +389,15 @@ def _unique(comments: list[_Comment]) -> list[_Comment]:
 
 
 def _by_post(comments: list[_Comment]) -> list[_Post]:
+    """Comments grouped by their post's id; one without (a trimmed or null field) joins the post
+    whose comments with an id have its address, else is grouped by its address."""
+    ids = {address: comment.post for comment in reversed(comments)
+           if comment.post and (address := comment_links.post_address(comment.reply.permalink))}
     posts: dict[str, _Post] = {}
     for comment in comments:
-        key = comment.post or comment_links.post_address(comment.reply.permalink) or ""
-        post = posts.setdefault(key, _Post(comment.post, None, []))
+        address = comment_links.post_address(comment.reply.permalink)
+        key = comment.post or ids.get(address or "") or address or ""
+        post = posts.setdefault(key, _Post(comment.post or ids.get(address or "", ""), None, []))
         post.address = post.address or comment_links.post_address(comment.reply.permalink) or comment.post_link
         post.title = post.title or comment.post_title
         post.comments.append(comment)

@@ -278,6 +278,22 @@ def test_comments_saved_with_fields_say_what_was_left_out():
            "shown as answering the post; date_gmt: no times; link: no links to the comments" in bare.import_notes[0]
 
 
+def test_comments_giving_null_for_their_post_say_so_not_that_fields_were_left_out():
+    nulled = [{**c, "post": None} for c in page() if c["type"] == "comment"]
+    thread = read(nulled)
+    assert len(thread.replies) == 3 and thread.url == POST
+    assert thread.import_notes == ("the comments give null for post: post: all taken as the comments of one post",)
+
+
+def test_a_comment_without_its_post_id_joins_the_post_its_address_names():
+    """Mixed ids used to list one post twice, once as "(id not saved)"."""
+    mixed = [c if c["id"] != 5 else {key: value for key, value in c.items() if key != "post"} for c in page()]
+    thread = read(mixed)
+    assert thread.id == "wordpress-post-42" and [r.id for r in thread.replies] == ["3", "5", "7"]
+    assert thread.import_notes == ("skipped 1 pingbacks/trackbacks",
+                                   "1 comment(s) without their post's id are taken as comments of post 42, whose address their links share")
+
+
 def test_a_reply_to_a_skipped_comment_answers_the_post_without_making_the_thread_partial():
     """``context=edit`` serves spam and held comments too; WordPress shows their answers at the top."""
     comments = [comment(3, "Ana", "<p>Hi</p>"), comment(4, "Spam", "<p>buy</p>", status="spam"),
