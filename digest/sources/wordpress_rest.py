@@ -273,7 +273,7 @@ def _comment(node: jsonshape.Node) -> _Comment:
     keys = node.value if node.is_object else {}
     absent = frozenset(field for field in (*_V2_FIELDS, "date") if field not in keys)
     nulls = frozenset(field for field in (*_V2_FIELDS, "date") if field in keys and keys[field] is None)
-    return _Comment(reply, node["post"].ident(required=not {"post"} & (absent | nulls)) or "",
+    return _Comment(reply, node["post"].ident(required="post" not in (absent | nulls)) or "",
                     (node["status"].string() or "approved").lower(), (node["type"].string() or "comment").lower(),
                     post_title=_plain_title(post["title"]["rendered"].string()) if post else None,
                     post_link=post["link"].string() if post else None, absent=absent, nulls=nulls)
@@ -398,7 +398,7 @@ def _by_post(comments: list[_Comment]) -> list[_Post]:
         address = comment_links.post_address(comment.reply.permalink)
         key = comment.post or ids.get(address or "") or address or ""
         post = posts.setdefault(key, _Post(comment.post or ids.get(address or "", ""), None, []))
-        post.address = post.address or comment_links.post_address(comment.reply.permalink) or comment.post_link
+        post.address = post.address or address or comment.post_link
         post.title = post.title or comment.post_title
         post.comments.append(comment)
     return list(posts.values())
