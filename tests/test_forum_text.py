@@ -1094,6 +1094,21 @@ def test_a_new_reddit_page_copied_as_text_gives_scores_permalinks_and_says_it_sh
     )
 
 
+def test_a_markdown_comment_nests_lists_as_github_does():
+    """GitHub nests a list under its item's text (two spaces under "- ", three under "1. ");
+    Python-Markdown only under four, so these came out flat."""
+    from digest.sources.forum_text_body import markdown_body
+
+    lines = ["- soil", "  - clay", "  - sand", "- water", "", "1. cut", "   1. at an angle", "2. seal", "",
+             "- a point", "", "  its second paragraph", "- another point"]
+    assert markdown_body(lines) == (
+        "<ul><li>soil<ul><li>clay</li><li>sand</li></ul></li><li>water</li></ul>"
+        "<ol><li>cut<ol><li>at an angle</li></ol></li><li>seal</li></ol>"
+        "<ul><li><p>a point</p><p>its second paragraph</p></li><li><p>another point</p></li></ul>")
+    assert markdown_body(["* a", "    * four spaces nest too", "* b"]) == "<ul><li>a<ul><li>four spaces nest too</li></ul></li><li>b</li></ul>"
+    assert markdown_body(["```", "- not", "  - a list", "```"]) == "<pre><code>- not\n  - a list\n</code></pre>"
+
+
 def test_a_markdown_comment_keeps_its_table_rows_and_lists_apart():
     from digest.sources.forum_text_body import markdown_body
 

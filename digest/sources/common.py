@@ -262,6 +262,43 @@ def markdown_blocks_apart(text: str) -> str:
     return "\n".join(out)
 
 
+_MARKDOWN_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
+
+
+def lists_nested_by_content(text: str) -> str:
+    """Markdown whose nested lists sit under their item's text, as GitHub and reddit nest them
+    (two spaces under "- ", three under "1. "), re-indented four spaces a level, as
+    Python-Markdown nests them: read as written, every nested item came out at the top level.
+    Lines inside an item (a second paragraph, code) move with it, keeping what they have beyond
+    its text, and an item after them gets the blank line Python-Markdown needs to see it start;
+    text at the margin after a blank line ends the lists."""
+    out, items, fenced, previous = [], [], False, "blank"  # items: (marker column, text column) of the open items
+    for line in text.split("\n"):
+        if _MARKDOWN_FENCE.match(line.lstrip(" ")):
+            fenced = not fenced
+        if fenced or not line.strip() or "\t" in line[:len(line) - len(line.lstrip())]:
+            out.append(line)
+            previous = "blank" if not line.strip() else "other"
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        item = _MARKDOWN_ITEM.match(line)
+        while items and indent < items[-1][1] and (item or indent > 0 or previous == "blank"):
+            items.pop()  # the line is not inside the last item: a sibling, an outer item, or no list
+        if item:
+            if previous == "inside":
+                out.append("")
+            out.append(" " * (4 * len(items)) + line[indent:])
+            items.append((indent, indent + len(item.group(2)) + max(len(item.group(3)), 1)))
+            previous = "item"
+        elif items and indent >= items[-1][1]:
+            out.append(" " * (4 * len(items) + indent - items[-1][1]) + line[indent:])
+            previous = "inside"
+        else:
+            out.append(line)
+            previous = "other"
+    return "\n".join(out)
+
+
 def counted(number: int, one: str, many: str | None = None) -> str:
     """``1 comment``, ``3 comments``: a count with its noun in the right number."""
     return f"{number} {one if number == 1 else many or one + 's'}"

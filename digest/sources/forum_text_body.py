@@ -11,7 +11,7 @@ import textwrap
 from dataclasses import dataclass
 
 from digest.body import DEEPEST_QUOTE, clean, from_html, linkify
-from digest.sources.common import markdown_blocks_apart
+from digest.sources.common import lists_nested_by_content, markdown_blocks_apart
 
 # Inline tags the builder rebuilds itself, and other formatting tags it passes on to
 # digest.body.from_html.  Anything else that looks like a tag (<script>, <foo>) stays text.
@@ -40,7 +40,7 @@ def markdown_body(lines: list[str]) -> str:
     they sit under, read as Markdown (quotes, emphasis, links, code, tables, lists), then sanitized."""
     import markdown
 
-    text = markdown_blocks_apart(textwrap.dedent("\n".join(line.rstrip() for line in lines)).strip("\n"))
+    text = markdown_blocks_apart(lists_nested_by_content(textwrap.dedent("\n".join(line.rstrip() for line in lines)).strip("\n")))
     built = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"])  # as GitHub and forums read it
     # the line ends Markdown leaves in the HTML: none between tags, a space inside a paragraph; a <pre> keeps its own
     parts = re.split(r"(<pre\b.*?</pre>)", built, flags=re.S)

@@ -785,7 +785,7 @@ def _markdown_body(text: str, source: str) -> str:
     ``>!spoilers!<`` hidden as ``_md_html`` hides them.  A ``<`` is text on reddit, never a tag."""
     hidden = _MD_OLD_SPOILER.sub(lambda found: f"{found.group(1)} {common.SPOILER_LABEL}" if found.group(2) else common.SPOILER_LABEL, text)
     hidden = _MD_BLOCK_SPOILER.sub(common.SPOILER_LABEL, _MD_SPOILER.sub(common.SPOILER_LABEL, hidden))
-    markdown_text = common.markdown_blocks_apart(hidden.replace("<", "&lt;"))
+    markdown_text = common.markdown_blocks_apart(common.lists_nested_by_content(hidden.replace("<", "&lt;")))
     built = markdown.markdown(markdown_text, extensions=["fenced_code", "tables", "sane_lists"])
     return body.from_html(built).replace(common.SPOILER_LABEL, common.spoiler_marker(source))
 

@@ -654,6 +654,12 @@ def test_an_arctic_shift_comment_tree_is_the_threads_comments_without_its_post()
         _read_obj({"data": [_saved_comment(), _saved_comment("e2")]})
 
 
+def test_a_markdown_body_nests_lists_as_reddit_does():
+    text = "* shears\n  * bypass\n  * anvil\n* saw"
+    assert reddit._markdown_body(text, "https://www.reddit.com/c/").replace("\n", "") == (
+        "<ul><li>shears<ul><li>bypass</li><li>anvil</li></ul></li><li>saw</li></ul>")
+
+
 def test_a_markdown_body_keeps_code_lists_and_table_rows_as_reddit_shows_them():
     """Archives keep comments as markdown only: a comment that is all code stays code, a
     bulleted and a numbered list stay two lists, a table is one line of cells per row."""
