@@ -17,7 +17,7 @@ from pathlib import Path
 
 from digest import __version__, discover
 from digest.errors import SourceError
-from digest.sources import SourceDocument, decompressed, refuse_archive
+from digest.sources import SourceDocument, common, decompressed, refuse_archive
 
 USER_AGENT = f"digest/{__version__} (discussion digests)"
 MAX_BYTES = 50 * 1024 * 1024
@@ -151,7 +151,7 @@ def in_served_charset(data: bytes, content_type: str, charset: str | None) -> by
     Content-Type header names, as UTF-8: the only place such a document says how it is written.
     Anything else is returned as it came (a wrong "UTF-8" header too: the readers repair that)."""
     if (not charset or not _MARKUP_TYPES.match(content_type) or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
-            or _is_utf8(data) or _OWN_CHARSET.search(data[:4096])):
+            or common.is_utf8(data) or _OWN_CHARSET.search(data[:4096])):
         return data
     name = _BROWSER_CHARSETS.get(charset.lower(), charset)
     try:
@@ -160,14 +160,6 @@ def in_served_charset(data: bytes, content_type: str, charset: str | None) -> by
     except LookupError:
         return data
     return data.decode(name, "replace").encode("utf-8")
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _document(url: str, data: bytes, address: str | None) -> SourceDocument:

@@ -299,6 +299,14 @@ def lists_nested_by_content(text: str) -> str:
     return "\n".join(out)
 
 
+def is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def counted(number: int, one: str, many: str | None = None) -> str:
     """``1 comment``, ``3 comments``: a count with its noun in the right number."""
     return f"{number} {one if number == 1 else many or one + 's'}"

@@ -18,7 +18,7 @@ import xml.sax
 import feedparser
 
 from digest.errors import SourceError
-from digest.sources import xmlsafe
+from digest.sources import common, xmlsafe
 
 FIX_NOT_FEED = "check that the file or URL is the feed itself (RSS or Atom XML), not a web page about it"
 
@@ -170,11 +170,7 @@ def _utf8_despite_declaration(data: bytes, notes: list[str]) -> bytes:
     declaration is common.  Read as declared, every accented letter would be two or three
     wrong ones, so the declaration is replaced by UTF-8 (noted)."""
     match = _DECLARED_ENCODING.match(data)
-    if not match or not _single_byte(match.group(2).decode("ascii")) or data.isascii():
-        return data
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+    if not match or not _single_byte(match.group(2).decode("ascii")) or data.isascii() or not common.is_utf8(data):
         return data
     declared = match.group(2).decode("ascii")
     notes.append(f"the feed declares the encoding {declared}, but its text is UTF-8 (which {declared} text almost never is); read as UTF-8")

@@ -342,7 +342,7 @@ def misdeclared_utf8(data: bytes) -> tuple[bytes, str | None]:
     label = declared.group(1).decode("ascii")
     if wide_encoding(label):
         note = f"the file declares the encoding {label}, but is written one byte a character, as {label} never is; read as UTF-8"
-    elif declared.group(1).lower().replace(b"_", b"-") in _LATIN_LABELS and not data.isascii() and _is_utf8(data):
+    elif declared.group(1).lower().replace(b"_", b"-") in _LATIN_LABELS and not data.isascii() and common.is_utf8(data):
         note = f"the file declares the encoding {label}, but its text is UTF-8 (which {label} text almost never is); read as UTF-8"
     else:
         return data, None
@@ -355,14 +355,6 @@ def wide_encoding(label: str) -> bool:
         return codecs.lookup(label).name.startswith(("utf-16", "utf-32"))
     except LookupError:
         return False
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def with_stray_bytes_as_cp1252(data: bytes) -> tuple[bytes, str | None]:
