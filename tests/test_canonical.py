@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
+import sys
 import weakref
 
 import jsonschema
@@ -100,6 +101,7 @@ def test_fast_loader_builds_the_same_objects_as_the_constructors():
         again = Reply(**{f.name: getattr(reply, f.name) for f in fields(Reply)})
         assert reply == again and hash(reply) == hash(again) and repr(reply) == repr(again)
         assert list(vars(reply)) == list(vars(again))  # same fields, same order
+        assert sys.getsizeof(vars(reply)) == sys.getsizeof(vars(again))  # sharing the class's keys, as built by __init__
         engagement = Engagement(**reply.engagement.items())
         assert reply.engagement == engagement and list(vars(reply.engagement)) == list(vars(engagement))
     assert thread.replies[0].engagement == Engagement(likes=3, reads=9)

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 import msgspec
 import numpy as np
-from msgspec.structs import asdict
+from msgspec.structs import asdict, astuple
 
 from digest.body import BODY_TAGS, clean
 from digest.errors import SourceError
@@ -264,31 +264,39 @@ def _utc(value: datetime | None, where: str) -> datetime | None:
 
 
 def _replies(wires: list, engagements: dict, name: str) -> tuple[Reply, ...]:
-    """Checked replies as the model's ``Reply``s, built as ``from_fields`` builds them (its two
-    steps inlined: this runs for every reply of 100,000-reply threads).  The wire Struct has
-    the model's fields in the model's order, and ``Reply(...)`` would check them again."""
-    new, set_attribute = object.__new__, object.__setattr__
+    """Checked replies as the model's ``Reply``s, built as ``from_fields`` builds them (inlined:
+    this runs for every reply of 100,000-reply threads).  The wire Struct has the model's
+    fields in the model's order, and ``Reply(...)`` would check them again."""
+    new, values_of, names = object.__new__, astuple, _REPLY_FIELDS
     replies = []
     for index, wire in enumerate(wires):
         reply = new(Reply)
-        set_attribute(reply, "__dict__", _reply_values(wire, engagements, name, index))
+        values = vars(reply)
+        values.update(zip(names, values_of(wire)))
+        _model_values(values, wire, engagements, name, index)
         replies.append(reply)
     return tuple(replies)
 
 
-def _reply_values(wire: Any, engagements: dict, name: str, index: int | None) -> dict[str, Any]:
-    """A reply's fields (``$.replies[index]``, or the opening post's), equal engagements shared."""
-    values = asdict(wire)
+_REPLY_FIELDS = tuple(f.name for f in fields(Reply))
+
+
+def _model_values(values: dict[str, Any], wire: Any, engagements: dict, name: str, index: int | None) -> None:
+    """A reply's wire values made the model's (``$.replies[index]``, or the opening post's):
+    equal engagements shared, mentions as ``Mention``s, times in UTC."""
     engagement = engagements.get(wire.engagement)
     if engagement is None:
-        engagement = engagements[wire.engagement] = from_fields(Engagement, asdict(wire.engagement))
+        engagement = engagements[wire.engagement] = from_fields(Engagement, zip(_ENGAGEMENT_FIELDS, astuple(wire.engagement)))
     values["engagement"] = engagement
     if wire.mentions:
-        values["mentions"] = tuple(from_fields(Mention, asdict(m)) for m in wire.mentions)
+        values["mentions"] = tuple(from_fields(Mention, zip(_MENTION_FIELDS, astuple(m))) for m in wire.mentions)
     if wire.posted_at is not None and wire.posted_at.tzinfo is not timezone.utc:
         where = "$.opening_post" if index is None else f"$.replies[{index}]"
         values["posted_at"] = _utc(wire.posted_at, f"{name} at {where}.posted_at")
-    return values
+
+
+_ENGAGEMENT_FIELDS = tuple(f.name for f in fields(Engagement))
+_MENTION_FIELDS = tuple(f.name for f in fields(Mention))
 
 
 def _check_links(thread: Thread, name: str) -> None:
@@ -327,7 +335,7 @@ def _thread(wire: Any, name: str) -> Thread:
     values = {k: v for k, v in asdict(wire).items() if k != "digest_thread"}
     values["retrieved_at"] = _utc(wire.retrieved_at, f"{name} at $.retrieved_at")
     values["replies"] = _replies(wire.replies, engagements, name)
-    values["opening_post"] = from_fields(Reply, _reply_values(wire.opening_post, engagements, name, None)) if wire.opening_post else None
+    values["opening_post"] = _replies([wire.opening_post], engagements, name)[0] if wire.opening_post else None
     thread = Thread(**values)
     _check_links(thread, name)
     if wire.total_replies is not None and wire.total_replies < 0:
