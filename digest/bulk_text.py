@@ -453,7 +453,7 @@ def _runs_per_text(inside: np.ndarray, text_starts: np.ndarray) -> np.ndarray:
     starting = np.zeros(len(inside) + 1, bool)  # one more: the last text may be empty
     starting[:len(inside[:1])] = inside[:1]
     np.greater(inside[1:], inside[:-1], out=starting[1:-1])
-    return np.add.reduceat(starting.view(np.uint8), text_starts, dtype=np.int64)
+    return np.add.reduceat(starting.view(np.uint8), text_starts, dtype=np.int32)  # a quarter faster than int64; no text has 2**31 words
 
 
 def _runs(inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -468,12 +468,13 @@ def _runs(inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _drop_leading_joins(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, joins: np.ndarray) -> None:
     """Move each word's start past its leading apostrophes, hyphens and marks (in place); a
-    word of those only ends up empty."""
-    at = np.flatnonzero(joins[codes[starts]])
+    word of those only ends up empty.  (``take``: indexing by an array of classes, one byte
+    each, costs half as much again.)"""
+    at = np.flatnonzero(joins.take(codes.take(starts)))
     while at.size:
         starts[at] += 1
         at = at[starts[at] < ends[at]]
-        at = at[joins[codes[starts[at]]]]
+        at = at[joins.take(codes.take(starts[at]))]
 
 
 def _keys(codes: bytes, starts: np.ndarray, ends: np.ndarray, counting: Counting) -> np.ndarray:
