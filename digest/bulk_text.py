@@ -268,15 +268,16 @@ def measure_bodies(bodies: Sequence[str], special: tuple[str, ...], read_special
 
 
 def _measured_bodies(bodies, special, read_special, counting: Counting) -> tuple[list[int], np.ndarray, Pairs]:
+    marks = re.compile("|".join(map(re.escape, special))) if special else None  # one pass finds them all: twice as fast as a find each
     counts = np.zeros(len(bodies), np.int64)
     found: list[int] = []
-    pairs = []
+    pairs = _PairColumns(len(bodies))
     order = _ascii_first(bodies)
     for first in range(0, len(bodies), _GROUP):
         numbers = order[first:first + _GROUP]
         group = [bodies[i] for i in numbers.tolist()]
         joined = _SEPARATOR.join(group)
-        mine = _holding(joined, special, group)
+        mine = _holding(joined, marks, group) if marks else []
         if mine:
             for i in mine:
                 group[i] = ""
@@ -284,14 +285,14 @@ def _measured_bodies(bodies, special, read_special, counting: Counting) -> tuple
             found += numbers[mine].tolist()
         group_counts, (doc, term, count) = _measure_visible(joined, group, counting)
         counts[numbers] = group_counts
-        pairs.append((numbers[doc], term, count))
+        pairs.add(numbers[doc], term, count)
     found.sort()
     if found:
         count_texts, term_texts = zip(*map(read_special, found))
         counts[found] = measure_texts(count_texts, counting)[0]
         doc, term, count = measure_texts(term_texts, counting)[1]
-        pairs.append((np.array(found, np.int64)[doc], term, count))
-    return found, counts, _concatenated(pairs)
+        pairs.add(np.array(found, np.int64)[doc], term, count)
+    return found, counts, pairs.columns()
 
 
 def _ascii_first(texts: Sequence[str]) -> np.ndarray:
@@ -315,22 +316,22 @@ def _split_counts(texts: Sequence[str]) -> np.ndarray:
 
 
 def _measured_texts(texts: Sequence[str], counting: Counting) -> tuple[np.ndarray, Pairs]:
-    counts, pairs = np.zeros(len(texts), np.int64), []
+    counts, pairs = np.zeros(len(texts), np.int64), _PairColumns(len(texts))
     for first in range(0, len(texts), _GROUP):
         group_counts, (doc, term, count) = _measure_group(texts[first:first + _GROUP], counting)
         counts[first:first + len(group_counts)] = group_counts
-        pairs.append((doc + first, term, count))
-    return counts, _concatenated(pairs)
+        pairs.add(doc + first, term, count)
+    return counts, pairs.columns()
 
 
-def _holding(joined: str, special: tuple[str, ...], group: list[str]) -> list[int]:
-    """The numbers of the group's bodies holding one of ``special``: searched in the joined text."""
+def _holding(joined: str, special: re.Pattern, group: list[str]) -> list[int]:
+    """The numbers of the group's bodies holding a match of ``special``: searched in the joined text."""
     found: list[int] = []
     ends: list[int] = []  # where each body's separator ends, worked out once a body is found
     start = 0
-    while places := [place for place in (joined.find(mark, start) for mark in special) if place >= 0]:
+    while place := special.search(joined, start):
         ends = ends or np.cumsum([len(body) + 1 for body in group]).tolist()
-        found.append(bisect.bisect_right(ends, min(places)))
+        found.append(bisect.bisect_right(ends, place.start()))
         start = ends[found[-1]]
     return found
 
@@ -428,6 +429,29 @@ def _counted_classes(classes: bytes, text_starts: np.ndarray, size: int, countin
     pairs = pairs[kept]
     pairs.sort()
     return word_counts, _count_sorted(pairs)
+
+
+class _PairColumns:
+    """(text, term, count) triples gathered group by group into one array, grown by doubling:
+    numpy backs an array of megabytes with huge pages, while a hundred groups' arrays kept
+    until the end would each have their pages faulted in one by one (14,000 page faults, a
+    twentieth of the text pass of 100,000 replies), and then be copied into one."""
+
+    def __init__(self, texts: int):
+        self._array = np.empty((3, 32 * texts), np.int64)  # real comments make 25 (text, term) pairs a text
+        self._size = 0
+
+    def add(self, texts: np.ndarray, terms: np.ndarray, counts: np.ndarray) -> None:
+        end = self._size + len(terms)
+        if end > self._array.shape[1]:
+            grown = np.empty((3, max(end, 2 * self._array.shape[1])), np.int64)
+            grown[:, :self._size] = self._array[:, :self._size]
+            self._array = grown
+        self._array[:, self._size:end] = texts, terms, counts
+        self._size = end
+
+    def columns(self) -> Pairs:
+        return tuple(self._array[:, :self._size])
 
 
 def _concatenated(pairs: list[Pairs]) -> Pairs:

@@ -61,6 +61,14 @@ def test_bulk_term_counts_are_the_terms_of_each_text(per_group, monkeypatch):
     assert _counted(texts, per_group, monkeypatch) == [Counter(signals.terms(t)) for t in texts]
 
 
+def test_texts_with_more_terms_than_room_was_made_for():
+    """Room is made for 32 (text, term) pairs a text and doubled when more come."""
+    texts = [" ".join(f"word{n}x" for n in range(k, k + 150)) for k in range(0, 600, 150)] + ["tomato"]
+    assert _counted(texts) == [Counter(signals.terms(t)) for t in texts]
+    bodies = [f"<p>{t}</p>" for t in texts]
+    assert _measured_bodies(bodies)[1:] == _per_body(bodies)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from("aAbBeEsSgnlyd019'- \n\t.é’数据“—\xa0\u2009\u0964\u0301ßİ\x01😀_\ud800\u212a‿٣ςΣカ\u05b7\u0905\x85\x00"), max_size=40), max_size=8))
 def test_bulk_term_counts_of_any_texts(texts):
