@@ -56,6 +56,8 @@ def test_documented_schema_accepts_what_we_write():
         (lambda d: d["replies"][2].update(posted_at="0001-01-01T00:00:00+14:00"),
          r"at \$\.replies\[2\]\.posted_at: a time outside the years 1 to 9999 once moved to UTC"),
         (lambda d: d.update(retrieved_at="9999-12-31T23:00:00-14:00"), r"at \$\.retrieved_at: a time outside the years 1 to 9999"),
+        (lambda d: d.update(opening_post=dict(d["replies"][0], posted_at="0001-01-01T00:00:00+14:00")),
+         r"at \$\.opening_post\.posted_at: a time outside the years 1 to 9999"),
     ],
 )
 def test_errors_name_the_json_path(mutate, message):

@@ -263,17 +263,18 @@ def _utc(value: datetime | None, where: str) -> datetime | None:
         raise SourceError("a time outside the years 1 to 9999 once moved to UTC", where=where, fix=_FIX) from None
 
 
-def _replies(wires: list, engagements: dict, name: str) -> tuple[Reply, ...]:
-    """Checked replies as the model's ``Reply``s, built as ``from_fields`` builds them (inlined:
-    this runs for every reply of 100,000-reply threads).  The wire Struct has the model's
-    fields in the model's order, and ``Reply(...)`` would check them again."""
+def _replies(wires: list, engagements: dict, name: str, *, opening: bool = False) -> tuple[Reply, ...]:
+    """Checked replies as the model's ``Reply``s (``$.replies``, or ``[$.opening_post]``), built
+    as ``from_fields`` builds them (inlined: this runs for every reply of 100,000-reply threads).
+    The wire Struct has the model's fields in the model's order, and ``Reply(...)`` would check
+    them again."""
     new, values_of, names = object.__new__, astuple, _REPLY_FIELDS
     replies = []
     for index, wire in enumerate(wires):
         reply = new(Reply)
         values = vars(reply)
         values.update(zip(names, values_of(wire)))
-        _model_values(values, wire, engagements, name, index)
+        _model_values(values, wire, engagements, name, None if opening else index)
         replies.append(reply)
     return tuple(replies)
 
@@ -335,7 +336,7 @@ def _thread(wire: Any, name: str) -> Thread:
     values = {k: v for k, v in asdict(wire).items() if k != "digest_thread"}
     values["retrieved_at"] = _utc(wire.retrieved_at, f"{name} at $.retrieved_at")
     values["replies"] = _replies(wire.replies, engagements, name)
-    values["opening_post"] = _replies([wire.opening_post], engagements, name)[0] if wire.opening_post else None
+    values["opening_post"] = _replies([wire.opening_post], engagements, name, opening=True)[0] if wire.opening_post else None
     thread = Thread(**values)
     _check_links(thread, name)
     if wire.total_replies is not None and wire.total_replies < 0:
