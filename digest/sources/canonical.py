@@ -265,16 +265,18 @@ def _utc(value: datetime | None, where: str) -> datetime | None:
 
 def _replies(wires: list, engagements: dict, name: str, *, opening: bool = False) -> tuple[Reply, ...]:
     """Checked replies as the model's ``Reply``s (``$.replies``, or ``[$.opening_post]``), built
-    as ``from_fields`` builds them (inlined: this runs for every reply of 100,000-reply threads).
-    The wire Struct has the model's fields in the model's order, and ``Reply(...)`` would check
-    them again."""
-    new, values_of, names = object.__new__, astuple, _REPLY_FIELDS
+    as ``from_fields`` builds them (inlined: this runs for every reply of 100,000-reply threads),
+    equal engagements shared.  The wire Struct has the model's fields in the model's order, and
+    ``Reply(...)`` would check them again."""
+    new, values_of, names, utc, shared = object.__new__, astuple, _REPLY_FIELDS, timezone.utc, engagements.get
     replies = []
     for index, wire in enumerate(wires):
         reply = new(Reply)
         values = vars(reply)
         values.update(zip(names, values_of(wire)))
-        _model_values(values, wire, engagements, name, None if opening else index)
+        values["engagement"] = shared(wire.engagement) or _shared(wire.engagement, engagements)
+        if wire.mentions or (wire.posted_at is not None and wire.posted_at.tzinfo is not utc):  # few replies
+            _model_values(values, wire, name, None if opening else index)
         replies.append(reply)
     return tuple(replies)
 
@@ -282,13 +284,14 @@ def _replies(wires: list, engagements: dict, name: str, *, opening: bool = False
 _REPLY_FIELDS = tuple(f.name for f in fields(Reply))
 
 
-def _model_values(values: dict[str, Any], wire: Any, engagements: dict, name: str, index: int | None) -> None:
-    """A reply's wire values made the model's (``$.replies[index]``, or the opening post's):
-    equal engagements shared, mentions as ``Mention``s, times in UTC."""
-    engagement = engagements.get(wire.engagement)
-    if engagement is None:
-        engagement = engagements[wire.engagement] = from_fields(Engagement, zip(_ENGAGEMENT_FIELDS, astuple(wire.engagement)))
-    values["engagement"] = engagement
+def _shared(engagement: Any, engagements: dict) -> Engagement:
+    """The model's ``Engagement`` for these counts, from now on shared by replies with equal counts."""
+    engagements[engagement] = model = from_fields(Engagement, zip(_ENGAGEMENT_FIELDS, astuple(engagement)))
+    return model
+
+
+def _model_values(values: dict[str, Any], wire: Any, name: str, index: int | None) -> None:
+    """A reply's mentions as ``Mention``s and its time in UTC (``$.replies[index]``, or the opening post's)."""
     if wire.mentions:
         values["mentions"] = tuple(from_fields(Mention, zip(_MENTION_FIELDS, astuple(m))) for m in wire.mentions)
     if wire.posted_at is not None and wire.posted_at.tzinfo is not timezone.utc:
