@@ -12,7 +12,7 @@ words, two that make one term), or with ``--text nyt`` real reader comments (NYT
 ../shared/data, each cut to about 400 bytes, used in turn): a real vocabulary, long words, stop
 words, punctuation, entities and some text outside ASCII.
 
-    .venv/bin/python bench/bench_import_rank.py [--replies 100000] [--repeat 3] [--text words|lorem|nyt]
+    .venv/bin/python bench/bench_import_rank.py [--replies 100000] [--repeat 5] [--text words|lorem|nyt]
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def run(code: str, path: Path) -> tuple[float, ...]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replies", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each side (5: this machine's speed changes from one spell to the next)")
     parser.add_argument("--text", choices=("words", "lorem", "nyt"), default="words", help="bodies: drawn words, lorem ipsum, or real comments")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

@@ -269,7 +269,8 @@ def measure_bodies(bodies: Sequence[str], special: tuple[str, ...], read_special
 
 
 def _measured_bodies(bodies, special, read_special, counting: Counting) -> tuple[list[int], np.ndarray, Pairs]:
-    marks = re.compile("|".join(map(re.escape, special))) if special else None  # one pass finds them all: twice as fast as a find each
+    # One search finds any of the marks: twice as fast as a find for each.
+    marks = re.compile("|".join(map(re.escape, special))) if special else None
     counts = np.zeros(len(bodies), np.int64)
     found: list[int] = []
     pairs = _PairColumns(len(bodies))
@@ -331,12 +332,12 @@ def _measured_texts(texts: Sequence[str], counting: Counting) -> tuple[np.ndarra
     return counts, pairs.columns()
 
 
-def _holding(joined: str, special: re.Pattern, group: list[str]) -> list[int]:
-    """The numbers of the group's bodies holding a match of ``special``: searched in the joined text."""
+def _holding(joined: str, marks: re.Pattern, group: list[str]) -> list[int]:
+    """The numbers of the group's bodies holding one of ``marks``: searched in the joined text."""
     found: list[int] = []
     ends: list[int] = []  # where each body's separator ends, worked out once a body is found
     start = 0
-    while place := special.search(joined, start):
+    while place := marks.search(joined, start):
         ends = ends or np.cumsum([len(body) + 1 for body in group]).tolist()
         found.append(bisect.bisect_right(ends, place.start()))
         start = ends[found[-1]]
@@ -484,7 +485,7 @@ def _runs_per_text(inside: np.ndarray, text_starts: np.ndarray) -> np.ndarray:
     starting = np.zeros(len(inside) + 1, bool)  # one more: the last text may be empty
     starting[:len(inside[:1])] = inside[:1]
     np.greater(inside[1:], inside[:-1], out=starting[1:-1])
-    return np.add.reduceat(starting.view(np.uint8), text_starts, dtype=np.int32)  # a quarter faster than int64; no text has 2**31 words
+    return np.add.reduceat(starting.view(np.uint8), text_starts, dtype=np.int32)  # no text has 2**31 words; int64 is slower
 
 
 def _runs(inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
